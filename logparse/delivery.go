@@ -1,0 +1,142 @@
+package logparse
+
+import (
+	"strconv"
+	"strings"
+)
+
+// parseDelivery reads "to=<a>, orig_to=<b>, relay=r, conn_use=n, delay=d,
+// delays=a/b/c/d, tls=t, dsn=x.y.z, status=s (reason)". Addresses may hold
+// '>' and ',', so an address ends at the ">, " that precedes a known key.
+func parseDelivery(t string) (Delivery, bool) {
+	var d Delivery
+	rest := t[len("to=<"):]
+	end := indexAddrEnd(rest)
+	if end < 0 {
+		return d, false
+	}
+	d.To, rest = rest[:end], rest[end+3:]
+	if strings.HasPrefix(rest, "orig_to=<") {
+		rest = rest[len("orig_to=<"):]
+		end = indexAddrEnd(rest)
+		if end < 0 {
+			return d, false
+		}
+		d.OrigTo, rest = rest[:end], rest[end+3:]
+	}
+	for rest != "" {
+		if strings.HasPrefix(rest, "status=") {
+			rest = rest[len("status="):]
+			status := rest
+			if sp := strings.IndexByte(rest, ' '); sp >= 0 {
+				status, rest = rest[:sp], rest[sp+1:]
+			} else {
+				rest = ""
+			}
+			d.Status = Status(strings.ToLower(status))
+			d.Reason = trimParens(rest)
+			if d.Status == StatusDeferred || d.Status == StatusBounced || d.Status == StatusSoftBounce {
+				d.TLSFailure = ReasonTLSFailure(d.Reason)
+			}
+			return d, d.Status != ""
+		}
+		field := rest
+		if c := strings.Index(rest, ", "); c >= 0 {
+			field, rest = rest[:c], rest[c+2:]
+		} else {
+			rest = ""
+		}
+		eq := strings.IndexByte(field, '=')
+		if eq < 0 {
+			continue
+		}
+		key, val := field[:eq], field[eq+1:]
+		switch key {
+		case "relay":
+			d.Relay = val
+			d.RelayPeer, _ = parsePeer(val)
+		case "conn_use":
+			d.ConnUse, _ = atoi(val)
+		case "delay":
+			d.Delay = parseFloat(val)
+		case "delays":
+			for i := 0; i < 4 && val != ""; i++ {
+				part := val
+				if s := strings.IndexByte(val, '/'); s >= 0 {
+					part, val = val[:s], val[s+1:]
+				} else {
+					val = ""
+				}
+				d.Delays[i] = parseFloat(part)
+			}
+		case "tls":
+			d.TLSPolicy = val
+		case "dsn":
+			d.DSN = val
+		}
+	}
+	return d, false
+}
+
+// deliveryKeys are the keys that can follow an address in a to= line.
+var deliveryKeys = []string{"orig_to=<", "relay="}
+
+// indexAddrEnd finds the ">, " that ends an address: the first one followed
+// by a key a delivery line can have next.
+func indexAddrEnd(s string) int {
+	off := 0
+	for {
+		i := strings.Index(s[off:], ">, ")
+		if i < 0 {
+			return -1
+		}
+		i += off
+		next := s[i+3:]
+		for _, k := range deliveryKeys {
+			if strings.HasPrefix(next, k) {
+				return i
+			}
+		}
+		off = i + 3
+	}
+}
+
+// trimParens takes "(reason)" to "reason"; a line cut short may lack ")".
+func trimParens(s string) string {
+	if s == "" || s[0] != '(' {
+		return s
+	}
+	s = s[1:]
+	if strings.HasSuffix(s, ")") {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// parseFloat reads Postfix's delay numbers ("0.08", "310", "1.2e+02" never
+// occurs). A malformed number is 0: delays are informational.
+func parseFloat(s string) float64 {
+	whole, frac := s, ""
+	if dot := strings.IndexByte(s, '.'); dot >= 0 {
+		whole, frac = s[:dot], s[dot+1:]
+	}
+	w, ok := atoi(whole)
+	if !ok && whole != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return 0
+		}
+		return f
+	}
+	v := float64(w)
+	scale := 0.1
+	for i := 0; i < len(frac) && i < 9; i++ {
+		c := frac[i]
+		if !isDigit(c) {
+			break
+		}
+		v += float64(c-'0') * scale
+		scale /= 10
+	}
+	return v
+}

@@ -1,0 +1,658 @@
+package aggregate
+
+import (
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/logparse"
+)
+
+// Options bound the correlator's memory.
+type Options struct {
+	// MessageMaxAge closes a message that has had no line for this long
+	// (Postfix's maximal_queue_lifetime is 5 days by default).
+	MessageMaxAge time.Duration
+	// ProcessMaxAge forgets an smtp process's or smtpd session's TLS
+	// context after this long without a line from that pid.
+	ProcessMaxAge time.Duration
+}
+
+// DefaultOptions are suitable for a default Postfix configuration.
+var DefaultOptions = Options{MessageMaxAge: 7 * 24 * time.Hour, ProcessMaxAge: 15 * time.Minute}
+
+// Stats counts what the correlator has seen.
+type Stats struct {
+	Lines           int64
+	Unparsed        int64
+	Foreign         int64
+	Malformed       int64
+	Messages        int64 // lifetimes started
+	PrunedMessages  int64
+	PrunedProcesses int64
+	PrunedSessions  int64
+}
+
+// Correlator turns parsed lines into facts. It holds only what is still
+// open: messages not yet removed, the TLS context of smtp processes waiting
+// for their delivery line, and smtpd sessions not yet disconnected. It has
+// no database: facts collect in a [Batch] that the caller drains.
+type Correlator struct {
+	opts      Options
+	messages  map[hostQID]*Message
+	dirty     map[hostQID]bool
+	procs     map[procKey]*proc
+	sessions  map[procKey]*Session
+	mxDomain  map[string]string // host + " " + MX host -> last recipient domain delivered through it
+	counts    map[countKey]int64
+	out       Batch
+	stats     Stats
+	lastPrune time.Time
+	latest    time.Time
+}
+
+type hostQID struct{ host, qid string }
+
+type procKey struct {
+	host, program string
+	pid           int
+}
+
+type countKey struct {
+	host string
+	hour int64
+	kind logparse.Kind
+}
+
+// proc is the state of one smtp/lmtp process: the connection it is setting
+// up or using, and failed sessions not yet tied to a delivery line.
+type proc struct {
+	LastSeen time.Time
+	Cur      *tlsSession
+	Pending  []*tlsSession
+}
+
+// tlsSession is one outbound connection's TLS state.
+type tlsSession struct {
+	Peer     logparse.Peer
+	Time     time.Time
+	Trust    logparse.Trust
+	Protocol string
+	Cipher   string
+	Failure  logparse.TLSFailureKind
+	Detail   string
+	QueueID  string // from a "QID: reason" skip line
+	Emitted  bool
+	UsedBy   string // queue ID of the first delivery that used it
+}
+
+// NewCorrelator returns an empty correlator.
+func NewCorrelator(opts Options) *Correlator {
+	if opts.MessageMaxAge <= 0 {
+		opts.MessageMaxAge = DefaultOptions.MessageMaxAge
+	}
+	if opts.ProcessMaxAge <= 0 {
+		opts.ProcessMaxAge = DefaultOptions.ProcessMaxAge
+	}
+	return &Correlator{
+		opts:     opts,
+		messages: map[hostQID]*Message{},
+		dirty:    map[hostQID]bool{},
+		procs:    map[procKey]*proc{},
+		sessions: map[procKey]*Session{},
+		mxDomain: map[string]string{},
+		counts:   map[countKey]int64{},
+	}
+}
+
+// Stats returns the counters so far.
+func (c *Correlator) Stats() Stats { return c.stats }
+
+// Open returns the number of open messages, processes and sessions.
+func (c *Correlator) Open() (messages, processes, sessions int) {
+	return len(c.messages), len(c.procs), len(c.sessions)
+}
+
+// Add takes one parsed line and the time it stands for.
+func (c *Correlator) Add(l *logparse.Line, t time.Time) {
+	t = t.UTC()
+	c.stats.Lines++
+	kind := l.Event.Kind()
+	c.counts[countKey{l.Host, t.Unix() / 3600, kind}]++
+	if t.After(c.latest) {
+		c.latest = t
+	}
+	switch kind {
+	case logparse.KindForeign:
+		c.stats.Foreign++
+		return
+	case logparse.KindMalformed:
+		c.stats.Malformed++
+		return
+	case logparse.KindUnparsed:
+		c.stats.Unparsed++
+		c.out.Unparsed = append(c.out.Unparsed, Unparsed{Time: t, Host: l.Host, Program: l.Program, Text: l.Text})
+		return
+	}
+	if l.Severity != logparse.SevInfo {
+		c.out.Warnings = append(c.out.Warnings, Warning{
+			Time: t, Host: l.Host, Program: l.Program, Severity: string(l.Severity),
+			Text: l.Text, Class: mask(l.Text),
+		})
+	}
+	switch ev := l.Event.(type) {
+	case logparse.Client:
+		c.addClient(l, ev, t)
+	case logparse.Pickup:
+		m := c.startMessage(l.Host, l.QueueID, t)
+		m.Origin = OriginPickup
+		m.Service = "pickup"
+	case logparse.QueueEntry:
+		m := c.message(l.Host, l.QueueID, t)
+		if !m.HasSender {
+			m.Sender, m.Size, m.Nrcpt, m.HasSender = ev.From, ev.Size, ev.Nrcpt, true
+		}
+	case logparse.MessageID:
+		if !ev.Resent {
+			c.message(l.Host, l.QueueID, t).MessageID = ev.MessageID
+		}
+	case logparse.Expired:
+		c.message(l.Host, l.QueueID, t).Expired = true
+	case logparse.Removed:
+		c.removeMessage(l.Host, l.QueueID, t, ev.ByAdmin)
+	case logparse.Delivery:
+		c.addDelivery(l, ev, t)
+	case logparse.DeliverySkip:
+		c.addSkip(l, ev, t)
+	case logparse.TLSEstablished:
+		if ev.Direction == logparse.DirOutbound {
+			c.outboundEstablished(l, ev, t)
+		} else if s := c.session(l); s != nil {
+			s.TLSTrust, s.TLSProtocol, s.TLSCipher = string(ev.Trust), ev.Protocol, ev.Cipher
+		}
+	case logparse.TLSCertFailure:
+		if isOutbound(l, ev.Peer) {
+			c.outboundFailure(l, ev.Peer, ev.TLSFailure, certDetail(ev), t)
+		} else if s := c.session(l); s != nil && s.TLSError == "" {
+			s.TLSError = ev.Detail
+		}
+	case logparse.TLSHandshakeError:
+		if ev.Direction == logparse.DirOutbound {
+			c.outboundFailure(l, ev.Peer, logparse.TLSHandshake, "", t)
+		} else if s := c.session(l); s != nil {
+			s.TLSFailed = true
+			if s.TLSError == "" {
+				s.TLSError = "SSL_accept error: " + ev.Detail
+			}
+		}
+	case logparse.TLSLibraryProblem:
+		c.libraryProblem(l, ev)
+	case logparse.DANE:
+		if ev.TLSFailure != "" {
+			if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil {
+				p.Cur.setFailure(ev.TLSFailure, ev.Detail)
+			}
+		}
+	case logparse.StartTLSOffered, logparse.ConnectFailure:
+		// A new connection: the previous one's TLS state is over.
+		if p := c.procs[keyOf(l)]; p != nil {
+			p.closeCurrent()
+			p.LastSeen = t
+		}
+	case logparse.Connect:
+		if l.Service == "smtpd" {
+			c.openSession(l, ev.Client, t)
+		}
+	case logparse.Disconnect:
+		c.closeSession(l, ev, t)
+	case logparse.AbnormalEnd:
+		if s := c.session(l); s != nil {
+			s.LostAfter = ev.Reason + " after " + ev.After
+			if strings.HasPrefix(ev.After, "STARTTLS") {
+				s.StartTLS, s.TLSFailed = true, true
+			}
+		}
+	case logparse.TLSAbort:
+		if s := c.session(l); s != nil {
+			s.TLSFailed = true
+			s.TLSError = ev.Reason
+		}
+	case logparse.Reject:
+		c.addReject(l, ev, t)
+	}
+	if t.Sub(c.lastPrune) > time.Minute {
+		c.prune(t)
+	}
+}
+
+func isOutbound(l *logparse.Line, peer logparse.Peer) bool {
+	return l.Service == "smtp" || l.Service == "lmtp" || (l.Service == "tlsproxy" && peer.Port != 0)
+}
+
+func certDetail(ev logparse.TLSCertFailure) string {
+	if ev.Issuer != "" {
+		return ev.Issuer
+	}
+	return ev.Detail
+}
+
+func keyOf(l *logparse.Line) procKey { return procKey{l.Host, l.Program, l.PID} }
+
+// message returns the open message for a queue ID, starting one if none is
+// open. NOQUEUE never names a message.
+func (c *Correlator) message(host, qid string, t time.Time) *Message {
+	k := hostQID{host, qid}
+	m := c.messages[k]
+	if m == nil {
+		return c.startMessage(host, qid, t)
+	}
+	if t.After(m.LastSeen) {
+		m.LastSeen = t
+	}
+	c.dirty[k] = true
+	return m
+}
+
+// startMessage begins a new lifetime for a queue ID. An open message with a
+// receiving origin already is closed first: the ID was reused without its
+// "removed" line being seen.
+func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
+	k := hostQID{host, qid}
+	if m := c.messages[k]; m != nil {
+		if m.Origin == OriginUnknown {
+			m.LastSeen = t
+			c.dirty[k] = true
+			return m
+		}
+		c.emitMessage(k, m)
+		delete(c.messages, k)
+	}
+	m := &Message{Host: host, QueueID: qid, Start: t, LastSeen: t}
+	c.messages[k] = m
+	c.dirty[k] = true
+	c.stats.Messages++
+	return m
+}
+
+func (c *Correlator) removeMessage(host, qid string, t time.Time, byAdmin bool) {
+	k := hostQID{host, qid}
+	m := c.messages[k]
+	if m == nil {
+		return // removed before we saw anything else of it: nothing to say
+	}
+	m.Removed = true
+	m.Deleted = m.Deleted || byAdmin
+	if t.After(m.LastSeen) {
+		m.LastSeen = t
+	}
+	c.emitMessage(k, m)
+	delete(c.messages, k)
+}
+
+func (c *Correlator) emitMessage(k hostQID, m *Message) {
+	c.out.Messages = append(c.out.Messages, *m)
+	delete(c.dirty, k)
+}
+
+func (c *Correlator) addClient(l *logparse.Line, ev logparse.Client, t time.Time) {
+	m := c.startMessage(l.Host, l.QueueID, t)
+	m.Origin = OriginSMTPD
+	m.Client = ev.Client.String()
+	m.ClientIP = ev.Client.Addr
+	m.Service = serviceName(l.Program)
+	if s := c.session(l); s != nil {
+		s.Messages++
+	}
+}
+
+// serviceName drops the instance's first part: "postfix/submission/smtpd"
+// becomes "submission/smtpd", "postfix/smtpd" "smtpd".
+func serviceName(program string) string {
+	if i := strings.IndexByte(program, '/'); i >= 0 {
+		return program[i+1:]
+	}
+	return program
+}
+
+func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.Time) {
+	m := c.message(l.Host, l.QueueID, t)
+	a := Attempt{
+		Time: t, Host: l.Host, QueueID: l.QueueID, MessageStart: m.Start, Service: l.Service,
+		Sender: m.Sender, Size: m.Size,
+		Recipient: d.To, Domain: Domain(d.To), OrigTo: d.OrigTo,
+		Relay: d.Relay, RelayHost: d.RelayPeer.Host, RelayAddr: d.RelayPeer.Addr, RelayPort: d.RelayPeer.Port,
+		Status: string(d.Status), DSN: d.DSN, Delay: d.Delay, Delays: d.Delays,
+		Reason: d.Reason, ReasonClass: ReasonClass(d.Reason),
+		TLSFailure: string(d.TLSFailure),
+	}
+	if a.Domain == "" && a.Recipient != "" {
+		a.Domain = "(local)"
+	}
+	a.Forwarded = d.Status == logparse.StatusSent && strings.HasPrefix(d.Reason, "forwarded as ")
+	a.LocalHop = isLocalHop(a.RelayAddr, a.RelayPort)
+	if l.Service == "smtp" || l.Service == "lmtp" {
+		c.attachTLS(l, &a, d, t)
+	}
+	c.out.Attempts = append(c.out.Attempts, a)
+}
+
+// attachTLS gives a delivery the TLS state of its connection, and ties the
+// process's failed sessions to the delivery's recipient domain.
+func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery, t time.Time) {
+	k := keyOf(l)
+	p := c.procs[k]
+	if p == nil {
+		p = &proc{}
+	}
+	p.LastSeen = t
+	var s *tlsSession
+	if cur := p.Cur; cur != nil {
+		if cur.Peer == d.RelayPeer && (cur.UsedBy == "" || cur.UsedBy == l.QueueID || d.ConnUse > 1) {
+			s = cur
+		} else if cur.Peer != d.RelayPeer {
+			p.closeCurrent()
+		}
+	}
+	for _, pend := range p.Pending {
+		if pend.QueueID != "" && pend.QueueID != l.QueueID {
+			continue
+		}
+		if a.TLSFailure == "" {
+			a.TLSFailure, a.TLSDetail = string(pend.Failure), pend.Detail
+		}
+		c.emitFailure(l.Host, pend, a)
+	}
+	p.Pending = keepPending(p.Pending, l.QueueID)
+	switch {
+	case s != nil:
+		s.UsedBy = l.QueueID
+		a.TLSTrust, a.TLSProtocol, a.TLSCipher = string(s.Trust), s.Protocol, s.Cipher
+		if s.Failure != "" || d.TLSFailure != "" {
+			s.setFailure(d.TLSFailure, "")
+			s.refine()
+			a.TLSFailure, a.TLSDetail = string(s.Failure), s.Detail
+			c.emitFailure(l.Host, s, a)
+		}
+	case d.TLSFailure != "" && d.RelayPeer.Addr != "":
+		// A TLS refusal with no TLS line before it ("TLS is required,
+		// but was not offered", or any failure at tls_loglevel 0).
+		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason}
+		c.emitFailure(l.Host, ns, a)
+	}
+	if a.RelayHost != "" && a.Domain != "" {
+		c.mxDomain[l.Host+" "+a.RelayHost] = a.Domain
+	}
+	if p.Cur != nil || len(p.Pending) > 0 {
+		c.procs[k] = p
+	} else {
+		delete(c.procs, k)
+	}
+}
+
+func keepPending(list []*tlsSession, qid string) []*tlsSession {
+	out := list[:0]
+	for _, s := range list {
+		if s.QueueID != "" && s.QueueID != qid {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// emitFailure writes a failed session once, attached to an attempt when
+// there is one.
+func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
+	if s.Emitted {
+		return
+	}
+	s.Emitted = true
+	f := TLSFailure{
+		Time: s.Time, Host: host, Direction: string(logparse.DirOutbound),
+		Peer: s.Peer.String(), PeerHost: s.Peer.Host, PeerAddr: s.Peer.Addr,
+		Kind: string(s.Failure), RFC8460: string(s.Failure.RFC8460()), Detail: s.Detail,
+	}
+	if a != nil {
+		f.Domain, f.QueueID, f.Recipient, f.Status = a.Domain, a.QueueID, a.Recipient, a.Status
+		f.Deferred = a.Status == string(logparse.StatusDeferred) && strings.HasPrefix(a.DSN, "4.7.")
+	} else {
+		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
+	}
+	c.out.TLS = append(c.out.TLS, f)
+}
+
+// setFailure records a failure kind, keeping the most specific one seen.
+func (s *tlsSession) setFailure(kind logparse.TLSFailureKind, detail string) {
+	if kind == "" {
+		return
+	}
+	if s.Failure == "" || (!s.Failure.Specific() && kind.Specific()) {
+		s.Failure = kind
+		if detail != "" {
+			s.Detail = detail
+		}
+	}
+}
+
+// refine explains a bare "Server certificate not verified" by the trust
+// the summary line reported: a trusted chain means the name did not match.
+func (s *tlsSession) refine() {
+	if s.Failure != logparse.TLSNotVerified {
+		return
+	}
+	switch s.Trust {
+	case logparse.TrustTrusted:
+		s.Failure = logparse.TLSNameMismatch
+	case logparse.TrustUntrusted, logparse.TrustAnonymous:
+		s.Failure = logparse.TLSNotTrusted
+	}
+}
+
+// closeCurrent ends the process's current connection; a failed session not
+// yet tied to a delivery waits in Pending.
+func (p *proc) closeCurrent() {
+	if p.Cur != nil && p.Cur.Failure != "" && !p.Cur.Emitted {
+		p.Pending = append(p.Pending, p.Cur)
+	}
+	p.Cur = nil
+}
+
+func (c *Correlator) procFor(l *logparse.Line, t time.Time) *proc {
+	k := keyOf(l)
+	p := c.procs[k]
+	if p == nil {
+		p = &proc{}
+		c.procs[k] = p
+	}
+	p.LastSeen = t
+	return p
+}
+
+// sessionFor returns the process's current session with peer, or starts a
+// new one when the current one belongs to another connection.
+func (p *proc) sessionFor(peer logparse.Peer, t time.Time, fresh bool) *tlsSession {
+	if cur := p.Cur; cur != nil && cur.Peer == peer && cur.UsedBy == "" && !fresh {
+		return cur
+	}
+	p.closeCurrent()
+	p.Cur = &tlsSession{Peer: peer, Time: t}
+	return p.Cur
+}
+
+func (c *Correlator) outboundFailure(l *logparse.Line, peer logparse.Peer, kind logparse.TLSFailureKind, detail string, t time.Time) {
+	p := c.procFor(l, t)
+	fresh := p.Cur != nil && p.Cur.Trust != "" // a summary was logged: that handshake is over
+	s := p.sessionFor(peer, t, fresh)
+	s.setFailure(kind, detail)
+}
+
+func (c *Correlator) outboundEstablished(l *logparse.Line, ev logparse.TLSEstablished, t time.Time) {
+	p := c.procFor(l, t)
+	fresh := p.Cur != nil && p.Cur.Trust != ""
+	s := p.sessionFor(ev.Peer, t, fresh)
+	s.Trust, s.Protocol, s.Cipher = ev.Trust, ev.Protocol, ev.Cipher
+}
+
+func (c *Correlator) libraryProblem(l *logparse.Line, ev logparse.TLSLibraryProblem) {
+	if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil && p.Cur.Failure == logparse.TLSHandshake && p.Cur.Detail == "" {
+		p.Cur.Detail = opensslReason(ev.Detail)
+		return
+	}
+	if s := c.session(l); s != nil && strings.HasPrefix(s.TLSError, "SSL_accept error") {
+		s.TLSError = opensslReason(ev.Detail)
+	}
+}
+
+// addSkip handles "QID: reason" when the client moves on to the next MX.
+func (c *Correlator) addSkip(l *logparse.Line, ev logparse.DeliverySkip, t time.Time) {
+	if ev.TLSFailure == "" {
+		return
+	}
+	p := c.procFor(l, t)
+	s := p.Cur
+	if s == nil || s.UsedBy != "" {
+		s = &tlsSession{Peer: ev.Peer, Time: t, Detail: ev.Reason}
+	} else {
+		p.Cur = nil
+	}
+	s.setFailure(ev.TLSFailure, "")
+	s.refine()
+	s.QueueID = l.QueueID
+	if !s.Emitted {
+		p.Pending = append(p.Pending, s)
+	}
+}
+
+func (c *Correlator) addReject(l *logparse.Line, ev logparse.Reject, t time.Time) {
+	r := Reject{
+		Time: t, Host: l.Host, Service: serviceName(l.Program), QueueID: l.QueueID,
+		Action: ev.Action, Stage: ev.Stage, Client: ev.Client.String(),
+		ClientName: ev.Client.Name(), ClientIP: ev.Client.Addr,
+		Code: ev.Code, DSN: ev.DSN, Reply: ev.Reply, ReasonClass: mask(ev.Reply),
+		From: ev.From, To: ev.To, Helo: ev.Helo,
+	}
+	c.out.Rejects = append(c.out.Rejects, r)
+	if s := c.session(l); s != nil {
+		s.Rejects++
+	}
+}
+
+// session returns the open smtpd session of the line's process, if any.
+func (c *Correlator) session(l *logparse.Line) *Session {
+	return c.sessions[keyOf(l)]
+}
+
+func (c *Correlator) openSession(l *logparse.Line, client logparse.Peer, t time.Time) {
+	k := keyOf(l)
+	if old := c.sessions[k]; old != nil {
+		c.emitSession(old)
+	}
+	c.sessions[k] = &Session{
+		Start: t, End: t, Host: l.Host, Service: serviceName(l.Program),
+		Client: client.String(), ClientName: client.Name(), ClientIP: client.Addr,
+	}
+}
+
+func (c *Correlator) closeSession(l *logparse.Line, ev logparse.Disconnect, t time.Time) {
+	k := keyOf(l)
+	s := c.sessions[k]
+	if s == nil {
+		return
+	}
+	delete(c.sessions, k)
+	s.End = t
+	s.CommandsOK, s.CommandsTotal = ev.CommandsOK, ev.CommandsTotal
+	if ev.StartTLS > 0 {
+		s.StartTLS = true
+		if ev.StartTLSOK < ev.StartTLS {
+			s.TLSFailed = true
+		}
+	}
+	if s.TLSTrust != "" {
+		s.TLSFailed = false
+	}
+	c.emitSession(s)
+}
+
+func (c *Correlator) emitSession(s *Session) {
+	c.out.Sessions = append(c.out.Sessions, *s)
+	if s.TLSFailed {
+		kind := logparse.TLSHandshake
+		if strings.HasPrefix(s.LostAfter, "lost connection after STARTTLS") && s.TLSError == "" {
+			kind = logparse.TLSLostAfterStartTLS
+		}
+		detail := s.TLSError
+		if detail == "" {
+			detail = s.LostAfter
+		}
+		c.out.TLS = append(c.out.TLS, TLSFailure{
+			Time: s.Start, Host: s.Host, Direction: string(logparse.DirInbound),
+			Peer: s.Client, PeerHost: s.ClientName, PeerAddr: s.ClientIP,
+			Kind: string(kind), Detail: detail,
+		})
+	}
+}
+
+// prune closes what has been idle too long, so memory stays bounded on
+// endless input. Failed sessions never tied to a delivery are emitted with
+// the domain last delivered through that MX.
+func (c *Correlator) prune(now time.Time) {
+	c.lastPrune = now
+	for k, p := range c.procs {
+		if now.Sub(p.LastSeen) <= c.opts.ProcessMaxAge {
+			continue
+		}
+		p.closeCurrent()
+		for _, s := range p.Pending {
+			c.emitFailure(k.host, s, nil)
+		}
+		delete(c.procs, k)
+		c.stats.PrunedProcesses++
+	}
+	for k, s := range c.sessions {
+		if now.Sub(s.End) > c.opts.ProcessMaxAge {
+			c.emitSession(s)
+			delete(c.sessions, k)
+			c.stats.PrunedSessions++
+		}
+	}
+	for k, m := range c.messages {
+		if now.Sub(m.LastSeen) > c.opts.MessageMaxAge {
+			c.emitMessage(k, m)
+			delete(c.messages, k)
+			c.stats.PrunedMessages++
+		}
+	}
+}
+
+// Drain returns the facts collected since the last drain: every message
+// that changed (open ones included, so that a report sees messages still
+// in the queue) and everything else that happened.
+func (c *Correlator) Drain() Batch {
+	for k := range c.dirty {
+		if m := c.messages[k]; m != nil {
+			c.out.Messages = append(c.out.Messages, *m)
+		}
+	}
+	clear(c.dirty)
+	for k, n := range c.counts {
+		c.out.LineCounts = append(c.out.LineCounts, LineCount{Host: k.host, Hour: time.Unix(k.hour*3600, 0).UTC(), Kind: string(k.kind), Count: n})
+	}
+	clear(c.counts)
+	b := c.out
+	c.out = Batch{}
+	return b
+}
+
+// FlushPending emits the failed sessions still waiting for a delivery line,
+// as at the end of the input; they stay known so that a later delivery line
+// still gets its TLS detail, but are not emitted twice.
+func (c *Correlator) FlushPending() {
+	for k, p := range c.procs {
+		cands := p.Pending
+		if p.Cur != nil && p.Cur.Failure != "" {
+			cands = append(cands[:len(cands):len(cands)], p.Cur)
+		}
+		for _, s := range cands {
+			c.emitFailure(k.host, s, nil)
+		}
+	}
+}

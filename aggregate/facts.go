@@ -1,0 +1,182 @@
+package aggregate
+
+import (
+	"time"
+)
+
+// Facts are what the correlator learns from the log, in the form they are
+// stored and reported. Times are UTC.
+
+// Message is one message's life in the queue of one host. It is keyed by
+// (Host, QueueID, Start): short queue IDs are reused after "removed".
+type Message struct {
+	Host      string
+	QueueID   string
+	Start     time.Time // first line seen for this lifetime
+	LastSeen  time.Time
+	Origin    Origin
+	Client    string // "name[addr]" for smtpd, "" otherwise
+	ClientIP  string
+	Service   string // receiving service: "smtpd", "submission/smtpd", "pickup"
+	Sender    string
+	HasSender bool // a qmgr from= line was seen (Sender may be "" for <>)
+	Size      int64
+	Nrcpt     int
+	MessageID string
+	Removed   bool // qmgr or postsuper removed it from the queue
+	Deleted   bool // postsuper -d (an admin deleted it)
+	Expired   bool // status=expired|force-expired, returned to sender
+}
+
+// Origin says how a message entered the queue.
+type Origin string
+
+// Origins. pflogsumm counts smtpd and pickup as "received".
+const (
+	OriginUnknown Origin = ""
+	OriginSMTPD   Origin = "smtpd"
+	OriginPickup  Origin = "pickup"
+)
+
+// Received reports whether the message counts as received (pflogsumm's rule).
+func (m *Message) Received() bool { return m.Origin == OriginSMTPD || m.Origin == OriginPickup }
+
+// Attempt is one delivery line: one recipient, one status.
+type Attempt struct {
+	Time         time.Time
+	Host         string
+	QueueID      string
+	MessageStart time.Time
+	Service      string // delivery agent: smtp, lmtp, local, virtual, error, ...
+	Sender       string // the message's sender, as known when the line was read
+	Size         int64  // the message's size (for pflogsumm's bytes delivered)
+	Recipient    string
+	Domain       string // lower-cased domain of Recipient
+	OrigTo       string
+	Relay        string // relay= as written
+	RelayHost    string
+	RelayAddr    string
+	RelayPort    int
+	Status       string
+	DSN          string
+	Delay        float64
+	Delays       [4]float64
+	Reason       string
+	ReasonClass  string // normalised reason for grouping
+	Forwarded    bool   // local(8) "forwarded as QID"
+	LocalHop     bool   // delivery to a local content filter (loopback relay on a non-25 port, or a pipe/lmtp socket)
+	TLSTrust     string // "", anonymous, untrusted, trusted, verified
+	TLSProtocol  string
+	TLSCipher    string
+	TLSFailure   string // failure kind when the attempt failed for TLS, or TLS failed before a plaintext retry
+	TLSDetail    string
+}
+
+// TLSFailure is one failed TLS session (or one TLS-related refusal without a
+// session, e.g. "TLS is required, but was not offered") with an outbound
+// server, or an inbound handshake failure from a client.
+type TLSFailure struct {
+	Time      time.Time
+	Host      string
+	Direction string // "to" (outbound) or "from" (inbound)
+	Peer      string // host[addr]:port
+	PeerHost  string
+	PeerAddr  string
+	Domain    string // recipient domain it was attached to ("" when unknown)
+	QueueID   string
+	Recipient string
+	Kind      string
+	RFC8460   string
+	Detail    string // issuer DN, OpenSSL error, reason text
+	Deferred  bool   // the attached attempt was deferred with dsn 4.7.x
+	Status    string // status of the attached attempt ("" when none)
+}
+
+// Session is one inbound SMTP session (connect .. disconnect) of smtpd.
+type Session struct {
+	Start         time.Time
+	End           time.Time
+	Host          string
+	Service       string // "smtpd", "submission/smtpd", ...
+	Client        string // name[addr]
+	ClientName    string
+	ClientIP      string
+	TLSTrust      string
+	TLSProtocol   string
+	TLSCipher     string
+	StartTLS      bool // the client asked for STARTTLS
+	TLSFailed     bool // STARTTLS was asked for but no TLS session resulted
+	TLSError      string
+	LostAfter     string // "lost connection after X" stage, if any
+	Messages      int    // client= lines (messages accepted)
+	Rejects       int
+	CommandsOK    int
+	CommandsTotal int
+}
+
+// Reject is one reject, reject_warning, hold, discard, ... line.
+type Reject struct {
+	Time        time.Time
+	Host        string
+	Service     string
+	QueueID     string
+	Action      string
+	Stage       string
+	Client      string
+	ClientName  string
+	ClientIP    string
+	Code        int
+	DSN         string
+	Reply       string
+	ReasonClass string
+	From        string
+	To          string
+	Helo        string
+}
+
+// Warning is one warning, error, fatal or panic line.
+type Warning struct {
+	Time     time.Time
+	Host     string
+	Program  string
+	Severity string
+	Text     string
+	Class    string // the text with variable parts (numbers, addresses) masked
+}
+
+// LineCount counts parsed lines of one kind for one host and hour.
+type LineCount struct {
+	Host  string
+	Hour  time.Time
+	Kind  string
+	Count int64
+}
+
+// Unparsed is a Postfix line the parser did not understand, kept so that
+// the report can show it.
+type Unparsed struct {
+	Time    time.Time
+	Host    string
+	Program string
+	Text    string
+}
+
+// Batch is what the correlator has to say since it was last drained. The
+// store writes one batch in one transaction, together with the source
+// offsets it covers.
+type Batch struct {
+	Messages   []Message // new or changed messages (upserted by key)
+	Attempts   []Attempt
+	TLS        []TLSFailure
+	Sessions   []Session
+	Rejects    []Reject
+	Warnings   []Warning
+	Unparsed   []Unparsed
+	LineCounts []LineCount
+}
+
+// Len is the number of facts in the batch.
+func (b *Batch) Len() int {
+	return len(b.Messages) + len(b.Attempts) + len(b.TLS) + len(b.Sessions) +
+		len(b.Rejects) + len(b.Warnings) + len(b.Unparsed) + len(b.LineCounts)
+}

@@ -1,0 +1,113 @@
+package aggregate
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// ReasonClass normalises a delivery or reject reason so that the same cause
+// for different recipients groups together: addresses in angle brackets
+// become <*>, bracketed IP addresses [*], and long tokens with digits (queue
+// IDs, session IDs, timestamps) *. "delivery temporarily suspended: " is
+// looked through, because it repeats the cause of an earlier deferral.
+func ReasonClass(reason string) string {
+	reason = strings.TrimPrefix(reason, "delivery temporarily suspended: ")
+	return mask(reason)
+}
+
+// mask replaces the variable parts of a log text.
+func mask(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '<':
+			if end := strings.IndexByte(s[i:], '>'); end > 0 && strings.IndexByte(s[i:i+end], '@') > 0 {
+				b.WriteString("<*>")
+				i += end + 1
+				continue
+			}
+		case c == '[':
+			if end := strings.IndexByte(s[i:], ']'); end > 0 {
+				if _, err := netip.ParseAddr(strings.TrimPrefix(s[i+1:i+end], "IPv6:")); err == nil {
+					b.WriteString("[*]")
+					i += end + 1
+					continue
+				}
+			}
+		case isAlnum(c):
+			j := i
+			digits := 0
+			for j < len(s) && isAlnum(s[j]) {
+				if s[j] >= '0' && s[j] <= '9' {
+					digits++
+				}
+				j++
+			}
+			if digits > 0 && j-i >= 6 {
+				b.WriteByte('*')
+			} else {
+				b.WriteString(s[i:j])
+			}
+			i = j
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// Domain returns the lower-cased domain of an address: the part after the
+// last '@', or "" for an address without one (a local user, the null
+// sender).
+func Domain(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[at+1:])
+}
+
+// opensslReason shortens an OpenSSL error line
+// ("error:0A00042E:SSL routines::tlsv1 alert protocol version:../ssl/record/rec_layer_s3.c:1602:SSL alert number 70:")
+// to its reason and data ("tlsv1 alert protocol version (SSL alert number 70)").
+func opensslReason(detail string) string {
+	parts := strings.Split(detail, ":")
+	// error:CODE:LIB:FUNC:REASON:FILE:LINE:DATA (OpenSSL 3),
+	// or a thread-id first in Postfix 2.x.
+	for i := 0; i+4 < len(parts); i++ {
+		if parts[i] == "error" {
+			reason := parts[i+4]
+			data := ""
+			if i+7 < len(parts) {
+				data = strings.TrimSpace(parts[i+7])
+			}
+			if data != "" {
+				return reason + " (" + data + ")"
+			}
+			return reason
+		}
+	}
+	return detail
+}
+
+// isLocalHop reports whether a relay is a local content filter
+// (amavis, spamassassin, dkimproxy listen on loopback at ports >= 10000):
+// such deliveries are re-injected and delivered again.
+func isLocalHop(addr string, port int) bool {
+	if port < 10000 {
+		return false
+	}
+	ip, err := netip.ParseAddr(addr)
+	return err == nil && ip.IsLoopback()
+}
+
+// itoa is strconv.Itoa, named for the call sites that build keys.
+func itoa(n int) string { return strconv.Itoa(n) }

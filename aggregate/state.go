@@ -1,0 +1,80 @@
+package aggregate
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// State is the correlator's open state in a form that can be stored, so
+// that ingest can stop at any commit and continue later as if it had not.
+type State struct {
+	Messages  []Message         `json:"messages"`
+	Procs     []procState       `json:"procs"`
+	Sessions  []sessionState    `json:"sessions"`
+	MXDomain  map[string]string `json:"mx_domain"`
+	LastPrune time.Time         `json:"last_prune"`
+	Latest    time.Time         `json:"latest"`
+}
+
+type procState struct {
+	Host    string `json:"host"`
+	Program string `json:"program"`
+	PID     int    `json:"pid"`
+	Proc    *proc  `json:"proc"`
+}
+
+type sessionState struct {
+	Host    string   `json:"host"`
+	Program string   `json:"program"`
+	PID     int      `json:"pid"`
+	Session *Session `json:"session"`
+}
+
+// MarshalState encodes the correlator's open state. Call it right after
+// Drain, so that the state and the drained facts describe the same moment.
+func (c *Correlator) MarshalState() ([]byte, error) {
+	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest}
+	for _, m := range c.messages {
+		st.Messages = append(st.Messages, *m)
+	}
+	for k, p := range c.procs {
+		st.Procs = append(st.Procs, procState{k.host, k.program, k.pid, p})
+	}
+	for k, s := range c.sessions {
+		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, s})
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("encode correlator state: %w", err)
+	}
+	return b, nil
+}
+
+// UnmarshalState replaces the correlator's open state with a stored one.
+func (c *Correlator) UnmarshalState(b []byte) error {
+	var st State
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("decode correlator state: %w", err)
+	}
+	clear(c.messages)
+	clear(c.procs)
+	clear(c.sessions)
+	clear(c.dirty)
+	for i := range st.Messages {
+		m := st.Messages[i]
+		c.messages[hostQID{m.Host, m.QueueID}] = &m
+	}
+	for _, p := range st.Procs {
+		c.procs[procKey{p.Host, p.Program, p.PID}] = p.Proc
+	}
+	for _, s := range st.Sessions {
+		c.sessions[procKey{s.Host, s.Program, s.PID}] = s.Session
+	}
+	c.mxDomain = st.MXDomain
+	if c.mxDomain == nil {
+		c.mxDomain = map[string]string{}
+	}
+	c.lastPrune, c.latest = st.LastPrune, st.Latest
+	return nil
+}

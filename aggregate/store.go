@@ -1,0 +1,216 @@
+package aggregate
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+//go:embed schema.sql
+var schemaV1 string
+
+// migrations are the schema's numbered steps; PRAGMA user_version holds how
+// many have been applied. Never edit a released step: append a new one.
+var migrations = []string{schemaV1}
+
+// SchemaVersion is the schema version this binary writes.
+var SchemaVersion = len(migrations)
+
+// Memory is the path that keeps the database in memory only.
+const Memory = ":memory:"
+
+// ErrNewerSchema means the database was written by a newer pftls.
+var ErrNewerSchema = errors.New("database schema is newer than this pftls")
+
+// Store is the SQLite database of facts. It owns the schema, the
+// transactions and the source offsets; no SQL lives outside this package.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+}
+
+// OpenOptions choose how the store is opened.
+type OpenOptions struct {
+	ReadOnly    bool          // report: never write, never create
+	BusyTimeout time.Duration // how long to wait for a writer's lock (default 10s)
+}
+
+// Open opens (and, unless read-only, creates and migrates) the database at
+// path. A new file is created mode 0600 in a 0700 directory: logs hold
+// e-mail addresses.
+func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 10 * time.Second
+	}
+	mem := path == Memory
+	if !mem && !opts.ReadOnly {
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
+	}
+	if !mem && opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open database %s: %w (run 'pftls ingest' first)", path, err)
+		}
+	}
+	dsn := "file:" + path + "?_busy_timeout=" + fmt.Sprint(opts.BusyTimeout.Milliseconds()) + "&_txlock=immediate"
+	if mem {
+		dsn = "file::memory:?_txlock=immediate"
+	} else {
+		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
+		if opts.ReadOnly {
+			dsn += "&mode=ro"
+		}
+	}
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if mem {
+		db.SetMaxOpenConns(1) // every connection to :memory: is its own database
+	}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
+	if err := s.init(ctx, mem); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// createPrivate makes sure the database file exists with mode 0600 (and its
+// directory with 0700) before SQLite opens it.
+func createPrivate(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil
+		}
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func (s *Store) init(ctx context.Context, mem bool) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.wrapOpenErr("read schema version", err)
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("%s: %w (version %d, this binary knows %d): upgrade pftls", s.path, ErrNewerSchema, version, SchemaVersion)
+	}
+	if !mem && !s.readOnly {
+		var mode string
+		if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			return s.wrapOpenErr("read journal mode", err)
+		}
+		if !strings.EqualFold(mode, "wal") {
+			return fmt.Errorf("%s: journal mode is %q, want wal (is the file system local?)", s.path, mode)
+		}
+	}
+	if version == SchemaVersion {
+		return nil
+	}
+	if s.readOnly {
+		if version == 0 {
+			return fmt.Errorf("%s: not a pftls database, or empty (run 'pftls ingest' first)", s.path)
+		}
+		return fmt.Errorf("%s: schema version %d is older than %d: run 'pftls ingest' once to upgrade it", s.path, version, SchemaVersion)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrapOpenErr("begin migration", err)
+	}
+	defer tx.Rollback()
+	for i := version; i < SchemaVersion; i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("%s: apply schema step %d: %w", s.path, i+1, err)
+		}
+	}
+	// PRAGMA takes no parameters; the value is a compile-time integer.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
+		return fmt.Errorf("%s: set schema version: %w", s.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit migration: %w", s.path, err)
+	}
+	return nil
+}
+
+// wrapOpenErr explains the errors a damaged or foreign file gives.
+func (s *Store) wrapOpenErr(step string, err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+		return fmt.Errorf("%s: %s: the database is damaged (%w); move it away and rebuild it with 'pftls ingest' from the logs", s.path, step, err)
+	}
+	return fmt.Errorf("%s: %s: %w", s.path, step, err)
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database's path.
+func (s *Store) Path() string { return s.path }
+
+// LoadState returns the stored correlator state, or nil when there is none.
+func (s *Store) LoadState(ctx context.Context) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, "SELECT state FROM correlator_state WHERE id = 1").Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load correlator state: %w", err)
+	}
+	return b, nil
+}
+
+// Prune deletes facts older than before and reports how many rows went.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	cut := before.UnixNano()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("prune: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var total int64
+	for _, q := range []string{
+		"DELETE FROM attempts WHERE time < ?",
+		"DELETE FROM tls_failures WHERE time < ?",
+		"DELETE FROM sessions WHERE start < ?",
+		"DELETE FROM rejects WHERE time < ?",
+		"DELETE FROM warnings WHERE time < ?",
+		"DELETE FROM unparsed WHERE time < ?",
+		"DELETE FROM messages WHERE last_seen < ? AND (removed = 1 OR expired = 1)",
+		"DELETE FROM line_counts WHERE hour < ?",
+	} {
+		arg := any(cut)
+		if strings.Contains(q, "hour") {
+			arg = before.Unix() / 3600
+		}
+		res, err := tx.ExecContext(ctx, q, arg)
+		if err != nil {
+			return 0, fmt.Errorf("prune: %s: %w", q, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("prune: commit: %w", err)
+	}
+	return total, nil
+}

@@ -1,0 +1,274 @@
+package aggregate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// Source is a log source as the store remembers it.
+type Source struct {
+	ID             int64
+	Path           string
+	Dev, Inode     uint64
+	Fingerprint    string
+	FingerprintLen int
+	Compression    string
+	Offset         int64 // decompressed bytes consumed
+	Lines          int64
+}
+
+// FindSource returns the stored source that id is (the same file, or a
+// rotated or compressed copy of it), matched by the fingerprint of its
+// first bytes. fingerprint computes a file's fingerprint over n bytes for
+// sources first seen when they were shorter than now.
+func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint func(n int) (string, error)) (Source, bool, error) {
+	if id.Fingerprint == "" {
+		return Source{}, false, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines
+		FROM sources WHERE fingerprint_len <= ? ORDER BY last_ingest DESC`, id.FingerprintLen)
+	if err != nil {
+		return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
+	}
+	defer rows.Close()
+	var cands []Source
+	for rows.Next() {
+		var src Source
+		var dev, inode int64
+		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines); err != nil {
+			return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
+		}
+		src.Dev, src.Inode = uint64(dev), uint64(inode)
+		cands = append(cands, src)
+	}
+	if err := rows.Err(); err != nil {
+		return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
+	}
+	rows.Close()
+	byLen := map[int]string{id.FingerprintLen: id.Fingerprint}
+	for _, c := range cands {
+		fp, ok := byLen[c.FingerprintLen]
+		if !ok {
+			fp, err = fingerprint(c.FingerprintLen)
+			if err != nil {
+				continue // shorter than that source: not it
+			}
+			byLen[c.FingerprintLen] = fp
+		}
+		if fp == c.Fingerprint {
+			return c, true, nil
+		}
+	}
+	return Source{}, false, nil
+}
+
+// SourceProgress is how far one source has been read, committed together
+// with the facts read from it.
+type SourceProgress struct {
+	Source   *Source // ID 0: insert, and the new ID is stored back
+	Identity source.Identity
+}
+
+// Commit writes a batch of facts, the correlator state and the source
+// offsets in one transaction: after a crash the database holds either all
+// of it or none.
+func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []SourceProgress, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrapWriteErr("begin", err)
+	}
+	defer tx.Rollback()
+	w := writer{ctx: ctx, tx: tx}
+	w.messages(b.Messages)
+	w.attempts(b.Attempts)
+	w.tlsFailures(b.TLS)
+	w.sessions(b.Sessions)
+	w.rejects(b.Rejects)
+	w.warnings(b.Warnings)
+	w.unparsed(b.Unparsed)
+	w.lineCounts(b.LineCounts)
+	if state != nil {
+		w.exec("INSERT INTO correlator_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state)
+	}
+	for _, p := range progress {
+		w.source(p, now)
+	}
+	if w.err != nil {
+		return s.wrapWriteErr("write", w.err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrapWriteErr("commit", err)
+	}
+	return nil
+}
+
+func (s *Store) wrapWriteErr(step string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%s: %s: %w", s.path, step, err)
+}
+
+// writer runs the inserts of one transaction, stopping at the first error.
+type writer struct {
+	ctx context.Context
+	tx  *sql.Tx
+	err error
+}
+
+func (w *writer) exec(query string, args ...any) sql.Result {
+	if w.err != nil {
+		return nil
+	}
+	res, err := w.tx.ExecContext(w.ctx, query, args...)
+	if err != nil {
+		w.err = err
+	}
+	return res
+}
+
+// each prepares query once and runs it for i in [0, n).
+func (w *writer) each(query string, n int, args func(i int) []any) {
+	if w.err != nil || n == 0 {
+		return
+	}
+	stmt, err := w.tx.PrepareContext(w.ctx, query)
+	if err != nil {
+		w.err = fmt.Errorf("prepare %.40q: %w", query, err)
+		return
+	}
+	defer stmt.Close()
+	for i := 0; i < n; i++ {
+		if _, err := stmt.ExecContext(w.ctx, args(i)...); err != nil {
+			w.err = err
+			return
+		}
+	}
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (w *writer) messages(ms []Message) {
+	w.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
+			has_sender, size, nrcpt, message_id, removed, deleted, expired)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (host, queue_id, start) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
+			client = excluded.client, client_ip = excluded.client_ip, service = excluded.service,
+			sender = excluded.sender, has_sender = excluded.has_sender, size = excluded.size, nrcpt = excluded.nrcpt,
+			message_id = excluded.message_id, removed = excluded.removed, deleted = excluded.deleted,
+			expired = excluded.expired`,
+		len(ms), func(i int) []any {
+			m := &ms[i]
+			return []any{m.Host, m.QueueID, nanos(m.Start), nanos(m.LastSeen), string(m.Origin), m.Client, m.ClientIP,
+				m.Service, m.Sender, b2i(m.HasSender), m.Size, m.Nrcpt, m.MessageID, b2i(m.Removed), b2i(m.Deleted), b2i(m.Expired)}
+		})
+}
+
+func (w *writer) attempts(as []Attempt) {
+	w.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
+			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		len(as), func(i int) []any {
+			a := &as[i]
+			return []any{nanos(a.Time), a.Host, a.QueueID, nanos(a.MessageStart), a.Service, a.Sender, a.Size, a.Recipient, a.Domain, a.OrigTo,
+				a.Relay, a.RelayHost, a.RelayAddr, a.RelayPort, a.Status, a.DSN, a.Delay, a.Delays[0], a.Delays[1], a.Delays[2],
+				a.Delays[3], a.Reason, a.ReasonClass, b2i(a.Forwarded), b2i(a.LocalHop), a.TLSTrust, a.TLSProtocol, a.TLSCipher,
+				a.TLSFailure, a.TLSDetail}
+		})
+}
+
+func (w *writer) tlsFailures(fs []TLSFailure) {
+	w.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
+			kind, rfc8460, detail, deferred, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		len(fs), func(i int) []any {
+			f := &fs[i]
+			return []any{nanos(f.Time), f.Host, f.Direction, f.Peer, f.PeerHost, f.PeerAddr, f.Domain, f.QueueID, f.Recipient,
+				f.Kind, f.RFC8460, f.Detail, b2i(f.Deferred), f.Status}
+		})
+}
+
+func (w *writer) sessions(ss []Session) {
+	w.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
+			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		len(ss), func(i int) []any {
+			s := &ss[i]
+			return []any{nanos(s.Start), nanos(s.End), s.Host, s.Service, s.Client, s.ClientName, s.ClientIP, s.TLSTrust,
+				s.TLSProtocol, s.TLSCipher, b2i(s.StartTLS), b2i(s.TLSFailed), s.TLSError, s.LostAfter, s.Messages, s.Rejects,
+				s.CommandsOK, s.CommandsTotal}
+		})
+}
+
+func (w *writer) rejects(rs []Reject) {
+	w.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
+			reply, reason_class, sender, recipient, helo) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		len(rs), func(i int) []any {
+			r := &rs[i]
+			return []any{nanos(r.Time), r.Host, r.Service, r.QueueID, r.Action, r.Stage, r.Client, r.ClientName, r.ClientIP,
+				r.Code, r.DSN, r.Reply, r.ReasonClass, r.From, r.To, r.Helo}
+		})
+}
+
+func (w *writer) warnings(ws []Warning) {
+	w.each(`INSERT INTO warnings (time, host, program, severity, text, class) VALUES (?,?,?,?,?,?)`,
+		len(ws), func(i int) []any {
+			x := &ws[i]
+			return []any{nanos(x.Time), x.Host, x.Program, x.Severity, x.Text, x.Class}
+		})
+}
+
+func (w *writer) unparsed(us []Unparsed) {
+	w.each(`INSERT INTO unparsed (time, host, program, text) VALUES (?,?,?,?)`,
+		len(us), func(i int) []any {
+			u := &us[i]
+			return []any{nanos(u.Time), u.Host, u.Program, u.Text}
+		})
+}
+
+func (w *writer) lineCounts(cs []LineCount) {
+	w.each(`INSERT INTO line_counts (host, hour, kind, count) VALUES (?,?,?,?)
+		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
+		len(cs), func(i int) []any {
+			c := &cs[i]
+			return []any{c.Host, c.Hour.Unix() / 3600, c.Kind, c.Count}
+		})
+}
+
+func (w *writer) source(p SourceProgress, now time.Time) {
+	src := p.Source
+	if src.ID == 0 {
+		res := w.exec(`INSERT INTO sources (path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines,
+				first_ingest, last_ingest) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+			src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint, src.FingerprintLen, src.Compression,
+			src.Offset, src.Lines, now.UnixNano(), now.UnixNano())
+		if res != nil {
+			id, err := res.LastInsertId()
+			if err != nil {
+				w.err = err
+				return
+			}
+			src.ID = id
+		}
+		return
+	}
+	w.exec(`UPDATE sources SET path = ?, dev = ?, inode = ?, compression = ?, offset = ?, lines = ?, last_ingest = ?
+		WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Compression, src.Offset, src.Lines, now.UnixNano(), src.ID)
+}

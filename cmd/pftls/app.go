@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK       = 0 // success
+	exitProblems = 1 // problems found, when asked with --fail-on
+	exitUsage    = 2 // usage error, unreadable input, broken database
+)
+
+// env is what every command gets from the process: its streams and a way to
+// know whether a stream is a terminal.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one sub-command: a name, a one-line summary and a runner.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"report", "summarise deferrals, bounces and TLS per domain", runReport},
+		{"ingest", "read logs into the database (idempotent, resumable)", runIngest},
+		{"parse", "print how pftls reads each log line, as JSON lines", runParse},
+		{"prune", "delete stored data older than a given age", runPrune},
+		{"version", "print the version", runVersion},
+		{"help", "show help for a command", nil},
+	}
+}
+
+// usageError is a mistake in the command line; it carries a hint.
+type usageError struct {
+	msg  string
+	hint string
+}
+
+func (u *usageError) Error() string { return u.msg }
+
+func usagef(hint, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// run is the whole program: it returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printUsage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "--help", "-help":
+		printUsage(stdout)
+		return exitOK
+	case "help":
+		if len(args) > 1 {
+			return helpFor(e, args[1])
+		}
+		printUsage(stdout)
+		return exitOK
+	case "-v", "--version":
+		name = "version"
+	}
+	for _, c := range commands() {
+		if c.name != name || c.run == nil {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		return exitCode(e, name, err)
+	}
+	fmt.Fprintf(stderr, "pftls: unknown command %q\nTry: pftls --help\n", name)
+	return exitUsage
+}
+
+// errProblems is returned by a command that ran fine but found problems the
+// user asked to be told about with an exit status.
+var errProblems = errors.New("problems found")
+
+func exitCode(e env, name string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if errors.Is(err, errProblems) {
+		return exitProblems
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "pftls %s: %s\n", name, ue.msg)
+		if ue.hint != "" {
+			fmt.Fprintf(e.stderr, "Try: %s\n", ue.hint)
+		}
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "pftls %s: %v\n", name, err)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "pftls - Postfix TLS and delivery reports\n\nUsage:\n  pftls <command> [flags] [FILE...]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'pftls help <command>' for the flags of one command.\n"+
+		"Exit codes: 0 ok, 1 problems found (with --fail-on), 2 usage or input error.\n")
+}
+
+func helpFor(e env, name string) int {
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			return exitCode(e, name, c.run(context.Background(), env{stdin: e.stdin, stdout: e.stdout, stderr: e.stdout}, []string{"--help"}))
+		}
+	}
+	fmt.Fprintf(e.stderr, "pftls help: unknown command %q\nTry: pftls --help\n", name)
+	return exitUsage
+}
+
+// newFlagSet makes a command's flag set that prints its usage to e.stderr
+// and returns errors instead of exiting.
+func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pftls %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after the file arguments too
+// ("pftls report mail.log --since 24h").
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{msg: err.Error(), hint: "pftls help " + fs.Name()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return files, nil
+		}
+		files = append(files, args[0])
+		args = args[1:]
+		if files[len(files)-1] == "--" {
+			files = append(files[:len(files)-1], args...)
+			return files, nil
+		}
+	}
+}
+
+func runVersion(_ context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "version", "")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "pftls %s\n", version())
+	return nil
+}
+
+// version is the module version when built with "go install", else the VCS
+// revision the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if (v == "" || v == "(devel)") && rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		return "devel-" + rev + dirty
+	}
+	return strings.TrimSpace(v + " " + info.GoVersion)
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// ingestFlags are shared by ingest and by report with FILE arguments.
+type ingestFlags struct {
+	db       dbFlag
+	times    timeFlags
+	lockWait time.Duration
+}
+
+func (f *ingestFlags) register(fs *flag.FlagSet) {
+	f.db.register(fs)
+	f.times.register(fs)
+	fs.DurationVar(&f.lockWait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
+}
+
+func runIngest(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [FILE|-]...")
+	var f ingestFlags
+	f.register(fs)
+	quiet := fs.Bool("q", false, "print nothing but errors")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	dbPath, err := f.db.resolve()
+	if err != nil {
+		return err
+	}
+	store, results, err := ingestFiles(ctx, e, &f, dbPath, files)
+	if store != nil {
+		defer store.Close()
+	}
+	if !*quiet {
+		printIngestResults(e.stdout, results)
+	}
+	return err
+}
+
+// ingestFiles opens the store for writing and reads files into it, oldest
+// first. It returns the open store (for report) and what it did per file.
+func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string) (*aggregate.Store, []aggregate.FileResult, error) {
+	paths, err := inputPaths(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	lock, err := lockForWriting(ctx, dbPath, f.lockWait)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lock.release()
+	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := f.times.location()
+	if err != nil {
+		return store, nil, err
+	}
+	pump := &aggregate.Pump{
+		Store: store,
+		Corr:  aggregate.NewCorrelator(aggregate.DefaultOptions),
+		Resolver: func(id source.Identity) logparse.Resolver {
+			return logparse.Resolver{Year: f.times.year, Location: loc, Reference: referenceTime(id, time.Now)}
+		},
+	}
+	if err := pump.Restore(ctx); err != nil {
+		return store, nil, err
+	}
+	var results []aggregate.FileResult
+	for _, path := range paths {
+		r, err := openInput(e, path)
+		if err != nil {
+			return store, results, err
+		}
+		progress := newProgress(e.stderr, r.Identity())
+		pump.OnCommit = progress.update
+		res, err := pump.IngestReader(ctx, r)
+		progress.done()
+		r.Close()
+		results = append(results, res)
+		if err != nil {
+			return store, results, err
+		}
+	}
+	return store, results, nil
+}
+
+func printIngestResults(w io.Writer, results []aggregate.FileResult) {
+	for _, r := range results {
+		rate := 0.0
+		if s := r.Elapsed.Seconds(); s > 0 {
+			rate = float64(r.Lines) / s
+		}
+		state := ""
+		switch {
+		case r.Lines == 0 && r.Resumed > 0:
+			state = fmt.Sprintf(" (already ingested: %d lines)", r.Resumed)
+		case r.Resumed > 0:
+			state = fmt.Sprintf(" (resumed after %d lines)", r.Resumed)
+		}
+		fmt.Fprintf(w, "%s: %d lines, %d facts, %d unparsed, %.2fs, %.0f lines/s%s\n",
+			r.Path, r.Lines, r.Facts, r.Unparsed, r.Elapsed.Seconds(), rate, state)
+		if r.Truncated > 0 {
+			fmt.Fprintf(w, "%s: %d lines longer than the limit were cut\n", r.Path, r.Truncated)
+		}
+		if r.Partial {
+			fmt.Fprintf(w, "%s: the last line has no newline yet; it is left for the next run\n", r.Path)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/pftls/pftls/logparse"
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// runParse prints one JSON object per input line: a debugging aid ("how did
+// pftls read this line?") and the parser's interface for tests.
+func runParse(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "parse", "[--year N] [--tz ZONE] [--only KIND,...] [FILE|-]...")
+	var tf timeFlags
+	tf.register(fs)
+	only := fs.String("only", "", "print only these kinds, comma-separated (e.g. unparsed,tls-cert-failure)")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	paths, err := inputPaths(files)
+	if err != nil {
+		return err
+	}
+	want := splitList(*only)
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	defer out.Flush()
+	for _, path := range paths {
+		if err := parseOne(ctx, e, path, &tf, want, out); err != nil {
+			return err
+		}
+	}
+	return out.Flush()
+}
+
+func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[string]bool, out *bufio.Writer) error {
+	r, err := openInput(e, path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	res, err := tf.resolver(referenceTime(r.Identity(), time.Now))
+	if err != nil {
+		return err
+	}
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		l := logparse.Parse(line.Bytes)
+		if len(want) > 0 && !want[string(l.Event.Kind())] {
+			continue
+		}
+		b, err := encodeLine(l, res, path, line)
+		if err != nil {
+			return fmt.Errorf("%s:%d: encode: %w", path, line.Number, err)
+		}
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+}
+
+// openInput opens a FILE argument, "-" meaning standard input.
+func openInput(e env, path string) (*source.Reader, error) {
+	if path == "-" {
+		return source.NewReader("-", e.stdin)
+	}
+	return source.Open(path)
+}
+
+// parsedEnvelope is the part of a parse record every kind has.
+type parsedEnvelope struct {
+	File     string `json:"file"`
+	Line     int64  `json:"line"`
+	Time     string `json:"time,omitempty"`
+	Host     string `json:"host,omitempty"`
+	Program  string `json:"program,omitempty"`
+	PID      int    `json:"pid,omitempty"`
+	Severity string `json:"severity,omitempty"`
+	QueueID  string `json:"queue_id,omitempty"`
+	Kind     string `json:"kind"`
+	Text     string `json:"text,omitempty"`
+}
+
+// encodeLine writes the envelope and the event's own fields as one object.
+func encodeLine(l logparse.Line, res logparse.Resolver, file string, src source.Line) ([]byte, error) {
+	env := parsedEnvelope{File: file, Line: src.Number, Kind: string(l.Event.Kind())}
+	if _, malformed := l.Event.(logparse.Malformed); !malformed {
+		env.Time = res.Time(l.Stamp).Format(time.RFC3339Nano)
+		env.Host, env.Program, env.PID, env.QueueID = l.Host, l.Program, l.PID, l.QueueID
+		if l.Severity != logparse.SevInfo && l.Severity != "" {
+			env.Severity = string(l.Severity)
+		}
+	}
+	switch l.Event.(type) {
+	case logparse.Unparsed, logparse.Foreign:
+		env.Text = l.Text
+	case logparse.Malformed:
+		env.Text = l.Raw
+	}
+	head, err := marshalPlain(env)
+	if err != nil {
+		return nil, err
+	}
+	body, err := marshalPlain(l.Event)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) <= 2 { // "{}"
+		return head, nil
+	}
+	head[len(head)-1] = ','
+	return append(head, body[1:]...), nil
+}
+
+// marshalPlain is json.Marshal without HTML escaping of <, > and &, which
+// would make addresses unreadable, and without the trailing newline.
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

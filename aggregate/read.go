@@ -210,11 +210,17 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// Span returns the time of the first and the last delivery line stored, and
-// the hosts seen: what "--all" covers.
+// Span returns the window that covers everything stored (the first and just
+// after the last fact) and the hosts seen: what "--all" covers.
 func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, hosts []string, err error) {
 	var lo, hi sql.NullInt64
-	err = s.db.QueryRowContext(ctx, `SELECT MIN(hour), MAX(hour) FROM line_counts WHERE (? = '' OR host = ?)`, host, host).Scan(&lo, &hi)
+	err = s.db.QueryRowContext(ctx, `SELECT MIN(lo), MAX(hi) FROM (
+			SELECT MIN(start) AS lo, MAX(last_seen) AS hi FROM messages WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(time), MAX(time) FROM attempts WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(start), MAX(end) FROM sessions WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(time), MAX(time) FROM rejects WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(time), MAX(time) FROM warnings WHERE (? = '' OR host = ?))`,
+		host, host, host, host, host, host, host, host, host, host).Scan(&lo, &hi)
 	if err != nil {
 		return first, last, nil, fmt.Errorf("%s: read span: %w", s.path, err)
 	}
@@ -231,8 +237,8 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 		hosts = append(hosts, h)
 	}
 	if lo.Valid {
-		first = time.Unix(lo.Int64*3600, 0).UTC()
-		last = time.Unix((hi.Int64+1)*3600, 0).UTC()
+		first = fromNanos(lo.Int64)
+		last = fromNanos(hi.Int64 + int64(time.Second)) // [first, last): include the last second
 	}
 	return first, last, hosts, rows.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // Exit codes, documented in the README.
@@ -22,6 +23,7 @@ const (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	now            func() time.Time
 }
 
 // command is one sub-command: a name, a one-line summary and a runner.
@@ -56,7 +58,7 @@ func usagef(hint, format string, args ...any) error {
 
 // run is the whole program: it returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage
@@ -124,7 +126,7 @@ func printUsage(w io.Writer) {
 func helpFor(e env, name string) int {
 	for _, c := range commands() {
 		if c.name == name && c.run != nil {
-			return exitCode(e, name, c.run(context.Background(), env{stdin: e.stdin, stdout: e.stdout, stderr: e.stdout}, []string{"--help"}))
+			return exitCode(e, name, c.run(context.Background(), env{stdin: e.stdin, stdout: e.stdout, stderr: e.stdout, now: e.now}, []string{"--help"}))
 		}
 	}
 	fmt.Fprintf(e.stderr, "pftls help: unknown command %q\nTry: pftls --help\n", name)

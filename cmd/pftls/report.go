@@ -1,5 +1,197 @@
 package main
 
-import "context"
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
-func runReport(ctx context.Context, e env, args []string) error { return nil }
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/report"
+)
+
+// reportFlags are the flags of pftls report.
+type reportFlags struct {
+	ingest  ingestFlags
+	since   string
+	from    string
+	to      string
+	day     string
+	all     bool
+	host    string
+	domain  string
+	top     int
+	format  string
+	section string
+	width   int
+}
+
+func (f *reportFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.StringVar(&f.since, "since", "", "report the last DUR, e.g. 24h, 7d (default 24h, or --all when FILEs are given)")
+	fs.StringVar(&f.from, "from", "", "window start: 2006-01-02, '2006-01-02 15:04' or RFC 3339")
+	fs.StringVar(&f.to, "to", "", "window end (exclusive), same forms as --from (default now)")
+	fs.StringVar(&f.day, "day", "", "one calendar day: today, yesterday or YYYY-MM-DD")
+	fs.BoolVar(&f.all, "all", false, "everything stored")
+	fs.StringVar(&f.host, "host", "", "only this Postfix host (central log servers)")
+	fs.StringVar(&f.domain, "domain", "", "only this destination domain")
+	fs.IntVar(&f.top, "top", 10, "rows in ranked lists (reasons, clients)")
+	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&f.section, "section", "domains", "csv: the section to write: "+strings.Join(report.SectionIDs, ", "))
+	fs.IntVar(&f.width, "width", 100, "text: the width to fit tables in")
+}
+
+func runReport(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "report", "[--since DUR | --from T --to T | --day D | --all] [--format F] [--db PATH] [FILE...]")
+	var f reportFlags
+	f.ingest.register(fs)
+	f.register(fs)
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(report.Formats, f.format) {
+		return usagef("pftls report --format text", "unknown --format %q (want one of %s)", f.format, strings.Join(report.Formats, ", "))
+	}
+	model, zone, err := buildReport(ctx, e, &f, files)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(e.stdout)
+	if err := report.Render(out, model, f.format, report.RenderOptions{Zone: zone, Section: f.section, Width: f.width}); err != nil {
+		return err
+	}
+	return out.Flush()
+}
+
+// buildReport ingests FILE arguments (if any) and builds the model for the
+// window the flags choose.
+func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (*report.Model, *time.Location, error) {
+	zone, err := f.ingest.times.location()
+	if err != nil {
+		return nil, nil, err
+	}
+	dbPath, err := f.ingest.db.resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	if dbPath == aggregate.Memory && len(files) == 0 {
+		return nil, nil, usagef("pftls report --db :memory: /var/log/mail.log", "--db :memory: needs FILE arguments to analyse")
+	}
+	var store *aggregate.Store
+	if len(files) > 0 {
+		store, _, err = ingestFiles(ctx, e, &f.ingest, dbPath, files)
+		if store != nil {
+			defer store.Close()
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	} else {
+		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		defer store.Close()
+	}
+	now := e.now()
+	from, to, err := f.window(ctx, store, now, zone, len(files) > 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	model, err := report.Build(ctx, store, report.Options{
+		From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain, Top: f.top, Generated: now,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return model, zone, nil
+}
+
+// window turns the window flags into [from, to). With FILE arguments and no
+// window flag, the report covers everything (as pflogsumm does).
+func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now time.Time, zone *time.Location, haveFiles bool) (time.Time, time.Time, error) {
+	set := 0
+	for _, s := range []string{f.since, f.from, f.day} {
+		if s != "" {
+			set++
+		}
+	}
+	if f.all {
+		set++
+	}
+	if set > 1 {
+		return time.Time{}, time.Time{}, usagef("pftls report --since 24h", "use one of --since, --from/--to, --day, --all")
+	}
+	if f.to != "" && f.from == "" {
+		return time.Time{}, time.Time{}, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to needs --from")
+	}
+	switch {
+	case f.all || (set == 0 && haveFiles):
+		first, last, _, err := store.Span(ctx, f.host)
+		return first, last, err
+	case f.day != "":
+		return dayWindow(f.day, now, zone)
+	case f.from != "":
+		from, err := parseWhen(f.from, zone)
+		if err != nil {
+			return from, from, usagef("pftls report --from 2026-03-01", "--from: %v", err)
+		}
+		to := now
+		if f.to != "" {
+			if to, err = parseWhen(f.to, zone); err != nil {
+				return from, to, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to: %v", err)
+			}
+		}
+		if !to.After(from) {
+			return from, to, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to must be after --from")
+		}
+		return from, to, nil
+	}
+	since := f.since
+	if since == "" {
+		since = "24h"
+	}
+	d, err := parseAge(since)
+	if err != nil {
+		return time.Time{}, time.Time{}, usagef("pftls report --since 24h", "--since: %v", err)
+	}
+	return now.Add(-d), now, nil
+}
+
+func dayWindow(day string, now time.Time, zone *time.Location) (time.Time, time.Time, error) {
+	var start time.Time
+	switch day {
+	case "today":
+		y, m, d := now.In(zone).Date()
+		start = time.Date(y, m, d, 0, 0, 0, 0, zone)
+	case "yesterday":
+		y, m, d := now.In(zone).Date()
+		start = time.Date(y, m, d-1, 0, 0, 0, 0, zone)
+	default:
+		t, err := time.ParseInLocation("2006-01-02", day, zone)
+		if err != nil {
+			return t, t, usagef("pftls report --day yesterday", "--day %q: want today, yesterday or YYYY-MM-DD", day)
+		}
+		start = t
+	}
+	return start, start.AddDate(0, 0, 1), nil
+}
+
+// parseWhen reads a date, a date and time, or an RFC 3339 stamp.
+func parseWhen(s string, zone *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (use 2006-01-02, '2006-01-02 15:04' or RFC 3339)", s)
+}

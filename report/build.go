@@ -1,0 +1,605 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+)
+
+// Options choose what a report covers.
+type Options struct {
+	From, To  time.Time // the window [From, To); zero: unbounded
+	Zone      *time.Location
+	Host      string // only this host (central log servers)
+	Domain    string // only this destination domain
+	Top       int    // rows per ranked list (reasons, clients); 0 means 10
+	Generated time.Time
+}
+
+// Build reads the window's facts from the store and makes the model.
+func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, error) {
+	b := NewBuilder(opts)
+	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
+		return nil, err
+	}
+	return b.Model(), nil
+}
+
+// Builder turns a stream of facts into a Model. It is the one place where
+// pftls's counting rules live (see the README's "How pftls counts").
+type Builder struct {
+	opts Options
+	m    Model
+
+	expired   map[msgKey]bool
+	deleted   map[msgKey]bool
+	senders   map[string]bool
+	sendDoms  map[string]bool
+	recips    map[string]bool
+	recipDoms map[string]bool
+	deferred  map[msgKey]bool
+
+	domains   map[string]*domainAcc
+	pending   map[recipKey]*recipState
+	failures  map[failKey]*failAcc
+	outbound  map[string]*TLSDomainRow
+	outProtos map[string]map[string]bool
+	outCiphrs map[string]map[string]bool
+	legacy    map[string]*ClientCount
+	handshake map[string]*ClientCount
+	bounces   map[[3]string]int64
+	rejects   map[[3]string]*rejectAcc
+	warnings  map[[3]string]*WarningRow
+	hosts     map[string]bool
+}
+
+type msgKey struct {
+	host, qid string
+	start     int64
+}
+
+type recipKey struct {
+	msg       msgKey
+	recipient string
+}
+
+type recipState struct {
+	domain string
+	final  string
+}
+
+type domainAcc struct {
+	row      DomainRow
+	def      DeferralRow
+	messages map[msgKey]bool
+	recips   map[string]bool
+	reasons  map[string]int64
+	dsns     map[string]int64
+	delays   []float64
+}
+
+type failKey struct{ direction, domain, kind string }
+
+type failAcc struct {
+	row      TLSFailureRow
+	messages map[string]bool
+	recips   map[string]bool
+	hosts    map[string]bool
+	details  map[string]int64
+}
+
+type rejectAcc struct {
+	row     RejectRow
+	clients map[string]int64
+}
+
+// NewBuilder returns an empty builder.
+func NewBuilder(opts Options) *Builder {
+	if opts.Top <= 0 {
+		opts.Top = 10
+	}
+	if opts.Zone == nil {
+		opts.Zone = time.Local
+	}
+	b := &Builder{
+		opts: opts, expired: map[msgKey]bool{}, deleted: map[msgKey]bool{}, senders: map[string]bool{},
+		sendDoms: map[string]bool{}, recips: map[string]bool{}, recipDoms: map[string]bool{},
+		deferred: map[msgKey]bool{}, domains: map[string]*domainAcc{}, pending: map[recipKey]*recipState{},
+		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
+		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
+		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
+		bounces: map[[3]string]int64{}, rejects: map[[3]string]*rejectAcc{}, warnings: map[[3]string]*WarningRow{},
+		hosts: map[string]bool{},
+	}
+	b.m.Generated = opts.Generated
+	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}
+	b.m.TLS.Outbound.ByTrust = map[string]int64{}
+	b.m.TLS.Outbound.ByProtocol = map[string]int64{}
+	b.m.TLS.Outbound.ByCipher = map[string]int64{}
+	b.m.TLS.Inbound.ByTrust = map[string]int64{}
+	b.m.TLS.Inbound.ByProtocol = map[string]int64{}
+	return b
+}
+
+func (b *Builder) inWindow(t time.Time) bool {
+	return (b.opts.From.IsZero() || !t.Before(b.opts.From)) && (b.opts.To.IsZero() || t.Before(b.opts.To))
+}
+
+func (b *Builder) wantDomain(d string) bool {
+	return b.opts.Domain == "" || strings.EqualFold(d, b.opts.Domain)
+}
+
+// Message counts received messages and remembers expired ones.
+func (b *Builder) Message(m *aggregate.Message) {
+	k := msgKey{m.Host, m.QueueID, m.Start.UnixNano()}
+	if m.Expired {
+		b.expired[k] = true
+		if b.inWindow(m.LastSeen) {
+			b.m.Totals.Expired++
+		}
+	}
+	if m.Deleted {
+		b.deleted[k] = true
+	}
+	if !m.Received() || !b.inWindow(m.Start) {
+		return
+	}
+	b.m.Totals.Received++
+	if !m.HasSender {
+		return
+	}
+	b.m.Totals.BytesReceived += m.Size
+	sender := strings.ToLower(m.Sender)
+	if sender == "" {
+		sender = "from=<>"
+	}
+	b.senders[sender] = true
+	b.sendDoms[senderDomain(sender)] = true
+}
+
+func senderDomain(addr string) string {
+	if d := aggregate.Domain(addr); d != "" {
+		return d
+	}
+	return addr
+}
+
+func (b *Builder) domain(name string) *domainAcc {
+	d := b.domains[name]
+	if d == nil {
+		d = &domainAcc{
+			row: DomainRow{Domain: name}, def: DeferralRow{Domain: name},
+			messages: map[msgKey]bool{}, recips: map[string]bool{},
+			reasons: map[string]int64{}, dsns: map[string]int64{},
+		}
+		b.domains[name] = d
+	}
+	return d
+}
+
+// Attempt counts a delivery line.
+func (b *Builder) Attempt(a *aggregate.Attempt) {
+	if !b.wantDomain(a.Domain) {
+		return
+	}
+	b.hosts[a.Host] = true
+	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
+	t := &b.m.Totals
+	switch a.Status {
+	case "sent":
+		if a.Forwarded {
+			t.Forwarded++
+		} else {
+			t.Delivered++
+			t.BytesDelivered += a.Size
+			rcpt := strings.ToLower(a.Recipient)
+			b.recips[rcpt] = true
+			b.recipDoms[senderDomain(rcpt)] = true
+		}
+	case "deferred":
+		t.Deferrals++
+		b.deferred[mk] = true
+	case "bounced":
+		t.Bounced++
+	}
+	if a.LocalHop {
+		return // a content filter hop: the real delivery follows
+	}
+	d := b.domain(a.Domain)
+	rk := recipKey{mk, strings.ToLower(a.Recipient)}
+	switch a.Status {
+	case "sent":
+		d.row.Delivered++
+		if st := b.pending[rk]; st != nil {
+			st.final = "sent"
+		}
+	case "bounced":
+		d.row.Bounced++
+		if st := b.pending[rk]; st != nil {
+			st.final = "bounced"
+		}
+		b.bounces[[3]string{a.Domain, relayLabel(a), a.ReasonClass}]++
+	case "deferred":
+		d.row.Deferrals++
+		d.def.Deferrals++
+		d.messages[mk] = true
+		d.recips[rk.recipient] = true
+		d.reasons[a.ReasonClass]++
+		if a.DSN != "" {
+			d.dsns[a.DSN]++
+		}
+		d.delays = append(d.delays, a.Delay)
+		if b.pending[rk] == nil {
+			b.pending[rk] = &recipState{domain: a.Domain}
+		}
+	}
+	b.outboundTLS(a)
+}
+
+func relayLabel(a *aggregate.Attempt) string {
+	if a.RelayHost != "" {
+		return a.RelayHost
+	}
+	return a.Service
+}
+
+func (b *Builder) outboundTLS(a *aggregate.Attempt) {
+	if (a.Service != "smtp" && a.Service != "lmtp") || a.RelayAddr == "" {
+		return
+	}
+	o := &b.m.TLS.Outbound
+	row := b.outbound[a.Domain]
+	if row == nil {
+		row = &TLSDomainRow{Domain: a.Domain}
+		b.outbound[a.Domain] = row
+		b.outProtos[a.Domain] = map[string]bool{}
+		b.outCiphrs[a.Domain] = map[string]bool{}
+	}
+	row.Deliveries++
+	o.Deliveries++
+	if a.Status == "sent" {
+		row.Sent++
+	}
+	trust := a.TLSTrust
+	switch trust {
+	case "verified":
+		row.Verified++
+	case "trusted":
+		row.Trusted++
+	case "untrusted":
+		row.Untrusted++
+	case "anonymous":
+		row.Anonymous++
+	default:
+		trust = "plaintext"
+		row.Plaintext++
+	}
+	o.ByTrust[trust]++
+	if a.TLSProtocol != "" {
+		o.TLS++
+		o.ByProtocol[a.TLSProtocol]++
+		o.ByCipher[a.TLSCipher]++
+		b.outProtos[a.Domain][a.TLSProtocol] = true
+		b.outCiphrs[a.Domain][a.TLSCipher] = true
+	}
+}
+
+// TLSFailure counts a failed TLS session.
+func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
+	if f.Direction != "to" {
+		return // inbound failures are counted from the sessions
+	}
+	if !b.wantDomain(f.Domain) {
+		return
+	}
+	domain := f.Domain
+	if domain == "" {
+		domain = "(unknown)"
+	}
+	k := failKey{f.Direction, domain, f.Kind}
+	acc := b.failures[k]
+	if acc == nil {
+		acc = &failAcc{
+			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
+			messages: map[string]bool{}, recips: map[string]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
+		}
+		b.failures[k] = acc
+	}
+	acc.row.Count++
+	b.m.Totals.TLSFailures++
+	if f.QueueID != "" {
+		acc.messages[f.Host+" "+f.QueueID] = true
+	}
+	if f.Recipient != "" {
+		acc.recips[strings.ToLower(f.Recipient)] = true
+	}
+	host := f.PeerHost
+	if host == "" {
+		host = f.Peer
+	}
+	acc.hosts[host] = true
+	acc.details[f.Detail]++
+	if f.Time.Before(acc.row.FirstSeen) {
+		acc.row.FirstSeen = f.Time
+	}
+	if f.Time.After(acc.row.LastSeen) {
+		acc.row.LastSeen = f.Time
+	}
+	acc.row.Deferring = acc.row.Deferring || f.Deferred
+}
+
+// Session counts an inbound smtpd session.
+func (b *Builder) Session(s *aggregate.Session) {
+	in := &b.m.TLS.Inbound
+	in.Connections++
+	if s.TLSProtocol != "" {
+		in.TLS++
+		in.ByTrust[s.TLSTrust]++
+		in.ByProtocol[s.TLSProtocol]++
+		switch s.TLSProtocol {
+		case "SSLv3", "TLSv1", "TLSv1.1":
+			countClient(b.legacy, s.Client, s.TLSProtocol)
+		}
+	}
+	if s.TLSFailed {
+		detail := s.TLSError
+		if detail == "" {
+			detail = s.LostAfter
+		}
+		countClient(b.handshake, s.Client, detail)
+	}
+}
+
+func countClient(m map[string]*ClientCount, client, detail string) {
+	c := m[client]
+	if c == nil {
+		c = &ClientCount{Client: client, Detail: detail}
+		m[client] = c
+	}
+	c.Count++
+}
+
+// Reject counts a reject (or reject_warning, hold, discard) line.
+func (b *Builder) Reject(r *aggregate.Reject) {
+	switch r.Action {
+	case "reject", "milter-reject":
+		b.m.Totals.Rejected++
+	case "reject_warning":
+		b.m.Totals.RejectWarnings++
+	case "hold", "milter-hold":
+		b.m.Totals.Held++
+	case "discard", "milter-discard":
+		b.m.Totals.Discarded++
+	}
+	k := [3]string{r.Action, r.Stage, r.ReasonClass}
+	acc := b.rejects[k]
+	if acc == nil {
+		acc = &rejectAcc{row: RejectRow{Action: r.Action, Stage: r.Stage, Reason: r.ReasonClass}, clients: map[string]int64{}}
+		b.rejects[k] = acc
+	}
+	acc.row.Count++
+	acc.clients[r.ClientName]++
+}
+
+// Warning counts a warning, error, fatal or panic line.
+func (b *Builder) Warning(w *aggregate.Warning) {
+	prog := w.Program
+	if i := strings.IndexByte(prog, '/'); i >= 0 {
+		prog = prog[i+1:]
+	}
+	k := [3]string{w.Severity, prog, w.Class}
+	row := b.warnings[k]
+	if row == nil {
+		row = &WarningRow{Severity: w.Severity, Program: prog, Message: w.Class, Example: w.Text, FirstSeen: w.Time}
+		b.warnings[k] = row
+	}
+	row.Count++
+	if w.Time.After(row.LastSeen) {
+		row.LastSeen = w.Time
+	}
+}
+
+// maxUnparsed is how many unparsed lines a report shows; all are counted.
+const maxUnparsed = 20
+
+// Unparsed keeps a few unparsed lines to show.
+func (b *Builder) Unparsed(u *aggregate.Unparsed) {
+	if len(b.m.Unparsed) < maxUnparsed {
+		b.m.Unparsed = append(b.m.Unparsed, UnparsedRow{Time: u.Time, Host: u.Host, Program: u.Program, Text: u.Text})
+	}
+}
+
+// LineCount adds up the lines read in the window (by the hour).
+func (b *Builder) LineCount(c *aggregate.LineCount) {
+	b.hosts[c.Host] = true
+	switch c.Kind {
+	case "foreign":
+		b.m.Lines.Foreign += c.Count
+	case "malformed":
+		b.m.Lines.Malformed += c.Count
+	case "unparsed":
+		b.m.Lines.Unparsed += c.Count
+	}
+	b.m.Lines.Read += c.Count
+}
+
+// Model finishes the counts and returns the model.
+func (b *Builder) Model() *Model {
+	m := &b.m
+	t := &m.Totals
+	t.Deferred = int64(len(b.deferred))
+	t.Senders, t.SendingDomains = int64(len(b.senders)), int64(len(b.sendDoms))
+	t.Recipients, t.RecipientDomains = int64(len(b.recips)), int64(len(b.recipDoms))
+	m.Hosts = sortedKeys(b.hosts)
+
+	for k, st := range b.pending {
+		d := b.domains[st.domain]
+		switch {
+		case st.final == "sent":
+			d.def.LaterDelivered++
+		case st.final == "bounced":
+			d.def.LaterBounced++
+		case b.expired[k.msg]:
+			d.def.Expired++
+			d.row.Expired++
+		case b.deleted[k.msg]:
+			d.def.Deleted++
+		default:
+			d.def.StillQueued++
+		}
+	}
+	failedDomains := map[string]bool{}
+	for _, acc := range b.failures {
+		r := acc.row
+		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))
+		r.Hosts = sortedKeys(acc.hosts)
+		r.Detail = topKey(acc.details)
+		m.TLSFailures = append(m.TLSFailures, r)
+		failedDomains[r.Domain] = true
+		if d := b.domains[r.Domain]; d != nil {
+			d.row.TLSFailures += r.Count
+		}
+	}
+	t.TLSFailedDomains = int64(len(failedDomains))
+	slices.SortFunc(m.TLSFailures, func(a, c TLSFailureRow) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Kind, c.Kind))
+	})
+
+	for _, d := range b.domains {
+		d.def.Messages, d.def.Recipients = int64(len(d.messages)), int64(len(d.recips))
+		d.def.Reasons = topCounts(d.reasons, b.opts.Top)
+		d.def.DSNs = topCounts(d.dsns, b.opts.Top)
+		d.def.MaxDelay, d.def.MedianDelay = maxMedian(d.delays)
+		d.row.Deferred = d.def.Messages
+		d.row.TopReasons = topCounts(d.reasons, 3)
+		if d.row.TopReasons == nil {
+			d.row.TopReasons = []Count{}
+		}
+		m.Domains = append(m.Domains, d.row)
+		if d.def.Deferrals > 0 {
+			m.Deferrals = append(m.Deferrals, d.def)
+		}
+	}
+	slices.SortFunc(m.Domains, func(a, c DomainRow) int {
+		return cmp.Or(cmp.Compare(c.TLSFailures, a.TLSFailures), cmp.Compare(c.Deferrals, a.Deferrals),
+			cmp.Compare(c.Bounced, a.Bounced), cmp.Compare(c.Delivered, a.Delivered), cmp.Compare(a.Domain, c.Domain))
+	})
+	slices.SortFunc(m.Deferrals, func(a, c DeferralRow) int {
+		return cmp.Or(cmp.Compare(c.Deferrals, a.Deferrals), cmp.Compare(a.Domain, c.Domain))
+	})
+
+	for name, row := range b.outbound {
+		row.Protocols = sortedKeys(b.outProtos[name])
+		row.Ciphers = sortedKeys(b.outCiphrs[name])
+		if row.Deliveries > 0 {
+			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext) / float64(row.Deliveries)
+		}
+		m.TLS.Outbound.Domains = append(m.TLS.Outbound.Domains, *row)
+	}
+	slices.SortFunc(m.TLS.Outbound.Domains, func(a, c TLSDomainRow) int {
+		return cmp.Or(cmp.Compare(c.Deliveries, a.Deliveries), cmp.Compare(a.Domain, c.Domain))
+	})
+	in := &m.TLS.Inbound
+	if in.Connections > 0 {
+		in.TLSPercent = 100 * float64(in.TLS) / float64(in.Connections)
+	}
+	in.LegacyClients = sortedClients(b.legacy)
+	in.HandshakeFailure = sortedClients(b.handshake)
+
+	for k, n := range b.bounces {
+		m.Bounces = append(m.Bounces, BounceRow{Domain: k[0], Relay: k[1], Reason: k[2], Count: n})
+	}
+	slices.SortFunc(m.Bounces, func(a, c BounceRow) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Reason, c.Reason))
+	})
+	for _, acc := range b.rejects {
+		acc.row.Clients = topCounts(acc.clients, b.opts.Top)
+		m.Rejects = append(m.Rejects, acc.row)
+	}
+	slices.SortFunc(m.Rejects, func(a, c RejectRow) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Reason, c.Reason))
+	})
+	for _, w := range b.warnings {
+		m.Warnings = append(m.Warnings, *w)
+	}
+	slices.SortFunc(m.Warnings, func(a, c WarningRow) int {
+		return cmp.Or(severityRank(c.Severity)-severityRank(a.Severity), cmp.Compare(c.Count, a.Count), cmp.Compare(a.Message, c.Message))
+	})
+	return m
+}
+
+func severityRank(s string) int {
+	switch s {
+	case "panic":
+		return 4
+	case "fatal":
+		return 3
+	case "error":
+		return 2
+	}
+	return 1
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedClients(m map[string]*ClientCount) []ClientCount {
+	out := make([]ClientCount, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, c ClientCount) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Client, c.Client))
+	})
+	return out
+}
+
+// topCounts returns the n most frequent entries, ties in text order.
+func topCounts(m map[string]int64, n int) []Count {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]Count, 0, len(m))
+	for k, v := range m {
+		out = append(out, Count{Reason: k, Count: v})
+	}
+	slices.SortFunc(out, func(a, c Count) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Reason, c.Reason))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func topKey(m map[string]int64) string {
+	if top := topCounts(m, 1); len(top) > 0 {
+		return top[0].Reason
+	}
+	return ""
+}
+
+func maxMedian(xs []float64) (float64, float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	mid := len(s) / 2
+	med := s[mid]
+	if len(s)%2 == 0 {
+		med = (s[mid-1] + s[mid]) / 2
+	}
+	return s[len(s)-1], med
+}

@@ -1,0 +1,211 @@
+package report
+
+import "time"
+
+// Model is what a report says. It is built once from the facts of a window
+// and rendered many ways; renderers never query the store. Its JSON form
+// is pftls's stable machine interface (documented in the README): field
+// names are never renamed, only added.
+type Model struct {
+	Generated   time.Time       `json:"generated"`
+	Window      Window          `json:"window"`
+	Hosts       []string        `json:"hosts"`
+	Lines       Lines           `json:"lines"`
+	Totals      Totals          `json:"totals"`
+	TLSFailures []TLSFailureRow `json:"tls_failures"`
+	Domains     []DomainRow     `json:"domains"`
+	Deferrals   []DeferralRow   `json:"deferrals"`
+	TLS         TLSHealth       `json:"tls"`
+	Bounces     []BounceRow     `json:"bounces"`
+	Rejects     []RejectRow     `json:"rejects"`
+	Warnings    []WarningRow    `json:"warnings"`
+	Unparsed    []UnparsedRow   `json:"unparsed"`
+}
+
+// Window is the report's time span, [From, To).
+type Window struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	Zone string    `json:"zone"`
+}
+
+// Lines says how much log the window covers.
+type Lines struct {
+	Read      int64 `json:"read"`
+	Unparsed  int64 `json:"unparsed"`
+	Foreign   int64 `json:"foreign"` // lines of other programs, skipped
+	Malformed int64 `json:"malformed"`
+}
+
+// Totals are counted the way pflogsumm counts them (see the README).
+type Totals struct {
+	Received         int64 `json:"received"`
+	Delivered        int64 `json:"delivered"`
+	Forwarded        int64 `json:"forwarded"`
+	Deferred         int64 `json:"deferred"`  // messages with at least one deferral
+	Deferrals        int64 `json:"deferrals"` // deferral lines
+	Bounced          int64 `json:"bounced"`
+	Expired          int64 `json:"expired"`
+	Rejected         int64 `json:"rejected"`
+	RejectWarnings   int64 `json:"reject_warnings"`
+	Held             int64 `json:"held"`
+	Discarded        int64 `json:"discarded"`
+	BytesReceived    int64 `json:"bytes_received"`
+	BytesDelivered   int64 `json:"bytes_delivered"`
+	Senders          int64 `json:"senders"`
+	SendingDomains   int64 `json:"sending_domains"`
+	Recipients       int64 `json:"recipients"`
+	RecipientDomains int64 `json:"recipient_domains"`
+	TLSFailures      int64 `json:"tls_failures"`
+	TLSFailedDomains int64 `json:"tls_failed_domains"`
+}
+
+// Count is a text and how often it occurred.
+type Count struct {
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
+}
+
+// DomainRow is one destination domain's outcome.
+type DomainRow struct {
+	Domain      string  `json:"domain"`
+	Delivered   int64   `json:"delivered"` // sent recipients
+	Deferred    int64   `json:"deferred"`  // messages with a deferral
+	Deferrals   int64   `json:"deferrals"` // deferral lines
+	Bounced     int64   `json:"bounced"`
+	Expired     int64   `json:"expired"` // recipients whose message expired undelivered
+	TLSFailures int64   `json:"tls_failures"`
+	TopReasons  []Count `json:"top_reasons"`
+}
+
+// TLSFailureRow is one kind of TLS failure at one destination domain.
+type TLSFailureRow struct {
+	Domain     string    `json:"domain"`
+	Direction  string    `json:"direction"` // "to" (outbound) or "from" (inbound client)
+	Kind       string    `json:"kind"`
+	RFC8460    string    `json:"rfc8460"`
+	Count      int64     `json:"count"`      // failed sessions
+	Messages   int64     `json:"messages"`   // distinct messages affected
+	Recipients int64     `json:"recipients"` // distinct recipients affected
+	Hosts      []string  `json:"hosts"`      // MX hosts (or clients) involved
+	Detail     string    `json:"detail"`     // issuer DN, OpenSSL error or reason
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+	Deferring  bool      `json:"deferring"` // mail is being deferred because of it (dsn 4.7.x)
+}
+
+// DeferralRow is one destination domain's deferrals.
+type DeferralRow struct {
+	Domain         string  `json:"domain"`
+	Recipients     int64   `json:"recipients"` // distinct recipients deferred
+	Messages       int64   `json:"messages"`
+	Deferrals      int64   `json:"deferrals"`
+	StillQueued    int64   `json:"still_queued"`    // recipients with no final status yet
+	Expired        int64   `json:"expired"`         // recipients whose message expired
+	LaterDelivered int64   `json:"later_delivered"` // recipients sent after a deferral
+	LaterBounced   int64   `json:"later_bounced"`
+	Deleted        int64   `json:"deleted"` // recipients whose message an admin deleted
+	Reasons        []Count `json:"reasons"`
+	DSNs           []Count `json:"dsns"`
+	MaxDelay       float64 `json:"max_delay"`    // seconds
+	MedianDelay    float64 `json:"median_delay"` // seconds
+}
+
+// TLSHealth is the TLS posture, outbound by destination domain and inbound.
+type TLSHealth struct {
+	Outbound OutboundTLS `json:"outbound"`
+	Inbound  InboundTLS  `json:"inbound"`
+}
+
+// OutboundTLS summarises connections that reached a remote server.
+type OutboundTLS struct {
+	Deliveries int64            `json:"deliveries"` // attempts that reached a server
+	TLS        int64            `json:"tls"`
+	ByTrust    map[string]int64 `json:"by_trust"` // verified, trusted, untrusted, anonymous, plaintext
+	ByProtocol map[string]int64 `json:"by_protocol"`
+	ByCipher   map[string]int64 `json:"by_cipher"`
+	Domains    []TLSDomainRow   `json:"domains"`
+}
+
+// TLSDomainRow is the TLS mix of one destination domain.
+type TLSDomainRow struct {
+	Domain     string   `json:"domain"`
+	Deliveries int64    `json:"deliveries"`
+	Sent       int64    `json:"sent"`
+	TLSPercent float64  `json:"tls_percent"`
+	Verified   int64    `json:"verified"`
+	Trusted    int64    `json:"trusted"`
+	Untrusted  int64    `json:"untrusted"`
+	Anonymous  int64    `json:"anonymous"`
+	Plaintext  int64    `json:"plaintext"`
+	Protocols  []string `json:"protocols"`
+	Ciphers    []string `json:"ciphers"`
+}
+
+// InboundTLS summarises smtpd sessions.
+type InboundTLS struct {
+	Connections      int64            `json:"connections"`
+	TLS              int64            `json:"tls"`
+	TLSPercent       float64          `json:"tls_percent"`
+	ByTrust          map[string]int64 `json:"by_trust"`
+	ByProtocol       map[string]int64 `json:"by_protocol"`
+	LegacyClients    []ClientCount    `json:"legacy_clients"` // still on TLSv1 / TLSv1.1
+	HandshakeFailure []ClientCount    `json:"handshake_failures"`
+}
+
+// ClientCount is a client with a count and a detail.
+type ClientCount struct {
+	Client string `json:"client"`
+	Count  int64  `json:"count"`
+	Detail string `json:"detail"`
+}
+
+// BounceRow is a bounce reason at one domain.
+type BounceRow struct {
+	Domain string `json:"domain"`
+	Relay  string `json:"relay"`
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
+}
+
+// RejectRow is one reject reason (pflogsumm's "message reject detail").
+type RejectRow struct {
+	Action  string  `json:"action"`
+	Stage   string  `json:"stage"`
+	Reason  string  `json:"reason"`
+	Count   int64   `json:"count"`
+	Clients []Count `json:"clients"`
+}
+
+// WarningRow is a group of warning, error, fatal or panic lines.
+type WarningRow struct {
+	Severity  string    `json:"severity"`
+	Program   string    `json:"program"`
+	Message   string    `json:"message"` // the text with variable parts masked
+	Example   string    `json:"example"` // the first line as written
+	Count     int64     `json:"count"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+// UnparsedRow is a Postfix line pftls did not understand.
+type UnparsedRow struct {
+	Time    time.Time `json:"time"`
+	Host    string    `json:"host"`
+	Program string    `json:"program"`
+	Text    string    `json:"text"`
+}
+
+// HasProblems reports whether the window has TLS failures, deferrals or
+// bounces, by category name ("tls", "deferred", "bounced").
+func (m *Model) HasProblems(category string) bool {
+	switch category {
+	case "tls":
+		return m.Totals.TLSFailures > 0
+	case "deferred":
+		return m.Totals.Deferred > 0
+	case "bounced":
+		return m.Totals.Bounced > 0
+	}
+	return false
+}

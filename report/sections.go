@@ -1,0 +1,348 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Table is one section of a report as rows of cells: the shape every
+// tabular renderer (text, markdown, CSV, HTML) formats. Cells hold raw,
+// unescaped text; each renderer escapes for its target.
+type Table struct {
+	ID     string // stable name, used by --section
+	Title  string
+	Note   string // one line under the title
+	Header []string
+	Rows   [][]string
+	Align  []Align // per column; default left
+}
+
+// Align is a column's alignment.
+type Align int
+
+// Alignments.
+const (
+	Left Align = iota
+	Right
+)
+
+// SectionIDs are the ids of Tables, in report order.
+var SectionIDs = []string{"totals", "tls-failures", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
+	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
+
+// Tables returns the report's sections; empty sections are left out.
+func (m *Model) Tables(zone *time.Location) []Table {
+	if zone == nil {
+		zone = time.Local
+	}
+	var out []Table
+	add := func(t Table) {
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	add(m.totalsTable())
+	add(m.tlsFailuresTable(zone))
+	add(m.deferralsTable())
+	add(m.domainsTable())
+	add(m.outboundTable())
+	add(m.outboundMixTable())
+	add(m.inboundTable())
+	add(m.inboundClientsTable())
+	add(m.bouncesTable())
+	add(m.rejectsTable())
+	add(m.warningsTable(zone))
+	add(m.unparsedTable(zone))
+	return out
+}
+
+// Table returns the section with the given id, and whether it has rows.
+func (m *Model) Table(id string, zone *time.Location) (Table, bool) {
+	for _, t := range m.Tables(zone) {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Table{ID: id}, false
+}
+
+func n(v int64) string { return strconv.FormatInt(v, 10) }
+
+func pct(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" }
+
+func secs(v float64) string {
+	d := time.Duration(v * float64(time.Second))
+	switch {
+	case d < time.Second:
+		return strconv.FormatFloat(v, 'f', 2, 64) + "s"
+	case d < time.Minute:
+		return strconv.FormatFloat(v, 'f', 0, 64) + "s"
+	}
+	return d.Round(time.Second).String()
+}
+
+// Bytes formats a byte count the way pflogsumm does: in units of 1024
+// ("k") above 512k, of 1024k ("m") above 512m.
+func Bytes(v int64) string {
+	switch {
+	case v > 512<<20:
+		return fmt.Sprintf("%dm", v>>20)
+	case v > 512<<10:
+		return fmt.Sprintf("%dk", v>>10)
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// span formats a first..last pair compactly: the date once when both fall
+// on the same day.
+func span(first, last time.Time, zone *time.Location) string {
+	if first.IsZero() {
+		return ""
+	}
+	a, b := first.In(zone), last.In(zone)
+	if a.Format("2006-01-02") == b.Format("2006-01-02") {
+		return a.Format("2006-01-02 15:04:05") + " - " + b.Format("15:04:05")
+	}
+	return a.Format("2006-01-02 15:04") + " - " + b.Format("2006-01-02 15:04")
+}
+
+// joinCounts writes "55 trusted, 3 plaintext" for the non-zero entries.
+func joinCounts(pairs ...any) string {
+	var parts []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v := pairs[i].(int64); v > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", v, pairs[i+1].(string)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func stamp(t time.Time, zone *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(zone).Format("2006-01-02 15:04:05")
+}
+
+func counts(cs []Count, max int) string {
+	parts := make([]string, 0, len(cs))
+	for i, c := range cs {
+		if i == max {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d× %s", c.Count, c.Reason))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (m *Model) totalsTable() Table {
+	t := m.Totals
+	row := func(label string, v int64, note string) []string { return []string{label, n(v), note} }
+	deferredPct := ""
+	if t.Received > 0 {
+		deferredPct = fmt.Sprintf("%d deferral lines", t.Deferrals)
+	}
+	rows := [][]string{
+		row("received", t.Received, "messages (smtpd and pickup)"),
+		row("delivered", t.Delivered, "recipients sent"),
+		row("forwarded", t.Forwarded, "local forwards"),
+		row("deferred", t.Deferred, deferredPct),
+		row("bounced", t.Bounced, "recipients"),
+		row("expired", t.Expired, "messages returned to sender"),
+		row("rejected", t.Rejected, ""),
+		row("reject warnings", t.RejectWarnings, ""),
+		row("held", t.Held, ""),
+		row("discarded", t.Discarded, ""),
+		{"bytes received", Bytes(t.BytesReceived), ""},
+		{"bytes delivered", Bytes(t.BytesDelivered), ""},
+		row("senders", t.Senders, fmt.Sprintf("%d sending domains", t.SendingDomains)),
+		row("recipients", t.Recipients, fmt.Sprintf("%d recipient domains", t.RecipientDomains)),
+		row("TLS failures", t.TLSFailures, fmt.Sprintf("at %d destination domains", t.TLSFailedDomains)),
+	}
+	if t.Received == 0 && t.Delivered == 0 && t.Deferrals == 0 && t.Bounced == 0 && t.Rejected == 0 && t.TLSFailures == 0 {
+		rows = nil
+	}
+	return Table{ID: "totals", Title: "Totals", Note: "counted the way pflogsumm counts",
+		Header: []string{"", "count", ""}, Rows: rows, Align: []Align{Left, Right, Left}}
+}
+
+func (m *Model) tlsFailuresTable(zone *time.Location) Table {
+	t := Table{ID: "tls-failures", Title: "TLS failures by destination domain",
+		Note:   "failed TLS sessions; 'deferring' means mail is deferred because of it (dsn 4.7.x)",
+		Header: []string{"domain", "kind", "RFC 8460", "failures", "msgs", "rcpts", "deferring", "MX hosts", "detail", "seen"},
+		Align:  []Align{Left, Left, Left, Right, Right, Right, Left, Left, Left, Left}}
+	for _, r := range m.TLSFailures {
+		def := "no"
+		if r.Deferring {
+			def = "yes"
+		}
+		t.Rows = append(t.Rows, []string{r.Domain, r.Kind, r.RFC8460, n(r.Count), n(r.Messages), n(r.Recipients), def,
+			strings.Join(r.Hosts, ", "), r.Detail, span(r.FirstSeen, r.LastSeen, zone)})
+	}
+	return t
+}
+
+func (m *Model) deferralsTable() Table {
+	t := Table{ID: "deferrals", Title: "Deferrals by destination domain",
+		Note:   "rcpts: recipients deferred; outcome: what became of those recipients",
+		Header: []string{"domain", "rcpts", "msgs", "deferrals", "outcome", "dsn", "delay max/median", "top reasons"},
+		Align:  []Align{Left, Right, Right, Right, Left, Left, Left, Left}}
+	for _, r := range m.Deferrals {
+		outcome := joinCounts(r.StillQueued, "still queued", r.Expired, "expired", r.LaterDelivered, "sent later",
+			r.LaterBounced, "bounced later", r.Deleted, "deleted by admin")
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Recipients), n(r.Messages), n(r.Deferrals), outcome,
+			counts(r.DSNs, 3), secs(r.MaxDelay) + " / " + secs(r.MedianDelay), counts(r.Reasons, 3)})
+	}
+	return t
+}
+
+func (m *Model) domainsTable() Table {
+	t := Table{ID: "domains", Title: "Destination domains", Note: "recipients; deferred counts messages, deferrals lines",
+		Header: []string{"domain", "delivered", "deferred", "deferrals", "bounced", "expired", "TLS failures"},
+		Align:  []Align{Left, Right, Right, Right, Right, Right, Right}}
+	for _, r := range m.Domains {
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Delivered), n(r.Deferred), n(r.Deferrals), n(r.Bounced), n(r.Expired), n(r.TLSFailures)})
+	}
+	return t
+}
+
+func (m *Model) outboundTable() Table {
+	t := Table{ID: "tls-outbound", Title: "Outbound TLS by destination domain",
+		Note:   "attempts that reached a server, by the TLS trust level of their connection",
+		Header: []string{"domain", "attempts", "TLS", "trust", "protocols"},
+		Align:  []Align{Left, Right, Right, Left, Left}}
+	for _, r := range m.TLS.Outbound.Domains {
+		trust := joinCounts(r.Verified, "verified", r.Trusted, "trusted", r.Untrusted, "untrusted",
+			r.Anonymous, "anonymous", r.Plaintext, "plaintext")
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), pct(r.TLSPercent), trust, strings.Join(r.Protocols, " ")})
+	}
+	return t
+}
+
+func (m *Model) outboundMixTable() Table {
+	o := m.TLS.Outbound
+	t := Table{ID: "tls-outbound-mix", Title: "Outbound TLS overall", Header: []string{"", "value", "attempts", "share"},
+		Align: []Align{Left, Left, Right, Right}}
+	share := func(v int64) string {
+		if o.Deliveries == 0 {
+			return ""
+		}
+		return pct(100 * float64(v) / float64(o.Deliveries))
+	}
+	for _, k := range []string{"verified", "trusted", "untrusted", "anonymous", "plaintext"} {
+		if v := o.ByTrust[k]; v > 0 {
+			t.Rows = append(t.Rows, []string{"trust", k, n(v), share(v)})
+		}
+	}
+	for _, k := range sortedKeys(o.ByProtocol) {
+		t.Rows = append(t.Rows, []string{"protocol", k, n(o.ByProtocol[k]), share(o.ByProtocol[k])})
+	}
+	for _, k := range sortedKeys(o.ByCipher) {
+		t.Rows = append(t.Rows, []string{"cipher", k, n(o.ByCipher[k]), share(o.ByCipher[k])})
+	}
+	return t
+}
+
+func (m *Model) inboundTable() Table {
+	in := m.TLS.Inbound
+	t := Table{ID: "tls-inbound", Title: "Inbound TLS (smtpd)",
+		Header: []string{"", "value", "sessions"}, Align: []Align{Left, Left, Right}}
+	if in.Connections == 0 {
+		return t
+	}
+	t.Rows = append(t.Rows, []string{"connections", "", n(in.Connections)}, []string{"with TLS", pct(in.TLSPercent), n(in.TLS)})
+	for _, k := range sortedKeys(in.ByProtocol) {
+		t.Rows = append(t.Rows, []string{"protocol", k, n(in.ByProtocol[k])})
+	}
+	for _, k := range sortedKeys(in.ByTrust) {
+		t.Rows = append(t.Rows, []string{"client certificate", k, n(in.ByTrust[k])})
+	}
+	return t
+}
+
+func (m *Model) inboundClientsTable() Table {
+	t := Table{ID: "tls-inbound-clients", Title: "Inbound TLS problems by client",
+		Note:   "clients still on TLSv1/TLSv1.1, failed handshakes and lost connections after STARTTLS",
+		Header: []string{"client", "problem", "sessions", "detail"}, Align: []Align{Left, Left, Right, Left}}
+	for _, c := range m.TLS.Inbound.HandshakeFailure {
+		t.Rows = append(t.Rows, []string{c.Client, "handshake failed", n(c.Count), c.Detail})
+	}
+	for _, c := range m.TLS.Inbound.LegacyClients {
+		t.Rows = append(t.Rows, []string{c.Client, "legacy protocol", n(c.Count), c.Detail})
+	}
+	return t
+}
+
+func (m *Model) bouncesTable() Table {
+	t := Table{ID: "bounces", Title: "Bounces by domain and reason", Header: []string{"domain", "relay", "count", "reason"},
+		Align: []Align{Left, Left, Right, Left}}
+	for _, b := range m.Bounces {
+		t.Rows = append(t.Rows, []string{b.Domain, b.Relay, n(b.Count), b.Reason})
+	}
+	return t
+}
+
+func (m *Model) rejectsTable() Table {
+	t := Table{ID: "rejects", Title: "Rejects by reason", Header: []string{"action", "stage", "count", "reason", "clients"},
+		Align: []Align{Left, Left, Right, Left, Left}}
+	for _, r := range m.Rejects {
+		t.Rows = append(t.Rows, []string{r.Action, r.Stage, n(r.Count), r.Reason, counts(r.Clients, 5)})
+	}
+	return t
+}
+
+func (m *Model) warningsTable(zone *time.Location) Table {
+	t := Table{ID: "warnings", Title: "Warnings, errors, fatal and panic messages",
+		Header: []string{"severity", "program", "count", "message", "last seen"}, Align: []Align{Left, Left, Right, Left, Left}}
+	for _, w := range m.Warnings {
+		t.Rows = append(t.Rows, []string{w.Severity, w.Program, n(w.Count), w.Message, stamp(w.LastSeen, zone)})
+	}
+	return t
+}
+
+func (m *Model) unparsedTable(zone *time.Location) Table {
+	t := Table{ID: "unparsed", Title: "Lines pftls did not understand",
+		Note:   fmt.Sprintf("%d in the window; please report them", m.Lines.Unparsed),
+		Header: []string{"time", "host", "program", "text"}}
+	for _, u := range m.Unparsed {
+		t.Rows = append(t.Rows, []string{stamp(u.Time, zone), u.Host, u.Program, u.Text})
+	}
+	return t
+}
+
+// HeaderLines describe the window: what a reader must know before the tables.
+func (m *Model) HeaderLines(zone *time.Location) [][2]string {
+	if zone == nil {
+		zone = time.Local
+	}
+	from, to := "beginning", "end"
+	if !m.Window.From.IsZero() {
+		from = m.Window.From.In(zone).Format("2006-01-02 15:04:05")
+	}
+	if !m.Window.To.IsZero() {
+		to = m.Window.To.In(zone).Format("2006-01-02 15:04:05")
+	}
+	hosts := strings.Join(m.Hosts, ", ")
+	if hosts == "" {
+		hosts = "(none)"
+	}
+	lines := fmt.Sprintf("%d read, %d unparsed, %d from other programs", m.Lines.Read, m.Lines.Unparsed, m.Lines.Foreign)
+	if m.Lines.Malformed > 0 {
+		lines += fmt.Sprintf(", %d without a syslog envelope", m.Lines.Malformed)
+	}
+	zoneName := zone.String()
+	if zone == time.Local || zoneName == "Local" {
+		ref := m.Window.From
+		if ref.IsZero() {
+			ref = m.Generated
+		}
+		zoneName = ref.In(zone).Format("MST")
+	}
+	return [][2]string{
+		{"window", from + " to " + to + " (" + zoneName + ")"},
+		{"hosts", hosts},
+		{"lines", lines},
+	}
+}

@@ -14,15 +14,17 @@ import (
 
 // ingestFlags are shared by ingest and by report with FILE arguments.
 type ingestFlags struct {
-	db       dbFlag
-	times    timeFlags
-	lockWait time.Duration
+	db          dbFlag
+	times       timeFlags
+	lockWait    time.Duration
+	commitEvery int
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.db.register(fs)
 	f.times.register(fs)
 	fs.DurationVar(&f.lockWait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
+	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
 }
 
 func runIngest(ctx context.Context, e env, args []string) error {
@@ -69,8 +71,9 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		return store, nil, err
 	}
 	pump := &aggregate.Pump{
-		Store: store,
-		Corr:  aggregate.NewCorrelator(aggregate.DefaultOptions),
+		Store:       store,
+		Corr:        aggregate.NewCorrelator(aggregate.DefaultOptions),
+		CommitLines: f.commitEvery,
 		Resolver: func(id source.Identity) logparse.Resolver {
 			return logparse.Resolver{Year: f.times.year, Location: loc, Reference: referenceTime(id, time.Now)}
 		},

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pftls/pftls/report"
+)
+
+const corpusLog = "../../testdata/corpus/corpus-a.log"
+
+// runCLI runs the program in-process and returns its exit code and output.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// reportJSON runs "pftls report --format json" on the corpus and decodes it.
+func reportJSON(t *testing.T, args ...string) *report.Model {
+	t.Helper()
+	args = append([]string{"report", "--db", ":memory:", "--format", "json", "--year", "2026", "--tz", "UTC"}, args...)
+	code, out, errOut := runCLI(t, "", args...)
+	if code != 0 {
+		t.Fatalf("pftls %v: exit %d: %s", args, code, errOut)
+	}
+	var m report.Model
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("decode report JSON: %v\n%s", err, out)
+	}
+	return &m
+}
+
+// pflogsummTotals reads the "Grand Totals" block of a pflogsumm report.
+func pflogsummTotals(t *testing.T, text string) map[string]int64 {
+	t.Helper()
+	totals := map[string]int64{}
+	line := regexp.MustCompile(`^\s+(\d+)([km]?)\s+(.+?)\s*(\(.*\))?$`)
+	deferrals := regexp.MustCompile(`\((\d+)\s+deferrals\)`)
+	sc := bufio.NewScanner(strings.NewReader(text))
+	in := false
+	for sc.Scan() {
+		s := sc.Text()
+		switch {
+		case s == "Grand Totals":
+			in = true
+			continue
+		case in && strings.HasPrefix(s, "message deferral detail"), in && strings.HasPrefix(s, "Per-"):
+			return totals
+		}
+		if !in {
+			continue
+		}
+		if m := deferrals.FindStringSubmatch(s); m != nil {
+			n, _ := strconv.ParseInt(m[1], 10, 64)
+			totals["deferrals"] = n
+		}
+		m := line.FindStringSubmatch(s)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		totals[m[3]+m[2]] = n // "bytes receivedk" keeps the unit
+	}
+	return totals
+}
+
+func TestReportTotalsMatchPflogsumm(t *testing.T) {
+	m := reportJSON(t, corpusLog)
+	stored, err := os.ReadFile("../../testdata/corpus/pflogsumm-a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]string{"stored pflogsumm-a.txt": string(stored)}
+	if path, err := exec.LookPath("pflogsumm"); err == nil {
+		out, err := exec.Command(path, corpusLog).Output()
+		if err != nil {
+			t.Fatalf("pflogsumm: %v", err)
+		}
+		sources["pflogsumm run now"] = string(out)
+	} else {
+		t.Log("pflogsumm is not installed (apt-get install pflogsumm): comparing with the stored output only")
+	}
+	for name, text := range sources {
+		want := pflogsummTotals(t, text)
+		got := map[string]int64{
+			"received":                m.Totals.Received,
+			"delivered":               m.Totals.Delivered,
+			"forwarded":               m.Totals.Forwarded,
+			"deferred":                m.Totals.Deferred,
+			"deferrals":               m.Totals.Deferrals,
+			"bounced":                 m.Totals.Bounced,
+			"rejected":                m.Totals.Rejected,
+			"reject warnings":         m.Totals.RejectWarnings,
+			"held":                    m.Totals.Held,
+			"discarded":               m.Totals.Discarded,
+			"bytes receivedk":         m.Totals.BytesReceived >> 10,
+			"bytes deliveredk":        m.Totals.BytesDelivered >> 10,
+			"senders":                 m.Totals.Senders,
+			"sending hosts/domains":   m.Totals.SendingDomains,
+			"recipients":              m.Totals.Recipients,
+			"recipient hosts/domains": m.Totals.RecipientDomains,
+		}
+		if len(want) < len(got) {
+			t.Fatalf("%s: read only %d totals from pflogsumm: %v", name, len(want), want)
+		}
+		for k, g := range got {
+			if w, ok := want[k]; !ok || w != g {
+				t.Errorf("%s: %s = %d, pflogsumm says %d (present %v)", name, k, g, w, ok)
+			}
+		}
+	}
+}
+
+// expectedCorpus is the part of expected-a.json the report must agree with.
+type expectedCorpus struct {
+	Designed struct {
+		PerDomain map[string]struct {
+			RecipientOutcomes map[string]int64 `json:"recipient_outcomes"`
+		} `json:"per_domain"`
+		Expired int64 `json:"messages_expected_to_expire (status=expired lines)"`
+	} `json:"designed"`
+	Observed map[string]int64 `json:"observed_line_counts"`
+}
+
+func TestReportAgreesWithCorpusDesign(t *testing.T) {
+	m := reportJSON(t, corpusLog)
+	raw, err := os.ReadFile("../../testdata/corpus/expected-a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp expectedCorpus
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	if m.Totals.Expired != exp.Designed.Expired {
+		t.Errorf("expired = %d, want %d", m.Totals.Expired, exp.Designed.Expired)
+	}
+	if got, want := m.Totals.Deferrals, exp.Observed["status=deferred"]; got != want {
+		t.Errorf("deferrals = %d, want %d", got, want)
+	}
+	domains := map[string]report.DomainRow{}
+	for _, d := range m.Domains {
+		domains[d.Domain] = d
+	}
+	for name, d := range exp.Designed.PerDomain {
+		got := domains[name]
+		want := d.RecipientOutcomes
+		if got.Delivered != want["sent"] || got.Bounced != want["bounced"] || got.Expired != want["expired"] {
+			t.Errorf("%s: sent/bounced/expired = %d/%d/%d, designed %d/%d/%d", name,
+				got.Delivered, got.Bounced, got.Expired, want["sent"], want["bounced"], want["expired"])
+		}
+	}
+}
+
+// TestReportTLSFailuresPerScenario checks the TLS failure kind each
+// corpus scenario is designed to produce.
+func TestReportTLSFailuresPerScenario(t *testing.T) {
+	m := reportJSON(t, corpusLog)
+	want := map[string]struct {
+		kind, rfc string
+		count     int64
+	}{
+		"bank.example.net":       {"untrusted-issuer", "validation-failure", 53},
+		"gov.example.org":        {"expired", "certificate-expired", 52},
+		"health.example.com":     {"self-signed", "validation-failure", 30},
+		"acme.example.org":       {"name-mismatch", "certificate-host-mismatch", 30},
+		"hosting.example.net":    {"name-mismatch", "certificate-host-mismatch", 47},
+		"legal.example.net":      {"name-mismatch", "certificate-host-mismatch", 33},
+		"school.example.org":     {"starttls-not-offered", "starttls-not-supported", 43},
+		"modern.example.net":     {"handshake", "validation-failure", 34},
+		"oldpartner.example.net": {"handshake", "validation-failure", 10},
+	}
+	seen := map[string]bool{}
+	for _, f := range m.TLSFailures {
+		w, ok := want[f.Domain]
+		if !ok {
+			t.Errorf("unexpected TLS failure at %s: %+v", f.Domain, f)
+			continue
+		}
+		seen[f.Domain] = true
+		if f.Kind != w.kind || f.RFC8460 != w.rfc || f.Count != w.count || !f.Deferring {
+			t.Errorf("%s: got %s/%s x%d deferring=%v, want %s/%s x%d deferring", f.Domain, f.Kind, f.RFC8460, f.Count, f.Deferring, w.kind, w.rfc, w.count)
+		}
+	}
+	for d := range want {
+		if !seen[d] {
+			t.Errorf("%s: no TLS failure reported", d)
+		}
+	}
+	if f := findFailure(m, "bank.example.net"); f.Detail != "/O=Unknown Org/CN=Rogue Untrusted Issuing CA" {
+		t.Errorf("bank issuer detail = %q", f.Detail)
+	}
+}
+
+func findFailure(m *report.Model, domain string) report.TLSFailureRow {
+	for _, f := range m.TLSFailures {
+		if f.Domain == domain {
+			return f
+		}
+	}
+	return report.TLSFailureRow{}
+}
+
+func TestReportWindowFlags(t *testing.T) {
+	// The corpus runs from 00:19 to 00:26 on 2026-11-23 (UTC).
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		received int64
+	}{
+		{"all", []string{"--all"}, 284},
+		{"day", []string{"--day", "2026-11-23"}, 284},
+		{"other day", []string{"--day", "2026-11-22"}, 0},
+		{"from-to before", []string{"--from", "2026-11-23 00:00", "--to", "2026-11-23 00:19"}, 0},
+		{"from-to covering", []string{"--from", "2026-11-23T00:00:00Z", "--to", "2026-11-23T01:00:00Z"}, 284},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := reportJSON(t, append(tc.args, corpusLog)...)
+			if m.Totals.Received != tc.received {
+				t.Errorf("received = %d, want %d", m.Totals.Received, tc.received)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"bad flag", []string{"report", "--nope"}, "flag provided but not defined"},
+		{"bad format", []string{"report", "--db", ":memory:", "--format", "pdf", corpusLog}, `unknown --format "pdf"`},
+		{"two windows", []string{"report", "--db", ":memory:", "--all", "--since", "1h", corpusLog}, "use one of"},
+		{"missing file", []string{"report", "--db", ":memory:", filepath.Join(dir, "nope.log")}, "nope.log"},
+		{"directory", []string{"ingest", "--db", ":memory:", dir}, "is a directory"},
+		{"memory without files", []string{"report", "--db", ":memory:"}, "needs FILE"},
+		{"bad since", []string{"report", "--db", ":memory:", "--since", "yesterday", corpusLog}, "--since"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, "", tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit code = %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr = %q, want it to contain %q", errOut, tc.want)
+			}
+		})
+	}
+}
+
+func TestReportFromDatabaseAfterIngest(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sub", "pftls.db")
+	code, out, errOut := runCLI(t, "", "ingest", "--db", db, "--year", "2026", "--tz", "UTC", corpusLog)
+	if code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "5331 lines") {
+		t.Errorf("ingest output = %q, want the line count", out)
+	}
+	info, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Errorf("database mode = %o, want 600", perm)
+	}
+	code, out, errOut = runCLI(t, "", "report", "--db", db, "--all", "--format", "text", "--tz", "UTC")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"bank.example.net", "untrusted-issuer", "/O=Unknown Org/CN=Rogue Untrusted Issuing CA", "| received        |    284 |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("line %d is %d columns wide: %q", i+1, n, line)
+		}
+	}
+}
+
+func TestDefaultDBPath(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		euid int
+		want string
+	}{
+		{"PFTLS_DB wins", map[string]string{"PFTLS_DB": "/x/y.db", "HOME": "/home/u"}, 0, "/x/y.db"},
+		{"root", map[string]string{"HOME": "/root"}, 0, "/var/lib/pftls/pftls.db"},
+		{"xdg", map[string]string{"XDG_STATE_HOME": "/s", "HOME": "/home/u"}, 1000, "/s/pftls/pftls.db"},
+		{"home", map[string]string{"HOME": "/home/u"}, 1000, "/home/u/.local/state/pftls/pftls.db"},
+	} {
+		got, err := defaultDBPath(env(tc.vars), tc.euid)
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+	if _, err := defaultDBPath(env(nil), 1000); err == nil {
+		t.Error("no HOME: want an error")
+	}
+}
+
+func TestParseAge(t *testing.T) {
+	for in, want := range map[string]time.Duration{"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "1d12h": 36 * time.Hour, "90m": 90 * time.Minute} {
+		got, err := parseAge(in)
+		if err != nil || got != want {
+			t.Errorf("parseAge(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "x", "-1h", "0d", "d"} {
+		if _, err := parseAge(bad); err == nil {
+			t.Errorf("parseAge(%q): want an error", bad)
+		}
+	}
+}

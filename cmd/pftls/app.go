@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -58,7 +59,12 @@ func usagef(hint, format string, args ...any) error {
 
 // run is the whole program: it returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	now, err := clock(os.Getenv("PFTLS_NOW"))
+	if err != nil {
+		fmt.Fprintf(stderr, "pftls: %v\n", err)
+		return exitUsage
+	}
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, now: now}
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage
@@ -86,6 +92,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "pftls: unknown command %q\nTry: pftls --help\n", name)
 	return exitUsage
+}
+
+// clock returns the current time, or the fixed time in $PFTLS_NOW (RFC 3339),
+// which makes "--since 24h" and "--day yesterday" reproducible: re-create
+// a past day's report, or test a cron line against an old log.
+func clock(fixed string) (func() time.Time, error) {
+	if fixed == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, fixed)
+	if err != nil {
+		return nil, fmt.Errorf("PFTLS_NOW=%q: want an RFC 3339 time such as 2026-03-01T06:00:00Z", fixed)
+	}
+	return func() time.Time { return t }, nil
 }
 
 // errProblems is returned by a command that ran fine but found problems the

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ type reportFlags struct {
 	format  string
 	section string
 	width   int
+	mail    mailFlags
 }
 
 func (f *reportFlags) register(fs interface {
@@ -44,6 +46,24 @@ func (f *reportFlags) register(fs interface {
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	fs.StringVar(&f.section, "section", "domains", "csv: the section to write: "+strings.Join(report.SectionIDs, ", "))
 	fs.IntVar(&f.width, "width", 100, "text: the width to fit tables in")
+	f.mail.register(fs)
+}
+
+// windowLabel names the window for a mail subject: "24h", "2026-03-01", "all".
+func (f *reportFlags) windowLabel(haveFiles bool) string {
+	switch {
+	case haveFiles && f.day == "" && f.from == "" && f.since == "":
+		return "all"
+	case f.day != "":
+		return f.day
+	case f.from != "":
+		return f.from + ".." + f.to
+	case f.since != "":
+		return f.since
+	case f.all:
+		return "all"
+	}
+	return "24h"
 }
 
 func runReport(ctx context.Context, e env, args []string) error {
@@ -55,18 +75,44 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(report.Formats, f.format) {
-		return usagef("pftls report --format text", "unknown --format %q (want one of %s)", f.format, strings.Join(report.Formats, ", "))
+	if !slices.Contains(report.Formats, f.format) && f.format != "email" {
+		return usagef("pftls report --format text", "unknown --format %q (want one of %s, email)", f.format, strings.Join(report.Formats, ", "))
+	}
+	if err := f.mail.validate(); err != nil {
+		return err
 	}
 	model, zone, err := buildReport(ctx, e, &f, files)
 	if err != nil {
 		return err
 	}
+	if f.mail.redact {
+		model.Redact()
+	}
+	failOn := f.mail.failOnResult(model)
+	if f.mail.onlyProblems && !hasAnyProblem(model, problemCategories) {
+		return failOn
+	}
+	ro := report.RenderOptions{Zone: zone, Section: f.section, Width: f.width}
+	if f.mail.to != "" || f.format == "email" {
+		eo := f.mail.emailOptions(model, f.windowLabel(len(files) > 0), e.now())
+		if f.format == "email" {
+			_, err := writeEmail(e.stdout, model, eo, ro)
+			return errors.Join(err, failOn)
+		}
+		msg, err := writeEmail(nil, model, eo, ro)
+		if err != nil {
+			return err
+		}
+		if err := sendMail(ctx, f.mail.sendmail, msg); err != nil {
+			return err
+		}
+		return failOn
+	}
 	out := bufio.NewWriter(e.stdout)
-	if err := report.Render(out, model, f.format, report.RenderOptions{Zone: zone, Section: f.section, Width: f.width}); err != nil {
+	if err := report.Render(out, model, f.format, ro); err != nil {
 		return err
 	}
-	return out.Flush()
+	return errors.Join(out.Flush(), failOn)
 }
 
 // buildReport ingests FILE arguments (if any) and builds the model for the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,3 +44,5 @@ func parseAge(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

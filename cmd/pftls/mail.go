@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/report"
+)
+
+// mailFlags are report's flags for cron-mailed summaries.
+type mailFlags struct {
+	to           string
+	from         string
+	subject      string
+	sendmail     string
+	onlyProblems bool
+	failOn       string
+	redact       bool
+}
+
+func (f *mailFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&f.to, "mail-to", "", "mail the report to these addresses (comma-separated) with sendmail -t -i")
+	fs.StringVar(&f.from, "mail-from", "", "From: address of the mailed report (default pftls@HOSTNAME)")
+	fs.StringVar(&f.subject, "subject", "", "subject of the mailed report (default: a summary of the problems)")
+	fs.StringVar(&f.sendmail, "sendmail", "/usr/sbin/sendmail", "the sendmail program to hand the message to")
+	fs.BoolVar(&f.onlyProblems, "only-problems", false, "print or send nothing when there are no TLS failures, deferrals or bounces")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when any of these problems is present: tls,deferred,bounced")
+	fs.BoolVar(&f.redact, "redact", false, "replace the local part of e-mail addresses with a short stable hash")
+}
+
+// problemCategories are what --fail-on and --only-problems look at.
+var problemCategories = []string{"tls", "deferred", "bounced"}
+
+func (f *mailFlags) validate() error {
+	for c := range splitList(f.failOn) {
+		if !contains(problemCategories, c) {
+			return usagef("pftls report --fail-on tls,deferred", "--fail-on %q: want some of %s", c, strings.Join(problemCategories, ","))
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyProblem(m *report.Model, categories []string) bool {
+	for _, c := range categories {
+		if m.HasProblems(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// failOnResult returns errProblems when a --fail-on category is present.
+func (f *mailFlags) failOnResult(m *report.Model) error {
+	var cats []string
+	for c := range splitList(f.failOn) {
+		cats = append(cats, c)
+	}
+	if hasAnyProblem(m, cats) {
+		return errProblems
+	}
+	return nil
+}
+
+// emailOptions fills the message headers.
+func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.Time) report.EmailOptions {
+	host := hostname()
+	label := host
+	if len(m.Hosts) == 1 {
+		label = m.Hosts[0]
+	} else if len(m.Hosts) > 1 {
+		label = fmt.Sprintf("%d hosts", len(m.Hosts))
+	}
+	from := f.from
+	if from == "" {
+		from = "pftls <" + currentUser() + "@" + host + ">"
+	}
+	subject := f.subject
+	if subject == "" {
+		subject = report.Subject(m, label, windowLabel)
+	}
+	var to []string
+	for addr := range splitList(f.to) {
+		to = append(to, addr)
+	}
+	sortStrings(to)
+	return report.EmailOptions{From: from, To: to, Subject: subject, Date: now, Host: host}
+}
+
+// sendMail hands the message to sendmail -t -i and reports its failure
+// with what it printed.
+func sendMail(ctx context.Context, sendmail string, msg []byte) error {
+	cmd := exec.CommandContext(ctx, sendmail, "-t", "-i")
+	cmd.Stdin = bytes.NewReader(msg)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s -t -i: %w: %s", sendmail, err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+func writeEmail(w io.Writer, m *report.Model, eo report.EmailOptions, ro report.RenderOptions) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := report.WriteEmail(&buf, m, eo, ro); err != nil {
+		return nil, err
+	}
+	if w != nil {
+		_, err := w.Write(buf.Bytes())
+		return buf.Bytes(), err
+	}
+	return buf.Bytes(), nil
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	return h
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "root"
+}

@@ -12,41 +12,43 @@ import (
 )
 
 // Pump moves lines from sources through the parser and the correlator into
-// the store: the one path that both ingest and tail use. It commits every
-// CommitLines lines (and at the end), each time with the sources' offsets
-// and the correlator's state, so an interrupted run loses nothing and a
-// repeated one adds nothing.
+// the store: the one path that both ingest and tail use. Every commit
+// writes the facts, the correlator's state and the source's offset in one
+// transaction, so an interrupted run loses nothing and a repeated one adds
+// nothing. With a nil Store (tail --no-db) facts go only to OnFacts.
 type Pump struct {
 	Store       *Store
 	Corr        *Correlator
-	CommitLines int
+	CommitLines int // IngestReader commits every CommitLines lines (default 50000)
 	// Resolver gives the stamp resolver for a source (year and zone).
 	Resolver func(id source.Identity) logparse.Resolver
 	// Now is the wall clock, for the sources' bookkeeping only.
 	Now func() time.Time
-	// OnLine, when set, sees every parsed line (tail's live view).
-	OnLine func(l *logparse.Line, t time.Time)
+	// OnFacts, when set, sees every batch of facts before it is stored
+	// (tail's live view and event stream).
+	OnFacts func(b *Batch)
 	// OnCommit, when set, is told after each commit.
 	OnCommit func(f FileResult)
 }
 
-// FileResult says what ingesting one source did.
+// FileResult says what reading one source did.
 type FileResult struct {
-	Path          string
-	Lines         int64 // lines read in this run
-	Skipped       bool  // already fully ingested before
-	Resumed       int64 // lines already ingested before, skipped now
-	Unparsed      int64
-	Partial       bool  // an incomplete last line was left for the next run
-	BytesRead     int64 // decompressed bytes consumed up to now
-	Truncated     int64 // lines cut at the maximum line length
-	Elapsed       time.Duration
-	Facts         int
-	FingerprintOK bool
+	Path      string
+	Lines     int64 // lines read in this run
+	Resumed   int64 // lines ingested by earlier runs, skipped now
+	Unparsed  int64
+	Partial   bool  // an incomplete last line was left for the next run
+	BytesRead int64 // decompressed bytes consumed up to now
+	Truncated int64 // lines cut at the maximum line length
+	Elapsed   time.Duration
+	Facts     int
 }
 
 // Restore loads the correlator's stored state.
 func (p *Pump) Restore(ctx context.Context) error {
+	if p.Store == nil {
+		return nil
+	}
 	b, err := p.Store.LoadState(ctx)
 	if err != nil || b == nil {
 		return err
@@ -54,51 +56,116 @@ func (p *Pump) Restore(ctx context.Context) error {
 	return p.Corr.UnmarshalState(b)
 }
 
-// IngestReader reads one source to its end. follow=false: a last line
-// without a newline is left for the next run when the source is a plain
-// file that may still be growing.
-func (p *Pump) IngestReader(ctx context.Context, r *source.Reader) (FileResult, error) {
-	start := time.Now()
-	id := r.Identity()
-	res := FileResult{Path: id.Path}
-	src, found, err := p.Store.FindSource(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
-	if err != nil {
-		return res, err
-	}
-	if !found {
-		src = Source{Fingerprint: id.Fingerprint, FingerprintLen: id.FingerprintLen}
-	}
-	src.Path, src.Dev, src.Inode, src.Compression = id.Path, id.Dev, id.Inode, id.Compression
-	if found && src.Offset > 0 {
-		if err := r.SkipTo(src.Offset); err != nil {
-			if errors.Is(err, io.EOF) {
-				res.Skipped = true
-				return res, nil
-			}
-			return res, fmt.Errorf("%s: resume at byte %d: %w", id.Path, src.Offset, err)
-		}
-		res.Resumed = src.Lines
-	}
-	resolver := p.Resolver(id)
-	track := id.Fingerprint != "" // stdin without a fingerprint cannot be resumed
-	commit := func() error {
-		batch := p.Corr.Drain()
-		state, err := p.Corr.MarshalState()
+// Run is the reading of one source: it knows the source's stored record
+// and offset, and commits lines read from it.
+type Run struct {
+	p        *Pump
+	id       source.Identity
+	src      Source
+	track    bool // the source can be recognised again (it has a fingerprint)
+	resolver logparse.Resolver
+	res      FileResult
+	start    time.Time
+}
+
+// Begin starts reading a source: it looks the source up in the store (the
+// same file, or a rotated or compressed copy of it) and returns the run;
+// Offset says where earlier runs stopped.
+func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
+	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), resolver: p.Resolver(id)}
+	r.track = p.Store != nil && id.Fingerprint != ""
+	if r.track {
+		src, found, err := p.Store.FindSource(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var prog []SourceProgress
-		if track {
-			prog = []SourceProgress{{Source: &src, Identity: id}}
+		if found {
+			r.src = src
+			r.res.Resumed = src.Lines
+		} else {
+			r.src = Source{Fingerprint: id.Fingerprint, FingerprintLen: id.FingerprintLen}
 		}
-		res.Facts += batch.Len()
-		if err := p.Store.Commit(ctx, &batch, state, prog, p.now()); err != nil {
-			return err
-		}
-		if p.OnCommit != nil {
-			p.OnCommit(res)
-		}
+	}
+	r.src.Path, r.src.Dev, r.src.Inode, r.src.Compression = id.Path, id.Dev, id.Inode, id.Compression
+	return r, nil
+}
+
+// Offset is the byte offset (in the decompressed stream) up to which the
+// source has been read and committed.
+func (r *Run) Offset() int64 { return r.src.Offset }
+
+// Result is what the run has done so far.
+func (r *Run) Result() FileResult {
+	res := r.res
+	res.Elapsed = time.Since(r.start)
+	return res
+}
+
+// Line parses and correlates one line; end is the offset just after it.
+func (r *Run) Line(b []byte, end int64, truncated bool) {
+	l := logparse.Parse(b)
+	r.p.Corr.Add(&l, r.resolver.Time(l.Stamp))
+	if l.Event.Kind() == logparse.KindUnparsed {
+		r.res.Unparsed++
+	}
+	if truncated {
+		r.res.Truncated++
+	}
+	r.res.Lines++
+	r.src.Lines++
+	r.src.Offset = end
+	r.res.BytesRead = end
+}
+
+// Commit drains the correlator and writes its facts, its state and this
+// source's offset in one transaction.
+func (r *Run) Commit(ctx context.Context) error {
+	p := r.p
+	batch := p.Corr.Drain()
+	r.res.Facts += batch.Len()
+	if p.OnFacts != nil {
+		p.OnFacts(&batch)
+	}
+	if p.Store == nil {
 		return nil
+	}
+	state, err := p.Corr.MarshalState()
+	if err != nil {
+		return err
+	}
+	var prog []SourceProgress
+	if r.track {
+		prog = []SourceProgress{{Source: &r.src, Identity: r.id}}
+	}
+	if err := p.Store.Commit(ctx, &batch, state, prog, p.now()); err != nil {
+		return err
+	}
+	if p.OnCommit != nil {
+		p.OnCommit(r.Result())
+	}
+	return nil
+}
+
+// Finish marks the end of the input (failed sessions still waiting for a
+// delivery line are counted for their domain) and commits.
+func (r *Run) Finish(ctx context.Context) error {
+	r.p.Corr.FlushPending()
+	return r.Commit(ctx)
+}
+
+// IngestReader reads one source to its end, resuming where an earlier run
+// stopped. A last line without a newline is left for the next run when the
+// source is a plain file that may still be growing.
+func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult, error) {
+	id := rd.Identity()
+	run, err := p.Begin(ctx, id)
+	if err != nil {
+		return FileResult{Path: id.Path}, err
+	}
+	if off := run.Offset(); off > 0 {
+		if err := rd.SkipTo(off); err != nil {
+			return run.Result(), fmt.Errorf("%s: resume at byte %d: %w", id.Path, off, err)
+		}
 	}
 	every := p.CommitLines
 	if every <= 0 {
@@ -108,50 +175,33 @@ func (p *Pump) IngestReader(ctx context.Context, r *source.Reader) (FileResult, 
 	mayGrow := id.Compression == "" && id.Path != "-"
 	for {
 		if err := ctx.Err(); err != nil {
-			return res, errors.Join(err, commit())
+			return run.Result(), errors.Join(err, run.Commit(context.WithoutCancel(ctx)))
 		}
-		line, err := r.Next()
+		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			// Keep what was read: commit it, then report the error.
-			return res, errors.Join(err, commit())
+			return run.Result(), errors.Join(err, run.Commit(ctx))
 		}
 		if line.Partial && mayGrow {
-			res.Partial = true
+			run.res.Partial = true
 			break
 		}
-		l := logparse.Parse(line.Bytes)
-		t := resolver.Time(l.Stamp)
-		p.Corr.Add(&l, t)
-		if p.OnLine != nil {
-			p.OnLine(&l, t)
-		}
-		if l.Event.Kind() == logparse.KindUnparsed {
-			res.Unparsed++
-		}
-		if line.Truncated {
-			res.Truncated++
-		}
-		res.Lines++
-		src.Lines++
-		src.Offset = line.End
-		res.BytesRead = line.End
+		run.Line(line.Bytes, line.End, line.Truncated)
 		sinceCommit++
 		if sinceCommit >= every {
-			if err := commit(); err != nil {
-				return res, err
+			if err := run.Commit(ctx); err != nil {
+				return run.Result(), err
 			}
 			sinceCommit = 0
 		}
 	}
-	p.Corr.FlushPending()
-	res.Elapsed = time.Since(start)
-	if err := commit(); err != nil {
-		return res, err
+	if err := run.Finish(ctx); err != nil {
+		return run.Result(), err
 	}
-	return res, nil
+	return run.Result(), nil
 }
 
 func (p *Pump) now() time.Time {

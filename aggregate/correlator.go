@@ -228,9 +228,16 @@ func isOutbound(l *logparse.Line, peer logparse.Peer) bool {
 	return l.Service == "smtp" || l.Service == "lmtp" || (l.Service == "tlsproxy" && peer.Port != 0)
 }
 
+// certDetail is what a report shows of a certificate failure: the issuer
+// DN, or OpenSSL's text without its internal number ("num=62:").
 func certDetail(ev logparse.TLSCertFailure) string {
 	if ev.Issuer != "" {
 		return ev.Issuer
+	}
+	if strings.HasPrefix(ev.Detail, "num=") {
+		if _, text, ok := strings.Cut(ev.Detail, ":"); ok {
+			return text
+		}
 	}
 	return ev.Detail
 }

@@ -276,8 +276,13 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 	case "anonymous":
 		row.Anonymous++
 	default:
-		trust = "plaintext"
-		row.Plaintext++
+		if a.TLSFailure != "" && a.Status != "sent" {
+			trust = "tls-failed" // refused for TLS before any mail was sent
+			row.NoTLS++
+		} else {
+			trust = "plaintext"
+			row.Plaintext++
+		}
 	}
 	o.ByTrust[trust]++
 	if a.TLSProtocol != "" {
@@ -497,7 +502,7 @@ func (b *Builder) Model() *Model {
 		row.Protocols = sortedKeys(b.outProtos[name])
 		row.Ciphers = sortedKeys(b.outCiphrs[name])
 		if row.Deliveries > 0 {
-			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext) / float64(row.Deliveries)
+			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext-row.NoTLS) / float64(row.Deliveries)
 		}
 		m.TLS.Outbound.Domains = append(m.TLS.Outbound.Domains, *row)
 	}

@@ -121,7 +121,7 @@ type TLSHealth struct {
 type OutboundTLS struct {
 	Deliveries int64            `json:"deliveries"` // attempts that reached a server
 	TLS        int64            `json:"tls"`
-	ByTrust    map[string]int64 `json:"by_trust"` // verified, trusted, untrusted, anonymous, plaintext
+	ByTrust    map[string]int64 `json:"by_trust"` // verified, trusted, untrusted, anonymous, plaintext, tls-failed
 	ByProtocol map[string]int64 `json:"by_protocol"`
 	ByCipher   map[string]int64 `json:"by_cipher"`
 	Domains    []TLSDomainRow   `json:"domains"`
@@ -138,6 +138,7 @@ type TLSDomainRow struct {
 	Untrusted  int64    `json:"untrusted"`
 	Anonymous  int64    `json:"anonymous"`
 	Plaintext  int64    `json:"plaintext"`
+	NoTLS      int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
 	Protocols  []string `json:"protocols"`
 	Ciphers    []string `json:"ciphers"`
 }

@@ -34,28 +34,35 @@ var SectionIDs = []string{"totals", "tls-failures", "deferrals", "domains", "tls
 
 // Tables returns the report's sections; empty sections are left out.
 func (m *Model) Tables(zone *time.Location) []Table {
-	if zone == nil {
-		zone = time.Local
-	}
 	var out []Table
-	add := func(t Table) {
+	for _, t := range allSections(m, zone) {
 		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}
 	}
-	add(m.totalsTable())
-	add(m.tlsFailuresTable(zone))
-	add(m.deferralsTable())
-	add(m.domainsTable())
-	add(m.outboundTable())
-	add(m.outboundMixTable())
-	add(m.inboundTable())
-	add(m.inboundClientsTable())
-	add(m.bouncesTable())
-	add(m.rejectsTable())
-	add(m.warningsTable(zone))
-	add(m.unparsedTable(zone))
 	return out
+}
+
+// allSections is every section of the model, empty ones included (CSV
+// writes the header of an empty section), in SectionIDs order.
+func allSections(m *Model, zone *time.Location) []Table {
+	if zone == nil {
+		zone = time.Local
+	}
+	return []Table{
+		m.totalsTable(),
+		m.tlsFailuresTable(zone),
+		m.deferralsTable(),
+		m.domainsTable(),
+		m.outboundTable(),
+		m.outboundMixTable(),
+		m.inboundTable(),
+		m.inboundClientsTable(),
+		m.bouncesTable(),
+		m.rejectsTable(),
+		m.warningsTable(zone),
+		m.unparsedTable(zone),
+	}
 }
 
 // Table returns the section with the given id, and whether it has rows.
@@ -165,7 +172,7 @@ func (m *Model) totalsTable() Table {
 		rows = nil
 	}
 	return Table{ID: "totals", Title: "Totals", Note: "counted the way pflogsumm counts",
-		Header: []string{"", "count", ""}, Rows: rows, Align: []Align{Left, Right, Left}}
+		Header: []string{"total", "count", "note"}, Rows: rows, Align: []Align{Left, Right, Left}}
 }
 
 func (m *Model) tlsFailuresTable(zone *time.Location) Table {
@@ -210,12 +217,12 @@ func (m *Model) domainsTable() Table {
 
 func (m *Model) outboundTable() Table {
 	t := Table{ID: "tls-outbound", Title: "Outbound TLS by destination domain",
-		Note:   "attempts that reached a server, by the TLS trust level of their connection",
+		Note:   "delivery attempts (one per recipient) that reached a server, by the TLS trust level of the connection",
 		Header: []string{"domain", "attempts", "TLS", "trust", "protocols"},
 		Align:  []Align{Left, Right, Right, Left, Left}}
 	for _, r := range m.TLS.Outbound.Domains {
 		trust := joinCounts(r.Verified, "verified", r.Trusted, "trusted", r.Untrusted, "untrusted",
-			r.Anonymous, "anonymous", r.Plaintext, "plaintext")
+			r.Anonymous, "anonymous", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
 		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), pct(r.TLSPercent), trust, strings.Join(r.Protocols, " ")})
 	}
 	return t
@@ -223,7 +230,7 @@ func (m *Model) outboundTable() Table {
 
 func (m *Model) outboundMixTable() Table {
 	o := m.TLS.Outbound
-	t := Table{ID: "tls-outbound-mix", Title: "Outbound TLS overall", Header: []string{"", "value", "attempts", "share"},
+	t := Table{ID: "tls-outbound-mix", Title: "Outbound TLS overall", Header: []string{"category", "value", "attempts", "share"},
 		Align: []Align{Left, Left, Right, Right}}
 	share := func(v int64) string {
 		if o.Deliveries == 0 {
@@ -231,7 +238,7 @@ func (m *Model) outboundMixTable() Table {
 		}
 		return pct(100 * float64(v) / float64(o.Deliveries))
 	}
-	for _, k := range []string{"verified", "trusted", "untrusted", "anonymous", "plaintext"} {
+	for _, k := range []string{"verified", "trusted", "untrusted", "anonymous", "plaintext", "tls-failed"} {
 		if v := o.ByTrust[k]; v > 0 {
 			t.Rows = append(t.Rows, []string{"trust", k, n(v), share(v)})
 		}
@@ -248,7 +255,7 @@ func (m *Model) outboundMixTable() Table {
 func (m *Model) inboundTable() Table {
 	in := m.TLS.Inbound
 	t := Table{ID: "tls-inbound", Title: "Inbound TLS (smtpd)",
-		Header: []string{"", "value", "sessions"}, Align: []Align{Left, Left, Right}}
+		Header: []string{"category", "value", "sessions"}, Align: []Align{Left, Left, Right}}
 	if in.Connections == 0 {
 		return t
 	}
@@ -340,9 +347,13 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 		}
 		zoneName = ref.In(zone).Format("MST")
 	}
-	return [][2]string{
+	out := [][2]string{
 		{"window", from + " to " + to + " (" + zoneName + ")"},
 		{"hosts", hosts},
 		{"lines", lines},
 	}
+	if !m.Generated.IsZero() {
+		out = append(out, [2]string{"made", m.Generated.In(zone).Format("2006-01-02 15:04:05") + " by pftls"})
+	}
+	return out
 }

@@ -1,0 +1,180 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+)
+
+// renderHTML writes the report as one self-contained HTML5 page, made to
+// be read in a browser and in mail clients (Gmail, Outlook, Thunderbird):
+// a table-based layout at most 1000px wide, the system font stack, inline
+// CSS only (a <style> block for the clients that keep it, and the essential
+// look repeated as inline styles and plain attributes — cellpadding,
+// bgcolor, align — for the ones that strip it), and no scripts, images or
+// other external resources.
+//
+// The page is an html/template, so every string it shows is escaped by the
+// template engine; log text is never marked as template.HTML. Before that,
+// htmlText takes control characters out of it.
+func renderHTML(w io.Writer, m *Model, o RenderOptions) error {
+	if err := htmlPageTemplate.Execute(w, newHTMLPage(m, o)); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	return nil
+}
+
+// htmlPage is what the HTML template shows: the Model's tables with every
+// string already cleaned by htmlText.
+type htmlPage struct {
+	Title    string
+	Meta     [][2]string
+	Sections []htmlSection
+	// MSOOpen and MSOClose are Outlook-only conditional comments that give
+	// the page a fixed 1000px width there (Outlook ignores max-width).
+	// They are constants, never log text.
+	MSOOpen, MSOClose template.HTML
+}
+
+type htmlSection struct {
+	ID, Title, Note string
+	Accent          string // left border colour: problems stand out
+	Header          []htmlCell
+	Rows            []htmlRow
+}
+
+type htmlRow struct {
+	Zebra bool
+	Cells []htmlCell
+}
+
+type htmlCell struct {
+	Text  string
+	Right bool
+}
+
+// Accent colours of a section's left border.
+const (
+	accentNone    = "#ffffff"
+	accentError   = "#cf222e" // TLS failures
+	accentWarning = "#bf8700" // deferrals
+)
+
+// sectionAccent marks the sections that show problems.
+var sectionAccent = map[string]string{
+	"tls-failures": accentError,
+	"deferrals":    accentWarning,
+}
+
+func newHTMLPage(m *Model, o RenderOptions) htmlPage {
+	zone := o.zone()
+	p := htmlPage{
+		Title:    htmlText(o.title()),
+		MSOOpen:  `<!--[if mso]><table role="presentation" width="1000" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->`,
+		MSOClose: `<!--[if mso]></td></tr></table><![endif]-->`,
+	}
+	for _, h := range m.HeaderLines(zone) {
+		p.Meta = append(p.Meta, [2]string{htmlText(h[0]), htmlText(h[1])})
+	}
+	for _, t := range m.Tables(zone) {
+		s := htmlSection{ID: t.ID, Title: htmlText(t.Title), Note: htmlText(t.Note), Accent: accentNone}
+		if a, ok := sectionAccent[t.ID]; ok {
+			s.Accent = a
+		}
+		right := func(i int) bool { return i < len(t.Align) && t.Align[i] == Right }
+		for i, h := range t.Header {
+			s.Header = append(s.Header, htmlCell{Text: htmlText(h), Right: right(i)})
+		}
+		for ri, r := range t.Rows {
+			row := htmlRow{Zebra: ri%2 == 1, Cells: make([]htmlCell, len(t.Header))}
+			for i := range row.Cells {
+				row.Cells[i].Right = right(i)
+				if i < len(r) {
+					row.Cells[i].Text = htmlText(r[i])
+				}
+			}
+			s.Rows = append(s.Rows, row)
+		}
+		p.Sections = append(p.Sections, s)
+	}
+	return p
+}
+
+// htmlText prepares log-derived text for the HTML page: line breaks become
+// spaces and other control characters (ESC sequences, bidi overrides) are
+// neutralised by TerminalSafe. It does not escape markup: html/template
+// does that, in the one template below.
+func htmlText(s string) string { return TerminalSafe(lineBreaks.Replace(s)) }
+
+// htmlPageTemplate is the page. Styles that matter are inline (and as
+// attributes) because some mail clients drop <style>; the <style> block
+// adds what inline styles cannot say or what would bloat every cell.
+var htmlPageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>{{.Title}}</title>
+<style>
+body { margin: 0; padding: 0; background-color: #f3f4f6; color: #1f2328; font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; font-size: 14px; line-height: 1.4; }
+table { border-collapse: collapse; }
+h1 { font-size: 22px; margin: 0 0 12px 0; }
+h2 { font-size: 17px; margin: 0 0 4px 0; }
+.note { margin: 0 0 8px 0; color: #57606a; font-style: italic; font-size: 13px; }
+.meta th { text-align: left; vertical-align: top; padding: 2px 12px 2px 0; color: #57606a; font-weight: normal; }
+.meta td { padding: 2px 0; }
+.data { width: 100%; font-size: 13px; }
+.data th { background-color: #eaeef2; border-bottom: 1px solid #d0d7de; padding: 4px 8px; vertical-align: bottom; }
+.data td { border-bottom: 1px solid #eaeef2; padding: 4px 8px; vertical-align: top; word-break: break-word; }
+.data .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+</style>
+</head>
+<body style="margin:0;padding:0;background-color:#f3f4f6">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f3f4f6" style="background-color:#f3f4f6">
+<tr><td align="center" style="padding:16px 8px">
+{{.MSOOpen}}
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="max-width:1000px;width:100%;background-color:#ffffff;color:#1f2328;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:14px;line-height:1.4;text-align:left">
+<tr><td style="padding:20px 20px 8px 20px">
+<h1 style="font-size:22px;margin:0 0 12px 0">{{.Title}}</h1>
+<table role="presentation" class="meta" cellpadding="2" cellspacing="0" border="0" style="font-size:13px">
+{{- range .Meta}}
+<tr><th align="left" valign="top" style="color:#57606a;font-weight:normal;padding-right:12px">{{index . 0}}</th><td>{{index . 1}}</td></tr>
+{{- end}}
+</table>
+</td></tr>
+{{- if not .Sections}}
+<tr><td style="padding:12px 20px 20px 20px"><p style="margin:0">No mail activity in this window.</p></td></tr>
+{{- end}}
+{{- range .Sections}}
+<tr><td style="padding:12px 20px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="border-left:4px solid {{.Accent}};padding-left:10px">
+<h2 id="{{.ID}}" style="font-size:17px;margin:0 0 4px 0">{{.Title}}</h2>
+{{- if .Note}}
+<p class="note" style="margin:0 0 8px 0;color:#57606a;font-style:italic;font-size:13px">{{.Note}}</p>
+{{- end}}
+<table class="data" width="100%" cellpadding="4" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:13px">
+<thead>
+<tr valign="bottom" bgcolor="#eaeef2">
+{{- range .Header}}<th{{if .Right}} class="num" align="right"{{else}} align="left"{{end}}>{{.Text}}</th>{{end -}}
+</tr>
+</thead>
+<tbody>
+{{- range .Rows}}
+<tr valign="top"{{if .Zebra}} bgcolor="#f6f8fa"{{end}}>
+{{- range .Cells}}<td{{if .Right}} class="num" align="right" nowrap{{end}}>{{.Text}}</td>{{end -}}
+</tr>
+{{- end}}
+</tbody>
+</table>
+</td></tr></table>
+</td></tr>
+{{- end}}
+<tr><td style="padding:0 0 8px 0">&nbsp;</td></tr>
+</table>
+{{.MSOClose}}
+</td></tr>
+</table>
+</body>
+</html>
+`))

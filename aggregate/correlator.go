@@ -82,7 +82,30 @@ type tlsSession struct {
 	Detail   string
 	QueueID  string // from a "QID: reason" skip line
 	Emitted  bool
-	UsedBy   string // queue ID of the first delivery that used it
+	UsedBy   string   // queue ID of the first delivery that used it
+	Names    []string // certificate names seen (TLS loglevel 2)
+	Lines    []string // evidence: the session's TLS lines as written
+}
+
+// maxEvidence bounds the lines kept per session.
+const maxEvidence = 6
+
+func (s *tlsSession) note(raw string) {
+	if len(s.Lines) < maxEvidence {
+		s.Lines = append(s.Lines, raw)
+	}
+}
+
+func (s *tlsSession) addName(name string) {
+	if name == "" || len(s.Names) >= 16 {
+		return
+	}
+	for _, n := range s.Names {
+		if n == name {
+			return
+		}
+	}
+	s.Names = append(s.Names, name)
 }
 
 // NewCorrelator returns an empty correlator.
@@ -186,6 +209,13 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 		}
 	case logparse.TLSLibraryProblem:
 		c.libraryProblem(l, ev)
+	case logparse.TLSPeerNames:
+		if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil && p.Cur.Peer.Addr == ev.Peer.Addr {
+			for n := range strings.SplitSeq(ev.Names, ",") {
+				p.Cur.addName(strings.TrimSpace(n))
+			}
+			p.Cur.addName(ev.SubjectCN)
+		}
 	case logparse.DANE:
 		if ev.TLSFailure != "" {
 			if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil {
@@ -366,6 +396,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		if a.TLSFailure == "" {
 			a.TLSFailure, a.TLSDetail = string(pend.Failure), pend.Detail
 		}
+		pend.note(l.Raw)
 		c.emitFailure(l.Host, pend, a)
 	}
 	p.Pending = keepPending(p.Pending, l.QueueID)
@@ -377,12 +408,15 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 			s.setFailure(d.TLSFailure, "")
 			s.refine()
 			a.TLSFailure, a.TLSDetail = string(s.Failure), s.Detail
+			if !s.Emitted {
+				s.note(l.Raw)
+			}
 			c.emitFailure(l.Host, s, a)
 		}
 	case d.TLSFailure != "" && d.RelayPeer.Addr != "":
 		// A TLS refusal with no TLS line before it ("TLS is required,
 		// but was not offered", or any failure at tls_loglevel 0).
-		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason}
+		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason, Lines: []string{l.Raw}}
 		c.emitFailure(l.Host, ns, a)
 	}
 	if a.RelayHost != "" && a.Domain != "" {
@@ -416,6 +450,7 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 		Time: s.Time, Host: host, Direction: string(logparse.DirOutbound),
 		Peer: s.Peer.String(), PeerHost: s.Peer.Host, PeerAddr: s.Peer.Addr,
 		Kind: string(s.Failure), RFC8460: string(s.Failure.RFC8460()), Detail: s.Detail,
+		Names: strings.Join(s.Names, ", "), Evidence: strings.Join(s.Lines, "\n"),
 	}
 	if a != nil {
 		f.Domain, f.QueueID, f.Recipient, f.Status = a.Domain, a.QueueID, a.Recipient, a.Status
@@ -489,6 +524,7 @@ func (c *Correlator) outboundFailure(l *logparse.Line, peer logparse.Peer, kind 
 	fresh := p.Cur != nil && p.Cur.Trust != "" // a summary was logged: that handshake is over
 	s := p.sessionFor(peer, t, fresh)
 	s.setFailure(kind, detail)
+	s.note(l.Raw)
 }
 
 func (c *Correlator) outboundEstablished(l *logparse.Line, ev logparse.TLSEstablished, t time.Time) {
@@ -496,11 +532,15 @@ func (c *Correlator) outboundEstablished(l *logparse.Line, ev logparse.TLSEstabl
 	fresh := p.Cur != nil && p.Cur.Trust != ""
 	s := p.sessionFor(ev.Peer, t, fresh)
 	s.Trust, s.Protocol, s.Cipher = ev.Trust, ev.Protocol, ev.Cipher
+	s.note(l.Raw)
 }
 
 func (c *Correlator) libraryProblem(l *logparse.Line, ev logparse.TLSLibraryProblem) {
-	if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil && p.Cur.Failure == logparse.TLSHandshake && p.Cur.Detail == "" {
-		p.Cur.Detail = opensslReason(ev.Detail)
+	if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil && p.Cur.Failure == logparse.TLSHandshake {
+		if p.Cur.Detail == "" {
+			p.Cur.Detail = opensslReason(ev.Detail)
+		}
+		p.Cur.note(l.Raw)
 		return
 	}
 	if s := c.session(l); s != nil && strings.HasPrefix(s.TLSError, "SSL_accept error") {
@@ -522,6 +562,7 @@ func (c *Correlator) addSkip(l *logparse.Line, ev logparse.DeliverySkip, t time.
 	}
 	s.setFailure(ev.TLSFailure, "")
 	s.refine()
+	s.note(l.Raw)
 	s.QueueID = l.QueueID
 	if !s.Emitted {
 		p.Pending = append(p.Pending, s)

@@ -90,6 +90,8 @@ type TLSFailure struct {
 	Detail    string // issuer DN, OpenSSL error, reason text
 	Deferred  bool   // the attached attempt was deferred with dsn 4.7.x
 	Status    string // status of the attached attempt ("" when none)
+	Names     string // certificate names logged at TLS loglevel 2 (subjectAltName, subject CN), comma-separated
+	Evidence  string // the log lines that show the failure, newline-separated
 }
 
 // Session is one inbound SMTP session (connect .. disconnect) of smtpd.

@@ -146,10 +146,13 @@ func (r *Run) Commit(ctx context.Context) error {
 	return nil
 }
 
-// Finish marks the end of the input (failed sessions still waiting for a
-// delivery line are counted for their domain) and commits.
+// Finish commits what is left at the end of the input. Failed TLS sessions
+// still waiting for their delivery line stay in the correlator's state: the
+// next lines of the log (a later run, the next file) may bring it, and if
+// they do not, the session is counted for its domain once it is older than
+// the process timeout in log time. So reading a log in two parts gives the
+// same facts as reading it at once.
 func (r *Run) Finish(ctx context.Context) error {
-	r.p.Corr.FlushPending()
 	return r.Commit(ctx)
 }
 
@@ -164,6 +167,11 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	}
 	if off := run.Offset(); off > 0 {
 		if err := rd.SkipTo(off); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				// A shorter copy of a source read further before (an
+				// older copy, cut short): it holds nothing new.
+				return run.Result(), nil
+			}
 			return run.Result(), fmt.Errorf("%s: resume at byte %d: %w", id.Path, off, err)
 		}
 	}

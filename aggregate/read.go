@@ -84,13 +84,13 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 				return nil
 			}},
 		{"tls failures", `SELECT time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient, kind,
-			rfc8460, detail, deferred, status FROM tls_failures
+			rfc8460, detail, deferred, status, names, evidence FROM tls_failures
 			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`, []any{from, to, host, host},
 			func(r *sql.Rows) error {
 				var f TLSFailure
 				var t int64
 				if err := r.Scan(&t, &f.Host, &f.Direction, &f.Peer, &f.PeerHost, &f.PeerAddr, &f.Domain, &f.QueueID,
-					&f.Recipient, &f.Kind, &f.RFC8460, &f.Detail, &f.Deferred, &f.Status); err != nil {
+					&f.Recipient, &f.Kind, &f.RFC8460, &f.Detail, &f.Deferred, &f.Status, &f.Names, &f.Evidence); err != nil {
 					return err
 				}
 				f.Time = fromNanos(t)

@@ -19,7 +19,15 @@ var schemaV1 string
 
 // migrations are the schema's numbered steps; PRAGMA user_version holds how
 // many have been applied. Never edit a released step: append a new one.
-var migrations = []string{schemaV1}
+var migrations = []string{
+	schemaV1,
+	// 2: certificate names and the log lines that prove a TLS failure
+	// (for pftls explain and the report's diagnoses).
+	`ALTER TABLE tls_failures ADD COLUMN names TEXT NOT NULL DEFAULT '';
+	 ALTER TABLE tls_failures ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+	 CREATE INDEX tls_failures_domain ON tls_failures(domain, time);
+	 CREATE INDEX attempts_domain ON attempts(domain, time);`,
+}
 
 // SchemaVersion is the schema version this binary writes.
 var SchemaVersion = len(migrations)
@@ -65,11 +73,10 @@ func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
 	dsn := "file:" + path + "?_busy_timeout=" + fmt.Sprint(opts.BusyTimeout.Milliseconds()) + "&_txlock=immediate"
 	if mem {
 		dsn = "file::memory:?_txlock=immediate"
+	} else if opts.ReadOnly {
+		dsn += "&mode=ro" // a reader never changes the journal mode or the schema
 	} else {
 		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
-		if opts.ReadOnly {
-			dsn += "&mode=ro"
-		}
 	}
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {

@@ -197,11 +197,11 @@ func (w *writer) attempts(as []Attempt) {
 
 func (w *writer) tlsFailures(fs []TLSFailure) {
 	w.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
-			kind, rfc8460, detail, deferred, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			kind, rfc8460, detail, deferred, status, names, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		len(fs), func(i int) []any {
 			f := &fs[i]
 			return []any{nanos(f.Time), f.Host, f.Direction, f.Peer, f.PeerHost, f.PeerAddr, f.Domain, f.QueueID, f.Recipient,
-				f.Kind, f.RFC8460, f.Detail, b2i(f.Deferred), f.Status}
+				f.Kind, f.RFC8460, f.Detail, b2i(f.Deferred), f.Status, f.Names, f.Evidence}
 		})
 }
 

@@ -113,13 +113,12 @@ func trimParens(s string) string {
 	return s
 }
 
-// parseFloat reads Postfix's delay numbers ("0.08", "310", "1.2e+02" never
-// occurs). A malformed number is 0: delays are informational.
+// parseFloat reads Postfix's delay numbers ("0.08", "310"). The digits are
+// read as integers and divided once, so "0.15" is the double nearest 0.15
+// rather than a sum of rounded tenths. A malformed number is 0: delays are
+// informational.
 func parseFloat(s string) float64 {
-	whole, frac := s, ""
-	if dot := strings.IndexByte(s, '.'); dot >= 0 {
-		whole, frac = s[:dot], s[dot+1:]
-	}
+	whole, frac, _ := strings.Cut(s, ".")
 	w, ok := atoi(whole)
 	if !ok && whole != "" {
 		f, err := strconv.ParseFloat(s, 64)
@@ -128,15 +127,14 @@ func parseFloat(s string) float64 {
 		}
 		return f
 	}
-	v := float64(w)
-	scale := 0.1
-	for i := 0; i < len(frac) && i < 9; i++ {
-		c := frac[i]
-		if !isDigit(c) {
-			break
-		}
-		v += float64(c-'0') * scale
-		scale /= 10
+	if len(frac) > 9 {
+		frac = frac[:9]
 	}
-	return v
+	f, ok := atoi(frac)
+	if !ok {
+		return float64(w)
+	}
+	return float64(w) + float64(f)/pow10[len(frac)]
 }
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}

@@ -96,6 +96,9 @@ func (p Peer) String() string {
 	if p.Host == "" && p.Addr == "" {
 		return ""
 	}
+	if p.Addr == "" {
+		return p.Host // Postfix 2.2-2.4 named the peer by host alone
+	}
 	s := p.Host + "[" + p.Addr + "]"
 	if p.Port != 0 {
 		s += ":" + strconv.Itoa(p.Port)
@@ -443,7 +446,10 @@ func (p *Peer) UnmarshalText(b []byte) error {
 	}
 	q, ok := parsePeer(string(b))
 	if !ok {
-		return fmt.Errorf("logparse: bad peer %q", b)
+		if strings.ContainsAny(string(b), "[] ") {
+			return fmt.Errorf("logparse: bad peer %q", b)
+		}
+		q = Peer{Host: string(b)}
 	}
 	*p = q
 	return nil

@@ -20,6 +20,11 @@ func ParseString(line string) Line {
 	l.Raw = line
 	if !splitEnvelope(line, &l.Record) {
 		l.Event = Malformed{}
+		if hasStampAndHost(line) {
+			// syslogd's own lines ("last message repeated 3 times") have
+			// a stamp and a host but no program: not Postfix's.
+			l.Event = Foreign{}
+		}
 		return l
 	}
 	if !IsPostfixProgram(l.Program) {
@@ -198,6 +203,10 @@ func classifyCleanup(rec *Record) Event {
 	if rec.QueueID == "" {
 		return nil
 	}
+	if strings.HasPrefix(t, "warning: header ") || strings.HasPrefix(t, "warning: body ") {
+		// header_checks/body_checks WARN: "QID: warning: header Subject: ..."
+		return parseAction("warning", t[len("warning: "):])
+	}
 	switch {
 	case strings.HasPrefix(t, "message-id="):
 		return MessageID{MessageID: trimAngle(t[len("message-id="):])}
@@ -289,4 +298,20 @@ func cutPeer(s string) (Peer, string, bool) {
 		return Peer{}, "", false
 	}
 	return p, s[end:], true
+}
+
+// hasStampAndHost reports whether a line starts with a timestamp and a host.
+func hasStampAndHost(line string) bool {
+	var st Stamp
+	rest, ok := parseStamp(line, &st)
+	if !ok {
+		return false
+	}
+	rest = trimSpaces(rest)
+	sp := strings.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return false
+	}
+	word, _, _ := strings.Cut(trimSpaces(rest[sp:]), " ")
+	return !strings.ContainsAny(word, "[]:/")
 }

@@ -96,19 +96,11 @@ func splitEnvelope(line string, rec *Record) bool {
 }
 
 // splitMessage takes the severity prefix and the queue ID off rec.Text.
+// The prefix comes first ("warning: QID: ..."); cleanup's "QID: warning:
+// header ..." is the header_checks WARN action, logged at info level.
 func splitMessage(rec *Record) {
-	text := rec.Text
 	rec.Severity = SevInfo
-	switch {
-	case strings.HasPrefix(text, "warning: "):
-		rec.Severity, text = SevWarning, text[len("warning: "):]
-	case strings.HasPrefix(text, "error: "):
-		rec.Severity, text = SevError, text[len("error: "):]
-	case strings.HasPrefix(text, "fatal: "):
-		rec.Severity, text = SevFatal, text[len("fatal: "):]
-	case strings.HasPrefix(text, "panic: "):
-		rec.Severity, text = SevPanic, text[len("panic: "):]
-	}
+	text := cutSeverity(rec, rec.Text)
 	if c := strings.Index(text, ": "); c > 0 && c <= 64 {
 		if id := text[:c]; id == "NOQUEUE" || IsQueueID(id) {
 			rec.QueueID = id
@@ -116,6 +108,22 @@ func splitMessage(rec *Record) {
 		}
 	}
 	rec.Text = text
+}
+
+var severityPrefixes = [...]struct {
+	prefix string
+	sev    Severity
+}{{"warning: ", SevWarning}, {"error: ", SevError}, {"fatal: ", SevFatal}, {"panic: ", SevPanic}}
+
+// cutSeverity removes a severity prefix from text and records it.
+func cutSeverity(rec *Record, text string) string {
+	for _, p := range severityPrefixes {
+		if strings.HasPrefix(text, p.prefix) {
+			rec.Severity = p.sev
+			return text[len(p.prefix):]
+		}
+	}
+	return text
 }
 
 // IsQueueID reports whether s has the form of a Postfix queue ID: short
@@ -136,7 +144,8 @@ func IsQueueID(s string) bool {
 	if hex {
 		return true
 	}
-	if len(s) < 12 || strings.IndexByte(s, 'z') < 6 {
+	// seconds (>= 6 chars, may contain 'z') + 4 chars of microseconds + 'z' + inode
+	if len(s) < 12 || strings.LastIndexByte(s, 'z') < 10 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -123,7 +123,7 @@ var rejectActions = []string{
 
 // parseReject reads smtpd ("RCPT from client: 554 5.7.1 text; from=<a>
 // to=<b> proto=ESMTP helo=<h>"), postscreen (the same with commas) and
-// cleanup ("header Subject: x from client; from=<a> to=<b> ...: 550 text")
+// cleanup ("header Subject: x from client; from=<a> to=<b> ...: 5.7.1 text")
 // action lines.
 func parseReject(t string) Event {
 	action := ""
@@ -136,11 +136,22 @@ func parseReject(t string) Event {
 	if action == "" {
 		return nil
 	}
-	body := t[len(action)+2:]
+	return parseAction(action, t[len(action)+2:])
+}
+
+// envelopeTails start the "; from=<a> to=<b> proto=P helo=<h>" part of an
+// action line; a line may lack from= (an EHLO reject) or helo= (local mail).
+var envelopeTails = []string{"; from=<", "; proto=", "; helo=<"}
+
+// parseAction reads the body of an action line after "ACTION: ".
+func parseAction(action, body string) Event {
 	r := Reject{Action: action}
 	head, tail := body, ""
-	if i := strings.LastIndex(body, "; from=<"); i >= 0 {
-		head, tail = body[:i], body[i+2:]
+	for _, k := range envelopeTails {
+		if i := strings.LastIndex(body, k); i >= 0 {
+			head, tail = body[:i], body[i+2:]
+			break
+		}
 	}
 	r.From = angleField(tail, "from=<")
 	r.To = angleField(tail, "to=<")
@@ -159,11 +170,7 @@ func parseReject(t string) Event {
 		// cleanup: "header Subject: text from client[addr]; from=<> ...: reply"
 		from = strings.LastIndex(head, " from ")
 		r.Client, _, _ = cutPeer(head[from+len(" from "):])
-		if h := strings.Index(tail, "helo=<"); h >= 0 {
-			if c := strings.Index(tail[h:], ">: "); c >= 0 {
-				r.Reply = tail[h+c+3:]
-			}
-		}
+		r.Reply = cleanupReply(tail)
 		r.Stage = head[:from]
 	} else {
 		r.Stage = head[:from]
@@ -178,10 +185,28 @@ func parseReject(t string) Event {
 	return r
 }
 
-// replyCode takes "554 5.7.1 text" apart into 554 and "5.7.1".
+// cleanupReply finds the reply after cleanup's envelope fields: the text
+// after the last "<...>: " (or after "proto=P: ").
+func cleanupReply(tail string) string {
+	if i := strings.LastIndex(tail, ">: "); i >= 0 {
+		return tail[i+3:]
+	}
+	if i := strings.Index(tail, "proto="); i >= 0 {
+		if c := strings.Index(tail[i:], ": "); c >= 0 {
+			return tail[i+c+2:]
+		}
+	}
+	return ""
+}
+
+// replyCode takes "554 5.7.1 text" apart into 554 and "5.7.1"; cleanup's
+// and milter's replies ("5.7.1 text") have a DSN and no code.
 func replyCode(reply string) (int, string) {
 	if len(reply) < 3 {
 		return 0, ""
+	}
+	if isDSN(reply) {
+		return 0, reply[:strings.IndexByte(reply+" ", ' ')]
 	}
 	code, ok := atoi(reply[:3])
 	if !ok {
@@ -192,11 +217,15 @@ func replyCode(reply string) (int, string) {
 	if sp < 0 {
 		sp = len(rest)
 	}
-	dsn := rest[:sp]
-	if len(dsn) >= 5 && isDigit(dsn[0]) && dsn[1] == '.' {
+	if dsn := rest[:sp]; isDSN(dsn) {
 		return code, dsn
 	}
 	return code, ""
+}
+
+// isDSN reports whether s starts with an enhanced status code ("5.7.1").
+func isDSN(s string) bool {
+	return len(s) >= 5 && (s[0] == '2' || s[0] == '4' || s[0] == '5') && s[1] == '.' && isDigit(s[2])
 }
 
 // angleField finds key<value> in s; the value ends at a '>' followed by the

@@ -31,7 +31,7 @@ func classifyTLS(rec *Record) Event {
 		return parseCertFailure(t[:i], t[i+len("certificate verification failed for "):])
 	}
 	if strings.HasPrefix(t, "certificate peer name verification failed for ") {
-		if p, rest, ok := cutPeer(t[len("certificate peer name verification failed for "):]); ok {
+		if p, rest, ok := cutPeerOrHost(t[len("certificate peer name verification failed for "):]); ok {
 			return TLSCertFailure{Peer: p, TLSFailure: TLSNameMismatch, RFC8460: RFCCertificateHostMatch, Detail: strings.TrimPrefix(rest, ": ")}
 		}
 	}
@@ -89,15 +89,16 @@ func parseEstablished(t string) (TLSEstablished, bool) {
 	default:
 		return e, false
 	}
-	p, rest, ok := cutPeer(rest)
+	p, after, ok := cutPeer(rest)
 	if !ok {
 		// Postfix 2.2-2.4 logged the host name alone.
 		c := strings.Index(rest, ": ")
 		if c < 0 {
 			return e, false
 		}
-		p, rest = Peer{Host: rest[:c]}, rest[c:]
+		p, after = Peer{Host: rest[:c]}, rest[c:]
 	}
+	rest = after
 	e.Peer = p
 	if strings.HasPrefix(rest, " to ") {
 		c := strings.Index(rest, ": ")
@@ -171,7 +172,7 @@ func parseTLSTail(rest string, e *TLSEstablished) {
 // parseCertFailure reads "PEER: DETAIL" after "[ROLE ]certificate
 // verification failed for ".
 func parseCertFailure(role, t string) Event {
-	p, rest, ok := cutPeer(t)
+	p, rest, ok := cutPeerOrHost(t)
 	if !ok {
 		return nil
 	}
@@ -248,6 +249,9 @@ func classifyPeerLine(t string) Event {
 			if s := strings.Index(rest, " subject="); s >= 0 {
 				return TLSPeerNames{Peer: subject, SubjectCN: rest[s+len(" subject="):]}
 			}
+		case strings.HasPrefix(rest, ": Matched DANE"), strings.HasPrefix(rest, ": Matched trust anchor"),
+			strings.HasPrefix(rest, ": Matched fingerprint"):
+			return DANE{Subject: subject.String(), Detail: rest[2:]}
 		case strings.HasPrefix(rest, ": re-using session with untrusted"):
 			return TLSCertFailure{Peer: subject, TLSFailure: TLSNotTrusted, RFC8460: RFCCertificateNotTrusted, Detail: rest[2:]}
 		case strings.HasPrefix(rest, ": Reusing old session"), strings.HasPrefix(rest, ": SNI hostname: "),
@@ -290,12 +294,26 @@ func parseSubjectLine(p Peer, t string) Event {
 	cn, rest, _ := strings.Cut(t, ", ")
 	n.SubjectCN = cn
 	rest = strings.TrimPrefix(strings.TrimPrefix(rest, "issuer_CN="), "issuer=")
-	if i := strings.Index(rest, ", cert fingerprint="); i >= 0 {
-		rest = rest[:i]
-	}
-	if i := strings.Index(rest, ", pkey fingerprint="); i >= 0 {
-		rest = rest[:i]
+	// 3.9+: ", cert fingerprint=", ", pkey fingerprint="; older:
+	// ", fingerprint=", ", pkey_fingerprint=".
+	for _, tail := range []string{", cert fingerprint=", ", pkey fingerprint=", ", fingerprint=", ", pkey_fingerprint="} {
+		if i := strings.Index(rest, tail); i >= 0 {
+			rest = rest[:i]
+		}
 	}
 	n.Issuer = rest
 	return n
+}
+
+// cutPeerOrHost is cutPeer that also accepts the bare host name Postfix
+// 2.2-2.4 logged ("mx.example.net: reason", or "mx.example.net:reason").
+func cutPeerOrHost(t string) (Peer, string, bool) {
+	if p, rest, ok := cutPeer(t); ok {
+		return p, rest, true
+	}
+	c := strings.IndexByte(t, ':')
+	if c <= 0 || strings.ContainsAny(t[:c], " []") {
+		return Peer{}, "", false
+	}
+	return Peer{Host: t[:c]}, t[c:], true
 }

@@ -32,7 +32,9 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 	for _, t := range tables {
 		fmt.Fprintf(bw, "\n%s\n", t.Title)
 		if t.Note != "" {
-			fmt.Fprintf(bw, "(%s)\n", t.Note)
+			for _, line := range wordWrap("("+t.Note+")", width) {
+				fmt.Fprintln(bw, line)
+			}
 		}
 		if err := textTable(bw, t, width); err != nil {
 			return err

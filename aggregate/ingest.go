@@ -56,6 +56,10 @@ func (p *Pump) Restore(ctx context.Context) error {
 	return p.Corr.UnmarshalState(b)
 }
 
+// MinFingerprint is the fewest leading bytes that identify a source: a
+// little more than one syslog line's stamp, host, program and pid.
+const MinFingerprint = 64
+
 // Run is the reading of one source: it knows the source's stored record
 // and offset, and commits lines read from it.
 type Run struct {
@@ -73,7 +77,9 @@ type Run struct {
 // Offset says where earlier runs stopped.
 func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), resolver: p.Resolver(id)}
-	r.track = p.Store != nil && id.Fingerprint != ""
+	// A source is recognised by its first bytes: too few of them (an empty
+	// log just after rotation) would match every other log.
+	r.track = p.Store != nil && id.Fingerprint != "" && id.FingerprintLen >= MinFingerprint
 	if r.track {
 		src, found, err := p.Store.FindSource(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
 		if err != nil {
@@ -82,6 +88,10 @@ func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 		if found {
 			r.src = src
 			r.res.Resumed = src.Lines
+			if id.FingerprintLen > src.FingerprintLen {
+				// The file has grown: remember it by more of its bytes.
+				r.src.Fingerprint, r.src.FingerprintLen = id.Fingerprint, id.FingerprintLen
+			}
 		} else {
 			r.src = Source{Fingerprint: id.Fingerprint, FingerprintLen: id.FingerprintLen}
 		}

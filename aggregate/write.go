@@ -31,7 +31,7 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 		return Source{}, false, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines
-		FROM sources WHERE fingerprint_len <= ? ORDER BY last_ingest DESC`, id.FingerprintLen)
+		FROM sources WHERE fingerprint_len <= ? AND fingerprint_len >= ? ORDER BY last_ingest DESC`, id.FingerprintLen, MinFingerprint)
 	if err != nil {
 		return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
 	}
@@ -269,6 +269,7 @@ func (w *writer) source(p SourceProgress, now time.Time) {
 		}
 		return
 	}
-	w.exec(`UPDATE sources SET path = ?, dev = ?, inode = ?, compression = ?, offset = ?, lines = ?, last_ingest = ?
-		WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Compression, src.Offset, src.Lines, now.UnixNano(), src.ID)
+	w.exec(`UPDATE sources SET path = ?, dev = ?, inode = ?, fingerprint = ?, fingerprint_len = ?, compression = ?,
+		offset = ?, lines = ?, last_ingest = ? WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint,
+		src.FingerprintLen, src.Compression, src.Offset, src.Lines, now.UnixNano(), src.ID)
 }

@@ -1,0 +1,276 @@
+package aggregate_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pftls/pftls/aggregate"
+)
+
+// TestStoreNewDatabase: a new path in a new directory gets the schema, WAL
+// mode, and private permissions (logs hold e-mail addresses).
+func TestStoreNewDatabase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state", "pftls")
+	path := filepath.Join(dir, "pftls.db")
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatalf("Open(new path): %v", err)
+	}
+	if st.Path() != path {
+		t.Errorf("Path() = %q, want %q", st.Path(), path)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	db := openSQL(t, path)
+	if v := queryInt(t, db, "PRAGMA user_version"); v != int64(aggregate.SchemaVersion) {
+		t.Errorf("PRAGMA user_version = %d, want SchemaVersion %d", v, aggregate.SchemaVersion)
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("PRAGMA journal_mode = %q, want wal", mode)
+	}
+	for _, tab := range tables {
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", tab); n != 1 {
+			t.Errorf("table %s missing", tab)
+		}
+	}
+
+	for _, c := range []struct {
+		path string
+		want os.FileMode
+	}{
+		{dir, 0o700},
+		{path, 0o600},
+	} {
+		fi, err := os.Stat(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != c.want {
+			t.Errorf("%s: mode %#o, want %#o", c.path, got, c.want)
+		}
+	}
+	// The WAL and shared-memory files SQLite makes take the database
+	// file's mode.
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if fi, err := os.Stat(path + suffix); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s%s: mode %#o, readable by others", path, suffix, fi.Mode().Perm())
+		}
+	}
+
+	// Opening it again migrates nothing and keeps the data.
+	st, err = aggregate.Open(t.Context(), path, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatalf("Open(existing): %v", err)
+	}
+	st.Close()
+	if v := queryInt(t, db, "PRAGMA user_version"); v != int64(aggregate.SchemaVersion) {
+		t.Errorf("after reopening: PRAGMA user_version = %d, want %d", v, aggregate.SchemaVersion)
+	}
+}
+
+// TestStoreNewerSchema: a database written by a newer pftls is refused,
+// never migrated "back".
+func TestStoreNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pftls.db")
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = " + itoa(aggregate.SchemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, ro := range []bool{false, true} {
+		st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{ReadOnly: ro})
+		if err == nil {
+			st.Close()
+			t.Fatalf("Open(ReadOnly=%v) of a version %d database succeeded, want ErrNewerSchema", ro, aggregate.SchemaVersion+1)
+		}
+		if !errors.Is(err, aggregate.ErrNewerSchema) {
+			t.Errorf("Open(ReadOnly=%v) = %v, want ErrNewerSchema", ro, err)
+		}
+		if !strings.Contains(err.Error(), path) {
+			t.Errorf("error %q does not name the file", err)
+		}
+	}
+}
+
+// TestStoreCorruptFile: a file that is not a database gives an error that
+// says what to do: move it away and rebuild it from the logs.
+func TestStoreCorruptFile(t *testing.T) {
+	cases := []struct {
+		name    string
+		content func() []byte
+	}{
+		{"random bytes", func() []byte {
+			b := make([]byte, 64<<10)
+			rand.New(rand.NewSource(1)).Read(b)
+			return b
+		}},
+		{"a log file", func() []byte { return joinLines(readLines(t, corpusLog)[:200]) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, ro := range []bool{false, true} {
+				path := filepath.Join(t.TempDir(), "pftls.db")
+				content := tc.content()
+				writeFile(t, path, content)
+				st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{ReadOnly: ro})
+				if err == nil {
+					st.Close()
+					t.Fatalf("Open(ReadOnly=%v) of a damaged file succeeded", ro)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, "rebuild") || !strings.Contains(msg, path) {
+					t.Errorf("Open(ReadOnly=%v) = %q, want an error naming the file and saying to rebuild it", ro, msg)
+				}
+				if got, _ := os.ReadFile(path); string(got) != string(content) {
+					t.Errorf("Open(ReadOnly=%v) changed the damaged file", ro)
+				}
+			}
+		})
+	}
+}
+
+// TestStoreReadOnlyMissing: a report on a database that does not exist yet
+// says so, and creates nothing.
+func TestStoreReadOnlyMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nothing-here")
+	path := filepath.Join(dir, "pftls.db")
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{ReadOnly: true})
+	if err == nil {
+		st.Close()
+		t.Fatal("Open(ReadOnly) of a missing file succeeded")
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open(ReadOnly) = %v, want an error matching os.ErrNotExist", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, "pftls ingest") {
+		t.Errorf("Open(ReadOnly) = %q, want the path and a hint to run 'pftls ingest'", msg)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open(ReadOnly) created %s", dir)
+	}
+}
+
+// TestStoreReadOnlyEmptyFile: an empty file (touch pftls.db) is not a
+// pftls database for a report.
+func TestStoreReadOnlyEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pftls.db")
+	writeFile(t, path, nil)
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{ReadOnly: true})
+	if err == nil {
+		st.Close()
+		t.Fatal("Open(ReadOnly) of an empty file succeeded")
+	}
+	if !strings.Contains(err.Error(), "pftls ingest") {
+		t.Errorf("Open(ReadOnly) = %q, want a hint to run 'pftls ingest'", err)
+	}
+}
+
+// TestStoreReadOnlyWhileWriting: a report reads while ingest holds the
+// database open for writing (WAL mode), and never writes.
+func TestStoreReadOnlyWhileWriting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pftls.db")
+	log := corpusCopy(t, dir, "mail.log", readLines(t, corpusLog))
+	ingest(t, path, 1000, log)
+
+	w := openStore(t, path) // a writer keeps it open
+	_ = w
+	ro, err := aggregate.Open(context.Background(), path, aggregate.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("Open(ReadOnly) while a writer has it open: %v", err)
+	}
+	defer ro.Close()
+	var n countSink
+	if err := ro.Scan(t.Context(), aggregate.Query{}, &n); err != nil {
+		t.Fatalf("Scan: %v", err)
+	}
+	if n.attempts != 1037 {
+		t.Errorf("read %d attempts, want 1037", n.attempts)
+	}
+	if _, err := ro.Prune(t.Context(), fixedNow()); err == nil {
+		t.Errorf("Prune through a read-only store succeeded, want an error")
+	}
+}
+
+// countSink counts what Scan hands it.
+type countSink struct{ messages, attempts, tls, sessions, rejects, warnings, unparsed, lineCounts int }
+
+func (c *countSink) Message(*aggregate.Message)       { c.messages++ }
+func (c *countSink) Attempt(*aggregate.Attempt)       { c.attempts++ }
+func (c *countSink) TLSFailure(*aggregate.TLSFailure) { c.tls++ }
+func (c *countSink) Session(*aggregate.Session)       { c.sessions++ }
+func (c *countSink) Reject(*aggregate.Reject)         { c.rejects++ }
+func (c *countSink) Warning(*aggregate.Warning)       { c.warnings++ }
+func (c *countSink) Unparsed(*aggregate.Unparsed)     { c.unparsed++ }
+func (c *countSink) LineCount(*aggregate.LineCount)   { c.lineCounts++ }
+
+// TestStoreMigratesOlderSchema: a database made by an older pftls (schema
+// step 1, schema.sql) is brought up to SchemaVersion by a writer, keeping
+// its rows; a reader asks for that upgrade instead of doing it.
+func TestStoreMigratesOlderSchema(t *testing.T) {
+	if aggregate.SchemaVersion < 2 {
+		t.Skip("only one schema step so far")
+	}
+	v1, err := os.ReadFile("schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pftls.db")
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		string(v1),
+		"PRAGMA user_version = 1",
+		`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
+			kind, rfc8460, detail, deferred, status)
+		VALUES (1795393218000000000, 'mail', 'to', 'mx.bank.example.net[127.0.0.12]:25', 'mx.bank.example.net',
+			'127.0.0.12', 'bank.example.net', 'CC251BC433', 'chris.novak@bank.example.net', 'untrusted-issuer',
+			'validation-failure', '/O=Unknown Org/CN=Rogue Untrusted Issuing CA', 1, 'deferred')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("make a version 1 database: %v", err)
+		}
+	}
+	db.Close()
+
+	ro, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{ReadOnly: true})
+	if err == nil {
+		ro.Close()
+		t.Errorf("Open(ReadOnly) of a version 1 database succeeded, want an error asking for an upgrade")
+	} else if !strings.Contains(err.Error(), "pftls ingest") {
+		t.Errorf("Open(ReadOnly) of a version 1 database = %q, want a hint to run 'pftls ingest'", err)
+	}
+
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatalf("Open(version 1 database): %v", err)
+	}
+	var n countSink
+	if err := st.Scan(t.Context(), aggregate.Query{}, &n); err != nil {
+		t.Fatalf("Scan after migration: %v", err)
+	}
+	st.Close()
+	if n.tls != 1 {
+		t.Errorf("after migration Scan read %d TLS failures, want the 1 stored before", n.tls)
+	}
+	if v := queryInt(t, openSQL(t, path), "PRAGMA user_version"); v != int64(aggregate.SchemaVersion) {
+		t.Errorf("after migration: PRAGMA user_version = %d, want %d", v, aggregate.SchemaVersion)
+	}
+}

@@ -242,3 +242,23 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	}
 	return first, last, hosts, rows.Err()
 }
+
+// LastGoodTLS returns, for each domain, the time of its last delivery over
+// TLS without a TLS failure before the given time: what a failure started
+// after.
+func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.Time, host string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	for _, d := range domains {
+		var t sql.NullInt64
+		err := s.db.QueryRowContext(ctx, `SELECT MAX(time) FROM attempts
+			WHERE domain = ? AND time < ? AND status = 'sent' AND tls_trust != '' AND tls_failure = ''
+			AND (? = '' OR host = ?)`, d, before.UnixNano(), host, host).Scan(&t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read TLS history of %s: %w", s.path, d, err)
+		}
+		if t.Valid {
+			out[d] = fromNanos(t.Int64)
+		}
+	}
+	return out, nil
+}

@@ -19,15 +19,32 @@ type Options struct {
 	Domain    string // only this destination domain
 	Top       int    // rows per ranked list (reasons, clients); 0 means 10
 	Generated time.Time
+	Config    *PostfixConfig // the Postfix configuration, when --postconf lets pftls read it
 }
 
-// Build reads the window's facts from the store and makes the model.
+// Build reads the window's facts from the store and makes the model,
+// diagnoses included.
 func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, error) {
 	b := NewBuilder(opts)
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
 		return nil, err
 	}
-	return b.Model(), nil
+	m := b.Model()
+	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
+		var domains []string
+		for _, r := range m.TLSFailures {
+			domains = append(domains, r.Domain)
+		}
+		good, err := st.LastGoodTLS(ctx, domains, opts.From, opts.Host)
+		if err != nil {
+			return nil, err
+		}
+		for i := range m.TLSFailures {
+			m.TLSFailures[i].LastGood = good[m.TLSFailures[i].Domain]
+		}
+	}
+	m.Diagnoses = Diagnose(m, opts.Config)
+	return m, nil
 }
 
 // Builder turns a stream of facts into a Model. It is the one place where
@@ -91,6 +108,7 @@ type failAcc struct {
 	recips   map[string]bool
 	hosts    map[string]bool
 	details  map[string]int64
+	names    map[string]bool
 }
 
 type rejectAcc struct {
@@ -312,8 +330,20 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		acc = &failAcc{
 			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
 			messages: map[string]bool{}, recips: map[string]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
+			names: map[string]bool{},
 		}
 		b.failures[k] = acc
+	}
+	if len(acc.row.Evidence) == 0 && f.Evidence != "" {
+		acc.row.Evidence = strings.Split(f.Evidence, "\n")
+	}
+	for n := range strings.SplitSeq(f.Names, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			acc.names[n] = true
+		}
+	}
+	if f.Status == "sent" {
+		acc.row.Sent++
 	}
 	acc.row.Count++
 	b.m.Totals.TLSFailures++
@@ -464,6 +494,9 @@ func (b *Builder) Model() *Model {
 		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))
 		r.Hosts = sortedKeys(acc.hosts)
 		r.Detail = topKey(acc.details)
+		if len(acc.names) > 0 {
+			r.Names = sortedKeys(acc.names)
+		}
 		m.TLSFailures = append(m.TLSFailures, r)
 		failedDomains[r.Domain] = true
 		if d := b.domains[r.Domain]; d != nil {

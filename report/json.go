@@ -51,5 +51,8 @@ func jsonModel(m *Model) *Model {
 	if c.Unparsed == nil {
 		c.Unparsed = []UnparsedRow{}
 	}
+	if c.Diagnoses == nil {
+		c.Diagnoses = []Diagnosis{}
+	}
 	return &c
 }

@@ -20,6 +20,7 @@ type Model struct {
 	Rejects     []RejectRow     `json:"rejects"`
 	Warnings    []WarningRow    `json:"warnings"`
 	Unparsed    []UnparsedRow   `json:"unparsed"`
+	Diagnoses   []Diagnosis     `json:"diagnoses"`
 }
 
 // Window is the report's time span, [From, To).
@@ -91,7 +92,11 @@ type TLSFailureRow struct {
 	Detail     string    `json:"detail"`     // issuer DN, OpenSSL error or reason
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
-	Deferring  bool      `json:"deferring"` // mail is being deferred because of it (dsn 4.7.x)
+	Deferring  bool      `json:"deferring"`              // mail is being deferred because of it (dsn 4.7.x)
+	Names      []string  `json:"names,omitempty"`        // certificate names seen (TLS loglevel 2)
+	Evidence   []string  `json:"evidence,omitempty"`     // log lines of the first failed session
+	LastGood   time.Time `json:"last_good_tls,omitzero"` // last TLS delivery to the domain before the window
+	Sent       int64     `json:"sent_despite,omitempty"` // failures after which the mail was still sent (plaintext retry)
 }
 
 // DeferralRow is one destination domain's deferrals.

@@ -29,7 +29,7 @@ const (
 )
 
 // SectionIDs are the ids of Tables, in report order.
-var SectionIDs = []string{"totals", "tls-failures", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
+var SectionIDs = []string{"totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
@@ -52,6 +52,7 @@ func allSections(m *Model, zone *time.Location) []Table {
 	return []Table{
 		m.totalsTable(),
 		m.tlsFailuresTable(zone),
+		m.diagnosesTable(),
 		m.deferralsTable(),
 		m.domainsTable(),
 		m.outboundTable(),
@@ -187,6 +188,16 @@ func (m *Model) tlsFailuresTable(zone *time.Location) Table {
 		}
 		t.Rows = append(t.Rows, []string{r.Domain, r.Kind, r.RFC8460, n(r.Count), n(r.Messages), n(r.Recipients), def,
 			strings.Join(r.Hosts, ", "), r.Detail, span(r.FirstSeen, r.LastSeen, zone)})
+	}
+	return t
+}
+
+func (m *Model) diagnosesTable() Table {
+	t := Table{ID: "diagnoses", Title: "Diagnosis: why TLS fails and what to change",
+		Note:   "pftls never changes the Postfix configuration; 'pftls explain DOMAIN' shows the log lines behind a finding",
+		Header: []string{"domain", "confidence", "finding", "evidence", "advice"}}
+	for _, d := range m.Diagnoses {
+		t.Rows = append(t.Rows, []string{d.Domain, d.Confidence, d.Finding, d.Evidence, d.Advice})
 	}
 	return t
 }

@@ -1,0 +1,414 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Diagnosis explains one problem: what is wrong, the evidence, what to
+// change, and how sure pftls is. Domain "*" is about this host itself.
+type Diagnosis struct {
+	Domain     string   `json:"domain"`
+	ID         string   `json:"id"`      // stable name of the finding
+	Finding    string   `json:"finding"` // one sentence
+	Evidence   string   `json:"evidence"`
+	Advice     string   `json:"advice"`
+	Confidence string   `json:"confidence"` // high, medium, low
+	Params     []string `json:"params"`     // Postfix parameters involved
+	Lines      []string `json:"lines,omitempty"`
+}
+
+// Confidence levels.
+const (
+	High   = "high"
+	Medium = "medium"
+	Low    = "low"
+)
+
+// sharedIssuerDomains is how many unrelated domains failing with "untrusted
+// issuer" at once point to the local trust store rather than to them.
+const sharedIssuerDomains = 3
+
+// publicCAs are words in the DNs of widely trusted CAs: a server chained to
+// one of them is trusted everywhere except where the trust store is
+// missing or outdated.
+var publicCAs = []string{"DigiCert", "Let's Encrypt", "ISRG", "Sectigo", "COMODO", "USERTrust", "GlobalSign",
+	"Deutsche Telekom", "T-TeleSec", "Telekom Security", "Entrust", "GoDaddy", "Starfield", "Amazon",
+	"Google Trust Services", "GTS", "Microsoft", "QuoVadis", "Buypass", "Certum", "SwissSign", "Actalis",
+	"HARICA", "D-TRUST", "Baltimore", "VeriSign", "thawte", "GeoTrust", "ZeroSSL", "SSL.com", "IdenTrust"}
+
+// Diagnose turns the model's TLS problems into findings. cfg, when not
+// nil, confirms or weakens a finding and names the line to change.
+func Diagnose(m *Model, cfg *PostfixConfig) []Diagnosis {
+	d := diagnoser{m: m, cfg: cfg}
+	d.trustStore()
+	for _, r := range m.TLSFailures {
+		d.failure(r)
+	}
+	d.stripping()
+	d.inbound()
+	d.cacheWarnings()
+	slices.SortStableFunc(d.out, func(a, b Diagnosis) int {
+		return cmp.Or(confidenceRank(b.Confidence)-confidenceRank(a.Confidence), cmp.Compare(a.Domain, b.Domain))
+	})
+	if d.out == nil {
+		return []Diagnosis{}
+	}
+	return d.out
+}
+
+func confidenceRank(c string) int {
+	switch c {
+	case High:
+		return 3
+	case Medium:
+		return 2
+	}
+	return 1
+}
+
+type diagnoser struct {
+	m         *Model
+	cfg       *PostfixConfig
+	out       []Diagnosis
+	storeWide bool // the untrusted issuers are explained by the local trust store
+	stripped  map[string]bool
+}
+
+func (d *diagnoser) add(x Diagnosis) { d.out = append(d.out, x) }
+
+// trustStore: "untrusted issuer" at many unrelated domains means the local
+// CA bundle is missing, not that they all have bad chains.
+func (d *diagnoser) trustStore() {
+	domains := map[string]bool{}
+	issuers := map[string]bool{}
+	var lines []string
+	for _, r := range d.m.TLSFailures {
+		if r.Kind == "untrusted-issuer" {
+			domains[r.Domain] = true
+			issuers[r.Detail] = true
+			lines = appendSample(lines, r.Evidence)
+		}
+	}
+	if len(domains) < sharedIssuerDomains {
+		return
+	}
+	d.storeWide = true
+	out := d.m.TLS.Outbound.ByTrust
+	verified := out["verified"] + out["trusted"]
+	conf := Medium
+	if len(issuers) >= 2 && verified == 0 {
+		conf = High
+	}
+	evidence := fmt.Sprintf("%d domains (%s) fail certificate verification with 'untrusted issuer', naming %d different issuers (%s); %d outbound sessions were Trusted or Verified.",
+		len(domains), list(sortedKeys(domains), 5), len(issuers), list(sortedKeys(issuers), 3), verified)
+	advice := "Postfix has no CA bundle, or the wrong one: set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt " +
+		"(Debian, Ubuntu; RHEL: /etc/pki/tls/certs/ca-bundle.crt) or smtp_tls_CApath = /etc/ssl/certs, then run 'postfix reload'. " +
+		"Check the current values with 'postconf smtp_tls_CAfile smtp_tls_CApath'."
+	if d.cfg != nil {
+		file, okF := d.cfg.Param("smtp_tls_CAfile")
+		path, okP := d.cfg.Param("smtp_tls_CApath")
+		if (!okF || file == "") && (!okP || path == "") {
+			conf = High
+			evidence += fmt.Sprintf(" %s: smtp_tls_CAfile and smtp_tls_CApath are not set.", d.cfg.Source)
+		} else {
+			conf = Medium
+			evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
+		}
+	}
+	d.add(Diagnosis{Domain: "*", ID: "local-trust-store", Confidence: conf,
+		Finding:  "The local trust store is missing or not configured: certificates of unrelated domains all look untrusted.",
+		Evidence: evidence, Advice: advice, Params: []string{"smtp_tls_CAfile", "smtp_tls_CApath"}, Lines: lines})
+}
+
+// failure explains one domain's failure kind.
+func (d *diagnoser) failure(r TLSFailureRow) {
+	mx := list(r.Hosts, 3)
+	seen := fmt.Sprintf("%d failed sessions with %s from %s to %s", r.Count, mx,
+		r.FirstSeen.UTC().Format(time.RFC3339), r.LastSeen.UTC().Format(time.RFC3339))
+	if r.Deferring {
+		seen += "; mail to the domain is deferred (4.7.x)"
+	}
+	x := Diagnosis{Domain: r.Domain, Lines: r.Evidence, Evidence: seen + "."}
+	policy := d.policyNote(r.Domain, r.Hosts)
+	switch r.Kind {
+	case "untrusted-issuer":
+		if d.storeWide {
+			return // explained by the local trust store
+		}
+		x.ID, x.Params = "untrusted-issuer", []string{"smtp_tls_CAfile", "smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The certificate chain of %s does not lead to a CA this host trusts (issuer %s).", mx, r.Detail)
+		if isPublicCA(r.Detail) {
+			x.Confidence = Medium
+			x.Advice = "The issuer is a public CA: this host's trust store probably lacks it or is outdated. Update ca-certificates and check smtp_tls_CAfile / smtp_tls_CApath."
+		} else {
+			x.Confidence = High
+			x.Advice = fmt.Sprintf("The issuer is a private or unknown CA, or the server sends an incomplete chain. Ask the postmaster of %s to send the full chain from a public CA; to deliver meanwhile, set '%s encrypt' in smtp_tls_policy_maps (encrypted, not authenticated) and remove it once fixed.", r.Domain, r.Domain)
+		}
+	case "name-mismatch":
+		x.ID, x.Params = "name-mismatch", []string{"smtp_tls_policy_maps", "smtp_tls_secure_cert_match", "smtp_tls_verify_cert_match"}
+		x.Finding = fmt.Sprintf("The certificate of %s is from a trusted CA, but its names do not fit the match rule of the TLS policy for %s.", mx, r.Domain)
+		if len(r.Names) > 0 {
+			x.Evidence += " Certificate names: " + strings.Join(r.Names, ", ") + "."
+		}
+		outside := mxOutside(r.Domain, r.Hosts)
+		switch {
+		case outside != "":
+			x.Confidence = High
+			mxDomain := parentDomain(outside)
+			x.Evidence += fmt.Sprintf(" The MX host %s is not in %s, so the 'secure' level's default match (nexthop, dot-nexthop) cannot match it.", outside, r.Domain)
+			x.Advice = fmt.Sprintf("Give %s a match rule that fits the certificate in smtp_tls_policy_maps, e.g. '%s secure match=.%s', or use the 'verify' level (it matches the MX name from DNS, which is only safe with DNSSEC).", r.Domain, r.Domain, mxDomain)
+		default:
+			x.Confidence = Medium
+			x.Advice = fmt.Sprintf("Either the server presents a certificate for other names (ask the postmaster of %s to fix it), or the policy's match= is wrong: compare the certificate's names (smtp_tls_loglevel = 2 logs them, or run 'posttls-finger -c -Lsummary,certmatch %s') with the match= of %s's entry in smtp_tls_policy_maps.", r.Domain, firstOr(r.Hosts, r.Domain), r.Domain)
+		}
+	case "expired", "not-yet-valid":
+		x.ID, x.Params = "certificate-"+r.Kind, []string{"smtp_tls_policy_maps", "maximal_queue_lifetime"}
+		what := "an expired certificate"
+		if r.Kind == "not-yet-valid" {
+			what = "a certificate that is not valid yet"
+		}
+		x.Finding = fmt.Sprintf("%s presents %s.", mx, what)
+		x.Confidence = High
+		x.Advice = fmt.Sprintf("Only the postmaster of %s can fix it (renew the certificate). Until then mail waits in the queue and is returned after maximal_queue_lifetime; to deliver anyway, set '%s encrypt' in smtp_tls_policy_maps and remove it once fixed.", r.Domain, r.Domain)
+		if d.countKind(r.Kind) >= sharedIssuerDomains {
+			x.Confidence = Medium
+			x.Advice += " Several domains fail this way at once: check this host's clock first (timedatectl)."
+		}
+	case "self-signed":
+		x.ID, x.Params = "self-signed-certificate", []string{"smtp_tls_policy_maps", "smtp_tls_fingerprint_digest"}
+		x.Finding = fmt.Sprintf("%s presents a self-signed certificate, which the policy for %s does not accept.", mx, r.Domain)
+		x.Confidence = High
+		x.Advice = fmt.Sprintf("If you trust this server, pin its certificate: '%s fingerprint match=<sha256 digest>' in smtp_tls_policy_maps (get the digest with 'posttls-finger -c -Lsummary -d sha256 \"[%s]\"'); or use 'encrypt'. Better: ask the postmaster of %s for a CA-issued certificate.", r.Domain, firstOr(r.Hosts, r.Domain), r.Domain)
+	case "starttls-not-offered", "starttls-refused":
+		if d.countKind(r.Kind) >= sharedIssuerDomains {
+			return // explained by stripping()
+		}
+		x.ID, x.Params = "starttls-not-offered", []string{"smtp_tls_policy_maps", "smtp_tls_security_level"}
+		x.Finding = fmt.Sprintf("%s does not offer STARTTLS, but the TLS policy for %s requires TLS.", mx, r.Domain)
+		x.Confidence = High
+		x.Advice = fmt.Sprintf("Ask the postmaster of %s to enable STARTTLS; if plaintext is acceptable, relax %s's entry in smtp_tls_policy_maps to 'may'.", r.Domain, r.Domain)
+	case "handshake":
+		x.ID = "tls-handshake-failure"
+		x.Finding, x.Advice, x.Params = handshakeAdvice(r, mx)
+		x.Confidence = Medium
+		if r.Sent > 0 {
+			x.Evidence += fmt.Sprintf(" After %d of these failures Postfix retried without TLS and the mail went out in plaintext.", r.Sent)
+		}
+	case "not-trusted", "not-verified", "verify-failed", "invalid-purpose", "chain-too-long":
+		x.ID, x.Params = "certificate-not-verified", []string{"smtp_tls_policy_maps", "smtp_tls_loglevel"}
+		x.Finding = fmt.Sprintf("The certificate of %s fails verification (%s).", mx, r.Detail)
+		x.Confidence = Low
+		x.Advice = "Set smtp_tls_loglevel = 1 (or '1,untrusted') to log why, or run 'posttls-finger -c -Lsummary,untrusted' against the MX."
+	default:
+		x.ID = r.Kind
+		x.Finding = fmt.Sprintf("TLS with %s fails: %s (%s).", mx, r.Kind, r.Detail)
+		x.Confidence = Low
+		x.Params = []string{"smtp_tls_policy_maps"}
+	}
+	if policy != "" {
+		x.Evidence += " " + policy
+	}
+	if !r.LastGood.IsZero() {
+		x.Evidence += fmt.Sprintf(" It started failing at %s; the last TLS delivery before the window was at %s: something changed at the remote end, or on this host (recent configuration or CA bundle changes).",
+			r.FirstSeen.UTC().Format(time.RFC3339), r.LastGood.UTC().Format(time.RFC3339))
+	}
+	if inferred := inferPolicy(r); inferred != "" {
+		x.Evidence += " Policy level inferred from the log: " + inferred + "."
+	}
+	d.add(x)
+}
+
+// policyNote quotes the policy table line for the domain, when known.
+func (d *diagnoser) policyNote(domain string, hosts []string) string {
+	e, ok := d.cfg.PolicyFor(domain, hosts)
+	if !ok {
+		return ""
+	}
+	return "Policy entry to change: " + e.String() + "."
+}
+
+func (d *diagnoser) countKind(kind string) int {
+	n := 0
+	for _, r := range d.m.TLSFailures {
+		if r.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// stripping: STARTTLS missing at several domains at the same time suggests
+// a middlebox that removes it from the EHLO reply.
+func (d *diagnoser) stripping() {
+	var rows []TLSFailureRow
+	for _, r := range d.m.TLSFailures {
+		if r.Kind == "starttls-not-offered" || r.Kind == "starttls-refused" {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) < sharedIssuerDomains {
+		return
+	}
+	var domains []string
+	var lines []string
+	for _, r := range rows {
+		domains = append(domains, r.Domain)
+		lines = appendSample(lines, r.Evidence)
+	}
+	d.add(Diagnosis{Domain: "*", ID: "starttls-stripping", Confidence: Medium,
+		Finding:  fmt.Sprintf("%d domains stopped offering STARTTLS in the same window: something between this host and the internet may be stripping it.", len(rows)),
+		Evidence: "STARTTLS not offered by " + list(domains, 6) + ".",
+		Advice: "Check firewalls with SMTP inspection (e.g. Cisco ASA 'inspect esmtp', 'fixup smtp') and compare 'posttls-finger \"[mx]\"' from this host and from another network. " +
+			"If only these domains are affected, ask their postmasters.",
+		Params: []string{"smtp_tls_security_level", "smtp_tls_policy_maps"}, Lines: lines})
+}
+
+// inbound: clients on old protocols and failing STARTTLS.
+func (d *diagnoser) inbound() {
+	in := d.m.TLS.Inbound
+	for _, c := range in.LegacyClients {
+		d.add(Diagnosis{Domain: c.Client, ID: "inbound-legacy-tls", Confidence: High,
+			Finding:  fmt.Sprintf("Client %s still uses %s.", c.Client, c.Detail),
+			Evidence: fmt.Sprintf("%d inbound sessions with %s.", c.Count, c.Detail),
+			Advice:   "If you raise smtpd_tls_protocols / smtpd_tls_mandatory_protocols to >=TLSv1.2, this client will fail STARTTLS and may send in plaintext or not at all: contact its administrator first.",
+			Params:   []string{"smtpd_tls_protocols", "smtpd_tls_mandatory_protocols"}})
+	}
+	for _, c := range in.HandshakeFailure {
+		x := Diagnosis{Domain: c.Client, ID: "inbound-tls-failure", Confidence: Low,
+			Finding:  fmt.Sprintf("STARTTLS from %s fails.", c.Client),
+			Evidence: fmt.Sprintf("%d inbound sessions: %s.", c.Count, c.Detail),
+			Params:   []string{"smtpd_tls_protocols", "smtpd_tls_ciphers", "smtpd_tls_cert_file"}}
+		detail := strings.ToLower(c.Detail)
+		switch {
+		case strings.Contains(detail, "protocol"):
+			x.Confidence = Medium
+			x.Advice = "The client and this server share no TLS protocol version: see smtpd_tls_protocols (and the client's own settings)."
+		case strings.Contains(detail, "cipher"):
+			x.Confidence = Medium
+			x.Advice = "The client and this server share no cipher: see smtpd_tls_ciphers and smtpd_tls_exclude_ciphers."
+		default:
+			x.Advice = "A client that drops the connection after STARTTLS is often a scanner, or rejects this server's certificate: check the chain in smtpd_tls_cert_file (leaf + intermediates)."
+		}
+		d.add(x)
+	}
+}
+
+// cacheWarnings: tlsmgr and session cache warnings.
+func (d *diagnoser) cacheWarnings() {
+	var n int64
+	var example string
+	for _, w := range d.m.Warnings {
+		if w.Program == "tlsmgr" || strings.Contains(w.Message, "TLS cache") || strings.Contains(w.Message, "private/tlsmgr") {
+			n += w.Count
+			if example == "" {
+				example = w.Example
+			}
+		}
+	}
+	if n == 0 {
+		return
+	}
+	d.add(Diagnosis{Domain: "*", ID: "tls-session-cache", Confidence: Medium,
+		Finding:  "The TLS session cache (tlsmgr) reports problems.",
+		Evidence: fmt.Sprintf("%d warnings, e.g. %q.", n, example),
+		Advice:   "Check that smtp_tls_session_cache_database and smtpd_tls_session_cache_database point into data_directory, which must be writable by postfix; remove a damaged cache file and run 'postfix reload'.",
+		Params:   []string{"smtp_tls_session_cache_database", "smtpd_tls_session_cache_database", "data_directory"}})
+}
+
+// handshakeAdvice reads OpenSSL's reason.
+func handshakeAdvice(r TLSFailureRow, mx string) (finding, advice string, params []string) {
+	detail := strings.ToLower(r.Detail)
+	switch {
+	case strings.Contains(detail, "protocol version"), strings.Contains(detail, "unsupported protocol"),
+		strings.Contains(detail, "wrong version number"), strings.Contains(detail, "no protocols available"):
+		return fmt.Sprintf("This host and %s share no TLS protocol version (%s).", mx, r.Detail),
+			fmt.Sprintf("Compare smtp_tls_protocols / smtp_tls_mandatory_protocols and any 'protocols=' in %s's entry in smtp_tls_policy_maps with what the server supports ('posttls-finger -c \"[%s]\"'). If the server only speaks an old protocol, allow it for this destination only.", r.Domain, firstOr(r.Hosts, r.Domain)),
+			[]string{"smtp_tls_protocols", "smtp_tls_mandatory_protocols", "smtp_tls_policy_maps"}
+	case strings.Contains(detail, "cipher"), strings.Contains(detail, "handshake failure"):
+		return fmt.Sprintf("This host and %s share no cipher (%s).", mx, r.Detail),
+			"Compare smtp_tls_ciphers / smtp_tls_mandatory_ciphers and smtp_tls_exclude_ciphers with what the server offers.",
+			[]string{"smtp_tls_ciphers", "smtp_tls_mandatory_ciphers", "smtp_tls_exclude_ciphers"}
+	case strings.Contains(detail, "dh key too small"):
+		return fmt.Sprintf("%s uses Diffie-Hellman parameters this host's OpenSSL rejects as too weak.", mx),
+			"Ask the postmaster to use stronger DH parameters; avoid lowering this host's security level.",
+			[]string{"smtp_tls_ciphers"}
+	}
+	return fmt.Sprintf("The TLS handshake with %s fails (%s).", mx, r.Detail),
+		"See the 'TLS library problem' lines for OpenSSL's reason; raise smtp_tls_loglevel to 2 for the handshake trace.",
+		[]string{"smtp_tls_loglevel"}
+}
+
+// inferPolicy guesses the TLS security level from what the log shows.
+func inferPolicy(r TLSFailureRow) string {
+	joined := strings.Join(r.Evidence, "\n")
+	switch {
+	case strings.Contains(joined, "certificate verification failed"), r.Kind == "name-mismatch":
+		return "verify, secure or stronger (Postfix logs certificate failures only at levels that check certificates)"
+	case strings.Contains(joined, "TLS is required"):
+		return "encrypt or stronger (TLS is required)"
+	case r.Kind == "handshake" && r.Sent > 0:
+		return "may (opportunistic: Postfix fell back to plaintext)"
+	case r.Kind == "handshake":
+		return "encrypt or stronger (no plaintext fallback)"
+	}
+	return ""
+}
+
+// mxOutside returns the first MX host that is not within domain.
+func mxOutside(domain string, hosts []string) string {
+	for _, h := range hosts {
+		h = strings.ToLower(h)
+		if h != domain && !strings.HasSuffix(h, "."+domain) {
+			return h
+		}
+	}
+	return ""
+}
+
+// parentDomain drops the first label: mx1.messagingengine.com ->
+// messagingengine.com.
+func parentDomain(host string) string {
+	if _, rest, ok := strings.Cut(host, "."); ok && strings.Contains(rest, ".") {
+		return rest
+	}
+	return host
+}
+
+func isPublicCA(dn string) bool {
+	for _, ca := range publicCAs {
+		if strings.Contains(dn, ca) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstOr(list []string, def string) string {
+	if len(list) > 0 {
+		return list[0]
+	}
+	return def
+}
+
+// list joins up to n items, saying how many more there are.
+func list(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+// appendSample keeps a few evidence lines for a finding over many rows.
+func appendSample(lines, more []string) []string {
+	for _, l := range more {
+		if len(lines) >= 8 {
+			break
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}

@@ -126,8 +126,9 @@ h2 { font-size: 17px; margin: 0 0 4px 0; }
 .meta td { padding: 2px 0; }
 .data { width: 100%; font-size: 13px; }
 .data th { background-color: #eaeef2; border-bottom: 1px solid #d0d7de; padding: 4px 8px; vertical-align: bottom; }
-.data td { border-bottom: 1px solid #eaeef2; padding: 4px 8px; vertical-align: top; word-break: break-word; }
+.data td { border-bottom: 1px solid #eaeef2; padding: 4px 8px; vertical-align: top; overflow-wrap: break-word; }
 .data .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.data td:first-child { white-space: nowrap; }
 </style>
 </head>
 <body style="margin:0;padding:0;background-color:#f3f4f6">

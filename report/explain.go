@@ -1,0 +1,200 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+)
+
+// Explanation is everything pftls knows about one destination domain in a
+// window: the report model narrowed to the domain, and its timeline.
+type Explanation struct {
+	Domain   string
+	Model    *Model
+	Timeline []TimelineEvent
+	Omitted  int // timeline events left out in the middle
+}
+
+// TimelineEvent is one delivery attempt or failed TLS session.
+type TimelineEvent struct {
+	Time      time.Time
+	What      string // sent, deferred, bounced, tls-failure
+	Recipient string
+	Relay     string
+	TLS       string // trust and protocol, or the failure kind
+	Detail    string // reason or failure detail
+}
+
+// maxTimeline bounds the timeline: the first and the last events are kept.
+const maxTimeline = 40
+
+// explainSink feeds the builder and keeps the domain's events.
+type explainSink struct {
+	*Builder
+	domain string
+	events []TimelineEvent
+}
+
+func (s *explainSink) Attempt(a *aggregate.Attempt) {
+	s.Builder.Attempt(a)
+	if !strings.EqualFold(a.Domain, s.domain) || a.LocalHop {
+		return
+	}
+	tls := a.TLSTrust
+	if a.TLSProtocol != "" {
+		tls += " " + a.TLSProtocol
+	}
+	if a.TLSFailure != "" {
+		tls = strings.TrimSpace(tls + " " + a.TLSFailure)
+	}
+	s.events = append(s.events, TimelineEvent{Time: a.Time, What: a.Status, Recipient: a.Recipient,
+		Relay: a.Relay, TLS: tls, Detail: a.DSN + " " + a.Reason})
+}
+
+func (s *explainSink) TLSFailure(f *aggregate.TLSFailure) {
+	s.Builder.TLSFailure(f)
+	if f.Direction != "to" || !strings.EqualFold(f.Domain, s.domain) {
+		return
+	}
+	s.events = append(s.events, TimelineEvent{Time: f.Time, What: "tls-failure", Recipient: f.Recipient,
+		Relay: f.Peer, TLS: f.Kind, Detail: f.Detail})
+}
+
+// Explain builds the explanation of one domain.
+func Explain(ctx context.Context, st *aggregate.Store, domain string, opts Options) (*Explanation, error) {
+	domain = strings.ToLower(domain)
+	opts.Domain = domain
+	sink := &explainSink{Builder: NewBuilder(opts), domain: domain}
+	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, sink); err != nil {
+		return nil, err
+	}
+	m := sink.Model()
+	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
+		good, err := st.LastGoodTLS(ctx, []string{domain}, opts.From, opts.Host)
+		if err != nil {
+			return nil, err
+		}
+		for i := range m.TLSFailures {
+			m.TLSFailures[i].LastGood = good[domain]
+		}
+	}
+	m.Diagnoses = Diagnose(m, opts.Config)
+	e := &Explanation{Domain: domain, Model: m, Timeline: sink.events}
+	sortTimeline(e.Timeline)
+	if len(e.Timeline) > maxTimeline {
+		half := maxTimeline / 2
+		e.Omitted = len(e.Timeline) - maxTimeline
+		e.Timeline = append(e.Timeline[:half:half], e.Timeline[len(e.Timeline)-half:]...)
+	}
+	return e, nil
+}
+
+func sortTimeline(ev []TimelineEvent) {
+	// Attempts and failures arrive each in time order; merge by time,
+	// failures first at equal times (the failure precedes its deferral).
+	rank := func(e TimelineEvent) int {
+		if e.What == "tls-failure" {
+			return 0
+		}
+		return 1
+	}
+	for i := 1; i < len(ev); i++ {
+		for j := i; j > 0 && (ev[j].Time.Before(ev[j-1].Time) || ev[j].Time.Equal(ev[j-1].Time) && rank(ev[j]) < rank(ev[j-1])); j-- {
+			ev[j], ev[j-1] = ev[j-1], ev[j]
+		}
+	}
+}
+
+// RenderExplain writes the explanation as text for a terminal; all log
+// text goes through TerminalSafe.
+func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
+	if zone == nil {
+		zone = time.Local
+	}
+	ew := &errWriter{w: w}
+	p := func(format string, args ...any) {
+		fmt.Fprintf(ew, format, args...)
+	}
+	m := e.Model
+	p("pftls explain %s\n", TerminalSafe(e.Domain))
+	for _, h := range m.HeaderLines(zone) {
+		p("%-8s %s\n", h[0]+":", TerminalSafe(h[1]))
+	}
+	var row DomainRow
+	for _, d := range m.Domains {
+		if d.Domain == e.Domain {
+			row = d
+		}
+	}
+	p("\nOutcome: %d delivered, %d deferred messages (%d deferral lines), %d bounced, %d expired recipients\n",
+		row.Delivered, row.Deferred, row.Deferrals, row.Bounced, row.Expired)
+	mx := map[string]bool{}
+	for _, ev := range e.Timeline {
+		if ev.Relay != "" && ev.Relay != "none" {
+			mx[ev.Relay] = true
+		}
+	}
+	p("MX hosts: %s\n", TerminalSafe(orNone(strings.Join(sortedKeys(mx), ", "))))
+	for _, o := range m.TLS.Outbound.Domains {
+		if o.Domain == e.Domain {
+			p("TLS: %s; protocols %s; ciphers %s\n",
+				orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
+					o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
+				orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
+		}
+	}
+	names := map[string]bool{}
+	for _, f := range m.TLSFailures {
+		p("TLS failure: %s x%d (RFC 8460 %s): %s\n", f.Kind, f.Count, f.RFC8460, TerminalSafe(f.Detail))
+		for _, n := range f.Names {
+			names[n] = true
+		}
+		if pol := inferPolicy(f); pol != "" {
+			p("Policy level inferred: %s\n", pol)
+		}
+	}
+	if len(m.TLSFailures) > 0 {
+		if len(names) > 0 {
+			p("Certificate names: %s\n", TerminalSafe(strings.Join(sortedKeys(names), ", ")))
+		} else {
+			p("Certificate names: not logged (smtp_tls_loglevel = 2 logs them, for this domain only with smtp_tls_loglevel_maps in 3.12+)\n")
+		}
+	}
+	if len(m.Diagnoses) == 0 {
+		p("\nDiagnosis: no TLS problem found in this window.\n")
+	}
+	for _, d := range m.Diagnoses {
+		p("\nDiagnosis (%s confidence): %s\n", d.Confidence, TerminalSafe(d.Finding))
+		p("  Evidence: %s\n", TerminalSafe(d.Evidence))
+		p("  Advice:   %s\n", TerminalSafe(d.Advice))
+		p("  Parameters: %s\n", strings.Join(d.Params, ", "))
+		if len(d.Lines) > 0 {
+			p("  Log lines that show it:\n")
+			for _, l := range d.Lines {
+				p("    %s\n", TerminalSafe(l))
+			}
+		}
+	}
+	if len(e.Timeline) > 0 {
+		p("\nTimeline:\n")
+	}
+	for i, ev := range e.Timeline {
+		if e.Omitted > 0 && i == maxTimeline/2 {
+			p("  ... %d more events ...\n", e.Omitted)
+		}
+		p("  %s %-11s %-32s %-36s %-26s %s\n", ev.Time.In(zone).Format("2006-01-02 15:04:05"), ev.What,
+			TerminalSafe(ev.Recipient), TerminalSafe(ev.Relay), TerminalSafe(ev.TLS), TerminalSafe(strings.TrimSpace(ev.Detail)))
+	}
+	return ew.err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -130,6 +130,9 @@ func NewCorrelator(opts Options) *Correlator {
 // Stats returns the counters so far.
 func (c *Correlator) Stats() Stats { return c.stats }
 
+// Latest is the time of the newest line seen.
+func (c *Correlator) Latest() time.Time { return c.latest }
+
 // Open returns the number of open messages, processes and sessions.
 func (c *Correlator) Open() (messages, processes, sessions int) {
 	return len(c.messages), len(c.procs), len(c.sessions)

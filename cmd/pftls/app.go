@@ -38,6 +38,8 @@ func commands() []command {
 	return []command{
 		{"report", "summarise deferrals, bounces and TLS per domain", runReport},
 		{"ingest", "read logs into the database (idempotent, resumable)", runIngest},
+		{"tail", "follow a log live: failures per domain as they happen", runTail},
+		{"explain", "explain one destination domain: TLS sessions, failures, diagnosis, timeline", runExplain},
 		{"parse", "print how pftls reads each log line, as JSON lines", runParse},
 		{"prune", "delete stored data older than a given age", runPrune},
 		{"version", "print the version", runVersion},

@@ -28,6 +28,9 @@ type reportFlags struct {
 	section string
 	width   int
 	mail    mailFlags
+	// postconf and policyFile let diagnoses read the Postfix configuration.
+	postconf   string
+	policyFile string
 }
 
 func (f *reportFlags) register(fs interface {
@@ -47,6 +50,8 @@ func (f *reportFlags) register(fs interface {
 	fs.StringVar(&f.section, "section", "domains", "csv: the section to write: "+strings.Join(report.SectionIDs, ", "))
 	fs.IntVar(&f.width, "width", 100, "text: the width to fit tables in")
 	f.mail.register(fs)
+	fs.StringVar(&f.postconf, "postconf", "", "read the Postfix configuration to confirm diagnoses: 'auto' runs postconf -n, or give a main.cf path (never modified)")
+	fs.StringVar(&f.policyFile, "policy-file", "", "the smtp_tls_policy_maps source file (default: the files smtp_tls_policy_maps names)")
 }
 
 // windowLabel names the window for a mail subject: "24h", "2026-03-01", "all".
@@ -118,45 +123,53 @@ func runReport(ctx context.Context, e env, args []string) error {
 // buildReport ingests FILE arguments (if any) and builds the model for the
 // window the flags choose.
 func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (*report.Model, *time.Location, error) {
-	zone, err := f.ingest.times.location()
+	cfg, err := readPostfixConfig(ctx, f.postconf, f.policyFile, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}
-	dbPath, err := f.ingest.db.resolve()
-	if err != nil {
-		return nil, nil, err
-	}
-	if dbPath == aggregate.Memory && len(files) == 0 {
-		return nil, nil, usagef("pftls report --db :memory: /var/log/mail.log", "--db :memory: needs FILE arguments to analyse")
-	}
-	var store *aggregate.Store
-	if len(files) > 0 {
-		store, _, err = ingestFiles(ctx, e, &f.ingest, dbPath, files)
-		if store != nil {
-			defer store.Close()
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-	} else {
-		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
-		if err != nil {
-			return nil, nil, err
-		}
+	store, zone, from, to, err := openStoreAndWindow(ctx, e, f, files)
+	if store != nil {
 		defer store.Close()
 	}
-	now := e.now()
-	from, to, err := f.window(ctx, store, now, zone, len(files) > 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	model, err := report.Build(ctx, store, report.Options{
-		From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain, Top: f.top, Generated: now,
+		From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain, Top: f.top, Generated: e.now(), Config: cfg,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return model, zone, nil
+}
+
+// openStoreAndWindow opens the store for a report-like command, ingesting
+// FILE arguments first (then the store is writable), and resolves the
+// window the flags choose. The caller closes the store.
+func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []string) (*aggregate.Store, *time.Location, time.Time, time.Time, error) {
+	var zero time.Time
+	zone, err := f.ingest.times.location()
+	if err != nil {
+		return nil, nil, zero, zero, err
+	}
+	dbPath, err := f.ingest.db.resolve()
+	if err != nil {
+		return nil, nil, zero, zero, err
+	}
+	if dbPath == aggregate.Memory && len(files) == 0 {
+		return nil, nil, zero, zero, usagef("pftls report --db :memory: /var/log/mail.log", "--db :memory: needs FILE arguments to analyse")
+	}
+	var store *aggregate.Store
+	if len(files) > 0 {
+		store, _, err = ingestFiles(ctx, e, &f.ingest, dbPath, files)
+	} else {
+		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
+	}
+	if err != nil {
+		return store, nil, zero, zero, err
+	}
+	from, to, err := f.window(ctx, store, e.now(), zone, len(files) > 0)
+	return store, zone, from, to, err
 }
 
 // window turns the window flags into [from, to). With FILE arguments and no

@@ -47,21 +47,25 @@ const idleCheck = time.Second
 type Follower struct {
 	path string
 	max  int
+	poll bool
 	idle time.Duration // see idleCheck; tests shorten it
 
-	t     *tail.Tail
-	lines <-chan *tail.Line // t.Lines; tests set nil to play an nxadm/tail that misses every change
+	t        *tail.Tail
+	lines    <-chan *tail.Line // t.Lines; tests set nil to play an nxadm/tail that misses every change
+	restarts int               // of nxadm/tail since the last line it delivered
 
 	started bool // a file has been seen: a later one is Reopened
 
 	// cur is Follow's own handle on the file whose lines Next returns,
 	// normally the one nxadm/tail reads. It lets Follow identify the file,
 	// drain it after a rotation, and read it when nxadm/tail misses a
-	// change. nil when unknown.
+	// change. nil until a file has been seen.
 	cur     *os.File
 	ident   Identity // of cur; only Path while cur is nil
-	identOK bool     // ident has been computed for cur
+	identOK bool     // ident and head have been computed for cur
+	head    []byte   // the bytes ident's fingerprint covers, to notice truncation
 	bound   bool     // nxadm/tail's lines are known to come from cur
+	away    bool     // nxadm/tail's lines come from a file Follow cannot open (replaced again already)
 	num     int      // nxadm/tail's Num of the last line taken from it
 	end     int64    // End of the last line returned from cur, or where following started
 	fresh   bool     // the next line from cur is Reopened
@@ -78,6 +82,16 @@ type Follower struct {
 	timer *time.Timer
 	buf   []byte
 	err   error // returned by every later Next
+
+	stats followStats
+}
+
+// followStats count what Follow had to make up for; tests log them.
+type followStats struct {
+	own      int // lines Follow read itself (drains and looks at the file)
+	dropped  int // copies from nxadm/tail dropped as read already
+	restarts int // of nxadm/tail after it gave up
+	reopens  int // spurious reopens of the same file by nxadm/tail
 }
 
 // sideRead is a run of lines Follow reads from a file itself.
@@ -108,44 +122,53 @@ type sideRead struct {
 // first min(4096, size) bytes. A brand-new file may be shorter than 4096
 // bytes then; its fingerprint covers what was there (FingerprintLen says
 // how much), and [Fingerprint] with that length matches it later.
-// Compression is always empty: Follow reads the bytes on disk. If the file
-// at path was replaced again before Follow could open the one nxadm/tail is
-// reading, File holds only Path: no facts are better than a different
-// file's.
+// File.Path is always the path followed, also for the last lines of a file
+// since renamed. Compression is always empty: Follow reads the bytes on
+// disk.
 //
 // # What Follow adds to nxadm/tail
 //
 // Follow keeps its own handle on the file being read, and checks that it is
-// the same file by comparing the first line nxadm/tail hands over with the
-// bytes at that offset. With it:
+// the file nxadm/tail reads by comparing the first line nxadm/tail hands
+// over with the bytes at that offset. With it:
 //
 //   - After a rotation, the lines nxadm/tail left unread in the old file are
 //     returned, from the last End, just before the first line of the new
 //     file. nxadm/tail switches as soon as it sees the rename, even with
 //     lines unread (with inotify it picks at random between "written" and
 //     "moved" when both are pending), and a writer keeps writing to the old
-//     file until told to reopen (syslog's HUP). Both are caught up.
+//     file until told to reopen (syslog until its HUP). Both are caught up.
 //   - If no line has come for a second, Follow looks at the file itself and
-//     returns complete lines nxadm/tail has not delivered, and then drops
-//     them when nxadm/tail does deliver them (by offset). With inotify,
-//     nxadm/tail adds its watch only after first reading a file to its end,
-//     so a write in between goes unnoticed (about 1 in 100 starts and
-//     reopens in testing) until the next write. Polling has no such gap.
+//     returns complete lines nxadm/tail has not delivered, then drops
+//     nxadm/tail's copies by offset. With inotify, nxadm/tail adds its watch
+//     only after first reading a file to its end, so a write in between goes
+//     unnoticed until the next write (3 in 300 starts in testing; the same
+//     gap follows each reopen). The look also catches a rotation or
+//     truncation nxadm/tail missed in that gap. Polling has no such gap.
+//   - If the file vanishes in that gap, nxadm/tail gives up ("no such file
+//     or directory"); Follow starts it again, where it was.
+//   - A late inotify event can make nxadm/tail reopen the file it was
+//     reading and read it again from the start; the copies are dropped.
 //
-// # What is still lost or late
+// # What is still lost, late or out of order
 //
-//   - Lines written to an old file after the first line of its successor was
-//     returned (or after Follow's one-second look found the successor), and
-//     lines of a file replaced twice before anything was read from the
-//     middle one: only the previous file is drained.
+//   - Lines written to an old file after the first line of its successor
+//     was returned (or Follow's look found the successor) arrive only if
+//     nxadm/tail has not left the old file yet, and then after lines of the
+//     new one; otherwise they are lost.
+//   - A file replaced again before any line of it was returned (one that
+//     lived less than about a second, or while Next was not called): its
+//     lines may come after its successor's, with only Path in File, or, if
+//     nxadm/tail skipped it too, not at all. Only the previous file is
+//     drained.
 //   - copytruncate: lines written after Follow last read the file and
 //     before the copy are only in the copy. Truncation is noticed by the
 //     size shrinking; if the file grew past its old size again before
-//     nxadm/tail looked, reading goes on from the old offset in the new
-//     content: lines lost, the first one possibly cut.
+//     nxadm/tail looked, it goes on from the old offset in the new content:
+//     lines lost, the first one possibly cut.
 //   - A last line with no newline is held until its newline arrives
 //     (nxadm/tail's CompleteLines; without it, nxadm/tail returns the halves
-//     as two lines). Its first half is lost if the file is truncated before.
+//     as two lines). Its first half is lost if the file is truncated first.
 //     A rotated file's last line with no newline is returned as it is, with
 //     End just after its last byte.
 //   - After a missed change, lines arrive up to a second late.
@@ -160,7 +183,7 @@ func Follow(path string, o FollowOptions) (*Follower, error) {
 	if path == "-" {
 		return nil, errors.New("follow -: standard input cannot be followed; read it with Open")
 	}
-	f := &Follower{path: path, max: o.MaxLineBytes, idle: idleCheck, ident: Identity{Path: path}}
+	f := &Follower{path: path, max: o.MaxLineBytes, poll: o.Poll, idle: idleCheck, ident: Identity{Path: path}}
 	if f.max < 1 {
 		f.max = MaxLineBytes
 	}
@@ -204,23 +227,53 @@ func Follow(path string, o FollowOptions) (*Follower, error) {
 		start = &tail.SeekInfo{Offset: at, Whence: io.SeekStart}
 		f.cur, f.end, f.started = h, at, true
 	}
-	t, err := tail.TailFile(path, tail.Config{
+	if err := f.startTail(start); err != nil {
+		if f.cur != nil {
+			f.cur.Close()
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// startTail starts nxadm/tail at start (nil: the beginning of the file).
+func (f *Follower) startTail(start *tail.SeekInfo) error {
+	t, err := tail.TailFile(f.path, tail.Config{
 		Location:      start,
 		ReOpen:        true,
 		MustExist:     false,
-		Poll:          o.Poll,
+		Poll:          f.poll,
 		Follow:        true,
 		CompleteLines: true,
 		Logger:        tail.DiscardingLogger,
 	})
 	if err != nil {
-		if f.cur != nil {
-			f.cur.Close()
-		}
-		return nil, fmt.Errorf("follow %s: %w", path, err)
+		return fmt.Errorf("follow %s: %w", f.path, err)
 	}
 	f.t, f.lines = t, t.Lines
-	return f, nil
+	return nil
+}
+
+// maxRestarts bounds the restarts of nxadm/tail without a line between.
+const maxRestarts = 5
+
+// restart starts nxadm/tail again after it failed because the file
+// vanished between its opening the file and watching it. It starts where
+// Follow is if the file at path is still cur, else at the beginning; either
+// way its first line is checked like the very first one.
+func (f *Follower) restart() error {
+	var start *tail.SeekInfo
+	if f.cur != nil {
+		fi, err1 := os.Stat(f.path)
+		cfi, err2 := f.cur.Stat()
+		if err1 == nil && err2 == nil && os.SameFile(fi, cfi) {
+			start = &tail.SeekInfo{Offset: f.end, Whence: io.SeekStart}
+		}
+	}
+	f.restarts++
+	f.stats.restarts++
+	f.bound, f.num = false, 0
+	return f.startTail(start)
 }
 
 // Next returns the next line, blocking until one is written or ctx is done
@@ -246,7 +299,6 @@ func (f *Follower) Next(ctx context.Context) (FollowLine, error) {
 		}
 		if l := f.pending; l != nil {
 			f.pending = nil
-			f.end = l.SeekInfo.Offset
 			return f.fromCur(f.line(l)), nil
 		}
 
@@ -262,13 +314,24 @@ func (f *Follower) Next(ctx context.Context) (FollowLine, error) {
 			f.timer.Stop()
 			return FollowLine{}, ctx.Err()
 		case <-f.timer.C:
-			f.lookAtFile()
-			continue
+			select {
+			case l, open = <-f.lines: // a line after all: it goes first
+			default:
+				f.lookAtFile()
+				continue
+			}
 		case l, open = <-f.lines:
 			f.timer.Stop()
 		}
 		if !open { // nxadm/tail stopped with an error
 			err := f.t.Wait()
+			if errors.Is(err, fs.ErrNotExist) && f.restarts < maxRestarts {
+				// With inotify, nxadm/tail watches a file only after first
+				// reading it to its end, and gives up if it has gone by then.
+				if err = f.restart(); err == nil {
+					continue
+				}
+			}
 			if err == nil {
 				err = os.ErrClosed
 			}
@@ -280,6 +343,7 @@ func (f *Follower) Next(ctx context.Context) (FollowLine, error) {
 			// Errors that end following close the channel instead.
 			continue
 		}
+		f.restarts = 0
 		if fl, ok := f.accept(l); ok {
 			return fl, nil
 		}
@@ -292,6 +356,7 @@ func (f *Follower) nextSide() (FollowLine, bool) {
 	s := f.side[0]
 	l, err := s.r.Next()
 	if err == nil && !(s.cur && l.Partial) {
+		f.stats.own++
 		fl := FollowLine{Bytes: l.Bytes, End: l.End, Truncated: l.Truncated}
 		if s.cur {
 			f.end = l.End
@@ -316,59 +381,84 @@ func (f *Follower) nextSide() (FollowLine, bool) {
 // nothing to return yet: the line was read by Follow already, or it is the
 // first of a new file and the old one must be drained first.
 func (f *Follower) accept(l *tail.Line) (FollowLine, bool) {
-	off := l.SeekInfo.Offset
-	if f.bound {
-		if l.Num > f.num { // the same file: nxadm/tail counts from 1 again after reopening
-			f.num = l.Num
-			if off <= f.end {
-				return FollowLine{}, false // Follow read it while nxadm/tail was idle
-			}
-			f.end = off
-			return f.fromCur(f.line(l)), true
+	if (f.bound || f.away) && l.Num > f.num {
+		// More of the file nxadm/tail was reading (it counts from 1 again
+		// after reopening).
+		f.num = l.Num
+		if f.away {
+			return f.foreign(l, false), true
 		}
-	} else {
-		// Which file nxadm/tail reads is not known yet: at the start, or
-		// after Follow switched files by itself.
-		switch {
-		case f.cur != nil && sameLine(f.cur, l):
-			f.bound, f.num = true, l.Num
-			if len(f.side) == 0 {
-				f.dropPrev()
-			}
-			if off <= f.end {
-				return FollowLine{}, false
-			}
-			f.end = off
-			return f.fromCur(f.line(l)), true
-		case f.prev != nil && sameLine(f.prev, l):
-			// nxadm/tail had not yet left the old file.
-			if off <= f.prevEnd {
-				return FollowLine{}, false
-			}
-			f.prevEnd = off
-			fl := f.line(l)
-			fl.File = f.prevID
-			return fl, true
+		return f.fromNxadm(l)
+	}
+	// The first line from nxadm/tail, the first since Follow switched
+	// files by itself, or the first since nxadm/tail reopened.
+	reopened := f.bound || f.away
+	f.away = false
+	switch {
+	case f.cur != nil && sameLine(f.cur, l) && !f.truncated():
+		// cur, which Follow may have read ahead; or nxadm/tail read it
+		// again from the start (a late inotify event about an old file
+		// makes it reopen whatever is at path, which may be the same).
+		if reopened {
+			f.stats.reopens++
 		}
+		f.bound, f.num = true, l.Num
+		if len(f.side) == 0 {
+			f.dropPrev()
+		}
+		return f.fromNxadm(l)
+	case f.prev != nil && sameLine(f.prev, l):
+		// nxadm/tail has not left the old file yet, or reads it again.
+		f.bound = false
+		if l.SeekInfo.Offset <= f.prevEnd {
+			f.stats.dropped++
+			return FollowLine{}, false
+		}
+		f.prevEnd = l.SeekInfo.Offset
+		fl := f.line(l)
+		fl.File = f.prevID
+		return fl, true
 	}
 
 	// nxadm/tail reads a file Follow has no handle on: a new one after a
 	// rotation, the same one after truncation, or the first file.
 	h, err := os.Open(f.path)
 	if err == nil && !sameLine(h, l) {
-		h.Close() // replaced again already
-		h = nil
+		h.Close()
+		err = errors.New("another file")
 	}
 	if err != nil {
-		h = nil
+		// That file has been replaced (or removed) again already. Its
+		// lines are passed on without facts about it; cur stays, to be
+		// drained or read once nxadm/tail or Follow moves on.
+		f.bound, f.away, f.num = false, true, l.Num
+		return f.foreign(l, f.started), true
 	}
 	f.switchTo(h)
-	f.bound, f.num, f.end = true, l.Num, off
+	f.bound, f.num, f.end = true, l.Num, l.SeekInfo.Offset
 	if len(f.side) > 0 {
 		f.pending = l
 		return FollowLine{}, false
 	}
 	f.dropPrev() // nothing to drain, and nxadm/tail has moved on
+	return f.fromCur(f.line(l)), true
+}
+
+// foreign returns l, a line of a file Follow could not open.
+func (f *Follower) foreign(l *tail.Line, reopened bool) FollowLine {
+	f.started = true
+	fl := f.line(l)
+	fl.File, fl.Reopened = Identity{Path: f.path}, reopened
+	return fl
+}
+
+// fromNxadm returns l, a line of cur, unless Follow read it already.
+func (f *Follower) fromNxadm(l *tail.Line) (FollowLine, bool) {
+	if l.SeekInfo.Offset <= f.end {
+		f.stats.dropped++
+		return FollowLine{}, false
+	}
+	f.end = l.SeekInfo.Offset
 	return f.fromCur(f.line(l)), true
 }
 
@@ -382,15 +472,15 @@ func (f *Follower) lookAtFile() {
 	}
 	if f.cur != nil {
 		cfi, err := f.cur.Stat()
-		if err == nil && os.SameFile(cfi, fi) {
+		if err == nil && os.SameFile(cfi, fi) && !f.truncated() {
 			if cfi.Size() > f.end && hasLine(f.cur, f.end) {
 				f.side = append(f.side, &sideRead{r: f.reader(f.cur, f.end), cur: true})
 			}
 			return
 		}
 	}
-	// A file nxadm/tail has not handed a line from.
-	if fi.Size() == 0 || !fi.Mode().IsRegular() {
+	// A file nxadm/tail has not handed a line from, or cur truncated.
+	if !fi.Mode().IsRegular() {
 		return
 	}
 	h, err := os.Open(f.path)
@@ -402,18 +492,18 @@ func (f *Follower) lookAtFile() {
 		return
 	}
 	f.switchTo(h)
-	f.bound, f.num, f.end = false, 0, 0
+	f.bound, f.away, f.num, f.end = false, false, 0, 0
 	f.side = append(f.side, &sideRead{r: f.reader(h, 0), cur: true})
 }
 
-// switchTo makes h (nil if unknown) the current file. The old current file
+// switchTo makes h the current file. The old current file
 // becomes prev, and what it holds after the last line returned is queued to
 // be drained, unless it was truncated in place.
 func (f *Follower) switchTo(h *os.File) {
 	f.dropPrev()
 	if old := f.cur; old != nil {
 		if !f.identOK {
-			f.ident = identify(f.path, old)
+			f.ident, _ = identify(f.path, old)
 		}
 		f.prev, f.prevID, f.prevEnd = old, f.ident, f.end
 		if f.unread(old, f.end, h) {
@@ -422,7 +512,26 @@ func (f *Follower) switchTo(h *os.File) {
 	}
 	f.fresh = f.started
 	f.started = true
-	f.cur, f.ident, f.identOK = h, Identity{Path: f.path}, false
+	f.cur, f.ident, f.identOK, f.head = h, Identity{Path: f.path}, false, nil
+}
+
+// truncated reports whether cur was truncated after lines were read from
+// it: it is now shorter than the last End, or its first bytes changed
+// (truncated and written again).
+func (f *Follower) truncated() bool {
+	fi, err := f.cur.Stat()
+	if err != nil {
+		return false
+	}
+	if fi.Size() < f.end {
+		return true
+	}
+	if !f.identOK {
+		return false
+	}
+	got := make([]byte, len(f.head))
+	n, _ := f.cur.ReadAt(got, 0)
+	return !bytes.Equal(got[:n], f.head)
 }
 
 // dropPrev closes the previous file.
@@ -435,18 +544,13 @@ func (f *Follower) dropPrev() {
 
 // unread reports whether old holds bytes after end that were not returned
 // and are not new content of a file truncated in place (old being the same
-// file as h, or the file now at path when h is nil).
+// file as h).
 func (f *Follower) unread(old *os.File, end int64, h *os.File) bool {
 	ofi, err := old.Stat()
 	if err != nil || ofi.Size() <= end {
 		return false
 	}
-	var nfi fs.FileInfo
-	if h != nil {
-		nfi, err = h.Stat()
-	} else {
-		nfi, err = os.Stat(f.path)
-	}
+	nfi, err := h.Stat()
 	return err != nil || !os.SameFile(ofi, nfi)
 }
 
@@ -480,7 +584,8 @@ func (f *Follower) line(l *tail.Line) FollowLine {
 // fromCur completes fl, a line of the current file.
 func (f *Follower) fromCur(fl FollowLine) FollowLine {
 	if !f.identOK && f.cur != nil {
-		f.ident, f.identOK = identify(f.path, f.cur), true
+		f.ident, f.head = identify(f.path, f.cur)
+		f.identOK = true
 	}
 	fl.File = f.ident
 	fl.Reopened, f.fresh = f.fresh, false
@@ -518,19 +623,19 @@ func hasLine(h *os.File, from int64) bool {
 }
 
 // identify describes the open file h, fingerprinting its first
-// min(4096, size) bytes as they are now.
-func identify(path string, h *os.File) Identity {
+// min(4096, size) bytes as they are now, which it also returns.
+func identify(path string, h *os.File) (Identity, []byte) {
 	id := Identity{Path: path}
 	fi, err := h.Stat()
 	if err != nil {
-		return id
+		return id, nil
 	}
 	id.Size, id.ModTime = fi.Size(), fi.ModTime()
 	id.Dev, id.Inode = fileID(fi)
 	head := make([]byte, min(fi.Size(), fingerprintSize))
 	n, _ := h.ReadAt(head, 0) // fewer if the file was truncated since Stat
 	id.Fingerprint, id.FingerprintLen = hashHex(head[:n]), n
-	return id
+	return id, head[:n]
 }
 
 // Stop stops following and closes the files. Next fails after Stop with an

@@ -16,10 +16,10 @@ import (
 )
 
 // These tests follow real files in temporary directories. Every wait is
-// bounded: a line expected is waited for at most lineWait, and a check that
+// bounded: a line expected is waited for at most followWait, and a check that
 // nothing more arrives waits quietFor (longer in poll mode, which looks
 // every 250ms).
-const lineWait = 5 * time.Second
+const followWait = 5 * time.Second
 
 func quietFor(o FollowOptions) time.Duration {
 	if o.Poll {
@@ -28,8 +28,8 @@ func quietFor(o FollowOptions) time.Duration {
 	return 200 * time.Millisecond
 }
 
-// modes are the ways of noticing changes that each scenario runs under.
-var modes = []struct {
+// followModes are the ways of noticing changes that each scenario runs under.
+var followModes = []struct {
 	name string
 	o    FollowOptions
 }{
@@ -59,6 +59,7 @@ func startFollow(t *testing.T, path string, o FollowOptions) *Follower {
 		t.Fatalf("Follow: %v", err)
 	}
 	t.Cleanup(func() {
+		t.Logf("made up for nxadm/tail: %+v", f.stats)
 		if err := f.Stop(); err != nil {
 			t.Errorf("Stop: %v", err)
 		}
@@ -66,10 +67,10 @@ func startFollow(t *testing.T, path string, o FollowOptions) *Follower {
 	return f
 }
 
-// nextLine waits at most lineWait for the next line.
+// nextLine waits at most followWait for the next line.
 func nextLine(t *testing.T, f *Follower) followed {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), lineWait)
+	ctx, cancel := context.WithTimeout(context.Background(), followWait)
 	defer cancel()
 	l, err := f.Next(ctx)
 	if err != nil {
@@ -146,12 +147,15 @@ func mailLines(from, to int) []string {
 	return out
 }
 
-// checkEnds checks that each line's End is where it ends in content, the
-// file's text, searching from offset from.
+// checkEnds checks that each line's End is just after its "\n" (or
+// "\r\n") in content, the file's text, searching from offset from.
 func checkEnds(t *testing.T, lines []followed, content string, from int) {
 	t.Helper()
 	for _, l := range lines {
 		i := strings.Index(content[from:], l.text+"\n")
+		if j := strings.Index(content[from:], l.text+"\r\n"); j >= 0 && (i < 0 || j < i) {
+			i = j + 1
+		}
 		if i < 0 {
 			t.Fatalf("line %q not in the file after offset %d", l.text, from)
 		}
@@ -197,7 +201,7 @@ func TestFollow(t *testing.T) {
 			content += s
 		}
 		got = append(got, expectLines(t, f, mailLine(3), mailLine(4), "", mailLine(5))...)
-		checkEnds(t, got, strings.ReplaceAll(content, "\r\n", "\n"), 0)
+		checkEnds(t, got, content, 0)
 		if got[3].end != int64(len(content))-int64(len(mailLine(5))+2) {
 			t.Errorf("End after the CRLF line = %d, want it to count the \\r", got[3].end)
 		}
@@ -313,10 +317,10 @@ func TestFollow(t *testing.T) {
 		expectQuiet(t, f, quietFor(FollowOptions{}))
 	})
 
-	for _, m := range modes {
+	for _, m := range followModes {
 		t.Run("log_rotation_rename_create/"+m.name, func(t *testing.T) {
 			t.Parallel()
-			testRotation(t, m.o, lineWait)
+			testRotation(t, m.o, followWait)
 		})
 		t.Run("log_truncation_copytruncate/"+m.name, func(t *testing.T) {
 			t.Parallel()
@@ -326,7 +330,7 @@ func TestFollow(t *testing.T) {
 			t.Parallel()
 			testMissingBriefly(t, m.o)
 		})
-		t.Run("log_rotation_late_write_to_old_file_is_lost/"+m.name, func(t *testing.T) {
+		t.Run("log_rotation_late_write_to_old_file/"+m.name, func(t *testing.T) {
 			t.Parallel()
 			testLateWriteLost(t, m.o)
 		})
@@ -538,14 +542,17 @@ func testMissingBriefly(t *testing.T, o FollowOptions) {
 	expectQuiet(t, f, quietFor(o))
 }
 
-// testLateWriteLost is log_rotation_late_write_to_old_file_is_lost: a line
-// written to the old file after the new file's first line was returned is
-// not read. This is a limit, documented on Follow; the test shows it.
+// testLateWriteLost is log_rotation_late_write_to_old_file: a line written
+// to the old file after the new file's first line was returned is not
+// guaranteed. It arrives only if nxadm/tail had not yet left the old file
+// (which happens when the rename came before it first watched the file);
+// then it comes once, with the old file's Identity. This limit is
+// documented on Follow; the test pins down what may happen.
 func testLateWriteLost(t *testing.T, o FollowOptions) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLog(t, path, joinLines(mailLine(1)))
 	f := startFollow(t, path, o)
-	expectLines(t, f, mailLine(1))
+	old := expectLines(t, f, mailLine(1))[0].file
 
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -559,18 +566,32 @@ func testLateWriteLost(t *testing.T, o FollowOptions) {
 	if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
 		t.Errorf("new file's first line %v: want Reopened", l)
 	}
-	if _, err := w.WriteString(joinLines("written late to the old file")); err != nil {
+	const late = "written late to the old file"
+	if _, err := w.WriteString(joinLines(late)); err != nil {
 		t.Fatal(err)
 	}
 	appendLog(t, path, joinLines(mailLine(3)))
-	expectLines(t, f, mailLine(3))
+	var got []followed
+	for len(got) == 0 || got[len(got)-1].text != mailLine(3) {
+		got = append(got, nextLine(t, f))
+	}
+	switch {
+	case len(got) == 1:
+		t.Logf("the late line was lost (nxadm/tail had moved to the new file)")
+	case len(got) == 2 && got[0].text == late && !got[0].reopened && got[0].file == old:
+		t.Logf("the late line arrived (nxadm/tail was still reading the old file)")
+	default:
+		t.Errorf("got %v, want %q then %q, or only the latter", got, late, mailLine(3))
+	}
 	expectQuiet(t, f, quietFor(o))
 }
 
 // testOwnReadsRace is own_reads_race_change_notification: Follow's own
 // look at the file runs after every millisecond without a line, so it
 // races nxadm/tail all the time, across appends and rotations. Still every
-// line arrives once, in order.
+// line arrives once, in order. Each file is rotated only after one of its
+// lines has arrived: a file replaced twice before Follow sees it is a limit
+// documented on Follow.
 func testOwnReadsRace(t *testing.T, o FollowOptions) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLog(t, path, "")
@@ -578,43 +599,69 @@ func testOwnReadsRace(t *testing.T, o FollowOptions) {
 	f.idle = time.Millisecond
 
 	const rounds, perRound = 4, 30
+	seen := make(chan int, rounds) // a round whose first line has arrived
 	done := make(chan error, 1)
 	go func() {
-		n := 0
-		for r := 0; r < rounds; r++ {
-			for i := 0; i < perRound; i++ {
-				n++
-				w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-				if err != nil {
-					done <- err
-					return
+		done <- func() error {
+			n := 0
+			for r := 1; r <= rounds; r++ {
+				for i := 0; i < perRound; i++ {
+					n++
+					w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+					if err != nil {
+						return err
+					}
+					_, err = w.WriteString(mailLine(n) + "\n")
+					w.Close()
+					if err != nil {
+						return err
+					}
+					if i%10 == 0 {
+						time.Sleep(time.Millisecond)
+					}
 				}
-				_, err = w.WriteString(mailLine(n) + "\n")
-				w.Close()
-				if err != nil {
-					done <- err
-					return
+				if r == rounds {
+					break
 				}
-				if i%10 == 0 {
-					time.Sleep(time.Millisecond)
+				select {
+				case <-seen:
+				case <-time.After(followWait):
+					return fmt.Errorf("round %d: no line arrived", r)
+				}
+				if err := os.Rename(path, path+"."+strconv.Itoa(r)); err != nil {
+					return err
 				}
 			}
-			if err := os.Rename(path, path+"."+strconv.Itoa(r)); err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- nil
+			return nil
+		}()
 	}()
-	// The last round's lines are in a renamed file with no successor
-	// until this one, which makes nxadm/tail (or Follow) move on.
-	expectLines(t, f, mailLines(1, (rounds-1)*perRound)...)
+	for n := 1; n <= rounds*perRound; n++ {
+		ctx, cancel := context.WithTimeout(context.Background(), followWait)
+		l, err := f.Next(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("line %d: %v", n, err)
+		}
+		if string(l.Bytes) != mailLine(n) {
+			t.Fatalf("line %d: got %q end=%d reopened=%v, want %q", n, l.Bytes, l.End, l.Reopened, mailLine(n))
+		}
+		if first := n%perRound == 1; l.Reopened != (first && n > 1) {
+			t.Errorf("line %d: Reopened=%v", n, l.Reopened)
+		}
+		if n%perRound == 1 {
+			seen <- n/perRound + 1
+		}
+	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Rename(path, path+".last"); err != nil {
+		t.Fatal(err)
+	}
 	appendLog(t, path, joinLines("after the last rotation"))
-	want := append(mailLines((rounds-1)*perRound+1, rounds*perRound), "after the last rotation")
-	expectLines(t, f, want...)
+	if l := expectLines(t, f, "after the last rotation")[0]; !l.reopened {
+		t.Errorf("%v: want Reopened", l)
+	}
 	expectQuiet(t, f, quietFor(o))
 }
 

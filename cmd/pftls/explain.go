@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bufio"
+	"context"
+
+	"github.com/pftls/pftls/report"
+)
+
+// runExplain explains one destination domain in depth: outcome, MX hosts,
+// TLS sessions and failures, certificate names, the inferred policy level,
+// the diagnosis with the log lines behind it, and a timeline.
+func runExplain(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "explain", "[--since DUR | --day D | --all] [--db PATH] [--postconf auto|FILE] DOMAIN [FILE...]")
+	var f reportFlags
+	f.ingest.register(fs)
+	f.register(fs)
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return usagef("pftls explain --since 7d gmx.net", "name the destination domain to explain")
+	}
+	domain, files := rest[0], rest[1:]
+	cfg, err := readPostfixConfig(ctx, f.postconf, f.policyFile, e.stderr)
+	if err != nil {
+		return err
+	}
+	store, zone, from, to, err := openStoreAndWindow(ctx, e, &f, files)
+	if store != nil {
+		defer store.Close()
+	}
+	if err != nil {
+		return err
+	}
+	ex, err := report.Explain(ctx, store, domain, report.Options{From: from, To: to, Zone: zone, Host: f.host,
+		Top: f.top, Generated: e.now(), Config: cfg})
+	if err != nil {
+		return err
+	}
+	if f.mail.redact {
+		ex.Model.Redact()
+	}
+	out := bufio.NewWriter(e.stdout)
+	if err := report.RenderExplain(out, ex, zone); err != nil {
+		return err
+	}
+	return out.Flush()
+}

@@ -192,19 +192,34 @@ func (t *tailer) followFile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer fol.Stop()
+	// The follower is used by one goroutine at a time: the reader stops
+	// (its context is cancelled and it returns) before Stop is called.
+	readCtx, stopReading := context.WithCancel(ctx)
+	done := make(chan struct{})
+	defer func() {
+		stopReading()
+		<-done
+		fol.Stop()
+	}()
 	lines := make(chan source.FollowLine, 1024)
 	errc := make(chan error, 1)
 	go func() {
+		defer close(done)
 		for {
-			l, err := fol.Next(ctx)
+			l, err := fol.Next(readCtx)
 			if err != nil {
 				errc <- err
 				close(lines)
 				return
 			}
 			l.Bytes = append([]byte(nil), l.Bytes...) // the follower reuses its buffer
-			lines <- l
+			select {
+			case lines <- l:
+			case <-readCtx.Done():
+				errc <- readCtx.Err()
+				close(lines)
+				return
+			}
 		}
 	}()
 	return t.loop(ctx, lines, errc)

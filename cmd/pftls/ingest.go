@@ -45,30 +45,43 @@ func runIngest(ctx context.Context, e env, args []string) error {
 		defer store.Close()
 	}
 	if !*quiet {
-		printIngestResults(e.stdout, results)
+		printIngestResults(e.stdout, results.files)
+		if results.corr != nil {
+			st := results.corr.Stats()
+			msgs, procs, sessions := results.corr.Open()
+			fmt.Fprintf(e.stdout, "open: %d queued messages, %d smtp processes, %d smtpd sessions; pruned by age: %d messages, %d processes, %d sessions\n",
+				msgs, procs, sessions, st.PrunedMessages, st.PrunedProcesses, st.PrunedSessions)
+		}
 	}
 	return err
 }
 
+// ingestResult is what ingestFiles did.
+type ingestResult struct {
+	files []aggregate.FileResult
+	corr  *aggregate.Correlator
+}
+
 // ingestFiles opens the store for writing and reads files into it, oldest
 // first. It returns the open store (for report) and what it did per file.
-func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string) (*aggregate.Store, []aggregate.FileResult, error) {
+func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string) (*aggregate.Store, ingestResult, error) {
+	var res ingestResult
 	paths, err := inputPaths(files)
 	if err != nil {
-		return nil, nil, err
+		return nil, res, err
 	}
 	lock, err := lockForWriting(ctx, dbPath, f.lockWait)
 	if err != nil {
-		return nil, nil, err
+		return nil, res, err
 	}
 	defer lock.release()
 	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{})
 	if err != nil {
-		return nil, nil, err
+		return nil, res, err
 	}
 	loc, err := f.times.location()
 	if err != nil {
-		return store, nil, err
+		return store, res, err
 	}
 	pump := &aggregate.Pump{
 		Store:       store,
@@ -78,26 +91,26 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 			return logparse.Resolver{Year: f.times.year, Location: loc, Reference: referenceTime(id, time.Now)}
 		},
 	}
+	res.corr = pump.Corr
 	if err := pump.Restore(ctx); err != nil {
-		return store, nil, err
+		return store, res, err
 	}
-	var results []aggregate.FileResult
 	for _, path := range paths {
 		r, err := openInput(e, path)
 		if err != nil {
-			return store, results, err
+			return store, res, err
 		}
 		progress := newProgress(e.stderr, r.Identity())
 		pump.OnCommit = progress.update
-		res, err := pump.IngestReader(ctx, r)
+		fr, err := pump.IngestReader(ctx, r)
 		progress.done()
 		r.Close()
-		results = append(results, res)
+		res.files = append(res.files, fr)
 		if err != nil {
-			return store, results, err
+			return store, res, err
 		}
 	}
-	return store, results, nil
+	return store, res, nil
 }
 
 func printIngestResults(w io.Writer, results []aggregate.FileResult) {

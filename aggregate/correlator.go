@@ -675,15 +675,24 @@ func (c *Correlator) prune(now time.Time) {
 }
 
 // Drain returns the facts collected since the last drain: every message
-// that changed (open ones included, so that a report sees messages still
-// in the queue) and everything else that happened.
-func (c *Correlator) Drain() Batch {
-	for k := range c.dirty {
-		if m := c.messages[k]; m != nil {
-			c.out.Messages = append(c.out.Messages, *m)
+// that changed (open ones included, so that a report sees messages still in
+// the queue) and everything else that happened.
+func (c *Correlator) Drain() Batch { return c.drain(true) }
+
+// DrainEnded is Drain without the messages still in the queue: bulk ingest
+// writes them once at its end (they are in the stored state meanwhile),
+// so that each message is written about once.
+func (c *Correlator) DrainEnded() Batch { return c.drain(false) }
+
+func (c *Correlator) drain(open bool) Batch {
+	if open {
+		for k := range c.dirty {
+			if m := c.messages[k]; m != nil {
+				c.out.Messages = append(c.out.Messages, *m)
+			}
 		}
+		clear(c.dirty)
 	}
-	clear(c.dirty)
 	for k, n := range c.counts {
 		c.out.LineCounts = append(c.out.LineCounts, LineCount{Host: k.host, Hour: time.Unix(k.hour*3600, 0).UTC(), Kind: string(k.kind), Count: n})
 	}

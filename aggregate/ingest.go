@@ -70,6 +70,8 @@ type Run struct {
 	resolver logparse.Resolver
 	res      FileResult
 	start    time.Time
+	inflight chan error // the commit being written in the background
+	written  *Source    // the source record that commit writes (it learns the ID)
 }
 
 // Begin starts reading a source: it looks the source up in the store (the
@@ -127,11 +129,27 @@ func (r *Run) Line(b []byte, end int64, truncated bool) {
 	r.res.BytesRead = end
 }
 
-// Commit drains the correlator and writes its facts, its state and this
-// source's offset in one transaction.
+// Commit drains the correlator and writes its facts (open messages
+// included), its state and this source's offset in one transaction.
 func (r *Run) Commit(ctx context.Context) error {
+	if err := r.commitAsync(ctx, true); err != nil {
+		return err
+	}
+	return r.wait()
+}
+
+// commitAsync drains the correlator and starts writing the batch in the
+// background, so that parsing goes on while SQLite writes: the two use
+// different cores. At most one commit is in flight; its error is returned
+// by the next commit or by wait.
+func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	p := r.p
-	batch := p.Corr.Drain()
+	var batch Batch
+	if open {
+		batch = p.Corr.Drain()
+	} else {
+		batch = p.Corr.DrainEnded()
+	}
 	r.res.Facts += batch.Len()
 	if p.OnFacts != nil {
 		p.OnFacts(&batch)
@@ -143,25 +161,47 @@ func (r *Run) Commit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var prog []SourceProgress
-	if r.track {
-		prog = []SourceProgress{{Source: &r.src, Identity: r.id}}
-	}
-	if err := p.Store.Commit(ctx, &batch, state, prog, p.now()); err != nil {
+	if err := r.wait(); err != nil {
 		return err
 	}
-	if p.OnCommit != nil {
-		p.OnCommit(r.Result())
+	var prog []SourceProgress
+	if r.track {
+		src := r.src // the copy the transaction writes; it learns the new ID
+		r.written = &src
+		prog = []SourceProgress{{Source: r.written, Identity: r.id}}
 	}
+	res := r.Result()
+	done := make(chan error, 1)
+	r.inflight = done
+	go func() {
+		err := p.Store.Commit(ctx, &batch, state, prog, p.now())
+		if err == nil && p.OnCommit != nil {
+			p.OnCommit(res)
+		}
+		done <- err
+	}()
 	return nil
 }
 
-// Finish commits what is left at the end of the input. Failed TLS sessions
-// still waiting for their delivery line stay in the correlator's state: the
-// next lines of the log (a later run, the next file) may bring it, and if
-// they do not, the session is counted for its domain once it is older than
-// the process timeout in log time. So reading a log in two parts gives the
-// same facts as reading it at once.
+// wait waits for the commit in flight and takes the source ID it assigned.
+func (r *Run) wait() error {
+	if r.inflight == nil {
+		return nil
+	}
+	err := <-r.inflight
+	r.inflight = nil
+	if err == nil && r.written != nil && r.src.ID == 0 {
+		r.src.ID = r.written.ID
+	}
+	return err
+}
+
+// Finish commits what is left at the end of the input, open messages
+// included. Failed TLS sessions still waiting for their delivery line stay
+// in the correlator's state: the next lines of the log (a later run, the
+// next file) may bring it, and if they do not, the session is counted for
+// its domain once it is older than the process timeout in log time. So
+// reading a log in two parts gives the same facts as reading it at once.
 func (r *Run) Finish(ctx context.Context) error {
 	return r.Commit(ctx)
 }
@@ -210,8 +250,8 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		run.Line(line.Bytes, line.End, line.Truncated)
 		sinceCommit++
 		if sinceCommit >= every {
-			if err := run.Commit(ctx); err != nil {
-				return run.Result(), err
+			if err := run.commitAsync(ctx, false); err != nil {
+				return run.Result(), errors.Join(err, run.wait())
 			}
 			sinceCommit = 0
 		}

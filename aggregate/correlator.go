@@ -48,6 +48,7 @@ type Correlator struct {
 	stats     Stats
 	lastPrune time.Time
 	latest    time.Time
+	lastHost  string
 }
 
 type hostQID struct{ host, qid string }
@@ -143,7 +144,14 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	t = t.UTC()
 	c.stats.Lines++
 	kind := l.Event.Kind()
-	c.counts[countKey{l.Host, t.Unix() / 3600, kind}]++
+	host := l.Host
+	if kind == logparse.KindMalformed {
+		// No stamp, no host: count it where the log was.
+		t, host = c.latest, c.lastHost
+	} else {
+		c.lastHost = l.Host
+	}
+	c.counts[countKey{host, t.Unix() / 3600, kind}]++
 	if t.After(c.latest) {
 		c.latest = t
 	}

@@ -233,7 +233,8 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	mayGrow := id.Compression == "" && id.Path != "-"
 	for {
 		if err := ctx.Err(); err != nil {
-			return run.Result(), errors.Join(err, run.Commit(context.WithoutCancel(ctx)))
+			cerr := run.Commit(context.WithoutCancel(ctx))
+			return run.Result(), errors.Join(err, cerr)
 		}
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -241,7 +242,8 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		}
 		if err != nil {
 			// Keep what was read: commit it, then report the error.
-			return run.Result(), errors.Join(err, run.Commit(ctx))
+			cerr := run.Commit(ctx)
+			return run.Result(), errors.Join(err, cerr)
 		}
 		if line.Partial && mayGrow {
 			run.res.Partial = true

@@ -174,16 +174,16 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("%s: read %s: %w", s.path, name, err)
+		return s.wrapOpenErr("read "+name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
-			return fmt.Errorf("%s: read %s: %w", s.path, name, err)
+			return s.wrapOpenErr("read "+name, err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: read %s: %w", s.path, name, err)
+		return s.wrapOpenErr("read "+name, err)
 	}
 	return nil
 }
@@ -219,14 +219,16 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 			UNION ALL SELECT MIN(time), MAX(time) FROM attempts WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(start), MAX(end) FROM sessions WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(time), MAX(time) FROM rejects WHERE (? = '' OR host = ?)
-			UNION ALL SELECT MIN(time), MAX(time) FROM warnings WHERE (? = '' OR host = ?))`,
-		host, host, host, host, host, host, host, host, host, host).Scan(&lo, &hi)
+			UNION ALL SELECT MIN(time), MAX(time) FROM warnings WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(time), MAX(time) FROM tls_failures WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(time), MAX(time) FROM unparsed WHERE (? = '' OR host = ?))`,
+		host, host, host, host, host, host, host, host, host, host, host, host, host, host).Scan(&lo, &hi)
 	if err != nil {
-		return first, last, nil, fmt.Errorf("%s: read span: %w", s.path, err)
+		return first, last, nil, s.wrapOpenErr("read span", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT host FROM line_counts WHERE (? = '' OR host = ?) ORDER BY host`, host, host)
 	if err != nil {
-		return first, last, nil, fmt.Errorf("%s: read hosts: %w", s.path, err)
+		return first, last, nil, s.wrapOpenErr("read hosts", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -254,7 +256,7 @@ func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.T
 			WHERE domain = ? AND time < ? AND status = 'sent' AND tls_trust != '' AND tls_failure = ''
 			AND (? = '' OR host = ?)`, d, before.UnixNano(), host, host).Scan(&t)
 		if err != nil {
-			return nil, fmt.Errorf("%s: read TLS history of %s: %w", s.path, d, err)
+			return nil, s.wrapOpenErr("read TLS history of "+d, err)
 		}
 		if t.Valid {
 			out[d] = fromNanos(t.Int64)

@@ -70,7 +70,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
 			return nil, fmt.Errorf("open database %s: %w (run 'pftls ingest' first)", path, err)
 		}
 	}
-	dsn := "file:" + path + "?_busy_timeout=" + fmt.Sprint(opts.BusyTimeout.Milliseconds()) + "&_txlock=immediate"
+	dsn := "file:" + escapeDSNPath(path) + "?_busy_timeout=" + fmt.Sprint(opts.BusyTimeout.Milliseconds()) + "&_txlock=immediate"
 	if mem {
 		dsn = "file::memory:?_txlock=immediate"
 	} else if opts.ReadOnly {
@@ -93,6 +93,13 @@ func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// escapeDSNPath escapes the characters that end or change a path in
+// SQLite's file: URI ('%', '?', '#'): "/dir/mail#1/pftls.db" must not open
+// "/dir/mail".
+func escapeDSNPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // createPrivate makes sure the database file exists with mode 0600 (and its
@@ -169,7 +176,8 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 	return nil
 }
 
-// wrapOpenErr explains the errors a damaged or foreign file gives.
+// wrapOpenErr explains the errors a damaged or foreign file gives; every
+// read and write step reports through it.
 func (s *Store) wrapOpenErr(step string, err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {

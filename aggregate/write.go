@@ -33,7 +33,7 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines
 		FROM sources WHERE fingerprint_len <= ? AND fingerprint_len >= ? ORDER BY last_ingest DESC`, id.FingerprintLen, MinFingerprint)
 	if err != nil {
-		return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
+		return Source{}, false, s.wrapOpenErr("find source "+id.Path, err)
 	}
 	defer rows.Close()
 	var cands []Source
@@ -111,7 +111,7 @@ func (s *Store) wrapWriteErr(step string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	return fmt.Errorf("%s: %s: %w", s.path, step, err)
+	return s.wrapOpenErr(step, err)
 }
 
 // writer runs the inserts of one transaction, stopping at the first error.

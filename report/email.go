@@ -95,9 +95,13 @@ func headerValue(s string) string {
 		}
 		return r
 	}, s)
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:299]) + "…" // a header line stays far below 998 octets
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return mime.QEncoding.Encode("utf-8", s)
+			// Encoded words of at most 75 characters, folded onto lines.
+			return strings.ReplaceAll(mime.QEncoding.Encode("utf-8", s), "?= =?", "?=\r\n =?")
 		}
 	}
 	return s

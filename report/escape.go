@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,4 +39,33 @@ func TerminalSafe(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// JSONSafe rewrites DEL, the C1 controls (U+0080..U+009F) and the bidi
+// controls in encoded JSON as \u escapes. encoding/json escapes only C0
+// controls, and a raw U+009B (CSI) acts on terminals like ESC [ does; the
+// JSON decodes to the same text. It is the one place JSON output escapes
+// beyond encoding/json.
+func JSONSafe(b []byte) []byte {
+	clean := true
+	for _, c := range b {
+		if c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Bidi_Control, r) {
+			out = append(out, fmt.Sprintf(`\u%04x`, r)...)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 )
@@ -8,10 +9,15 @@ import (
 // renderJSON writes the model as one indented JSON object: the stable
 // machine interface. Log text is written as is (JSON escapes what it must).
 func renderJSON(w io.Writer, m *Model) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(jsonModel(m))
+	if err := enc.Encode(jsonModel(m)); err != nil {
+		return err
+	}
+	_, err := w.Write(JSONSafe(buf.Bytes()))
+	return err
 }
 
 // jsonModel makes empty lists [] rather than null, so that consumers can

@@ -85,7 +85,10 @@ func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.T
 	host := hostname()
 	label := host
 	if len(m.Hosts) == 1 {
-		label = m.Hosts[0]
+		label = report.TerminalSafe(m.Hosts[0]) // log text: no controls in a header
+		if r := []rune(label); len(r) > 64 {
+			label = string(r[:63]) + "…"
+		}
 	} else if len(m.Hosts) > 1 {
 		label = fmt.Sprintf("%d hosts", len(m.Hosts))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
+	"github.com/pftls/pftls/report"
 )
 
 // runParse prints one JSON object per input line: a debugging aid ("how did
@@ -136,5 +137,5 @@ func marshalPlain(v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return report.JSONSafe(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }

@@ -38,6 +38,19 @@ const Memory = ":memory:"
 // ErrNewerSchema means the database was written by a newer pftls.
 var ErrNewerSchema = errors.New("database schema is newer than this pftls")
 
+// MoveAside renames a database and its WAL and shared-memory files to
+// path.broken-TIMESTAMP*, so that a new one can be built in its place and
+// nothing of the old one is lost. It returns the new name.
+func MoveAside(path string, now time.Time) (string, error) {
+	aside := path + ".broken-" + now.UTC().Format("20060102T150405Z")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(path+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("move %s aside: %w", path+suffix, err)
+		}
+	}
+	return aside, nil
+}
+
 // Store is the SQLite database of facts. It owns the schema, the
 // transactions and the source offsets; no SQL lives outside this package.
 type Store struct {
@@ -181,7 +194,7 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 func (s *Store) wrapOpenErr(step string, err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
-		return fmt.Errorf("%s: %s: the database is damaged (%w); move it away and rebuild it with 'pftls ingest' from the logs", s.path, step, err)
+		return fmt.Errorf("%s: %s: %w: the database is damaged; rebuild it from the logs still present with 'pftls ingest --rebuild --db %s FILE...' (the damaged file is kept aside)", s.path, step, err, s.path)
 	}
 	return fmt.Errorf("%s: %s: %w", s.path, step, err)
 }

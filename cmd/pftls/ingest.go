@@ -32,6 +32,7 @@ func runIngest(ctx context.Context, e env, args []string) error {
 	var f ingestFlags
 	f.register(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
+	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -39,6 +40,23 @@ func runIngest(ctx context.Context, e env, args []string) error {
 	dbPath, err := f.db.resolve()
 	if err != nil {
 		return err
+	}
+	if *rebuild {
+		if len(files) == 0 {
+			return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
+		}
+		if dbPath != aggregate.Memory {
+			lock, err := lockForWriting(ctx, dbPath, f.lockWait)
+			if err != nil {
+				return err
+			}
+			aside, err := aggregate.MoveAside(dbPath, e.now())
+			lock.release()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "pftls ingest: moved the old database to %s; rebuilding %s\n", aside, dbPath)
+		}
 	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files)
 	if store != nil {

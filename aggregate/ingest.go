@@ -29,6 +29,10 @@ type Pump struct {
 	OnFacts func(b *Batch)
 	// OnCommit, when set, is told after each commit.
 	OnCommit func(f FileResult)
+	// KeepOpen keeps messages still in the queue out of every batch, the
+	// end of a source included: the caller drains them once after its last
+	// source (a report fed straight from the facts counts each message once).
+	KeepOpen bool
 }
 
 // FileResult says what reading one source did.
@@ -203,7 +207,10 @@ func (r *Run) wait() error {
 // its domain once it is older than the process timeout in log time. So
 // reading a log in two parts gives the same facts as reading it at once.
 func (r *Run) Finish(ctx context.Context) error {
-	return r.Commit(ctx)
+	if err := r.commitAsync(ctx, !r.p.KeepOpen); err != nil {
+		return err
+	}
+	return r.wait()
 }
 
 // IngestReader reads one source to its end, resuming where an earlier run

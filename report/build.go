@@ -73,6 +73,9 @@ type Builder struct {
 	rejects   map[[3]string]*rejectAcc
 	warnings  map[[3]string]*WarningRow
 	hosts     map[string]bool
+	lastGood  map[string]time.Time // last TLS delivery per domain before the window
+	first     time.Time            // the span of the facts seen
+	last      time.Time
 }
 
 type msgKey struct {
@@ -132,7 +135,7 @@ func NewBuilder(opts Options) *Builder {
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[[3]string]*rejectAcc{}, warnings: map[[3]string]*WarningRow{},
-		hosts: map[string]bool{},
+		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 	}
 	b.m.Generated = opts.Generated
 	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}
@@ -144,6 +147,19 @@ func NewBuilder(opts Options) *Builder {
 	return b
 }
 
+// seen widens the span of facts observed, for a window given as unbounded.
+func (b *Builder) seen(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if b.first.IsZero() || t.Before(b.first) {
+		b.first = t
+	}
+	if t.After(b.last) {
+		b.last = t
+	}
+}
+
 func (b *Builder) inWindow(t time.Time) bool {
 	return (b.opts.From.IsZero() || !t.Before(b.opts.From)) && (b.opts.To.IsZero() || t.Before(b.opts.To))
 }
@@ -152,9 +168,70 @@ func (b *Builder) wantDomain(d string) bool {
 	return b.opts.Domain == "" || strings.EqualFold(d, b.opts.Domain)
 }
 
+// Feed gives the builder a batch of facts straight from the correlator:
+// "report --db :memory:" makes its model this way, without a database.
+// Messages must come once each (closed ones as they end, open ones at the
+// end), which aggregate.Pump's KeepOpen mode and a final Drain give.
+func (b *Builder) Feed(batch *aggregate.Batch) {
+	host := b.opts.Host
+	for i := range batch.Messages {
+		if host == "" || batch.Messages[i].Host == host {
+			b.Message(&batch.Messages[i])
+		}
+	}
+	for i := range batch.Attempts {
+		if host == "" || batch.Attempts[i].Host == host {
+			b.Attempt(&batch.Attempts[i])
+		}
+	}
+	for i := range batch.TLS {
+		if host == "" || batch.TLS[i].Host == host {
+			b.TLSFailure(&batch.TLS[i])
+		}
+	}
+	for i := range batch.Sessions {
+		if host == "" || batch.Sessions[i].Host == host {
+			b.Session(&batch.Sessions[i])
+		}
+	}
+	for i := range batch.Rejects {
+		if host == "" || batch.Rejects[i].Host == host {
+			b.Reject(&batch.Rejects[i])
+		}
+	}
+	for i := range batch.Warnings {
+		if host == "" || batch.Warnings[i].Host == host {
+			b.Warning(&batch.Warnings[i])
+		}
+	}
+	for i := range batch.Unparsed {
+		if host == "" || batch.Unparsed[i].Host == host {
+			b.Unparsed(&batch.Unparsed[i])
+		}
+	}
+	for i := range batch.LineCounts {
+		if host == "" || batch.LineCounts[i].Host == host {
+			b.LineCount(&batch.LineCounts[i])
+		}
+	}
+}
+
+// Finish makes the model and its diagnoses: what Build does after a scan.
+func (b *Builder) Finish() *Model {
+	m := b.Model()
+	m.Diagnoses = Diagnose(m, b.opts.Config)
+	return m
+}
+
 // Message counts received messages and remembers expired ones.
 func (b *Builder) Message(m *aggregate.Message) {
 	k := msgKey{m.Host, m.QueueID, m.Start.UnixNano()}
+	if b.inWindow(m.Start) {
+		b.seen(m.Start)
+	}
+	if b.inWindow(m.LastSeen) {
+		b.seen(m.LastSeen)
+	}
 	if m.Expired {
 		b.expired[k] = true
 		if b.inWindow(m.LastSeen) {
@@ -205,6 +282,15 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	if !b.wantDomain(a.Domain) {
 		return
 	}
+	if !b.inWindow(a.Time) {
+		// Before the window: remember the last good TLS delivery, for
+		// "started failing" (the store answers that with a query instead).
+		if a.Time.Before(b.opts.From) && a.Status == "sent" && a.TLSTrust != "" && a.TLSFailure == "" && a.Time.After(b.lastGood[a.Domain]) {
+			b.lastGood[a.Domain] = a.Time
+		}
+		return
+	}
+	b.seen(a.Time)
 	b.hosts[a.Host] = true
 	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 	t := &b.m.Totals
@@ -314,9 +400,10 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 
 // TLSFailure counts a failed TLS session.
 func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
-	if f.Direction != "to" {
+	if f.Direction != "to" || !b.inWindow(f.Time) {
 		return // inbound failures are counted from the sessions
 	}
+	b.seen(f.Time)
 	if !b.wantDomain(f.Domain) {
 		return
 	}
@@ -370,6 +457,10 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 
 // Session counts an inbound smtpd session.
 func (b *Builder) Session(s *aggregate.Session) {
+	if !b.inWindow(s.Start) {
+		return
+	}
+	b.seen(s.Start)
 	in := &b.m.TLS.Inbound
 	in.Connections++
 	if s.TLSProtocol != "" {
@@ -401,6 +492,10 @@ func countClient(m map[string]*ClientCount, client, detail string) {
 
 // Reject counts a reject (or reject_warning, hold, discard) line.
 func (b *Builder) Reject(r *aggregate.Reject) {
+	if !b.inWindow(r.Time) {
+		return
+	}
+	b.seen(r.Time)
 	switch r.Action {
 	case "reject", "milter-reject":
 		b.m.Totals.Rejected++
@@ -423,6 +518,10 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 
 // Warning counts a warning, error, fatal or panic line.
 func (b *Builder) Warning(w *aggregate.Warning) {
+	if !b.inWindow(w.Time) {
+		return
+	}
+	b.seen(w.Time)
 	prog := w.Program
 	if i := strings.IndexByte(prog, '/'); i >= 0 {
 		prog = prog[i+1:]
@@ -444,6 +543,9 @@ const maxUnparsed = 20
 
 // Unparsed keeps a few unparsed lines to show.
 func (b *Builder) Unparsed(u *aggregate.Unparsed) {
+	if !b.inWindow(u.Time) {
+		return
+	}
 	if len(b.m.Unparsed) < maxUnparsed {
 		b.m.Unparsed = append(b.m.Unparsed, UnparsedRow{Time: u.Time, Host: u.Host, Program: u.Program, Text: u.Text})
 	}
@@ -451,6 +553,10 @@ func (b *Builder) Unparsed(u *aggregate.Unparsed) {
 
 // LineCount adds up the lines read in the window (by the hour).
 func (b *Builder) LineCount(c *aggregate.LineCount) {
+	// Counted by the hour: an hour counts when it overlaps the window.
+	if (!b.opts.From.IsZero() && !c.Hour.Add(time.Hour).After(b.opts.From)) || (!b.opts.To.IsZero() && !c.Hour.Before(b.opts.To)) {
+		return
+	}
 	b.hosts[c.Host] = true
 	switch c.Kind {
 	case "foreign":
@@ -471,6 +577,9 @@ func (b *Builder) Model() *Model {
 	t.Senders, t.SendingDomains = int64(len(b.senders)), int64(len(b.sendDoms))
 	t.Recipients, t.RecipientDomains = int64(len(b.recips)), int64(len(b.recipDoms))
 	m.Hosts = sortedKeys(b.hosts)
+	if m.Window.From.IsZero() && m.Window.To.IsZero() && !b.first.IsZero() {
+		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
+	}
 
 	for k, st := range b.pending {
 		d := b.domains[st.domain]
@@ -494,6 +603,7 @@ func (b *Builder) Model() *Model {
 		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))
 		r.Hosts = sortedKeys(acc.hosts)
 		r.Detail = topKey(acc.details)
+		r.LastGood = b.lastGood[r.Domain]
 		if len(acc.names) > 0 {
 			r.Names = sortedKeys(acc.names)
 		}
@@ -566,7 +676,8 @@ func (b *Builder) Model() *Model {
 		m.Warnings = append(m.Warnings, *w)
 	}
 	slices.SortFunc(m.Warnings, func(a, c WarningRow) int {
-		return cmp.Or(severityRank(c.Severity)-severityRank(a.Severity), cmp.Compare(c.Count, a.Count), cmp.Compare(a.Message, c.Message))
+		return cmp.Or(severityRank(c.Severity)-severityRank(a.Severity), cmp.Compare(c.Count, a.Count),
+			cmp.Compare(a.Message, c.Message), cmp.Compare(a.Program, c.Program))
 	})
 	return m
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
+	"github.com/pftls/pftls/logparse/source"
 	"github.com/pftls/pftls/report"
 )
 
@@ -127,6 +129,9 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (*r
 	if err != nil {
 		return nil, nil, err
 	}
+	if dbPath, err := f.ingest.db.resolve(); err == nil && dbPath == aggregate.Memory && len(files) > 0 {
+		return analyseDirect(ctx, e, f, files, cfg)
+	}
 	store, zone, from, to, err := openStoreAndWindow(ctx, e, f, files)
 	if store != nil {
 		defer store.Close()
@@ -141,6 +146,54 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (*r
 		return nil, nil, err
 	}
 	return model, zone, nil
+}
+
+// analyseDirect is "report --db :memory: FILE...": the correlator's facts go
+// straight into the report builder, with no database in between (the same
+// counting code the store's scans feed, at several times the speed and a
+// fraction of the memory).
+func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, cfg *report.PostfixConfig) (*report.Model, *time.Location, error) {
+	zone, err := f.ingest.times.location()
+	if err != nil {
+		return nil, nil, err
+	}
+	paths, err := inputPaths(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := e.now()
+	var from, to time.Time // --all, or FILEs without a window flag: everything read
+	if f.since != "" || f.from != "" || f.day != "" {
+		if from, to, err = f.window(ctx, nil, now, zone, true); err != nil {
+			return nil, nil, err
+		}
+	} else if _, _, err := f.window(ctx, nil, now, zone, true); err != nil {
+		return nil, nil, err // still reject conflicting window flags
+	}
+	b := report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
+		Top: f.top, Generated: now, Config: cfg})
+	pump := &aggregate.Pump{
+		Corr:     aggregate.NewCorrelator(aggregate.DefaultOptions),
+		KeepOpen: true,
+		OnFacts:  b.Feed,
+		Resolver: func(id source.Identity) logparse.Resolver {
+			return logparse.Resolver{Year: f.ingest.times.year, Location: zone, Reference: referenceTime(id, time.Now)}
+		},
+	}
+	for _, path := range paths {
+		r, err := openInput(e, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		_, err = pump.IngestReader(ctx, r)
+		r.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	rest := pump.Corr.Drain() // the messages still in the queue, once
+	b.Feed(&rest)
+	return b.Finish(), zone, nil
 }
 
 // openStoreAndWindow opens the store for a report-like command, ingesting
@@ -192,6 +245,9 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 	}
 	switch {
 	case f.all || (set == 0 && haveFiles):
+		if store == nil {
+			return time.Time{}, time.Time{}, nil // unbounded: whatever is read
+		}
 		first, last, _, err := store.Span(ctx, f.host)
 		return first, last, err
 	case f.day != "":

@@ -331,3 +331,33 @@ func TestParseAge(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryReportEqualsStoredReport: "report --db :memory:" builds its model
+// straight from the correlator's facts, without a database; it must say
+// exactly what a report from a database says.
+func TestMemoryReportEqualsStoredReport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pftls.db")
+	for _, window := range [][]string{{"--all"}, {"--from", "2026-11-23 00:21", "--to", "2026-11-23 00:23"}} {
+		args := append([]string{"report", "--year", "2026", "--tz", "UTC", "--format", "json"}, window...)
+		_, direct, errOut := runCLI(t, "", append(append(args, "--db", ":memory:"), corpusLog)...)
+		if errOut != "" {
+			t.Fatal(errOut)
+		}
+		_, stored, errOut := runCLI(t, "", append(append(args, "--db", db), corpusLog)...)
+		if errOut != "" {
+			t.Fatal(errOut)
+		}
+		strip := func(s string) string {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(s), &m); err != nil {
+				t.Fatal(err)
+			}
+			delete(m, "generated")
+			b, _ := json.Marshal(m)
+			return string(b)
+		}
+		if strip(direct) != strip(stored) {
+			t.Errorf("%v: the :memory: report differs from the stored one:\n%.3000s\n---\n%.3000s", window, strip(direct), strip(stored))
+		}
+	}
+}

@@ -2,7 +2,6 @@ package aggregate
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -108,6 +107,3 @@ func isLocalHop(addr string, port int) bool {
 	ip, err := netip.ParseAddr(addr)
 	return err == nil && ip.IsLoopback()
 }
-
-// itoa is strconv.Itoa, named for the call sites that build keys.
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -36,6 +36,16 @@ func mask(s string) string {
 					continue
 				}
 			}
+		case isAlnum(c) && (i == 0 || !isNameChar(s[i-1])):
+			// A name or address made of many numbers (a dynamic pool host
+			// "host-1-2-3-4.dyn.example.net", a bare IP) is one client
+			// among thousands: mask its numbers so that they group.
+			if end, runs := nameExtent(s, i); runs >= 4 {
+				b.WriteString(maskDigits(s[i:end]))
+				i = end
+				continue
+			}
+			fallthrough
 		case isAlnum(c):
 			j := i
 			digits := 0
@@ -55,6 +65,37 @@ func mask(s string) string {
 		}
 		b.WriteByte(c)
 		i++
+	}
+	return b.String()
+}
+
+func isNameChar(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c == '_' }
+
+// nameExtent returns the end of the host-name-like word at s[i:] and how
+// many separate runs of digits it has.
+func nameExtent(s string, i int) (end, digitRuns int) {
+	inDigits := false
+	for end = i; end < len(s) && isNameChar(s[end]); end++ {
+		d := s[end] >= '0' && s[end] <= '9'
+		if d && !inDigits {
+			digitRuns++
+		}
+		inDigits = d
+	}
+	return end, digitRuns
+}
+
+// maskDigits replaces each run of digits with one '*'.
+func maskDigits(w string) string {
+	var b strings.Builder
+	for i := 0; i < len(w); i++ {
+		if w[i] >= '0' && w[i] <= '9' {
+			if i == 0 || w[i-1] < '0' || w[i-1] > '9' {
+				b.WriteByte('*')
+			}
+			continue
+		}
+		b.WriteByte(w[i])
 	}
 	return b.String()
 }

@@ -679,7 +679,28 @@ func (b *Builder) Model() *Model {
 		return cmp.Or(severityRank(c.Severity)-severityRank(a.Severity), cmp.Compare(c.Count, a.Count),
 			cmp.Compare(a.Message, c.Message), cmp.Compare(a.Program, c.Program))
 	})
+	// Ranked lists keep their top rows: a busy server has thousands of
+	// reject reasons and clients. Problems per domain are never cut.
+	m.Bounces = topRows(m, "bounces", m.Bounces, b.opts.Top)
+	m.Rejects = topRows(m, "rejects", m.Rejects, b.opts.Top)
+	m.Warnings = topRows(m, "warnings", m.Warnings, b.opts.Top)
+	in.LegacyTotal, in.FailureTotal = len(in.LegacyClients), len(in.HandshakeFailure)
+	in.HandshakeFailure = topRows(m, "tls-inbound-clients", in.HandshakeFailure, b.opts.Top)
+	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
 	return m
+}
+
+// topRows keeps the first n rows of a sorted list and records how many it
+// left out.
+func topRows[T any](m *Model, section string, rows []T, n int) []T {
+	if len(rows) <= n {
+		return rows
+	}
+	if m.Omitted == nil {
+		m.Omitted = map[string]int{}
+	}
+	m.Omitted[section] += len(rows) - n
+	return rows[:n]
 }
 
 func severityRank(s string) int {

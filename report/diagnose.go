@@ -267,34 +267,55 @@ func (d *diagnoser) stripping() {
 		Params: []string{"smtp_tls_security_level", "smtp_tls_policy_maps"}, Lines: lines})
 }
 
-// inbound: clients on old protocols and failing STARTTLS.
+// inbound: clients on old protocols and failing STARTTLS, one finding each
+// (naming the busiest clients), so that a thousand scanners make one line.
 func (d *diagnoser) inbound() {
 	in := d.m.TLS.Inbound
-	for _, c := range in.LegacyClients {
-		d.add(Diagnosis{Domain: c.Client, ID: "inbound-legacy-tls", Confidence: High,
-			Finding:  fmt.Sprintf("Client %s still uses %s.", c.Client, c.Detail),
-			Evidence: fmt.Sprintf("%d inbound sessions with %s.", c.Count, c.Detail),
-			Advice:   "If you raise smtpd_tls_protocols / smtpd_tls_mandatory_protocols to >=TLSv1.2, this client will fail STARTTLS and may send in plaintext or not at all: contact its administrator first.",
+	if len(in.LegacyClients) > 0 {
+		d.add(Diagnosis{Domain: "*", ID: "inbound-legacy-tls", Confidence: High,
+			Finding:  fmt.Sprintf("%s still use TLSv1 or TLSv1.1.", clientsPhrase(max(in.LegacyTotal, len(in.LegacyClients)))),
+			Evidence: "Busiest: " + clientList(in.LegacyClients, 5) + ".",
+			Advice:   "If you raise smtpd_tls_protocols / smtpd_tls_mandatory_protocols to >=TLSv1.2, these clients will fail STARTTLS and may send in plaintext or not at all: contact their administrators first.",
 			Params:   []string{"smtpd_tls_protocols", "smtpd_tls_mandatory_protocols"}})
 	}
-	for _, c := range in.HandshakeFailure {
-		x := Diagnosis{Domain: c.Client, ID: "inbound-tls-failure", Confidence: Low,
-			Finding:  fmt.Sprintf("STARTTLS from %s fails.", c.Client),
-			Evidence: fmt.Sprintf("%d inbound sessions: %s.", c.Count, c.Detail),
-			Params:   []string{"smtpd_tls_protocols", "smtpd_tls_ciphers", "smtpd_tls_cert_file"}}
-		detail := strings.ToLower(c.Detail)
-		switch {
-		case strings.Contains(detail, "protocol"):
-			x.Confidence = Medium
-			x.Advice = "The client and this server share no TLS protocol version: see smtpd_tls_protocols (and the client's own settings)."
-		case strings.Contains(detail, "cipher"):
-			x.Confidence = Medium
-			x.Advice = "The client and this server share no cipher: see smtpd_tls_ciphers and smtpd_tls_exclude_ciphers."
-		default:
-			x.Advice = "A client that drops the connection after STARTTLS is often a scanner, or rejects this server's certificate: check the chain in smtpd_tls_cert_file (leaf + intermediates)."
-		}
-		d.add(x)
+	if len(in.HandshakeFailure) == 0 {
+		return
 	}
+	x := Diagnosis{Domain: "*", ID: "inbound-tls-failure", Confidence: Low,
+		Finding:  fmt.Sprintf("STARTTLS fails for %s.", clientsPhrase(max(in.FailureTotal, len(in.HandshakeFailure)))),
+		Evidence: "Busiest: " + clientList(in.HandshakeFailure, 5) + ".",
+		Params:   []string{"smtpd_tls_protocols", "smtpd_tls_ciphers", "smtpd_tls_cert_file"}}
+	detail := strings.ToLower(in.HandshakeFailure[0].Detail)
+	switch {
+	case strings.Contains(detail, "protocol"):
+		x.Confidence = Medium
+		x.Advice = "The clients and this server share no TLS protocol version: see smtpd_tls_protocols (and the clients' own settings)."
+	case strings.Contains(detail, "cipher"):
+		x.Confidence = Medium
+		x.Advice = "The clients and this server share no cipher: see smtpd_tls_ciphers and smtpd_tls_exclude_ciphers."
+	default:
+		x.Advice = "A client that drops the connection after STARTTLS is often a scanner, or rejects this server's certificate: check the chain in smtpd_tls_cert_file (leaf + intermediates)."
+	}
+	d.add(x)
+}
+
+func clientsPhrase(n int) string {
+	if n == 1 {
+		return "1 client"
+	}
+	return fmt.Sprintf("%d clients", n)
+}
+
+// clientList names the first n clients with their session counts.
+func clientList(cs []ClientCount, n int) string {
+	var parts []string
+	for i, c := range cs {
+		if i == n {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d sessions, %s)", c.Client, c.Count, c.Detail))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // cacheWarnings: tlsmgr and session cache warnings.

@@ -21,6 +21,9 @@ type Model struct {
 	Warnings    []WarningRow    `json:"warnings"`
 	Unparsed    []UnparsedRow   `json:"unparsed"`
 	Diagnoses   []Diagnosis     `json:"diagnoses"`
+	// Omitted counts the rows --top left out of a ranked list, by section
+	// id (bounces, rejects, warnings, tls-inbound-clients).
+	Omitted map[string]int `json:"omitted,omitempty"`
 }
 
 // Window is the report's time span, [From, To).
@@ -155,8 +158,10 @@ type InboundTLS struct {
 	TLSPercent       float64          `json:"tls_percent"`
 	ByTrust          map[string]int64 `json:"by_trust"`
 	ByProtocol       map[string]int64 `json:"by_protocol"`
-	LegacyClients    []ClientCount    `json:"legacy_clients"` // still on TLSv1 / TLSv1.1
+	LegacyClients    []ClientCount    `json:"legacy_clients"` // still on TLSv1 / TLSv1.1 (the --top busiest)
 	HandshakeFailure []ClientCount    `json:"handshake_failures"`
+	LegacyTotal      int              `json:"legacy_clients_total"`     // all of them
+	FailureTotal     int              `json:"handshake_failures_total"` // all of them
 }
 
 // ClientCount is a client with a count and a detail.

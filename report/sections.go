@@ -37,6 +37,13 @@ func (m *Model) Tables(zone *time.Location) []Table {
 	var out []Table
 	for _, t := range allSections(m, zone) {
 		if len(t.Rows) > 0 {
+			if n := m.Omitted[t.ID]; n > 0 {
+				more := fmt.Sprintf("%d more rows left out (--top)", n)
+				if t.Note != "" {
+					more = t.Note + "; " + more
+				}
+				t.Note = more
+			}
 			out = append(out, t)
 		}
 	}

@@ -83,6 +83,12 @@ type msgKey struct {
 	start     int64
 }
 
+// owned copies the key's strings: facts' strings are slices of whole log
+// lines, and a map key that outlives its line would keep the line alive.
+func (k msgKey) owned() msgKey {
+	return msgKey{strings.Clone(k.host), strings.Clone(k.qid), k.start}
+}
+
 type recipKey struct {
 	msg       msgKey
 	recipient string
@@ -233,13 +239,13 @@ func (b *Builder) Message(m *aggregate.Message) {
 		b.seen(m.LastSeen)
 	}
 	if m.Expired {
-		b.expired[k] = true
+		b.expired[k.owned()] = true
 		if b.inWindow(m.LastSeen) {
 			b.m.Totals.Expired++
 		}
 	}
 	if m.Deleted {
-		b.deleted[k] = true
+		b.deleted[k.owned()] = true
 	}
 	if !m.Received() || !b.inWindow(m.Start) {
 		return
@@ -253,7 +259,9 @@ func (b *Builder) Message(m *aggregate.Message) {
 	if sender == "" {
 		sender = "from=<>"
 	}
-	b.senders[sender] = true
+	if !b.senders[sender] {
+		b.senders[strings.Clone(sender)] = true
+	}
 	b.sendDoms[senderDomain(sender)] = true
 }
 
@@ -302,12 +310,16 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			t.Delivered++
 			t.BytesDelivered += a.Size
 			rcpt := strings.ToLower(a.Recipient)
-			b.recips[rcpt] = true
+			if !b.recips[rcpt] {
+				b.recips[strings.Clone(rcpt)] = true
+			}
 			b.recipDoms[senderDomain(rcpt)] = true
 		}
 	case "deferred":
 		t.Deferrals++
-		b.deferred[mk] = true
+		if !b.deferred[mk] {
+			b.deferred[mk.owned()] = true
+		}
 	case "bounced":
 		t.Bounced++
 	}
@@ -339,7 +351,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		}
 		d.delays = append(d.delays, a.Delay)
 		if b.pending[rk] == nil {
-			b.pending[rk] = &recipState{domain: a.Domain}
+			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain)}
 		}
 	}
 	b.outboundTLS(a)

@@ -179,45 +179,22 @@ func (b *Builder) wantDomain(d string) bool {
 // Messages must come once each (closed ones as they end, open ones at the
 // end), which aggregate.Pump's KeepOpen mode and a final Drain give.
 func (b *Builder) Feed(batch *aggregate.Batch) {
-	host := b.opts.Host
-	for i := range batch.Messages {
-		if host == "" || batch.Messages[i].Host == host {
-			b.Message(&batch.Messages[i])
-		}
-	}
-	for i := range batch.Attempts {
-		if host == "" || batch.Attempts[i].Host == host {
-			b.Attempt(&batch.Attempts[i])
-		}
-	}
-	for i := range batch.TLS {
-		if host == "" || batch.TLS[i].Host == host {
-			b.TLSFailure(&batch.TLS[i])
-		}
-	}
-	for i := range batch.Sessions {
-		if host == "" || batch.Sessions[i].Host == host {
-			b.Session(&batch.Sessions[i])
-		}
-	}
-	for i := range batch.Rejects {
-		if host == "" || batch.Rejects[i].Host == host {
-			b.Reject(&batch.Rejects[i])
-		}
-	}
-	for i := range batch.Warnings {
-		if host == "" || batch.Warnings[i].Host == host {
-			b.Warning(&batch.Warnings[i])
-		}
-	}
-	for i := range batch.Unparsed {
-		if host == "" || batch.Unparsed[i].Host == host {
-			b.Unparsed(&batch.Unparsed[i])
-		}
-	}
-	for i := range batch.LineCounts {
-		if host == "" || batch.LineCounts[i].Host == host {
-			b.LineCount(&batch.LineCounts[i])
+	h := b.opts.Host
+	feed(h, batch.Messages, func(x *aggregate.Message) string { return x.Host }, b.Message)
+	feed(h, batch.Attempts, func(x *aggregate.Attempt) string { return x.Host }, b.Attempt)
+	feed(h, batch.TLS, func(x *aggregate.TLSFailure) string { return x.Host }, b.TLSFailure)
+	feed(h, batch.Sessions, func(x *aggregate.Session) string { return x.Host }, b.Session)
+	feed(h, batch.Rejects, func(x *aggregate.Reject) string { return x.Host }, b.Reject)
+	feed(h, batch.Warnings, func(x *aggregate.Warning) string { return x.Host }, b.Warning)
+	feed(h, batch.Unparsed, func(x *aggregate.Unparsed) string { return x.Host }, b.Unparsed)
+	feed(h, batch.LineCounts, func(x *aggregate.LineCount) string { return x.Host }, b.LineCount)
+}
+
+// feed hands each fact of one host (all hosts when host is "") to add.
+func feed[T any](host string, facts []T, hostOf func(*T) string, add func(*T)) {
+	for i := range facts {
+		if host == "" || hostOf(&facts[i]) == host {
+			add(&facts[i])
 		}
 	}
 }

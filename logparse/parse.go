@@ -300,18 +300,14 @@ func cutPeer(s string) (Peer, string, bool) {
 	return p, s[end:], true
 }
 
-// hasStampAndHost reports whether a line starts with a timestamp and a host.
+// hasStampAndHost reports whether a line starts with a timestamp and a host
+// followed by a word that is no program tag.
 func hasStampAndHost(line string) bool {
 	var st Stamp
-	rest, ok := parseStamp(line, &st)
+	_, rest, ok := cutStampAndHost(line, &st)
 	if !ok {
 		return false
 	}
-	rest = trimSpaces(rest)
-	sp := strings.IndexByte(rest, ' ')
-	if sp <= 0 {
-		return false
-	}
-	word, _, _ := strings.Cut(trimSpaces(rest[sp:]), " ")
+	word, _, _ := strings.Cut(rest, " ")
 	return !strings.ContainsAny(word, "[]:/")
 }

@@ -51,17 +51,11 @@ func (r *Record) Instance() string {
 // splitEnvelope parses the timestamp, host and tag of a syslog line. It
 // reports false when the line has no recognisable envelope.
 func splitEnvelope(line string, rec *Record) bool {
-	rest, ok := parseStamp(line, &rec.Stamp)
+	host, rest, ok := cutStampAndHost(line, &rec.Stamp)
 	if !ok {
 		return false
 	}
-	rest = trimSpaces(rest)
-	sp := strings.IndexByte(rest, ' ')
-	if sp <= 0 {
-		return false
-	}
-	rec.Host = rest[:sp]
-	rest = trimSpaces(rest[sp+1:])
+	rec.Host = host
 	// tag[pid]: text   or   tag: text
 	end := strings.IndexByte(rest, ':')
 	if end <= 0 {
@@ -93,6 +87,21 @@ func splitEnvelope(line string, rec *Record) bool {
 	}
 	rec.Text = rest
 	return true
+}
+
+// cutStampAndHost reads the timestamp and the host field and returns the
+// host and what follows it.
+func cutStampAndHost(line string, st *Stamp) (host, rest string, ok bool) {
+	rest, ok = parseStamp(line, st)
+	if !ok {
+		return "", "", false
+	}
+	rest = trimSpaces(rest)
+	sp := strings.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return "", "", false
+	}
+	return rest[:sp], trimSpaces(rest[sp+1:]), true
 }
 
 // splitMessage takes the severity prefix and the queue ID off rec.Text.

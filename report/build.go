@@ -29,7 +29,13 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
 		return nil, err
 	}
-	m := b.Model()
+	return finishFromStore(ctx, st, b.Model(), opts)
+}
+
+// finishFromStore completes a model built from a store scan: the last good
+// TLS delivery before the window of each failing domain (the scan reads
+// only the window) and the diagnoses.
+func finishFromStore(ctx context.Context, st *aggregate.Store, m *Model, opts Options) (*Model, error) {
 	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
 		var domains []string
 		for _, r := range m.TLSFailures {

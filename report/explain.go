@@ -72,17 +72,10 @@ func Explain(ctx context.Context, st *aggregate.Store, domain string, opts Optio
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, sink); err != nil {
 		return nil, err
 	}
-	m := sink.Model()
-	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
-		good, err := st.LastGoodTLS(ctx, []string{domain}, opts.From, opts.Host)
-		if err != nil {
-			return nil, err
-		}
-		for i := range m.TLSFailures {
-			m.TLSFailures[i].LastGood = good[domain]
-		}
+	m, err := finishFromStore(ctx, st, sink.Model(), opts)
+	if err != nil {
+		return nil, err
 	}
-	m.Diagnoses = Diagnose(m, opts.Config)
 	e := &Explanation{Domain: domain, Model: m, Timeline: sink.events}
 	sortTimeline(e.Timeline)
 	if len(e.Timeline) > maxTimeline {

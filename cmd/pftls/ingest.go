@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse"
-	"github.com/pftls/pftls/logparse/source"
 )
 
 // ingestFlags are shared by ingest and by report with FILE arguments.
@@ -97,7 +95,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	if err != nil {
 		return nil, res, err
 	}
-	loc, err := f.times.location()
+	resolvers, err := f.times.resolvers(time.Now)
 	if err != nil {
 		return store, res, err
 	}
@@ -105,9 +103,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		Store:       store,
 		Corr:        aggregate.NewCorrelator(aggregate.DefaultOptions),
 		CommitLines: f.commitEvery,
-		Resolver: func(id source.Identity) logparse.Resolver {
-			return logparse.Resolver{Year: f.times.year, Location: loc, Reference: referenceTime(id, time.Now)}
-		},
+		Resolver:    resolvers,
 	}
 	res.corr = pump.Corr
 	if err := pump.Restore(ctx); err != nil {

@@ -35,13 +35,17 @@ func (t *timeFlags) location() (*time.Location, error) {
 	return loc, nil
 }
 
-// resolver returns the stamp resolver for one input whose last change was ref.
-func (t *timeFlags) resolver(ref time.Time) (logparse.Resolver, error) {
+// resolvers returns what the pump needs to read each input's stamps: the
+// --year and --tz flags, and the input's modification time (now, from
+// clock, for standard input) as the reference for year-less stamps.
+func (t *timeFlags) resolvers(clock func() time.Time) (func(source.Identity) logparse.Resolver, error) {
 	loc, err := t.location()
 	if err != nil {
-		return logparse.Resolver{}, err
+		return nil, err
 	}
-	return logparse.Resolver{Year: t.year, Location: loc, Reference: ref}, nil
+	return func(id source.Identity) logparse.Resolver {
+		return logparse.Resolver{Year: t.year, Location: loc, Reference: referenceTime(id, clock)}
+	}, nil
 }
 
 // inputPaths returns the files to read, oldest first: the given ones, or the

@@ -47,10 +47,11 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[s
 		return err
 	}
 	defer r.Close()
-	res, err := tf.resolver(referenceTime(r.Identity(), time.Now))
+	resolvers, err := tf.resolvers(time.Now)
 	if err != nil {
 		return err
 	}
+	res := resolvers(r.Identity())
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse"
-	"github.com/pftls/pftls/logparse/source"
 	"github.com/pftls/pftls/report"
 )
 
@@ -170,15 +168,17 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 	} else if _, _, err := f.window(ctx, nil, now, zone, true); err != nil {
 		return nil, nil, err // still reject conflicting window flags
 	}
+	resolvers, err := f.ingest.times.resolvers(time.Now)
+	if err != nil {
+		return nil, nil, err
+	}
 	b := report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
 		Top: f.top, Generated: now, Config: cfg})
 	pump := &aggregate.Pump{
 		Corr:     aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen: true,
 		OnFacts:  b.Feed,
-		Resolver: func(id source.Identity) logparse.Resolver {
-			return logparse.Resolver{Year: f.ingest.times.year, Location: zone, Reference: referenceTime(id, time.Now)}
-		},
+		Resolver: resolvers,
 	}
 	for _, path := range paths {
 		r, err := openInput(e, path)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 	"github.com/pftls/pftls/report"
 )
@@ -125,16 +124,14 @@ func runTail(ctx context.Context, e env, args []string) error {
 
 // openPump opens the store (unless --no-db) and restores the correlator.
 func (t *tailer) openPump(ctx context.Context) error {
-	loc, err := t.f.times.location()
+	resolvers, err := t.f.times.resolvers(t.e.now)
 	if err != nil {
 		return err
 	}
 	t.pump = &aggregate.Pump{
-		Corr: aggregate.NewCorrelator(aggregate.DefaultOptions),
-		Resolver: func(id source.Identity) logparse.Resolver {
-			return logparse.Resolver{Year: t.f.times.year, Location: loc, Reference: referenceTime(id, t.e.now)}
-		},
-		OnFacts: t.facts,
+		Corr:     aggregate.NewCorrelator(aggregate.DefaultOptions),
+		Resolver: resolvers,
+		OnFacts:  t.facts,
 	}
 	if t.f.noDB {
 		return nil

@@ -160,13 +160,11 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 		return nil, nil, err
 	}
 	now := e.now()
-	var from, to time.Time // --all, or FILEs without a window flag: everything read
-	if f.since != "" || f.from != "" || f.day != "" {
-		if from, to, err = f.window(ctx, nil, now, zone, true); err != nil {
-			return nil, nil, err
-		}
-	} else if _, _, err := f.window(ctx, nil, now, zone, true); err != nil {
-		return nil, nil, err // still reject conflicting window flags
+	// Without a store, --all (or FILEs without a window flag) is the
+	// unbounded window: everything read.
+	from, to, err := f.window(ctx, nil, now, zone, true)
+	if err != nil {
+		return nil, nil, err
 	}
 	resolvers, err := f.ingest.times.resolvers(time.Now)
 	if err != nil {

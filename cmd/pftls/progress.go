@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/logparse/source"
@@ -26,7 +23,7 @@ const progressMinBytes = 32 << 20
 
 func newProgress(w io.Writer, id source.Identity) *progress {
 	p := &progress{w: w, total: id.Size, start: time.Now()}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && id.Compression == "" && id.Size >= progressMinBytes {
+	if isTerminal(w) && id.Compression == "" && id.Size >= progressMinBytes {
 		p.enabled = true
 	}
 	return p

@@ -25,22 +25,20 @@ type liveScreen struct {
 	once    sync.Once
 }
 
-func isTerminalFd(fd uintptr) bool { return term.IsTerminal(int(fd)) }
-
 // openLiveScreen takes over the terminal on stdout. Keys are read from
 // stdin, or from /dev/tty when stdin is the log being followed.
 func openLiveScreen(e env, stdinIsLog bool) (*liveScreen, error) {
 	out := e.stdout.(*os.File)
 	s := &liveScreen{out: out, resize: make(chan os.Signal, 1), quit: make(chan struct{}), restore: func() {}}
 	keys, ok := e.stdin.(*os.File)
-	if stdinIsLog || !ok || !term.IsTerminal(int(keys.Fd())) {
+	if stdinIsLog || !ok || !isTerminal(keys) {
 		keys = nil
 		if tty, err := os.Open("/dev/tty"); err == nil {
 			keys = tty
 			s.keys = tty
 		}
 	}
-	if keys != nil && term.IsTerminal(int(keys.Fd())) {
+	if keys != nil && isTerminal(keys) {
 		if old, err := term.MakeRaw(int(keys.Fd())); err == nil {
 			fd := int(keys.Fd())
 			s.restore = func() { term.Restore(fd, old) }

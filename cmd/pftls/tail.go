@@ -9,6 +9,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/logparse/source"
 	"github.com/pftls/pftls/report"
@@ -434,7 +436,9 @@ func (r *rateMeter) perSecond(now time.Time) float64 {
 	return float64(sum) / float64(window)
 }
 
-func isTerminal(w io.Writer) bool {
+// isTerminal reports whether a stream is a terminal (live view, progress
+// bar) rather than a pipe or a file.
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	return ok && isTerminalFd(f.Fd())
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -2,7 +2,7 @@ package aggregate
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -77,13 +77,39 @@ type SourceProgress struct {
 // Commit writes a batch of facts, the correlator state and the source
 // offsets in one transaction: after a crash the database holds either all
 // of it or none.
+//
+// The rows go straight to the driver's connection, not through
+// database/sql: its per-statement bookkeeping and argument conversion cost
+// as much as SQLite's own work, and the driver's query path binds all of a
+// row's values and steps in one cgo call instead of one call per column.
 func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []SourceProgress, now time.Time) error {
-	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), nil)
+	conn, err := s.db.Conn(context.WithoutCancel(ctx))
+	if err != nil {
+		return s.wrapWriteErr("connect", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error { return s.commitOn(ctx, dc, b, state, progress, now) })
+}
+
+// commitOn is Commit on the driver's connection dc.
+func (s *Store) commitOn(ctx context.Context, dc any, b *Batch, state []byte, progress []SourceProgress, now time.Time) error {
+	begin, ok1 := dc.(driver.ConnBeginTx)
+	prep, ok2 := dc.(driver.ConnPrepareContext)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s: the SQLite driver's connection (%T) cannot begin or prepare", s.path, dc)
+	}
+	bg := context.WithoutCancel(ctx)
+	tx, err := begin.BeginTx(bg, driver.TxOptions{})
 	if err != nil {
 		return s.wrapWriteErr("begin", err)
 	}
-	defer tx.Rollback()
-	w := writer{ctx: context.WithoutCancel(ctx), cancel: ctx, tx: tx}
+	committed := false
+	defer func() {
+		if !committed {
+			tx.Rollback()
+		}
+	}()
+	w := writer{ctx: bg, cancel: ctx, conn: prep}
 	w.messages(b.Messages)
 	w.attempts(b.Attempts)
 	w.tlsFailures(b.TLS)
@@ -104,6 +130,7 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []S
 	if err := tx.Commit(); err != nil {
 		return s.wrapWriteErr("commit", err)
 	}
+	committed = true
 	return nil
 }
 
@@ -114,27 +141,91 @@ func (s *Store) wrapWriteErr(step string, err error) error {
 	return s.wrapOpenErr(step, err)
 }
 
-// writer runs the inserts of one transaction, stopping at the first error.
-// Its context cannot be cancelled: go-sqlite3 runs every statement that
-// has a cancellable context in a goroutine of its own, a hand-off per row
-// that cost a quarter of ingest's CPU. Cancellation is checked once per
-// statement group instead, and the transaction rolls back.
+// writer runs the statements of one transaction on the driver's
+// connection, stopping at the first error. Its context cannot be
+// cancelled: go-sqlite3 runs every statement that has a cancellable
+// context in a goroutine of its own, a hand-off per row. Cancellation is
+// checked once per statement group instead, and the transaction rolls
+// back.
 type writer struct {
 	ctx    context.Context // for the statements: never cancelled
 	cancel context.Context // the caller's, checked between groups
-	tx     *sql.Tx
+	conn   driver.ConnPrepareContext
+	args   []driver.NamedValue // reused for every row
 	err    error
 }
 
-func (w *writer) exec(query string, args ...any) sql.Result {
+// prepare prepares query on the transaction's connection.
+func (w *writer) prepare(query string) driver.Stmt {
 	if w.err != nil {
 		return nil
 	}
-	res, err := w.tx.ExecContext(w.ctx, query, args...)
+	stmt, err := w.conn.PrepareContext(w.ctx, query)
 	if err != nil {
-		w.err = err
+		w.err = fmt.Errorf("prepare %.40q: %w", query, err)
+		return nil
+	}
+	return stmt
+}
+
+// exec runs query once, for the statements that need its result.
+func (w *writer) exec(query string, args ...any) driver.Result {
+	stmt := w.prepare(query)
+	if stmt == nil {
+		return nil
+	}
+	defer stmt.Close()
+	if !w.bind(args) {
+		return nil
+	}
+	res, err := stmt.(driver.StmtExecContext).ExecContext(w.ctx, w.args)
+	if err != nil {
+		w.err = fmt.Errorf("%.40q: %w", query, err)
+		return nil
 	}
 	return res
+}
+
+// insert runs stmt, an INSERT, through the driver's query path: it binds
+// every value and steps in one cgo call (its Exec binds column by column).
+func (w *writer) insert(stmt driver.Stmt, args []any) error {
+	if !w.bind(args) {
+		return w.err
+	}
+	rows, err := stmt.(driver.StmtQueryContext).QueryContext(w.ctx, w.args)
+	if err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// bind converts args into w.args, the driver's value types.
+func (w *writer) bind(args []any) bool {
+	w.args = w.args[:0]
+	for i, a := range args {
+		v, err := driverValue(a)
+		if err != nil {
+			w.err = fmt.Errorf("argument %d: %w", i+1, err)
+			return false
+		}
+		w.args = append(w.args, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	return true
+}
+
+// driverValue is a as one of the driver's value types: the common ones
+// directly, the rest (other integer kinds, named string types) through
+// database/sql's converter, as database/sql itself would.
+func driverValue(a any) (driver.Value, error) {
+	switch v := a.(type) {
+	case string, int64, float64, []byte, nil:
+		return v, nil
+	case int:
+		return int64(v), nil
+	case bool:
+		return int64(b2i(v)), nil
+	}
+	return driver.DefaultParameterConverter.ConvertValue(a)
 }
 
 // each prepares query once and runs it for i in [0, n).
@@ -145,15 +236,14 @@ func (w *writer) each(query string, n int, args func(i int) []any) {
 	if w.err != nil || n == 0 {
 		return
 	}
-	stmt, err := w.tx.PrepareContext(w.ctx, query)
-	if err != nil {
-		w.err = fmt.Errorf("prepare %.40q: %w", query, err)
+	stmt := w.prepare(query)
+	if stmt == nil {
 		return
 	}
 	defer stmt.Close()
 	for i := 0; i < n; i++ {
-		if _, err := stmt.ExecContext(w.ctx, args(i)...); err != nil {
-			w.err = err
+		if err := w.insert(stmt, args(i)); err != nil {
+			w.err = fmt.Errorf("%.40q row %d: %w", query, i+1, err)
 			return
 		}
 	}

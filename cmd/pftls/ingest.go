@@ -16,6 +16,7 @@ type ingestFlags struct {
 	times       timeFlags
 	lockWait    time.Duration
 	commitEvery int
+	cpuProfile  string
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
@@ -23,6 +24,7 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.times.register(fs)
 	fs.DurationVar(&f.lockWait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
 	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
 }
 
 func runIngest(ctx context.Context, e env, args []string) error {
@@ -39,6 +41,11 @@ func runIngest(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	if *rebuild {
 		if len(files) == 0 {
 			return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")

@@ -86,6 +86,11 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if err := f.mail.validate(); err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(f.ingest.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	model, zone, err := buildReport(ctx, e, &f, files)
 	if err != nil {
 		return err

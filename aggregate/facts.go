@@ -116,6 +116,39 @@ type Session struct {
 	CommandsTotal int
 }
 
+// LegacyTLS reports whether protocol is a TLS version that clients should
+// no longer use (SSLv2, SSLv3, TLS 1.0 and 1.1: RFC 8996).
+func LegacyTLS(protocol string) bool {
+	switch protocol {
+	case "SSLv2", "SSLv3", "TLSv1", "TLSv1.1":
+		return true
+	}
+	return false
+}
+
+// Notable reports whether the store keeps the session as a row of its own:
+// one whose client a report names (legacy TLS, failed TLS). Every other
+// session is only counted (SessionCount).
+func (s *Session) Notable() bool {
+	return s.TLSFailed || LegacyTLS(s.TLSProtocol)
+}
+
+// SessionCount is the number of ordinary (not Notable) inbound sessions of
+// one host and service that started in one minute with the same TLS state.
+// The store keeps ordinary sessions this way: they were a quarter of its
+// rows, and a report only counts them. A report window takes or leaves a
+// count whole, by its First start.
+type SessionCount struct {
+	Minute      time.Time // the minute the sessions started in
+	First, Last time.Time // the first and the last of their starts
+	Host        string
+	Service     string
+	TLSTrust    string // "" for sessions without TLS
+	TLSProtocol string
+	TLSCipher   string
+	Sessions    int64
+}
+
 // Reject is one reject, reject_warning, hold, discard, ... line.
 type Reject struct {
 	Time        time.Time

@@ -265,7 +265,7 @@ func fieldDiff(got, want any) string {
 // tables are the store's tables, in schema order.
 var tables = []string{
 	"sources", "correlator_state", "messages", "attempts", "tls_failures",
-	"sessions", "rejects", "warnings", "unparsed", "line_counts",
+	"sessions", "session_counts", "rejects", "warnings", "unparsed", "line_counts",
 }
 
 // openSQL opens a database file directly, read-only, for checks the Store

@@ -33,6 +33,7 @@ type Sink interface {
 	Attempt(*Attempt)
 	TLSFailure(*TLSFailure)
 	Session(*Session)
+	SessionCount(*SessionCount)
 	Reject(*Reject)
 	Warning(*Warning)
 	Unparsed(*Unparsed)
@@ -110,6 +111,21 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 				}
 				x.Start, x.End = fromNanos(st), fromNanos(en)
 				sink.Session(&x)
+				return nil
+			}},
+		{"session counts", `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last
+			FROM session_counts WHERE minute >= ? AND minute <= ? AND first >= ? AND first < ? AND (? = '' OR host = ?)
+			ORDER BY minute`,
+			[]any{minuteFloor(from), minuteFloor(to), from, to, host, host},
+			func(r *sql.Rows) error {
+				var x SessionCount
+				var m, first, last int64
+				if err := r.Scan(&m, &x.Host, &x.Service, &x.TLSTrust, &x.TLSProtocol, &x.TLSCipher, &x.Sessions,
+					&first, &last); err != nil {
+					return err
+				}
+				x.Minute, x.First, x.Last = time.Unix(m*60, 0).UTC(), fromNanos(first), fromNanos(last)
+				sink.SessionCount(&x)
 				return nil
 			}},
 		{"rejects", `SELECT time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn, reply,
@@ -203,6 +219,18 @@ func hourOf(n int64) int64 {
 	return h
 }
 
+// minuteFloor is the minute number (Unix time / 60) that n Unix
+// nanoseconds fall in, saturating.
+func minuteFloor(n int64) int64 {
+	switch n {
+	case math.MinInt64:
+		return math.MinInt64
+	case math.MaxInt64:
+		return math.MaxInt64
+	}
+	return minuteOf(time.Unix(0, n))
+}
+
 func fromNanos(n int64) time.Time {
 	if n == 0 {
 		return time.Time{}
@@ -218,11 +246,12 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 			SELECT MIN(start) AS lo, MAX(last_seen) AS hi FROM messages WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(time), MAX(time) FROM attempts WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(start), MAX(end) FROM sessions WHERE (? = '' OR host = ?)
+			UNION ALL SELECT MIN(first), MAX(last) FROM session_counts WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(time), MAX(time) FROM rejects WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(time), MAX(time) FROM warnings WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(time), MAX(time) FROM tls_failures WHERE (? = '' OR host = ?)
 			UNION ALL SELECT MIN(time), MAX(time) FROM unparsed WHERE (? = '' OR host = ?))`,
-		host, host, host, host, host, host, host, host, host, host, host, host, host, host).Scan(&lo, &hi)
+		host, host, host, host, host, host, host, host, host, host, host, host, host, host, host, host).Scan(&lo, &hi)
 	if err != nil {
 		return first, last, nil, s.wrapOpenErr("read span", err)
 	}

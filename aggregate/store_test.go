@@ -214,10 +214,13 @@ func (c *countSink) Message(*aggregate.Message)       { c.messages++ }
 func (c *countSink) Attempt(*aggregate.Attempt)       { c.attempts++ }
 func (c *countSink) TLSFailure(*aggregate.TLSFailure) { c.tls++ }
 func (c *countSink) Session(*aggregate.Session)       { c.sessions++ }
-func (c *countSink) Reject(*aggregate.Reject)         { c.rejects++ }
-func (c *countSink) Warning(*aggregate.Warning)       { c.warnings++ }
-func (c *countSink) Unparsed(*aggregate.Unparsed)     { c.unparsed++ }
-func (c *countSink) LineCount(*aggregate.LineCount)   { c.lineCounts++ }
+func (c *countSink) SessionCount(x *aggregate.SessionCount) {
+	c.sessions += int(x.Sessions)
+}
+func (c *countSink) Reject(*aggregate.Reject)       { c.rejects++ }
+func (c *countSink) Warning(*aggregate.Warning)     { c.warnings++ }
+func (c *countSink) Unparsed(*aggregate.Unparsed)   { c.unparsed++ }
+func (c *countSink) LineCount(*aggregate.LineCount) { c.lineCounts++ }
 
 // TestStoreMigratesOlderSchema: a database made by an older pftls (schema
 // step 1, schema.sql) is brought up to SchemaVersion by a writer, keeping

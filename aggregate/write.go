@@ -1,10 +1,13 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/pftls/pftls/logparse/source"
@@ -267,7 +270,7 @@ func (w *writer) messages(ms []Message) {
 	w.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
 			has_sender, size, nrcpt, message_id, removed, deleted, expired)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (host, queue_id, start) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
+		ON CONFLICT (start, host, queue_id) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
 			client = excluded.client, client_ip = excluded.client_ip, service = excluded.service,
 			sender = excluded.sender, has_sender = excluded.has_sender, size = excluded.size, nrcpt = excluded.nrcpt,
 			message_id = excluded.message_id, removed = excluded.removed, deleted = excluded.deleted,
@@ -303,16 +306,71 @@ func (w *writer) tlsFailures(fs []TLSFailure) {
 		})
 }
 
+// sessions writes the notable sessions as rows and adds the others to
+// the per-minute counts.
 func (w *writer) sessions(ss []Session) {
+	var rows []*Session
+	counts := map[sessionKey]*SessionCount{}
+	for i := range ss {
+		s := &ss[i]
+		if s.Notable() {
+			rows = append(rows, s)
+			continue
+		}
+		addSessionCount(counts, s)
+	}
 	w.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
 			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(ss), func(i int) []any {
-			s := &ss[i]
+		len(rows), func(i int) []any {
+			s := rows[i]
 			return []any{nanos(s.Start), nanos(s.End), s.Host, s.Service, s.Client, s.ClientName, s.ClientIP, s.TLSTrust,
 				s.TLSProtocol, s.TLSCipher, b2i(s.StartTLS), b2i(s.TLSFailed), s.TLSError, s.LostAfter, s.Messages, s.Rejects,
 				s.CommandsOK, s.CommandsTotal}
 		})
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b sessionKey) int { return cmp.Compare(a.minute, b.minute) })
+	w.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
+		VALUES (?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
+			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
+		len(keys), func(i int) []any {
+			c := counts[keys[i]]
+			return []any{keys[i].minute, c.Host, c.Service, c.TLSTrust, c.TLSProtocol, c.TLSCipher, c.Sessions,
+				nanos(c.First), nanos(c.Last)}
+		})
+}
+
+// sessionKey is what a SessionCount counts by.
+type sessionKey struct {
+	minute                                 int64
+	host, service, trust, protocol, cipher string
+}
+
+// addSessionCount counts s in counts.
+func addSessionCount(counts map[sessionKey]*SessionCount, s *Session) {
+	k := sessionKey{minuteOf(s.Start), s.Host, s.Service, s.TLSTrust, s.TLSProtocol, s.TLSCipher}
+	c := counts[k]
+	if c == nil {
+		c = &SessionCount{Minute: time.Unix(k.minute*60, 0).UTC(), First: s.Start, Last: s.Start, Host: s.Host,
+			Service: s.Service, TLSTrust: s.TLSTrust, TLSProtocol: s.TLSProtocol, TLSCipher: s.TLSCipher}
+		counts[k] = c
+	}
+	c.Sessions++
+	if s.Start.Before(c.First) {
+		c.First = s.Start
+	}
+	if s.Start.After(c.Last) {
+		c.Last = s.Start
+	}
+}
+
+// minuteOf is t as a minute number (Unix time / 60, rounded down).
+func minuteOf(t time.Time) int64 {
+	m := t.Unix() / 60
+	if t.Unix() < 0 && t.Unix()%60 != 0 {
+		m--
+	}
+	return m
 }
 
 func (w *writer) rejects(rs []Reject) {

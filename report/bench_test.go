@@ -47,14 +47,15 @@ func benchStore(b *testing.B) *aggregate.Store {
 // countSink counts the facts a query returns.
 type countSink struct{ n int }
 
-func (c *countSink) Message(*aggregate.Message)       { c.n++ }
-func (c *countSink) Attempt(*aggregate.Attempt)       { c.n++ }
-func (c *countSink) TLSFailure(*aggregate.TLSFailure) { c.n++ }
-func (c *countSink) Session(*aggregate.Session)       { c.n++ }
-func (c *countSink) Reject(*aggregate.Reject)         { c.n++ }
-func (c *countSink) Warning(*aggregate.Warning)       { c.n++ }
-func (c *countSink) Unparsed(*aggregate.Unparsed)     { c.n++ }
-func (c *countSink) LineCount(*aggregate.LineCount)   { c.n++ }
+func (c *countSink) Message(*aggregate.Message)           { c.n++ }
+func (c *countSink) Attempt(*aggregate.Attempt)           { c.n++ }
+func (c *countSink) TLSFailure(*aggregate.TLSFailure)     { c.n++ }
+func (c *countSink) Session(*aggregate.Session)           { c.n++ }
+func (c *countSink) SessionCount(*aggregate.SessionCount) { c.n++ }
+func (c *countSink) Reject(*aggregate.Reject)             { c.n++ }
+func (c *countSink) Warning(*aggregate.Warning)           { c.n++ }
+func (c *countSink) Unparsed(*aggregate.Unparsed)         { c.n++ }
+func (c *countSink) LineCount(*aggregate.LineCount)       { c.n++ }
 
 // BenchmarkBuild builds the report model over everything the corpus left
 // in the store: the window queries and the counting rules. Its sub-

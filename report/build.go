@@ -462,8 +462,7 @@ func (b *Builder) Session(s *aggregate.Session) {
 		in.TLS++
 		in.ByTrust[s.TLSTrust]++
 		in.ByProtocol[s.TLSProtocol]++
-		switch s.TLSProtocol {
-		case "SSLv3", "TLSv1", "TLSv1.1":
+		if aggregate.LegacyTLS(s.TLSProtocol) {
 			countClient(b.legacy, s.Client, s.TLSProtocol)
 		}
 	}
@@ -473,6 +472,25 @@ func (b *Builder) Session(s *aggregate.Session) {
 			detail = s.LostAfter
 		}
 		countClient(b.handshake, s.Client, detail)
+	}
+}
+
+// SessionCount counts ordinary inbound sessions the store kept as a
+// number per minute (see aggregate.SessionCount).
+func (b *Builder) SessionCount(c *aggregate.SessionCount) {
+	if !b.inWindow(c.First) {
+		return
+	}
+	b.seen(c.First)
+	if b.inWindow(c.Last) {
+		b.seen(c.Last)
+	}
+	in := &b.m.TLS.Inbound
+	in.Connections += c.Sessions
+	if c.TLSProtocol != "" {
+		in.TLS += c.Sessions
+		in.ByTrust[c.TLSTrust] += c.Sessions
+		in.ByProtocol[c.TLSProtocol] += c.Sessions
 	}
 }
 

@@ -103,7 +103,11 @@ func (k *summarySink) TLSFailure(f *aggregate.TLSFailure) {
 	k.s.Counts["tls_failures kind="+f.Kind]++
 }
 
-func (k *summarySink) Session(s *aggregate.Session)   { put(k, "sessions", *s) }
+func (k *summarySink) Session(s *aggregate.Session) { put(k, "sessions", *s) }
+func (k *summarySink) SessionCount(c *aggregate.SessionCount) {
+	put(k, "session_counts", *c)
+	k.s.Counts["session_counts SUM(sessions)"] += c.Sessions
+}
 func (k *summarySink) Reject(r *aggregate.Reject)     { put(k, "rejects", *r) }
 func (k *summarySink) Warning(w *aggregate.Warning)   { put(k, "warnings", *w) }
 func (k *summarySink) Unparsed(u *aggregate.Unparsed) { put(k, "unparsed", *u) }

@@ -371,11 +371,14 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 		Recipient: d.To, Domain: Domain(d.To), OrigTo: d.OrigTo,
 		Relay: d.Relay, RelayHost: d.RelayPeer.Host, RelayAddr: d.RelayPeer.Addr, RelayPort: d.RelayPeer.Port,
 		Status: string(d.Status), DSN: d.DSN, Delay: d.Delay, Delays: d.Delays,
-		Reason: d.Reason, ReasonClass: ReasonClass(d.Reason),
+		Reason:     d.Reason,
 		TLSFailure: string(d.TLSFailure),
 	}
 	if a.Domain == "" && a.Recipient != "" {
 		a.Domain = "(local)"
+	}
+	if d.Status != logparse.StatusSent {
+		a.ReasonClass = ReasonClass(d.Reason)
 	}
 	a.Forwarded = d.Status == logparse.StatusSent && strings.HasPrefix(d.Reason, "forwarded as ")
 	a.LocalHop = isLocalHop(a.RelayAddr, a.RelayPort)

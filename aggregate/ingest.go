@@ -71,7 +71,7 @@ type Run struct {
 	id       source.Identity
 	src      Source
 	track    bool // the source can be recognised again (it has a fingerprint)
-	resolver logparse.Resolver
+	stamps   logparse.StampCache
 	res      FileResult
 	start    time.Time
 	inflight chan error // the commit being written in the background
@@ -82,7 +82,7 @@ type Run struct {
 // same file, or a rotated or compressed copy of it) and returns the run;
 // Offset says where earlier runs stopped.
 func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
-	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), resolver: p.Resolver(id)}
+	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)}}
 	// A source is recognised by its first bytes: too few of them (an empty
 	// log just after rotation) would match every other log.
 	r.track = p.Store != nil && id.Fingerprint != "" && id.FingerprintLen >= MinFingerprint
@@ -120,7 +120,7 @@ func (r *Run) Result() FileResult {
 // Line parses and correlates one line; end is the offset just after it.
 func (r *Run) Line(b []byte, end int64, truncated bool) {
 	l := logparse.Parse(b)
-	r.p.Corr.Add(&l, r.resolver.Time(l.Stamp))
+	r.p.Corr.Add(&l, r.stamps.Time(l.Stamp))
 	if l.Event.Kind() == logparse.KindUnparsed {
 		r.res.Unparsed++
 	}

@@ -231,8 +231,9 @@ func driverValue(a any) (driver.Value, error) {
 	return driver.DefaultParameterConverter.ConvertValue(a)
 }
 
-// each prepares query once and runs it for i in [0, n).
-func (w *writer) each(query string, n int, args func(i int) []any) {
+// each prepares query once and runs it for i in [0, n). args appends row
+// i's values to buf (reused from row to row) and returns it.
+func (w *writer) each(query string, n int, args func(i int, buf []any) []any) {
 	if w.err == nil {
 		w.err = w.cancel.Err()
 	}
@@ -244,8 +245,10 @@ func (w *writer) each(query string, n int, args func(i int) []any) {
 		return
 	}
 	defer stmt.Close()
+	var buf []any
 	for i := 0; i < n; i++ {
-		if err := w.insert(stmt, args(i)); err != nil {
+		buf = args(i, buf[:0])
+		if err := w.insert(stmt, buf); err != nil {
 			w.err = fmt.Errorf("%.40q row %d: %w", query, i+1, err)
 			return
 		}
@@ -275,10 +278,10 @@ func (w *writer) messages(ms []Message) {
 			sender = excluded.sender, has_sender = excluded.has_sender, size = excluded.size, nrcpt = excluded.nrcpt,
 			message_id = excluded.message_id, removed = excluded.removed, deleted = excluded.deleted,
 			expired = excluded.expired`,
-		len(ms), func(i int) []any {
+		len(ms), func(i int, buf []any) []any {
 			m := &ms[i]
-			return []any{m.Host, m.QueueID, nanos(m.Start), nanos(m.LastSeen), string(m.Origin), m.Client, m.ClientIP,
-				m.Service, m.Sender, b2i(m.HasSender), m.Size, m.Nrcpt, m.MessageID, b2i(m.Removed), b2i(m.Deleted), b2i(m.Expired)}
+			return append(buf, m.Host, m.QueueID, nanos(m.Start), nanos(m.LastSeen), string(m.Origin), m.Client, m.ClientIP,
+				m.Service, m.Sender, b2i(m.HasSender), m.Size, m.Nrcpt, m.MessageID, b2i(m.Removed), b2i(m.Deleted), b2i(m.Expired))
 		})
 }
 
@@ -287,22 +290,22 @@ func (w *writer) attempts(as []Attempt) {
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(as), func(i int) []any {
+		len(as), func(i int, buf []any) []any {
 			a := &as[i]
-			return []any{nanos(a.Time), a.Host, a.QueueID, nanos(a.MessageStart), a.Service, a.Sender, a.Size, a.Recipient, a.Domain, a.OrigTo,
+			return append(buf, nanos(a.Time), a.Host, a.QueueID, nanos(a.MessageStart), a.Service, a.Sender, a.Size, a.Recipient, a.Domain, a.OrigTo,
 				a.Relay, a.RelayHost, a.RelayAddr, a.RelayPort, a.Status, a.DSN, a.Delay, a.Delays[0], a.Delays[1], a.Delays[2],
 				a.Delays[3], a.Reason, a.ReasonClass, b2i(a.Forwarded), b2i(a.LocalHop), a.TLSTrust, a.TLSProtocol, a.TLSCipher,
-				a.TLSFailure, a.TLSDetail}
+				a.TLSFailure, a.TLSDetail)
 		})
 }
 
 func (w *writer) tlsFailures(fs []TLSFailure) {
 	w.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
 			kind, rfc8460, detail, deferred, status, names, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(fs), func(i int) []any {
+		len(fs), func(i int, buf []any) []any {
 			f := &fs[i]
-			return []any{nanos(f.Time), f.Host, f.Direction, f.Peer, f.PeerHost, f.PeerAddr, f.Domain, f.QueueID, f.Recipient,
-				f.Kind, f.RFC8460, f.Detail, b2i(f.Deferred), f.Status, f.Names, f.Evidence}
+			return append(buf, nanos(f.Time), f.Host, f.Direction, f.Peer, f.PeerHost, f.PeerAddr, f.Domain, f.QueueID, f.Recipient,
+				f.Kind, f.RFC8460, f.Detail, b2i(f.Deferred), f.Status, f.Names, f.Evidence)
 		})
 }
 
@@ -322,21 +325,21 @@ func (w *writer) sessions(ss []Session) {
 	w.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
 			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(rows), func(i int) []any {
+		len(rows), func(i int, buf []any) []any {
 			s := rows[i]
-			return []any{nanos(s.Start), nanos(s.End), s.Host, s.Service, s.Client, s.ClientName, s.ClientIP, s.TLSTrust,
+			return append(buf, nanos(s.Start), nanos(s.End), s.Host, s.Service, s.Client, s.ClientName, s.ClientIP, s.TLSTrust,
 				s.TLSProtocol, s.TLSCipher, b2i(s.StartTLS), b2i(s.TLSFailed), s.TLSError, s.LostAfter, s.Messages, s.Rejects,
-				s.CommandsOK, s.CommandsTotal}
+				s.CommandsOK, s.CommandsTotal)
 		})
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b sessionKey) int { return cmp.Compare(a.minute, b.minute) })
 	w.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
 		VALUES (?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
 			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
-		len(keys), func(i int) []any {
+		len(keys), func(i int, buf []any) []any {
 			c := counts[keys[i]]
-			return []any{keys[i].minute, c.Host, c.Service, c.TLSTrust, c.TLSProtocol, c.TLSCipher, c.Sessions,
-				nanos(c.First), nanos(c.Last)}
+			return append(buf, keys[i].minute, c.Host, c.Service, c.TLSTrust, c.TLSProtocol, c.TLSCipher, c.Sessions,
+				nanos(c.First), nanos(c.Last))
 		})
 }
 
@@ -376,35 +379,35 @@ func minuteOf(t time.Time) int64 {
 func (w *writer) rejects(rs []Reject) {
 	w.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
 			reply, reason_class, sender, recipient, helo) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(rs), func(i int) []any {
+		len(rs), func(i int, buf []any) []any {
 			r := &rs[i]
-			return []any{nanos(r.Time), r.Host, r.Service, r.QueueID, r.Action, r.Stage, r.Client, r.ClientName, r.ClientIP,
-				r.Code, r.DSN, r.Reply, r.ReasonClass, r.From, r.To, r.Helo}
+			return append(buf, nanos(r.Time), r.Host, r.Service, r.QueueID, r.Action, r.Stage, r.Client, r.ClientName, r.ClientIP,
+				r.Code, r.DSN, r.Reply, r.ReasonClass, r.From, r.To, r.Helo)
 		})
 }
 
 func (w *writer) warnings(ws []Warning) {
 	w.each(`INSERT INTO warnings (time, host, program, severity, text, class) VALUES (?,?,?,?,?,?)`,
-		len(ws), func(i int) []any {
+		len(ws), func(i int, buf []any) []any {
 			x := &ws[i]
-			return []any{nanos(x.Time), x.Host, x.Program, x.Severity, x.Text, x.Class}
+			return append(buf, nanos(x.Time), x.Host, x.Program, x.Severity, x.Text, x.Class)
 		})
 }
 
 func (w *writer) unparsed(us []Unparsed) {
 	w.each(`INSERT INTO unparsed (time, host, program, text) VALUES (?,?,?,?)`,
-		len(us), func(i int) []any {
+		len(us), func(i int, buf []any) []any {
 			u := &us[i]
-			return []any{nanos(u.Time), u.Host, u.Program, u.Text}
+			return append(buf, nanos(u.Time), u.Host, u.Program, u.Text)
 		})
 }
 
 func (w *writer) lineCounts(cs []LineCount) {
 	w.each(`INSERT INTO line_counts (host, hour, kind, count) VALUES (?,?,?,?)
 		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
-		len(cs), func(i int) []any {
+		len(cs), func(i int, buf []any) []any {
 			c := &cs[i]
-			return []any{c.Host, c.Hour.Unix() / 3600, c.Kind, c.Count}
+			return append(buf, c.Host, c.Hour.Unix()/3600, c.Kind, c.Count)
 		})
 }
 

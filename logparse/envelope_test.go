@@ -416,3 +416,26 @@ func TestResolverYearRolloverFixture(t *testing.T) {
 		t.Errorf("want lines on both sides of midnight, got %d in 2026 and %d in 2027", dec, jan)
 	}
 }
+
+// TestStampCache: the cache gives the resolver's answer for every line,
+// including a repeated stamp after a different one, and zoned stamps that
+// differ only in their offset.
+func TestStampCache(t *testing.T) {
+	res := logparse.Resolver{Location: time.UTC, Reference: time.Date(2027, 1, 1, 0, 0, 30, 0, time.UTC)}
+	lines := []string{
+		"Dec 31 23:59:59 mx1 postfix/qmgr[880]: 3F1A22C0B1F: removed",
+		"Dec 31 23:59:59 mx1 postfix/qmgr[880]: 3F1A22C0B2F: removed",
+		"Jan  1 00:00:10 mx1 postfix/qmgr[880]: 3F1A22C0B1F: removed",
+		"Dec 31 23:59:59 mx1 postfix/qmgr[880]: 3F1A22C0B1F: removed",
+		"2026-11-23T00:19:58.123456+01:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed",
+		"2026-11-23T00:19:58.123456+02:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed",
+		"2026-11-23T00:19:58.123457+02:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed",
+	}
+	cache := logparse.StampCache{Resolver: res}
+	for i, line := range lines {
+		st := logparse.ParseString(line).Stamp
+		if got, want := cache.Time(st), res.Time(st); !got.Equal(want) {
+			t.Errorf("line %d: StampCache.Time = %v, Resolver.Time = %v", i+1, got, want)
+		}
+	}
+}

@@ -717,8 +717,23 @@ func (c *Correlator) drain(open bool) Batch {
 	}
 	clear(c.counts)
 	b := c.out
-	c.out = Batch{}
+	c.out = presized(&b)
 	return b
+}
+
+// presized is an empty batch with room for as many facts as b holds: the
+// next batch is usually about as big, and growing its slices by doubling
+// allocated more than the facts themselves.
+func presized(b *Batch) Batch {
+	room := func(n int) int { return n + n/8 }
+	return Batch{
+		Messages: make([]Message, 0, room(len(b.Messages))),
+		Attempts: make([]Attempt, 0, room(len(b.Attempts))),
+		TLS:      make([]TLSFailure, 0, room(len(b.TLS))),
+		Sessions: make([]Session, 0, room(len(b.Sessions))),
+		Rejects:  make([]Reject, 0, room(len(b.Rejects))),
+		Warnings: make([]Warning, 0, room(len(b.Warnings))),
+	}
 }
 
 // FlushPending emits the failed sessions still waiting for a delivery line,

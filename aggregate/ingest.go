@@ -120,7 +120,12 @@ func (r *Run) Result() FileResult {
 // Line parses and correlates one line; end is the offset just after it.
 func (r *Run) Line(b []byte, end int64, truncated bool) {
 	l := logparse.Parse(b)
-	r.p.Corr.Add(&l, r.stamps.Time(l.Stamp))
+	r.parsed(&l, end, truncated)
+}
+
+// parsed correlates one parsed line; end is the offset just after it.
+func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
+	r.p.Corr.Add(l, r.stamps.Time(l.Stamp))
 	if l.Event.Kind() == logparse.KindUnparsed {
 		r.res.Unparsed++
 	}
@@ -236,34 +241,39 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	if every <= 0 {
 		every = 50000
 	}
+	feed := newFeed(rd, id.Compression == "" && id.Path != "-")
+	defer feed.stop()
 	sinceCommit := 0
-	mayGrow := id.Compression == "" && id.Path != "-"
 	for {
-		if err := ctx.Err(); err != nil {
-			cerr := run.Commit(context.WithoutCancel(ctx))
-			return run.Result(), errors.Join(err, cerr)
-		}
-		line, err := rd.Next()
-		if errors.Is(err, io.EOF) {
+		c, ok := feed.next()
+		if !ok {
 			break
 		}
-		if err != nil {
+		for i := range c.lines {
+			if err := ctx.Err(); err != nil {
+				cerr := run.Commit(context.WithoutCancel(ctx))
+				return run.Result(), errors.Join(err, cerr)
+			}
+			pl := &c.lines[i]
+			run.parsed(&pl.line, pl.end, pl.truncated)
+			sinceCommit++
+			if sinceCommit >= every {
+				if err := run.commitAsync(ctx, false); err != nil {
+					return run.Result(), errors.Join(err, run.wait())
+				}
+				sinceCommit = 0
+			}
+		}
+		if c.err != nil {
 			// Keep what was read: commit it, then report the error.
 			cerr := run.Commit(ctx)
-			return run.Result(), errors.Join(err, cerr)
+			return run.Result(), errors.Join(c.err, cerr)
 		}
-		if line.Partial && mayGrow {
+		if c.partial {
 			run.res.Partial = true
 			break
 		}
-		run.Line(line.Bytes, line.End, line.Truncated)
-		sinceCommit++
-		if sinceCommit >= every {
-			if err := run.commitAsync(ctx, false); err != nil {
-				return run.Result(), errors.Join(err, run.wait())
-			}
-			sinceCommit = 0
-		}
+		feed.recycle(c)
 	}
 	if err := run.Finish(ctx); err != nil {
 		return run.Result(), err

@@ -2,6 +2,8 @@ package aggregate_test
 
 import (
 	"compress/gzip"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,11 +11,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/logparse/source"
 )
 
 // factTables are the tables whose rows are facts read from the log.
-var factTables = []string{"messages", "attempts", "tls_failures", "sessions", "rejects", "warnings", "unparsed", "line_counts"}
+var factTables = []string{"messages", "attempts", "tls_failures", "sessions", "session_counts", "rejects", "warnings", "unparsed", "line_counts"}
 
 // corpusCopy writes the corpus (or some of its lines) to dir/name.
 func corpusCopy(t testing.TB, dir, name string, lines []string) string {
@@ -309,4 +312,44 @@ func TestIngestEmptyLogThenRotation(t *testing.T) {
 	if got := countRows(t, db)["line_counts.sum"]; got != int64(len(lines)) {
 		t.Errorf("after mail.log.1 again: line counts add up to %d, want %d", got, len(lines))
 	}
+}
+
+// TestIngestCancelledThenResumed: an ingest cancelled while its lines are
+// parsed ahead (as Ctrl-C does) keeps what it committed, stops reading the
+// file before returning, and the next run gives the facts of one clean run.
+func TestIngestCancelledThenResumed(t *testing.T) {
+	dir := t.TempDir()
+	lines := readLines(t, corpusLog)
+	log := corpusCopy(t, dir, "mail.log", lines)
+	db := filepath.Join(dir, "pftls.db")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	st := openStore(t, db)
+	p := newPump(st)
+	p.CommitLines = 1000
+	commits := 0
+	p.OnCommit = func(aggregate.FileResult) {
+		if commits++; commits == 2 {
+			cancel()
+		}
+	}
+	r, err := source.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.IngestReader(ctx, r)
+	r.Close() // the parsing goroutine must be done with it
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ingest: err = %v, want context.Canceled", err)
+	}
+	if res.Lines <= 2000 || res.Lines >= int64(len(lines)) {
+		t.Errorf("cancelled ingest read %d lines, want more than the 2000 of two commits and fewer than all %d", res.Lines, len(lines))
+	}
+	st.Close()
+
+	again := ingest(t, db, 1000, log)
+	if got := again[0].Resumed + again[0].Lines; got != int64(len(lines)) {
+		t.Errorf("resumed %d + read %d lines, want %d", again[0].Resumed, again[0].Lines, len(lines))
+	}
+	sameFacts(t, db, wholeCorpusDB(t))
 }

@@ -222,6 +222,16 @@ func (c *countSink) Warning(*aggregate.Warning)     { c.warnings++ }
 func (c *countSink) Unparsed(*aggregate.Unparsed)   { c.unparsed++ }
 func (c *countSink) LineCount(*aggregate.LineCount) { c.lineCounts++ }
 
+// keepSink keeps the messages and attempts Scan hands it.
+type keepSink struct {
+	countSink
+	msgs []aggregate.Message
+	atts []aggregate.Attempt
+}
+
+func (k *keepSink) Message(m *aggregate.Message) { k.msgs = append(k.msgs, *m) }
+func (k *keepSink) Attempt(a *aggregate.Attempt) { k.atts = append(k.atts, *a) }
+
 // TestStoreMigratesOlderSchema: a database made by an older pftls (schema
 // step 1, schema.sql) is brought up to SchemaVersion by a writer, keeping
 // its rows; a reader asks for that upgrade instead of doing it.
@@ -246,6 +256,18 @@ func TestStoreMigratesOlderSchema(t *testing.T) {
 		VALUES (1795393218000000000, 'mail', 'to', 'mx.bank.example.net[127.0.0.12]:25', 'mx.bank.example.net',
 			'127.0.0.12', 'bank.example.net', 'CC251BC433', 'chris.novak@bank.example.net', 'untrusted-issuer',
 			'validation-failure', '/O=Unknown Org/CN=Rogue Untrusted Issuing CA', 1, 'deferred')`,
+		`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
+			size, nrcpt, message_id, removed, deleted, expired)
+		VALUES ('mail', 'CC251BC433', 1795393200000000000, 1795393218000000000, 'smtpd', 'a.example[192.0.2.1]',
+			'192.0.2.1', 'smtpd', 'ann@sender.test', 1, 4711, 1, 'id@sender.test', 1, 0, 0)`,
+		`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to,
+			relay, relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect,
+			delay_xmit, reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure,
+			tls_detail)
+		VALUES (1795393218000000000, 'mail', 'CC251BC433', 1795393200000000000, 'smtp', 'ann@sender.test', 4711,
+			'bob@example.org', 'example.org', '', 'mx.example.org[198.51.100.7]:25', 'mx.example.org', '198.51.100.7',
+			25, 'sent', '2.0.0', 18.5, 0.05, 0.02, 17.1, 1.33, '250 2.0.0 Ok', '', 0, 0, 'trusted', 'TLSv1.3',
+			'TLS_AES_256_GCM_SHA384', '', '')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("make a version 1 database: %v", err)
@@ -265,7 +287,7 @@ func TestStoreMigratesOlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open(version 1 database): %v", err)
 	}
-	var n countSink
+	var n keepSink
 	if err := st.Scan(t.Context(), aggregate.Query{}, &n); err != nil {
 		t.Fatalf("Scan after migration: %v", err)
 	}
@@ -273,7 +295,79 @@ func TestStoreMigratesOlderSchema(t *testing.T) {
 	if n.tls != 1 {
 		t.Errorf("after migration Scan read %d TLS failures, want the 1 stored before", n.tls)
 	}
+	if len(n.msgs) != 1 || n.msgs[0].Size != 4711 || n.msgs[0].Sender != "ann@sender.test" {
+		t.Errorf("after migration Scan read messages %+v, want the one stored before", n.msgs)
+	}
+	if len(n.atts) != 1 {
+		t.Fatalf("after migration Scan read %d attempts, want 1", len(n.atts))
+	}
+	a := n.atts[0]
+	if a.Delays != [4]float64{0.05, 0.02, 17.1, 1.33} || a.Delay != 18.5 || a.RelayHost != "mx.example.org" ||
+		a.RelayAddr != "198.51.100.7" || a.RelayPort != 25 || a.TLSTrust != "trusted" || a.Size != 4711 {
+		t.Errorf("after migration the attempt reads %+v", a)
+	}
 	if v := queryInt(t, openSQL(t, path), "PRAGMA user_version"); v != int64(aggregate.SchemaVersion) {
 		t.Errorf("after migration: PRAGMA user_version = %d, want %d", v, aggregate.SchemaVersion)
+	}
+}
+
+// factSink collects what Scan returns into facts, as the correlator's
+// batches are collected; counted sessions are summed.
+type factSink struct {
+	f       *facts
+	counted int64
+}
+
+func (s *factSink) Message(m *aggregate.Message) {
+	s.f.add(aggregate.Batch{Messages: []aggregate.Message{*m}})
+}
+func (s *factSink) Attempt(a *aggregate.Attempt) { s.f.Attempts = append(s.f.Attempts, *a) }
+func (s *factSink) TLSFailure(x *aggregate.TLSFailure) {
+	s.f.TLS = append(s.f.TLS, *x)
+}
+func (s *factSink) Session(x *aggregate.Session)           { s.f.Sessions = append(s.f.Sessions, *x) }
+func (s *factSink) SessionCount(x *aggregate.SessionCount) { s.counted += x.Sessions }
+func (s *factSink) Reject(x *aggregate.Reject)             { s.f.Rejects = append(s.f.Rejects, *x) }
+func (s *factSink) Warning(x *aggregate.Warning)           { s.f.Warnings = append(s.f.Warnings, *x) }
+func (s *factSink) Unparsed(x *aggregate.Unparsed)         { s.f.Unparsed = append(s.f.Unparsed, *x) }
+func (s *factSink) LineCount(x *aggregate.LineCount) {
+	s.f.add(aggregate.Batch{LineCounts: []aggregate.LineCount{*x}})
+}
+
+// TestStoreKeepsEveryFact: the correlator's facts over the corpus, written
+// and read back, are the same facts, field by field (the columns the store
+// derives on reading included), except that ordinary inbound sessions come
+// back as counts that add up to them.
+func TestStoreKeepsEveryFact(t *testing.T) {
+	_, want := correlate(aggregate.DefaultOptions, readLines(t, corpusLog))
+	var notable []aggregate.Session
+	for _, s := range want.Sessions {
+		if s.Notable() {
+			notable = append(notable, s)
+		}
+	}
+	ordinary := int64(len(want.Sessions) - len(notable))
+	if ordinary == 0 || len(want.Attempts) == 0 {
+		t.Fatalf("the corpus gave %d ordinary sessions and %d attempts: nothing to check", ordinary, len(want.Attempts))
+	}
+
+	path := filepath.Join(t.TempDir(), "facts.db")
+	st := openStore(t, path)
+	b := aggregate.Batch{Messages: want.Messages(), Attempts: want.Attempts, TLS: want.TLS, Sessions: want.Sessions,
+		Rejects: want.Rejects, Warnings: want.Warnings, Unparsed: want.Unparsed}
+	if err := st.Commit(t.Context(), &b, nil, nil, fixedNow()); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	got := &factSink{f: newFacts()}
+	if err := st.Scan(t.Context(), aggregate.Query{}, got); err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	want.Sessions = notable
+	want.lineCounts = map[string]int64{} // not committed above
+	if d := diffCanonical(got.f.canonical(t), want.canonical(t)); d != "" {
+		t.Errorf("facts read back differ from those written:\n%s", d)
+	}
+	if got.counted != ordinary {
+		t.Errorf("session counts add up to %d, want the %d ordinary sessions", got.counted, ordinary)
 	}
 }

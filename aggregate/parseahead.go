@@ -1,0 +1,178 @@
+package aggregate
+
+import (
+	"errors"
+	"io"
+
+	"github.com/pftls/pftls/logparse"
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// lineFeed hands the pump parsed lines in chunks.
+type lineFeed interface {
+	next() (parsedChunk, bool) // the next chunk; false at the end
+	recycle(parsedChunk)       // the chunk's lines are correlated: its buffer may be reused
+	stop()                     // no more chunks are wanted; returns when the source is no longer read
+}
+
+// newFeed reads and parses rd. A regular file is parsed ahead on a
+// goroutine of its own: parsing is a pure function of each line, and with
+// SQLite writing on a second goroutine, the goroutine that parsed and
+// correlated set ingest's pace. Standard input and pipes are read a line at
+// a time on the caller's goroutine: their reads wait for a writer, and a
+// line must not wait for the ones after it to fill a chunk.
+//
+// A partial last line ends the reading when mayGrow (a plain file that a
+// writer may still be appending to).
+func newFeed(rd *source.Reader, mayGrow bool) lineFeed {
+	if rd.Identity().Fingerprint == "" {
+		return &parseInline{rd: rd, mayGrow: mayGrow, lines: make([]parsedLine, 1)}
+	}
+	return startParsing(rd, mayGrow)
+}
+
+// readLine reads the next line of rd into lines[0:1], or says how the
+// reading ended; ok is false when it did.
+func readLine(rd *source.Reader, mayGrow bool, lines []parsedLine) (c parsedChunk, ok bool) {
+	line, err := rd.Next()
+	switch {
+	case errors.Is(err, io.EOF):
+		return parsedChunk{}, false
+	case err != nil:
+		return parsedChunk{err: err}, false
+	case line.Partial && mayGrow:
+		return parsedChunk{partial: true}, false
+	}
+	lines[0] = parsedLine{line: logparse.Parse(line.Bytes), end: line.End, truncated: line.Truncated}
+	return parsedChunk{lines: lines[:1]}, true
+}
+
+// chunkLines is how many parsed lines go from the parsing goroutine to the
+// correlator at once: enough to make the hand-off cheap, few enough that
+// the lines in flight take little memory.
+const chunkLines = 512
+
+// chunksAhead is how many chunks the parser may be ahead.
+const chunksAhead = 4
+
+// parsedLine is a line parsed ahead, with where it ends in its source.
+type parsedLine struct {
+	line      logparse.Line
+	end       int64
+	truncated bool
+}
+
+// parsedChunk is a run of parsed lines and how the reading after them
+// ended, if it did.
+type parsedChunk struct {
+	lines   []parsedLine
+	partial bool  // the source ends in a partial line that may still grow: not read
+	err     error // reading failed after lines
+}
+
+// parseAhead reads and parses a source on its own goroutine.
+type parseAhead struct {
+	chunks chan parsedChunk
+	free   chan []parsedLine
+	quit   chan struct{}
+}
+
+// parseInline is the lineFeed that reads one line per chunk, on the
+// caller's goroutine.
+type parseInline struct {
+	rd      *source.Reader
+	mayGrow bool
+	lines   []parsedLine // one line, reused
+	done    bool
+}
+
+func (f *parseInline) next() (parsedChunk, bool) {
+	if f.done {
+		return parsedChunk{}, false
+	}
+	c, ok := readLine(f.rd, f.mayGrow, f.lines)
+	if !ok {
+		f.done = true
+		return c, c.err != nil || c.partial
+	}
+	return c, true
+}
+
+func (f *parseInline) recycle(parsedChunk) {}
+func (f *parseInline) stop()               {}
+
+// startParsing starts reading rd on a goroutine of its own.
+func startParsing(rd *source.Reader, mayGrow bool) *parseAhead {
+	a := &parseAhead{
+		chunks: make(chan parsedChunk, chunksAhead),
+		free:   make(chan []parsedLine, chunksAhead+2),
+		quit:   make(chan struct{}),
+	}
+	go a.run(rd, mayGrow)
+	return a
+}
+
+func (a *parseAhead) run(rd *source.Reader, mayGrow bool) {
+	defer close(a.chunks)
+	lines := a.buffer()
+	for {
+		c, ok := readLine(rd, mayGrow, lines[len(lines):len(lines)+1])
+		if !ok {
+			c.lines = lines
+			a.send(c)
+			return
+		}
+		lines = lines[:len(lines)+1]
+		if len(lines) == chunkLines {
+			if !a.send(parsedChunk{lines: lines}) {
+				return
+			}
+			lines = a.buffer()
+		}
+	}
+}
+
+// buffer is an empty slice for a chunk (with room for chunkLines), a
+// recycled one when there is one.
+func (a *parseAhead) buffer() []parsedLine {
+	select {
+	case b := <-a.free:
+		return b[:0]
+	default:
+		return make([]parsedLine, 0, chunkLines)
+	}
+}
+
+// send hands c to the correlator, unless it has stopped listening.
+func (a *parseAhead) send(c parsedChunk) bool {
+	select {
+	case a.chunks <- c:
+		return true
+	case <-a.quit:
+		return false
+	}
+}
+
+// next is the next chunk; false when the parser has nothing more.
+func (a *parseAhead) next() (parsedChunk, bool) {
+	c, ok := <-a.chunks
+	return c, ok
+}
+
+// recycle gives a chunk's buffer back once its lines are correlated (the
+// correlator keeps their strings, never the Line values).
+func (a *parseAhead) recycle(c parsedChunk) {
+	clear(c.lines) // drop the references to the lines' text
+	select {
+	case a.free <- c.lines:
+	default:
+	}
+}
+
+// stop ends the parsing goroutine and waits until it has: the caller may
+// close the source as soon as stop returns.
+func (a *parseAhead) stop() {
+	close(a.quit)
+	for range a.chunks {
+	}
+}

@@ -61,9 +61,9 @@ type Builder struct {
 
 	expired   map[msgKey]bool
 	deleted   map[msgKey]bool
-	senders   map[string]bool
+	senders   distinct
 	sendDoms  map[string]bool
-	recips    map[string]bool
+	recips    distinct
 	recipDoms map[string]bool
 	deferred  map[msgKey]bool
 
@@ -140,8 +140,8 @@ func NewBuilder(opts Options) *Builder {
 		opts.Zone = time.Local
 	}
 	b := &Builder{
-		opts: opts, expired: map[msgKey]bool{}, deleted: map[msgKey]bool{}, senders: map[string]bool{},
-		sendDoms: map[string]bool{}, recips: map[string]bool{}, recipDoms: map[string]bool{},
+		opts: opts, expired: map[msgKey]bool{}, deleted: map[msgKey]bool{}, senders: newDistinct(),
+		sendDoms: map[string]bool{}, recips: newDistinct(), recipDoms: map[string]bool{},
 		deferred: map[msgKey]bool{}, domains: map[string]*domainAcc{}, pending: map[recipKey]*recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
@@ -242,10 +242,10 @@ func (b *Builder) Message(m *aggregate.Message) {
 	if sender == "" {
 		sender = "from=<>"
 	}
-	if !b.senders[sender] {
-		b.senders[strings.Clone(sender)] = true
+	b.senders.add(sender)
+	if dom := senderDomain(sender); !b.sendDoms[dom] {
+		b.sendDoms[strings.Clone(dom)] = true
 	}
-	b.sendDoms[senderDomain(sender)] = true
 }
 
 func senderDomain(addr string) string {
@@ -293,10 +293,10 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			t.Delivered++
 			t.BytesDelivered += a.Size
 			rcpt := strings.ToLower(a.Recipient)
-			if !b.recips[rcpt] {
-				b.recips[strings.Clone(rcpt)] = true
+			b.recips.add(rcpt)
+			if dom := senderDomain(rcpt); !b.recipDoms[dom] {
+				b.recipDoms[strings.Clone(dom)] = true
 			}
-			b.recipDoms[senderDomain(rcpt)] = true
 		}
 	case "deferred":
 		t.Deferrals++
@@ -326,8 +326,12 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case "deferred":
 		d.row.Deferrals++
 		d.def.Deferrals++
-		d.messages[mk] = true
-		d.recips[rk.recipient] = true
+		if !d.messages[mk] {
+			d.messages[mk.owned()] = true
+		}
+		if !d.recips[rk.recipient] {
+			d.recips[strings.Clone(rk.recipient)] = true
+		}
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			d.dsns[a.DSN]++
@@ -526,6 +530,9 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 		b.rejects[k] = acc
 	}
 	acc.row.Count++
+	if _, ok := acc.clients[r.ClientName]; !ok {
+		acc.clients[strings.Clone(r.ClientName)] = 0 // outlives its line
+	}
 	acc.clients[r.ClientName]++
 }
 
@@ -587,8 +594,8 @@ func (b *Builder) Model() *Model {
 	m := &b.m
 	t := &m.Totals
 	t.Deferred = int64(len(b.deferred))
-	t.Senders, t.SendingDomains = int64(len(b.senders)), int64(len(b.sendDoms))
-	t.Recipients, t.RecipientDomains = int64(len(b.recips)), int64(len(b.recipDoms))
+	t.Senders, t.SendingDomains = b.senders.len(), int64(len(b.sendDoms))
+	t.Recipients, t.RecipientDomains = b.recips.len(), int64(len(b.recipDoms))
 	m.Hosts = sortedKeys(b.hosts)
 	if m.Window.From.IsZero() && m.Window.To.IsZero() && !b.first.IsZero() {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)

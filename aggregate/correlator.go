@@ -51,6 +51,8 @@ type Correlator struct {
 	lastHost  string
 	// lastMessagePrune is when open messages were last checked for age.
 	lastMessagePrune time.Time
+	stateSize        int // the size of the last encoded state, to size the next one
+
 }
 
 type hostQID struct{ host, qid string }

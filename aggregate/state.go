@@ -1,10 +1,17 @@
 package aggregate
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"time"
 )
+
+// gobState marks the state's current encoding, gob. States stored before
+// it are JSON (they begin with '{') and are still read.
+var gobState = []byte("pftls-state-gob1\n")
 
 // State is the correlator's open state in a form that can be stored, so
 // that ingest can stop at any commit and continue later as if it had not.
@@ -34,7 +41,9 @@ type sessionState struct {
 // MarshalState encodes the correlator's open state. Call it right after
 // Drain, so that the state and the drained facts describe the same moment.
 func (c *Correlator) MarshalState() ([]byte, error) {
-	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest}
+	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest,
+		Messages: make([]Message, 0, len(c.messages)), Procs: make([]procState, 0, len(c.procs)),
+		Sessions: make([]sessionState, 0, len(c.sessions))}
 	for _, m := range c.messages {
 		st.Messages = append(st.Messages, *m)
 	}
@@ -44,17 +53,27 @@ func (c *Correlator) MarshalState() ([]byte, error) {
 	for k, s := range c.sessions {
 		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, s})
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
+	// gob, not JSON: the state is written with every commit, and with a
+	// busy queue (thousands of open messages) encoding it as JSON took a
+	// seventh of ingest's CPU.
+	var buf bytes.Buffer
+	buf.Grow(c.stateSize)
+	buf.Write(gobState)
+	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
 		return nil, fmt.Errorf("encode correlator state: %w", err)
 	}
-	return b, nil
+	c.stateSize = buf.Len() + buf.Len()/8
+	return buf.Bytes(), nil
 }
 
 // UnmarshalState replaces the correlator's open state with a stored one.
 func (c *Correlator) UnmarshalState(b []byte) error {
 	var st State
-	if err := json.Unmarshal(b, &st); err != nil {
+	if rest, ok := bytes.CutPrefix(b, gobState); ok {
+		if err := gob.NewDecoder(bytes.NewReader(rest)).Decode(&st); err != nil {
+			return fmt.Errorf("decode correlator state: %w", err)
+		}
+	} else if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("decode correlator state: %w", err)
 	}
 	clear(c.messages)
@@ -66,10 +85,10 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 		c.messages[hostQID{m.Host, m.QueueID}] = &m
 	}
 	for _, p := range st.Procs {
-		c.procs[procKey{p.Host, p.Program, p.PID}] = p.Proc
+		c.procs[procKey{p.Host, p.Program, p.PID}] = cmp.Or(p.Proc, &proc{}) // gob leaves out empty values
 	}
 	for _, s := range st.Sessions {
-		c.sessions[procKey{s.Host, s.Program, s.PID}] = s.Session
+		c.sessions[procKey{s.Host, s.Program, s.PID}] = cmp.Or(s.Session, &Session{})
 	}
 	c.mxDomain = st.MXDomain
 	if c.mxDomain == nil {

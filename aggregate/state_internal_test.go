@@ -1,0 +1,97 @@
+package aggregate
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pftls/pftls/logparse"
+)
+
+// TestStateReadsEarlierJSON: a state stored by an earlier pftls (JSON, before
+// the gob encoding) restores the same open state as the current encoding.
+func TestStateReadsEarlierJSON(t *testing.T) {
+	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := logparse.Resolver{Year: 2026, Location: time.UTC}
+	c := NewCorrelator(DefaultOptions)
+	for _, line := range strings.SplitAfter(string(data), "\n")[:2718] {
+		l := logparse.ParseString(strings.TrimSuffix(line, "\n"))
+		c.Add(&l, res.Time(l.Stamp))
+	}
+	c.Drain()
+	cur, err := c.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(cur, gobState) {
+		t.Fatalf("MarshalState does not start with %q", gobState)
+	}
+	// The encoding pftls used before: json.Marshal of the same State.
+	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest}
+	for _, m := range c.messages {
+		st.Messages = append(st.Messages, *m)
+	}
+	for k, p := range c.procs {
+		st.Procs = append(st.Procs, procState{k.host, k.program, k.pid, p})
+	}
+	for k, s := range c.sessions {
+		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, s})
+	}
+	old, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	fromJSON, fromGob := NewCorrelator(DefaultOptions), NewCorrelator(DefaultOptions)
+	if err := fromJSON.UnmarshalState(old); err != nil {
+		t.Fatalf("UnmarshalState(JSON): %v", err)
+	}
+	if err := fromGob.UnmarshalState(cur); err != nil {
+		t.Fatalf("UnmarshalState(gob): %v", err)
+	}
+	m1, p1, s1 := fromJSON.Open()
+	m2, p2, s2 := fromGob.Open()
+	m0, p0, s0 := c.Open()
+	if m1 != m0 || p1 != p0 || s1 != s0 || m2 != m0 || p2 != p0 || s2 != s0 || m0 == 0 {
+		t.Errorf("open messages/processes/sessions: original %d/%d/%d, from JSON %d/%d/%d, from gob %d/%d/%d",
+			m0, p0, s0, m1, p1, s1, m2, p2, s2)
+	}
+	// Both restore the same state, part by part.
+	ja, _ := json.Marshal(canonicalState(t, old))
+	jb, _ := json.Marshal(canonicalState(t, cur))
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("the state restored from JSON differs from the one restored from gob")
+	}
+}
+
+// canonicalState decodes an encoded state with sorted parts.
+func canonicalState(t *testing.T, b []byte) map[string]int {
+	t.Helper()
+	c := NewCorrelator(DefaultOptions)
+	if err := c.UnmarshalState(b); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for k, m := range c.messages {
+		j, _ := json.Marshal(m)
+		out[k.host+" "+k.qid+" "+string(j)]++
+	}
+	for k, p := range c.procs {
+		j, _ := json.Marshal(p)
+		out[k.host+" "+k.program+" "+string(j)]++
+	}
+	for k, s := range c.sessions {
+		j, _ := json.Marshal(s)
+		out[k.host+" "+k.program+" "+string(j)]++
+	}
+	for k, v := range c.mxDomain {
+		out["mx "+k+" "+v]++
+	}
+	return out
+}

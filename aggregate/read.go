@@ -116,7 +116,7 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 		{"session counts", `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last
 			FROM session_counts WHERE minute >= ? AND minute <= ? AND first >= ? AND first < ? AND (? = '' OR host = ?)
 			ORDER BY minute`,
-			[]any{minuteFloor(from), minuteFloor(to), from, to, host, host},
+			[]any{floorUnits(from, time.Minute), floorUnits(to, time.Minute), from, to, host, host},
 			func(r *sql.Rows) error {
 				var x SessionCount
 				var m, first, last int64
@@ -167,7 +167,7 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 				return nil
 			}},
 		{"line counts", `SELECT host, hour, kind, count FROM line_counts
-			WHERE hour >= ? AND hour <= ? AND (? = '' OR host = ?)`, []any{hourOf(from), hourOf(to), host, host},
+			WHERE hour >= ? AND hour <= ? AND (? = '' OR host = ?)`, []any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host},
 			func(r *sql.Rows) error {
 				var x LineCount
 				var h int64
@@ -204,31 +204,19 @@ func (s *Store) scanRows(ctx context.Context, name, query string, args []any, sc
 	return nil
 }
 
-// hourOf converts Unix nanoseconds to an hour number, saturating.
-func hourOf(n int64) int64 {
-	switch n {
-	case math.MinInt64:
-		return math.MinInt64
-	case math.MaxInt64:
-		return math.MaxInt64
+// floorUnits is n Unix nanoseconds as a count of whole units (hours,
+// minutes) since the epoch, rounded down; the unbounded ends of a query
+// (math.MinInt64, math.MaxInt64) stay unbounded.
+func floorUnits(n int64, unit time.Duration) int64 {
+	if n == math.MinInt64 || n == math.MaxInt64 {
+		return n
 	}
-	h := n / int64(time.Hour)
-	if n < 0 && n%int64(time.Hour) != 0 {
-		h--
+	u := int64(unit)
+	q := n / u
+	if n < 0 && n%u != 0 {
+		q--
 	}
-	return h
-}
-
-// minuteFloor is the minute number (Unix time / 60) that n Unix
-// nanoseconds fall in, saturating.
-func minuteFloor(n int64) int64 {
-	switch n {
-	case math.MinInt64:
-		return math.MinInt64
-	case math.MaxInt64:
-		return math.MaxInt64
-	}
-	return minuteOf(time.Unix(0, n))
+	return q
 }
 
 func fromNanos(n int64) time.Time {

@@ -38,9 +38,8 @@ type sessionState struct {
 	Session *Session `json:"session"`
 }
 
-// MarshalState encodes the correlator's open state. Call it right after
-// Drain, so that the state and the drained facts describe the same moment.
-func (c *Correlator) MarshalState() ([]byte, error) {
+// snapshot is the open state as a State (sharing the correlator's values).
+func (c *Correlator) snapshot() State {
 	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest,
 		Messages: make([]Message, 0, len(c.messages)), Procs: make([]procState, 0, len(c.procs)),
 		Sessions: make([]sessionState, 0, len(c.sessions))}
@@ -53,6 +52,13 @@ func (c *Correlator) MarshalState() ([]byte, error) {
 	for k, s := range c.sessions {
 		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, s})
 	}
+	return st
+}
+
+// MarshalState encodes the correlator's open state. Call it right after
+// Drain, so that the state and the drained facts describe the same moment.
+func (c *Correlator) MarshalState() ([]byte, error) {
+	st := c.snapshot()
 	// gob, not JSON: the state is written with every commit, and with a
 	// busy queue (thousands of open messages) encoding it as JSON took a
 	// seventh of ingest's CPU.

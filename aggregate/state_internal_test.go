@@ -33,16 +33,7 @@ func TestStateReadsEarlierJSON(t *testing.T) {
 		t.Fatalf("MarshalState does not start with %q", gobState)
 	}
 	// The encoding pftls used before: json.Marshal of the same State.
-	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest}
-	for _, m := range c.messages {
-		st.Messages = append(st.Messages, *m)
-	}
-	for k, p := range c.procs {
-		st.Procs = append(st.Procs, procState{k.host, k.program, k.pid, p})
-	}
-	for k, s := range c.sessions {
-		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, s})
-	}
+	st := c.snapshot()
 	old, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)

@@ -83,6 +83,9 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if !slices.Contains(report.Formats, f.format) && f.format != "email" {
 		return usagef("pftls report --format text", "unknown --format %q (want one of %s, email)", f.format, strings.Join(report.Formats, ", "))
 	}
+	if f.format != "csv" && flagSet(fs, "section") {
+		return usagef("pftls report --format csv --section "+f.section, "--section chooses the one section a CSV file holds; --format %s shows every section", f.format)
+	}
 	if err := f.mail.validate(); err != nil {
 		return err
 	}

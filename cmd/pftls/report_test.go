@@ -245,6 +245,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 		{"bad flag", []string{"report", "--nope"}, "flag provided but not defined"},
 		{"bad format", []string{"report", "--db", ":memory:", "--format", "pdf", corpusLog}, `unknown --format "pdf"`},
+		{"section without csv", []string{"report", "--db", ":memory:", "--section", "tls-inbound", corpusLog}, "--format csv --section tls-inbound"},
 		{"two windows", []string{"report", "--db", ":memory:", "--all", "--since", "1h", corpusLog}, "use one of"},
 		{"missing file", []string{"report", "--db", ":memory:", filepath.Join(dir, "nope.log")}, "nope.log"},
 		{"directory", []string{"ingest", "--db", ":memory:", dir}, "is a directory"},

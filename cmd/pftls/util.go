@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"sort"
 	"strconv"
@@ -46,3 +47,10 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

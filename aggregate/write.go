@@ -351,7 +351,7 @@ type sessionKey struct {
 
 // addSessionCount counts s in counts.
 func addSessionCount(counts map[sessionKey]*SessionCount, s *Session) {
-	k := sessionKey{minuteOf(s.Start), s.Host, s.Service, s.TLSTrust, s.TLSProtocol, s.TLSCipher}
+	k := sessionKey{floorUnits(nanos(s.Start), time.Minute), s.Host, s.Service, s.TLSTrust, s.TLSProtocol, s.TLSCipher}
 	c := counts[k]
 	if c == nil {
 		c = &SessionCount{Minute: time.Unix(k.minute*60, 0).UTC(), First: s.Start, Last: s.Start, Host: s.Host,
@@ -365,15 +365,6 @@ func addSessionCount(counts map[sessionKey]*SessionCount, s *Session) {
 	if s.Start.After(c.Last) {
 		c.Last = s.Start
 	}
-}
-
-// minuteOf is t as a minute number (Unix time / 60, rounded down).
-func minuteOf(t time.Time) int64 {
-	m := t.Unix() / 60
-	if t.Unix() < 0 && t.Unix()%60 != 0 {
-		m--
-	}
-	return m
 }
 
 func (w *writer) rejects(rs []Reject) {

@@ -460,15 +460,9 @@ func (b *Builder) Session(s *aggregate.Session) {
 		return
 	}
 	b.seen(s.Start)
-	in := &b.m.TLS.Inbound
-	in.Connections++
-	if s.TLSProtocol != "" {
-		in.TLS++
-		in.ByTrust[s.TLSTrust]++
-		in.ByProtocol[s.TLSProtocol]++
-		if aggregate.LegacyTLS(s.TLSProtocol) {
-			countClient(b.legacy, s.Client, s.TLSProtocol)
-		}
+	b.countInbound(s.TLSTrust, s.TLSProtocol, 1)
+	if aggregate.LegacyTLS(s.TLSProtocol) {
+		countClient(b.legacy, s.Client, s.TLSProtocol)
 	}
 	if s.TLSFailed {
 		detail := s.TLSError
@@ -489,12 +483,18 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 	if b.inWindow(c.Last) {
 		b.seen(c.Last)
 	}
+	b.countInbound(c.TLSTrust, c.TLSProtocol, c.Sessions)
+}
+
+// countInbound counts n inbound connections with the given TLS state
+// (protocol "" for none).
+func (b *Builder) countInbound(trust, protocol string, n int64) {
 	in := &b.m.TLS.Inbound
-	in.Connections += c.Sessions
-	if c.TLSProtocol != "" {
-		in.TLS += c.Sessions
-		in.ByTrust[c.TLSTrust] += c.Sessions
-		in.ByProtocol[c.TLSProtocol] += c.Sessions
+	in.Connections += n
+	if protocol != "" {
+		in.TLS += n
+		in.ByTrust[trust] += n
+		in.ByProtocol[protocol] += n
 	}
 }
 

@@ -220,3 +220,6 @@ func (m *Model) HasProblems(category string) bool {
 	}
 	return false
 }
+
+// ProblemCategories are the categories HasProblems knows.
+var ProblemCategories = []string{"tls", "deferred", "bounced"}

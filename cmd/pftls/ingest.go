@@ -46,24 +46,10 @@ func runIngest(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	if *rebuild {
-		if len(files) == 0 {
-			return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
-		}
-		if dbPath != aggregate.Memory {
-			lock, err := lockForWriting(ctx, dbPath, f.lockWait)
-			if err != nil {
-				return err
-			}
-			aside, err := aggregate.MoveAside(dbPath, e.now())
-			lock.release()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stderr, "pftls ingest: moved the old database to %s; rebuilding %s\n", aside, dbPath)
-		}
+	if *rebuild && len(files) == 0 {
+		return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
 	}
-	store, results, err := ingestFiles(ctx, e, &f, dbPath, files)
+	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
 	if store != nil {
 		defer store.Close()
 	}
@@ -86,8 +72,10 @@ type ingestResult struct {
 }
 
 // ingestFiles opens the store for writing and reads files into it, oldest
-// first. It returns the open store (for report) and what it did per file.
-func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string) (*aggregate.Store, ingestResult, error) {
+// first. With rebuild it first moves the database aside, under the same
+// lock, so that no other writer can start a new one in between. It returns
+// the open store (for report) and what it did per file.
+func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string, rebuild bool) (*aggregate.Store, ingestResult, error) {
 	var res ingestResult
 	paths, err := inputPaths(files)
 	if err != nil {
@@ -98,6 +86,13 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		return nil, res, err
 	}
 	defer lock.release()
+	if rebuild && dbPath != aggregate.Memory {
+		aside, err := aggregate.MoveAside(dbPath, e.now())
+		if err != nil {
+			return nil, res, err
+		}
+		fmt.Fprintf(e.stderr, "pftls ingest: moved the old database to %s; rebuilding %s\n", aside, dbPath)
+	}
 	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{})
 	if err != nil {
 		return nil, res, err

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/user"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,43 +40,23 @@ func (f *mailFlags) register(fs interface {
 	fs.BoolVar(&f.redact, "redact", false, "replace the local part of e-mail addresses with a short stable hash")
 }
 
-// problemCategories are what --fail-on and --only-problems look at.
-var problemCategories = []string{"tls", "deferred", "bounced"}
-
 func (f *mailFlags) validate() error {
 	for c := range splitList(f.failOn) {
-		if !contains(problemCategories, c) {
-			return usagef("pftls report --fail-on tls,deferred", "--fail-on %q: want some of %s", c, strings.Join(problemCategories, ","))
+		if !slices.Contains(report.ProblemCategories, c) {
+			return usagef("pftls report --fail-on tls,deferred", "--fail-on %q: want some of %s", c, strings.Join(report.ProblemCategories, ","))
 		}
 	}
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
+// hasAnyProblem reports whether m has a problem of one of the categories.
 func hasAnyProblem(m *report.Model, categories []string) bool {
-	for _, c := range categories {
-		if m.HasProblems(c) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(categories, m.HasProblems)
 }
 
 // failOnResult returns errProblems when a --fail-on category is present.
 func (f *mailFlags) failOnResult(m *report.Model) error {
-	var cats []string
-	for c := range splitList(f.failOn) {
-		cats = append(cats, c)
-	}
-	if hasAnyProblem(m, cats) {
+	if hasAnyProblem(m, slices.Collect(maps.Keys(splitList(f.failOn)))) {
 		return errProblems
 	}
 	return nil
@@ -100,11 +82,7 @@ func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.T
 	if subject == "" {
 		subject = report.Subject(m, label, windowLabel)
 	}
-	var to []string
-	for addr := range splitList(f.to) {
-		to = append(to, addr)
-	}
-	sortStrings(to)
+	to := slices.Sorted(maps.Keys(splitList(f.to)))
 	return report.EmailOptions{From: from, To: to, Subject: subject, Date: now, Host: host}
 }
 

@@ -102,7 +102,7 @@ func runReport(ctx context.Context, e env, args []string) error {
 		model.Redact()
 	}
 	failOn := f.mail.failOnResult(model)
-	if f.mail.onlyProblems && !hasAnyProblem(model, problemCategories) {
+	if f.mail.onlyProblems && !hasAnyProblem(model, report.ProblemCategories) {
 		return failOn
 	}
 	ro := report.RenderOptions{Zone: zone, Section: f.section, Width: f.width}
@@ -220,7 +220,7 @@ func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []stri
 	}
 	var store *aggregate.Store
 	if len(files) > 0 {
-		store, _, err = ingestFiles(ctx, e, &f.ingest, dbPath, files)
+		store, _, err = ingestFiles(ctx, e, &f.ingest, dbPath, files, false)
 	} else {
 		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
 	}

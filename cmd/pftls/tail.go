@@ -87,7 +87,7 @@ func runTail(ctx context.Context, e env, args []string) error {
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
 	}
-	path := "-"
+	var path string
 	if len(files) == 1 {
 		path = files[0]
 	} else if path, err = source.DefaultLog(defaultLogs); err != nil {
@@ -237,7 +237,7 @@ func identify(path string) (source.Identity, int64, error) {
 
 // followStdin reads standard input to its end ("journalctl -f | pftls tail -").
 func (t *tailer) followStdin(ctx context.Context) error {
-	rd, err := source.NewReader("-", t.e.stdin)
+	rd, err := openInput(t.e, "-")
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -45,8 +44,6 @@ func parseAge(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 // flagSet reports whether the command line set the flag name.
 func flagSet(fs *flag.FlagSet, name string) bool {

@@ -117,7 +117,7 @@ func emptySection(m *Model, id string, zone *time.Location) Table {
 // "-cmd|...") is quoted. Quotes and separators inside a cell are
 // encoding/csv's business.
 func CSVSafe(s string) string {
-	s = TerminalSafe(lineBreaks.Replace(s))
+	s = oneLine(s)
 	t := strings.TrimLeft(s, " ")
 	if t == "" {
 		return s

@@ -75,7 +75,6 @@ type diagnoser struct {
 	cfg       *PostfixConfig
 	out       []Diagnosis
 	storeWide bool // the untrusted issuers are explained by the local trust store
-	stripped  map[string]bool
 }
 
 func (d *diagnoser) add(x Diagnosis) { d.out = append(d.out, x) }
@@ -273,7 +272,7 @@ func (d *diagnoser) inbound() {
 	in := d.m.TLS.Inbound
 	if len(in.LegacyClients) > 0 {
 		d.add(Diagnosis{Domain: "*", ID: "inbound-legacy-tls", Confidence: High,
-			Finding:  fmt.Sprintf("%s still use TLSv1 or TLSv1.1.", clientsPhrase(max(in.LegacyTotal, len(in.LegacyClients)))),
+			Finding:  fmt.Sprintf("%s still use TLSv1 or TLSv1.1.", plural(int64(max(in.LegacyTotal, len(in.LegacyClients))), "client", "clients")),
 			Evidence: "Busiest: " + clientList(in.LegacyClients, 5) + ".",
 			Advice:   "If you raise smtpd_tls_protocols / smtpd_tls_mandatory_protocols to >=TLSv1.2, these clients will fail STARTTLS and may send in plaintext or not at all: contact their administrators first.",
 			Params:   []string{"smtpd_tls_protocols", "smtpd_tls_mandatory_protocols"}})
@@ -282,7 +281,7 @@ func (d *diagnoser) inbound() {
 		return
 	}
 	x := Diagnosis{Domain: "*", ID: "inbound-tls-failure", Confidence: Low,
-		Finding:  fmt.Sprintf("STARTTLS fails for %s.", clientsPhrase(max(in.FailureTotal, len(in.HandshakeFailure)))),
+		Finding:  fmt.Sprintf("STARTTLS fails for %s.", plural(int64(max(in.FailureTotal, len(in.HandshakeFailure))), "client", "clients")),
 		Evidence: "Busiest: " + clientList(in.HandshakeFailure, 5) + ".",
 		Params:   []string{"smtpd_tls_protocols", "smtpd_tls_ciphers", "smtpd_tls_cert_file"}}
 	detail := strings.ToLower(in.HandshakeFailure[0].Detail)
@@ -297,13 +296,6 @@ func (d *diagnoser) inbound() {
 		x.Advice = "A client that drops the connection after STARTTLS is often a scanner, or rejects this server's certificate: check the chain in smtpd_tls_cert_file (leaf + intermediates)."
 	}
 	d.add(x)
-}
-
-func clientsPhrase(n int) string {
-	if n == 1 {
-		return "1 client"
-	}
-	return fmt.Sprintf("%d clients", n)
 }
 
 // clientList names the first n clients with their session counts.

@@ -69,3 +69,11 @@ func JSONSafe(b []byte) []byte {
 	}
 	return out
 }
+
+// lineBreaks turns line breaks into spaces: a cell, a heading or a list
+// item must stay on one line.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// oneLine is s made safe for a terminal and put on one line: what every
+// cell, heading and event of every text format starts from.
+func oneLine(s string) string { return TerminalSafe(lineBreaks.Replace(s)) }

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,11 +97,9 @@ func sortTimeline(ev []TimelineEvent) {
 		}
 		return 1
 	}
-	for i := 1; i < len(ev); i++ {
-		for j := i; j > 0 && (ev[j].Time.Before(ev[j-1].Time) || ev[j].Time.Equal(ev[j-1].Time) && rank(ev[j]) < rank(ev[j-1])); j-- {
-			ev[j], ev[j-1] = ev[j-1], ev[j]
-		}
-	}
+	slices.SortStableFunc(ev, func(a, b TimelineEvent) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(rank(a), rank(b)))
+	})
 }
 
 // RenderExplain writes the explanation as text for a terminal; all log

@@ -69,28 +69,28 @@ var sectionAccent = map[string]string{
 func newHTMLPage(m *Model, o RenderOptions) htmlPage {
 	zone := o.zone()
 	p := htmlPage{
-		Title:    htmlText(o.title()),
+		Title:    oneLine(o.title()),
 		MSOOpen:  `<!--[if mso]><table role="presentation" width="1000" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->`,
 		MSOClose: `<!--[if mso]></td></tr></table><![endif]-->`,
 	}
 	for _, h := range m.HeaderLines(zone) {
-		p.Meta = append(p.Meta, [2]string{htmlText(h[0]), htmlText(h[1])})
+		p.Meta = append(p.Meta, [2]string{oneLine(h[0]), oneLine(h[1])})
 	}
 	for _, t := range m.Tables(zone) {
-		s := htmlSection{ID: t.ID, Title: htmlText(t.Title), Note: htmlText(t.Note), Accent: accentNone}
+		s := htmlSection{ID: t.ID, Title: oneLine(t.Title), Note: oneLine(t.Note), Accent: accentNone}
 		if a, ok := sectionAccent[t.ID]; ok {
 			s.Accent = a
 		}
 		right := func(i int) bool { return i < len(t.Align) && t.Align[i] == Right }
 		for i, h := range t.Header {
-			s.Header = append(s.Header, htmlCell{Text: htmlText(h), Right: right(i)})
+			s.Header = append(s.Header, htmlCell{Text: oneLine(h), Right: right(i)})
 		}
 		for ri, r := range t.Rows {
 			row := htmlRow{Zebra: ri%2 == 1, Cells: make([]htmlCell, len(t.Header))}
 			for i := range row.Cells {
 				row.Cells[i].Right = right(i)
 				if i < len(r) {
-					row.Cells[i].Text = htmlText(r[i])
+					row.Cells[i].Text = oneLine(r[i])
 				}
 			}
 			s.Rows = append(s.Rows, row)
@@ -99,12 +99,6 @@ func newHTMLPage(m *Model, o RenderOptions) htmlPage {
 	}
 	return p
 }
-
-// htmlText prepares log-derived text for the HTML page: line breaks become
-// spaces and other control characters (ESC sequences, bidi overrides) are
-// neutralised by TerminalSafe. It does not escape markup: html/template
-// does that, in the one template below.
-func htmlText(s string) string { return TerminalSafe(lineBreaks.Replace(s)) }
 
 // htmlPageTemplate is the page. Styles that matter are inline (and as
 // attributes) because some mail clients drop <style>; the <style> block

@@ -466,17 +466,13 @@ func (l *Live) compact() {
 
 // Event stream.
 
-// liveText makes log text safe for one line on a terminal: line breaks
-// become spaces, other control characters '?' (TerminalSafe).
-func liveText(s string) string { return TerminalSafe(lineBreaks.Replace(s)) }
-
 // field is a column of the text stream: "-" when empty, so that the
 // columns stay countable.
 func field(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return liveText(s)
+	return oneLine(s)
 }
 
 // WriteEventText writes an event as one line:
@@ -496,11 +492,11 @@ func WriteEventText(w io.Writer, e LiveEvent) error {
 	}
 	if e.DSN != "" {
 		b.WriteByte(' ')
-		b.WriteString(liveText(e.DSN))
+		b.WriteString(oneLine(e.DSN))
 	}
 	if e.Detail != "" {
 		b.WriteByte(' ')
-		b.WriteString(liveText(e.Detail))
+		b.WriteString(oneLine(e.Detail))
 	}
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
@@ -531,18 +527,18 @@ type liveEventJSON struct {
 func WriteEventJSON(w io.Writer, e LiveEvent) error {
 	j := liveEventJSON{
 		Time:   e.Time.UTC().Format(time.RFC3339Nano),
-		Kind:   liveText(e.Kind),
-		Domain: liveText(e.Domain),
-		Host:   liveText(e.Host),
-		Peer:   liveText(e.Peer),
-		Detail: liveText(e.Detail),
+		Kind:   oneLine(e.Kind),
+		Domain: oneLine(e.Domain),
+		Host:   oneLine(e.Host),
+		Peer:   oneLine(e.Peer),
+		Detail: oneLine(e.Detail),
 	}
 	switch e.Kind {
 	case KindTLSFailure:
-		k := liveText(e.TLSKind)
+		k := oneLine(e.TLSKind)
 		j.TLSKind = &k
 	case KindDeferred, KindBounced:
-		d := liveText(e.DSN)
+		d := oneLine(e.DSN)
 		j.DSN = &d
 	}
 	var b strings.Builder
@@ -825,7 +821,7 @@ func liveLines(m LiveModel, width, height int) []string {
 func liveTitle(m LiveModel, width int) string {
 	left := "pftls tail"
 	if m.Source != "" {
-		left += "  " + liveText(m.Source)
+		left += "  " + oneLine(m.Source)
 	}
 	right := m.Now.Format("2006-01-02 15:04:05 MST")
 	if m.Now.IsZero() {
@@ -912,8 +908,8 @@ func liveDomainTable(m LiveModel, loc *time.Location, width, rows int) []string 
 	reasons := make([]string, n)
 	seen := make([]string, n)
 	for i, d := range m.Domains[:shown] {
-		domains[i] = liveText(d.Domain)
-		reasons[i] = liveText(d.LastReason)
+		domains[i] = oneLine(d.Domain)
+		reasons[i] = oneLine(d.LastReason)
 		seen[i] = clock(d.LastSeen, m.Now, loc)
 	}
 	attempts := num(func(d LiveDomain) int64 { return d.Attempts })
@@ -996,10 +992,10 @@ func liveRecent(m LiveModel, loc *time.Location, width, rows int) []string {
 	details := make([]string, n)
 	for i, e := range evs {
 		times[i] = clock(e.Time, m.Now, loc)
-		kinds[i] = liveText(e.Kind)
+		kinds[i] = oneLine(e.Kind)
 		domains[i] = field(e.Domain)
 		peers[i] = field(e.Peer)
-		details[i] = liveText(e.Detail) // the DSN is mostly in the reply, and room is short
+		details[i] = oneLine(e.Detail) // the DSN is mostly in the reply, and room is short
 	}
 	cols := []liveCol{
 		{cells: times, keep: 100},

@@ -72,10 +72,6 @@ func markdownTable(w io.Writer, t Table) {
 	}
 }
 
-// lineBreaks turns line breaks into spaces: a cell, a heading or a list
-// item must stay on one line.
-var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
-
 // MarkdownEscape makes log-derived text safe inside Markdown: it is the one
 // place Markdown output escapes. Line breaks become spaces, other control
 // characters are neutralised by TerminalSafe, and the characters that
@@ -87,7 +83,7 @@ var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 // Bare URLs may still be auto-linked by GFM renderers; they link only to
 // what the log line says.
 func MarkdownEscape(s string) string {
-	s = TerminalSafe(lineBreaks.Replace(s))
+	s = oneLine(s)
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); i++ {

@@ -150,10 +150,6 @@ func stacked(t Table, width int) Table {
 		}
 		if line != "" {
 			lines = append(lines, wordWrap(line, room)...)
-			line = ""
-		}
-		if line != "" {
-			lines = append(lines, line)
 		}
 		key := strings.Join(wordWrap(row[0], keyWidth), "\n")
 		out.Rows = append(out.Rows, []string{key, strings.Join(lines, "\n")})

@@ -88,7 +88,13 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 	clear(c.dirty)
 	for i := range st.Messages {
 		m := st.Messages[i]
-		c.messages[hostQID{m.Host, m.QueueID}] = &m
+		k := hostQID{m.Host, m.QueueID}
+		c.messages[k] = &m
+		// Dirty: bulk ingest stores open messages in the state only (see
+		// DrainEnded), so the next full drain must write them even if no
+		// later line touches them; for a message already written, that is
+		// one idempotent upsert more.
+		c.dirty[k] = true
 	}
 	for _, p := range st.Procs {
 		c.procs[procKey{p.Host, p.Program, p.PID}] = cmp.Or(p.Proc, &proc{}) // gob leaves out empty values

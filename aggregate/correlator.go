@@ -438,7 +438,9 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		c.emitFailure(l.Host, ns, a)
 	}
 	if a.RelayHost != "" && a.Domain != "" {
-		c.mxDomain[l.Host+" "+a.RelayHost] = strings.Clone(a.Domain) // outlives the line
+		if mx := l.Host + " " + a.RelayHost; c.mxDomain[mx] != a.Domain {
+			c.mxDomain[mx] = strings.Clone(a.Domain) // outlives the line
+		}
 	}
 	if p.Cur != nil || len(p.Pending) > 0 {
 		c.procs[k] = p

@@ -177,7 +177,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	if r.track {
 		src := r.src // the copy the transaction writes; it learns the new ID
 		r.written = &src
-		prog = []SourceProgress{{Source: r.written, Identity: r.id}}
+		prog = []SourceProgress{{Source: r.written}}
 	}
 	res := r.Result()
 	done := make(chan error, 1)

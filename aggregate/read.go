@@ -267,7 +267,12 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 // after.
 func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.Time, host string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
+	asked := map[string]bool{}
 	for _, d := range domains {
+		if asked[d] {
+			continue // a domain has a row per failure kind: one query each
+		}
+		asked[d] = true
 		var t sql.NullInt64
 		err := s.db.QueryRowContext(ctx, `SELECT MAX(time) FROM attempts
 			WHERE domain = ? AND time < ? AND status = 'sent' AND tls_trust != '' AND tls_failure = ''

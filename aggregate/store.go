@@ -280,24 +280,23 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	defer tx.Rollback()
 	var total int64
-	for _, q := range []string{
-		"DELETE FROM attempts WHERE time < ?",
-		"DELETE FROM tls_failures WHERE time < ?",
-		"DELETE FROM sessions WHERE start < ?",
-		"DELETE FROM rejects WHERE time < ?",
-		"DELETE FROM warnings WHERE time < ?",
-		"DELETE FROM unparsed WHERE time < ?",
-		"DELETE FROM messages WHERE last_seen < ? AND (removed = 1 OR expired = 1)",
-		"DELETE FROM line_counts WHERE hour < ?",
-		"DELETE FROM session_counts WHERE minute < ?",
+	// Facts are cut at before; the counters by their hour or minute.
+	hour, minute := floorUnits(cut, time.Hour), floorUnits(cut, time.Minute)
+	for _, d := range []struct {
+		q   string
+		arg int64
+	}{
+		{"DELETE FROM attempts WHERE time < ?", cut},
+		{"DELETE FROM tls_failures WHERE time < ?", cut},
+		{"DELETE FROM sessions WHERE start < ?", cut},
+		{"DELETE FROM rejects WHERE time < ?", cut},
+		{"DELETE FROM warnings WHERE time < ?", cut},
+		{"DELETE FROM unparsed WHERE time < ?", cut},
+		{"DELETE FROM messages WHERE last_seen < ? AND (removed = 1 OR expired = 1)", cut},
+		{"DELETE FROM line_counts WHERE hour < ?", hour},
+		{"DELETE FROM session_counts WHERE minute < ?", minute},
 	} {
-		arg := any(cut)
-		switch {
-		case strings.Contains(q, "hour"):
-			arg = before.Unix() / 3600
-		case strings.Contains(q, "minute"):
-			arg = before.Unix() / 60
-		}
+		q, arg := d.q, d.arg
 		res, err := tx.ExecContext(ctx, q, arg)
 		if err != nil {
 			return 0, fmt.Errorf("prune: %s: %w", q, err)

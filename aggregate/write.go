@@ -73,8 +73,7 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 // SourceProgress is how far one source has been read, committed together
 // with the facts read from it.
 type SourceProgress struct {
-	Source   *Source // ID 0: insert, and the new ID is stored back
-	Identity source.Identity
+	Source *Source // ID 0: insert, and the new ID is stored back
 }
 
 // Commit writes a batch of facts, the correlator state and the source

@@ -350,15 +350,15 @@ func (c *Correlator) addClient(l *logparse.Line, ev logparse.Client, t time.Time
 	m.Origin = OriginSMTPD
 	m.Client = ev.Client.String()
 	m.ClientIP = ev.Client.Addr
-	m.Service = serviceName(l.Program)
+	m.Service = ServiceName(l.Program)
 	if s := c.session(l); s != nil {
 		s.Messages++
 	}
 }
 
-// serviceName drops the instance's first part: "postfix/submission/smtpd"
+// ServiceName drops the instance's first part: "postfix/submission/smtpd"
 // becomes "submission/smtpd", "postfix/smtpd" "smtpd".
-func serviceName(program string) string {
+func ServiceName(program string) string {
 	if i := strings.IndexByte(program, '/'); i >= 0 {
 		return program[i+1:]
 	}
@@ -591,7 +591,7 @@ func (c *Correlator) addSkip(l *logparse.Line, ev logparse.DeliverySkip, t time.
 
 func (c *Correlator) addReject(l *logparse.Line, ev logparse.Reject, t time.Time) {
 	r := Reject{
-		Time: t, Host: l.Host, Service: serviceName(l.Program), QueueID: l.QueueID,
+		Time: t, Host: l.Host, Service: ServiceName(l.Program), QueueID: l.QueueID,
 		Action: ev.Action, Stage: ev.Stage, Client: ev.Client.String(),
 		ClientName: ev.Client.Name(), ClientIP: ev.Client.Addr,
 		Code: ev.Code, DSN: ev.DSN, Reply: ev.Reply, ReasonClass: mask(ev.Reply),
@@ -614,7 +614,7 @@ func (c *Correlator) openSession(l *logparse.Line, client logparse.Peer, t time.
 		c.emitSession(old)
 	}
 	c.sessions[k] = &Session{
-		Start: t, End: t, Host: l.Host, Service: serviceName(l.Program),
+		Start: t, End: t, Host: l.Host, Service: ServiceName(l.Program),
 		Client: client.String(), ClientName: client.Name(), ClientIP: client.Addr,
 	}
 }

@@ -23,7 +23,7 @@ func classifyTLS(rec *Record) Event {
 	case strings.HasPrefix(t, "TLSRPT: "):
 		return parseTLSRPT(t[len("TLSRPT: "):])
 	case strings.HasPrefix(t, "DANE TLSA lookup problem"), strings.HasPrefix(t, "DNSSEC status lookup error"):
-		return DANE{Detail: t, TLSFailure: TLSDNSSECInvalid, RFC8460: RFCDNSSECInvalid}
+		return DANE{Detail: t, TLSFailure: TLSDNSSECInvalid, RFC8460: TLSDNSSECInvalid.RFC8460()}
 	case strings.HasPrefix(t, "OpenSSL DANE initialization failed"):
 		return DANE{Detail: t}
 	}
@@ -32,7 +32,7 @@ func classifyTLS(rec *Record) Event {
 	}
 	if strings.HasPrefix(t, "certificate peer name verification failed for ") {
 		if p, rest, ok := cutPeerOrHost(t[len("certificate peer name verification failed for "):]); ok {
-			return TLSCertFailure{Peer: p, TLSFailure: TLSNameMismatch, RFC8460: RFCCertificateHostMatch, Detail: strings.TrimPrefix(rest, ": ")}
+			return TLSCertFailure{Peer: p, TLSFailure: TLSNameMismatch, RFC8460: TLSNameMismatch.RFC8460(), Detail: strings.TrimPrefix(rest, ": ")}
 		}
 	}
 	for _, p := range cachePrefixes {
@@ -253,7 +253,7 @@ func classifyPeerLine(t string) Event {
 			strings.HasPrefix(rest, ": Matched fingerprint"):
 			return DANE{Subject: subject.String(), Detail: rest[2:]}
 		case strings.HasPrefix(rest, ": re-using session with untrusted"):
-			return TLSCertFailure{Peer: subject, TLSFailure: TLSNotTrusted, RFC8460: RFCCertificateNotTrusted, Detail: rest[2:]}
+			return TLSCertFailure{Peer: subject, TLSFailure: TLSNotTrusted, RFC8460: TLSNotTrusted.RFC8460(), Detail: rest[2:]}
 		case strings.HasPrefix(rest, ": Reusing old session"), strings.HasPrefix(rest, ": SNI hostname: "),
 			strings.HasPrefix(rest, ": TLS cipher list "), strings.HasPrefix(rest, ": Issuing session ticket"),
 			strings.HasPrefix(rest, ": Decrypting session ticket"), strings.HasPrefix(rest, ": Matched "):
@@ -269,11 +269,11 @@ func classifyPeerLine(t string) Event {
 	d := DANE{Subject: t[:c], Detail: msg}
 	switch {
 	case strings.HasPrefix(msg, "all TLSA records unusable"):
-		d.TLSFailure, d.RFC8460 = TLSTLSAInvalid, RFCTLSAInvalid
+		d.TLSFailure = TLSTLSAInvalid
 	case strings.HasPrefix(msg, "all fingerprints unusable"):
-		d.TLSFailure, d.RFC8460 = TLSFingerprint, RFCValidationFailure
+		d.TLSFailure = TLSFingerprint
 	case strings.HasPrefix(msg, "all trust anchors unusable"):
-		d.TLSFailure, d.RFC8460 = TLSUntrustedIssuer, RFCValidationFailure
+		d.TLSFailure = TLSUntrustedIssuer
 	case strings.HasPrefix(msg, "Matched DANE"), strings.HasPrefix(msg, "Matched trust anchor"),
 		strings.HasPrefix(msg, "Matched fingerprint"), strings.HasPrefix(msg, "error enabling DANE"),
 		strings.Contains(msg, "configured, but no requisite library support"),
@@ -283,6 +283,9 @@ func classifyPeerLine(t string) Event {
 		strings.Contains(msg, "truncated TLSA RR"):
 	default:
 		return nil
+	}
+	if d.TLSFailure != "" {
+		d.RFC8460 = d.TLSFailure.RFC8460()
 	}
 	return d
 }

@@ -513,14 +513,14 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 		return
 	}
 	b.seen(r.Time)
-	switch r.Action {
-	case "reject", "milter-reject":
+	switch {
+	case isReject(r.Action):
 		b.m.Totals.Rejected++
-	case "reject_warning":
+	case r.Action == "reject_warning":
 		b.m.Totals.RejectWarnings++
-	case "hold", "milter-hold":
+	case r.Action == "hold", r.Action == "milter-hold":
 		b.m.Totals.Held++
-	case "discard", "milter-discard":
+	case r.Action == "discard", r.Action == "milter-discard":
 		b.m.Totals.Discarded++
 	}
 	k := [3]string{r.Action, r.Stage, r.ReasonClass}
@@ -542,10 +542,7 @@ func (b *Builder) Warning(w *aggregate.Warning) {
 		return
 	}
 	b.seen(w.Time)
-	prog := w.Program
-	if i := strings.IndexByte(prog, '/'); i >= 0 {
-		prog = prog[i+1:]
-	}
+	prog := aggregate.ServiceName(w.Program)
 	k := [3]string{w.Severity, prog, w.Class}
 	row := b.warnings[k]
 	if row == nil {

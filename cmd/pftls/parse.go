@@ -51,7 +51,7 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[s
 	if err != nil {
 		return err
 	}
-	res := resolvers(r.Identity())
+	stamps := &logparse.StampCache{Resolver: resolvers(r.Identity())}
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -67,7 +67,7 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[s
 		if len(want) > 0 && !want[string(l.Event.Kind())] {
 			continue
 		}
-		b, err := encodeLine(l, res, path, line)
+		b, err := encodeLine(l, stamps, path, line)
 		if err != nil {
 			return fmt.Errorf("%s:%d: encode: %w", path, line.Number, err)
 		}
@@ -99,10 +99,10 @@ type parsedEnvelope struct {
 }
 
 // encodeLine writes the envelope and the event's own fields as one object.
-func encodeLine(l logparse.Line, res logparse.Resolver, file string, src source.Line) ([]byte, error) {
+func encodeLine(l logparse.Line, stamps *logparse.StampCache, file string, src source.Line) ([]byte, error) {
 	env := parsedEnvelope{File: file, Line: src.Number, Kind: string(l.Event.Kind())}
 	if _, malformed := l.Event.(logparse.Malformed); !malformed {
-		env.Time = res.Time(l.Stamp).Format(time.RFC3339Nano)
+		env.Time = stamps.Time(l.Stamp).Format(time.RFC3339Nano)
 		env.Host, env.Program, env.PID, env.QueueID = l.Host, l.Program, l.PID, l.QueueID
 		if l.Severity != logparse.SevInfo && l.Severity != "" {
 			env.Severity = string(l.Severity)

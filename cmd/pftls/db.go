@@ -93,3 +93,24 @@ func (l *writeLock) release() {
 		l.f.Close()
 	}
 }
+
+// registerLockWait adds --lock-wait, for the commands that write.
+func registerLockWait(fs *flag.FlagSet, wait *time.Duration) {
+	fs.DurationVar(wait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
+}
+
+// openForWriting takes the write lock of the database at path (waiting
+// up to wait) and opens it; the caller releases the lock when done
+// writing.
+func openForWriting(ctx context.Context, path string, wait time.Duration) (*aggregate.Store, *writeLock, error) {
+	lock, err := lockForWriting(ctx, path, wait)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := aggregate.Open(ctx, path, aggregate.OpenOptions{})
+	if err != nil {
+		lock.release()
+		return nil, nil, err
+	}
+	return store, lock, nil
+}

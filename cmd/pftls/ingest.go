@@ -22,7 +22,7 @@ type ingestFlags struct {
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.db.register(fs)
 	f.times.register(fs)
-	fs.DurationVar(&f.lockWait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
+	registerLockWait(fs, &f.lockWait)
 	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/pftls/pftls/aggregate"
 )
 
 func runPrune(ctx context.Context, e env, args []string) error {
@@ -27,15 +25,11 @@ func runPrune(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lock, err := lockForWriting(ctx, path, 30*time.Second)
+	store, lock, err := openForWriting(ctx, path, 30*time.Second)
 	if err != nil {
 		return err
 	}
 	defer lock.release()
-	store, err := aggregate.Open(ctx, path, aggregate.OpenOptions{})
-	if err != nil {
-		return err
-	}
 	defer store.Close()
 	before := time.Now().Add(-age)
 	n, err := store.Prune(ctx, before)

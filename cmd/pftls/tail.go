@@ -46,7 +46,7 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.alertCmd, "alert-cmd", "", "run this shell command, with the event as JSON on stdin, when a domain crosses --alert-threshold")
 	fs.IntVar(&f.alertThreshold, "alert-threshold", 5, "TLS failures of one domain within --window that trigger --alert-cmd")
 	fs.IntVar(&f.recent, "recent", 200, "latest problems kept for the live view")
-	fs.DurationVar(&f.lockWait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
+	registerLockWait(fs, &f.lockWait)
 }
 
 // tailer is one pftls tail: a follower feeding the pump, and the live view
@@ -142,15 +142,11 @@ func (t *tailer) openPump(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	lock, err := lockForWriting(ctx, dbPath, t.f.lockWait)
+	store, lock, err := openForWriting(ctx, dbPath, t.f.lockWait)
 	if err != nil {
 		return err
 	}
 	t.lock = lock // held while tail runs
-	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{})
-	if err != nil {
-		return err
-	}
 	t.pump.Store = store
 	return t.pump.Restore(ctx)
 }

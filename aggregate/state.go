@@ -22,6 +22,12 @@ type State struct {
 	MXDomain  map[string]string `json:"mx_domain"`
 	LastPrune time.Time         `json:"last_prune"`
 	Latest    time.Time         `json:"latest"`
+	// Unwritten lists the Messages (by index) changed since they were last
+	// written: bulk ingest keeps open messages in the state only (see
+	// DrainEnded). States without DirtyKnown (earlier versions) count
+	// every message as unwritten.
+	Unwritten  []int `json:"unwritten,omitempty"`
+	DirtyKnown bool  `json:"dirty_known,omitempty"`
 }
 
 type procState struct {
@@ -42,8 +48,11 @@ type sessionState struct {
 func (c *Correlator) snapshot() State {
 	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest,
 		Messages: make([]Message, 0, len(c.messages)), Procs: make([]procState, 0, len(c.procs)),
-		Sessions: make([]sessionState, 0, len(c.sessions))}
-	for _, m := range c.messages {
+		Sessions: make([]sessionState, 0, len(c.sessions)), DirtyKnown: true}
+	for k, m := range c.messages {
+		if c.dirty[k] {
+			st.Unwritten = append(st.Unwritten, len(st.Messages))
+		}
 		st.Messages = append(st.Messages, *m)
 	}
 	for k, p := range c.procs {
@@ -90,11 +99,16 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 		m := st.Messages[i]
 		k := hostQID{m.Host, m.QueueID}
 		c.messages[k] = &m
-		// Dirty: bulk ingest stores open messages in the state only (see
-		// DrainEnded), so the next full drain must write them even if no
-		// later line touches them; for a message already written, that is
-		// one idempotent upsert more.
-		c.dirty[k] = true
+		if !st.DirtyKnown {
+			c.dirty[k] = true // written or not: one idempotent upsert more
+		}
+	}
+	for _, i := range st.Unwritten {
+		if i < 0 || i >= len(st.Messages) {
+			return fmt.Errorf("decode correlator state: unwritten message %d of %d", i, len(st.Messages))
+		}
+		m := &st.Messages[i]
+		c.dirty[hostQID{m.Host, m.QueueID}] = true
 	}
 	for _, p := range st.Procs {
 		c.procs[procKey{p.Host, p.Program, p.PID}] = cmp.Or(p.Proc, &proc{}) // gob leaves out empty values

@@ -138,6 +138,9 @@ func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
 	} else {
 		dsn += "&_synchronous=NORMAL"
 	}
+	if err := registerRows(); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

@@ -3,7 +3,7 @@ package aggregate
 import (
 	"cmp"
 	"context"
-	"database/sql/driver"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -80,28 +80,13 @@ type SourceProgress struct {
 // offsets in one transaction: after a crash the database holds either all
 // of it or none.
 //
-// The rows go straight to the driver's connection, not through
-// database/sql: its per-statement bookkeeping and argument conversion cost
-// as much as SQLite's own work, and the driver's query path binds all of a
-// row's values and steps in one cgo call instead of one call per column.
+// The rows of each table are packed into one blob and stored by one
+// INSERT ... SELECT from pftls_rows (rowsvtab.c), not bound and stepped one
+// by one: per row, database/sql and the driver cost more than SQLite's own
+// work (a boxed value per column, a cgo call and a lock per bind).
 func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []SourceProgress, now time.Time) error {
-	conn, err := s.db.Conn(context.WithoutCancel(ctx))
-	if err != nil {
-		return s.wrapWriteErr("connect", err)
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error { return s.commitOn(ctx, dc, b, state, progress, now) })
-}
-
-// commitOn is Commit on the driver's connection dc.
-func (s *Store) commitOn(ctx context.Context, dc any, b *Batch, state []byte, progress []SourceProgress, now time.Time) error {
-	begin, ok1 := dc.(driver.ConnBeginTx)
-	prep, ok2 := dc.(driver.ConnPrepareContext)
-	if !ok1 || !ok2 {
-		return fmt.Errorf("%s: the SQLite driver's connection (%T) cannot begin or prepare", s.path, dc)
-	}
 	bg := context.WithoutCancel(ctx)
-	tx, err := begin.BeginTx(bg, driver.TxOptions{})
+	tx, err := s.db.BeginTx(bg, nil)
 	if err != nil {
 		return s.wrapWriteErr("begin", err)
 	}
@@ -111,7 +96,7 @@ func (s *Store) commitOn(ctx context.Context, dc any, b *Batch, state []byte, pr
 			tx.Rollback()
 		}
 	}()
-	w := writer{ctx: bg, cancel: ctx, conn: prep}
+	w := writer{ctx: bg, cancel: ctx, tx: tx}
 	w.messages(b.Messages)
 	w.attempts(b.Attempts)
 	w.tlsFailures(b.TLS)
@@ -143,44 +128,24 @@ func (s *Store) wrapWriteErr(step string, err error) error {
 	return s.wrapOpenErr(step, err)
 }
 
-// writer runs the statements of one transaction on the driver's
-// connection, stopping at the first error. Its context cannot be
-// cancelled: go-sqlite3 runs every statement that has a cancellable
-// context in a goroutine of its own, a hand-off per row. Cancellation is
-// checked once per statement group instead, and the transaction rolls
-// back.
+// writer runs the statements of one transaction, stopping at the first
+// error. Its context cannot be cancelled: go-sqlite3 runs every statement
+// that has a cancellable context in a goroutine of its own. Cancellation
+// is checked once per table instead, and the transaction rolls back.
 type writer struct {
 	ctx    context.Context // for the statements: never cancelled
-	cancel context.Context // the caller's, checked between groups
-	conn   driver.ConnPrepareContext
-	args   []driver.NamedValue // reused for every row
+	cancel context.Context // the caller's, checked between tables
+	tx     *sql.Tx
+	rows   rowBuffer // reused from table to table
 	err    error
 }
 
-// prepare prepares query on the transaction's connection.
-func (w *writer) prepare(query string) driver.Stmt {
+// exec runs query once.
+func (w *writer) exec(query string, args ...any) sql.Result {
 	if w.err != nil {
 		return nil
 	}
-	stmt, err := w.conn.PrepareContext(w.ctx, query)
-	if err != nil {
-		w.err = fmt.Errorf("prepare %.40q: %w", query, err)
-		return nil
-	}
-	return stmt
-}
-
-// exec runs query once, for the statements that need its result.
-func (w *writer) exec(query string, args ...any) driver.Result {
-	stmt := w.prepare(query)
-	if stmt == nil {
-		return nil
-	}
-	defer stmt.Close()
-	if !w.bind(args) {
-		return nil
-	}
-	res, err := stmt.(driver.StmtExecContext).ExecContext(w.ctx, w.args)
+	res, err := w.tx.ExecContext(w.ctx, query, args...)
 	if err != nil {
 		w.err = fmt.Errorf("%.40q: %w", query, err)
 		return nil
@@ -188,68 +153,33 @@ func (w *writer) exec(query string, args ...any) driver.Result {
 	return res
 }
 
-// insert runs stmt, an INSERT, through the driver's query path: it binds
-// every value and steps in one cgo call (its Exec binds column by column).
-func (w *writer) insert(stmt driver.Stmt, args []any) error {
-	if !w.bind(args) {
-		return w.err
-	}
-	rows, err := stmt.(driver.StmtQueryContext).QueryContext(w.ctx, w.args)
-	if err != nil {
-		return err
-	}
-	return rows.Close()
-}
-
-// bind converts args into w.args, the driver's value types.
-func (w *writer) bind(args []any) bool {
-	w.args = w.args[:0]
-	for i, a := range args {
-		v, err := driverValue(a)
-		if err != nil {
-			w.err = fmt.Errorf("argument %d: %w", i+1, err)
-			return false
-		}
-		w.args = append(w.args, driver.NamedValue{Ordinal: i + 1, Value: v})
-	}
-	return true
-}
-
-// driverValue is a as one of the driver's value types: the common ones
-// directly, the rest (other integer kinds, named string types) through
-// database/sql's converter, as database/sql itself would.
-func driverValue(a any) (driver.Value, error) {
-	switch v := a.(type) {
-	case string, int64, float64, []byte, nil:
-		return v, nil
-	case int:
-		return int64(v), nil
-	case bool:
-		return int64(b2i(v)), nil
-	}
-	return driver.DefaultParameterConverter.ConvertValue(a)
-}
-
-// each prepares query once and runs it for i in [0, n). args appends row
-// i's values to buf (reused from row to row) and returns it.
-func (w *writer) each(query string, n int, args func(i int, buf []any) []any) {
+// each stores n rows with query, an INSERT that selects its ncol values
+// from pftls_rows(?, ncol). put appends row i's values to the buffer. The
+// rows go in one statement, or in several when they fill rowBufferLimit.
+func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) {
 	if w.err == nil {
 		w.err = w.cancel.Err()
 	}
 	if w.err != nil || n == 0 {
 		return
 	}
-	stmt := w.prepare(query)
-	if stmt == nil {
-		return
-	}
-	defer stmt.Close()
-	var buf []any
+	r := &w.rows
+	r.reset()
+	first := 0 // the first row in the buffer
 	for i := 0; i < n; i++ {
-		buf = args(i, buf[:0])
-		if err := w.insert(stmt, buf); err != nil {
-			w.err = fmt.Errorf("%.40q row %d: %w", query, i+1, err)
+		put(i, r)
+		if r.values != (r.rows+1)*ncol {
+			w.err = fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-r.rows*ncol, ncol)
 			return
+		}
+		r.rows++
+		if r.full() || i == n-1 {
+			if w.exec(query, r.b, ncol); w.err != nil {
+				w.err = fmt.Errorf("rows %d-%d: %w", first+1, i+1, w.err)
+				return
+			}
+			r.reset()
+			first = i + 1
 		}
 	}
 }
@@ -271,16 +201,30 @@ func b2i(b bool) int {
 func (w *writer) messages(ms []Message) {
 	w.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
 			has_sender, size, nrcpt, message_id, removed, deleted, expired)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (start, host, queue_id) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
 			client = excluded.client, client_ip = excluded.client_ip, service = excluded.service,
 			sender = excluded.sender, has_sender = excluded.has_sender, size = excluded.size, nrcpt = excluded.nrcpt,
 			message_id = excluded.message_id, removed = excluded.removed, deleted = excluded.deleted,
 			expired = excluded.expired`,
-		len(ms), func(i int, buf []any) []any {
+		16, len(ms), func(i int, r *rowBuffer) {
 			m := &ms[i]
-			return append(buf, m.Host, m.QueueID, nanos(m.Start), nanos(m.LastSeen), string(m.Origin), m.Client, m.ClientIP,
-				m.Service, m.Sender, b2i(m.HasSender), m.Size, m.Nrcpt, m.MessageID, b2i(m.Removed), b2i(m.Deleted), b2i(m.Expired))
+			r.text(m.Host)
+			r.text(m.QueueID)
+			r.time(m.Start)
+			r.time(m.LastSeen)
+			r.text(string(m.Origin))
+			r.text(m.Client)
+			r.text(m.ClientIP)
+			r.text(m.Service)
+			r.text(m.Sender)
+			r.bool(m.HasSender)
+			r.int(m.Size)
+			r.int(int64(m.Nrcpt))
+			r.text(m.MessageID)
+			r.bool(m.Removed)
+			r.bool(m.Deleted)
+			r.bool(m.Expired)
 		})
 }
 
@@ -288,23 +232,64 @@ func (w *writer) attempts(as []Attempt) {
 	w.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(as), func(i int, buf []any) []any {
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
+			c22, c23, c24, c25, c26, c27, c28, c29 FROM pftls_rows(?, ?)`,
+		30, len(as), func(i int, r *rowBuffer) {
 			a := &as[i]
-			return append(buf, nanos(a.Time), a.Host, a.QueueID, nanos(a.MessageStart), a.Service, a.Sender, a.Size, a.Recipient, a.Domain, a.OrigTo,
-				a.Relay, a.RelayHost, a.RelayAddr, a.RelayPort, a.Status, a.DSN, a.Delay, a.Delays[0], a.Delays[1], a.Delays[2],
-				a.Delays[3], a.Reason, a.ReasonClass, b2i(a.Forwarded), b2i(a.LocalHop), a.TLSTrust, a.TLSProtocol, a.TLSCipher,
-				a.TLSFailure, a.TLSDetail)
+			r.time(a.Time)
+			r.text(a.Host)
+			r.text(a.QueueID)
+			r.time(a.MessageStart)
+			r.text(a.Service)
+			r.text(a.Sender)
+			r.int(a.Size)
+			r.text(a.Recipient)
+			r.text(a.Domain)
+			r.text(a.OrigTo)
+			r.text(a.Relay)
+			r.text(a.RelayHost)
+			r.text(a.RelayAddr)
+			r.int(int64(a.RelayPort))
+			r.text(a.Status)
+			r.text(a.DSN)
+			r.float(a.Delay)
+			for _, d := range a.Delays {
+				r.float(d)
+			}
+			r.text(a.Reason)
+			r.text(a.ReasonClass)
+			r.bool(a.Forwarded)
+			r.bool(a.LocalHop)
+			r.text(a.TLSTrust)
+			r.text(a.TLSProtocol)
+			r.text(a.TLSCipher)
+			r.text(a.TLSFailure)
+			r.text(a.TLSDetail)
 		})
 }
 
 func (w *writer) tlsFailures(fs []TLSFailure) {
 	w.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
-			kind, rfc8460, detail, deferred, status, names, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(fs), func(i int, buf []any) []any {
+			kind, rfc8460, detail, deferred, status, names, evidence)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
+		16, len(fs), func(i int, r *rowBuffer) {
 			f := &fs[i]
-			return append(buf, nanos(f.Time), f.Host, f.Direction, f.Peer, f.PeerHost, f.PeerAddr, f.Domain, f.QueueID, f.Recipient,
-				f.Kind, f.RFC8460, f.Detail, b2i(f.Deferred), f.Status, f.Names, f.Evidence)
+			r.time(f.Time)
+			r.text(f.Host)
+			r.text(f.Direction)
+			r.text(f.Peer)
+			r.text(f.PeerHost)
+			r.text(f.PeerAddr)
+			r.text(f.Domain)
+			r.text(f.QueueID)
+			r.text(f.Recipient)
+			r.text(f.Kind)
+			r.text(f.RFC8460)
+			r.text(f.Detail)
+			r.bool(f.Deferred)
+			r.text(f.Status)
+			r.text(f.Names)
+			r.text(f.Evidence)
 		})
 }
 
@@ -323,22 +308,44 @@ func (w *writer) sessions(ss []Session) {
 	}
 	w.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
 			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(rows), func(i int, buf []any) []any {
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 FROM pftls_rows(?, ?)`,
+		18, len(rows), func(i int, r *rowBuffer) {
 			s := rows[i]
-			return append(buf, nanos(s.Start), nanos(s.End), s.Host, s.Service, s.Client, s.ClientName, s.ClientIP, s.TLSTrust,
-				s.TLSProtocol, s.TLSCipher, b2i(s.StartTLS), b2i(s.TLSFailed), s.TLSError, s.LostAfter, s.Messages, s.Rejects,
-				s.CommandsOK, s.CommandsTotal)
+			r.time(s.Start)
+			r.time(s.End)
+			r.text(s.Host)
+			r.text(s.Service)
+			r.text(s.Client)
+			r.text(s.ClientName)
+			r.text(s.ClientIP)
+			r.text(s.TLSTrust)
+			r.text(s.TLSProtocol)
+			r.text(s.TLSCipher)
+			r.bool(s.StartTLS)
+			r.bool(s.TLSFailed)
+			r.text(s.TLSError)
+			r.text(s.LostAfter)
+			r.int(int64(s.Messages))
+			r.int(int64(s.Rejects))
+			r.int(int64(s.CommandsOK))
+			r.int(int64(s.CommandsTotal))
 		})
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b sessionKey) int { return cmp.Compare(a.minute, b.minute) })
 	w.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
-		VALUES (?,?,?,?,?,?,?,?,?)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
 			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
-		len(keys), func(i int, buf []any) []any {
+		9, len(keys), func(i int, r *rowBuffer) {
 			c := counts[keys[i]]
-			return append(buf, keys[i].minute, c.Host, c.Service, c.TLSTrust, c.TLSProtocol, c.TLSCipher, c.Sessions,
-				nanos(c.First), nanos(c.Last))
+			r.int(keys[i].minute)
+			r.text(c.Host)
+			r.text(c.Service)
+			r.text(c.TLSTrust)
+			r.text(c.TLSProtocol)
+			r.text(c.TLSCipher)
+			r.int(int64(c.Sessions))
+			r.time(c.First)
+			r.time(c.Last)
 		})
 }
 
@@ -368,36 +375,63 @@ func addSessionCount(counts map[sessionKey]*SessionCount, s *Session) {
 
 func (w *writer) rejects(rs []Reject) {
 	w.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
-			reply, reason_class, sender, recipient, helo) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		len(rs), func(i int, buf []any) []any {
-			r := &rs[i]
-			return append(buf, nanos(r.Time), r.Host, r.Service, r.QueueID, r.Action, r.Stage, r.Client, r.ClientName, r.ClientIP,
-				r.Code, r.DSN, r.Reply, r.ReasonClass, r.From, r.To, r.Helo)
+			reply, reason_class, sender, recipient, helo)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
+		16, len(rs), func(i int, r *rowBuffer) {
+			x := &rs[i]
+			r.time(x.Time)
+			r.text(x.Host)
+			r.text(x.Service)
+			r.text(x.QueueID)
+			r.text(x.Action)
+			r.text(x.Stage)
+			r.text(x.Client)
+			r.text(x.ClientName)
+			r.text(x.ClientIP)
+			r.int(int64(x.Code))
+			r.text(x.DSN)
+			r.text(x.Reply)
+			r.text(x.ReasonClass)
+			r.text(x.From)
+			r.text(x.To)
+			r.text(x.Helo)
 		})
 }
 
 func (w *writer) warnings(ws []Warning) {
-	w.each(`INSERT INTO warnings (time, host, program, severity, text, class) VALUES (?,?,?,?,?,?)`,
-		len(ws), func(i int, buf []any) []any {
+	w.each(`INSERT INTO warnings (time, host, program, severity, text, class)
+		SELECT c0, c1, c2, c3, c4, c5 FROM pftls_rows(?, ?)`,
+		6, len(ws), func(i int, r *rowBuffer) {
 			x := &ws[i]
-			return append(buf, nanos(x.Time), x.Host, x.Program, x.Severity, x.Text, x.Class)
+			r.time(x.Time)
+			r.text(x.Host)
+			r.text(x.Program)
+			r.text(x.Severity)
+			r.text(x.Text)
+			r.text(x.Class)
 		})
 }
 
 func (w *writer) unparsed(us []Unparsed) {
-	w.each(`INSERT INTO unparsed (time, host, program, text) VALUES (?,?,?,?)`,
-		len(us), func(i int, buf []any) []any {
+	w.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`,
+		4, len(us), func(i int, r *rowBuffer) {
 			u := &us[i]
-			return append(buf, nanos(u.Time), u.Host, u.Program, u.Text)
+			r.time(u.Time)
+			r.text(u.Host)
+			r.text(u.Program)
+			r.text(u.Text)
 		})
 }
 
 func (w *writer) lineCounts(cs []LineCount) {
-	w.each(`INSERT INTO line_counts (host, hour, kind, count) VALUES (?,?,?,?)
+	w.each(`INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
-		len(cs), func(i int, buf []any) []any {
+		4, len(cs), func(i int, r *rowBuffer) {
 			c := &cs[i]
-			return append(buf, c.Host, c.Hour.Unix()/3600, c.Kind, c.Count)
+			r.text(c.Host)
+			r.int(c.Hour.Unix() / 3600)
+			r.text(c.Kind)
+			r.int(c.Count)
 		})
 }
 

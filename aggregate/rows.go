@@ -1,0 +1,77 @@
+package aggregate
+
+// #include "rowsvtab.h"
+import "C"
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+)
+
+// registerRows makes the pftls_rows table-valued function (rowsvtab.c)
+// available on every SQLite connection opened after it. Registering again
+// is a no-op, so every Open may call it.
+func registerRows() error {
+	if rc := C.pftls_rows_register(); rc != 0 {
+		return fmt.Errorf("register pftls_rows with SQLite: error code %d", int(rc))
+	}
+	return nil
+}
+
+// maxRowsColumns is the most columns a pftls_rows row may have
+// (PFTLS_ROWS_COLS in rowsvtab.c).
+const maxRowsColumns = 40
+
+// rowBufferLimit is the size at which a rowBuffer is written out, well
+// under SQLite's 1 GB limit for a value and small enough to keep memory
+// flat.
+const rowBufferLimit = 1 << 20
+
+// rowBuffer packs rows of values in the format pftls_rows reads: a tag byte
+// per value and its payload. Packing costs no allocation per value, and
+// the whole buffer is stored by one statement.
+type rowBuffer struct {
+	b      []byte
+	rows   int // complete rows in b, counted by the writer
+	values int // values in b
+}
+
+func (r *rowBuffer) reset() {
+	r.b = r.b[:0]
+	r.rows = 0
+	r.values = 0
+}
+
+// full reports whether the buffer should be written out before more rows.
+func (r *rowBuffer) full() bool { return len(r.b) >= rowBufferLimit }
+
+func (r *rowBuffer) int(v int64) {
+	r.values++
+	r.b = append(r.b, 'i')
+	r.b = binary.LittleEndian.AppendUint64(r.b, uint64(v))
+}
+
+func (r *rowBuffer) float(v float64) {
+	r.values++
+	r.b = append(r.b, 'f')
+	r.b = binary.LittleEndian.AppendUint64(r.b, math.Float64bits(v))
+}
+
+func (r *rowBuffer) bool(v bool) { r.int(int64(b2i(v))) }
+
+// text appends s. A value over rowBufferLimit cannot occur (lines are cut
+// at the maximum line length long before); it is cut there rather than
+// let a length overflow corrupt the rows after it.
+func (r *rowBuffer) text(s string) {
+	if len(s) > rowBufferLimit {
+		s = s[:rowBufferLimit]
+	}
+	r.values++
+	r.b = append(r.b, 't')
+	r.b = binary.LittleEndian.AppendUint32(r.b, uint32(len(s)))
+	r.b = append(r.b, s...)
+}
+
+func (r *rowBuffer) time(t time.Time) { r.int(nanos(t)) }

@@ -1,0 +1,189 @@
+package aggregate
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRowsRoundTrip stores packed rows through pftls_rows and reads back
+// exactly the values and SQLite types that were packed.
+func TestRowsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Memory, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE t (a, b, c)`); err != nil {
+		t.Fatal(err)
+	}
+	var r rowBuffer
+	r.int(math.MinInt64)
+	r.text("")
+	r.float(-0.25)
+	r.int(1 << 40)
+	r.text("nul\x00inside, ünïcode, 'quotes'")
+	r.float(math.MaxFloat64)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO t SELECT c0, c1, c2 FROM pftls_rows(?, ?)`, r.b, 3); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT typeof(a), a, typeof(b), b, typeof(c), c FROM t ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type row struct {
+		ta    string
+		a     int64
+		tb, b string
+		tc    string
+		c     float64
+	}
+	var got []row
+	for rows.Next() {
+		var x row
+		if err := rows.Scan(&x.ta, &x.a, &x.tb, &x.b, &x.tc, &x.c); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, x)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []row{
+		{"integer", math.MinInt64, "text", "", "real", -0.25},
+		{"integer", 1 << 40, "text", "nul\x00inside, ünïcode, 'quotes'", "real", math.MaxFloat64},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d rows, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: got %+v, want %+v", i+1, got[i], want[i])
+		}
+	}
+}
+
+// TestRowsMalformed: a blob that does not hold whole rows is an error that
+// names the row, and stores nothing.
+func TestRowsMalformed(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Memory, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE t (a, b)`); err != nil {
+		t.Fatal(err)
+	}
+	var whole rowBuffer
+	whole.int(1)
+	whole.text("x")
+	tests := []struct {
+		name string
+		blob []byte
+		ncol int
+		want string
+	}{
+		{"missing value", append(append([]byte{}, whole.b...), 'i', 1, 0, 0, 0, 0, 0, 0, 0), 2, "row 2: fewer values than columns"},
+		{"integer cut short", []byte{'i', 1, 2}, 2, "row 1: number cut short"},
+		{"text longer than blob", []byte{'t', 200, 0, 0, 0, 'a'}, 1, "row 1: text cut short"},
+		{"unknown tag", []byte{'x'}, 1, "row 1: unknown value tag"},
+		{"too many columns", whole.b, 41, "number of columns out of range"},
+		{"no columns", whole.b, 0, "number of columns out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.db.ExecContext(ctx, `INSERT INTO t SELECT c0, c1 FROM pftls_rows(?, ?)`, tt.blob, tt.ncol)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got error %v, want one containing %q", err, tt.want)
+			}
+			var n int
+			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Fatalf("%d rows stored from a malformed blob", n)
+			}
+		})
+	}
+	if _, err := s.db.ExecContext(ctx, `SELECT * FROM pftls_rows`); err == nil || !strings.Contains(err.Error(), "needs two arguments") {
+		t.Fatalf("pftls_rows without arguments: got %v", err)
+	}
+}
+
+// TestRowsEmpty: an empty blob is no rows.
+func TestRowsEmpty(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Memory, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pftls_rows(?, 3)`, []byte{}).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("got %d rows from an empty blob", n)
+	}
+}
+
+// TestCommitInChunks: a table whose rows outgrow one buffer is stored in
+// several statements, every row once.
+func TestCommitInChunks(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Memory, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	long := strings.Repeat("w", 1000)
+	var b Batch
+	n := 3*rowBufferLimit/len(long) + 7
+	for i := range n {
+		b.Warnings = append(b.Warnings, Warning{Host: "mx", Program: "postfix/smtpd", Severity: "warning", Text: long, Class: string(rune('a' + i%26))})
+	}
+	if err := s.Commit(ctx, &b, nil, nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var got, classes int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT class) FROM warnings WHERE length(text) = 1000`).Scan(&got, &classes); err != nil {
+		t.Fatal(err)
+	}
+	if got != n || classes != 26 {
+		t.Fatalf("stored %d warnings in %d classes, want %d in 26", got, classes, n)
+	}
+}
+
+// TestEachCountsValues: a row with the wrong number of values is an error,
+// not a shifted table.
+func TestEachCountsValues(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Memory, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	w := writer{ctx: ctx, cancel: ctx, tx: tx}
+	w.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`, 4, 2,
+		func(i int, r *rowBuffer) {
+			r.int(1)
+			r.text("mx")
+			r.text("postfix/smtp")
+			if i == 0 {
+				r.text("first")
+			}
+		})
+	if w.err == nil || !strings.Contains(w.err.Error(), "row 2: 3 values for 4 columns") {
+		t.Fatalf("got %v, want a value count error for row 2", w.err)
+	}
+}

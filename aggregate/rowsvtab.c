@@ -1,0 +1,235 @@
+/*
+ * pftls_rows: a table-valued function that reads rows packed by the Go
+ * side (rowBuffer in rows.go), so that a batch of facts is stored by one
+ * INSERT ... SELECT instead of one bind-and-step per row:
+ *
+ *   INSERT INTO t (a, b) SELECT c0, c1 FROM pftls_rows(?, 2)
+ *
+ * The first argument is a blob of rows, each of exactly ncol (the second
+ * argument) values; a value is a tag byte and its payload:
+ *   'n'  NULL
+ *   'i'  integer, 8 bytes little-endian
+ *   'f'  double, 8 bytes little-endian IEEE 754
+ *   't'  text, a 4-byte little-endian length and that many bytes (UTF-8)
+ * A malformed blob is an error naming the row, never a read out of bounds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rowsvtab.h"
+
+#define PFTLS_ROWS_COLS 40
+#define PFTLS_COL_DATA  PFTLS_ROWS_COLS
+#define PFTLS_COL_NCOL  (PFTLS_ROWS_COLS + 1)
+
+typedef struct rows_cursor {
+  sqlite3_vtab_cursor base;
+  unsigned char *data;          /* a copy of the blob, owned */
+  sqlite3_int64 len;
+  sqlite3_int64 next;           /* offset of the row after the current one */
+  sqlite3_int64 row;            /* 1-based number of the current row */
+  int ncol;
+  int eof;
+  sqlite3_int64 at[PFTLS_ROWS_COLS]; /* offset of each value's tag */
+} rows_cursor;
+
+static sqlite3_uint64 get_le(const unsigned char *p, int n) {
+  sqlite3_uint64 v = 0;
+  for (int i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                        sqlite3_vtab **out, char **err) {
+  (void)aux; (void)argc; (void)argv; (void)err;
+  char schema[8 * PFTLS_ROWS_COLS + 64];
+  char *p = schema;
+  p += sprintf(p, "CREATE TABLE x(");
+  for (int i = 0; i < PFTLS_ROWS_COLS; i++) p += sprintf(p, "c%d,", i);
+  sprintf(p, "data HIDDEN, ncol HIDDEN)");
+  int rc = sqlite3_declare_vtab(db, schema);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab *vt = sqlite3_malloc64(sizeof(*vt));
+  if (vt == 0) return SQLITE_NOMEM;
+  memset(vt, 0, sizeof(*vt));
+  *out = vt;
+  return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *vt) {
+  sqlite3_free(vt);
+  return SQLITE_OK;
+}
+
+/* rows_best_index requires both hidden arguments, as equality constraints. */
+static int rows_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
+  int data = -1, ncol = -1, unusable = 0;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (c->iColumn != PFTLS_COL_DATA && c->iColumn != PFTLS_COL_NCOL) continue;
+    if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
+      unusable = 1;
+      continue;
+    }
+    if (c->iColumn == PFTLS_COL_DATA) data = i; else ncol = i;
+  }
+  if (data < 0 || ncol < 0) {
+    if (unusable) return SQLITE_CONSTRAINT;
+    sqlite3_free(vt->zErrMsg);
+    vt->zErrMsg = sqlite3_mprintf("pftls_rows needs two arguments: the rows and the number of columns");
+    return SQLITE_ERROR;
+  }
+  info->aConstraintUsage[data].argvIndex = 1;
+  info->aConstraintUsage[data].omit = 1;
+  info->aConstraintUsage[ncol].argvIndex = 2;
+  info->aConstraintUsage[ncol].omit = 1;
+  info->estimatedCost = 1000;
+  info->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int rows_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
+  (void)vt;
+  rows_cursor *c = sqlite3_malloc64(sizeof(*c));
+  if (c == 0) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  c->eof = 1;
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *cur) {
+  rows_cursor *c = (rows_cursor *)cur;
+  sqlite3_free(c->data);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int rows_fail(rows_cursor *c, const char *why) {
+  sqlite3_vtab *vt = c->base.pVtab;
+  sqlite3_free(vt->zErrMsg);
+  vt->zErrMsg = sqlite3_mprintf("pftls_rows: row %lld: %s", c->row, why);
+  return SQLITE_ERROR;
+}
+
+/* rows_next finds the values of the row that starts at c->next. */
+static int rows_next(sqlite3_vtab_cursor *cur) {
+  rows_cursor *c = (rows_cursor *)cur;
+  sqlite3_int64 pos = c->next;
+  c->row++;
+  if (pos >= c->len) {
+    c->eof = 1;
+    return SQLITE_OK;
+  }
+  for (int i = 0; i < c->ncol; i++) {
+    if (pos >= c->len) return rows_fail(c, "fewer values than columns");
+    c->at[i] = pos;
+    switch (c->data[pos]) {
+    case 'n':
+      pos += 1;
+      break;
+    case 'i':
+    case 'f':
+      if (c->len - pos < 9) return rows_fail(c, "number cut short");
+      pos += 9;
+      break;
+    case 't': {
+      if (c->len - pos < 5) return rows_fail(c, "text length cut short");
+      sqlite3_int64 n = (sqlite3_int64)get_le(c->data + pos + 1, 4);
+      if (c->len - pos - 5 < n) return rows_fail(c, "text cut short");
+      pos += 5 + n;
+      break;
+    }
+    default:
+      return rows_fail(c, "unknown value tag");
+    }
+  }
+  c->next = pos;
+  return SQLITE_OK;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                       int argc, sqlite3_value **argv) {
+  (void)idxNum; (void)idxStr;
+  rows_cursor *c = (rows_cursor *)cur;
+  sqlite3_free(c->data);
+  c->data = 0;
+  c->len = c->next = c->row = 0;
+  c->eof = 0;
+  if (argc != 2) return rows_fail(c, "needs the rows and the number of columns");
+  c->ncol = sqlite3_value_int(argv[1]);
+  if (c->ncol < 1 || c->ncol > PFTLS_ROWS_COLS) return rows_fail(c, "number of columns out of range");
+  int n = sqlite3_value_bytes(argv[0]);
+  const void *blob = sqlite3_value_blob(argv[0]);
+  if (n > 0 && blob != 0) {
+    c->data = sqlite3_malloc64((sqlite3_uint64)n);
+    if (c->data == 0) return SQLITE_NOMEM;
+    memcpy(c->data, blob, (size_t)n);
+    c->len = n;
+  }
+  return rows_next(cur);
+}
+
+static int rows_eof(sqlite3_vtab_cursor *cur) {
+  return ((rows_cursor *)cur)->eof;
+}
+
+static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  rows_cursor *c = (rows_cursor *)cur;
+  if (i < 0 || i >= c->ncol) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  const unsigned char *p = c->data + c->at[i];
+  switch (p[0]) {
+  case 'i':
+    sqlite3_result_int64(ctx, (sqlite3_int64)get_le(p + 1, 8));
+    break;
+  case 'f': {
+    sqlite3_uint64 bits = get_le(p + 1, 8);
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    sqlite3_result_double(ctx, d);
+    break;
+  }
+  case 't':
+    /* The length fits an int: a blob is at most SQLite's 1 GB limit. */
+    sqlite3_result_text(ctx, (const char *)p + 5, (int)get_le(p + 1, 4), SQLITE_TRANSIENT);
+    break;
+  default:
+    sqlite3_result_null(ctx);
+  }
+  return SQLITE_OK;
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+  *rowid = ((rows_cursor *)cur)->row;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module rows_module = {
+  1,               /* iVersion */
+  0,               /* xCreate: eponymous only, no CREATE VIRTUAL TABLE */
+  rows_connect,
+  rows_best_index,
+  rows_disconnect,
+  0,               /* xDestroy */
+  rows_open,
+  rows_close,
+  rows_filter,
+  rows_next,
+  rows_eof,
+  rows_column,
+  rows_rowid,
+  0, 0, 0, 0, 0, 0, 0 /* read only: no xUpdate, transactions, functions, rename */
+};
+
+static int rows_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
+  (void)err; (void)api;
+  return sqlite3_create_module(db, "pftls_rows", &rows_module, 0);
+}
+
+int pftls_rows_register(void) {
+  /* A second registration of the same entry point is a no-op. */
+  return sqlite3_auto_extension((void (*)(void))rows_init);
+}

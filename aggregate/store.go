@@ -104,6 +104,7 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	ckpt     *checkpointer // nil for read-only and in-memory stores
 }
 
 // OpenOptions choose how the store is opened.
@@ -154,6 +155,15 @@ func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
 	if err := s.init(ctx, mem); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if !mem && !opts.ReadOnly {
+		ck, err := sql.Open("sqlite3", dsn)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s for checkpoints: %w", path, err)
+		}
+		ck.SetMaxOpenConns(1)
+		s.ckpt = startCheckpointer(ck, path)
 	}
 	return s, nil
 }
@@ -207,10 +217,10 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 		}
 	}
 	if !s.readOnly {
-		// Bulk ingest: a bigger page cache (16 MiB) for the index updates,
-		// and WAL checkpoints every 4096 pages (64 MiB with the 16 KiB pages
-		// of a new database) instead of every 1000 (each one syncs).
-		for _, pragma := range []string{"PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 4096", "PRAGMA temp_store = MEMORY"} {
+		// Bulk ingest: a bigger page cache (16 MiB) for the index updates.
+		// WAL checkpoints run in the background (checkpoint.go); the
+		// writer's own are a backstop at writerAutoCheckpoint pages.
+		for _, pragma := range []string{"PRAGMA cache_size = -16384", writerAutoCheckpoint, "PRAGMA temp_store = MEMORY"} {
 			if _, err := s.db.ExecContext(ctx, pragma); err != nil {
 				return s.wrapOpenErr(pragma, err)
 			}
@@ -256,7 +266,13 @@ func (s *Store) wrapOpenErr(step string, err error) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	var cerr error
+	if s.ckpt != nil {
+		cerr = s.ckpt.close()
+	}
+	return errors.Join(cerr, s.db.Close())
+}
 
 // Path is the database's path.
 func (s *Store) Path() string { return s.path }

@@ -118,6 +118,9 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []S
 		return s.wrapWriteErr("commit", err)
 	}
 	committed = true
+	if s.ckpt != nil {
+		s.ckpt.wrote(w.written + int64(len(state)))
+	}
 	return nil
 }
 
@@ -133,11 +136,12 @@ func (s *Store) wrapWriteErr(step string, err error) error {
 // that has a cancellable context in a goroutine of its own. Cancellation
 // is checked once per table instead, and the transaction rolls back.
 type writer struct {
-	ctx    context.Context // for the statements: never cancelled
-	cancel context.Context // the caller's, checked between tables
-	tx     *sql.Tx
-	rows   rowBuffer // reused from table to table
-	err    error
+	ctx     context.Context // for the statements: never cancelled
+	cancel  context.Context // the caller's, checked between tables
+	tx      *sql.Tx
+	rows    rowBuffer // reused from table to table
+	written int64     // bytes of rows sent
+	err     error
 }
 
 // exec runs query once.
@@ -174,6 +178,7 @@ func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) 
 		}
 		r.rows++
 		if r.full() || i == n-1 {
+			w.written += int64(len(r.b))
 			if w.exec(query, r.b, ncol); w.err != nil {
 				w.err = fmt.Errorf("rows %d-%d: %w", first+1, i+1, w.err)
 				return

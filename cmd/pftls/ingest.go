@@ -27,7 +27,7 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
 }
 
-func runIngest(ctx context.Context, e env, args []string) error {
+func runIngest(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [FILE|-]...")
 	var f ingestFlags
 	f.register(fs)
@@ -51,7 +51,7 @@ func runIngest(ctx context.Context, e env, args []string) error {
 	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
 	if store != nil {
-		defer store.Close()
+		defer closeStore(store, &err)
 	}
 	if !*quiet {
 		printIngestResults(e.stdout, results.files)

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func runPrune(ctx context.Context, e env, args []string) error {
+func runPrune(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "prune", "--older-than 90d [--db PATH]")
 	var db dbFlag
 	db.register(fs)
@@ -30,7 +30,7 @@ func runPrune(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer lock.release()
-	defer store.Close()
+	defer closeStore(store, &err)
 	before := time.Now().Add(-age)
 	n, err := store.Prune(ctx, before)
 	if err != nil {

@@ -70,7 +70,7 @@ type tailer struct {
 	lock    *writeLock
 }
 
-func runTail(ctx context.Context, e env, args []string) error {
+func runTail(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "tail", "[--db PATH | --no-db] [--resume | --from-start] [--interval 2s] [--window 15m] [FILE|-]")
 	var f tailFlags
 	f.register(fs)
@@ -103,7 +103,7 @@ func runTail(ctx context.Context, e env, args []string) error {
 	}
 	defer t.lock.release()
 	if t.pump.Store != nil {
-		defer t.pump.Store.Close()
+		defer closeStore(t.pump.Store, &err)
 	}
 	if isTerminal(e.stdout) {
 		ui, err := openLiveScreen(e, path == "-")

@@ -167,6 +167,12 @@ func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) 
 	if w.err != nil || n == 0 {
 		return
 	}
+	stmt, err := w.tx.PrepareContext(w.ctx, query)
+	if err != nil {
+		w.err = fmt.Errorf("prepare %.40q: %w", query, err)
+		return
+	}
+	defer stmt.Close()
 	r := &w.rows
 	r.reset()
 	first := 0 // the first row in the buffer
@@ -179,8 +185,8 @@ func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) 
 		r.rows++
 		if r.full() || i == n-1 {
 			w.written += int64(len(r.b))
-			if w.exec(query, r.b, ncol); w.err != nil {
-				w.err = fmt.Errorf("rows %d-%d: %w", first+1, i+1, w.err)
+			if _, err := stmt.ExecContext(w.ctx, r.b, ncol); err != nil {
+				w.err = fmt.Errorf("%.40q rows %d-%d: %w", query, first+1, i+1, err)
 				return
 			}
 			r.reset()

@@ -13,7 +13,7 @@
 #
 # each under /usr/bin/time -v (wall, user+sys CPU, peak RSS), and prints a
 # markdown table with lines/s, the ratio to pflogsumm and the share of wc -l,
-# and the issue #9 targets met or not.
+# and, for each size, the targets of issues #4 and #9 met or not.
 #
 # Usage: scripts/bench.sh [--write-doc] [SIZE...]
 #
@@ -116,7 +116,6 @@ best() {
 	wall=${best_wall[$1]} cpu=${best_cpu[$1]} rss_mb=${best_rss[$1]}
 }
 
-largest=$(printf '%s\n' $sizes | sort -n | tail -1)
 table=$BENCH_DIR/out/table.md
 targets=$BENCH_DIR/out/targets.md
 : >"$targets"
@@ -206,22 +205,21 @@ for n in $sizes; do
 	dbmb=$(($(stat -c %s "$db") / 1000000))
 	echo "| ($mb MB log, $dbmb MB database) | | | | | | | |" >>"$table"
 
-	if [ "$n" = "$largest" ]; then
-		{
-			echo ""
-			echo "On the $n-line log:"
-		} >>"$targets"
-		if [ -n "$pfl_rate" ]; then
-			x=$(awk -v l="$n" -v w="$ing_wall" -v p="$pfl_rate" 'BEGIN {printf "%.1f", l / w / p}')
-			target "ingest ≥ 5× pflogsumm's lines/s (issue #4)" "$(gt "$x" 5 && echo 1 || echo 0)" "${x}×"
-			target "ingest ≥ 10× pflogsumm's lines/s" "$(gt "$x" 10 && echo 1 || echo 0)" "${x}×"
-			x=$(awk -v l="$n" -v w="$mem_wall" -v p="$pfl_rate" 'BEGIN {printf "%.1f", l / w / p}')
-			target "\`report --db :memory:\` ≥ 20× pflogsumm" "$(gt "$x" 20 && echo 1 || echo 0)" "${x}×"
-		fi
-		target "report from a filled database over 24h < 1 s" "$(gt 1 "$rep_wall" && echo 1 || echo 0)" "${rep_wall} s"
-		worst=$(printf '%s\n' "$mem_rss" "$ing_rss" "$rep_rss" | sort -n | tail -1)
-		target "peak RSS < 150 MB (every pftls run)" "$(gt 150 "$worst" && echo 1 || echo 0)" "report :memory: $mem_rss MB, ingest $ing_rss MB, report from DB $rep_rss MB"
+	# Every size is held to the targets; issue #4 names the 1,000,000-line log.
+	{
+		echo ""
+		echo "On the $n-line log:"
+	} >>"$targets"
+	if [ -n "$pfl_rate" ]; then
+		x=$(awk -v l="$n" -v w="$ing_wall" -v p="$pfl_rate" 'BEGIN {printf "%.1f", l / w / p}')
+		target "ingest ≥ 5× pflogsumm's lines/s (issue #4)" "$(gt "$x" 5 && echo 1 || echo 0)" "${x}×"
+		target "ingest ≥ 10× pflogsumm's lines/s" "$(gt "$x" 10 && echo 1 || echo 0)" "${x}×"
+		x=$(awk -v l="$n" -v w="$mem_wall" -v p="$pfl_rate" 'BEGIN {printf "%.1f", l / w / p}')
+		target "\`report --db :memory:\` ≥ 20× pflogsumm" "$(gt "$x" 20 && echo 1 || echo 0)" "${x}×"
 	fi
+	target "report from a filled database over 24h < 1 s" "$(gt 1 "$rep_wall" && echo 1 || echo 0)" "${rep_wall} s"
+	worst=$(printf '%s\n' "$mem_rss" "$ing_rss" "$rep_rss" | sort -n | tail -1)
+	target "peak RSS < 150 MB (every pftls run)" "$(gt 150 "$worst" && echo 1 || echo 0)" "report :memory: $mem_rss MB, ingest $ing_rss MB, report from DB $rep_rss MB"
 done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // checkpointEvery is how many bytes of rows the store writes between two
@@ -14,8 +15,11 @@ import (
 const checkpointEvery = 8 << 20
 
 // writerAutoCheckpoint sets the writer connection's own checkpoint
-// threshold (in pages: 256 MiB of 16 KiB pages), a backstop for a
-// background checkpointer that cannot keep up.
+// threshold in pages (32 MiB of a new database's 16 KiB pages). A PASSIVE
+// checkpoint beside a writer that keeps committing never finds the WAL
+// fully copied, and only then can the WAL start over from its beginning;
+// the writer's own checkpoint, after the background one has copied most
+// frames, finishes the rest so that it can.
 const writerAutoCheckpoint = "PRAGMA wal_autocheckpoint = 2048"
 
 // checkpointer copies the WAL into the database file in the background,
@@ -27,13 +31,13 @@ type checkpointer struct {
 	db      *sql.DB
 	path    string
 	every   int64         // bytes between checkpoints (checkpointEvery)
-	pending int64         // bytes written since the last request; the writer's only
+	pending atomic.Int64  // bytes written since the last request
 	poke    chan struct{} // a checkpoint is wanted
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	closed  sync.Once
 	mu      sync.Mutex
-	err     error // the first failure, reported by close
+	err     error // the last checkpoint's failure; nil once one succeeds again
 }
 
 func startCheckpointer(db *sql.DB, path string) *checkpointer {
@@ -44,13 +48,12 @@ func startCheckpointer(db *sql.DB, path string) *checkpointer {
 }
 
 // wrote counts n bytes written by a commit and asks for a checkpoint
-// when enough have been written. Only the writer calls it.
+// when enough have been written.
 func (c *checkpointer) wrote(n int64) {
-	c.pending += n
-	if c.pending < c.every {
+	if c.pending.Add(n) < c.every {
 		return
 	}
-	c.pending = 0
+	c.pending.Store(0)
 	select {
 	case c.poke <- struct{}{}:
 	default: // one is already wanted
@@ -69,21 +72,23 @@ func (c *checkpointer) run() {
 		// anyone; what it leaves is copied the next time or at close. Its
 		// result row (busy, frames in the WAL, frames copied) says nothing
 		// an ingest needs to act on.
+		// A failure (a full disk, say) loses nothing: the rows are in the
+		// WAL, and the next checkpoint tries again.
 		var busy, logFrames, copied int
 		err := c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
 		if err != nil {
-			c.mu.Lock()
-			if c.err == nil {
-				c.err = fmt.Errorf("%s: background checkpoint: %w", c.path, err)
-			}
-			c.mu.Unlock()
+			err = fmt.Errorf("%s: background checkpoint: %w", c.path, err)
 		}
+		c.mu.Lock()
+		c.err = err
+		c.mu.Unlock()
 	}
 }
 
-// close stops the checkpointer and its connection; closing again does
-// nothing. The store's own connection, closed after it, checkpoints what
-// is left.
+// close stops the checkpointer and its connection, and reports the last
+// background checkpoint's failure, if no later one succeeded; closing
+// again does nothing more. The store's own connection, closed after it,
+// checkpoints what is left.
 func (c *checkpointer) close() error {
 	var cerr error
 	c.closed.Do(func() {

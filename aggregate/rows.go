@@ -13,6 +13,9 @@ import (
 // registerRows makes the pftls_rows table-valued function (rowsvtab.c)
 // available on every SQLite connection opened after it. Registering again
 // is a no-op, so every Open may call it.
+//
+// rowsvtab.c calls SQLite's C API, which go-sqlite3 compiles into its own
+// package; the go command links such a binary with the external linker.
 func registerRows() error {
 	if rc := C.pftls_rows_register(); rc != 0 {
 		return fmt.Errorf("register pftls_rows with SQLite: error code %d", int(rc))
@@ -20,9 +23,9 @@ func registerRows() error {
 	return nil
 }
 
-// maxRowsColumns is the most columns a pftls_rows row may have
-// (PFTLS_ROWS_COLS in rowsvtab.c).
-const maxRowsColumns = 40
+// maxRowsColumns is the most columns a pftls_rows row may have:
+// PFTLS_ROWS_COLS in rowsvtab.c.
+const maxRowsColumns = C.PFTLS_ROWS_COLS
 
 // rowBufferLimit is the size at which a rowBuffer is written out. Small
 // buffers keep memory flat: the driver and pftls_rows each copy a buffer

@@ -94,6 +94,7 @@ func TestRowsMalformed(t *testing.T) {
 		{"unknown tag", []byte{'x'}, 1, "row 1: unknown value tag"},
 		{"too many columns", whole.b, 41, "number of columns out of range"},
 		{"no columns", whole.b, 0, "number of columns out of range"},
+		{"column count past 32 bits", whole.b, 1<<32 + 2, "number of columns out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,6 @@
 #include <string.h>
 #include "rowsvtab.h"
 
-#define PFTLS_ROWS_COLS 40
 #define PFTLS_COL_DATA  PFTLS_ROWS_COLS
 #define PFTLS_COL_NCOL  (PFTLS_ROWS_COLS + 1)
 
@@ -105,10 +104,17 @@ static int rows_close(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
+/* rows_fail ends the scan with an error naming the row (the current one,
+ * or none before the first). */
 static int rows_fail(rows_cursor *c, const char *why) {
   sqlite3_vtab *vt = c->base.pVtab;
+  c->eof = 1;
   sqlite3_free(vt->zErrMsg);
-  vt->zErrMsg = sqlite3_mprintf("pftls_rows: row %lld: %s", c->row, why);
+  if (c->row > 0) {
+    vt->zErrMsg = sqlite3_mprintf("pftls_rows: row %lld: %s", c->row, why);
+  } else {
+    vt->zErrMsg = sqlite3_mprintf("pftls_rows: %s", why);
+  }
   return SQLITE_ERROR;
 }
 
@@ -156,11 +162,13 @@ static int rows_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->data = 0;
   c->len = c->next = c->row = 0;
   c->eof = 0;
+  c->ncol = 0;
   if (argc != 2) return rows_fail(c, "needs the rows and the number of columns");
-  c->ncol = sqlite3_value_int(argv[1]);
-  if (c->ncol < 1 || c->ncol > PFTLS_ROWS_COLS) return rows_fail(c, "number of columns out of range");
-  int n = sqlite3_value_bytes(argv[0]);
+  sqlite3_int64 ncol = sqlite3_value_int64(argv[1]);
+  if (ncol < 1 || ncol > PFTLS_ROWS_COLS) return rows_fail(c, "number of columns out of range");
+  c->ncol = (int)ncol;
   const void *blob = sqlite3_value_blob(argv[0]);
+  int n = sqlite3_value_bytes(argv[0]);
   if (n > 0 && blob != 0) {
     c->data = sqlite3_malloc64((sqlite3_uint64)n);
     if (c->data == 0) return SQLITE_NOMEM;

@@ -90,22 +90,23 @@ typedef void (*sqlite3_destructor_type)(void*);
 #define SQLITE_NOMEM        7
 #define SQLITE_CONSTRAINT  19
 #define SQLITE_INDEX_CONSTRAINT_EQ 2
-#define SQLITE_VTAB_INNOCUOUS 2
 
 int sqlite3_auto_extension(void(*xEntryPoint)(void));
 int sqlite3_create_module(sqlite3 *db, const char *zName, const sqlite3_module *p, void *pClientData);
 int sqlite3_declare_vtab(sqlite3*, const char *zSQL);
-int sqlite3_vtab_config(sqlite3*, int op, ...);
 void *sqlite3_malloc64(sqlite3_uint64);
 void sqlite3_free(void*);
 char *sqlite3_mprintf(const char*,...);
 const void *sqlite3_value_blob(sqlite3_value*);
 int sqlite3_value_bytes(sqlite3_value*);
-int sqlite3_value_int(sqlite3_value*);
+sqlite3_int64 sqlite3_value_int64(sqlite3_value*);
 void sqlite3_result_int64(sqlite3_context*, sqlite3_int64);
 void sqlite3_result_double(sqlite3_context*, double);
 void sqlite3_result_null(sqlite3_context*);
 void sqlite3_result_text(sqlite3_context*, const char*, int, void(*)(void*));
+
+/* PFTLS_ROWS_COLS is the most values a pftls_rows row may have. */
+#define PFTLS_ROWS_COLS 40
 
 /* pftls_rows_register makes pftls_rows available on every SQLite
  * connection the process opens from now on. */

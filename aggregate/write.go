@@ -164,6 +164,9 @@ func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) 
 	if w.err == nil {
 		w.err = w.cancel.Err()
 	}
+	if w.err == nil && (ncol < 1 || ncol > maxRowsColumns) {
+		w.err = fmt.Errorf("%.40q: %d columns, pftls_rows takes 1 to %d", query, ncol, maxRowsColumns)
+	}
 	if w.err != nil || n == 0 {
 		return
 	}

@@ -115,9 +115,9 @@ func openForWriting(ctx context.Context, path string, wait time.Duration) (*aggr
 	return store, lock, nil
 }
 
-// closeStore closes a store that was written to and adds its error (the
-// last checkpoint failed: the disk is full, say) to *err, so that the
-// command does not report success for data it could not settle.
+// closeStore closes a store and adds its error (for a store written to:
+// the last background checkpoint failed, the disk is full, say) to *err,
+// so that the command does not report success and hide it.
 func closeStore(store *aggregate.Store, err *error) {
 	if cerr := store.Close(); cerr != nil {
 		*err = errors.Join(*err, cerr)

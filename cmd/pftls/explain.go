@@ -10,7 +10,7 @@ import (
 // runExplain explains one destination domain in depth: outcome, MX hosts,
 // TLS sessions and failures, certificate names, the inferred policy level,
 // the diagnosis with the log lines behind it, and a timeline.
-func runExplain(ctx context.Context, e env, args []string) error {
+func runExplain(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "explain", "[--since DUR | --day D | --all] [--db PATH] [--postconf auto|FILE] DOMAIN [FILE...]")
 	var f reportFlags
 	f.ingest.register(fs)
@@ -29,7 +29,7 @@ func runExplain(ctx context.Context, e env, args []string) error {
 	}
 	store, zone, from, to, err := openStoreAndWindow(ctx, e, &f, files)
 	if store != nil {
-		defer store.Close()
+		defer closeStore(store, &err) // FILE arguments were ingested into it
 	}
 	if err != nil {
 		return err

@@ -130,7 +130,7 @@ func runReport(ctx context.Context, e env, args []string) error {
 
 // buildReport ingests FILE arguments (if any) and builds the model for the
 // window the flags choose.
-func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (*report.Model, *time.Location, error) {
+func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ *report.Model, _ *time.Location, err error) {
 	cfg, err := readPostfixConfig(ctx, f.postconf, f.policyFile, e.stderr)
 	if err != nil {
 		return nil, nil, err
@@ -140,7 +140,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (*r
 	}
 	store, zone, from, to, err := openStoreAndWindow(ctx, e, f, files)
 	if store != nil {
-		defer store.Close()
+		defer closeStore(store, &err) // FILE arguments were ingested into it
 	}
 	if err != nil {
 		return nil, nil, err

@@ -146,9 +146,16 @@ func (t *tailer) openPump(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t.lock = lock // held while tail runs
 	t.pump.Store = store
-	return t.pump.Restore(ctx)
+	if err := t.pump.Restore(ctx); err != nil {
+		// runTail releases only what an opened pump holds.
+		t.pump.Store = nil
+		cerr := store.Close()
+		lock.release()
+		return errors.Join(err, cerr)
+	}
+	t.lock = lock // held while tail runs
+	return nil
 }
 
 // followFile follows a file across rotation. The store always continues

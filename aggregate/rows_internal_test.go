@@ -12,11 +12,7 @@ import (
 // exactly the values and SQLite types that were packed.
 func TestRowsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Memory, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := memoryStore(t)
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE t (a, b, c)`); err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +67,7 @@ func TestRowsRoundTrip(t *testing.T) {
 // names the row, and stores nothing.
 func TestRowsMalformed(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Memory, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := memoryStore(t)
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE t (a, b)`); err != nil {
 		t.Fatal(err)
 	}
@@ -119,11 +111,7 @@ func TestRowsMalformed(t *testing.T) {
 // TestRowsEmpty: an empty blob is no rows.
 func TestRowsEmpty(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Memory, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := memoryStore(t)
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pftls_rows(?, 3)`, []byte{}).Scan(&n); err != nil {
 		t.Fatal(err)
@@ -137,11 +125,7 @@ func TestRowsEmpty(t *testing.T) {
 // several statements, every row once.
 func TestCommitInChunks(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Memory, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := memoryStore(t)
 	long := strings.Repeat("w", 1000)
 	var b Batch
 	n := 3*rowBufferLimit/len(long) + 7
@@ -164,11 +148,7 @@ func TestCommitInChunks(t *testing.T) {
 // not a shifted table.
 func TestEachCountsValues(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Memory, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := memoryStore(t)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -214,11 +194,7 @@ func BenchmarkRowBuffer(b *testing.B) {
 // their own rows.
 func TestRowsTwoCursors(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Memory, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := memoryStore(t)
 	var a, b rowBuffer
 	a.text("a1")
 	a.text("a2")
@@ -245,4 +221,15 @@ func TestRowsTwoCursors(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got %q, want %q", strings.Join(got, " "), want)
 	}
+}
+
+// memoryStore is a new in-memory store, closed when the test ends.
+func memoryStore(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Memory, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -571,14 +571,7 @@ func TestCorrelatorStateRoundTrip(t *testing.T) {
 			c := aggregate.NewCorrelator(aggregate.DefaultOptions)
 			feed(c, lines[:cut]...)
 			got.add(c.Drain())
-			state, err := c.MarshalState()
-			if err != nil {
-				t.Fatalf("MarshalState: %v", err)
-			}
-			c2 := aggregate.NewCorrelator(aggregate.DefaultOptions)
-			if err := c2.UnmarshalState(state); err != nil {
-				t.Fatalf("UnmarshalState: %v", err)
-			}
+			c2 := restored(t, c)
 			if m1, p1, s1 := c.Open(); true {
 				m2, p2, s2 := c2.Open()
 				if m1 != m2 || p1 != p2 || s1 != s2 {
@@ -645,14 +638,7 @@ func TestCorrelatorStateRoundTripBulk(t *testing.T) {
 				c := aggregate.NewCorrelator(aggregate.DefaultOptions)
 				feed(c, lines[:cut]...)
 				got.add(c.DrainEnded())
-				state, err := c.MarshalState()
-				if err != nil {
-					t.Fatal(err)
-				}
-				c2 := aggregate.NewCorrelator(aggregate.DefaultOptions)
-				if err := c2.UnmarshalState(state); err != nil {
-					t.Fatal(err)
-				}
+				c2 := restored(t, c)
 				feed(c2, lines[cut:]...)
 				c2.FlushPending()
 				got.add(c2.Drain())

@@ -267,15 +267,7 @@ func checkCorrelator(t *testing.T, lines []string, data []byte) {
 	for i, l := range fed {
 		if i == cut {
 			split.drain(fed)
-			state, err := split.c.MarshalState()
-			if err != nil {
-				t.Fatalf("MarshalState after %d lines: %v", i, err)
-			}
-			next := aggregate.NewCorrelator(aggregate.DefaultOptions)
-			if err := next.UnmarshalState(state); err != nil {
-				t.Fatalf("UnmarshalState of its own state after %d lines: %v", i, err)
-			}
-			split.c = next
+			split.c = restored(t, split.c)
 		}
 		split.add(l.text, l.at)
 		if l.drain {

@@ -82,6 +82,21 @@ type facts struct {
 	lineCounts map[string]int64
 }
 
+// restored is a new correlator with c's state, saved and restored as a
+// commit and the next run do.
+func restored(t testing.TB, c *aggregate.Correlator) *aggregate.Correlator {
+	t.Helper()
+	state, err := c.MarshalState()
+	if err != nil {
+		t.Fatalf("MarshalState: %v", err)
+	}
+	next := aggregate.NewCorrelator(aggregate.DefaultOptions)
+	if err := next.UnmarshalState(state); err != nil {
+		t.Fatalf("UnmarshalState of its own state: %v", err)
+	}
+	return next
+}
+
 func newFacts() *facts {
 	return &facts{messages: map[string]aggregate.Message{}, lineCounts: map[string]int64{}}
 }

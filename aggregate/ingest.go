@@ -173,17 +173,17 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	if err := r.wait(); err != nil {
 		return err
 	}
-	var prog []SourceProgress
+	var sources []*Source
 	if r.track {
 		src := r.src // the copy the transaction writes; it learns the new ID
 		r.written = &src
-		prog = []SourceProgress{{Source: r.written}}
+		sources = []*Source{r.written}
 	}
 	res := r.Result()
 	done := make(chan error, 1)
 	r.inflight = done
 	go func() {
-		err := p.Store.Commit(ctx, &batch, state, prog, p.now())
+		err := p.Store.Commit(ctx, &batch, state, sources, p.now())
 		if err == nil && p.OnCommit != nil {
 			p.OnCommit(res)
 		}

@@ -23,10 +23,6 @@ func registerRows() error {
 	return nil
 }
 
-// maxRowsColumns is the most columns a pftls_rows row may have:
-// PFTLS_ROWS_COLS in rowsvtab.c.
-const maxRowsColumns = C.PFTLS_ROWS_COLS
-
 // rowBufferLimit is the size at which a rowBuffer is written out. Small
 // buffers keep memory flat: the driver and pftls_rows each copy a buffer
 // into C memory per statement, and with 1 MiB buffers the C allocator's
@@ -39,13 +35,11 @@ const rowBufferLimit = 64 << 10
 // the whole buffer is stored by one statement.
 type rowBuffer struct {
 	b      []byte
-	rows   int // complete rows in b, counted by the writer
 	values int // values in b
 }
 
 func (r *rowBuffer) reset() {
 	r.b = r.b[:0]
-	r.rows = 0
 	r.values = 0
 }
 
@@ -64,7 +58,13 @@ func (r *rowBuffer) float(v float64) {
 	r.b = binary.LittleEndian.AppendUint64(r.b, math.Float64bits(v))
 }
 
-func (r *rowBuffer) bool(v bool) { r.int(int64(b2i(v))) }
+func (r *rowBuffer) bool(v bool) {
+	if v {
+		r.int(1)
+	} else {
+		r.int(0)
+	}
+}
 
 // text appends s. Its length fits the 4-byte field: values come from log
 // lines of at most 64 KiB (a few joined at most), and SQLite refuses any

@@ -70,32 +70,22 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 	return Source{}, false, nil
 }
 
-// SourceProgress is how far one source has been read, committed together
-// with the facts read from it.
-type SourceProgress struct {
-	Source *Source // ID 0: insert, and the new ID is stored back
-}
-
-// Commit writes a batch of facts, the correlator state and the source
-// offsets in one transaction: after a crash the database holds either all
-// of it or none.
+// Commit writes a batch of facts, the correlator state and how far each
+// source has been read in one transaction: after a crash the database
+// holds either all of it or none. A source with ID 0 is inserted, and its
+// new ID is stored back.
 //
 // The rows of each table are packed into one blob and stored by one
 // INSERT ... SELECT from pftls_rows (rowsvtab.c), not bound and stepped one
 // by one: per row, database/sql and the driver cost more than SQLite's own
 // work (a boxed value per column, a cgo call and a lock per bind).
-func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []SourceProgress, now time.Time) error {
+func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*Source, now time.Time) error {
 	bg := context.WithoutCancel(ctx)
 	tx, err := s.db.BeginTx(bg, nil)
 	if err != nil {
 		return s.wrapWriteErr("begin", err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			tx.Rollback()
-		}
-	}()
+	defer tx.Rollback() // after Commit, it does nothing
 	w := writer{ctx: bg, cancel: ctx, tx: tx}
 	w.messages(b.Messages)
 	w.attempts(b.Attempts)
@@ -108,8 +98,8 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []S
 	if state != nil {
 		w.exec("INSERT INTO correlator_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state)
 	}
-	for _, p := range progress {
-		w.source(p, now)
+	for _, src := range sources {
+		w.source(src, now)
 	}
 	if w.err != nil {
 		return s.wrapWriteErr("write", w.err)
@@ -117,7 +107,6 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, progress []S
 	if err := tx.Commit(); err != nil {
 		return s.wrapWriteErr("commit", err)
 	}
-	committed = true
 	if s.ckpt != nil {
 		s.ckpt.wrote(w.written + int64(len(state)))
 	}
@@ -164,9 +153,6 @@ func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) 
 	if w.err == nil {
 		w.err = w.cancel.Err()
 	}
-	if w.err == nil && (ncol < 1 || ncol > maxRowsColumns) {
-		w.err = fmt.Errorf("%.40q: %d columns, pftls_rows takes 1 to %d", query, ncol, maxRowsColumns)
-	}
 	if w.err != nil || n == 0 {
 		return
 	}
@@ -181,11 +167,10 @@ func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) 
 	first := 0 // the first row in the buffer
 	for i := 0; i < n; i++ {
 		put(i, r)
-		if r.values != (r.rows+1)*ncol {
-			w.err = fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-r.rows*ncol, ncol)
+		if want := (i - first + 1) * ncol; r.values != want {
+			w.err = fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-want+ncol, ncol)
 			return
 		}
-		r.rows++
 		if r.full() || i == n-1 {
 			w.written += int64(len(r.b))
 			if _, err := stmt.ExecContext(w.ctx, r.b, ncol); err != nil {
@@ -203,13 +188,6 @@ func nanos(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixNano()
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func (w *writer) messages(ms []Message) {
@@ -311,7 +289,7 @@ func (w *writer) tlsFailures(fs []TLSFailure) {
 // the per-minute counts.
 func (w *writer) sessions(ss []Session) {
 	var rows []*Session
-	counts := map[sessionKey]*SessionCount{}
+	counts := map[sessionKey]*minuteCount{}
 	for i := range ss {
 		s := &ss[i]
 		if s.Notable() {
@@ -350,40 +328,46 @@ func (w *writer) sessions(ss []Session) {
 		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
 			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
 		9, len(keys), func(i int, r *rowBuffer) {
-			c := counts[keys[i]]
-			r.int(keys[i].minute)
-			r.text(c.Host)
-			r.text(c.Service)
-			r.text(c.TLSTrust)
-			r.text(c.TLSProtocol)
-			r.text(c.TLSCipher)
-			r.int(int64(c.Sessions))
-			r.time(c.First)
-			r.time(c.Last)
+			k := &keys[i]
+			c := counts[*k]
+			r.int(k.minute)
+			r.text(k.host)
+			r.text(k.service)
+			r.text(k.trust)
+			r.text(k.protocol)
+			r.text(k.cipher)
+			r.int(c.sessions)
+			r.time(c.first)
+			r.time(c.last)
 		})
 }
 
-// sessionKey is what a SessionCount counts by.
+// sessionKey is what the session_counts table counts by (its key).
 type sessionKey struct {
 	minute                                 int64
 	host, service, trust, protocol, cipher string
 }
 
+// minuteCount is one session_counts row's count and first and last start.
+type minuteCount struct {
+	sessions    int64
+	first, last time.Time
+}
+
 // addSessionCount counts s in counts.
-func addSessionCount(counts map[sessionKey]*SessionCount, s *Session) {
+func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	k := sessionKey{floorUnits(nanos(s.Start), time.Minute), s.Host, s.Service, s.TLSTrust, s.TLSProtocol, s.TLSCipher}
 	c := counts[k]
 	if c == nil {
-		c = &SessionCount{Minute: time.Unix(k.minute*60, 0).UTC(), First: s.Start, Last: s.Start, Host: s.Host,
-			Service: s.Service, TLSTrust: s.TLSTrust, TLSProtocol: s.TLSProtocol, TLSCipher: s.TLSCipher}
+		c = &minuteCount{first: s.Start, last: s.Start}
 		counts[k] = c
 	}
-	c.Sessions++
-	if s.Start.Before(c.First) {
-		c.First = s.Start
+	c.sessions++
+	if s.Start.Before(c.first) {
+		c.first = s.Start
 	}
-	if s.Start.After(c.Last) {
-		c.Last = s.Start
+	if s.Start.After(c.last) {
+		c.last = s.Start
 	}
 }
 
@@ -449,8 +433,7 @@ func (w *writer) lineCounts(cs []LineCount) {
 		})
 }
 
-func (w *writer) source(p SourceProgress, now time.Time) {
-	src := p.Source
+func (w *writer) source(src *Source, now time.Time) {
 	if src.ID == 0 {
 		res := w.exec(`INSERT INTO sources (path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines,
 				first_ingest, last_ingest) VALUES (?,?,?,?,?,?,?,?,?,?)`,

@@ -137,9 +137,8 @@ func (s *Session) Notable() bool {
 // one host and service that started in one minute with the same TLS state.
 // The store keeps ordinary sessions this way: they were a quarter of its
 // rows, and a report only counts them. A report window takes or leaves a
-// count whole, by its First start.
+// count whole, by its First start (the minute is First's).
 type SessionCount struct {
-	Minute      time.Time // the minute the sessions started in
 	First, Last time.Time // the first and the last of their starts
 	Host        string
 	Service     string

@@ -249,11 +249,11 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		if !ok {
 			break
 		}
+		if err := ctx.Err(); err != nil { // once per chunk: standard input's are one line
+			cerr := run.Commit(context.WithoutCancel(ctx))
+			return run.Result(), errors.Join(err, cerr)
+		}
 		for i := range c.lines {
-			if err := ctx.Err(); err != nil {
-				cerr := run.Commit(context.WithoutCancel(ctx))
-				return run.Result(), errors.Join(err, cerr)
-			}
 			pl := &c.lines[i]
 			run.parsed(&pl.line, pl.end, pl.truncated)
 			sinceCommit++

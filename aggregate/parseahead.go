@@ -26,14 +26,14 @@ type lineFeed interface {
 // writer may still be appending to).
 func newFeed(rd *source.Reader, mayGrow bool) lineFeed {
 	if rd.Identity().Fingerprint == "" {
-		return &parseInline{rd: rd, mayGrow: mayGrow, lines: make([]parsedLine, 1)}
+		return &parseInline{rd: rd, mayGrow: mayGrow}
 	}
 	return startParsing(rd, mayGrow)
 }
 
-// readLine reads the next line of rd into lines[0:1], or says how the
-// reading ended; ok is false when it did.
-func readLine(rd *source.Reader, mayGrow bool, lines []parsedLine) (c parsedChunk, ok bool) {
+// readLine reads and parses the next line of rd into dst; when there is
+// none, ok is false and end says how the reading ended.
+func readLine(rd *source.Reader, mayGrow bool, dst *parsedLine) (end parsedChunk, ok bool) {
 	line, err := rd.Next()
 	switch {
 	case errors.Is(err, io.EOF):
@@ -43,8 +43,8 @@ func readLine(rd *source.Reader, mayGrow bool, lines []parsedLine) (c parsedChun
 	case line.Partial && mayGrow:
 		return parsedChunk{partial: true}, false
 	}
-	lines[0] = parsedLine{line: logparse.Parse(line.Bytes), end: line.End, truncated: line.Truncated}
-	return parsedChunk{lines: lines[:1]}, true
+	*dst = parsedLine{line: logparse.Parse(line.Bytes), end: line.End, truncated: line.Truncated}
+	return parsedChunk{}, true
 }
 
 // chunkLines is how many parsed lines go from the parsing goroutine to the
@@ -82,7 +82,7 @@ type parseAhead struct {
 type parseInline struct {
 	rd      *source.Reader
 	mayGrow bool
-	lines   []parsedLine // one line, reused
+	line    [1]parsedLine // reused
 	done    bool
 }
 
@@ -90,12 +90,12 @@ func (f *parseInline) next() (parsedChunk, bool) {
 	if f.done {
 		return parsedChunk{}, false
 	}
-	c, ok := readLine(f.rd, f.mayGrow, f.lines)
+	end, ok := readLine(f.rd, f.mayGrow, &f.line[0])
 	if !ok {
 		f.done = true
-		return c, c.err != nil || c.partial
+		return end, end.err != nil || end.partial
 	}
-	return c, true
+	return parsedChunk{lines: f.line[:]}, true
 }
 
 func (f *parseInline) recycle(parsedChunk) {}
@@ -116,13 +116,14 @@ func (a *parseAhead) run(rd *source.Reader, mayGrow bool) {
 	defer close(a.chunks)
 	lines := a.buffer()
 	for {
-		c, ok := readLine(rd, mayGrow, lines[len(lines):len(lines)+1])
+		n := len(lines)
+		end, ok := readLine(rd, mayGrow, &lines[:n+1][n])
 		if !ok {
-			c.lines = lines
-			a.send(c)
+			end.lines = lines
+			a.send(end)
 			return
 		}
-		lines = lines[:len(lines)+1]
+		lines = lines[:n+1]
 		if len(lines) == chunkLines {
 			if !a.send(parsedChunk{lines: lines}) {
 				return

@@ -113,18 +113,18 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 				sink.Session(&x)
 				return nil
 			}},
-		{"session counts", `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last
+		{"session counts", `SELECT host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last
 			FROM session_counts WHERE minute >= ? AND minute <= ? AND first >= ? AND first < ? AND (? = '' OR host = ?)
 			ORDER BY minute`,
 			[]any{floorUnits(from, time.Minute), floorUnits(to, time.Minute), from, to, host, host},
 			func(r *sql.Rows) error {
 				var x SessionCount
-				var m, first, last int64
-				if err := r.Scan(&m, &x.Host, &x.Service, &x.TLSTrust, &x.TLSProtocol, &x.TLSCipher, &x.Sessions,
+				var first, last int64
+				if err := r.Scan(&x.Host, &x.Service, &x.TLSTrust, &x.TLSProtocol, &x.TLSCipher, &x.Sessions,
 					&first, &last); err != nil {
 					return err
 				}
-				x.Minute, x.First, x.Last = time.Unix(m*60, 0).UTC(), fromNanos(first), fromNanos(last)
+				x.First, x.Last = fromNanos(first), fromNanos(last)
 				sink.SessionCount(&x)
 				return nil
 			}},

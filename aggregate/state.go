@@ -24,10 +24,9 @@ type State struct {
 	Latest    time.Time         `json:"latest"`
 	// Unwritten lists the Messages (by index) changed since they were last
 	// written: bulk ingest keeps open messages in the state only (see
-	// DrainEnded). States without DirtyKnown (earlier versions) count
-	// every message as unwritten.
-	Unwritten  []int `json:"unwritten,omitempty"`
-	DirtyKnown bool  `json:"dirty_known,omitempty"`
+	// DrainEnded). Only gob states have it; in a JSON state (an earlier
+	// version's) every message counts as unwritten.
+	Unwritten []int `json:"-"`
 }
 
 type procState struct {
@@ -48,7 +47,7 @@ type sessionState struct {
 func (c *Correlator) snapshot() State {
 	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest,
 		Messages: make([]Message, 0, len(c.messages)), Procs: make([]procState, 0, len(c.procs)),
-		Sessions: make([]sessionState, 0, len(c.sessions)), DirtyKnown: true}
+		Sessions: make([]sessionState, 0, len(c.sessions))}
 	for k, m := range c.messages {
 		if c.dirty[k] {
 			st.Unwritten = append(st.Unwritten, len(st.Messages))
@@ -84,7 +83,8 @@ func (c *Correlator) MarshalState() ([]byte, error) {
 // UnmarshalState replaces the correlator's open state with a stored one.
 func (c *Correlator) UnmarshalState(b []byte) error {
 	var st State
-	if rest, ok := bytes.CutPrefix(b, gobState); ok {
+	rest, isGob := bytes.CutPrefix(b, gobState)
+	if isGob {
 		if err := gob.NewDecoder(bytes.NewReader(rest)).Decode(&st); err != nil {
 			return fmt.Errorf("decode correlator state: %w", err)
 		}
@@ -99,7 +99,7 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 		m := st.Messages[i]
 		k := hostQID{m.Host, m.QueueID}
 		c.messages[k] = &m
-		if !st.DirtyKnown {
+		if !isGob {
 			c.dirty[k] = true // written or not: one idempotent upsert more
 		}
 	}

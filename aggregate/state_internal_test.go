@@ -34,7 +34,7 @@ func TestStateReadsEarlierJSON(t *testing.T) {
 	}
 	// The encoding pftls used before: json.Marshal of the same State.
 	st := c.snapshot()
-	st.Unwritten, st.DirtyKnown = nil, false // as earlier versions stored it
+	st.Unwritten = nil // as earlier versions stored it
 	old, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)

@@ -284,9 +284,7 @@ func classifyPeerLine(t string) Event {
 	default:
 		return nil
 	}
-	if d.TLSFailure != "" {
-		d.RFC8460 = d.TLSFailure.RFC8460()
-	}
+	d.RFC8460 = d.TLSFailure.RFC8460()
 	return d
 }
 

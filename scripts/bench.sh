@@ -92,7 +92,6 @@ measure() {
 	local name=$1
 	shift
 	local tv t0 t1 w c r
-	if [ -n "${before_each:-}" ]; then eval "$before_each"; fi
 	tv=$BENCH_DIR/out/$name.time
 	t0=$(date +%s%N)
 	if ! "$TIME" -v -o "$tv" "$@" >"$BENCH_DIR/out/$name.out" 2>"$BENCH_DIR/out/$name.err"; then
@@ -168,9 +167,8 @@ for n in $sizes; do
 			measure "pflogsumm-$n" "$pflogsumm" "$log"
 		fi
 		measure "report-memory-$n" "$pftls" report --db :memory: --tz UTC "$log"
-		before_each="rm -f '$db' '$db-wal' '$db-shm' '$db.lock'"
+		rm -f "$db" "$db-wal" "$db-shm" "$db.lock" # ingest into a new database
 		measure "ingest-$n" "$pftls" ingest --db "$db" --tz UTC "$log"
-		before_each=""
 		measure "report-db-$n" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db" --tz UTC --since 24h
 	done
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,7 +17,6 @@ type ingestFlags struct {
 	times       timeFlags
 	lockWait    time.Duration
 	commitEvery int
-	cpuProfile  string
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
@@ -24,13 +24,13 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.times.register(fs)
 	registerLockWait(fs, &f.lockWait)
 	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
-	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
 }
 
 func runIngest(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [FILE|-]...")
 	var f ingestFlags
 	f.register(fs)
+	cpuProfile := registerCPUProfile(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
 	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
 	files, err := parseFlags(fs, args)
@@ -41,11 +41,11 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	stopProfile, err := startCPUProfile(f.cpuProfile)
+	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stopProfile()
+	defer func() { err = errors.Join(err, stopProfile()) }()
 	if *rebuild && len(files) == 0 {
 		return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
 	}

@@ -16,6 +16,7 @@ var defaultLogs = []string{"/var/log/maillog", "/var/log/mail.log"}
 type timeFlags struct {
 	year int
 	tz   string
+	loc  *time.Location // --tz loaded, by the first call of location
 }
 
 func (t *timeFlags) register(fs *flag.FlagSet) {
@@ -23,8 +24,12 @@ func (t *timeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.tz, "tz", "", "time zone of timestamps that carry none, e.g. Europe/Berlin or UTC (default: local)")
 }
 
-// location returns the zone for stamps without an offset.
+// location returns the zone for stamps without an offset. The zone file
+// is read once, however many inputs and steps ask.
 func (t *timeFlags) location() (*time.Location, error) {
+	if t.loc != nil {
+		return t.loc, nil
+	}
 	if t.tz == "" {
 		return time.Local, nil
 	}
@@ -32,6 +37,7 @@ func (t *timeFlags) location() (*time.Location, error) {
 	if err != nil {
 		return nil, usagef("pftls help report", "--tz %q: %v", t.tz, err)
 	}
+	t.loc = loc
 	return loc, nil
 }
 

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
 )
+
+// registerCPUProfile adds --cpuprofile, for the commands that profile
+// themselves (ingest and report).
+func registerCPUProfile(fs *flag.FlagSet) *string {
+	return fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
+}
 
 // startCPUProfile writes a CPU profile of the rest of the command to path
 // (for 'go tool pprof'); the returned function stops it. An empty path

@@ -11,6 +11,8 @@ func runPrune(ctx context.Context, e env, args []string) (err error) {
 	var db dbFlag
 	db.register(fs)
 	older := fs.String("older-than", "", "delete facts older than this age, e.g. 90d or 720h (required)")
+	var lockWait time.Duration
+	registerLockWait(fs, &lockWait)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -25,7 +27,7 @@ func runPrune(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	store, lock, err := openForWriting(ctx, path, 30*time.Second)
+	store, lock, err := openForWriting(ctx, path, lockWait)
 	if err != nil {
 		return err
 	}

@@ -71,11 +71,12 @@ func (f *reportFlags) windowLabel(haveFiles bool) string {
 	return "24h"
 }
 
-func runReport(ctx context.Context, e env, args []string) error {
+func runReport(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "report", "[--since DUR | --from T --to T | --day D | --all] [--format F] [--db PATH] [FILE...]")
 	var f reportFlags
 	f.ingest.register(fs)
 	f.register(fs)
+	cpuProfile := registerCPUProfile(fs)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -89,11 +90,11 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if err := f.mail.validate(); err != nil {
 		return err
 	}
-	stopProfile, err := startCPUProfile(f.ingest.cpuProfile)
+	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stopProfile()
+	defer func() { err = errors.Join(err, stopProfile()) }()
 	model, zone, err := buildReport(ctx, e, &f, files)
 	if err != nil {
 		return err

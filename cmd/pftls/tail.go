@@ -98,12 +98,13 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		t.alerts = newAlerter(f.alertCmd, f.alertThreshold, f.window, e.stderr)
 		defer t.alerts.wait()
 	}
-	if err := t.openPump(ctx); err != nil {
-		return err
-	}
+	err = t.openPump(ctx)
 	defer t.lock.release()
-	if t.pump.Store != nil {
+	if t.pump != nil && t.pump.Store != nil {
 		defer closeStore(t.pump.Store, &err)
+	}
+	if err != nil {
+		return err
 	}
 	if isTerminal(e.stdout) {
 		ui, err := openLiveScreen(e, path == "-")
@@ -146,16 +147,9 @@ func (t *tailer) openPump(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t.pump.Store = store
-	if err := t.pump.Restore(ctx); err != nil {
-		// runTail releases only what an opened pump holds.
-		t.pump.Store = nil
-		cerr := store.Close()
-		lock.release()
-		return errors.Join(err, cerr)
-	}
 	t.lock = lock // held while tail runs
-	return nil
+	t.pump.Store = store
+	return t.pump.Restore(ctx)
 }
 
 // followFile follows a file across rotation. The store always continues

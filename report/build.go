@@ -95,6 +95,29 @@ func (k msgKey) owned() msgKey {
 	return msgKey{strings.Clone(k.host), strings.Clone(k.qid), k.start}
 }
 
+// addMessage puts k in the set m, its strings copied when it is new.
+func addMessage(m map[msgKey]bool, k msgKey) {
+	if !m[k] {
+		m[k.owned()] = true
+	}
+}
+
+// addString puts s in the set m, copied when it is new (see owned).
+func addString(m map[string]bool, s string) {
+	if !m[s] {
+		m[strings.Clone(s)] = true
+	}
+}
+
+// countString adds one to s's count in m, copying s when it is new.
+func countString(m map[string]int64, s string) {
+	if n, ok := m[s]; ok {
+		m[s] = n + 1
+	} else {
+		m[strings.Clone(s)] = 1
+	}
+}
+
 type recipKey struct {
 	msg       msgKey
 	recipient string
@@ -222,13 +245,13 @@ func (b *Builder) Message(m *aggregate.Message) {
 		b.seen(m.LastSeen)
 	}
 	if m.Expired {
-		b.expired[k.owned()] = true
+		addMessage(b.expired, k)
 		if b.inWindow(m.LastSeen) {
 			b.m.Totals.Expired++
 		}
 	}
 	if m.Deleted {
-		b.deleted[k.owned()] = true
+		addMessage(b.deleted, k)
 	}
 	if !m.Received() || !b.inWindow(m.Start) {
 		return
@@ -243,9 +266,7 @@ func (b *Builder) Message(m *aggregate.Message) {
 		sender = "from=<>"
 	}
 	b.senders.add(sender)
-	if dom := senderDomain(sender); !b.sendDoms[dom] {
-		b.sendDoms[strings.Clone(dom)] = true
-	}
+	addString(b.sendDoms, senderDomain(sender))
 }
 
 func senderDomain(addr string) string {
@@ -282,7 +303,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		return
 	}
 	b.seen(a.Time)
-	b.hosts[a.Host] = true
+	addString(b.hosts, a.Host)
 	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 	t := &b.m.Totals
 	switch a.Status {
@@ -294,15 +315,11 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			t.BytesDelivered += a.Size
 			rcpt := strings.ToLower(a.Recipient)
 			b.recips.add(rcpt)
-			if dom := senderDomain(rcpt); !b.recipDoms[dom] {
-				b.recipDoms[strings.Clone(dom)] = true
-			}
+			addString(b.recipDoms, senderDomain(rcpt))
 		}
 	case "deferred":
 		t.Deferrals++
-		if !b.deferred[mk] {
-			b.deferred[mk.owned()] = true
-		}
+		addMessage(b.deferred, mk)
 	case "bounced":
 		t.Bounced++
 	}
@@ -326,15 +343,11 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case "deferred":
 		d.row.Deferrals++
 		d.def.Deferrals++
-		if !d.messages[mk] {
-			d.messages[mk.owned()] = true
-		}
-		if !d.recips[rk.recipient] {
-			d.recips[strings.Clone(rk.recipient)] = true
-		}
+		addMessage(d.messages, mk)
+		addString(d.recips, rk.recipient)
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
-			d.dsns[a.DSN]++
+			countString(d.dsns, a.DSN)
 		}
 		d.delays = append(d.delays, a.Delay)
 		if b.pending[rk] == nil {
@@ -437,14 +450,14 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		acc.messages[f.Host+" "+f.QueueID] = true
 	}
 	if f.Recipient != "" {
-		acc.recips[strings.ToLower(f.Recipient)] = true
+		addString(acc.recips, strings.ToLower(f.Recipient))
 	}
 	host := f.PeerHost
 	if host == "" {
 		host = f.Peer
 	}
-	acc.hosts[host] = true
-	acc.details[f.Detail]++
+	addString(acc.hosts, host)
+	countString(acc.details, f.Detail)
 	if f.Time.Before(acc.row.FirstSeen) {
 		acc.row.FirstSeen = f.Time
 	}
@@ -501,8 +514,8 @@ func (b *Builder) countInbound(trust, protocol string, n int64) {
 func countClient(m map[string]*ClientCount, client, detail string) {
 	c := m[client]
 	if c == nil {
-		c = &ClientCount{Client: client, Detail: detail}
-		m[client] = c
+		c = &ClientCount{Client: strings.Clone(client), Detail: strings.Clone(detail)}
+		m[c.Client] = c
 	}
 	c.Count++
 }
@@ -530,10 +543,7 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 		b.rejects[k] = acc
 	}
 	acc.row.Count++
-	if _, ok := acc.clients[r.ClientName]; !ok {
-		acc.clients[strings.Clone(r.ClientName)] = 0 // outlives its line
-	}
-	acc.clients[r.ClientName]++
+	countString(acc.clients, r.ClientName)
 }
 
 // Warning counts a warning, error, fatal or panic line.
@@ -574,7 +584,7 @@ func (b *Builder) LineCount(c *aggregate.LineCount) {
 	if (!b.opts.From.IsZero() && !c.Hour.Add(time.Hour).After(b.opts.From)) || (!b.opts.To.IsZero() && !c.Hour.Before(b.opts.To)) {
 		return
 	}
-	b.hosts[c.Host] = true
+	addString(b.hosts, c.Host)
 	switch c.Kind {
 	case "foreign":
 		b.m.Lines.Foreign += c.Count

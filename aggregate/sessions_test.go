@@ -8,18 +8,6 @@ import (
 	"github.com/pftls/pftls/aggregate"
 )
 
-// sessionSink keeps what Scan returns about inbound sessions.
-type sessionSink struct {
-	countSink
-	rows   []aggregate.Session
-	counts []aggregate.SessionCount
-}
-
-func (s *sessionSink) Session(x *aggregate.Session) { s.rows = append(s.rows, *x) }
-func (s *sessionSink) SessionCount(x *aggregate.SessionCount) {
-	s.counts = append(s.counts, *x)
-}
-
 // TestStoreSessionCounts: the store keeps a row for each session a report
 // names (legacy or failed TLS) and counts the others per minute and TLS
 // state, across commits, so that a window takes each count whole by the
@@ -86,16 +74,12 @@ func TestStoreSessionCounts(t *testing.T) {
 		{"later minutes", aggregate.Query{From: at(60)}, 0, 2},
 		{"other host", aggregate.Query{Host: "other"}, 0, 0},
 	} {
-		var s sessionSink
-		if err := ro.Scan(t.Context(), c.q, &s); err != nil {
+		s := &factSink{f: newFacts()}
+		if err := ro.Scan(t.Context(), c.q, s); err != nil {
 			t.Fatal(err)
 		}
-		var counted int64
-		for _, x := range s.counts {
-			counted += x.Sessions
-		}
-		if int64(len(s.rows)) != c.rows || counted != c.counted {
-			t.Errorf("%s: %d session rows and %d counted sessions, want %d and %d", c.name, len(s.rows), counted, c.rows, c.counted)
+		if int64(len(s.f.Sessions)) != c.rows || s.counted != c.counted {
+			t.Errorf("%s: %d session rows and %d counted sessions, want %d and %d", c.name, len(s.f.Sessions), s.counted, c.rows, c.counted)
 		}
 	}
 }

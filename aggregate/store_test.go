@@ -222,16 +222,6 @@ func (c *countSink) Warning(*aggregate.Warning)     { c.warnings++ }
 func (c *countSink) Unparsed(*aggregate.Unparsed)   { c.unparsed++ }
 func (c *countSink) LineCount(*aggregate.LineCount) { c.lineCounts++ }
 
-// keepSink keeps the messages and attempts Scan hands it.
-type keepSink struct {
-	countSink
-	msgs []aggregate.Message
-	atts []aggregate.Attempt
-}
-
-func (k *keepSink) Message(m *aggregate.Message) { k.msgs = append(k.msgs, *m) }
-func (k *keepSink) Attempt(a *aggregate.Attempt) { k.atts = append(k.atts, *a) }
-
 // TestStoreMigratesOlderSchema: a database made by an older pftls (schema
 // step 1, schema.sql) is brought up to SchemaVersion by a writer, keeping
 // its rows; a reader asks for that upgrade instead of doing it.
@@ -287,21 +277,21 @@ func TestStoreMigratesOlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open(version 1 database): %v", err)
 	}
-	var n keepSink
-	if err := st.Scan(t.Context(), aggregate.Query{}, &n); err != nil {
+	n := &factSink{f: newFacts()}
+	if err := st.Scan(t.Context(), aggregate.Query{}, n); err != nil {
 		t.Fatalf("Scan after migration: %v", err)
 	}
 	st.Close()
-	if n.tls != 1 {
-		t.Errorf("after migration Scan read %d TLS failures, want the 1 stored before", n.tls)
+	if len(n.f.TLS) != 1 {
+		t.Errorf("after migration Scan read %d TLS failures, want the 1 stored before", len(n.f.TLS))
 	}
-	if len(n.msgs) != 1 || n.msgs[0].Size != 4711 || n.msgs[0].Sender != "ann@sender.test" {
-		t.Errorf("after migration Scan read messages %+v, want the one stored before", n.msgs)
+	if msgs := n.f.Messages(); len(msgs) != 1 || msgs[0].Size != 4711 || msgs[0].Sender != "ann@sender.test" {
+		t.Errorf("after migration Scan read messages %+v, want the one stored before", msgs)
 	}
-	if len(n.atts) != 1 {
-		t.Fatalf("after migration Scan read %d attempts, want 1", len(n.atts))
+	if len(n.f.Attempts) != 1 {
+		t.Fatalf("after migration Scan read %d attempts, want 1", len(n.f.Attempts))
 	}
-	a := n.atts[0]
+	a := n.f.Attempts[0]
 	if a.Delays != [4]float64{0.05, 0.02, 17.1, 1.33} || a.Delay != 18.5 || a.RelayHost != "mx.example.org" ||
 		a.RelayAddr != "198.51.100.7" || a.RelayPort != 25 || a.TLSTrust != "trusted" || a.Size != 4711 {
 		t.Errorf("after migration the attempt reads %+v", a)
@@ -355,9 +345,7 @@ func TestStoreKeepsEveryFact(t *testing.T) {
 	st := openStore(t, path)
 	b := aggregate.Batch{Messages: want.Messages(), Attempts: want.Attempts, TLS: want.TLS, Sessions: want.Sessions,
 		Rejects: want.Rejects, Warnings: want.Warnings, Unparsed: want.Unparsed}
-	if err := st.Commit(t.Context(), &b, nil, nil, fixedNow()); err != nil {
-		t.Fatalf("commit: %v", err)
-	}
+	commit(t, st, b)
 	got := &factSink{f: newFacts()}
 	if err := st.Scan(t.Context(), aggregate.Query{}, got); err != nil {
 		t.Fatalf("scan: %v", err)

@@ -110,13 +110,24 @@ func cutStampAndHost(line string, st *Stamp) (host, rest string, ok bool) {
 func splitMessage(rec *Record) {
 	rec.Severity = SevInfo
 	text := cutSeverity(rec, rec.Text)
-	if c := strings.Index(text, ": "); c > 0 && c <= 64 {
+	// A queue ID (or NOQUEUE) is letters and digits followed by ": ". Most
+	// lines have none, so look no further than the first other byte,
+	// rather than for the first ": " in the text.
+	c := 0
+	for c < len(text) && c < 64 && isAlnum(text[c]) {
+		c++
+	}
+	if c > 0 && strings.HasPrefix(text[c:], ": ") {
 		if id := text[:c]; id == "NOQUEUE" || IsQueueID(id) {
 			rec.QueueID = id
 			text = text[c+2:]
 		}
 	}
 	rec.Text = text
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
 var severityPrefixes = [...]struct {
@@ -173,9 +184,37 @@ func IsQueueID(s string) bool {
 	return true
 }
 
-var monthByName = map[string]int{
-	"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
-	"Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+// monthNumber is 1..12 for a month's English abbreviation ("Jan".."Dec"),
+// 0 otherwise. A switch, not a map: it runs for every line, and hashing
+// the name cost more than the rest of the stamp.
+func monthNumber(name string) int {
+	switch name {
+	case "Jan":
+		return 1
+	case "Feb":
+		return 2
+	case "Mar":
+		return 3
+	case "Apr":
+		return 4
+	case "May":
+		return 5
+	case "Jun":
+		return 6
+	case "Jul":
+		return 7
+	case "Aug":
+		return 8
+	case "Sep":
+		return 9
+	case "Oct":
+		return 10
+	case "Nov":
+		return 11
+	case "Dec":
+		return 12
+	}
+	return 0
 }
 
 // parseStamp reads a classic ("Mar  7 16:05:12[.123456]") or ISO
@@ -188,8 +227,8 @@ func parseStamp(line string, st *Stamp) (string, bool) {
 	if isDigit(line[0]) {
 		return parseISOStamp(line, st)
 	}
-	mon, ok := monthByName[line[:3]]
-	if !ok || line[3] != ' ' {
+	mon := monthNumber(line[:3])
+	if mon == 0 || line[3] != ' ' {
 		return "", false
 	}
 	rest := line[4:]

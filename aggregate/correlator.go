@@ -43,7 +43,7 @@ type Correlator struct {
 	procs     map[procKey]*proc
 	sessions  map[procKey]*Session
 	mxDomain  map[string]string // host + " " + MX host -> last recipient domain delivered through it
-	counts    map[countKey]int64
+	counts    lineCounter
 	out       Batch
 	stats     Stats
 	lastPrune time.Time
@@ -66,6 +66,54 @@ type countKey struct {
 	host string
 	hour int64
 	kind logparse.Kind
+}
+
+// lineCounter counts lines per host, hour and kind. Lines come in long
+// runs of one host and hour, so the counts of the current host and hour
+// are kept in a short list and go into the map only when either changes:
+// a map update for every line cost a sixth of the correlator's time.
+type lineCounter struct {
+	host string
+	hour int64
+	cur  []kindCount
+	done map[countKey]int64
+}
+
+type kindCount struct {
+	kind logparse.Kind
+	n    int64
+}
+
+func (lc *lineCounter) add(host string, hour int64, kind logparse.Kind) {
+	if hour != lc.hour || host != lc.host {
+		lc.flush()
+		lc.host, lc.hour = host, hour
+	}
+	for i := range lc.cur {
+		if lc.cur[i].kind == kind {
+			lc.cur[i].n++
+			return
+		}
+	}
+	lc.cur = append(lc.cur, kindCount{kind, 1})
+}
+
+// flush moves the current host's and hour's counts into the map.
+func (lc *lineCounter) flush() {
+	for _, kc := range lc.cur {
+		lc.done[countKey{lc.host, lc.hour, kc.kind}] += kc.n
+	}
+	lc.cur = lc.cur[:0]
+}
+
+// drainTo appends the counts so far to dst and starts over.
+func (lc *lineCounter) drainTo(dst []LineCount) []LineCount {
+	lc.flush()
+	for k, n := range lc.done {
+		dst = append(dst, LineCount{Host: k.host, Hour: time.Unix(k.hour*3600, 0).UTC(), Kind: string(k.kind), Count: n})
+	}
+	clear(lc.done)
+	return dst
 }
 
 // proc is the state of one smtp/lmtp process: the connection it is setting
@@ -128,7 +176,7 @@ func NewCorrelator(opts Options) *Correlator {
 		procs:    map[procKey]*proc{},
 		sessions: map[procKey]*Session{},
 		mxDomain: map[string]string{},
-		counts:   map[countKey]int64{},
+		counts:   lineCounter{done: map[countKey]int64{}},
 	}
 }
 
@@ -155,7 +203,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	} else {
 		c.lastHost = l.Host
 	}
-	c.counts[countKey{host, t.Unix() / 3600, kind}]++
+	c.counts.add(host, t.Unix()/3600, kind)
 	if t.After(c.latest) {
 		c.latest = t
 	}
@@ -716,10 +764,7 @@ func (c *Correlator) drain(open bool) Batch {
 		}
 		clear(c.dirty)
 	}
-	for k, n := range c.counts {
-		c.out.LineCounts = append(c.out.LineCounts, LineCount{Host: k.host, Hour: time.Unix(k.hour*3600, 0).UTC(), Kind: string(k.kind), Count: n})
-	}
-	clear(c.counts)
+	c.out.LineCounts = c.counts.drainTo(c.out.LineCounts)
 	b := c.out
 	c.out = presized(&b)
 	return b

@@ -74,8 +74,21 @@ type Run struct {
 	stamps   logparse.StampCache
 	res      FileResult
 	start    time.Time
-	inflight chan error // the commit being written in the background
-	written  *Source    // the source record that commit writes (it learns the ID)
+	inflight []*commitJob // commits not yet done, oldest first (at most maxInflight)
+}
+
+// maxInflight is how many commits may be under way at once: one being
+// written and one being packed (and then waiting for it). SQLite writes
+// them one after the other, and writing was the longest of the pipeline's
+// stages: packing the next batch meanwhile, on the other core, takes it
+// off that path.
+const maxInflight = 2
+
+// commitJob is one commit under way in the background.
+type commitJob struct {
+	done    chan struct{} // closed when the commit is over
+	err     error         // its error, or the error of a commit before it
+	written *Source       // the source record it writes (it learns the ID)
 }
 
 // Begin starts reading a source: it looks the source up in the store (the
@@ -149,8 +162,9 @@ func (r *Run) Commit(ctx context.Context) error {
 
 // commitAsync drains the correlator and starts writing the batch in the
 // background, so that parsing goes on while SQLite writes: the two use
-// different cores. At most one commit is in flight; its error is returned
-// by the next commit or by wait.
+// different cores. Commits are written in order, each after the one
+// before it succeeded; an error is returned by a later commitAsync or by
+// wait.
 func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	p := r.p
 	var batch Batch
@@ -170,39 +184,83 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	if err != nil {
 		return err
 	}
-	if err := r.wait(); err != nil {
-		return err
+	for len(r.inflight) >= maxInflight {
+		if err := r.waitOldest(); err != nil {
+			return err
+		}
 	}
+	job := &commitJob{done: make(chan struct{})}
 	var sources []*Source
 	if r.track {
 		src := r.src // the copy the transaction writes; it learns the new ID
-		r.written = &src
-		sources = []*Source{r.written}
+		job.written = &src
+		sources = []*Source{job.written}
 	}
+	var prev *commitJob
+	if n := len(r.inflight); n > 0 {
+		prev = r.inflight[n-1]
+	}
+	r.inflight = append(r.inflight, job)
 	res := r.Result()
-	done := make(chan error, 1)
-	r.inflight = done
 	go func() {
-		err := p.Store.Commit(ctx, &batch, state, sources, p.now())
-		if err == nil && p.OnCommit != nil {
+		defer close(job.done)
+		// Packing needs no database: it runs while the commit before
+		// this one is written.
+		packed, err := p.Store.Pack(&batch)
+		batch = Batch{} // the packed rows hold what is needed of it
+		if prev != nil {
+			<-prev.done
+			if prev.err != nil {
+				// Never commit past a failed commit: its offset would
+				// skip the lines whose facts were not stored.
+				job.err = prev.err
+				return
+			}
+			if job.written != nil && job.written.ID == 0 && prev.written != nil {
+				job.written.ID = prev.written.ID
+			}
+		}
+		if err != nil {
+			job.err = err
+			return
+		}
+		job.err = p.Store.CommitPacked(ctx, packed, state, sources, p.now())
+		if job.err == nil && p.OnCommit != nil {
 			p.OnCommit(res)
 		}
-		done <- err
 	}()
 	return nil
 }
 
-// wait waits for the commit in flight and takes the source ID it assigned.
+// waitOldest waits for the oldest commit under way and takes the source
+// ID it assigned.
+func (r *Run) waitOldest() error {
+	job := r.inflight[0]
+	<-job.done
+	r.inflight = r.inflight[1:]
+	if job.err != nil {
+		// The commits after it fail with the same error: wait for them,
+		// and report it once.
+		for _, later := range r.inflight {
+			<-later.done
+		}
+		r.inflight = nil
+		return job.err
+	}
+	if job.written != nil && r.src.ID == 0 {
+		r.src.ID = job.written.ID
+	}
+	return nil
+}
+
+// wait waits for every commit under way.
 func (r *Run) wait() error {
-	if r.inflight == nil {
-		return nil
+	for len(r.inflight) > 0 {
+		if err := r.waitOldest(); err != nil {
+			return err
+		}
 	}
-	err := <-r.inflight
-	r.inflight = nil
-	if err == nil && r.written != nil && r.src.ID == 0 {
-		r.src.ID = r.written.ID
-	}
-	return err
+	return nil
 }
 
 // Finish commits what is left at the end of the input, open messages

@@ -38,6 +38,12 @@ type rowBuffer struct {
 	values int // values in b
 }
 
+// newRowBuffer is an empty buffer with room for rowBufferLimit bytes and
+// the row that crosses it.
+func newRowBuffer() rowBuffer {
+	return rowBuffer{b: make([]byte, 0, rowBufferLimit+rowBufferLimit/4)}
+}
+
 func (r *rowBuffer) reset() {
 	r.b = r.b[:0]
 	r.values = 0

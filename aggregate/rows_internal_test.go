@@ -147,15 +147,8 @@ func TestCommitInChunks(t *testing.T) {
 // TestEachCountsValues: a row with the wrong number of values is an error,
 // not a shifted table.
 func TestEachCountsValues(t *testing.T) {
-	ctx := context.Background()
-	s := memoryStore(t)
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	w := writer{ctx: ctx, cancel: ctx, tx: tx}
-	w.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`, 4, 2,
+	var p PackedBatch
+	err := p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`, 4, 2,
 		func(i int, r *rowBuffer) {
 			r.int(1)
 			r.text("mx")
@@ -164,8 +157,8 @@ func TestEachCountsValues(t *testing.T) {
 				r.text("first")
 			}
 		})
-	if w.err == nil || !strings.Contains(w.err.Error(), "row 2: 3 values for 4 columns") {
-		t.Fatalf("got %v, want a value count error for row 2", w.err)
+	if err == nil || !strings.Contains(err.Error(), "row 2: 3 values for 4 columns") {
+		t.Fatalf("got %v, want a value count error for row 2", err)
 	}
 }
 

@@ -73,13 +73,67 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 // Commit writes a batch of facts, the correlator state and how far each
 // source has been read in one transaction: after a crash the database
 // holds either all of it or none. A source with ID 0 is inserted, and its
-// new ID is stored back.
-//
-// The rows of each table are packed into one blob and stored by one
-// INSERT ... SELECT from pftls_rows (rowsvtab.c), not bound and stepped one
-// by one: per row, database/sql and the driver cost more than SQLite's own
-// work (a boxed value per column, a cgo call and a lock per bind).
+// new ID is stored back. It is Pack and CommitPacked in one.
 func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*Source, now time.Time) error {
+	p, err := s.Pack(b)
+	if err != nil {
+		return err
+	}
+	return s.CommitPacked(ctx, p, state, sources, now)
+}
+
+// PackedBatch is a batch of facts packed into rows for the store: the part
+// of a commit that needs no database. Ingest packs the next batch while
+// SQLite writes the one before it.
+//
+// The rows of each table are packed into blobs that one INSERT ... SELECT
+// from pftls_rows (rowsvtab.c) stores each, rather than bound and stepped
+// one by one: per row, database/sql and the driver cost more than SQLite's
+// own work (a boxed value per column, a cgo call and a lock per bind).
+type PackedBatch struct {
+	tables []packedTable
+	bytes  int64 // of all rows
+}
+
+// packedTable is one table's rows: the statement that stores them and its
+// blobs, each written by one execution of it.
+type packedTable struct {
+	query string
+	ncol  int
+	blobs []packedRows
+}
+
+// packedRows is one blob of rows and which of the batch's rows it holds
+// (for error messages).
+type packedRows struct {
+	b           []byte
+	first, last int // 1-based
+}
+
+// Pack packs b's rows. The batch can be dropped afterwards: the packed
+// rows hold copies of its strings.
+func (s *Store) Pack(b *Batch) (*PackedBatch, error) {
+	p := &PackedBatch{}
+	for _, pack := range []func() error{
+		func() error { return p.messages(b.Messages) },
+		func() error { return p.attempts(b.Attempts) },
+		func() error { return p.tlsFailures(b.TLS) },
+		func() error { return p.sessions(b.Sessions) },
+		func() error { return p.rejects(b.Rejects) },
+		func() error { return p.warnings(b.Warnings) },
+		func() error { return p.unparsed(b.Unparsed) },
+		func() error { return p.lineCounts(b.LineCounts) },
+	} {
+		if err := pack(); err != nil {
+			return nil, s.wrapWriteErr("write", err)
+		}
+	}
+	return p, nil
+}
+
+// CommitPacked writes a packed batch, the correlator state and the
+// sources' offsets in one transaction (see Commit).
+func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, sources []*Source, now time.Time) error {
 	bg := context.WithoutCancel(ctx)
 	tx, err := s.db.BeginTx(bg, nil)
 	if err != nil {
@@ -87,14 +141,9 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*S
 	}
 	defer tx.Rollback() // after Commit, it does nothing
 	w := writer{ctx: bg, cancel: ctx, tx: tx}
-	w.messages(b.Messages)
-	w.attempts(b.Attempts)
-	w.tlsFailures(b.TLS)
-	w.sessions(b.Sessions)
-	w.rejects(b.Rejects)
-	w.warnings(b.Warnings)
-	w.unparsed(b.Unparsed)
-	w.lineCounts(b.LineCounts)
+	for i := range p.tables {
+		w.table(&p.tables[i])
+	}
 	if state != nil {
 		w.exec("INSERT INTO correlator_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state)
 	}
@@ -108,7 +157,7 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*S
 		return s.wrapWriteErr("commit", err)
 	}
 	if s.ckpt != nil {
-		s.ckpt.wrote(w.written + int64(len(state)))
+		s.ckpt.wrote(p.bytes + int64(len(state)))
 	}
 	return nil
 }
@@ -125,12 +174,10 @@ func (s *Store) wrapWriteErr(step string, err error) error {
 // that has a cancellable context in a goroutine of its own. Cancellation
 // is checked once per table instead, and the transaction rolls back.
 type writer struct {
-	ctx     context.Context // for the statements: never cancelled
-	cancel  context.Context // the caller's, checked between tables
-	tx      *sql.Tx
-	rows    rowBuffer // reused from table to table
-	written int64     // bytes of rows sent
-	err     error
+	ctx    context.Context // for the statements: never cancelled
+	cancel context.Context // the caller's, checked between tables
+	tx     *sql.Tx
+	err    error
 }
 
 // exec runs query once.
@@ -146,41 +193,56 @@ func (w *writer) exec(query string, args ...any) sql.Result {
 	return res
 }
 
-// each stores n rows with query, an INSERT that selects its ncol values
-// from pftls_rows(?, ncol). put appends row i's values to the buffer. The
-// rows go in one statement, or in several when they fill rowBufferLimit.
-func (w *writer) each(query string, ncol, n int, put func(i int, r *rowBuffer)) {
+// table stores one table's packed rows: one statement, executed once per
+// blob.
+func (w *writer) table(t *packedTable) {
 	if w.err == nil {
 		w.err = w.cancel.Err()
 	}
-	if w.err != nil || n == 0 {
+	if w.err != nil {
 		return
 	}
-	stmt, err := w.tx.PrepareContext(w.ctx, query)
+	stmt, err := w.tx.PrepareContext(w.ctx, t.query)
 	if err != nil {
-		w.err = fmt.Errorf("prepare %.40q: %w", query, err)
+		w.err = fmt.Errorf("prepare %.40q: %w", t.query, err)
 		return
 	}
 	defer stmt.Close()
-	r := &w.rows
-	r.reset()
-	first := 0 // the first row in the buffer
-	for i := 0; i < n; i++ {
-		put(i, r)
-		if want := (i - first + 1) * ncol; r.values != want {
-			w.err = fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-want+ncol, ncol)
+	for _, rows := range t.blobs {
+		if _, err := stmt.ExecContext(w.ctx, rows.b, t.ncol); err != nil {
+			w.err = fmt.Errorf("%.40q rows %d-%d: %w", t.query, rows.first, rows.last, err)
 			return
 		}
+	}
+}
+
+// each packs n rows for query, an INSERT that selects its ncol values from
+// pftls_rows(?, ncol). put appends row i's values to the buffer. The rows
+// go in one blob, or in several of about rowBufferLimit bytes each. A row
+// with the wrong number of values is an error.
+func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuffer)) error {
+	if n == 0 {
+		return nil
+	}
+	t := packedTable{query: query, ncol: ncol}
+	r := newRowBuffer()
+	first := 0 // the first row in the buffer
+	for i := 0; i < n; i++ {
+		put(i, &r)
+		if want := (i - first + 1) * ncol; r.values != want {
+			return fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-want+ncol, ncol)
+		}
 		if r.full() || i == n-1 {
-			w.written += int64(len(r.b))
-			if _, err := stmt.ExecContext(w.ctx, r.b, ncol); err != nil {
-				w.err = fmt.Errorf("%.40q rows %d-%d: %w", query, first+1, i+1, err)
-				return
+			t.blobs = append(t.blobs, packedRows{b: r.b, first: first + 1, last: i + 1})
+			p.bytes += int64(len(r.b))
+			if i < n-1 {
+				r = newRowBuffer()
 			}
-			r.reset()
 			first = i + 1
 		}
 	}
+	p.tables = append(p.tables, t)
+	return nil
 }
 
 func nanos(t time.Time) int64 {
@@ -190,8 +252,8 @@ func nanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-func (w *writer) messages(ms []Message) {
-	w.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
+func (p *PackedBatch) messages(ms []Message) error {
+	return p.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
 			has_sender, size, nrcpt, message_id, removed, deleted, expired)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (start, host, queue_id) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
@@ -220,8 +282,8 @@ func (w *writer) messages(ms []Message) {
 		})
 }
 
-func (w *writer) attempts(as []Attempt) {
-	w.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
+func (p *PackedBatch) attempts(as []Attempt) error {
+	return p.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
@@ -260,8 +322,8 @@ func (w *writer) attempts(as []Attempt) {
 		})
 }
 
-func (w *writer) tlsFailures(fs []TLSFailure) {
-	w.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
+func (p *PackedBatch) tlsFailures(fs []TLSFailure) error {
+	return p.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
 			kind, rfc8460, detail, deferred, status, names, evidence)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
 		16, len(fs), func(i int, r *rowBuffer) {
@@ -287,7 +349,7 @@ func (w *writer) tlsFailures(fs []TLSFailure) {
 
 // sessions writes the notable sessions as rows and adds the others to
 // the per-minute counts.
-func (w *writer) sessions(ss []Session) {
+func (p *PackedBatch) sessions(ss []Session) error {
 	var rows []*Session
 	counts := map[sessionKey]*minuteCount{}
 	for i := range ss {
@@ -298,7 +360,7 @@ func (w *writer) sessions(ss []Session) {
 		}
 		addSessionCount(counts, s)
 	}
-	w.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
+	err := p.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
 			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 FROM pftls_rows(?, ?)`,
 		18, len(rows), func(i int, r *rowBuffer) {
@@ -322,8 +384,11 @@ func (w *writer) sessions(ss []Session) {
 			r.int(int64(s.CommandsOK))
 			r.int(int64(s.CommandsTotal))
 		})
+	if err != nil {
+		return err
+	}
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b sessionKey) int { return cmp.Compare(a.minute, b.minute) })
-	w.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
+	return p.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
 			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
@@ -371,8 +436,8 @@ func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	}
 }
 
-func (w *writer) rejects(rs []Reject) {
-	w.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
+func (p *PackedBatch) rejects(rs []Reject) error {
+	return p.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
 			reply, reason_class, sender, recipient, helo)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
 		16, len(rs), func(i int, r *rowBuffer) {
@@ -396,8 +461,8 @@ func (w *writer) rejects(rs []Reject) {
 		})
 }
 
-func (w *writer) warnings(ws []Warning) {
-	w.each(`INSERT INTO warnings (time, host, program, severity, text, class)
+func (p *PackedBatch) warnings(ws []Warning) error {
+	return p.each(`INSERT INTO warnings (time, host, program, severity, text, class)
 		SELECT c0, c1, c2, c3, c4, c5 FROM pftls_rows(?, ?)`,
 		6, len(ws), func(i int, r *rowBuffer) {
 			x := &ws[i]
@@ -410,8 +475,8 @@ func (w *writer) warnings(ws []Warning) {
 		})
 }
 
-func (w *writer) unparsed(us []Unparsed) {
-	w.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`,
+func (p *PackedBatch) unparsed(us []Unparsed) error {
+	return p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`,
 		4, len(us), func(i int, r *rowBuffer) {
 			u := &us[i]
 			r.time(u.Time)
@@ -421,8 +486,8 @@ func (w *writer) unparsed(us []Unparsed) {
 		})
 }
 
-func (w *writer) lineCounts(cs []LineCount) {
-	w.each(`INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
+func (p *PackedBatch) lineCounts(cs []LineCount) error {
+	return p.each(`INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
 		4, len(cs), func(i int, r *rowBuffer) {
 			c := &cs[i]

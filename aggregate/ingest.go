@@ -182,7 +182,8 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	}
 	state, err := p.Corr.MarshalState()
 	if err != nil {
-		return err
+		// No commit may outlive the run: the caller closes the store.
+		return errors.Join(err, r.wait())
 	}
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {

@@ -3,6 +3,7 @@ package aggregate_test
 import (
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -350,6 +351,64 @@ func TestIngestCancelledThenResumed(t *testing.T) {
 	again := ingest(t, db, 1000, log)
 	if got := again[0].Resumed + again[0].Lines; got != int64(len(lines)) {
 		t.Errorf("resumed %d + read %d lines, want %d", again[0].Resumed, again[0].Lines, len(lines))
+	}
+	sameFacts(t, db, wholeCorpusDB(t))
+}
+
+// TestIngestStopsAtFailedCommit: when one commit fails, none after it is
+// written, though the next one was already packed and waiting: its
+// offset would skip the lines whose facts were lost. A second run then
+// gives exactly the facts of one clean run.
+func TestIngestStopsAtFailedCommit(t *testing.T) {
+	dir := t.TempDir()
+	lines := readLines(t, corpusLog)
+	log := corpusCopy(t, dir, "mail.log", lines)
+	db := filepath.Join(dir, "pftls.db")
+
+	// The third commit (the one that moves the source to 3000 lines) fails
+	// once; any later one would succeed.
+	openStore(t, db).Close()
+	sqlDB, err := sql.Open("sqlite3", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlDB.Exec(`CREATE TRIGGER fail_once BEFORE UPDATE ON sources WHEN NEW.lines = 3000
+		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.Close()
+
+	st := openStore(t, db)
+	p := newPump(st)
+	p.CommitLines = 1000
+	r, err := source.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.IngestReader(t.Context(), r)
+	r.Close()
+	if err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("ingest: err = %v, want the injected failure", err)
+	}
+	st.Close()
+
+	ro := openSQL(t, db)
+	if got := queryInt(t, ro, "SELECT lines FROM sources"); got != 2000 {
+		t.Errorf("stored source at %d lines, want 2000 (the last commit before the failure)", got)
+	}
+	ro.Close()
+	rw, err := sql.Open("sqlite3", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Exec("DROP TRIGGER fail_once"); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
+
+	again := ingest(t, db, 1000, log)
+	if again[0].Resumed != 2000 || again[0].Resumed+again[0].Lines != int64(len(lines)) {
+		t.Errorf("second run resumed after %d lines and read %d, want 2000 and the other %d", again[0].Resumed, again[0].Lines, len(lines)-2000)
 	}
 	sameFacts(t, db, wholeCorpusDB(t))
 }

@@ -172,7 +172,7 @@ func BenchmarkRowBuffer(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if r.full() {
-			r.reset()
+			r.b, r.values = r.b[:0], 0
 		}
 		for _, t := range texts {
 			r.text(t)

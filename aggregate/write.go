@@ -134,6 +134,9 @@ func (s *Store) Pack(b *Batch) (*PackedBatch, error) {
 // CommitPacked writes a packed batch, the correlator state and the
 // sources' offsets in one transaction (see Commit).
 func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, sources []*Source, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	bg := context.WithoutCancel(ctx)
 	tx, err := s.db.BeginTx(bg, nil)
 	if err != nil {
@@ -233,6 +236,11 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 			return fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-want+ncol, ncol)
 		}
 		if r.full() || i == n-1 {
+			if len(r.b) < cap(r.b)/2 {
+				// A table's short last blob (or a short table): keep
+				// only its bytes, not the room for a full one.
+				r.b = append([]byte(nil), r.b...)
+			}
 			t.blobs = append(t.blobs, packedRows{b: r.b, first: first + 1, last: i + 1})
 			p.bytes += int64(len(r.b))
 			if i < n-1 {

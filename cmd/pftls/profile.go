@@ -53,7 +53,7 @@ const boundedMemory = 80 << 20
 const boundedGCPercent = 300
 
 // limitMemory sets boundedMemory and boundedGCPercent for ingest and tail,
-// unless GOMEMLIMIT or GOGC say otherwise. Reports keep the defaults: their
+// unless GOMEMLIMIT says otherwise (then it sets neither) or GOGC does. Reports keep the defaults: their
 // live heap grows with the distinct senders and recipients of the window,
 // and a limit below it would make the collector run all the time.
 func limitMemory(args []string) {
@@ -62,9 +62,10 @@ func limitMemory(args []string) {
 	}
 	switch args[0] {
 	case "ingest", "tail":
-		if os.Getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(boundedMemory)
+		if os.Getenv("GOMEMLIMIT") != "" {
+			return // without the limit, GOGC 300 would let the heap grow to four times what is live
 		}
+		debug.SetMemoryLimit(boundedMemory)
 		if os.Getenv("GOGC") == "" {
 			debug.SetGCPercent(boundedGCPercent)
 		}

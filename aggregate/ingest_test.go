@@ -328,9 +328,10 @@ func TestIngestCancelledThenResumed(t *testing.T) {
 	st := openStore(t, db)
 	p := newPump(st)
 	p.CommitLines = 1000
-	commits := 0
-	p.OnCommit = func(aggregate.FileResult) {
+	commits, committed := 0, int64(0)
+	p.OnCommit = func(res aggregate.FileResult) {
 		if commits++; commits == 2 {
+			committed = res.Lines
 			cancel()
 		}
 	}
@@ -343,8 +344,8 @@ func TestIngestCancelledThenResumed(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ingest: err = %v, want context.Canceled", err)
 	}
-	if res.Lines <= 2000 || res.Lines >= int64(len(lines)) {
-		t.Errorf("cancelled ingest read %d lines, want more than the 2000 of two commits and fewer than all %d", res.Lines, len(lines))
+	if res.Lines <= committed || res.Lines >= int64(len(lines)) {
+		t.Errorf("cancelled ingest read %d lines, want more than the %d of two commits and fewer than all %d", res.Lines, committed, len(lines))
 	}
 	st.Close()
 
@@ -365,22 +366,17 @@ func TestIngestStopsAtFailedCommit(t *testing.T) {
 	log := corpusCopy(t, dir, "mail.log", lines)
 	db := filepath.Join(dir, "pftls.db")
 
-	// The third commit (the one that moves the source to 3000 lines) fails
-	// once; any later one would succeed.
+	// The one commit that moves the source into lines 1500-2499 fails;
+	// the ones after it would succeed.
 	openStore(t, db).Close()
-	sqlDB, err := sql.Open("sqlite3", "file:"+db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sqlDB.Exec(`CREATE TRIGGER fail_once BEFORE UPDATE ON sources WHEN NEW.lines = 3000
-		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
-		t.Fatal(err)
-	}
-	sqlDB.Close()
+	execSQL(t, db, `CREATE TRIGGER fail_once BEFORE UPDATE ON sources WHEN NEW.lines >= 1500 AND NEW.lines < 2500
+		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`)
 
 	st := openStore(t, db)
 	p := newPump(st)
 	p.CommitLines = 1000
+	var committed int64
+	p.OnCommit = func(res aggregate.FileResult) { committed = res.Lines }
 	r, err := source.Open(log)
 	if err != nil {
 		t.Fatal(err)
@@ -393,22 +389,29 @@ func TestIngestStopsAtFailedCommit(t *testing.T) {
 	st.Close()
 
 	ro := openSQL(t, db)
-	if got := queryInt(t, ro, "SELECT lines FROM sources"); got != 2000 {
-		t.Errorf("stored source at %d lines, want 2000 (the last commit before the failure)", got)
-	}
+	stored := queryInt(t, ro, "SELECT lines FROM sources")
 	ro.Close()
-	rw, err := sql.Open("sqlite3", "file:"+db)
+	if stored != committed || stored >= 1500 {
+		t.Errorf("stored source at %d lines, want %d (the last commit before the failure, under 1500)", stored, committed)
+	}
+	execSQL(t, db, "DROP TRIGGER fail_once")
+
+	again := ingest(t, db, 1000, log)
+	if again[0].Resumed != stored || again[0].Resumed+again[0].Lines != int64(len(lines)) {
+		t.Errorf("second run resumed after %d lines and read %d, want %d and the other %d", again[0].Resumed, again[0].Lines, stored, int64(len(lines))-stored)
+	}
+	sameFacts(t, db, wholeCorpusDB(t))
+}
+
+// execSQL runs statements on the database file at path, beside the store.
+func execSQL(t testing.TB, path, query string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rw.Exec("DROP TRIGGER fail_once"); err != nil {
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
 		t.Fatal(err)
 	}
-	rw.Close()
-
-	again := ingest(t, db, 1000, log)
-	if again[0].Resumed != 2000 || again[0].Resumed+again[0].Lines != int64(len(lines)) {
-		t.Errorf("second run resumed after %d lines and read %d, want 2000 and the other %d", again[0].Resumed, again[0].Lines, len(lines)-2000)
-	}
-	sameFacts(t, db, wholeCorpusDB(t))
 }

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pftls/pftls/logparse"
@@ -51,7 +52,7 @@ type Correlator struct {
 	lastHost  string
 	// lastMessagePrune is when open messages were last checked for age.
 	lastMessagePrune time.Time
-	stateSize        int // the size of the last encoded state, to size the next one
+	stateSize        atomic.Int64 // the size of the last encoded state, to size the next one (encoded on another goroutine)
 
 }
 

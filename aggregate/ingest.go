@@ -180,11 +180,9 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	if p.Store == nil {
 		return nil
 	}
-	state, err := p.Corr.MarshalState()
-	if err != nil {
-		// No commit may outlive the run: the caller closes the store.
-		return errors.Join(err, r.wait())
-	}
+	// The state is copied here, at the moment of the drain, and encoded
+	// beside the writer, as the batch is packed.
+	snap := p.Corr.snapshot()
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {
 			return err
@@ -205,10 +203,15 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	res := r.Result()
 	go func() {
 		defer close(job.done)
-		// Packing needs no database: it runs while the commit before
-		// this one is written.
+		// Packing and encoding need no database: they run while the
+		// commit before this one is written.
 		packed, err := p.Store.Pack(&batch)
 		batch = Batch{} // the packed rows hold what is needed of it
+		var state []byte
+		if err == nil {
+			state, err = snap.encode()
+		}
+		snap = State{}
 		if prev != nil {
 			<-prev.done
 			if prev.err != nil {

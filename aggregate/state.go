@@ -6,6 +6,9 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +30,8 @@ type State struct {
 	// DrainEnded). Only gob states have it; in a JSON state (an earlier
 	// version's) every message counts as unwritten.
 	Unwritten []int `json:"-"`
+
+	sizeHint *atomic.Int64 // the correlator's guess at the encoded size, updated by encode
 }
 
 type procState struct {
@@ -43,11 +48,13 @@ type sessionState struct {
 	Session *Session `json:"session"`
 }
 
-// snapshot is the open state as a State (sharing the correlator's values).
+// snapshot is the open state as a State: a copy, which can be encoded on
+// another goroutine while the correlator goes on (strings are shared, as
+// they never change).
 func (c *Correlator) snapshot() State {
-	st := State{MXDomain: c.mxDomain, LastPrune: c.lastPrune, Latest: c.latest,
+	st := State{MXDomain: maps.Clone(c.mxDomain), LastPrune: c.lastPrune, Latest: c.latest,
 		Messages: make([]Message, 0, len(c.messages)), Procs: make([]procState, 0, len(c.procs)),
-		Sessions: make([]sessionState, 0, len(c.sessions))}
+		Sessions: make([]sessionState, 0, len(c.sessions)), sizeHint: &c.stateSize}
 	for k, m := range c.messages {
 		if c.dirty[k] {
 			st.Unwritten = append(st.Unwritten, len(st.Messages))
@@ -55,28 +62,61 @@ func (c *Correlator) snapshot() State {
 		st.Messages = append(st.Messages, *m)
 	}
 	for k, p := range c.procs {
-		st.Procs = append(st.Procs, procState{k.host, k.program, k.pid, p})
+		st.Procs = append(st.Procs, procState{k.host, k.program, k.pid, p.clone()})
 	}
 	for k, s := range c.sessions {
-		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, s})
+		cp := *s
+		st.Sessions = append(st.Sessions, sessionState{k.host, k.program, k.pid, &cp})
 	}
 	return st
+}
+
+// clone is a copy of p that shares nothing it may change.
+func (p *proc) clone() *proc {
+	cp := *p
+	cp.Cur = p.Cur.clone()
+	if p.Pending != nil {
+		cp.Pending = make([]*tlsSession, len(p.Pending))
+		for i, s := range p.Pending {
+			cp.Pending[i] = s.clone()
+		}
+	}
+	return &cp
+}
+
+func (s *tlsSession) clone() *tlsSession {
+	if s == nil {
+		return nil
+	}
+	cp := *s
+	cp.Names = slices.Clone(s.Names)
+	cp.Lines = slices.Clone(s.Lines)
+	return &cp
 }
 
 // MarshalState encodes the correlator's open state. Call it right after
 // Drain, so that the state and the drained facts describe the same moment.
 func (c *Correlator) MarshalState() ([]byte, error) {
 	st := c.snapshot()
+	return st.encode()
+}
+
+// encode is the stored form of a snapshot.
+func (st *State) encode() ([]byte, error) {
 	// gob, not JSON: the state is written with every commit, and with a
 	// busy queue (thousands of open messages) encoding it as JSON took a
 	// seventh of ingest's CPU.
 	var buf bytes.Buffer
-	buf.Grow(c.stateSize)
+	if st.sizeHint != nil {
+		buf.Grow(int(st.sizeHint.Load()))
+	}
 	buf.Write(gobState)
-	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
+	if err := gob.NewEncoder(&buf).Encode(st); err != nil {
 		return nil, fmt.Errorf("encode correlator state: %w", err)
 	}
-	c.stateSize = buf.Len() + buf.Len()/8
+	if st.sizeHint != nil {
+		st.sizeHint.Store(int64(buf.Len() + buf.Len()/8))
+	}
 	return buf.Bytes(), nil
 }
 

@@ -87,3 +87,58 @@ func canonicalState(t *testing.T, b []byte) map[string]int {
 	}
 	return out
 }
+
+// TestSnapshotIsACopy: ingest encodes a snapshot of the state on another
+// goroutine while the correlator goes on, so nothing the correlator
+// changes later may show in it.
+func TestSnapshotIsACopy(t *testing.T) {
+	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	res := logparse.Resolver{Year: 2026, Location: time.UTC}
+	c := NewCorrelator(DefaultOptions)
+	add := func(from, to int) {
+		for _, line := range lines[from:to] {
+			l := logparse.ParseString(strings.TrimSuffix(line, "\n"))
+			c.Add(&l, res.Time(l.Stamp))
+		}
+	}
+	// Cut where there is some of everything: open messages, processes
+	// with TLS state, smtpd sessions and MX hosts.
+	full := func() bool {
+		withTLS := 0
+		for _, p := range c.procs {
+			if p.Cur != nil || len(p.Pending) > 0 {
+				withTLS++
+			}
+		}
+		return len(c.messages) > 0 && withTLS > 0 && len(c.sessions) > 0 && len(c.mxDomain) > 0
+	}
+	cut := 1000
+	add(0, cut)
+	for ; cut < len(lines)/2 && !full(); cut++ {
+		add(cut, cut+1)
+	}
+	if !full() {
+		t.Fatalf("no line in the first half of the corpus leaves open messages, processes with TLS state, sessions and MX hosts")
+	}
+	c.DrainEnded()
+	snap := c.snapshot()
+	before, err := snap.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(cut, len(lines)) // changes, ends and prunes what the snapshot holds
+	c.FlushPending()
+	after, err := snap.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(canonicalState(t, before))
+	jb, _ := json.Marshal(canonicalState(t, after))
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("the snapshot changed with the correlator:\nbefore %s\nafter  %s", ja, jb)
+	}
+}

@@ -119,6 +119,22 @@ func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 	return r, nil
 }
 
+// trackGrown starts remembering a source that was too short to recognise
+// when its reading began, once enough of it has been read: tail started on
+// a log just emptied by rotation committed its lines without an offset,
+// and a later ingest of the same file read them all again.
+func (r *Run) trackGrown() {
+	if r.track || r.p.Store == nil || r.id.Fingerprint == "" || r.src.Offset < MinFingerprint {
+		return
+	}
+	fp, n, err := source.GrownFingerprint(r.id, r.src.Offset)
+	if err != nil {
+		return // rotated away or compressed: it stays unknown, as before
+	}
+	r.src.Fingerprint, r.src.FingerprintLen = fp, n
+	r.track = true
+}
+
 // Offset is the byte offset (in the decompressed stream) up to which the
 // source has been read and committed.
 func (r *Run) Offset() int64 { return r.src.Offset }
@@ -189,6 +205,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 		}
 	}
 	job := &commitJob{done: make(chan struct{})}
+	r.trackGrown()
 	var sources []*Source
 	if r.track {
 		src := r.src // the copy the transaction writes; it learns the new ID

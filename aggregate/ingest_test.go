@@ -415,3 +415,50 @@ func execSQL(t testing.TB, path, query string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFollowFromEmptyFile: tail started on a log just emptied by rotation
+// (too short to be recognised) reads it as it grows; a later ingest of
+// the same file must know how far that went and add nothing.
+func TestFollowFromEmptyFile(t *testing.T) {
+	lines := readLines(t, corpusLog)
+	dir := t.TempDir()
+	log := corpusCopy(t, dir, "mail.log", nil)
+	db := filepath.Join(dir, "pftls.db")
+	r, err := source.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.Identity()
+	r.Close()
+	if id.FingerprintLen >= aggregate.MinFingerprint {
+		t.Fatalf("the empty log has a %d-byte fingerprint", id.FingerprintLen)
+	}
+
+	st := openStore(t, db)
+	p := newPump(st)
+	run, err := p.Begin(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end int64
+	for i, line := range lines { // as tail does: the line is in the file, then read
+		appendFile(t, log, []byte(line+"\n"))
+		end += int64(len(line) + 1)
+		run.Line([]byte(line), end, false)
+		if i%500 == 499 {
+			if err := run.Commit(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := run.Finish(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	res := ingest(t, db, 1000, log)
+	if res[0].Lines != 0 || res[0].Resumed != int64(len(lines)) {
+		t.Errorf("ingest after tail read %d lines, resumed after %d; want 0 after %d", res[0].Lines, res[0].Resumed, len(lines))
+	}
+	sameFacts(t, db, wholeCorpusDB(t))
+}

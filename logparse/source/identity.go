@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -43,6 +44,35 @@ func Fingerprint(path string, n int) (string, error) {
 		return "", fmt.Errorf("fingerprint %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// GrownFingerprint is the fingerprint of a plain (uncompressed) log that
+// was too short to have one when it was opened and has grown since: of its
+// first min(read, 4096) bytes, the ones already read, and its length. It
+// is an error if the file at id.Path is no longer the file id describes
+// (rotated away), is compressed, or is shorter than that.
+func GrownFingerprint(id Identity, read int64) (fp string, n int, err error) {
+	if id.Compression != "" || id.Path == "-" || id.Inode == 0 {
+		return "", 0, fmt.Errorf("fingerprint %s: only a plain file can be recognised later", id.Path)
+	}
+	f, err := os.Open(id.Path)
+	if err != nil {
+		return "", 0, fmt.Errorf("fingerprint: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", 0, fmt.Errorf("fingerprint: %w", err)
+	}
+	if dev, inode := fileID(fi); dev != id.Dev || inode != id.Inode {
+		return "", 0, fmt.Errorf("fingerprint %s: no longer the file that was read", id.Path)
+	}
+	n = int(min(read, fingerprintSize))
+	h := sha256.New()
+	if got, err := io.CopyN(h, f, int64(n)); err != nil {
+		return "", 0, fmt.Errorf("fingerprint %s: %d of %d bytes: %w", id.Path, got, n, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 func hashHex(p []byte) string {

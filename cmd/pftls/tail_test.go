@@ -167,6 +167,47 @@ func TestTailEndToEnd(t *testing.T) {
 	}
 }
 
+// TestTailFromEmptyLog: tail started on a log just emptied by rotation
+// (too short then to be recognised) stores what is written to it, and a
+// later ingest of the same file adds nothing.
+func TestTailFromEmptyLog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and follows a file")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	db := filepath.Join(dir, "pftls.db")
+	lines := corpusLines(t)
+	if err := os.WriteFile(log, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "tail", "--db", db, "--format", "json", "--year", "2026", "--tz", "UTC", log)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(300 * time.Millisecond) // tail has opened the empty file
+	appendTo(t, log, lines)
+	waitFor(t, "the lines to be stored", func() bool { return storedLines(t, bin, db) == int64(len(lines)) })
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("tail after SIGTERM: %v\n%s", err, stderr.String())
+	}
+
+	out, err := exec.Command(bin, "ingest", "--db", db, "--year", "2026", "--tz", "UTC", log).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	if got := storedLines(t, bin, db); got != int64(len(lines)) {
+		t.Errorf("after ingesting the file tail read: %d lines stored, want %d\n%s", got, len(lines), out)
+	}
+}
+
 // TestTailStdin reads a finished stream from standard input to its end.
 func TestTailStdin(t *testing.T) {
 	lines := corpusLines(t)

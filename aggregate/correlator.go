@@ -16,6 +16,11 @@ type Options struct {
 	// ProcessMaxAge forgets an smtp process's or smtpd session's TLS
 	// context after this long without a line from that pid.
 	ProcessMaxAge time.Duration
+	// TrackChanges keeps track of which open messages changed between two
+	// commits, so that the store writes only those (see State). For
+	// frequent commits (tail); a bulk ingest, whose open messages nearly
+	// all change between two commits, stores the state whole.
+	TrackChanges bool
 }
 
 // DefaultOptions are suitable for a default Postfix configuration.
@@ -38,9 +43,13 @@ type Stats struct {
 // for their delivery line, and smtpd sessions not yet disconnected. It has
 // no database: facts collect in a [Batch] that the caller drains.
 type Correlator struct {
-	opts      Options
-	messages  map[hostQID]*Message
-	dirty     map[hostQID]bool
+	opts     Options
+	messages map[hostQID]*Message
+	dirty    map[hostQID]bool // open messages changed since they were last drained
+	// With TrackChanges (tail), the messages changed, started or ended
+	// since the last state snapshot, and those the store has a row of.
+	changed   map[hostQID]struct{}
+	stored    map[hostQID]struct{}
 	procs     map[procKey]*proc
 	sessions  map[procKey]*Session
 	mxDomain  map[string]string // host + " " + MX host -> last recipient domain delivered through it
@@ -174,6 +183,8 @@ func NewCorrelator(opts Options) *Correlator {
 		opts:     opts,
 		messages: map[hostQID]*Message{},
 		dirty:    map[hostQID]bool{},
+		changed:  map[hostQID]struct{}{},
+		stored:   map[hostQID]struct{}{},
 		procs:    map[procKey]*proc{},
 		sessions: map[procKey]*Session{},
 		mxDomain: map[string]string{},
@@ -349,8 +360,17 @@ func (c *Correlator) message(host, qid string, t time.Time) *Message {
 	if t.After(m.LastSeen) {
 		m.LastSeen = t
 	}
-	c.dirty[k] = true
+	c.touch(k)
 	return m
+}
+
+// touch marks an open message as changed: to be drained, and with
+// TrackChanges to be stored with the next state.
+func (c *Correlator) touch(k hostQID) {
+	c.dirty[k] = true
+	if c.opts.TrackChanges {
+		c.changed[k] = struct{}{}
+	}
 }
 
 // startMessage begins a new lifetime for a queue ID. An open message with a
@@ -361,7 +381,7 @@ func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
 	if m := c.messages[k]; m != nil {
 		if m.Origin == OriginUnknown {
 			m.LastSeen = t
-			c.dirty[k] = true
+			c.touch(k)
 			return m
 		}
 		c.emitMessage(k, m)
@@ -369,7 +389,7 @@ func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
 	}
 	m := &Message{Host: host, QueueID: qid, Start: t, LastSeen: t}
 	c.messages[k] = m
-	c.dirty[k] = true
+	c.touch(k)
 	c.stats.Messages++
 	return m
 }
@@ -389,9 +409,13 @@ func (c *Correlator) removeMessage(host, qid string, t time.Time, byAdmin bool) 
 	delete(c.messages, k)
 }
 
+// emitMessage puts a message that leaves the correlator into the batch.
 func (c *Correlator) emitMessage(k hostQID, m *Message) {
 	c.out.Messages = append(c.out.Messages, *m)
 	delete(c.dirty, k)
+	if c.opts.TrackChanges {
+		c.changed[k] = struct{}{} // its stored row goes
+	}
 }
 
 func (c *Correlator) addClient(l *logparse.Line, ev logparse.Client, t time.Time) {
@@ -761,6 +785,9 @@ func (c *Correlator) drain(open bool) Batch {
 		for k := range c.dirty {
 			if m := c.messages[k]; m != nil {
 				c.out.Messages = append(c.out.Messages, *m)
+				if c.opts.TrackChanges {
+					c.changed[k] = struct{}{} // its row says it is written now
+				}
 			}
 		}
 		clear(c.dirty)

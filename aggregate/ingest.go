@@ -54,10 +54,20 @@ func (p *Pump) Restore(ctx context.Context) error {
 		return nil
 	}
 	b, err := p.Store.LoadState(ctx)
-	if err != nil || b == nil {
+	if err != nil {
 		return err
 	}
-	return p.Corr.UnmarshalState(b)
+	if b != nil {
+		if err := p.Corr.UnmarshalState(b); err != nil {
+			return err
+		}
+	}
+	rows, err := p.Store.loadOpenMessages(ctx)
+	if err != nil {
+		return err
+	}
+	p.Corr.restoreOpen(rows)
+	return nil
 }
 
 // MinFingerprint is the fewest leading bytes that identify a source: a
@@ -198,7 +208,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	}
 	// The state is copied here, at the moment of the drain, and encoded
 	// beside the writer, as the batch is packed.
-	snap := p.Corr.snapshot()
+	snap := p.Corr.snapshot(true)
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {
 			return err
@@ -222,7 +232,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 		defer close(job.done)
 		// Packing and encoding need no database: they run while the
 		// commit before this one is written.
-		packed, err := p.Store.Pack(&batch)
+		packed, err := p.Store.Pack(&batch, &snap)
 		batch = Batch{} // the packed rows hold what is needed of it
 		var state []byte
 		if err == nil {

@@ -462,3 +462,62 @@ func TestFollowFromEmptyFile(t *testing.T) {
 	}
 	sameFacts(t, db, wholeCorpusDB(t))
 }
+
+// TestStateByChanges: runs that store the state by changes (tail) and
+// whole (ingest) take over from each other at any commit: facts equal one
+// run, open messages are rows only after a run by changes, and a
+// run stopped between commits loses nothing.
+func TestStateByChanges(t *testing.T) {
+	lines := readLines(t, corpusLog)
+	dir := t.TempDir()
+	log := corpusCopy(t, dir, "mail.log", nil)
+	db := filepath.Join(dir, "pftls.db")
+	byChanges := aggregate.DefaultOptions
+	byChanges.TrackChanges = true
+
+	run := func(opts aggregate.Options, commitEvery int) (open int) {
+		t.Helper()
+		st := openStore(t, db)
+		defer st.Close()
+		p := newPump(st)
+		p.Corr = aggregate.NewCorrelator(opts)
+		p.CommitLines = commitEvery
+		if err := p.Restore(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		r, err := source.Open(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if _, err := p.IngestReader(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+		open, _, _ = p.Corr.Open()
+		return open
+	}
+	rowsOfOpen := func() int64 {
+		ro := openSQL(t, db)
+		defer ro.Close()
+		return queryInt(t, ro, "SELECT count(*) FROM open_messages")
+	}
+
+	cuts := []int{1500, 2300, 3000, 4100, len(lines)}
+	from := 0
+	for i, cut := range cuts {
+		appendFile(t, log, joinLines(lines[from:cut]))
+		from = cut
+		if i%2 == 0 {
+			open := run(byChanges, 100)
+			if got := rowsOfOpen(); got != int64(open) || open == 0 && cut < len(lines) {
+				t.Errorf("after line %d by changes: %d rows for %d open messages", cut, got, open)
+			}
+		} else {
+			run(aggregate.DefaultOptions, 1000)
+			if got := rowsOfOpen(); got != 0 {
+				t.Errorf("after line %d stored whole: %d rows of open messages left", cut, got)
+			}
+		}
+	}
+	sameFacts(t, db, wholeCorpusDB(t))
+}

@@ -18,6 +18,15 @@ var gobState = []byte("pftls-state-gob1\n")
 
 // State is the correlator's open state in a form that can be stored, so
 // that ingest can stop at any commit and continue later as if it had not.
+//
+// It is stored in one of two ways. Whole (ingest): everything encoded
+// together, open messages included. By changes (tail, with TrackChanges):
+// the open messages as rows of the store's open_messages, of which a
+// commit writes only those that changed since the one before, and the
+// rest (smtp processes, smtpd sessions, MX hosts: small) encoded. tail
+// commits up to four times a second, and the whole state is about 230
+// bytes per queued message. Restoring reads both, and the next commit
+// leaves only its own way.
 type State struct {
 	Messages  []Message         `json:"messages"`
 	Procs     []procState       `json:"procs"`
@@ -32,6 +41,18 @@ type State struct {
 	Unwritten []int `json:"-"`
 
 	sizeHint *atomic.Int64 // the correlator's guess at the encoded size, updated by encode
+
+	// Stored by changes: the open messages to write (changed since the
+	// last snapshot) and to delete (no longer open).
+	byChanges bool
+	changed   []openMessage
+	closed    []hostQID
+}
+
+// openMessage is an open message as the store keeps it between runs.
+type openMessage struct {
+	Message
+	Unwritten bool // changed since it was last drained into the messages table
 }
 
 type procState struct {
@@ -48,18 +69,36 @@ type sessionState struct {
 	Session *Session `json:"session"`
 }
 
-// snapshot is the open state as a State: a copy, which can be encoded on
-// another goroutine while the correlator goes on (strings are shared, as
-// they never change).
-func (c *Correlator) snapshot() State {
+// snapshot is the open state as a State to store: a copy, which can be
+// encoded on another goroutine while the correlator goes on (strings are
+// shared, as they never change). byChanges (only with TrackChanges) makes
+// it hold the open messages changed since the last such snapshot,
+// otherwise it holds all of them.
+func (c *Correlator) snapshot(byChanges bool) State {
 	st := State{MXDomain: maps.Clone(c.mxDomain), LastPrune: c.lastPrune, Latest: c.latest,
-		Messages: make([]Message, 0, len(c.messages)), Procs: make([]procState, 0, len(c.procs)),
-		Sessions: make([]sessionState, 0, len(c.sessions)), sizeHint: &c.stateSize}
-	for k, m := range c.messages {
-		if c.dirty[k] {
-			st.Unwritten = append(st.Unwritten, len(st.Messages))
+		Procs: make([]procState, 0, len(c.procs)), Sessions: make([]sessionState, 0, len(c.sessions)),
+		sizeHint: &c.stateSize, byChanges: byChanges && c.opts.TrackChanges}
+	if st.byChanges {
+		for k := range c.changed {
+			if m := c.messages[k]; m != nil {
+				st.changed = append(st.changed, openMessage{*m, c.dirty[k]})
+				c.stored[k] = struct{}{}
+			} else if _, ok := c.stored[k]; ok {
+				// Most messages start and end between two commits: only
+				// those that were open at one have a row to delete.
+				st.closed = append(st.closed, k)
+				delete(c.stored, k)
+			}
 		}
-		st.Messages = append(st.Messages, *m)
+		clear(c.changed)
+	} else {
+		st.Messages = make([]Message, 0, len(c.messages))
+		for k, m := range c.messages {
+			if c.dirty[k] {
+				st.Unwritten = append(st.Unwritten, len(st.Messages))
+			}
+			st.Messages = append(st.Messages, *m)
+		}
 	}
 	for k, p := range c.procs {
 		st.Procs = append(st.Procs, procState{k.host, k.program, k.pid, p.clone()})
@@ -97,7 +136,7 @@ func (s *tlsSession) clone() *tlsSession {
 // MarshalState encodes the correlator's open state. Call it right after
 // Drain, so that the state and the drained facts describe the same moment.
 func (c *Correlator) MarshalState() ([]byte, error) {
-	st := c.snapshot()
+	st := c.snapshot(false)
 	return st.encode()
 }
 
@@ -120,6 +159,26 @@ func (st *State) encode() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// restoreOpen adds the open messages the store keeps as rows (stored by
+// changes), after UnmarshalState. Without TrackChanges they are stored
+// whole by the next commit, which removes the rows.
+func (c *Correlator) restoreOpen(rows []openMessage) {
+	for i := range rows {
+		m := rows[i].Message
+		k := hostQID{m.Host, m.QueueID}
+		if _, ok := c.messages[k]; ok {
+			continue // also in the encoded state (a commit never leaves both): that one wins
+		}
+		c.messages[k] = &m
+		if c.opts.TrackChanges {
+			c.stored[k] = struct{}{}
+		}
+		if rows[i].Unwritten {
+			c.dirty[k] = true
+		}
+	}
+}
+
 // UnmarshalState replaces the correlator's open state with a stored one.
 func (c *Correlator) UnmarshalState(b []byte) error {
 	var st State
@@ -135,10 +194,15 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 	clear(c.procs)
 	clear(c.sessions)
 	clear(c.dirty)
+	clear(c.changed)
+	clear(c.stored)
 	for i := range st.Messages {
 		m := st.Messages[i]
 		k := hostQID{m.Host, m.QueueID}
 		c.messages[k] = &m
+		if c.opts.TrackChanges {
+			c.changed[k] = struct{}{} // no row of the store's yet: the next commit writes one
+		}
 		if !isGob {
 			c.dirty[k] = true // written or not: one idempotent upsert more
 		}

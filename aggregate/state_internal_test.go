@@ -33,7 +33,7 @@ func TestStateReadsEarlierJSON(t *testing.T) {
 		t.Fatalf("MarshalState does not start with %q", gobState)
 	}
 	// The encoding pftls used before: json.Marshal of the same State.
-	st := c.snapshot()
+	st := c.snapshot(false)
 	st.Unwritten = nil // as earlier versions stored it
 	old, err := json.Marshal(st)
 	if err != nil {
@@ -125,7 +125,7 @@ func TestSnapshotIsACopy(t *testing.T) {
 		t.Fatalf("no line in the first half of the corpus leaves open messages, processes with TLS state, sessions and MX hosts")
 	}
 	c.DrainEnded()
-	snap := c.snapshot()
+	snap := c.snapshot(false)
 	before, err := snap.encode()
 	if err != nil {
 		t.Fatal(err)

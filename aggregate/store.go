@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -73,6 +74,16 @@ var migrations = []string{
 		first        INTEGER NOT NULL,
 		last         INTEGER NOT NULL,
 		PRIMARY KEY (minute, host, service, tls_trust, tls_protocol, tls_cipher)
+	) WITHOUT ROWID;`,
+	// 5: the correlator's open messages as rows (the JSON of a Message),
+	// for a state stored by changes (tail): a commit writes only the ones
+	// that changed. unwritten: changed since last written to messages.
+	`CREATE TABLE open_messages (
+		host      TEXT    NOT NULL,
+		queue_id  TEXT    NOT NULL,
+		message   TEXT    NOT NULL,
+		unwritten INTEGER NOT NULL,
+		PRIMARY KEY (host, queue_id)
 	) WITHOUT ROWID;`,
 }
 
@@ -288,6 +299,31 @@ func (s *Store) LoadState(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("load correlator state: %w", err)
 	}
 	return b, nil
+}
+
+// loadOpenMessages returns the open messages of a state stored by changes.
+func (s *Store) loadOpenMessages(ctx context.Context) ([]openMessage, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT message, unwritten FROM open_messages")
+	if err != nil {
+		return nil, fmt.Errorf("load open messages: %w", err)
+	}
+	defer rows.Close()
+	var out []openMessage
+	for rows.Next() {
+		var js []byte
+		var om openMessage
+		if err := rows.Scan(&js, &om.Unwritten); err != nil {
+			return nil, fmt.Errorf("load open messages: %w", err)
+		}
+		if err := json.Unmarshal(js, &om.Message); err != nil {
+			return nil, fmt.Errorf("load open messages: %w", err)
+		}
+		out = append(out, om)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load open messages: %w", err)
+	}
+	return out, nil
 }
 
 // Prune deletes facts older than before and reports how many rows went.

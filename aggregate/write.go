@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -75,7 +76,7 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 // holds either all of it or none. A source with ID 0 is inserted, and its
 // new ID is stored back. It is Pack and CommitPacked in one.
 func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*Source, now time.Time) error {
-	p, err := s.Pack(b)
+	p, err := s.Pack(b, nil)
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,8 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*S
 // own work (a boxed value per column, a cgo call and a lock per bind).
 type PackedBatch struct {
 	tables []packedTable
-	bytes  int64 // of all rows
+	execs  []string // statements without parameters, run after the tables
+	bytes  int64    // of all rows
 }
 
 // packedTable is one table's rows: the statement that stores them and its
@@ -110,10 +112,17 @@ type packedRows struct {
 	first, last int // 1-based
 }
 
-// Pack packs b's rows. The batch can be dropped afterwards: the packed
-// rows hold copies of its strings.
-func (s *Store) Pack(b *Batch) (*PackedBatch, error) {
+// Pack packs b's rows and, when st is stored by changes, the rows of its
+// open messages; when st is stored whole, it removes any such rows (an
+// earlier tail's). st may be nil. The batch can be dropped afterwards: the
+// packed rows hold copies of its strings.
+func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	p := &PackedBatch{}
+	if st == nil {
+		st = &State{}
+	} else if !st.byChanges {
+		p.execs = append(p.execs, "DELETE FROM open_messages")
+	}
 	for _, pack := range []func() error{
 		func() error { return p.messages(b.Messages) },
 		func() error { return p.attempts(b.Attempts) },
@@ -123,6 +132,8 @@ func (s *Store) Pack(b *Batch) (*PackedBatch, error) {
 		func() error { return p.warnings(b.Warnings) },
 		func() error { return p.unparsed(b.Unparsed) },
 		func() error { return p.lineCounts(b.LineCounts) },
+		func() error { return p.openMessages(st.changed) },
+		func() error { return p.closedMessages(st.closed) },
 	} {
 		if err := pack(); err != nil {
 			return nil, s.wrapWriteErr("write", err)
@@ -146,6 +157,9 @@ func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, 
 	w := writer{ctx: bg, cancel: ctx, tx: tx}
 	for i := range p.tables {
 		w.table(&p.tables[i])
+	}
+	for _, query := range p.execs {
+		w.exec(query)
 	}
 	if state != nil {
 		w.exec("INSERT INTO correlator_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state)
@@ -503,6 +517,38 @@ func (p *PackedBatch) lineCounts(cs []LineCount) error {
 			r.int(c.Hour.Unix() / 3600)
 			r.text(c.Kind)
 			r.int(c.Count)
+		})
+}
+
+// openMessages stores the open messages that changed (a State stored by
+// changes), as JSON: the rows are few, and JSON reads back whatever fields
+// a later Message has.
+func (p *PackedBatch) openMessages(ms []openMessage) error {
+	js := make([][]byte, len(ms))
+	for i := range ms {
+		j, err := json.Marshal(&ms[i].Message)
+		if err != nil {
+			return fmt.Errorf("encode open message %s %s: %w", ms[i].Host, ms[i].QueueID, err)
+		}
+		js[i] = j
+	}
+	return p.each(`INSERT INTO open_messages (host, queue_id, message, unwritten)
+		SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
+		ON CONFLICT (host, queue_id) DO UPDATE SET message = excluded.message, unwritten = excluded.unwritten`,
+		4, len(ms), func(i int, r *rowBuffer) {
+			r.text(ms[i].Host)
+			r.text(ms[i].QueueID)
+			r.text(string(js[i]))
+			r.bool(ms[i].Unwritten)
+		})
+}
+
+// closedMessages deletes the rows of messages no longer open.
+func (p *PackedBatch) closedMessages(ks []hostQID) error {
+	return p.each(`DELETE FROM open_messages WHERE (host, queue_id) IN (SELECT c0, c1 FROM pftls_rows(?, ?))`,
+		2, len(ks), func(i int, r *rowBuffer) {
+			r.text(ks[i].host)
+			r.text(ks[i].qid)
 		})
 }
 

@@ -139,6 +139,11 @@ func (t *tailer) openPump(ctx context.Context) error {
 	if t.f.noDB {
 		return nil
 	}
+	// tail commits after every burst of lines: its state is stored by
+	// changes, not whole (see aggregate.State).
+	opts := aggregate.DefaultOptions
+	opts.TrackChanges = true
+	t.pump.Corr = aggregate.NewCorrelator(opts)
 	dbPath, err := t.f.db.resolve()
 	if err != nil {
 		return err

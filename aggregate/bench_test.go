@@ -78,8 +78,9 @@ func BenchmarkCorrelator(b *testing.B) {
 	}
 }
 
-// BenchmarkCorrelatorState measures what every commit adds to correlating:
-// encoding the open state (here after every 1000 lines).
+// BenchmarkCorrelatorState measures what ingest's commits add: encoding the
+// whole open state (here after every 1000 lines; ingest encodes it on the
+// commit's goroutine, tail stores it by changes).
 func BenchmarkCorrelatorState(b *testing.B) {
 	lines, times, _ := benchParsed(b)
 	c := aggregate.NewCorrelator(aggregate.DefaultOptions)

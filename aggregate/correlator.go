@@ -8,7 +8,7 @@ import (
 	"github.com/pftls/pftls/logparse"
 )
 
-// Options bound the correlator's memory.
+// Options bound the correlator's memory and say how its state is stored.
 type Options struct {
 	// MessageMaxAge closes a message that has had no line for this long
 	// (Postfix's maximal_queue_lifetime is 5 days by default).
@@ -19,7 +19,8 @@ type Options struct {
 	// TrackChanges keeps track of which open messages changed between two
 	// commits, so that the store writes only those (see State). For
 	// frequent commits (tail); a bulk ingest, whose open messages nearly
-	// all change between two commits, stores the state whole.
+	// all change between two commits, stores the state whole. Only for a
+	// Pump with a Store: the changes are kept until its next commit.
 	TrackChanges bool
 }
 

@@ -2,6 +2,8 @@ package aggregate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -85,7 +87,16 @@ type Run struct {
 	res      FileResult
 	start    time.Time
 	inflight []*commitJob // commits not yet done, oldest first (at most maxInflight)
+	// A source too short to recognise when its reading began: its first
+	// bytes as read, to recognise it by once it has grown (see trackGrown).
+	head     []byte
+	headOK   bool // head holds exactly the bytes read so far (up to headSize)
+	byPath   bool // no raw bytes come (IngestReader): look at the file instead
+	noGrowth bool // it cannot be recognised later: stop trying
 }
+
+// headSize is as many leading bytes as a fingerprint covers.
+const headSize = 4096
 
 // maxInflight is how many commits may be under way at once: one being
 // written and one being packed (and then waiting for it). SQLite writes
@@ -126,23 +137,58 @@ func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 		}
 	}
 	r.src.Path, r.src.Dev, r.src.Inode, r.src.Compression = id.Path, id.Dev, id.Inode, id.Compression
+	r.headOK = !r.track && r.src.Offset == 0
 	return r, nil
 }
 
 // trackGrown starts remembering a source that was too short to recognise
-// when its reading began, once enough of it has been read: tail started on
-// a log just emptied by rotation committed its lines without an offset,
-// and a later ingest of the same file read them all again.
+// when its reading began, once MinFingerprint bytes of it have been read:
+// tail started on a log just emptied by rotation committed its lines
+// without an offset, and a later ingest of the same file read them all
+// again. The fingerprint is taken of the bytes as they were read (tail),
+// never of whatever is at the path by then; where no raw bytes come
+// (IngestReader), of the file at the path if it is still the same one and
+// at least as long.
 func (r *Run) trackGrown() {
-	if r.track || r.p.Store == nil || r.id.Fingerprint == "" || r.src.Offset < MinFingerprint {
+	if r.track || r.noGrowth || r.p.Store == nil || r.id.Fingerprint == "" || r.src.Offset < MinFingerprint {
 		return
 	}
-	fp, n, err := source.GrownFingerprint(r.id, r.src.Offset)
-	if err != nil {
-		return // rotated away or compressed: it stays unknown, as before
+	switch {
+	case r.headOK && int64(len(r.head)) == min(r.src.Offset, headSize):
+		sum := sha256.Sum256(r.head)
+		r.src.Fingerprint, r.src.FingerprintLen = hex.EncodeToString(sum[:]), len(r.head)
+	case r.byPath:
+		fp, n, err := source.GrownFingerprint(r.id, r.src.Offset)
+		if err != nil {
+			r.noGrowth = true // rotated away, compressed or cut: it stays unknown, as before
+			return
+		}
+		r.src.Fingerprint, r.src.FingerprintLen = fp, n
+	default:
+		r.noGrowth = true // bytes were skipped or cut: the head is not the file's
+		return
 	}
-	r.src.Fingerprint, r.src.FingerprintLen = fp, n
-	r.track = true
+	r.track, r.head = true, nil
+}
+
+// keepHead adds a line as read to the head of a source not yet recognised:
+// its bytes and the newline (and a carriage return, if one was taken off:
+// end says how many bytes the line took).
+func (r *Run) keepHead(b []byte, end int64, truncated bool) {
+	if !r.headOK || r.track || len(r.head) >= headSize {
+		return
+	}
+	switch gap := end - r.src.Offset - int64(len(b)); {
+	case truncated || gap < 1 || gap > 2:
+		r.headOK = false
+	case gap == 1:
+		r.head = append(append(r.head, b...), '\n')
+	default:
+		r.head = append(append(r.head, b...), '\r', '\n')
+	}
+	if len(r.head) > headSize {
+		r.head = r.head[:headSize]
+	}
 }
 
 // Offset is the byte offset (in the decompressed stream) up to which the
@@ -158,6 +204,7 @@ func (r *Run) Result() FileResult {
 
 // Line parses and correlates one line; end is the offset just after it.
 func (r *Run) Line(b []byte, end int64, truncated bool) {
+	r.keepHead(b, end, truncated)
 	l := logparse.Parse(b)
 	r.parsed(&l, end, truncated)
 }
@@ -316,6 +363,7 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	if err != nil {
 		return FileResult{Path: id.Path}, err
 	}
+	run.byPath, run.headOK = true, false // the parsed lines come without their bytes
 	if off := run.Offset(); off > 0 {
 		if err := rd.SkipTo(off); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {

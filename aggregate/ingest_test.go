@@ -418,49 +418,69 @@ func execSQL(t testing.TB, path, query string) {
 
 // TestFollowFromEmptyFile: tail started on a log just emptied by rotation
 // (too short to be recognised) reads it as it grows; a later ingest of
-// the same file must know how far that went and add nothing.
+// the same content must know how far that went and add nothing. The
+// source is recognised by the bytes tail read, so CRLF lines and a
+// copytruncate before the first commit do not change it.
 func TestFollowFromEmptyFile(t *testing.T) {
 	lines := readLines(t, corpusLog)
-	dir := t.TempDir()
-	log := corpusCopy(t, dir, "mail.log", nil)
-	db := filepath.Join(dir, "pftls.db")
-	r, err := source.Open(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := r.Identity()
-	r.Close()
-	if id.FingerprintLen >= aggregate.MinFingerprint {
-		t.Fatalf("the empty log has a %d-byte fingerprint", id.FingerprintLen)
-	}
-
-	st := openStore(t, db)
-	p := newPump(st)
-	run, err := p.Begin(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var end int64
-	for i, line := range lines { // as tail does: the line is in the file, then read
-		appendFile(t, log, []byte(line+"\n"))
-		end += int64(len(line) + 1)
-		run.Line([]byte(line), end, false)
-		if i%500 == 499 {
-			if err := run.Commit(t.Context()); err != nil {
+	for _, tc := range []struct {
+		name         string
+		eol          string
+		copyTruncate bool // the file is copied to mail.log.1 and truncated before the first commit
+	}{
+		{"lf", "\n", false},
+		{"crlf", "\r\n", false},
+		{"copytruncate before the first commit", "\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			log := corpusCopy(t, dir, "mail.log", nil)
+			db := filepath.Join(dir, "pftls.db")
+			r, err := source.Open(log)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-	}
-	if err := run.Finish(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+			id := r.Identity()
+			r.Close()
+			if id.FingerprintLen >= aggregate.MinFingerprint {
+				t.Fatalf("the empty log has a %d-byte fingerprint", id.FingerprintLen)
+			}
 
-	res := ingest(t, db, 1000, log)
-	if res[0].Lines != 0 || res[0].Resumed != int64(len(lines)) {
-		t.Errorf("ingest after tail read %d lines, resumed after %d; want 0 after %d", res[0].Lines, res[0].Resumed, len(lines))
+			st := openStore(t, db)
+			p := newPump(st)
+			run, err := p.Begin(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var end int64
+			read := lines[:500]
+			for _, line := range read { // as tail does: the line is in the file, then read
+				appendFile(t, log, []byte(line+tc.eol))
+				end += int64(len(line) + len(tc.eol))
+				run.Line([]byte(line), end, false)
+			}
+			ingested := log
+			if tc.copyTruncate {
+				data, err := os.ReadFile(log)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ingested = log + ".1"
+				writeFile(t, ingested, data)
+				writeFile(t, log, joinLines(lines[3000:])) // same inode, other lines, longer
+			}
+			if err := run.Finish(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+
+			res := ingest(t, db, 1000, ingested)
+			if res[0].Lines != 0 || res[0].Resumed != int64(len(read)) {
+				t.Errorf("ingest of %s after tail read %d lines, resumed after %d; want 0 after %d",
+					filepath.Base(ingested), res[0].Lines, res[0].Resumed, len(read))
+			}
+		})
 	}
-	sameFacts(t, db, wholeCorpusDB(t))
 }
 
 // TestStateByChanges: runs that store the state by changes (tail) and

@@ -24,9 +24,9 @@ var gobState = []byte("pftls-state-gob1\n")
 // the open messages as rows of the store's open_messages, of which a
 // commit writes only those that changed since the one before, and the
 // rest (smtp processes, smtpd sessions, MX hosts: small) encoded. tail
-// commits up to four times a second, and the whole state is about 230
-// bytes per queued message. Restoring reads both, and the next commit
-// leaves only its own way.
+// commits after every burst of lines (every 250 ms at most), and the whole
+// state is about 230 bytes per queued message. Restoring reads both, and
+// the next commit leaves only its own way.
 type State struct {
 	Messages  []Message         `json:"messages"`
 	Procs     []procState       `json:"procs"`
@@ -166,13 +166,13 @@ func (c *Correlator) restoreOpen(rows []openMessage) {
 	for i := range rows {
 		m := rows[i].Message
 		k := hostQID{m.Host, m.QueueID}
+		if c.opts.TrackChanges {
+			c.stored[k] = struct{}{} // its row goes when the message ends
+		}
 		if _, ok := c.messages[k]; ok {
-			continue // also in the encoded state (a commit never leaves both): that one wins
+			continue // also in the encoded state (no commit leaves both): that one wins
 		}
 		c.messages[k] = &m
-		if c.opts.TrackChanges {
-			c.stored[k] = struct{}{}
-		}
 		if rows[i].Unwritten {
 			c.dirty[k] = true
 		}

@@ -77,7 +77,8 @@ var migrations = []string{
 	) WITHOUT ROWID;`,
 	// 5: the correlator's open messages as rows (the JSON of a Message),
 	// for a state stored by changes (tail): a commit writes only the ones
-	// that changed. unwritten: changed since last written to messages.
+	// that changed, and correlator_state then holds the rest of the state.
+	// unwritten: changed since last written to messages.
 	`CREATE TABLE open_messages (
 		host      TEXT    NOT NULL,
 		queue_id  TEXT    NOT NULL,

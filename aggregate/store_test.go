@@ -359,3 +359,27 @@ func TestStoreKeepsEveryFact(t *testing.T) {
 		t.Errorf("session counts add up to %d, want the %d ordinary sessions", got.counted, ordinary)
 	}
 }
+
+// TestCommitWholeStateDropsOpenRows: a whole state committed through
+// Store.Commit leaves no rows of open messages from a state stored by
+// changes, which a restore would otherwise bring back.
+func TestCommitWholeStateDropsOpenRows(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pftls.db")
+	openStore(t, db).Close()
+	execSQL(t, db, `INSERT INTO open_messages (host, queue_id, message, unwritten)
+		VALUES ('mail', '4D8D6BC3A0', '{"Host":"mail","QueueID":"4D8D6BC3A0"}', 0)`)
+	st := openStore(t, db)
+	state, err := aggregate.NewCorrelator(aggregate.DefaultOptions).MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Commit(t.Context(), &aggregate.Batch{}, state, nil, fixedNow()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	ro := openSQL(t, db)
+	defer ro.Close()
+	if n := queryInt(t, ro, "SELECT count(*) FROM open_messages"); n != 0 {
+		t.Errorf("%d rows of open messages after a whole state, want 0", n)
+	}
+}

@@ -76,7 +76,11 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 // holds either all of it or none. A source with ID 0 is inserted, and its
 // new ID is stored back. It is Pack and CommitPacked in one.
 func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*Source, now time.Time) error {
-	p, err := s.Pack(b, nil)
+	var whole *State
+	if state != nil {
+		whole = &State{} // state is MarshalState's: stored whole, so no rows of open messages stay
+	}
+	p, err := s.Pack(b, whole)
 	if err != nil {
 		return err
 	}

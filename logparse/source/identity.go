@@ -67,6 +67,9 @@ func GrownFingerprint(id Identity, read int64) (fp string, n int, err error) {
 	if dev, inode := fileID(fi); dev != id.Dev || inode != id.Inode {
 		return "", 0, fmt.Errorf("fingerprint %s: no longer the file that was read", id.Path)
 	}
+	if fi.Size() < read {
+		return "", 0, fmt.Errorf("fingerprint %s: %d bytes, shorter than the %d read (truncated)", id.Path, fi.Size(), read)
+	}
 	n = int(min(read, fingerprintSize))
 	h := sha256.New()
 	if got, err := io.CopyN(h, f, int64(n)); err != nil {

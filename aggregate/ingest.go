@@ -191,6 +191,12 @@ func (r *Run) keepHead(b []byte, end int64, truncated bool) {
 	}
 }
 
+// Reads reports whether the run reads the file id names: the same device
+// and inode (both zero for standard input).
+func (r *Run) Reads(id source.Identity) bool {
+	return r.id.Dev == id.Dev && r.id.Inode == id.Inode
+}
+
 // Offset is the byte offset (in the decompressed stream) up to which the
 // source has been read and committed.
 func (r *Run) Offset() int64 { return r.src.Offset }

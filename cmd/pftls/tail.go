@@ -323,10 +323,13 @@ func (t *tailer) loop(ctx context.Context, lines <-chan source.FollowLine, errc 
 
 // line handles one followed line: a new file after rotation starts a new
 // run; lines before the view's starting point are stored but not shown.
+// A line of the old file that comes after the new one's first (written
+// before syslog reopened the log) goes to a run of the old file: its
+// offset is the old file's, and the new file's run must not take it.
 func (t *tailer) line(ctx context.Context, l source.FollowLine) error {
 	t.lines++
 	t.rate.add(1, t.e.now())
-	if l.Reopened {
+	if l.Reopened || !t.run.Reads(l.File) {
 		if err := t.commit(ctx); err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,14 +26,7 @@ func concurrencyDuration() time.Duration {
 // read in a loop; no report may fail (no "database is locked"), the numbers
 // a report sees never go down, and at the end every line is stored once.
 func TestTailWithConcurrentReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs processes")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	log := filepath.Join(dir, "mail.log")
-	db := filepath.Join(dir, "pftls.db")
-	lines := corpusLines(t)
+	bin, log, db, lines := followFixture(t)
 	appendTo(t, log, lines[:100])
 
 	tail := exec.Command(bin, "tail", "--db", db, "--format", "json", "--year", "2026", log)

@@ -41,6 +41,17 @@ func appendTo(t *testing.T, path string, lines []string) {
 	}
 }
 
+// followFixture builds the binary and names a log and a database in a new
+// directory, for the tests that run tail as a process.
+func followFixture(t *testing.T) (bin, log, db string, lines []string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary and runs it as a process")
+	}
+	dir := t.TempDir()
+	return buildBinary(t), filepath.Join(dir, "mail.log"), filepath.Join(dir, "pftls.db"), corpusLines(t)
+}
+
 // waitFor polls cond for up to 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -74,14 +85,7 @@ func storedLines(t *testing.T, bin, db string) int64 {
 // the store exactly once, that notable events came out as JSON lines, and
 // that SIGTERM ends it cleanly.
 func TestTailEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and follows a file")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	log := filepath.Join(dir, "mail.log")
-	db := filepath.Join(dir, "pftls.db")
-	lines := corpusLines(t)
+	bin, log, db, lines := followFixture(t)
 	parts := [][]string{lines[:1000], lines[1000:2000], lines[2000:3500], lines[3500:4500], lines[4500:]}
 
 	appendTo(t, log, parts[0]) // already there when tail starts: stored, not shown
@@ -176,14 +180,7 @@ func TestTailEndToEnd(t *testing.T) {
 // (too short then to be recognised) stores what is written to it, and a
 // later ingest of the same file adds nothing.
 func TestTailFromEmptyLog(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and follows a file")
-	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	log := filepath.Join(dir, "mail.log")
-	db := filepath.Join(dir, "pftls.db")
-	lines := corpusLines(t)
+	bin, log, db, lines := followFixture(t)
 	if err := os.WriteFile(log, nil, 0o640); err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,9 @@ type State struct {
 	MXDomain  map[string]string `json:"mx_domain"`
 	LastPrune time.Time         `json:"last_prune"`
 	Latest    time.Time         `json:"latest"`
+	// LastHost is the host of the last line with one: a malformed line
+	// (no stamp, no host) is counted there, also as a run's first line.
+	LastHost string `json:"last_host"`
 	// Unwritten lists the Messages (by index) changed since they were last
 	// written: bulk ingest keeps open messages in the state only (see
 	// DrainEnded). Only gob states have it; in a JSON state (an earlier
@@ -75,7 +78,7 @@ type sessionState struct {
 // it hold the open messages changed since the last such snapshot,
 // otherwise it holds all of them.
 func (c *Correlator) snapshot(byChanges bool) State {
-	st := State{MXDomain: maps.Clone(c.mxDomain), LastPrune: c.lastPrune, Latest: c.latest,
+	st := State{MXDomain: maps.Clone(c.mxDomain), LastPrune: c.lastPrune, Latest: c.latest, LastHost: c.lastHost,
 		Procs: make([]procState, 0, len(c.procs)), Sessions: make([]sessionState, 0, len(c.sessions)),
 		sizeHint: &c.stateSize, byChanges: byChanges && c.opts.TrackChanges}
 	if st.byChanges {
@@ -224,6 +227,6 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 	if c.mxDomain == nil {
 		c.mxDomain = map[string]string{}
 	}
-	c.lastPrune, c.latest = st.LastPrune, st.Latest
+	c.lastPrune, c.latest, c.lastHost = st.LastPrune, st.Latest, st.LastHost
 	return nil
 }

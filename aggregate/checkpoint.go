@@ -39,8 +39,7 @@ type checkpointer struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	closed  sync.Once
-	mu      sync.Mutex
-	err     error // the last checkpoint's failure; nil once one succeeds again
+	err     error // the last checkpoint's failure (nil once one succeeds again); read after run has ended
 }
 
 func startCheckpointer(db *sql.DB, path string) *checkpointer {
@@ -82,9 +81,7 @@ func (c *checkpointer) run() {
 		if err != nil {
 			err = fmt.Errorf("%s: background checkpoint: %w", c.path, err)
 		}
-		c.mu.Lock()
 		c.err = err
-		c.mu.Unlock()
 	}
 }
 
@@ -99,9 +96,7 @@ func (c *checkpointer) close() error {
 		c.wg.Wait()
 		cerr = c.db.Close()
 	})
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
+	if c.err != nil { // run has ended: close waited for it
 		return c.err
 	}
 	if cerr != nil {

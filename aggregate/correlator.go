@@ -365,10 +365,16 @@ func (c *Correlator) message(host, qid string, t time.Time) *Message {
 	return m
 }
 
-// touch marks an open message as changed: to be drained, and with
-// TrackChanges to be stored with the next state.
+// touch marks an open message as changed: to be drained, and to be
+// stored with the next state.
 func (c *Correlator) touch(k hostQID) {
 	c.dirty[k] = true
+	c.markChanged(k)
+}
+
+// markChanged notes, with TrackChanges, that the stored row of message k
+// must be written again (or deleted, if it is no longer open).
+func (c *Correlator) markChanged(k hostQID) {
 	if c.opts.TrackChanges {
 		c.changed[k] = struct{}{}
 	}
@@ -414,9 +420,7 @@ func (c *Correlator) removeMessage(host, qid string, t time.Time, byAdmin bool) 
 func (c *Correlator) emitMessage(k hostQID, m *Message) {
 	c.out.Messages = append(c.out.Messages, *m)
 	delete(c.dirty, k)
-	if c.opts.TrackChanges {
-		c.changed[k] = struct{}{} // its stored row goes
-	}
+	c.markChanged(k) // its stored row goes
 }
 
 func (c *Correlator) addClient(l *logparse.Line, ev logparse.Client, t time.Time) {
@@ -786,9 +790,7 @@ func (c *Correlator) drain(open bool) Batch {
 		for k := range c.dirty {
 			if m := c.messages[k]; m != nil {
 				c.out.Messages = append(c.out.Messages, *m)
-				if c.opts.TrackChanges {
-					c.changed[k] = struct{}{} // its row says it is written now
-				}
+				c.markChanged(k) // its row says it is written now
 			}
 		}
 		clear(c.dirty)

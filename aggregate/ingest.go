@@ -2,8 +2,6 @@ package aggregate
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -88,15 +86,12 @@ type Run struct {
 	start    time.Time
 	inflight []*commitJob // commits not yet done, oldest first (at most maxInflight)
 	// A source too short to recognise when its reading began: its first
-	// bytes as read, to recognise it by once it has grown (see trackGrown).
+	// bytes as read (up to source.FingerprintSize), to recognise it by once
+	// it has grown (see trackGrown).
 	head     []byte
-	headOK   bool // head holds exactly the bytes read so far (up to headSize)
 	byPath   bool // no raw bytes come (IngestReader): look at the file instead
 	noGrowth bool // it cannot be recognised later: stop trying
 }
-
-// headSize is as many leading bytes as a fingerprint covers.
-const headSize = 4096
 
 // maxInflight is how many commits may be under way at once: one being
 // written and one being packed (and then waiting for it). SQLite writes
@@ -137,7 +132,6 @@ func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 		}
 	}
 	r.src.Path, r.src.Dev, r.src.Inode, r.src.Compression = id.Path, id.Dev, id.Inode, id.Compression
-	r.headOK = !r.track && r.src.Offset == 0
 	return r, nil
 }
 
@@ -154,9 +148,6 @@ func (r *Run) trackGrown() {
 		return
 	}
 	switch {
-	case r.headOK && int64(len(r.head)) == min(r.src.Offset, headSize):
-		sum := sha256.Sum256(r.head)
-		r.src.Fingerprint, r.src.FingerprintLen = hex.EncodeToString(sum[:]), len(r.head)
 	case r.byPath:
 		fp, n, err := source.GrownFingerprint(r.id, r.src.Offset)
 		if err != nil {
@@ -164,8 +155,10 @@ func (r *Run) trackGrown() {
 			return
 		}
 		r.src.Fingerprint, r.src.FingerprintLen = fp, n
+	case len(r.head) >= MinFingerprint: // keepHead kept it whole
+		r.src.Fingerprint, r.src.FingerprintLen = source.HeadFingerprint(r.head)
 	default:
-		r.noGrowth = true // bytes were skipped or cut: the head is not the file's
+		r.noGrowth = true
 		return
 	}
 	r.track, r.head = true, nil
@@ -174,20 +167,19 @@ func (r *Run) trackGrown() {
 // keepHead adds a line as read to the head of a source not yet recognised:
 // its bytes and the newline (and a carriage return, if one was taken off:
 // end says how many bytes the line took).
+// If the offsets do not add up (a cut line, a line of another file), the
+// head is not the file's, and the source stays unknown.
 func (r *Run) keepHead(b []byte, end int64, truncated bool) {
-	if !r.headOK || r.track || len(r.head) >= headSize {
+	if r.track || r.noGrowth || r.byPath || len(r.head) >= source.FingerprintSize {
 		return
 	}
 	switch gap := end - r.src.Offset - int64(len(b)); {
-	case truncated || gap < 1 || gap > 2:
-		r.headOK = false
+	case truncated || int64(len(r.head)) != r.src.Offset || gap < 1 || gap > 2:
+		r.noGrowth, r.head = true, nil
 	case gap == 1:
 		r.head = append(append(r.head, b...), '\n')
 	default:
 		r.head = append(append(r.head, b...), '\r', '\n')
-	}
-	if len(r.head) > headSize {
-		r.head = r.head[:headSize]
 	}
 }
 
@@ -369,7 +361,7 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	if err != nil {
 		return FileResult{Path: id.Path}, err
 	}
-	run.byPath, run.headOK = true, false // the parsed lines come without their bytes
+	run.byPath = true // the parsed lines come without their bytes
 	if off := run.Offset(); off > 0 {
 		if err := rd.SkipTo(off); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {

@@ -148,7 +148,7 @@ func TestCommitInChunks(t *testing.T) {
 // not a shifted table.
 func TestEachCountsValues(t *testing.T) {
 	var p PackedBatch
-	err := p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`, 4, 2,
+	p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`, 4, 2,
 		func(i int, r *rowBuffer) {
 			r.int(1)
 			r.text("mx")
@@ -157,7 +157,7 @@ func TestEachCountsValues(t *testing.T) {
 				r.text("first")
 			}
 		})
-	if err == nil || !strings.Contains(err.Error(), "row 2: 3 values for 4 columns") {
+	if err := p.err; err == nil || !strings.Contains(err.Error(), "row 2: 3 values for 4 columns") {
 		t.Fatalf("got %v, want a value count error for row 2", err)
 	}
 }

@@ -203,9 +203,7 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 		m := st.Messages[i]
 		k := hostQID{m.Host, m.QueueID}
 		c.messages[k] = &m
-		if c.opts.TrackChanges {
-			c.changed[k] = struct{}{} // no row of the store's yet: the next commit writes one
-		}
+		c.markChanged(k) // no row of the store's yet: the next commit writes one
 		if !isGob {
 			c.dirty[k] = true // written or not: one idempotent upsert more
 		}

@@ -96,9 +96,10 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*S
 // one by one: per row, database/sql and the driver cost more than SQLite's
 // own work (a boxed value per column, a cgo call and a lock per bind).
 type PackedBatch struct {
-	tables []packedTable
-	execs  []string // statements without parameters, run after the tables
-	bytes  int64    // of all rows
+	tables       []packedTable
+	dropOpenRows bool  // delete every row of open_messages: the state is stored whole
+	bytes        int64 // of all rows
+	err          error // the first packing error; nothing after it is packed
 }
 
 // packedTable is one table's rows: the statement that stores them and its
@@ -122,26 +123,22 @@ type packedRows struct {
 // packed rows hold copies of its strings.
 func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	p := &PackedBatch{}
-	if st == nil {
-		st = &State{}
-	} else if !st.byChanges {
-		p.execs = append(p.execs, "DELETE FROM open_messages")
+	p.messages(b.Messages)
+	p.attempts(b.Attempts)
+	p.tlsFailures(b.TLS)
+	p.sessions(b.Sessions)
+	p.rejects(b.Rejects)
+	p.warnings(b.Warnings)
+	p.unparsed(b.Unparsed)
+	p.lineCounts(b.LineCounts)
+	if st != nil && st.byChanges {
+		p.openMessages(st.changed)
+		p.closedMessages(st.closed)
+	} else if st != nil {
+		p.dropOpenRows = true
 	}
-	for _, pack := range []func() error{
-		func() error { return p.messages(b.Messages) },
-		func() error { return p.attempts(b.Attempts) },
-		func() error { return p.tlsFailures(b.TLS) },
-		func() error { return p.sessions(b.Sessions) },
-		func() error { return p.rejects(b.Rejects) },
-		func() error { return p.warnings(b.Warnings) },
-		func() error { return p.unparsed(b.Unparsed) },
-		func() error { return p.lineCounts(b.LineCounts) },
-		func() error { return p.openMessages(st.changed) },
-		func() error { return p.closedMessages(st.closed) },
-	} {
-		if err := pack(); err != nil {
-			return nil, s.wrapWriteErr("write", err)
-		}
+	if p.err != nil {
+		return nil, s.wrapWriteErr("write", p.err)
 	}
 	return p, nil
 }
@@ -162,8 +159,8 @@ func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, 
 	for i := range p.tables {
 		w.table(&p.tables[i])
 	}
-	for _, query := range p.execs {
-		w.exec(query)
+	if p.dropOpenRows {
+		w.exec("DELETE FROM open_messages")
 	}
 	if state != nil {
 		w.exec("INSERT INTO correlator_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state)
@@ -240,10 +237,11 @@ func (w *writer) table(t *packedTable) {
 // each packs n rows for query, an INSERT that selects its ncol values from
 // pftls_rows(?, ncol). put appends row i's values to the buffer. The rows
 // go in one blob, or in several of about rowBufferLimit bytes each. A row
-// with the wrong number of values is an error.
-func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuffer)) error {
-	if n == 0 {
-		return nil
+// with the wrong number of values is an error, and after one nothing more
+// is packed.
+func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuffer)) {
+	if p.err != nil || n == 0 {
+		return
 	}
 	t := packedTable{query: query, ncol: ncol}
 	r := newRowBuffer()
@@ -251,7 +249,8 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 	for i := 0; i < n; i++ {
 		put(i, &r)
 		if want := (i - first + 1) * ncol; r.values != want {
-			return fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-want+ncol, ncol)
+			p.fail(fmt.Errorf("%.40q row %d: %d values for %d columns", query, i+1, r.values-want+ncol, ncol))
+			return
 		}
 		if r.full() || i == n-1 {
 			if len(r.b) < cap(r.b)/2 {
@@ -268,7 +267,13 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 		}
 	}
 	p.tables = append(p.tables, t)
-	return nil
+}
+
+// fail records the first packing error.
+func (p *PackedBatch) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
 }
 
 func nanos(t time.Time) int64 {
@@ -278,8 +283,8 @@ func nanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-func (p *PackedBatch) messages(ms []Message) error {
-	return p.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
+func (p *PackedBatch) messages(ms []Message) {
+	p.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
 			has_sender, size, nrcpt, message_id, removed, deleted, expired)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (start, host, queue_id) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
@@ -308,8 +313,8 @@ func (p *PackedBatch) messages(ms []Message) error {
 		})
 }
 
-func (p *PackedBatch) attempts(as []Attempt) error {
-	return p.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
+func (p *PackedBatch) attempts(as []Attempt) {
+	p.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
@@ -348,8 +353,8 @@ func (p *PackedBatch) attempts(as []Attempt) error {
 		})
 }
 
-func (p *PackedBatch) tlsFailures(fs []TLSFailure) error {
-	return p.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
+func (p *PackedBatch) tlsFailures(fs []TLSFailure) {
+	p.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
 			kind, rfc8460, detail, deferred, status, names, evidence)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
 		16, len(fs), func(i int, r *rowBuffer) {
@@ -375,7 +380,7 @@ func (p *PackedBatch) tlsFailures(fs []TLSFailure) error {
 
 // sessions writes the notable sessions as rows and adds the others to
 // the per-minute counts.
-func (p *PackedBatch) sessions(ss []Session) error {
+func (p *PackedBatch) sessions(ss []Session) {
 	var rows []*Session
 	counts := map[sessionKey]*minuteCount{}
 	for i := range ss {
@@ -386,7 +391,7 @@ func (p *PackedBatch) sessions(ss []Session) error {
 		}
 		addSessionCount(counts, s)
 	}
-	err := p.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
+	p.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
 			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 FROM pftls_rows(?, ?)`,
 		18, len(rows), func(i int, r *rowBuffer) {
@@ -410,11 +415,8 @@ func (p *PackedBatch) sessions(ss []Session) error {
 			r.int(int64(s.CommandsOK))
 			r.int(int64(s.CommandsTotal))
 		})
-	if err != nil {
-		return err
-	}
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b sessionKey) int { return cmp.Compare(a.minute, b.minute) })
-	return p.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
+	p.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
 			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
@@ -462,8 +464,8 @@ func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	}
 }
 
-func (p *PackedBatch) rejects(rs []Reject) error {
-	return p.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
+func (p *PackedBatch) rejects(rs []Reject) {
+	p.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
 			reply, reason_class, sender, recipient, helo)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
 		16, len(rs), func(i int, r *rowBuffer) {
@@ -487,8 +489,8 @@ func (p *PackedBatch) rejects(rs []Reject) error {
 		})
 }
 
-func (p *PackedBatch) warnings(ws []Warning) error {
-	return p.each(`INSERT INTO warnings (time, host, program, severity, text, class)
+func (p *PackedBatch) warnings(ws []Warning) {
+	p.each(`INSERT INTO warnings (time, host, program, severity, text, class)
 		SELECT c0, c1, c2, c3, c4, c5 FROM pftls_rows(?, ?)`,
 		6, len(ws), func(i int, r *rowBuffer) {
 			x := &ws[i]
@@ -501,8 +503,8 @@ func (p *PackedBatch) warnings(ws []Warning) error {
 		})
 }
 
-func (p *PackedBatch) unparsed(us []Unparsed) error {
-	return p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`,
+func (p *PackedBatch) unparsed(us []Unparsed) {
+	p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`,
 		4, len(us), func(i int, r *rowBuffer) {
 			u := &us[i]
 			r.time(u.Time)
@@ -512,8 +514,8 @@ func (p *PackedBatch) unparsed(us []Unparsed) error {
 		})
 }
 
-func (p *PackedBatch) lineCounts(cs []LineCount) error {
-	return p.each(`INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
+func (p *PackedBatch) lineCounts(cs []LineCount) {
+	p.each(`INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
 		4, len(cs), func(i int, r *rowBuffer) {
 			c := &cs[i]
@@ -527,16 +529,17 @@ func (p *PackedBatch) lineCounts(cs []LineCount) error {
 // openMessages stores the open messages that changed (a State stored by
 // changes), as JSON: the rows are few, and JSON reads back whatever fields
 // a later Message has.
-func (p *PackedBatch) openMessages(ms []openMessage) error {
+func (p *PackedBatch) openMessages(ms []openMessage) {
 	js := make([][]byte, len(ms))
 	for i := range ms {
 		j, err := json.Marshal(&ms[i].Message)
 		if err != nil {
-			return fmt.Errorf("encode open message %s %s: %w", ms[i].Host, ms[i].QueueID, err)
+			p.fail(fmt.Errorf("encode open message %s %s: %w", ms[i].Host, ms[i].QueueID, err))
+			return
 		}
 		js[i] = j
 	}
-	return p.each(`INSERT INTO open_messages (host, queue_id, message, unwritten)
+	p.each(`INSERT INTO open_messages (host, queue_id, message, unwritten)
 		SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (host, queue_id) DO UPDATE SET message = excluded.message, unwritten = excluded.unwritten`,
 		4, len(ms), func(i int, r *rowBuffer) {
@@ -548,8 +551,8 @@ func (p *PackedBatch) openMessages(ms []openMessage) error {
 }
 
 // closedMessages deletes the rows of messages no longer open.
-func (p *PackedBatch) closedMessages(ks []hostQID) error {
-	return p.each(`DELETE FROM open_messages WHERE (host, queue_id) IN (SELECT c0, c1 FROM pftls_rows(?, ?))`,
+func (p *PackedBatch) closedMessages(ks []hostQID) {
+	p.each(`DELETE FROM open_messages WHERE (host, queue_id) IN (SELECT c0, c1 FROM pftls_rows(?, ?))`,
 		2, len(ks), func(i int, r *rowBuffer) {
 			r.text(ks[i].host)
 			r.text(ks[i].qid)

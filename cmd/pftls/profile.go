@@ -53,9 +53,10 @@ const boundedMemory = 80 << 20
 const boundedGCPercent = 300
 
 // limitMemory sets boundedMemory and boundedGCPercent for ingest and tail,
-// unless GOMEMLIMIT says otherwise (then it sets neither) or GOGC does. Reports keep the defaults: their
-// live heap grows with the distinct senders and recipients of the window,
-// and a limit below it would make the collector run all the time.
+// unless GOMEMLIMIT says otherwise (then it sets neither) or GOGC does.
+// Reports keep the defaults: their live heap grows with the distinct
+// senders and recipients of the window, and a limit below it would make
+// the collector run all the time.
 func limitMemory(args []string) {
 	if len(args) == 0 {
 		return

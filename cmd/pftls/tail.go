@@ -131,19 +131,18 @@ func (t *tailer) openPump(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// tail commits after every burst of lines: its state is stored by
+	// changes, not whole (see aggregate.State).
+	opts := aggregate.DefaultOptions
+	opts.TrackChanges = !t.f.noDB
 	t.pump = &aggregate.Pump{
-		Corr:     aggregate.NewCorrelator(aggregate.DefaultOptions),
+		Corr:     aggregate.NewCorrelator(opts),
 		Resolver: resolvers,
 		OnFacts:  t.facts,
 	}
 	if t.f.noDB {
 		return nil
 	}
-	// tail commits after every burst of lines: its state is stored by
-	// changes, not whole (see aggregate.State).
-	opts := aggregate.DefaultOptions
-	opts.TrackChanges = true
-	t.pump.Corr = aggregate.NewCorrelator(opts)
 	dbPath, err := t.f.db.resolve()
 	if err != nil {
 		return err

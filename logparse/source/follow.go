@@ -632,7 +632,7 @@ func identify(path string, h *os.File) (Identity, []byte) {
 	}
 	id.Size, id.ModTime = fi.Size(), fi.ModTime()
 	id.Dev, id.Inode = fileID(fi)
-	head := make([]byte, min(fi.Size(), fingerprintSize))
+	head := make([]byte, min(fi.Size(), FingerprintSize))
 	n, _ := h.ReadAt(head, 0) // fewer if the file was truncated since Stat
 	id.Fingerprint, id.FingerprintLen = hashHex(head[:n]), n
 	return id, head[:n]

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// fingerprintSize is the most decompressed bytes a fingerprint covers.
-const fingerprintSize = 4096
+// FingerprintSize is the most decompressed bytes a fingerprint covers.
+const FingerprintSize = 4096
 
 // Identity says which log a file is, so a rotated or compressed copy is recognised.
 type Identity struct {
@@ -35,8 +35,14 @@ func Fingerprint(path string, n int) (string, error) {
 		return "", err
 	}
 	defer r.Close()
+	return hashPrefix(path, r.br, n)
+}
+
+// hashPrefix is the fingerprint of the first n bytes of r, which reads
+// path; an error matching io.ErrUnexpectedEOF if it has fewer.
+func hashPrefix(path string, r io.Reader, n int) (string, error) {
 	h := sha256.New()
-	got, err := io.CopyN(h, r.br, int64(n))
+	got, err := io.CopyN(h, r, int64(n))
 	switch {
 	case err == io.EOF:
 		return "", fmt.Errorf("fingerprint %s: content has %d bytes, want %d: %w", path, got, n, io.ErrUnexpectedEOF)
@@ -70,12 +76,17 @@ func GrownFingerprint(id Identity, read int64) (fp string, n int, err error) {
 	if fi.Size() < read {
 		return "", 0, fmt.Errorf("fingerprint %s: %d bytes, shorter than the %d read (truncated)", id.Path, fi.Size(), read)
 	}
-	n = int(min(read, fingerprintSize))
-	h := sha256.New()
-	if got, err := io.CopyN(h, f, int64(n)); err != nil {
-		return "", 0, fmt.Errorf("fingerprint %s: %d of %d bytes: %w", id.Path, got, n, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	n = int(min(read, FingerprintSize))
+	fp, err = hashPrefix(id.Path, f, n)
+	return fp, n, err
+}
+
+// HeadFingerprint is the fingerprint of a source's first bytes, as read
+// (at most FingerprintSize of them): what Identity.Fingerprint is for a
+// file whose content starts with head.
+func HeadFingerprint(head []byte) (fp string, n int) {
+	head = head[:min(len(head), FingerprintSize)]
+	return hashHex(head), len(head)
 }
 
 func hashHex(p []byte) string {

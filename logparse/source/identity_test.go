@@ -38,8 +38,8 @@ func TestGrownFingerprint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != int(min(read, fingerprintSize)) || fp != want {
-			t.Errorf("after %d bytes: fingerprint of %d bytes %s, want %d bytes %s", read, n, fp, min(read, fingerprintSize), want)
+		if n != int(min(read, FingerprintSize)) || fp != want {
+			t.Errorf("after %d bytes: fingerprint of %d bytes %s, want %d bytes %s", read, n, fp, min(read, FingerprintSize), want)
 		}
 	}
 

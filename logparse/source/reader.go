@@ -75,7 +75,7 @@ func Open(path string) (*Reader, error) {
 	if fi.Mode().IsRegular() {
 		// A read error here is remembered by the sticky reader below br,
 		// so Next reports it, with its line number, after the good lines.
-		head, _ := r.br.Peek(fingerprintSize)
+		head, _ := r.br.Peek(FingerprintSize)
 		r.ident.Fingerprint = hashHex(head)
 		r.ident.FingerprintLen = len(head)
 	}

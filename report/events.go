@@ -1,0 +1,219 @@
+package report
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+)
+
+// This file is the event stream of "pftls tail": the notable events of a
+// batch (Events), one line per event when stdout is not a terminal, as
+// text (WriteEventText) or as JSON lines (WriteEventJSON, whose field
+// names are a stable interface). The same events are the live view's
+// latest problems. Output goes to the io.Writer given.
+
+// Event kinds, as written in the event stream and shown in the view.
+const (
+	KindTLSFailure = "tls-failure"
+	KindDeferred   = "deferred"
+	KindBounced    = "bounced"
+	KindReject     = "reject"
+	KindWarning    = "warning"
+	KindError      = "error"
+	KindFatal      = "fatal"
+	KindPanic      = "panic"
+)
+
+// LiveEvent is one notable event: a line of the event stream, a row of the
+// live view's latest problems.
+type LiveEvent struct {
+	Time    time.Time
+	Kind    string // tls-failure, deferred, bounced, reject, warning, error, fatal, panic
+	Domain  string // recipient domain, "" when none
+	Host    string // the Postfix host that logged it
+	Peer    string // the remote side: relay or server "host[addr]:port", or the client "name[addr]"
+	Detail  string // tls-failure "kind: detail"; the reason (masked, see aggregate.ReasonClass); "program: text" for warnings
+	TLSKind string // tls-failure only: the failure kind
+	DSN     string // deferred and bounced only: the enhanced status code
+}
+
+// Events converts a batch into notable events for the non-terminal stream,
+// oldest first: deferred and bounced delivery attempts (content-filter hops
+// left out), outbound TLS failures, rejects, and warning, error, fatal and
+// panic lines. Sent attempts and inbound TLS failures are not events.
+func Events(b *aggregate.Batch) []LiveEvent {
+	if b == nil {
+		return nil
+	}
+	var evs []LiveEvent
+	for i := range b.Attempts {
+		if e, ok := attemptEvent(&b.Attempts[i]); ok {
+			evs = append(evs, e)
+		}
+	}
+	for i := range b.TLS {
+		if e, ok := tlsEvent(&b.TLS[i]); ok {
+			evs = append(evs, e)
+		}
+	}
+	for i := range b.Rejects {
+		r := &b.Rejects[i]
+		if !isReject(r.Action) {
+			continue
+		}
+		evs = append(evs, LiveEvent{Time: r.Time, Kind: KindReject, Domain: aggregate.Domain(r.To),
+			Host: r.Host, Peer: r.Client, Detail: cmp.Or(r.ReasonClass, r.Reply)})
+	}
+	for i := range b.Warnings {
+		evs = append(evs, warningEvent(&b.Warnings[i]))
+	}
+	slices.SortStableFunc(evs, func(a, b LiveEvent) int { return a.Time.Compare(b.Time) })
+	return evs
+}
+
+func attemptEvent(a *aggregate.Attempt) (LiveEvent, bool) {
+	if a.LocalHop {
+		return LiveEvent{}, false
+	}
+	var kind string
+	switch a.Status {
+	case "deferred":
+		kind = KindDeferred
+	case "bounced":
+		kind = KindBounced
+	default:
+		return LiveEvent{}, false
+	}
+	return LiveEvent{Time: a.Time, Kind: kind, Domain: a.Domain, Host: a.Host, Peer: a.Relay,
+		Detail: attemptReason(a), DSN: a.DSN}, true
+}
+
+func attemptReason(a *aggregate.Attempt) string { return cmp.Or(a.ReasonClass, a.Reason) }
+
+func tlsEvent(f *aggregate.TLSFailure) (LiveEvent, bool) {
+	if f.Direction != "to" {
+		return LiveEvent{}, false
+	}
+	return LiveEvent{Time: f.Time, Kind: KindTLSFailure, Domain: f.Domain, Host: f.Host, Peer: f.Peer,
+		Detail: tlsDetail(f), TLSKind: f.Kind}, true
+}
+
+func tlsDetail(f *aggregate.TLSFailure) string {
+	if f.Detail == "" {
+		return f.Kind
+	}
+	return f.Kind + ": " + f.Detail
+}
+
+// isReject reports whether a reject fact's action counts as rejected
+// (the report's rule: reject and milter-reject, not reject_warning, hold
+// or discard).
+func isReject(action string) bool { return action == "reject" || action == "milter-reject" }
+
+func warningEvent(w *aggregate.Warning) LiveEvent {
+	kind := KindWarning
+	switch w.Severity {
+	case "error":
+		kind = KindError
+	case "fatal":
+		kind = KindFatal
+	case "panic":
+		kind = KindPanic
+	}
+	detail := w.Text
+	if w.Program != "" {
+		detail = w.Program + ": " + w.Text
+	}
+	return LiveEvent{Time: w.Time, Kind: kind, Host: w.Host, Detail: detail}
+}
+
+// field is a column of the text stream: "-" when empty, so that the
+// columns stay countable.
+func field(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return oneLine(s)
+}
+
+// WriteEventText writes an event as one line:
+//
+//	2026-11-23T00:20:18Z tls-failure bank.example.net mx.bank.example.net[127.0.0.12]:25 untrusted-issuer: /O=Unknown Org/...
+//
+// time (RFC 3339, UTC), kind, domain, peer, then for deferrals and bounces
+// the DSN, then the detail; an empty domain or peer is "-". Log text goes
+// through TerminalSafe. The line is written with one Write; a buffered w
+// is the caller's to flush.
+func WriteEventText(w io.Writer, e LiveEvent) error {
+	var b strings.Builder
+	b.WriteString(e.Time.UTC().Format(time.RFC3339))
+	for _, f := range []string{e.Kind, e.Domain, e.Peer} {
+		b.WriteByte(' ')
+		b.WriteString(field(f))
+	}
+	if e.DSN != "" {
+		b.WriteByte(' ')
+		b.WriteString(oneLine(e.DSN))
+	}
+	if e.Detail != "" {
+		b.WriteByte(' ')
+		b.WriteString(oneLine(e.Detail))
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// liveEventJSON is an event in the JSON lines stream. Field names are a
+// stable interface: never renamed, only added.
+type liveEventJSON struct {
+	Time    string  `json:"time"`
+	Kind    string  `json:"kind"`
+	Domain  string  `json:"domain"`
+	Host    string  `json:"host"`
+	Peer    string  `json:"peer"`
+	Detail  string  `json:"detail"`
+	TLSKind *string `json:"tls_kind,omitempty"` // tls-failure only
+	DSN     *string `json:"dsn,omitempty"`      // deferred and bounced only
+}
+
+// WriteEventJSON writes an event as one JSON object on one line, with the
+// fields time (RFC 3339, UTC), kind, domain, host, peer and detail, plus
+// tls_kind for TLS failures and dsn for deferrals and bounces.
+//
+// Unlike the report's JSON, the strings go through TerminalSafe (line
+// breaks become spaces): the stream is read as it comes, in journalctl or
+// tail -f on a terminal, and Postfix itself logs control characters as
+// '?', so nothing meaningful is lost.
+func WriteEventJSON(w io.Writer, e LiveEvent) error {
+	j := liveEventJSON{
+		Time:   e.Time.UTC().Format(time.RFC3339Nano),
+		Kind:   oneLine(e.Kind),
+		Domain: oneLine(e.Domain),
+		Host:   oneLine(e.Host),
+		Peer:   oneLine(e.Peer),
+		Detail: oneLine(e.Detail),
+	}
+	switch e.Kind {
+	case KindTLSFailure:
+		k := oneLine(e.TLSKind)
+		j.TLSKind = &k
+	case KindDeferred, KindBounced:
+		d := oneLine(e.DSN)
+		j.DSN = &d
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(j); err != nil { // Encode ends the line
+		return fmt.Errorf("report: event json: %w", err)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -43,7 +43,7 @@ type LiveModel struct {
 
 	// Domains are the destination domains with delivery attempts or
 	// outbound TLS failures in the window: problems first (most TLS
-	// failures, then most deferred, then most bounced), then by attempts,
+	// failures, then most deferrals, then most bounced), then by attempts,
 	// ties by name.
 	Domains []LiveDomain
 	// Recent are the latest problems, newest first: TLS failures,
@@ -58,12 +58,15 @@ type LiveModel struct {
 	Rejects, Warnings int64
 }
 
-// LiveDomain is one destination domain's outcome in the window.
+// LiveDomain is one destination domain's outcome in the window. Its
+// counts are of log lines, not messages: a message deferred three times is
+// three Deferrals (as in the report's DomainRow.Deferrals, where Deferred
+// counts messages).
 type LiveDomain struct {
 	Domain      string
 	Attempts    int64 // delivery lines (sent, deferred, bounced, ...)
 	Sent        int64
-	Deferred    int64 // deferral lines
+	Deferrals   int64 // deferral lines
 	Bounced     int64
 	TLSFailures int64     // outbound TLS failures
 	LastReason  string    // detail of the latest TLS failure, deferral or bounce; "" when none is in the window
@@ -112,7 +115,7 @@ type liveDomainAcc struct {
 }
 
 func (a *liveDomainAcc) problems() int64 {
-	return a.row.Deferred + a.row.Bounced + a.row.TLSFailures
+	return a.row.Deferrals + a.row.Bounced + a.row.TLSFailures
 }
 
 // Live keeps a rolling window of facts for the tail view. Add feeds it
@@ -211,7 +214,7 @@ func (l *Live) insert(f liveFact, t time.Time) {
 		case liveSent:
 			r.Sent++
 		case liveDeferred:
-			r.Deferred++
+			r.Deferrals++
 		case liveBounced:
 			r.Bounced++
 		case liveTLS:
@@ -259,7 +262,7 @@ func (l *Live) evict(f liveFact) {
 	case liveSent:
 		r.Sent--
 	case liveDeferred:
-		r.Deferred--
+		r.Deferrals--
 	case liveBounced:
 		r.Bounced--
 	case liveTLS:
@@ -315,12 +318,12 @@ func (l *Live) Snapshot(now time.Time) LiveModel {
 	return m
 }
 
-// compareLiveDomains puts problems first: TLS failures, then deferred,
+// compareLiveDomains puts problems first: TLS failures, then deferrals,
 // then bounced, then the busiest domains, ties by name.
 func compareLiveDomains(a, b LiveDomain) int {
 	return cmp.Or(
 		cmp.Compare(b.TLSFailures, a.TLSFailures),
-		cmp.Compare(b.Deferred, a.Deferred),
+		cmp.Compare(b.Deferrals, a.Deferrals),
 		cmp.Compare(b.Bounced, a.Bounced),
 		cmp.Compare(b.Attempts, a.Attempts),
 		strings.Compare(a.Domain, b.Domain))

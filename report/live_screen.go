@@ -129,13 +129,15 @@ func liveTotals(m LiveModel) string {
 	for _, d := range m.Domains {
 		t.Attempts += d.Attempts
 		t.Sent += d.Sent
-		t.Deferred += d.Deferred
+		t.Deferrals += d.Deferrals
 		t.Bounced += d.Bounced
 		t.TLSFailures += d.TLSFailures
 	}
 	// Problems first, so that a narrow terminal cuts the least telling.
+	// "deferred" here and the DEFERRED column count deferral lines
+	// (LiveDomain.Deferrals); the words on screen are kept as they were.
 	return fmt.Sprintf("Last %s: %d TLS failures, %d deferred, %d bounced, %d attempts, %d sent; %d rejects, %d warnings",
-		shortDuration(m.Window), t.TLSFailures, t.Deferred, t.Bounced, t.Attempts, t.Sent, m.Rejects, m.Warnings)
+		shortDuration(m.Window), t.TLSFailures, t.Deferrals, t.Bounced, t.Attempts, t.Sent, m.Rejects, m.Warnings)
 }
 
 // shortDuration writes 15m rather than 15m0s.
@@ -191,7 +193,7 @@ func liveDomainTable(m LiveModel, loc *time.Location, width, rows int) []string 
 	}
 	attempts := num(func(d LiveDomain) int64 { return d.Attempts })
 	sent := num(func(d LiveDomain) int64 { return d.Sent })
-	deferred := num(func(d LiveDomain) int64 { return d.Deferred })
+	deferred := num(func(d LiveDomain) int64 { return d.Deferrals })
 	bounced := num(func(d LiveDomain) int64 { return d.Bounced })
 	tls := num(func(d LiveDomain) int64 { return d.TLSFailures })
 	table := func(long bool) ([]liveCol, int) {

@@ -72,7 +72,7 @@ func TestLiveWindow(t *testing.T) {
 			}},
 			now: at(60),
 			want: []LiveDomain{
-				{Domain: "b.example", Attempts: 1, Deferred: 1, TLSFailures: 1, LastReason: "connect timed out", LastSeen: at(11)},
+				{Domain: "b.example", Attempts: 1, Deferrals: 1, TLSFailures: 1, LastReason: "connect timed out", LastSeen: at(11)},
 				{Domain: "c.example", Attempts: 1, Bounced: 1, LastReason: "user unknown", LastSeen: at(12)},
 				{Domain: "a.example", Attempts: 2, Sent: 2, LastSeen: at(2)},
 			},
@@ -86,7 +86,7 @@ func TestLiveWindow(t *testing.T) {
 			}},
 			now: at(330), // the window starts at 30s
 			want: []LiveDomain{
-				{Domain: "a.example", Attempts: 1, Deferred: 1, LastReason: "busy", LastSeen: at(60)},
+				{Domain: "a.example", Attempts: 1, Deferrals: 1, LastReason: "busy", LastSeen: at(60)},
 			},
 		},
 		{
@@ -103,7 +103,7 @@ func TestLiveWindow(t *testing.T) {
 				Attempts: []aggregate.Attempt{deferred(0, "a.example", "first"), deferred(30, "a.example", "second"), sent(600, "a.example")},
 			}},
 			now:  at(905), // the first deferral is out, the second in
-			want: []LiveDomain{{Domain: "a.example", Attempts: 2, Sent: 1, Deferred: 1, LastReason: "second", LastSeen: at(600)}},
+			want: []LiveDomain{{Domain: "a.example", Attempts: 2, Sent: 1, Deferrals: 1, LastReason: "second", LastSeen: at(600)}},
 		},
 		{
 			name:   "no reason once the problems are out of the window",
@@ -134,8 +134,8 @@ func TestLiveWindow(t *testing.T) {
 			now: at(10),
 			want: []LiveDomain{
 				{Domain: "tls-two.example", TLSFailures: 2, LastReason: "handshake: y", LastSeen: at(9)},
-				{Domain: "tls-one.example", Attempts: 2, Deferred: 2, TLSFailures: 1, LastReason: "tls", LastSeen: at(8)},
-				{Domain: "defer.example", Attempts: 1, Deferred: 1, LastReason: "busy", LastSeen: at(6)},
+				{Domain: "tls-one.example", Attempts: 2, Deferrals: 2, TLSFailures: 1, LastReason: "tls", LastSeen: at(8)},
+				{Domain: "defer.example", Attempts: 1, Deferrals: 1, LastReason: "busy", LastSeen: at(6)},
 				{Domain: "bounce.example", Attempts: 2, Bounced: 2, LastReason: "user unknown", LastSeen: at(5)},
 				{Domain: "busy.example", Attempts: 3, Sent: 3, LastSeen: at(3)},
 				{Domain: "a-quiet.example", Attempts: 1, Sent: 1, LastSeen: at(1)},
@@ -164,7 +164,7 @@ func TestLiveWindow(t *testing.T) {
 			},
 			now: at(100), // the window starts at 40s
 			want: []LiveDomain{
-				{Domain: "b.example", Attempts: 2, Sent: 1, Deferred: 1, LastReason: "late", LastSeen: at(55)},
+				{Domain: "b.example", Attempts: 2, Sent: 1, Deferrals: 1, LastReason: "late", LastSeen: at(55)},
 				{Domain: "a.example", Attempts: 1, Sent: 1, LastSeen: at(50)},
 			},
 		},
@@ -208,7 +208,7 @@ func dumpDomains(ds []LiveDomain) string {
 	var b strings.Builder
 	for _, d := range ds {
 		fmt.Fprintf(&b, "\n   %s att=%d sent=%d def=%d bnc=%d tls=%d reason=%q seen=%s",
-			d.Domain, d.Attempts, d.Sent, d.Deferred, d.Bounced, d.TLSFailures, d.LastReason, d.LastSeen.Format(time.TimeOnly))
+			d.Domain, d.Attempts, d.Sent, d.Deferrals, d.Bounced, d.TLSFailures, d.LastReason, d.LastSeen.Format(time.TimeOnly))
 	}
 	return b.String()
 }
@@ -222,7 +222,7 @@ func TestLiveRolling(t *testing.T) {
 		t.Helper()
 		var got []string
 		for _, d := range l.Snapshot(now).Domains {
-			got = append(got, fmt.Sprintf("%s %d/%d", d.Domain, d.Attempts, d.Deferred))
+			got = append(got, fmt.Sprintf("%s %d/%d", d.Domain, d.Attempts, d.Deferrals))
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("at %s: got %q, want %q", now.Format(time.TimeOnly), got, want)
@@ -542,19 +542,19 @@ func liveGoldenModel() LiveModel {
 		Source: "/var/log/mail.log", LinesPerSec: 812.4, Lines: 1284113, Events: 1190220,
 		Rejects: 37, Warnings: 4,
 		Domains: []LiveDomain{
-			{Domain: "bank.example.net", Attempts: 14, Deferred: 14, TLSFailures: 14,
+			{Domain: "bank.example.net", Attempts: 14, Deferrals: 14, TLSFailures: 14,
 				LastReason: "untrusted-issuer: /O=Unknown Org/CN=Unknown Org Root CA", LastSeen: ago(19)},
-			{Domain: "mx-pool.very-long-subdomain-name.enterprise-customer.example.co.uk", Attempts: 3, Deferred: 3, TLSFailures: 3,
+			{Domain: "mx-pool.very-long-subdomain-name.enterprise-customer.example.co.uk", Attempts: 3, Deferrals: 3, TLSFailures: 3,
 				LastReason: "name-mismatch: server certificate name does not match mx-pool.very-long-subdomain-name.enterprise-customer.example.co.uk", LastSeen: ago(75)},
 			{Domain: "legacy.example.org", Attempts: 2, Sent: 2, TLSFailures: 2,
 				LastReason: "handshake: tlsv1 alert protocol version (SSL alert number 70)", LastSeen: ago(130)},
-			{Domain: "busy.example.net", Attempts: 12, Sent: 3, Deferred: 9,
+			{Domain: "busy.example.net", Attempts: 12, Sent: 3, Deferrals: 9,
 				LastReason: "host mx.busy.example.net[*] said: 450 4.2.1 <*>: Recipient address rejected: Mailbox temporarily unavailable, please try again later (in reply to RCPT TO command)", LastSeen: ago(44)},
-			{Domain: "slow.example.com", Attempts: 4, Deferred: 4,
+			{Domain: "slow.example.com", Attempts: 4, Deferrals: 4,
 				LastReason: "connect to mx.slow.example.com[*]:25: Connection timed out", LastSeen: ago(301)},
-			{Domain: "例え.example", Attempts: 1, Deferred: 1,
+			{Domain: "例え.example", Attempts: 1, Deferrals: 1,
 				LastReason: "host mx.例え.example[*] said: 451 4.3.0 一時的なエラーです (in reply to end of DATA command)", LastSeen: ago(402)},
-			{Domain: "hostile.example", Attempts: 1, Deferred: 1,
+			{Domain: "hostile.example", Attempts: 1, Deferrals: 1,
 				LastReason: "host mx.hostile.example[*] said: 421 \x1b[2J\x1b[Hbusy\r\u202eretry", LastSeen: ago(500)},
 			{Domain: "gone.example", Attempts: 2, Bounced: 2,
 				LastReason: "host mx.gone.example[*] said: 550 5.1.1 <*>: User unknown in virtual mailbox table (in reply to RCPT TO command)", LastSeen: ago(610)},
@@ -675,7 +675,7 @@ func randomLiveModel(r *rand.Rand) LiveModel {
 		LinesPerSec: r.Float64() * 1e5, Lines: num(), Events: num(), CatchingUp: r.IntN(2) == 0,
 		Rejects: num(), Warnings: num()}
 	for n := r.IntN(60); n > 0; n-- {
-		m.Domains = append(m.Domains, LiveDomain{Domain: word(), Attempts: num(), Sent: num(), Deferred: num(), Bounced: num(),
+		m.Domains = append(m.Domains, LiveDomain{Domain: word(), Attempts: num(), Sent: num(), Deferrals: num(), Bounced: num(),
 			TLSFailures: num(), LastReason: word(), LastSeen: now.Add(-time.Duration(r.IntN(200000)) * time.Second)})
 	}
 	kinds := []string{"tls-failure", "deferred", "bounced", "fatal", "error", "panic"}

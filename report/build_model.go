@@ -1,0 +1,217 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"time"
+)
+
+// This file is the Builder's last step: Model turns the running counts
+// into the sorted, trimmed tables of a Model, with the small sorting and
+// ranking helpers it uses. The counting itself is in build.go.
+
+// Model finishes the counts and returns the model.
+func (b *Builder) Model() *Model {
+	m := &b.m
+	t := &m.Totals
+	t.Deferred = int64(len(b.deferred))
+	t.Senders, t.SendingDomains = b.senders.len(), int64(len(b.sendDoms))
+	t.Recipients, t.RecipientDomains = b.recips.len(), int64(len(b.recipDoms))
+	m.Hosts = sortedKeys(b.hosts)
+	if m.Window.From.IsZero() && m.Window.To.IsZero() && !b.first.IsZero() {
+		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
+	}
+
+	for k, st := range b.pending {
+		d := b.domains[st.domain]
+		switch {
+		case st.final == "sent":
+			d.def.LaterDelivered++
+		case st.final == "bounced":
+			d.def.LaterBounced++
+		case b.expired[k.msg]:
+			d.def.Expired++
+			d.row.Expired++
+		case b.deleted[k.msg]:
+			d.def.Deleted++
+		default:
+			d.def.StillQueued++
+		}
+	}
+	failedDomains := map[string]bool{}
+	for _, acc := range b.failures {
+		r := acc.row
+		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))
+		r.Hosts = sortedKeys(acc.hosts)
+		r.Detail = topKey(acc.details)
+		r.LastGood = b.lastGood[r.Domain]
+		if len(acc.names) > 0 {
+			r.Names = sortedKeys(acc.names)
+		}
+		m.TLSFailures = append(m.TLSFailures, r)
+		failedDomains[r.Domain] = true
+		if d := b.domains[r.Domain]; d != nil {
+			d.row.TLSFailures += r.Count
+		}
+	}
+	t.TLSFailedDomains = int64(len(failedDomains))
+	slices.SortFunc(m.TLSFailures, func(a, c TLSFailureRow) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Kind, c.Kind))
+	})
+
+	for _, d := range b.domains {
+		d.def.Messages, d.def.Recipients = int64(len(d.messages)), int64(len(d.recips))
+		d.def.Reasons = topCounts(d.reasons, b.opts.Top)
+		d.def.DSNs = topCounts(d.dsns, b.opts.Top)
+		d.def.MaxDelay, d.def.MedianDelay = maxMedian(d.delays)
+		d.row.Deferred = d.def.Messages
+		d.row.TopReasons = topCounts(d.reasons, 3)
+		if d.row.TopReasons == nil {
+			d.row.TopReasons = []Count{}
+		}
+		m.Domains = append(m.Domains, d.row)
+		if d.def.Deferrals > 0 {
+			m.Deferrals = append(m.Deferrals, d.def)
+		}
+	}
+	slices.SortFunc(m.Domains, func(a, c DomainRow) int {
+		return cmp.Or(cmp.Compare(c.TLSFailures, a.TLSFailures), cmp.Compare(c.Deferrals, a.Deferrals),
+			cmp.Compare(c.Bounced, a.Bounced), cmp.Compare(c.Delivered, a.Delivered), cmp.Compare(a.Domain, c.Domain))
+	})
+	slices.SortFunc(m.Deferrals, func(a, c DeferralRow) int {
+		return cmp.Or(cmp.Compare(c.Deferrals, a.Deferrals), cmp.Compare(a.Domain, c.Domain))
+	})
+
+	for name, row := range b.outbound {
+		row.Protocols = sortedKeys(b.outProtos[name])
+		row.Ciphers = sortedKeys(b.outCiphrs[name])
+		if row.Deliveries > 0 {
+			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext-row.NoTLS) / float64(row.Deliveries)
+		}
+		m.TLS.Outbound.Domains = append(m.TLS.Outbound.Domains, *row)
+	}
+	slices.SortFunc(m.TLS.Outbound.Domains, func(a, c TLSDomainRow) int {
+		return cmp.Or(cmp.Compare(c.Deliveries, a.Deliveries), cmp.Compare(a.Domain, c.Domain))
+	})
+	in := &m.TLS.Inbound
+	if in.Connections > 0 {
+		in.TLSPercent = 100 * float64(in.TLS) / float64(in.Connections)
+	}
+	in.LegacyClients = sortedClients(b.legacy)
+	in.HandshakeFailure = sortedClients(b.handshake)
+
+	for k, n := range b.bounces {
+		m.Bounces = append(m.Bounces, BounceRow{Domain: k[0], Relay: k[1], Reason: k[2], Count: n})
+	}
+	slices.SortFunc(m.Bounces, func(a, c BounceRow) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Reason, c.Reason))
+	})
+	for _, acc := range b.rejects {
+		acc.row.Clients = topCounts(acc.clients, b.opts.Top)
+		m.Rejects = append(m.Rejects, acc.row)
+	}
+	slices.SortFunc(m.Rejects, func(a, c RejectRow) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Reason, c.Reason))
+	})
+	for _, w := range b.warnings {
+		m.Warnings = append(m.Warnings, *w)
+	}
+	slices.SortFunc(m.Warnings, func(a, c WarningRow) int {
+		return cmp.Or(severityRank(c.Severity)-severityRank(a.Severity), cmp.Compare(c.Count, a.Count),
+			cmp.Compare(a.Message, c.Message), cmp.Compare(a.Program, c.Program))
+	})
+	// Ranked lists keep their top rows: a busy server has thousands of
+	// reject reasons and clients. Problems per domain are never cut.
+	m.Bounces = topRows(m, "bounces", m.Bounces, b.opts.Top)
+	m.Rejects = topRows(m, "rejects", m.Rejects, b.opts.Top)
+	m.Warnings = topRows(m, "warnings", m.Warnings, b.opts.Top)
+	in.LegacyTotal, in.FailureTotal = len(in.LegacyClients), len(in.HandshakeFailure)
+	in.HandshakeFailure = topRows(m, "tls-inbound-clients", in.HandshakeFailure, b.opts.Top)
+	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
+	return m
+}
+
+// topRows keeps the first n rows of a sorted list and records how many it
+// left out.
+func topRows[T any](m *Model, section string, rows []T, n int) []T {
+	if len(rows) <= n {
+		return rows
+	}
+	if m.Omitted == nil {
+		m.Omitted = map[string]int{}
+	}
+	m.Omitted[section] += len(rows) - n
+	return rows[:n]
+}
+
+func severityRank(s string) int {
+	switch s {
+	case "panic":
+		return 4
+	case "fatal":
+		return 3
+	case "error":
+		return 2
+	}
+	return 1
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedClients(m map[string]*ClientCount) []ClientCount {
+	out := make([]ClientCount, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, c ClientCount) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Client, c.Client))
+	})
+	return out
+}
+
+// topCounts returns the n most frequent entries, ties in text order.
+func topCounts(m map[string]int64, n int) []Count {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]Count, 0, len(m))
+	for k, v := range m {
+		out = append(out, Count{Reason: k, Count: v})
+	}
+	slices.SortFunc(out, func(a, c Count) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Reason, c.Reason))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func topKey(m map[string]int64) string {
+	if top := topCounts(m, 1); len(top) > 0 {
+		return top[0].Reason
+	}
+	return ""
+}
+
+func maxMedian(xs []float64) (float64, float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	mid := len(s) / 2
+	med := s[mid]
+	if len(s)%2 == 0 {
+		med = (s[mid-1] + s[mid]) / 2
+	}
+	return s[len(s)-1], med
+}

@@ -1,0 +1,45 @@
+// Package report turns the facts pftls stores into what people read: the
+// report (a Model built once, then rendered as text, Markdown, JSON, CSV,
+// HTML or e-mail), the diagnoses in it, the per-domain explanation of
+// "pftls explain", and the live view and event stream of "pftls tail".
+//
+// Renderers only format a Model; they never query the store. Every
+// log-derived string is escaped for its target in exactly one function per
+// target.
+//
+// # The report
+//
+//   - model.go: Model and its rows, whose JSON form is the stable machine
+//     interface.
+//   - build.go: Build, and the Builder that counts a stream of facts (the
+//     one place of pftls's counting rules).
+//   - build_model.go: the Builder's last step, from counts to a sorted,
+//     trimmed Model.
+//   - distinct.go: counting distinct senders and recipients by hash.
+//   - diagnose.go: Diagnose, the problems a Model shows and what to change.
+//   - postconf.go: reading the Postfix configuration that confirms a
+//     diagnosis (--postconf).
+//   - redact.go: Redact, hashing the local part of e-mail addresses.
+//   - explain.go: Explain and RenderExplain, one domain's timeline.
+//
+// # Rendering
+//
+//   - render.go: Render, which picks a format, and RenderOptions.
+//   - sections.go: the Model as Tables, the shape the tabular renderers
+//     format.
+//   - text.go: plain-text tables (the only file that imports tablewriter).
+//   - markdown.go, json.go, csv.go, html.go: the other formats.
+//   - email.go: WriteEmail, a MIME message with text and HTML parts.
+//   - escape.go: TerminalSafe and JSONSafe; the Markdown and CSV escapes
+//     stand in their renderers, HTML's is html/template's.
+//
+// # The live view of pftls tail
+//
+//   - live.go: Live, the rolling window of facts, and the LiveModel of one
+//     frame.
+//   - events.go: LiveEvent, Events and the event stream written when stdout
+//     is not a terminal (WriteEventText, WriteEventJSON).
+//   - layout.go: the table layout: display cells, clipping, columns that
+//     narrow and drop to fit the width.
+//   - live_screen.go: RenderLive, the full-screen frame.
+package report

@@ -75,6 +75,24 @@ const (
 	TrustVerified  Trust = "verified"
 )
 
+// Action is what an access table, a header or body check, or a milter
+// decided for a message or command: the word before the colon of a
+// "reject: ", "hold: ", "milter-discard: " ... line.
+type Action string
+
+// Actions that reports count apart; the others (filter, redirect, warn,
+// info, replace, prepend, bcc, strip, delay) are kept as written.
+const (
+	ActionReject        Action = "reject"
+	ActionRejectWarning Action = "reject_warning"
+	ActionMilterReject  Action = "milter-reject"
+	ActionHold          Action = "hold"
+	ActionMilterHold    Action = "milter-hold"
+	ActionDiscard       Action = "discard"
+	ActionMilterDiscard Action = "milter-discard"
+	ActionWarning       Action = "warning" // cleanup's header_checks/body_checks WARN
+)
+
 // Direction says which side of a TLS session this host was.
 type Direction string
 
@@ -225,7 +243,7 @@ type AbnormalEnd struct {
 // Reject is a "reject:", "reject_warning:", "hold:", "discard:" ... line
 // from smtpd, cleanup or postscreen.
 type Reject struct {
-	Action string `json:"action"`
+	Action Action `json:"action"`
 	Stage  string `json:"stage"`
 	Client Peer   `json:"client"`
 	Reply  string `json:"reply"`

@@ -145,7 +145,7 @@ var envelopeTails = []string{"; from=<", "; proto=", "; helo=<"}
 
 // parseAction reads the body of an action line after "ACTION: ".
 func parseAction(action, body string) Event {
-	r := Reject{Action: action}
+	r := Reject{Action: Action(action)}
 	head, tail := body, ""
 	for _, k := range envelopeTails {
 		if i := strings.LastIndex(body, k); i >= 0 {

@@ -121,7 +121,7 @@ func (lc *lineCounter) flush() {
 func (lc *lineCounter) drainTo(dst []LineCount) []LineCount {
 	lc.flush()
 	for k, n := range lc.done {
-		dst = append(dst, LineCount{Host: k.host, Hour: time.Unix(k.hour*3600, 0).UTC(), Kind: string(k.kind), Count: n})
+		dst = append(dst, LineCount{Host: k.host, Hour: time.Unix(k.hour*3600, 0).UTC(), Kind: k.kind, Count: n})
 	}
 	clear(lc.done)
 	return dst
@@ -234,7 +234,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	}
 	if l.Severity != logparse.SevInfo {
 		c.out.Warnings = append(c.out.Warnings, Warning{
-			Time: t, Host: l.Host, Program: l.Program, Severity: string(l.Severity),
+			Time: t, Host: l.Host, Program: l.Program, Severity: l.Severity,
 			Text: l.Text, Class: mask(l.Text),
 		})
 	}
@@ -266,7 +266,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 		if ev.Direction == logparse.DirOutbound {
 			c.outboundEstablished(l, ev, t)
 		} else if s := c.session(l); s != nil {
-			s.TLSTrust, s.TLSProtocol, s.TLSCipher = string(ev.Trust), ev.Protocol, ev.Cipher
+			s.TLSTrust, s.TLSProtocol, s.TLSCipher = ev.Trust, ev.Protocol, ev.Cipher
 		}
 	case logparse.TLSCertFailure:
 		if isOutbound(l, ev.Peer) {
@@ -450,9 +450,9 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 		Sender: m.Sender, Size: m.Size,
 		Recipient: d.To, Domain: Domain(d.To), OrigTo: d.OrigTo,
 		Relay: d.Relay, RelayHost: d.RelayPeer.Host, RelayAddr: d.RelayPeer.Addr, RelayPort: d.RelayPeer.Port,
-		Status: string(d.Status), DSN: d.DSN, Delay: d.Delay, Delays: d.Delays,
+		Status: d.Status, DSN: d.DSN, Delay: d.Delay, Delays: d.Delays,
 		Reason:     d.Reason,
-		TLSFailure: string(d.TLSFailure),
+		TLSFailure: d.TLSFailure,
 	}
 	if a.Domain == "" && a.Recipient != "" {
 		a.Domain = "(local)"
@@ -490,7 +490,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 			continue
 		}
 		if a.TLSFailure == "" {
-			a.TLSFailure, a.TLSDetail = string(pend.Failure), pend.Detail
+			a.TLSFailure, a.TLSDetail = pend.Failure, pend.Detail
 		}
 		pend.note(l.Raw)
 		c.emitFailure(l.Host, pend, a)
@@ -499,11 +499,11 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 	switch {
 	case s != nil:
 		s.UsedBy = l.QueueID
-		a.TLSTrust, a.TLSProtocol, a.TLSCipher = string(s.Trust), s.Protocol, s.Cipher
+		a.TLSTrust, a.TLSProtocol, a.TLSCipher = s.Trust, s.Protocol, s.Cipher
 		if s.Failure != "" || d.TLSFailure != "" {
 			s.setFailure(d.TLSFailure, "")
 			s.refine()
-			a.TLSFailure, a.TLSDetail = string(s.Failure), s.Detail
+			a.TLSFailure, a.TLSDetail = s.Failure, s.Detail
 			if !s.Emitted {
 				s.note(l.Raw)
 			}
@@ -545,14 +545,14 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	}
 	s.Emitted = true
 	f := TLSFailure{
-		Time: s.Time, Host: host, Direction: string(logparse.DirOutbound),
+		Time: s.Time, Host: host, Direction: logparse.DirOutbound,
 		Peer: s.Peer.String(), PeerHost: s.Peer.Host, PeerAddr: s.Peer.Addr,
-		Kind: string(s.Failure), RFC8460: string(s.Failure.RFC8460()), Detail: s.Detail,
+		Kind: s.Failure, RFC8460: s.Failure.RFC8460(), Detail: s.Detail,
 		Names: strings.Join(s.Names, ", "), Evidence: strings.Join(s.Lines, "\n"),
 	}
 	if a != nil {
 		f.Domain, f.QueueID, f.Recipient, f.Status = a.Domain, a.QueueID, a.Recipient, a.Status
-		f.Deferred = a.Status == string(logparse.StatusDeferred) && strings.HasPrefix(a.DSN, "4.7.")
+		f.Deferred = a.Status == logparse.StatusDeferred && strings.HasPrefix(a.DSN, "4.7.")
 	} else {
 		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
 	}
@@ -730,9 +730,9 @@ func (c *Correlator) emitSession(s *Session) {
 			detail = s.LostAfter
 		}
 		c.out.TLS = append(c.out.TLS, TLSFailure{
-			Time: s.Start, Host: s.Host, Direction: string(logparse.DirInbound),
+			Time: s.Start, Host: s.Host, Direction: logparse.DirInbound,
 			Peer: s.Client, PeerHost: s.ClientName, PeerAddr: s.ClientIP,
-			Kind: string(kind), Detail: detail,
+			Kind: kind, Detail: detail,
 		})
 	}
 }

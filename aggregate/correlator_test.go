@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 // attemptView is what a table case checks of one delivery attempt.
@@ -15,9 +16,9 @@ type attemptView struct {
 	QueueID    string
 	Recipient  string
 	Service    string
-	Status     string
-	TLSTrust   string
-	TLSFailure string
+	Status     logparse.Status
+	TLSTrust   logparse.Trust
+	TLSFailure logparse.TLSFailureKind
 	TLSDetail  string
 }
 
@@ -30,16 +31,16 @@ func viewAttempt(a aggregate.Attempt) attemptView {
 
 // failureView is what a table case checks of one TLS failure fact.
 type failureView struct {
-	Direction string
+	Direction logparse.Direction
 	Peer      string
 	Domain    string
 	QueueID   string
 	Recipient string
-	Kind      string
-	RFC8460   string
+	Kind      logparse.TLSFailureKind
+	RFC8460   logparse.RFC8460
 	Detail    string
 	Deferred  bool
-	Status    string
+	Status    logparse.Status
 }
 
 func viewFailure(f aggregate.TLSFailure) failureView {
@@ -440,7 +441,7 @@ func TestCorrelatorInboundSessions(t *testing.T) {
 		Commands    string
 	}
 	view := func(s aggregate.Session) sessView {
-		return sessView{s.Service, s.Client, s.TLSTrust, s.TLSProtocol, s.StartTLS, s.TLSFailed, s.TLSError, s.LostAfter,
+		return sessView{s.Service, s.Client, string(s.TLSTrust), s.TLSProtocol, s.StartTLS, s.TLSFailed, s.TLSError, s.LostAfter,
 			s.Messages, fmt.Sprintf("%d/%d", s.CommandsOK, s.CommandsTotal)}
 	}
 	cases := []struct {
@@ -600,7 +601,7 @@ func TestCorrelatorLineCounts(t *testing.T) {
 	if st.Lines != int64(len(lines)) || st.Unparsed != 0 || st.Malformed != 0 {
 		t.Errorf("Stats() = %+v, want %d lines, none unparsed or malformed", st, len(lines))
 	}
-	counts := map[string]int{}
+	counts := map[logparse.Status]int{}
 	for _, a := range f.Attempts {
 		counts[a.Status]++
 	}

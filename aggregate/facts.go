@@ -2,6 +2,8 @@ package aggregate
 
 import (
 	"time"
+
+	"github.com/pftls/pftls/logparse"
 )
 
 // Facts are what the correlator learns from the log, in the form they are
@@ -57,18 +59,18 @@ type Attempt struct {
 	RelayHost    string
 	RelayAddr    string
 	RelayPort    int
-	Status       string
+	Status       logparse.Status
 	DSN          string
 	Delay        float64
 	Delays       [4]float64
 	Reason       string
-	ReasonClass  string // normalised reason for grouping
-	Forwarded    bool   // local(8) "forwarded as QID"
-	LocalHop     bool   // delivery to a local content filter (loopback relay on a non-25 port, or a pipe/lmtp socket)
-	TLSTrust     string // "", anonymous, untrusted, trusted, verified
+	ReasonClass  string         // normalised reason for grouping
+	Forwarded    bool           // local(8) "forwarded as QID"
+	LocalHop     bool           // delivery to a local content filter (loopback relay on a non-25 port, or a pipe/lmtp socket)
+	TLSTrust     logparse.Trust // TrustNone when the attempt had no TLS session
 	TLSProtocol  string
 	TLSCipher    string
-	TLSFailure   string // failure kind when the attempt failed for TLS, or TLS failed before a plaintext retry
+	TLSFailure   logparse.TLSFailureKind // when the attempt failed for TLS, or TLS failed before a plaintext retry
 	TLSDetail    string
 }
 
@@ -78,20 +80,20 @@ type Attempt struct {
 type TLSFailure struct {
 	Time      time.Time
 	Host      string
-	Direction string // "to" (outbound) or "from" (inbound)
+	Direction logparse.Direction
 	Peer      string // host[addr]:port
 	PeerHost  string
 	PeerAddr  string
 	Domain    string // recipient domain it was attached to ("" when unknown)
 	QueueID   string
 	Recipient string
-	Kind      string
-	RFC8460   string
-	Detail    string // issuer DN, OpenSSL error, reason text
-	Deferred  bool   // the attached attempt was deferred with dsn 4.7.x
-	Status    string // status of the attached attempt ("" when none)
-	Names     string // certificate names logged at TLS loglevel 2 (subjectAltName, subject CN), comma-separated
-	Evidence  string // the log lines that show the failure, newline-separated
+	Kind      logparse.TLSFailureKind
+	RFC8460   logparse.RFC8460
+	Detail    string          // issuer DN, OpenSSL error, reason text
+	Deferred  bool            // the attached attempt was deferred with dsn 4.7.x
+	Status    logparse.Status // status of the attached attempt ("" when none)
+	Names     string          // certificate names logged at TLS loglevel 2 (subjectAltName, subject CN), comma-separated
+	Evidence  string          // the log lines that show the failure, newline-separated
 }
 
 // Session is one inbound SMTP session (connect .. disconnect) of smtpd.
@@ -103,7 +105,7 @@ type Session struct {
 	Client        string // name[addr]
 	ClientName    string
 	ClientIP      string
-	TLSTrust      string
+	TLSTrust      logparse.Trust
 	TLSProtocol   string
 	TLSCipher     string
 	StartTLS      bool // the client asked for STARTTLS
@@ -142,7 +144,7 @@ type SessionCount struct {
 	First, Last time.Time // the first and the last of their starts
 	Host        string
 	Service     string
-	TLSTrust    string // "" for sessions without TLS
+	TLSTrust    logparse.Trust // TrustNone for sessions without TLS
 	TLSProtocol string
 	TLSCipher   string
 	Sessions    int64
@@ -154,7 +156,7 @@ type Reject struct {
 	Host        string
 	Service     string
 	QueueID     string
-	Action      string
+	Action      logparse.Action
 	Stage       string
 	Client      string
 	ClientName  string
@@ -173,7 +175,7 @@ type Warning struct {
 	Time     time.Time
 	Host     string
 	Program  string
-	Severity string
+	Severity logparse.Severity
 	Text     string
 	Class    string // the text with variable parts (numbers, addresses) masked
 }
@@ -182,7 +184,7 @@ type Warning struct {
 type LineCount struct {
 	Host  string
 	Hour  time.Time
-	Kind  string
+	Kind  logparse.Kind // KindForeign, KindMalformed, KindUnparsed, or any other kind a line was read as
 	Count int64
 }
 

@@ -188,7 +188,7 @@ func checkHosts(t *testing.T, b aggregate.Batch, fed []fedLine) {
 		}
 	}
 	for _, x := range b.LineCounts {
-		if x.Host == "" && x.Kind != string(logparse.KindMalformed) {
+		if x.Host == "" && x.Kind != logparse.KindMalformed {
 			bad("line count", x)
 		}
 	}

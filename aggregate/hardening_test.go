@@ -355,7 +355,7 @@ func TestMalformedLineCountedAtItsNeighboursTime(t *testing.T) {
 	want := resolver.Time(logparse.ParseString(lines[9]).Stamp).Truncate(time.Hour)
 	n := 0
 	for _, lc := range b.LineCounts {
-		if lc.Kind != string(logparse.KindMalformed) {
+		if lc.Kind != logparse.KindMalformed {
 			continue
 		}
 		n += int(lc.Count)

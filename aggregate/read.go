@@ -46,138 +46,25 @@ type Sink interface {
 func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
 	host := q.Host
+	window := []any{from, to, host, host}
 	steps := []struct {
 		name  string
 		query string
 		args  []any
 		scan  func(*sql.Rows) error
 	}{
-		{"messages", `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
-			size, nrcpt, message_id, removed, deleted, expired FROM messages
-			WHERE start < ? AND last_seen >= ? AND (? = '' OR host = ?)`, []any{to, from, host, host},
-			func(r *sql.Rows) error {
-				var m Message
-				var start, last int64
-				var origin string
-				if err := r.Scan(&m.Host, &m.QueueID, &start, &last, &origin, &m.Client, &m.ClientIP, &m.Service, &m.Sender,
-					&m.HasSender, &m.Size, &m.Nrcpt, &m.MessageID, &m.Removed, &m.Deleted, &m.Expired); err != nil {
-					return err
-				}
-				m.Start, m.LastSeen, m.Origin = fromNanos(start), fromNanos(last), Origin(origin)
-				sink.Message(&m)
-				return nil
-			}},
-		{"attempts", `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
-			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
-			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail
-			FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`, []any{from, to, host, host},
-			func(r *sql.Rows) error {
-				var a Attempt
-				var t, ms int64
-				if err := r.Scan(&t, &a.Host, &a.QueueID, &ms, &a.Service, &a.Sender, &a.Size, &a.Recipient, &a.Domain,
-					&a.OrigTo, &a.Relay, &a.RelayHost, &a.RelayAddr, &a.RelayPort, &a.Status, &a.DSN, &a.Delay,
-					&a.Delays[0], &a.Delays[1], &a.Delays[2], &a.Delays[3], &a.Reason, &a.ReasonClass, &a.Forwarded,
-					&a.LocalHop, &a.TLSTrust, &a.TLSProtocol, &a.TLSCipher, &a.TLSFailure, &a.TLSDetail); err != nil {
-					return err
-				}
-				a.Time, a.MessageStart = fromNanos(t), fromNanos(ms)
-				sink.Attempt(&a)
-				return nil
-			}},
-		{"tls failures", `SELECT time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient, kind,
-			rfc8460, detail, deferred, status, names, evidence FROM tls_failures
-			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`, []any{from, to, host, host},
-			func(r *sql.Rows) error {
-				var f TLSFailure
-				var t int64
-				if err := r.Scan(&t, &f.Host, &f.Direction, &f.Peer, &f.PeerHost, &f.PeerAddr, &f.Domain, &f.QueueID,
-					&f.Recipient, &f.Kind, &f.RFC8460, &f.Detail, &f.Deferred, &f.Status, &f.Names, &f.Evidence); err != nil {
-					return err
-				}
-				f.Time = fromNanos(t)
-				sink.TLSFailure(&f)
-				return nil
-			}},
-		{"sessions", `SELECT start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol, tls_cipher,
-			starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total FROM sessions
-			WHERE start >= ? AND start < ? AND (? = '' OR host = ?) ORDER BY start`, []any{from, to, host, host},
-			func(r *sql.Rows) error {
-				var x Session
-				var st, en int64
-				if err := r.Scan(&st, &en, &x.Host, &x.Service, &x.Client, &x.ClientName, &x.ClientIP, &x.TLSTrust,
-					&x.TLSProtocol, &x.TLSCipher, &x.StartTLS, &x.TLSFailed, &x.TLSError, &x.LostAfter, &x.Messages,
-					&x.Rejects, &x.CommandsOK, &x.CommandsTotal); err != nil {
-					return err
-				}
-				x.Start, x.End = fromNanos(st), fromNanos(en)
-				sink.Session(&x)
-				return nil
-			}},
-		{"session counts", `SELECT host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last
-			FROM session_counts WHERE minute >= ? AND minute <= ? AND first >= ? AND first < ? AND (? = '' OR host = ?)
-			ORDER BY minute`,
+		{"messages", messagesTable.query, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)},
+		{"attempts", attemptsTable.query, window, scanEach(attemptsTable, sink.Attempt)},
+		{"tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, sink.TLSFailure)},
+		{"sessions", sessionsTable.query, window, scanEach(sessionsTable, sink.Session)},
+		{"session counts", sessionCountsTable.query,
 			[]any{floorUnits(from, time.Minute), floorUnits(to, time.Minute), from, to, host, host},
-			func(r *sql.Rows) error {
-				var x SessionCount
-				var first, last int64
-				if err := r.Scan(&x.Host, &x.Service, &x.TLSTrust, &x.TLSProtocol, &x.TLSCipher, &x.Sessions,
-					&first, &last); err != nil {
-					return err
-				}
-				x.First, x.Last = fromNanos(first), fromNanos(last)
-				sink.SessionCount(&x)
-				return nil
-			}},
-		{"rejects", `SELECT time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn, reply,
-			reason_class, sender, recipient, helo FROM rejects
-			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`, []any{from, to, host, host},
-			func(r *sql.Rows) error {
-				var x Reject
-				var t int64
-				if err := r.Scan(&t, &x.Host, &x.Service, &x.QueueID, &x.Action, &x.Stage, &x.Client, &x.ClientName,
-					&x.ClientIP, &x.Code, &x.DSN, &x.Reply, &x.ReasonClass, &x.From, &x.To, &x.Helo); err != nil {
-					return err
-				}
-				x.Time = fromNanos(t)
-				sink.Reject(&x)
-				return nil
-			}},
-		{"warnings", `SELECT time, host, program, severity, text, class FROM warnings
-			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`, []any{from, to, host, host},
-			func(r *sql.Rows) error {
-				var x Warning
-				var t int64
-				if err := r.Scan(&t, &x.Host, &x.Program, &x.Severity, &x.Text, &x.Class); err != nil {
-					return err
-				}
-				x.Time = fromNanos(t)
-				sink.Warning(&x)
-				return nil
-			}},
-		{"unparsed", `SELECT time, host, program, text FROM unparsed
-			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`, []any{from, to, host, host},
-			func(r *sql.Rows) error {
-				var x Unparsed
-				var t int64
-				if err := r.Scan(&t, &x.Host, &x.Program, &x.Text); err != nil {
-					return err
-				}
-				x.Time = fromNanos(t)
-				sink.Unparsed(&x)
-				return nil
-			}},
-		{"line counts", `SELECT host, hour, kind, count FROM line_counts
-			WHERE hour >= ? AND hour <= ? AND (? = '' OR host = ?)`, []any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host},
-			func(r *sql.Rows) error {
-				var x LineCount
-				var h int64
-				if err := r.Scan(&x.Host, &h, &x.Kind, &x.Count); err != nil {
-					return err
-				}
-				x.Hour = time.Unix(h*3600, 0).UTC()
-				sink.LineCount(&x)
-				return nil
-			}},
+			scanEach(sessionCountsTable, sink.SessionCount)},
+		{"rejects", rejectsTable.query, window, scanEach(rejectsTable, sink.Reject)},
+		{"warnings", warningsTable.query, window, scanEach(warningsTable, sink.Warning)},
+		{"unparsed", unparsedTable.query, window, scanEach(unparsedTable, sink.Unparsed)},
+		{"line counts", lineCountsTable.query,
+			[]any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host}, scanEach(lineCountsTable, sink.LineCount)},
 	}
 	for _, st := range steps {
 		if err := s.scanRows(ctx, st.name, st.query, st.args, st.scan); err != nil {
@@ -185,6 +72,19 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 		}
 	}
 	return nil
+}
+
+// scanEach reads each row of t into a fact and hands it to add.
+func scanEach[T any](t *factTable[T], add func(*T)) func(*sql.Rows) error {
+	sc := t.scanner()
+	return func(r *sql.Rows) error {
+		x, err := sc.scan(r)
+		if err != nil {
+			return err
+		}
+		add(x)
+		return nil
+	}
 }
 
 func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
@@ -262,9 +162,17 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	return first, last, hosts, rows.Err()
 }
 
+// lastGoodTLSQuery is the time of a domain's last good TLS delivery
+// (goodTLSCondition) before a time.
+const lastGoodTLSQuery = `SELECT MAX(time) FROM attempts
+	WHERE domain = ? AND time < ? AND status = 'sent' AND tls_trust != '' AND tls_failure = ''
+	AND (? = '' OR host = ?)`
+
 // LastGoodTLS returns, for each domain, the time of its last delivery over
 // TLS without a TLS failure before the given time: what a failure started
 // after.
+//
+// The rule is Attempt.GoodTLS; the query holds it as goodTLSCondition.
 func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.Time, host string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	asked := map[string]bool{}
@@ -274,9 +182,7 @@ func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.T
 		}
 		asked[d] = true
 		var t sql.NullInt64
-		err := s.db.QueryRowContext(ctx, `SELECT MAX(time) FROM attempts
-			WHERE domain = ? AND time < ? AND status = 'sent' AND tls_trust != '' AND tls_failure = ''
-			AND (? = '' OR host = ?)`, d, before.UnixNano(), host, host).Scan(&t)
+		err := s.db.QueryRowContext(ctx, lastGoodTLSQuery, d, before.UnixNano(), host, host).Scan(&t)
 		if err != nil {
 			return nil, s.wrapOpenErr("read TLS history of "+d, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 )
 
@@ -123,14 +124,14 @@ type packedRows struct {
 // packed rows hold copies of its strings.
 func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	p := &PackedBatch{}
-	p.messages(b.Messages)
-	p.attempts(b.Attempts)
-	p.tlsFailures(b.TLS)
+	messagesTable.pack(p, b.Messages)
+	attemptsTable.pack(p, b.Attempts)
+	tlsFailuresTable.pack(p, b.TLS)
 	p.sessions(b.Sessions)
-	p.rejects(b.Rejects)
-	p.warnings(b.Warnings)
-	p.unparsed(b.Unparsed)
-	p.lineCounts(b.LineCounts)
+	rejectsTable.pack(p, b.Rejects)
+	warningsTable.pack(p, b.Warnings)
+	unparsedTable.pack(p, b.Unparsed)
+	lineCountsTable.pack(p, b.LineCounts)
 	if st != nil && st.byChanges {
 		p.openMessages(st.changed)
 		p.closedMessages(st.closed)
@@ -283,162 +284,35 @@ func nanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-func (p *PackedBatch) messages(ms []Message) {
-	p.each(`INSERT INTO messages (host, queue_id, start, last_seen, origin, client, client_ip, service, sender,
-			has_sender, size, nrcpt, message_id, removed, deleted, expired)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (start, host, queue_id) DO UPDATE SET last_seen = excluded.last_seen, origin = excluded.origin,
-			client = excluded.client, client_ip = excluded.client_ip, service = excluded.service,
-			sender = excluded.sender, has_sender = excluded.has_sender, size = excluded.size, nrcpt = excluded.nrcpt,
-			message_id = excluded.message_id, removed = excluded.removed, deleted = excluded.deleted,
-			expired = excluded.expired`,
-		16, len(ms), func(i int, r *rowBuffer) {
-			m := &ms[i]
-			r.text(m.Host)
-			r.text(m.QueueID)
-			r.time(m.Start)
-			r.time(m.LastSeen)
-			r.text(string(m.Origin))
-			r.text(m.Client)
-			r.text(m.ClientIP)
-			r.text(m.Service)
-			r.text(m.Sender)
-			r.bool(m.HasSender)
-			r.int(m.Size)
-			r.int(int64(m.Nrcpt))
-			r.text(m.MessageID)
-			r.bool(m.Removed)
-			r.bool(m.Deleted)
-			r.bool(m.Expired)
-		})
-}
-
-func (p *PackedBatch) attempts(as []Attempt) {
-	p.each(`INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
-			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
-			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
-			c22, c23, c24, c25, c26, c27, c28, c29 FROM pftls_rows(?, ?)`,
-		30, len(as), func(i int, r *rowBuffer) {
-			a := &as[i]
-			r.time(a.Time)
-			r.text(a.Host)
-			r.text(a.QueueID)
-			r.time(a.MessageStart)
-			r.text(a.Service)
-			r.text(a.Sender)
-			r.int(a.Size)
-			r.text(a.Recipient)
-			r.text(a.Domain)
-			r.text(a.OrigTo)
-			r.text(a.Relay)
-			r.text(a.RelayHost)
-			r.text(a.RelayAddr)
-			r.int(int64(a.RelayPort))
-			r.text(a.Status)
-			r.text(a.DSN)
-			r.float(a.Delay)
-			for _, d := range a.Delays {
-				r.float(d)
-			}
-			r.text(a.Reason)
-			r.text(a.ReasonClass)
-			r.bool(a.Forwarded)
-			r.bool(a.LocalHop)
-			r.text(a.TLSTrust)
-			r.text(a.TLSProtocol)
-			r.text(a.TLSCipher)
-			r.text(a.TLSFailure)
-			r.text(a.TLSDetail)
-		})
-}
-
-func (p *PackedBatch) tlsFailures(fs []TLSFailure) {
-	p.each(`INSERT INTO tls_failures (time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient,
-			kind, rfc8460, detail, deferred, status, names, evidence)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
-		16, len(fs), func(i int, r *rowBuffer) {
-			f := &fs[i]
-			r.time(f.Time)
-			r.text(f.Host)
-			r.text(f.Direction)
-			r.text(f.Peer)
-			r.text(f.PeerHost)
-			r.text(f.PeerAddr)
-			r.text(f.Domain)
-			r.text(f.QueueID)
-			r.text(f.Recipient)
-			r.text(f.Kind)
-			r.text(f.RFC8460)
-			r.text(f.Detail)
-			r.bool(f.Deferred)
-			r.text(f.Status)
-			r.text(f.Names)
-			r.text(f.Evidence)
-		})
-}
-
 // sessions writes the notable sessions as rows and adds the others to
 // the per-minute counts.
 func (p *PackedBatch) sessions(ss []Session) {
-	var rows []*Session
+	var rows []Session
 	counts := map[sessionKey]*minuteCount{}
 	for i := range ss {
 		s := &ss[i]
 		if s.Notable() {
-			rows = append(rows, s)
+			rows = append(rows, *s)
 			continue
 		}
 		addSessionCount(counts, s)
 	}
-	p.each(`INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
-			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 FROM pftls_rows(?, ?)`,
-		18, len(rows), func(i int, r *rowBuffer) {
-			s := rows[i]
-			r.time(s.Start)
-			r.time(s.End)
-			r.text(s.Host)
-			r.text(s.Service)
-			r.text(s.Client)
-			r.text(s.ClientName)
-			r.text(s.ClientIP)
-			r.text(s.TLSTrust)
-			r.text(s.TLSProtocol)
-			r.text(s.TLSCipher)
-			r.bool(s.StartTLS)
-			r.bool(s.TLSFailed)
-			r.text(s.TLSError)
-			r.text(s.LostAfter)
-			r.int(int64(s.Messages))
-			r.int(int64(s.Rejects))
-			r.int(int64(s.CommandsOK))
-			r.int(int64(s.CommandsTotal))
-		})
+	sessionsTable.pack(p, rows)
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b sessionKey) int { return cmp.Compare(a.minute, b.minute) })
-	p.each(`INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
-			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
-		9, len(keys), func(i int, r *rowBuffer) {
-			k := &keys[i]
-			c := counts[*k]
-			r.int(k.minute)
-			r.text(k.host)
-			r.text(k.service)
-			r.text(k.trust)
-			r.text(k.protocol)
-			r.text(k.cipher)
-			r.int(c.sessions)
-			r.time(c.first)
-			r.time(c.last)
-		})
+	scs := make([]SessionCount, len(keys))
+	for i, k := range keys {
+		c := counts[k]
+		scs[i] = SessionCount{First: c.first, Last: c.last, Host: k.host, Service: k.service,
+			TLSTrust: k.trust, TLSProtocol: k.protocol, TLSCipher: k.cipher, Sessions: c.sessions}
+	}
+	sessionCountsTable.pack(p, scs)
 }
 
 // sessionKey is what the session_counts table counts by (its key).
 type sessionKey struct {
-	minute                                 int64
-	host, service, trust, protocol, cipher string
+	minute                          int64
+	host, service, protocol, cipher string
+	trust                           logparse.Trust
 }
 
 // minuteCount is one session_counts row's count and first and last start.
@@ -449,7 +323,8 @@ type minuteCount struct {
 
 // addSessionCount counts s in counts.
 func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
-	k := sessionKey{floorUnits(nanos(s.Start), time.Minute), s.Host, s.Service, s.TLSTrust, s.TLSProtocol, s.TLSCipher}
+	k := sessionKey{minute: floorUnits(nanos(s.Start), time.Minute), host: s.Host, service: s.Service,
+		trust: s.TLSTrust, protocol: s.TLSProtocol, cipher: s.TLSCipher}
 	c := counts[k]
 	if c == nil {
 		c = &minuteCount{first: s.Start, last: s.Start}
@@ -462,68 +337,6 @@ func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	if s.Start.After(c.last) {
 		c.last = s.Start
 	}
-}
-
-func (p *PackedBatch) rejects(rs []Reject) {
-	p.each(`INSERT INTO rejects (time, host, service, queue_id, action, stage, client, client_name, client_ip, code, dsn,
-			reply, reason_class, sender, recipient, helo)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
-		16, len(rs), func(i int, r *rowBuffer) {
-			x := &rs[i]
-			r.time(x.Time)
-			r.text(x.Host)
-			r.text(x.Service)
-			r.text(x.QueueID)
-			r.text(x.Action)
-			r.text(x.Stage)
-			r.text(x.Client)
-			r.text(x.ClientName)
-			r.text(x.ClientIP)
-			r.int(int64(x.Code))
-			r.text(x.DSN)
-			r.text(x.Reply)
-			r.text(x.ReasonClass)
-			r.text(x.From)
-			r.text(x.To)
-			r.text(x.Helo)
-		})
-}
-
-func (p *PackedBatch) warnings(ws []Warning) {
-	p.each(`INSERT INTO warnings (time, host, program, severity, text, class)
-		SELECT c0, c1, c2, c3, c4, c5 FROM pftls_rows(?, ?)`,
-		6, len(ws), func(i int, r *rowBuffer) {
-			x := &ws[i]
-			r.time(x.Time)
-			r.text(x.Host)
-			r.text(x.Program)
-			r.text(x.Severity)
-			r.text(x.Text)
-			r.text(x.Class)
-		})
-}
-
-func (p *PackedBatch) unparsed(us []Unparsed) {
-	p.each(`INSERT INTO unparsed (time, host, program, text) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?)`,
-		4, len(us), func(i int, r *rowBuffer) {
-			u := &us[i]
-			r.time(u.Time)
-			r.text(u.Host)
-			r.text(u.Program)
-			r.text(u.Text)
-		})
-}
-
-func (p *PackedBatch) lineCounts(cs []LineCount) {
-	p.each(`INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
-		4, len(cs), func(i int, r *rowBuffer) {
-			c := &cs[i]
-			r.text(c.Host)
-			r.int(c.Hour.Unix() / 3600)
-			r.text(c.Kind)
-			r.int(c.Count)
-		})
 }
 
 // openMessages stores the open messages that changed (a State stored by

@@ -1,0 +1,154 @@
+package aggregate
+
+import "github.com/pftls/pftls/logparse"
+
+// This file is the one place that says what a fact counts as. The report
+// builder, the live window, the event stream, the alerter and explain all
+// ask these methods; none of them decides for itself (README: "How pftls
+// counts").
+
+// Outcome is what a delivery attempt counts as.
+type Outcome uint8
+
+// Outcomes of a delivery attempt.
+const (
+	// OutcomeOther is a status that is no delivery: softbounce,
+	// deliverable and undeliverable (address verification probes).
+	OutcomeOther Outcome = iota
+	// OutcomeDelivered is status=sent to the recipient: pflogsumm's
+	// "delivered".
+	OutcomeDelivered
+	// OutcomeForwarded is status=sent by local(8) "forwarded as QID": the
+	// forwarded copy is delivered (and counted) in its own right.
+	OutcomeForwarded
+	// OutcomeDeferred is one status=deferred line: a deferral.
+	OutcomeDeferred
+	// OutcomeBounced is status=bounced: the recipient is returned.
+	OutcomeBounced
+)
+
+// Outcome is what the attempt counts as.
+func (a *Attempt) Outcome() Outcome {
+	switch a.Status {
+	case logparse.StatusSent:
+		if a.Forwarded {
+			return OutcomeForwarded
+		}
+		return OutcomeDelivered
+	case logparse.StatusDeferred:
+		return OutcomeDeferred
+	case logparse.StatusBounced:
+		return OutcomeBounced
+	}
+	return OutcomeOther
+}
+
+// Sent reports whether the outcome is a status=sent line (delivered or
+// forwarded).
+func (o Outcome) Sent() bool { return o == OutcomeDelivered || o == OutcomeForwarded }
+
+// Problem reports whether the outcome is a deferral or a bounce.
+func (o Outcome) Problem() bool { return o == OutcomeDeferred || o == OutcomeBounced }
+
+// ForDomain reports whether the attempt counts for its recipient domain:
+// a hop to a local content filter does not (the real delivery follows).
+func (a *Attempt) ForDomain() bool { return !a.LocalHop }
+
+// InTLSMix reports whether the attempt counts in the outbound TLS mix: an
+// SMTP or LMTP delivery that reached a server address.
+func (a *Attempt) InTLSMix() bool {
+	return (a.Service == "smtp" || a.Service == "lmtp") && a.RelayAddr != ""
+}
+
+// GoodTLS reports whether the attempt is a good TLS delivery: sent over a
+// TLS session with no TLS failure. A domain's TLS "started failing" after
+// its last good TLS delivery. goodTLSCondition is the same rule in SQL;
+// TestGoodTLSRuleInSQL keeps the two equal.
+func (a *Attempt) GoodTLS() bool {
+	return a.Status == logparse.StatusSent && a.TLSTrust != logparse.TrustNone && a.TLSFailure == ""
+}
+
+// goodTLSCondition is GoodTLS as an SQL condition on the attempts table.
+// It is part of the literal query in Store.LastGoodTLS.
+const goodTLSCondition = `status = 'sent' AND tls_trust != '' AND tls_failure = ''`
+
+// TLSPosture is how an attempt in the outbound TLS mix went: the trust of
+// its TLS session, "tls-failed" when TLS failed and nothing was sent, or
+// "plaintext".
+type TLSPosture string
+
+// TLS postures, strongest first.
+const (
+	PostureVerified  TLSPosture = "verified"
+	PostureTrusted   TLSPosture = "trusted"
+	PostureUntrusted TLSPosture = "untrusted"
+	PostureAnonymous TLSPosture = "anonymous"
+	PosturePlaintext TLSPosture = "plaintext"
+	PostureTLSFailed TLSPosture = "tls-failed" // refused for TLS before any mail was sent
+)
+
+// Postures lists every TLSPosture in the order reports show them.
+var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, PostureAnonymous, PosturePlaintext, PostureTLSFailed}
+
+// TLSPosture is how the attempt's TLS went.
+func (a *Attempt) TLSPosture() TLSPosture {
+	switch a.TLSTrust {
+	case logparse.TrustVerified:
+		return PostureVerified
+	case logparse.TrustTrusted:
+		return PostureTrusted
+	case logparse.TrustUntrusted:
+		return PostureUntrusted
+	case logparse.TrustAnonymous:
+		return PostureAnonymous
+	}
+	if a.TLSFailure != "" && a.Status != logparse.StatusSent {
+		return PostureTLSFailed
+	}
+	return PosturePlaintext
+}
+
+// Outbound reports whether the failure was with a server this host
+// delivered to. Inbound failures are counted from the sessions instead.
+func (f *TLSFailure) Outbound() bool { return f.Direction == logparse.DirOutbound }
+
+// RejectClass is what a reject fact counts as.
+type RejectClass uint8
+
+// Reject classes.
+const (
+	RejectOther     RejectClass = iota // filter, redirect, warn, info, ...: shown, not counted apart
+	RejectRejected                     // reject and milter-reject: pflogsumm's "rejected"
+	RejectWarned                       // reject_warning: would have been rejected
+	RejectHeld                         // hold and milter-hold
+	RejectDiscarded                    // discard and milter-discard
+)
+
+// Class is what the reject counts as.
+func (r *Reject) Class() RejectClass {
+	switch r.Action {
+	case logparse.ActionReject, logparse.ActionMilterReject:
+		return RejectRejected
+	case logparse.ActionRejectWarning:
+		return RejectWarned
+	case logparse.ActionHold, logparse.ActionMilterHold:
+		return RejectHeld
+	case logparse.ActionDiscard, logparse.ActionMilterDiscard:
+		return RejectDiscarded
+	}
+	return RejectOther
+}
+
+// SeverityRank orders severities from the least (warning, 1) to the most
+// severe (panic, 4).
+func SeverityRank(s logparse.Severity) int {
+	switch s {
+	case logparse.SevPanic:
+		return 4
+	case logparse.SevFatal:
+		return 3
+	case logparse.SevError:
+		return 2
+	}
+	return 1
+}

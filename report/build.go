@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 // Options choose what a report covers.
@@ -73,8 +74,8 @@ type Builder struct {
 	legacy    map[string]*ClientCount
 	handshake map[string]*ClientCount
 	bounces   map[[3]string]int64
-	rejects   map[[3]string]*rejectAcc
-	warnings  map[[3]string]*WarningRow
+	rejects   map[rejectKey]*rejectAcc
+	warnings  map[warningKey]*WarningRow
 	hosts     map[string]bool
 	lastGood  map[string]time.Time // last TLS delivery per domain before the window
 	first     time.Time            // the span of the facts seen
@@ -122,7 +123,7 @@ type recipKey struct {
 
 type recipState struct {
 	domain string
-	final  string
+	final  aggregate.Outcome // how the recipient ended: delivered or bounced later; OutcomeOther while it has not
 }
 
 type domainAcc struct {
@@ -135,7 +136,11 @@ type domainAcc struct {
 	delays   []float64
 }
 
-type failKey struct{ direction, domain, kind string }
+type failKey struct {
+	direction logparse.Direction
+	domain    string
+	kind      logparse.TLSFailureKind
+}
 
 type failAcc struct {
 	row      TLSFailureRow
@@ -144,6 +149,16 @@ type failAcc struct {
 	hosts    map[string]bool
 	details  map[string]int64
 	names    map[string]bool
+}
+
+type rejectKey struct {
+	action        logparse.Action
+	stage, reason string
+}
+
+type warningKey struct {
+	severity       logparse.Severity
+	program, class string
 }
 
 type rejectAcc struct {
@@ -166,7 +181,7 @@ func NewBuilder(opts Options) *Builder {
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
-		bounces: map[[3]string]int64{}, rejects: map[[3]string]*rejectAcc{}, warnings: map[[3]string]*WarningRow{},
+		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 	}
 	b.m.Generated = opts.Generated
@@ -294,7 +309,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	if !b.inWindow(a.Time) {
 		// Before the window: remember the last good TLS delivery, for
 		// "started failing" (the store answers that with a query instead).
-		if a.Time.Before(b.opts.From) && a.Status == "sent" && a.TLSTrust != "" && a.TLSFailure == "" && a.Time.After(b.lastGood[a.Domain]) {
+		if a.Time.Before(b.opts.From) && a.GoodTLS() && a.Time.After(b.lastGood[a.Domain]) {
 			b.lastGood[a.Domain] = a.Time
 		}
 		return
@@ -303,41 +318,40 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	addString(b.hosts, a.Host)
 	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 	t := &b.m.Totals
-	switch a.Status {
-	case "sent":
-		if a.Forwarded {
-			t.Forwarded++
-		} else {
-			t.Delivered++
-			t.BytesDelivered += a.Size
-			rcpt := strings.ToLower(a.Recipient)
-			b.recips.add(rcpt)
-			addString(b.recipDoms, senderDomain(rcpt))
-		}
-	case "deferred":
+	outcome := a.Outcome()
+	switch outcome {
+	case aggregate.OutcomeForwarded:
+		t.Forwarded++
+	case aggregate.OutcomeDelivered:
+		t.Delivered++
+		t.BytesDelivered += a.Size
+		rcpt := strings.ToLower(a.Recipient)
+		b.recips.add(rcpt)
+		addString(b.recipDoms, senderDomain(rcpt))
+	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		addMessage(b.deferred, mk)
-	case "bounced":
+	case aggregate.OutcomeBounced:
 		t.Bounced++
 	}
-	if a.LocalHop {
+	if !a.ForDomain() {
 		return // a content filter hop: the real delivery follows
 	}
 	d := b.domain(a.Domain)
 	rk := recipKey{mk, strings.ToLower(a.Recipient)}
-	switch a.Status {
-	case "sent":
+	switch outcome {
+	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
 		d.row.Delivered++
 		if st := b.pending[rk]; st != nil {
-			st.final = "sent"
+			st.final = outcome
 		}
-	case "bounced":
+	case aggregate.OutcomeBounced:
 		d.row.Bounced++
 		if st := b.pending[rk]; st != nil {
-			st.final = "bounced"
+			st.final = outcome
 		}
 		b.bounces[[3]string{a.Domain, relayLabel(a), a.ReasonClass}]++
-	case "deferred":
+	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
 		d.def.Deferrals++
 		addMessage(d.messages, mk)
@@ -362,7 +376,7 @@ func relayLabel(a *aggregate.Attempt) string {
 }
 
 func (b *Builder) outboundTLS(a *aggregate.Attempt) {
-	if (a.Service != "smtp" && a.Service != "lmtp") || a.RelayAddr == "" {
+	if !a.InTLSMix() {
 		return
 	}
 	o := &b.m.TLS.Outbound
@@ -375,29 +389,25 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 	}
 	row.Deliveries++
 	o.Deliveries++
-	if a.Status == "sent" {
+	if a.Outcome().Sent() {
 		row.Sent++
 	}
-	trust := a.TLSTrust
-	switch trust {
-	case "verified":
+	posture := a.TLSPosture()
+	switch posture {
+	case aggregate.PostureVerified:
 		row.Verified++
-	case "trusted":
+	case aggregate.PostureTrusted:
 		row.Trusted++
-	case "untrusted":
+	case aggregate.PostureUntrusted:
 		row.Untrusted++
-	case "anonymous":
+	case aggregate.PostureAnonymous:
 		row.Anonymous++
-	default:
-		if a.TLSFailure != "" && a.Status != "sent" {
-			trust = "tls-failed" // refused for TLS before any mail was sent
-			row.NoTLS++
-		} else {
-			trust = "plaintext"
-			row.Plaintext++
-		}
+	case aggregate.PostureTLSFailed:
+		row.NoTLS++
+	case aggregate.PosturePlaintext:
+		row.Plaintext++
 	}
-	o.ByTrust[trust]++
+	o.ByTrust[string(posture)]++
 	if a.TLSProtocol != "" {
 		o.TLS++
 		o.ByProtocol[a.TLSProtocol]++
@@ -409,7 +419,7 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 
 // TLSFailure counts a failed TLS session.
 func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
-	if f.Direction != "to" || !b.inWindow(f.Time) {
+	if !f.Outbound() || !b.inWindow(f.Time) {
 		return // inbound failures are counted from the sessions
 	}
 	b.seen(f.Time)
@@ -438,7 +448,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 			acc.names[n] = true
 		}
 	}
-	if f.Status == "sent" {
+	if f.Status == logparse.StatusSent {
 		acc.row.Sent++
 	}
 	acc.row.Count++
@@ -498,12 +508,12 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 
 // countInbound counts n inbound connections with the given TLS state
 // (protocol "" for none).
-func (b *Builder) countInbound(trust, protocol string, n int64) {
+func (b *Builder) countInbound(trust logparse.Trust, protocol string, n int64) {
 	in := &b.m.TLS.Inbound
 	in.Connections += n
 	if protocol != "" {
 		in.TLS += n
-		in.ByTrust[trust] += n
+		in.ByTrust[string(trust)] += n
 		in.ByProtocol[protocol] += n
 	}
 }
@@ -523,17 +533,17 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 		return
 	}
 	b.seen(r.Time)
-	switch {
-	case isReject(r.Action):
+	switch r.Class() {
+	case aggregate.RejectRejected:
 		b.m.Totals.Rejected++
-	case r.Action == "reject_warning":
+	case aggregate.RejectWarned:
 		b.m.Totals.RejectWarnings++
-	case r.Action == "hold", r.Action == "milter-hold":
+	case aggregate.RejectHeld:
 		b.m.Totals.Held++
-	case r.Action == "discard", r.Action == "milter-discard":
+	case aggregate.RejectDiscarded:
 		b.m.Totals.Discarded++
 	}
-	k := [3]string{r.Action, r.Stage, r.ReasonClass}
+	k := rejectKey{r.Action, r.Stage, r.ReasonClass}
 	acc := b.rejects[k]
 	if acc == nil {
 		acc = &rejectAcc{row: RejectRow{Action: r.Action, Stage: r.Stage, Reason: r.ReasonClass}, clients: map[string]int64{}}
@@ -550,7 +560,7 @@ func (b *Builder) Warning(w *aggregate.Warning) {
 	}
 	b.seen(w.Time)
 	prog := aggregate.ServiceName(w.Program)
-	k := [3]string{w.Severity, prog, w.Class}
+	k := warningKey{w.Severity, prog, w.Class}
 	row := b.warnings[k]
 	if row == nil {
 		row = &WarningRow{Severity: w.Severity, Program: prog, Message: w.Class, Example: w.Text, FirstSeen: w.Time}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/pftls/pftls/aggregate"
 )
 
 // This file is the Builder's last step: Model turns the running counts
@@ -26,9 +28,9 @@ func (b *Builder) Model() *Model {
 	for k, st := range b.pending {
 		d := b.domains[st.domain]
 		switch {
-		case st.final == "sent":
+		case st.final.Sent():
 			d.def.LaterDelivered++
-		case st.final == "bounced":
+		case st.final == aggregate.OutcomeBounced:
 			d.def.LaterBounced++
 		case b.expired[k.msg]:
 			d.def.Expired++
@@ -118,7 +120,7 @@ func (b *Builder) Model() *Model {
 		m.Warnings = append(m.Warnings, *w)
 	}
 	slices.SortFunc(m.Warnings, func(a, c WarningRow) int {
-		return cmp.Or(severityRank(c.Severity)-severityRank(a.Severity), cmp.Compare(c.Count, a.Count),
+		return cmp.Or(aggregate.SeverityRank(c.Severity)-aggregate.SeverityRank(a.Severity), cmp.Compare(c.Count, a.Count),
 			cmp.Compare(a.Message, c.Message), cmp.Compare(a.Program, c.Program))
 	})
 	// Ranked lists keep their top rows: a busy server has thousands of
@@ -143,18 +145,6 @@ func topRows[T any](m *Model, section string, rows []T, n int) []T {
 	}
 	m.Omitted[section] += len(rows) - n
 	return rows[:n]
-}
-
-func severityRank(s string) int {
-	switch s {
-	case "panic":
-		return 4
-	case "fatal":
-		return 3
-	case "error":
-		return 2
-	}
-	return 1
 }
 
 func sortedKeys[V any](m map[string]V) []string {

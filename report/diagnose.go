@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 // Diagnosis explains one problem: what is wrong, the evidence, what to
@@ -86,7 +89,7 @@ func (d *diagnoser) trustStore() {
 	issuers := map[string]bool{}
 	var lines []string
 	for _, r := range d.m.TLSFailures {
-		if r.Kind == "untrusted-issuer" {
+		if r.Kind == logparse.TLSUntrustedIssuer {
 			domains[r.Domain] = true
 			issuers[r.Detail] = true
 			lines = appendSample(lines, r.Evidence)
@@ -97,7 +100,7 @@ func (d *diagnoser) trustStore() {
 	}
 	d.storeWide = true
 	out := d.m.TLS.Outbound.ByTrust
-	verified := out["verified"] + out["trusted"]
+	verified := out[string(aggregate.PostureVerified)] + out[string(aggregate.PostureTrusted)]
 	conf := Medium
 	if len(issuers) >= 2 && verified == 0 {
 		conf = High
@@ -134,7 +137,7 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 	x := Diagnosis{Domain: r.Domain, Lines: r.Evidence, Evidence: seen + "."}
 	policy := d.policyNote(r.Domain, r.Hosts)
 	switch r.Kind {
-	case "untrusted-issuer":
+	case logparse.TLSUntrustedIssuer:
 		if d.storeWide {
 			return // explained by the local trust store
 		}
@@ -147,7 +150,7 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 			x.Confidence = High
 			x.Advice = fmt.Sprintf("The issuer is a private or unknown CA, or the server sends an incomplete chain. Ask the postmaster of %s to send the full chain from a public CA; to deliver meanwhile, set '%s encrypt' in smtp_tls_policy_maps (encrypted, not authenticated) and remove it once fixed.", r.Domain, r.Domain)
 		}
-	case "name-mismatch":
+	case logparse.TLSNameMismatch:
 		x.ID, x.Params = "name-mismatch", []string{"smtp_tls_policy_maps", "smtp_tls_secure_cert_match", "smtp_tls_verify_cert_match"}
 		x.Finding = fmt.Sprintf("The certificate of %s is from a trusted CA, but its names do not fit the match rule of the TLS policy for %s.", mx, r.Domain)
 		if len(r.Names) > 0 {
@@ -164,10 +167,10 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 			x.Confidence = Medium
 			x.Advice = fmt.Sprintf("Either the server presents a certificate for other names (ask the postmaster of %s to fix it), or the policy's match= is wrong: compare the certificate's names (smtp_tls_loglevel = 2 logs them, or run 'posttls-finger -c -Lsummary,certmatch %s') with the match= of %s's entry in smtp_tls_policy_maps.", r.Domain, firstOr(r.Hosts, r.Domain), r.Domain)
 		}
-	case "expired", "not-yet-valid":
-		x.ID, x.Params = "certificate-"+r.Kind, []string{"smtp_tls_policy_maps", "maximal_queue_lifetime"}
+	case logparse.TLSExpired, logparse.TLSNotYetValid:
+		x.ID, x.Params = "certificate-"+string(r.Kind), []string{"smtp_tls_policy_maps", "maximal_queue_lifetime"}
 		what := "an expired certificate"
-		if r.Kind == "not-yet-valid" {
+		if r.Kind == logparse.TLSNotYetValid {
 			what = "a certificate that is not valid yet"
 		}
 		x.Finding = fmt.Sprintf("%s presents %s.", mx, what)
@@ -177,12 +180,12 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 			x.Confidence = Medium
 			x.Advice += " Several domains fail this way at once: check this host's clock first (timedatectl)."
 		}
-	case "self-signed":
+	case logparse.TLSSelfSigned:
 		x.ID, x.Params = "self-signed-certificate", []string{"smtp_tls_policy_maps", "smtp_tls_fingerprint_digest"}
 		x.Finding = fmt.Sprintf("%s presents a self-signed certificate, which the policy for %s does not accept.", mx, r.Domain)
 		x.Confidence = High
 		x.Advice = fmt.Sprintf("If you trust this server, pin its certificate: '%s fingerprint match=<sha256 digest>' in smtp_tls_policy_maps (get the digest with 'posttls-finger -c -Lsummary -d sha256 \"[%s]\"'); or use 'encrypt'. Better: ask the postmaster of %s for a CA-issued certificate.", r.Domain, firstOr(r.Hosts, r.Domain), r.Domain)
-	case "starttls-not-offered", "starttls-refused":
+	case logparse.TLSStartTLSNotOffered, logparse.TLSStartTLSRefused:
 		if d.countKind(r.Kind) >= sharedIssuerDomains {
 			return // explained by stripping()
 		}
@@ -190,20 +193,20 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		x.Finding = fmt.Sprintf("%s does not offer STARTTLS, but the TLS policy for %s requires TLS.", mx, r.Domain)
 		x.Confidence = High
 		x.Advice = fmt.Sprintf("Ask the postmaster of %s to enable STARTTLS; if plaintext is acceptable, relax %s's entry in smtp_tls_policy_maps to 'may'.", r.Domain, r.Domain)
-	case "handshake":
+	case logparse.TLSHandshake:
 		x.ID = "tls-handshake-failure"
 		x.Finding, x.Advice, x.Params = handshakeAdvice(r, mx)
 		x.Confidence = Medium
 		if r.Sent > 0 {
 			x.Evidence += fmt.Sprintf(" After %d of these failures Postfix retried without TLS and the mail went out in plaintext.", r.Sent)
 		}
-	case "not-trusted", "not-verified", "verify-failed", "invalid-purpose", "chain-too-long":
+	case logparse.TLSNotTrusted, logparse.TLSNotVerified, logparse.TLSVerifyOther, logparse.TLSInvalidPurpose, logparse.TLSChainTooLong:
 		x.ID, x.Params = "certificate-not-verified", []string{"smtp_tls_policy_maps", "smtp_tls_loglevel"}
 		x.Finding = fmt.Sprintf("The certificate of %s fails verification (%s).", mx, r.Detail)
 		x.Confidence = Low
 		x.Advice = "Set smtp_tls_loglevel = 1 (or '1,untrusted') to log why, or run 'posttls-finger -c -Lsummary,untrusted' against the MX."
 	default:
-		x.ID = r.Kind
+		x.ID = string(r.Kind)
 		x.Finding = fmt.Sprintf("TLS with %s fails: %s (%s).", mx, r.Kind, r.Detail)
 		x.Confidence = Low
 		x.Params = []string{"smtp_tls_policy_maps"}
@@ -230,7 +233,7 @@ func (d *diagnoser) policyNote(domain string, hosts []string) string {
 	return "Policy entry to change: " + e.String() + "."
 }
 
-func (d *diagnoser) countKind(kind string) int {
+func (d *diagnoser) countKind(kind logparse.TLSFailureKind) int {
 	n := 0
 	for _, r := range d.m.TLSFailures {
 		if r.Kind == kind {
@@ -245,7 +248,7 @@ func (d *diagnoser) countKind(kind string) int {
 func (d *diagnoser) stripping() {
 	var rows []TLSFailureRow
 	for _, r := range d.m.TLSFailures {
-		if r.Kind == "starttls-not-offered" || r.Kind == "starttls-refused" {
+		if r.Kind == logparse.TLSStartTLSNotOffered || r.Kind == logparse.TLSStartTLSRefused {
 			rows = append(rows, r)
 		}
 	}
@@ -359,13 +362,13 @@ func handshakeAdvice(r TLSFailureRow, mx string) (finding, advice string, params
 func inferPolicy(r TLSFailureRow) string {
 	joined := strings.Join(r.Evidence, "\n")
 	switch {
-	case strings.Contains(joined, "certificate verification failed"), r.Kind == "name-mismatch":
+	case strings.Contains(joined, "certificate verification failed"), r.Kind == logparse.TLSNameMismatch:
 		return "verify, secure or stronger (Postfix logs certificate failures only at levels that check certificates)"
 	case strings.Contains(joined, "TLS is required"):
 		return "encrypt or stronger (TLS is required)"
-	case r.Kind == "handshake" && r.Sent > 0:
+	case r.Kind == logparse.TLSHandshake && r.Sent > 0:
 		return "may (opportunistic: Postfix fell back to plaintext)"
-	case r.Kind == "handshake":
+	case r.Kind == logparse.TLSHandshake:
 		return "encrypt or stronger (no plaintext fallback)"
 	}
 	return ""

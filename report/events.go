@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 // This file is the event stream of "pftls tail": the notable events of a
@@ -18,29 +19,32 @@ import (
 // names are a stable interface). The same events are the live view's
 // latest problems. Output goes to the io.Writer given.
 
+// EventKind is what an event of the stream is.
+type EventKind string
+
 // Event kinds, as written in the event stream and shown in the view.
 const (
-	KindTLSFailure = "tls-failure"
-	KindDeferred   = "deferred"
-	KindBounced    = "bounced"
-	KindReject     = "reject"
-	KindWarning    = "warning"
-	KindError      = "error"
-	KindFatal      = "fatal"
-	KindPanic      = "panic"
+	KindTLSFailure EventKind = "tls-failure"
+	KindDeferred   EventKind = "deferred" // one deferral line
+	KindBounced    EventKind = "bounced"
+	KindReject     EventKind = "reject"
+	KindWarning    EventKind = "warning"
+	KindError      EventKind = "error"
+	KindFatal      EventKind = "fatal"
+	KindPanic      EventKind = "panic"
 )
 
 // LiveEvent is one notable event: a line of the event stream, a row of the
 // live view's latest problems.
 type LiveEvent struct {
 	Time    time.Time
-	Kind    string // tls-failure, deferred, bounced, reject, warning, error, fatal, panic
-	Domain  string // recipient domain, "" when none
-	Host    string // the Postfix host that logged it
-	Peer    string // the remote side: relay or server "host[addr]:port", or the client "name[addr]"
-	Detail  string // tls-failure "kind: detail"; the reason (masked, see aggregate.ReasonClass); "program: text" for warnings
-	TLSKind string // tls-failure only: the failure kind
-	DSN     string // deferred and bounced only: the enhanced status code
+	Kind    EventKind
+	Domain  string                  // recipient domain, "" when none
+	Host    string                  // the Postfix host that logged it
+	Peer    string                  // the remote side: relay or server "host[addr]:port", or the client "name[addr]"
+	Detail  string                  // tls-failure "kind: detail"; the reason (masked, see aggregate.ReasonClass); "program: text" for warnings
+	TLSKind logparse.TLSFailureKind // tls-failure only
+	DSN     string                  // deferred and bounced only: the enhanced status code
 }
 
 // Events converts a batch into notable events for the non-terminal stream,
@@ -64,7 +68,7 @@ func Events(b *aggregate.Batch) []LiveEvent {
 	}
 	for i := range b.Rejects {
 		r := &b.Rejects[i]
-		if !isReject(r.Action) {
+		if r.Class() != aggregate.RejectRejected {
 			continue
 		}
 		evs = append(evs, LiveEvent{Time: r.Time, Kind: KindReject, Domain: aggregate.Domain(r.To),
@@ -78,14 +82,14 @@ func Events(b *aggregate.Batch) []LiveEvent {
 }
 
 func attemptEvent(a *aggregate.Attempt) (LiveEvent, bool) {
-	if a.LocalHop {
+	if !a.ForDomain() {
 		return LiveEvent{}, false
 	}
-	var kind string
-	switch a.Status {
-	case "deferred":
+	var kind EventKind
+	switch a.Outcome() {
+	case aggregate.OutcomeDeferred:
 		kind = KindDeferred
-	case "bounced":
+	case aggregate.OutcomeBounced:
 		kind = KindBounced
 	default:
 		return LiveEvent{}, false
@@ -97,7 +101,7 @@ func attemptEvent(a *aggregate.Attempt) (LiveEvent, bool) {
 func attemptReason(a *aggregate.Attempt) string { return cmp.Or(a.ReasonClass, a.Reason) }
 
 func tlsEvent(f *aggregate.TLSFailure) (LiveEvent, bool) {
-	if f.Direction != "to" {
+	if !f.Outbound() {
 		return LiveEvent{}, false
 	}
 	return LiveEvent{Time: f.Time, Kind: KindTLSFailure, Domain: f.Domain, Host: f.Host, Peer: f.Peer,
@@ -106,24 +110,19 @@ func tlsEvent(f *aggregate.TLSFailure) (LiveEvent, bool) {
 
 func tlsDetail(f *aggregate.TLSFailure) string {
 	if f.Detail == "" {
-		return f.Kind
+		return string(f.Kind)
 	}
-	return f.Kind + ": " + f.Detail
+	return string(f.Kind) + ": " + f.Detail
 }
-
-// isReject reports whether a reject fact's action counts as rejected
-// (the report's rule: reject and milter-reject, not reject_warning, hold
-// or discard).
-func isReject(action string) bool { return action == "reject" || action == "milter-reject" }
 
 func warningEvent(w *aggregate.Warning) LiveEvent {
 	kind := KindWarning
 	switch w.Severity {
-	case "error":
+	case logparse.SevError:
 		kind = KindError
-	case "fatal":
+	case logparse.SevFatal:
 		kind = KindFatal
-	case "panic":
+	case logparse.SevPanic:
 		kind = KindPanic
 	}
 	detail := w.Text
@@ -153,7 +152,7 @@ func field(s string) string {
 func WriteEventText(w io.Writer, e LiveEvent) error {
 	var b strings.Builder
 	b.WriteString(e.Time.UTC().Format(time.RFC3339))
-	for _, f := range []string{e.Kind, e.Domain, e.Peer} {
+	for _, f := range []string{string(e.Kind), e.Domain, e.Peer} {
 		b.WriteByte(' ')
 		b.WriteString(field(f))
 	}
@@ -194,7 +193,7 @@ type liveEventJSON struct {
 func WriteEventJSON(w io.Writer, e LiveEvent) error {
 	j := liveEventJSON{
 		Time:   e.Time.UTC().Format(time.RFC3339Nano),
-		Kind:   oneLine(e.Kind),
+		Kind:   oneLine(string(e.Kind)),
 		Domain: oneLine(e.Domain),
 		Host:   oneLine(e.Host),
 		Peer:   oneLine(e.Peer),
@@ -202,7 +201,7 @@ func WriteEventJSON(w io.Writer, e LiveEvent) error {
 	}
 	switch e.Kind {
 	case KindTLSFailure:
-		k := oneLine(e.TLSKind)
+		k := oneLine(string(e.TLSKind))
 		j.TLSKind = &k
 	case KindDeferred, KindBounced:
 		d := oneLine(e.DSN)

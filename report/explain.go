@@ -31,6 +31,10 @@ type TimelineEvent struct {
 	Detail    string // reason or failure detail
 }
 
+// timelineTLSFailure is the What of a failed TLS session; an attempt's What
+// is its status.
+const timelineTLSFailure = string(KindTLSFailure)
+
 // maxTimeline bounds the timeline: the first and the last events are kept.
 const maxTimeline = 40
 
@@ -43,27 +47,27 @@ type explainSink struct {
 
 func (s *explainSink) Attempt(a *aggregate.Attempt) {
 	s.Builder.Attempt(a)
-	if !strings.EqualFold(a.Domain, s.domain) || a.LocalHop {
+	if !strings.EqualFold(a.Domain, s.domain) || !a.ForDomain() {
 		return
 	}
-	tls := a.TLSTrust
+	tls := string(a.TLSTrust)
 	if a.TLSProtocol != "" {
 		tls += " " + a.TLSProtocol
 	}
 	if a.TLSFailure != "" {
-		tls = strings.TrimSpace(tls + " " + a.TLSFailure)
+		tls = strings.TrimSpace(tls + " " + string(a.TLSFailure))
 	}
-	s.events = append(s.events, TimelineEvent{Time: a.Time, What: a.Status, Recipient: a.Recipient,
+	s.events = append(s.events, TimelineEvent{Time: a.Time, What: string(a.Status), Recipient: a.Recipient,
 		Relay: a.Relay, TLS: tls, Detail: a.DSN + " " + a.Reason})
 }
 
 func (s *explainSink) TLSFailure(f *aggregate.TLSFailure) {
 	s.Builder.TLSFailure(f)
-	if f.Direction != "to" || !strings.EqualFold(f.Domain, s.domain) {
+	if !f.Outbound() || !strings.EqualFold(f.Domain, s.domain) {
 		return
 	}
-	s.events = append(s.events, TimelineEvent{Time: f.Time, What: "tls-failure", Recipient: f.Recipient,
-		Relay: f.Peer, TLS: f.Kind, Detail: f.Detail})
+	s.events = append(s.events, TimelineEvent{Time: f.Time, What: timelineTLSFailure, Recipient: f.Recipient,
+		Relay: f.Peer, TLS: string(f.Kind), Detail: f.Detail})
 }
 
 // Explain builds the explanation of one domain.
@@ -92,7 +96,7 @@ func sortTimeline(ev []TimelineEvent) {
 	// Attempts and failures arrive each in time order; merge by time,
 	// failures first at equal times (the failure precedes its deferral).
 	rank := func(e TimelineEvent) int {
-		if e.What == "tls-failure" {
+		if e.What == timelineTLSFailure {
 			return 0
 		}
 		return 1

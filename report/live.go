@@ -75,7 +75,7 @@ type LiveDomain struct {
 
 // inRecent reports whether an event kind belongs in the view's latest
 // problems.
-func inRecent(kind string) bool {
+func inRecent(kind EventKind) bool {
 	switch kind {
 	case KindTLSFailure, KindDeferred, KindBounced, KindError, KindFatal, KindPanic:
 		return true
@@ -154,29 +154,29 @@ func (l *Live) Add(b *aggregate.Batch) {
 	}
 	for i := range b.Attempts {
 		a := &b.Attempts[i]
-		if a.LocalHop {
+		if !a.ForDomain() {
 			continue
 		}
 		f := liveFact{at: a.Time.UnixNano(), domain: cmp.Or(a.Domain, unknownDomain), kind: liveAttempt}
-		switch a.Status {
-		case "sent":
+		switch o := a.Outcome(); {
+		case o.Sent():
 			f.kind = liveSent
-		case "deferred":
+		case o == aggregate.OutcomeDeferred:
 			f.kind, f.reason = liveDeferred, attemptReason(a)
-		case "bounced":
+		case o == aggregate.OutcomeBounced:
 			f.kind, f.reason = liveBounced, attemptReason(a)
 		}
 		l.insert(f, a.Time)
 	}
 	for i := range b.TLS {
 		t := &b.TLS[i]
-		if t.Direction != "to" {
+		if !t.Outbound() {
 			continue
 		}
 		l.insert(liveFact{at: t.Time.UnixNano(), domain: cmp.Or(t.Domain, unknownDomain), reason: tlsDetail(t), kind: liveTLS}, t.Time)
 	}
 	for i := range b.Rejects {
-		if r := &b.Rejects[i]; isReject(r.Action) {
+		if r := &b.Rejects[i]; r.Class() == aggregate.RejectRejected {
 			l.insert(liveFact{at: r.Time.UnixNano(), kind: liveReject}, r.Time)
 		}
 	}

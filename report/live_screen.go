@@ -247,7 +247,7 @@ func liveRecent(m LiveModel, loc *time.Location, width, rows int) []string {
 	details := make([]string, n)
 	for i, e := range evs {
 		times[i] = clock(e.Time, m.Now, loc)
-		kinds[i] = oneLine(e.Kind)
+		kinds[i] = oneLine(string(e.Kind))
 		domains[i] = field(e.Domain)
 		peers[i] = field(e.Peer)
 		details[i] = oneLine(e.Detail) // the DSN is mostly in the reply, and room is short

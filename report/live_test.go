@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 // liveT0 is the live tests' clock: times are passed in, never read.
@@ -40,7 +41,7 @@ func bounced(sec int, domain, reason string) aggregate.Attempt {
 	return a
 }
 
-func tlsFail(sec int, domain, kind, detail string) aggregate.TLSFailure {
+func tlsFail(sec int, domain string, kind logparse.TLSFailureKind, detail string) aggregate.TLSFailure {
 	return aggregate.TLSFailure{Time: at(sec), Host: "mail", Direction: "to", Peer: "mx." + domain + "[127.0.0.12]:25",
 		PeerHost: "mx." + domain, PeerAddr: "127.0.0.12", Domain: domain, Kind: kind, Detail: detail}
 }
@@ -302,7 +303,7 @@ func TestLiveRecent(t *testing.T) {
 	m := l.Snapshot(at(10))
 	var got []string
 	for _, e := range m.Recent {
-		got = append(got, e.Kind+" "+e.Detail)
+		got = append(got, string(e.Kind)+" "+e.Detail)
 	}
 	want := []string{"deferred four", "fatal postfix/master: bind 0.0.0.0 port 25: Address already in use", "tls-failure handshake: three"}
 	if !slices.Equal(got, want) {
@@ -478,7 +479,7 @@ func hostileBatch(s string) *aggregate.Batch {
 	d := deferred(1, "x"+s+".example", "said: 421 "+s)
 	d.Relay = "mx" + s + "[127.0.0.1]:25"
 	bn := bounced(2, s, s)
-	f := tlsFail(3, s+".example", "untrusted-issuer"+s, "/O="+s)
+	f := tlsFail(3, s+".example", logparse.TLSFailureKind("untrusted-issuer"+s), "/O="+s)
 	f.Peer = s
 	return &aggregate.Batch{
 		Attempts: []aggregate.Attempt{d, bn, sent(1, s)},
@@ -515,7 +516,7 @@ func TestLiveHostileText(t *testing.T) {
 					if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
 						t.Errorf("%s: not one line: %q", e.Kind, out)
 					}
-					checkSafe(t, e.Kind, out)
+					checkSafe(t, string(e.Kind), out)
 				}
 				// The JSON escapes would hide raw controls from the check
 				// above: decode and check the values too.
@@ -524,7 +525,7 @@ func TestLiveHostileText(t *testing.T) {
 					t.Fatalf("%s: %v in %s", e.Kind, err, js.String())
 				}
 				for k, val := range v {
-					checkSafe(t, e.Kind+" json "+k, val)
+					checkSafe(t, string(e.Kind)+" json "+k, val)
 				}
 			}
 		})
@@ -678,7 +679,7 @@ func randomLiveModel(r *rand.Rand) LiveModel {
 		m.Domains = append(m.Domains, LiveDomain{Domain: word(), Attempts: num(), Sent: num(), Deferrals: num(), Bounced: num(),
 			TLSFailures: num(), LastReason: word(), LastSeen: now.Add(-time.Duration(r.IntN(200000)) * time.Second)})
 	}
-	kinds := []string{"tls-failure", "deferred", "bounced", "fatal", "error", "panic"}
+	kinds := []EventKind{"tls-failure", "deferred", "bounced", "fatal", "error", "panic"}
 	for n := r.IntN(40); n > 0; n-- {
 		m.Recent = append(m.Recent, LiveEvent{Time: now.Add(-time.Duration(r.IntN(200000)) * time.Second), Kind: kinds[r.IntN(len(kinds))],
 			Domain: word(), Host: word(), Peer: word(), Detail: word(), DSN: word()})

@@ -1,6 +1,10 @@
 package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/pftls/pftls/logparse"
+)
 
 // Model is what a report says. It is built once from the facts of a window
 // and rendered many ways; renderers never query the store. Its JSON form
@@ -84,22 +88,22 @@ type DomainRow struct {
 
 // TLSFailureRow is one kind of TLS failure at one destination domain.
 type TLSFailureRow struct {
-	Domain     string    `json:"domain"`
-	Direction  string    `json:"direction"` // "to" (outbound) or "from" (inbound client)
-	Kind       string    `json:"kind"`
-	RFC8460    string    `json:"rfc8460"`
-	Count      int64     `json:"count"`      // failed sessions
-	Messages   int64     `json:"messages"`   // distinct messages affected
-	Recipients int64     `json:"recipients"` // distinct recipients affected
-	Hosts      []string  `json:"hosts"`      // MX hosts (or clients) involved
-	Detail     string    `json:"detail"`     // issuer DN, OpenSSL error or reason
-	FirstSeen  time.Time `json:"first_seen"`
-	LastSeen   time.Time `json:"last_seen"`
-	Deferring  bool      `json:"deferring"`              // mail is being deferred because of it (dsn 4.7.x)
-	Names      []string  `json:"names,omitempty"`        // certificate names seen (TLS loglevel 2)
-	Evidence   []string  `json:"evidence,omitempty"`     // log lines of the first failed session
-	LastGood   time.Time `json:"last_good_tls,omitzero"` // last TLS delivery to the domain before the window
-	Sent       int64     `json:"sent_despite,omitempty"` // failures after which the mail was still sent (plaintext retry)
+	Domain     string                  `json:"domain"`
+	Direction  logparse.Direction      `json:"direction"` // "to" (outbound) or "from" (inbound client)
+	Kind       logparse.TLSFailureKind `json:"kind"`
+	RFC8460    logparse.RFC8460        `json:"rfc8460"`
+	Count      int64                   `json:"count"`      // failed sessions
+	Messages   int64                   `json:"messages"`   // distinct messages affected
+	Recipients int64                   `json:"recipients"` // distinct recipients affected
+	Hosts      []string                `json:"hosts"`      // MX hosts (or clients) involved
+	Detail     string                  `json:"detail"`     // issuer DN, OpenSSL error or reason
+	FirstSeen  time.Time               `json:"first_seen"`
+	LastSeen   time.Time               `json:"last_seen"`
+	Deferring  bool                    `json:"deferring"`              // mail is being deferred because of it (dsn 4.7.x)
+	Names      []string                `json:"names,omitempty"`        // certificate names seen (TLS loglevel 2)
+	Evidence   []string                `json:"evidence,omitempty"`     // log lines of the first failed session
+	LastGood   time.Time               `json:"last_good_tls,omitzero"` // last TLS delivery to the domain before the window
+	Sent       int64                   `json:"sent_despite,omitempty"` // failures after which the mail was still sent (plaintext retry)
 }
 
 // DeferralRow is one destination domain's deferrals.
@@ -181,22 +185,22 @@ type BounceRow struct {
 
 // RejectRow is one reject reason (pflogsumm's "message reject detail").
 type RejectRow struct {
-	Action  string  `json:"action"`
-	Stage   string  `json:"stage"`
-	Reason  string  `json:"reason"`
-	Count   int64   `json:"count"`
-	Clients []Count `json:"clients"`
+	Action  logparse.Action `json:"action"`
+	Stage   string          `json:"stage"`
+	Reason  string          `json:"reason"`
+	Count   int64           `json:"count"`
+	Clients []Count         `json:"clients"`
 }
 
 // WarningRow is a group of warning, error, fatal or panic lines.
 type WarningRow struct {
-	Severity  string    `json:"severity"`
-	Program   string    `json:"program"`
-	Message   string    `json:"message"` // the text with variable parts masked
-	Example   string    `json:"example"` // the first line as written
-	Count     int64     `json:"count"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
+	Severity  logparse.Severity `json:"severity"`
+	Program   string            `json:"program"`
+	Message   string            `json:"message"` // the text with variable parts masked
+	Example   string            `json:"example"` // the first line as written
+	Count     int64             `json:"count"`
+	FirstSeen time.Time         `json:"first_seen"`
+	LastSeen  time.Time         `json:"last_seen"`
 }
 
 // UnparsedRow is a Postfix line pftls did not understand.

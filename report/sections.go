@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pftls/pftls/aggregate"
 )
 
 // Table is one section of a report as rows of cells: the shape every
@@ -193,7 +195,7 @@ func (m *Model) tlsFailuresTable(zone *time.Location) Table {
 		if r.Deferring {
 			def = "yes"
 		}
-		t.Rows = append(t.Rows, []string{r.Domain, r.Kind, r.RFC8460, n(r.Count), n(r.Messages), n(r.Recipients), def,
+		t.Rows = append(t.Rows, []string{r.Domain, string(r.Kind), string(r.RFC8460), n(r.Count), n(r.Messages), n(r.Recipients), def,
 			strings.Join(r.Hosts, ", "), r.Detail, span(r.FirstSeen, r.LastSeen, zone)})
 	}
 	return t
@@ -256,9 +258,9 @@ func (m *Model) outboundMixTable() Table {
 		}
 		return pct(100 * float64(v) / float64(o.Deliveries))
 	}
-	for _, k := range []string{"verified", "trusted", "untrusted", "anonymous", "plaintext", "tls-failed"} {
-		if v := o.ByTrust[k]; v > 0 {
-			t.Rows = append(t.Rows, []string{"trust", k, n(v), share(v)})
+	for _, p := range aggregate.Postures {
+		if v := o.ByTrust[string(p)]; v > 0 {
+			t.Rows = append(t.Rows, []string{"trust", string(p), n(v), share(v)})
 		}
 	}
 	for _, k := range sortedKeys(o.ByProtocol) {
@@ -313,7 +315,7 @@ func (m *Model) rejectsTable() Table {
 	t := Table{ID: "rejects", Title: "Rejects by reason", Header: []string{"action", "stage", "count", "reason", "clients"},
 		Align: []Align{Left, Left, Right, Left, Left}}
 	for _, r := range m.Rejects {
-		t.Rows = append(t.Rows, []string{r.Action, r.Stage, n(r.Count), r.Reason, counts(r.Clients, 5)})
+		t.Rows = append(t.Rows, []string{string(r.Action), r.Stage, n(r.Count), r.Reason, counts(r.Clients, 5)})
 	}
 	return t
 }
@@ -322,7 +324,7 @@ func (m *Model) warningsTable(zone *time.Location) Table {
 	t := Table{ID: "warnings", Title: "Warnings, errors, fatal and panic messages",
 		Header: []string{"severity", "program", "count", "message", "last seen"}, Align: []Align{Left, Left, Right, Left, Left}}
 	for _, w := range m.Warnings {
-		t.Rows = append(t.Rows, []string{w.Severity, w.Program, n(w.Count), w.Message, stamp(w.LastSeen, zone)})
+		t.Rows = append(t.Rows, []string{string(w.Severity), w.Program, n(w.Count), w.Message, stamp(w.LastSeen, zone)})
 	}
 	return t
 }

@@ -42,7 +42,7 @@ type alertPayload struct {
 }
 
 func (a *alerter) observe(ev report.LiveEvent) {
-	if ev.Kind != "tls-failure" || ev.Domain == "" {
+	if ev.Kind != report.KindTLSFailure || ev.Domain == "" {
 		return
 	}
 	cut := ev.Time.Add(-a.window)

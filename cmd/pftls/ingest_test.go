@@ -92,15 +92,15 @@ func (k *summarySink) Message(m *aggregate.Message) {
 
 func (k *summarySink) Attempt(a *aggregate.Attempt) {
 	put(k, "attempts", *a)
-	k.s.Counts["attempts status="+a.Status]++
+	k.s.Counts["attempts status="+string(a.Status)]++
 	if a.TLSFailure != "" {
-		k.s.Counts["attempts tls_failure="+a.TLSFailure]++
+		k.s.Counts["attempts tls_failure="+string(a.TLSFailure)]++
 	}
 }
 
 func (k *summarySink) TLSFailure(f *aggregate.TLSFailure) {
 	put(k, "tls_failures", *f)
-	k.s.Counts["tls_failures kind="+f.Kind]++
+	k.s.Counts["tls_failures kind="+string(f.Kind)]++
 }
 
 func (k *summarySink) Session(s *aggregate.Session) { put(k, "sessions", *s) }

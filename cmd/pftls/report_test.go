@@ -190,7 +190,7 @@ func TestReportTLSFailuresPerScenario(t *testing.T) {
 			continue
 		}
 		seen[f.Domain] = true
-		if f.Kind != w.kind || f.RFC8460 != w.rfc || f.Count != w.count || !f.Deferring {
+		if string(f.Kind) != w.kind || string(f.RFC8460) != w.rfc || f.Count != w.count || !f.Deferring {
 			t.Errorf("%s: got %s/%s x%d deferring=%v, want %s/%s x%d deferring", f.Domain, f.Kind, f.RFC8460, f.Count, f.Deferring, w.kind, w.rfc, w.count)
 		}
 	}

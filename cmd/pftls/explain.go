@@ -11,10 +11,16 @@ import (
 // TLS sessions and failures, certificate names, the inferred policy level,
 // the diagnosis with the log lines behind it, and a timeline.
 func runExplain(ctx context.Context, e env, args []string) (err error) {
-	fs := newFlagSet(e, "explain", "[--since DUR | --day D | --all] [--db PATH] [--postconf auto|FILE] DOMAIN [FILE...]")
+	fs := newFlagSet(e, "explain", "[--since DUR | --from T --to T | --day D | --all] [--db PATH] [--postconf auto|FILE] DOMAIN [FILE...]")
+	// The report's flag struct, because explain opens the store and the
+	// window the way report does; but only the groups explain honours are
+	// registered (no --format, --domain, --top, --section, --width, mail flags).
 	var f reportFlags
 	f.ingest.register(fs)
-	f.register(fs)
+	f.windowFlags.register(fs)
+	f.scopeFlags.registerHost(fs)
+	f.configFlags.register(fs)
+	registerRedact(fs, &f.redact)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -39,8 +45,8 @@ func runExplain(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if f.mail.redact {
-		ex.Model.Redact()
+	if f.redact {
+		ex.Redact()
 	}
 	out := bufio.NewWriter(e.stdout)
 	if err := report.RenderExplain(out, ex, zone); err != nil {

@@ -18,6 +18,7 @@ import (
 //	scopeFlags   --host                                       yes     yes
 //	             --domain --top                               yes     -
 //	outputFlags  --format --section --width                   yes     -
+//	explain's    --format text|json (registerExplainFormat)   -       yes
 //	mailFlags    --mail-to --mail-from --subject --sendmail
 //	             --only-problems --fail-on                    yes     -
 //	configFlags  --postconf --policy-file                     yes     yes
@@ -85,6 +86,14 @@ func (f *outputFlags) validate(fs *flag.FlagSet) error {
 		return usagef("pftls report --format csv --section "+f.section, "--section chooses the one section a CSV file holds; --format %s shows every section", f.format)
 	}
 	return nil
+}
+
+// explainFormats are the formats pftls explain writes.
+var explainFormats = []string{"text", "json"}
+
+// registerExplainFormat adds explain's --format.
+func registerExplainFormat(fs *flag.FlagSet, format *string) {
+	fs.StringVar(format, "format", "text", "output format: "+strings.Join(explainFormats, ", "))
 }
 
 // configFlags let diagnoses read the Postfix configuration.

@@ -10,7 +10,7 @@ import (
 // flag package's message and a Try: hint), never silently ignored.
 func TestCommandsRejectFlagsTheyIgnore(t *testing.T) {
 	for _, args := range [][]string{
-		// explain shows one domain as text: no report output, scope or mail flags.
+		// explain shows one domain: no report output, scope or mail flags.
 		{"explain", "--mail-to", "x@y", "gmx.net"},
 		{"explain", "--mail-from", "x@y", "gmx.net"},
 		{"explain", "--subject", "s", "gmx.net"},

@@ -75,7 +75,7 @@ type ExplainTLSFailure struct {
 // ExplainTimelineRow is one timeline event.
 type ExplainTimelineRow struct {
 	Time      time.Time `json:"time"`
-	What      string    `json:"what"` // sent, deferred, bounced, expired, tls-failure
+	What      string    `json:"what"` // a delivery status (sent, deferred, bounced, ...) or tls-failure
 	Recipient string    `json:"recipient"`
 	Relay     string    `json:"relay"`
 	TLS       string    `json:"tls"`    // trust and protocol, or the failure kind

@@ -20,6 +20,7 @@ func runExplain(ctx context.Context, e env, args []string) (err error) {
 	var f reportFlags
 	f.ingest.register(fs)
 	f.windowFlags.register(fs)
+	f.args = "gmx.net"
 	f.scopeFlags.registerHost(fs)
 	registerExplainFormat(fs, &f.format)
 	f.configFlags.register(fs)

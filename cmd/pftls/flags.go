@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"slices"
 	"strings"
@@ -34,9 +35,19 @@ type windowFlags struct {
 	to    string
 	day   string
 	all   bool
+	// cmd and args make the Try: hints of window errors: "pftls CMD
+	// FLAGS ARGS" (register sets cmd; explain sets args to a domain).
+	cmd  string
+	args string
+}
+
+// hint is a command line that uses flags correctly, for a usage error.
+func (f *windowFlags) hint(flags string) string {
+	return strings.TrimSpace("pftls " + cmp.Or(f.cmd, "report") + " " + flags + " " + f.args)
 }
 
 func (f *windowFlags) register(fs *flag.FlagSet) {
+	f.cmd = fs.Name()
 	fs.StringVar(&f.since, "since", "", "report the last DUR, e.g. 24h, 7d (default 24h, or --all when FILEs are given)")
 	fs.StringVar(&f.from, "from", "", "window start: 2006-01-02, '2006-01-02 15:04' or RFC 3339")
 	fs.StringVar(&f.to, "to", "", "window end (exclusive), same forms as --from (default now)")

@@ -112,3 +112,23 @@ func TestReportMailFlagsNeedAMessage(t *testing.T) {
 		t.Errorf("--format email --subject: exit %d: %s\n%.400s", code, errOut, out)
 	}
 }
+
+// TestWindowHintsNameTheCommand: a mistake in a window flag is answered
+// with a command line of the command that was run, not always report's.
+func TestWindowHintsNameTheCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"report", "--since", "1x"}, "Try: pftls report --since 24h\n"},
+		{[]string{"explain", "--since", "1x", "bank.example.net"}, "Try: pftls explain --since 24h gmx.net\n"},
+		{[]string{"explain", "--day", "someday", "bank.example.net"}, "Try: pftls explain --day yesterday gmx.net\n"},
+		{[]string{"explain", "--to", "2026-11-24", "bank.example.net"}, "Try: pftls explain --from 2026-03-01 --to 2026-03-02 gmx.net\n"},
+	} {
+		args := append(append([]string{}, tc.args...), "--db", ":memory:", "--year", "2026", corpusLog)
+		code, _, errOut := runCLI(t, "", args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.hint) {
+			t.Errorf("%v: exit %d, want 2 and %q in:\n%s", tc.args, code, tc.hint, errOut)
+		}
+	}
+}

@@ -222,10 +222,10 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 		set++
 	}
 	if set > 1 {
-		return time.Time{}, time.Time{}, usagef("pftls report --since 24h", "use one of --since, --from/--to, --day, --all")
+		return time.Time{}, time.Time{}, usagef(f.hint("--since 24h"), "use one of --since, --from/--to, --day, --all")
 	}
 	if f.to != "" && f.from == "" {
-		return time.Time{}, time.Time{}, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to needs --from")
+		return time.Time{}, time.Time{}, usagef(f.hint("--from 2026-03-01 --to 2026-03-02"), "--to needs --from")
 	}
 	switch {
 	case f.all || (set == 0 && haveFiles):
@@ -235,20 +235,20 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 		first, last, _, err := store.Span(ctx, f.host)
 		return first, last, err
 	case f.day != "":
-		return dayWindow(f.day, now, zone)
+		return dayWindow(f.day, now, zone, f.hint("--day yesterday"))
 	case f.from != "":
 		from, err := parseWhen(f.from, zone)
 		if err != nil {
-			return from, from, usagef("pftls report --from 2026-03-01", "--from: %v", err)
+			return from, from, usagef(f.hint("--from 2026-03-01"), "--from: %v", err)
 		}
 		to := now
 		if f.to != "" {
 			if to, err = parseWhen(f.to, zone); err != nil {
-				return from, to, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to: %v", err)
+				return from, to, usagef(f.hint("--from 2026-03-01 --to 2026-03-02"), "--to: %v", err)
 			}
 		}
 		if !to.After(from) {
-			return from, to, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to must be after --from")
+			return from, to, usagef(f.hint("--from 2026-03-01 --to 2026-03-02"), "--to must be after --from")
 		}
 		return from, to, nil
 	}
@@ -258,12 +258,12 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 	}
 	d, err := parseAge(since)
 	if err != nil {
-		return time.Time{}, time.Time{}, usagef("pftls report --since 24h", "--since: %v", err)
+		return time.Time{}, time.Time{}, usagef(f.hint("--since 24h"), "--since: %v", err)
 	}
 	return now.Add(-d), now, nil
 }
 
-func dayWindow(day string, now time.Time, zone *time.Location) (time.Time, time.Time, error) {
+func dayWindow(day string, now time.Time, zone *time.Location, hint string) (time.Time, time.Time, error) {
 	var start time.Time
 	switch day {
 	case "today":
@@ -275,7 +275,7 @@ func dayWindow(day string, now time.Time, zone *time.Location) (time.Time, time.
 	default:
 		t, err := time.ParseInLocation("2006-01-02", day, zone)
 		if err != nil {
-			return t, t, usagef("pftls report --day yesterday", "--day %q: want today, yesterday or YYYY-MM-DD", day)
+			return t, t, usagef(hint, "--day %q: want today, yesterday or YYYY-MM-DD", day)
 		}
 		start = t
 	}

@@ -44,9 +44,9 @@ func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
 		return usagef("pftls report --mail-to postmaster@example.com --sendmail "+f.sendmail, "--sendmail hands a message to sendmail, and only --mail-to sends one")
 	}
 	if f.to == "" && format != "email" {
-		for _, name := range []string{"mail-from", "subject"} {
-			if flagSet(fs, name) {
-				return usagef("pftls report --mail-to postmaster@example.com --"+name+" ...", "--%s sets a header of the mailed report: add --mail-to (or --format email)", name)
+		for _, h := range [][2]string{{"mail-from", "pftls@example.com"}, {"subject", "'pftls daily'"}} {
+			if flagSet(fs, h[0]) {
+				return usagef("pftls report --mail-to postmaster@example.com --"+h[0]+" "+h[1], "--%s sets a header of the mailed report: add --mail-to (or --format email)", h[0])
 			}
 		}
 	}

@@ -121,42 +121,26 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 	for _, h := range m.HeaderLines(zone) {
 		p("%-8s %s\n", h[0]+":", TerminalSafe(h[1]))
 	}
-	var row DomainRow
-	for _, d := range m.Domains {
-		if d.Domain == e.Domain {
-			row = d
-		}
-	}
+	v := e.view()
+	row := v.outcome
 	p("\nOutcome: %d delivered, %d deferred messages (%d deferral lines), %d bounced, %d expired recipients\n",
 		row.Delivered, row.Deferred, row.Deferrals, row.Bounced, row.Expired)
-	mx := map[string]bool{}
-	for _, ev := range e.Timeline {
-		if ev.Relay != "" && ev.Relay != "none" {
-			mx[ev.Relay] = true
-		}
+	p("MX hosts: %s\n", TerminalSafe(orNone(strings.Join(v.mx, ", "))))
+	if o := v.tls; v.hasTLS {
+		p("TLS: %s; protocols %s; ciphers %s\n",
+			orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
+				o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
+			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
-	p("MX hosts: %s\n", TerminalSafe(orNone(strings.Join(sortedKeys(mx), ", "))))
-	for _, o := range m.TLS.Outbound.Domains {
-		if o.Domain == e.Domain {
-			p("TLS: %s; protocols %s; ciphers %s\n",
-				orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
-					o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
-				orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
-		}
-	}
-	names := map[string]bool{}
 	for _, f := range m.TLSFailures {
 		p("TLS failure: %s x%d (RFC 8460 %s): %s\n", f.Kind, f.Count, f.RFC8460, TerminalSafe(f.Detail))
-		for _, n := range f.Names {
-			names[n] = true
-		}
 		if pol := inferPolicy(f); pol != "" {
 			p("Policy level inferred: %s\n", pol)
 		}
 	}
 	if len(m.TLSFailures) > 0 {
-		if len(names) > 0 {
-			p("Certificate names: %s\n", TerminalSafe(strings.Join(sortedKeys(names), ", ")))
+		if len(v.names) > 0 {
+			p("Certificate names: %s\n", TerminalSafe(strings.Join(v.names, ", ")))
 		} else {
 			p("Certificate names: not logged (smtp_tls_loglevel = 2 logs them, for this domain only with smtp_tls_loglevel_maps in 3.12+)\n")
 		}

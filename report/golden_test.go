@@ -31,12 +31,24 @@ var goldenGenerated = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 // model of all of it, the way "pftls report --db :memory:" does.
 func corpusModel(t *testing.T, path string) *Model {
 	t.Helper()
+	st := corpusStore(t, path)
+	m, err := Build(context.Background(), st, Options{Zone: time.UTC, Generated: goldenGenerated})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return m
+}
+
+// corpusStore ingests a log, stamped in 2026 UTC, into an in-memory store
+// that is closed when the test ends.
+func corpusStore(t *testing.T, path string) *aggregate.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := aggregate.Open(ctx, aggregate.Memory, aggregate.OpenOptions{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	pump := aggregate.Pump{
 		Store: st,
 		Corr:  aggregate.NewCorrelator(aggregate.DefaultOptions),
@@ -52,11 +64,7 @@ func corpusModel(t *testing.T, path string) *Model {
 	if _, err := pump.IngestReader(ctx, r); err != nil {
 		t.Fatalf("ingest %s: %v", path, err)
 	}
-	m, err := Build(ctx, st, Options{Zone: time.UTC, Generated: goldenGenerated})
-	if err != nil {
-		t.Fatalf("build: %v", err)
-	}
-	return m
+	return st
 }
 
 // goldenOutput is one rendering compared with a golden file.
@@ -104,22 +112,27 @@ func TestGoldenCorpus(t *testing.T) {
 		}
 	}
 	for _, g := range outs {
-		t.Run(g.name, func(t *testing.T) {
-			path := filepath.Join(goldenDir, g.name)
-			if *update {
-				if err := os.WriteFile(path, g.out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run: go test ./report -run TestGoldenCorpus -update)", err)
-			}
-			if d := lineDiff(want, g.out); d != "" {
-				t.Errorf("%s differs from the golden file (go test ./report -run TestGoldenCorpus -update rewrites it):\n%s", path, d)
-			}
-		})
+		t.Run(g.name, func(t *testing.T) { checkGolden(t, "TestGoldenCorpus", g) })
+	}
+}
+
+// checkGolden compares an output with its golden file, or with -update
+// rewrites the file; test names the test that -update should be run with.
+func checkGolden(t *testing.T, test string, g goldenOutput) {
+	t.Helper()
+	path := filepath.Join(goldenDir, g.name)
+	if *update {
+		if err := os.WriteFile(path, g.out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./report -run %s -update)", err, test)
+	}
+	if d := lineDiff(want, g.out); d != "" {
+		t.Errorf("%s differs from the golden file (go test ./report -run %s -update rewrites it):\n%s", path, test, d)
 	}
 }
 

@@ -9,11 +9,17 @@ import (
 // renderJSON writes the model as one indented JSON object: the stable
 // machine interface. Log text is written as is (JSON escapes what it must).
 func renderJSON(w io.Writer, m *Model) error {
+	return writeJSON(w, jsonModel(m))
+}
+
+// writeJSON is the one JSON writer of the package (report and explain):
+// indented, no HTML escaping, then JSONSafe.
+func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonModel(m)); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	_, err := w.Write(JSONSafe(buf.Bytes()))

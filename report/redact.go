@@ -13,6 +13,12 @@ import (
 func (m *Model) Redact() {
 	for i := range m.TLSFailures {
 		m.TLSFailures[i].Detail = RedactText(m.TLSFailures[i].Detail)
+		m.TLSFailures[i].Evidence = redactLines(m.TLSFailures[i].Evidence)
+	}
+	for i := range m.Diagnoses {
+		d := &m.Diagnoses[i]
+		d.Finding, d.Evidence, d.Advice = RedactText(d.Finding), RedactText(d.Evidence), RedactText(d.Advice)
+		d.Lines = redactLines(d.Lines)
 	}
 	for i := range m.Domains {
 		redactCounts(m.Domains[i].TopReasons)
@@ -33,6 +39,20 @@ func (m *Model) Redact() {
 	for i := range m.Unparsed {
 		m.Unparsed[i].Text = RedactText(m.Unparsed[i].Text)
 	}
+}
+
+// redactLines returns a redacted copy: a diagnosis's lines may share
+// their array with a failure's evidence, and redacting in place would
+// hash the hash.
+func redactLines(lines []string) []string {
+	if lines == nil {
+		return nil
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = RedactText(l)
+	}
+	return out
 }
 
 func redactCounts(cs []Count) {
@@ -98,4 +118,13 @@ func isLocalPartChar(c byte) bool {
 
 func isDomainChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '[' || c >= 0x80
+}
+
+// Redact redacts the explanation's model and its timeline.
+func (e *Explanation) Redact() {
+	e.Model.Redact()
+	for i := range e.Timeline {
+		e.Timeline[i].Recipient = RedactText(e.Timeline[i].Recipient)
+		e.Timeline[i].Detail = RedactText(e.Timeline[i].Detail)
+	}
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pftls/pftls/report"
 )
 
 func TestExplainDomain(t *testing.T) {
@@ -63,5 +66,42 @@ func TestPostconfQuotesThePolicyLine(t *testing.T) {
 	after, _ := os.ReadFile(maincf)
 	if string(after) != conf {
 		t.Errorf("main.cf was modified")
+	}
+}
+
+// TestExplainJSON: "pftls explain --format json DOMAIN FILE" prints one
+// valid JSON object of the documented shape, and --redact applies to it.
+func TestExplainJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "--format", "json", "bank.example.net", corpusLog)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !json.Valid([]byte(out)) {
+		t.Fatalf("explain --format json is not valid JSON:\n%s", out)
+	}
+	var ex report.ExplainJSON
+	if err := json.Unmarshal([]byte(out), &ex); err != nil {
+		t.Fatal(err)
+	}
+	if ex.Domain != "bank.example.net" || len(ex.TLSFailures) == 0 || len(ex.Diagnoses) == 0 || len(ex.Timeline) == 0 {
+		t.Errorf("explain JSON lacks the domain's failures, diagnoses or timeline:\n%.1500s", out)
+	}
+	if !strings.Contains(out, "chris.novak@bank.example.net") {
+		t.Fatalf("the corpus recipient is not in the unredacted JSON; the --redact check below would prove nothing")
+	}
+	code, out, errOut = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "--format", "json", "--redact", "bank.example.net", corpusLog)
+	if code != exitOK || !json.Valid([]byte(out)) {
+		t.Fatalf("--redact: exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "chris.novak@") {
+		t.Errorf("--redact left a recipient in explain's JSON")
+	}
+}
+
+func TestExplainUnknownFormat(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "explain", "--db", ":memory:", "--format", "csv", "bank.example.net", corpusLog)
+	if code != exitUsage || out != "" || !strings.Contains(errOut, `unknown --format "csv" (want one of text, json)`) ||
+		!strings.Contains(errOut, "Try: pftls explain --format json") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
 	}
 }

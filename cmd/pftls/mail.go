@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -24,23 +25,31 @@ type mailFlags struct {
 	sendmail     string
 	onlyProblems bool
 	failOn       string
-	redact       bool
 }
 
-func (f *mailFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-}) {
+func (f *mailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.to, "mail-to", "", "mail the report to these addresses (comma-separated) with sendmail -t -i")
 	fs.StringVar(&f.from, "mail-from", "", "From: address of the mailed report (default pftls@HOSTNAME)")
 	fs.StringVar(&f.subject, "subject", "", "subject of the mailed report (default: a summary of the problems)")
 	fs.StringVar(&f.sendmail, "sendmail", "/usr/sbin/sendmail", "the sendmail program to hand the message to")
 	fs.BoolVar(&f.onlyProblems, "only-problems", false, "print or send nothing when there are no TLS failures, deferrals or bounces")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when any of these problems is present: tls,deferred,bounced")
-	fs.BoolVar(&f.redact, "redact", false, "replace the local part of e-mail addresses with a short stable hash")
 }
 
-func (f *mailFlags) validate() error {
+// validate checks --fail-on, and that the flags of the message are not
+// given where no message is written: --sendmail without --mail-to, or
+// --mail-from and --subject without --mail-to or --format email.
+func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
+	if f.to == "" && flagSet(fs, "sendmail") {
+		return usagef("pftls report --mail-to postmaster@example.com --sendmail "+f.sendmail, "--sendmail hands a message to sendmail, and only --mail-to sends one")
+	}
+	if f.to == "" && format != "email" {
+		for _, h := range [][2]string{{"mail-from", "pftls@example.com"}, {"subject", "'pftls daily'"}} {
+			if flagSet(fs, h[0]) {
+				return usagef("pftls report --mail-to postmaster@example.com --"+h[0]+" "+h[1], "--%s sets a header of the mailed report: add --mail-to (or --format email)", h[0])
+			}
+		}
+	}
 	for c := range splitList(f.failOn) {
 		if !slices.Contains(report.ProblemCategories, c) {
 			return usagef("pftls report --fail-on tls,deferred", "--fail-on %q: want some of %s", c, strings.Join(report.ProblemCategories, ","))

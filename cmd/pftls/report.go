@@ -4,58 +4,39 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/report"
 )
 
-// reportFlags are the flags of pftls report.
+// reportFlags are the flags of pftls report, by group (see flags.go).
+// explain fills the same struct but registers only the groups it honours.
 type reportFlags struct {
-	ingest  ingestFlags
-	since   string
-	from    string
-	to      string
-	day     string
-	all     bool
-	host    string
-	domain  string
-	top     int
-	format  string
-	section string
-	width   int
-	mail    mailFlags
-	// postconf and policyFile let diagnoses read the Postfix configuration.
-	postconf   string
-	policyFile string
+	ingest ingestFlags
+	windowFlags
+	scopeFlags
+	outputFlags
+	mail mailFlags
+	configFlags
+	redact bool
 }
 
-func (f *reportFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-}) {
-	fs.StringVar(&f.since, "since", "", "report the last DUR, e.g. 24h, 7d (default 24h, or --all when FILEs are given)")
-	fs.StringVar(&f.from, "from", "", "window start: 2006-01-02, '2006-01-02 15:04' or RFC 3339")
-	fs.StringVar(&f.to, "to", "", "window end (exclusive), same forms as --from (default now)")
-	fs.StringVar(&f.day, "day", "", "one calendar day: today, yesterday or YYYY-MM-DD")
-	fs.BoolVar(&f.all, "all", false, "everything stored")
-	fs.StringVar(&f.host, "host", "", "only this Postfix host (central log servers)")
-	fs.StringVar(&f.domain, "domain", "", "only this destination domain")
-	fs.IntVar(&f.top, "top", 10, "rows in ranked lists (reasons, clients)")
-	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	fs.StringVar(&f.section, "section", "domains", "csv: the section to write: "+strings.Join(report.SectionIDs, ", "))
-	fs.IntVar(&f.width, "width", 100, "text: the width to fit tables in")
+// register adds every group report honours.
+func (f *reportFlags) register(fs *flag.FlagSet) {
+	f.ingest.register(fs)
+	f.windowFlags.register(fs)
+	f.scopeFlags.register(fs)
+	f.outputFlags.register(fs)
 	f.mail.register(fs)
-	fs.StringVar(&f.postconf, "postconf", "", "read the Postfix configuration to confirm diagnoses: 'auto' runs postconf -n, or give a main.cf path (never modified)")
-	fs.StringVar(&f.policyFile, "policy-file", "", "the smtp_tls_policy_maps source file (default: the files smtp_tls_policy_maps names)")
+	f.configFlags.register(fs)
+	registerRedact(fs, &f.redact)
 }
 
 // windowLabel names the window for a mail subject: "24h", "2026-03-01", "all".
-func (f *reportFlags) windowLabel(haveFiles bool) string {
+func (f *windowFlags) windowLabel(haveFiles bool) string {
 	switch {
 	case haveFiles && f.day == "" && f.from == "" && f.since == "":
 		return "all"
@@ -74,20 +55,16 @@ func (f *reportFlags) windowLabel(haveFiles bool) string {
 func runReport(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "report", "[--since DUR | --from T --to T | --day D | --all] [--format F] [--db PATH] [FILE...]")
 	var f reportFlags
-	f.ingest.register(fs)
 	f.register(fs)
 	cpuProfile := registerCPUProfile(fs)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(report.Formats, f.format) && f.format != "email" {
-		return usagef("pftls report --format text", "unknown --format %q (want one of %s, email)", f.format, strings.Join(report.Formats, ", "))
+	if err := f.outputFlags.validate(fs); err != nil {
+		return err
 	}
-	if f.format != "csv" && flagSet(fs, "section") {
-		return usagef("pftls report --format csv --section "+f.section, "--section chooses the one section a CSV file holds; --format %s shows every section", f.format)
-	}
-	if err := f.mail.validate(); err != nil {
+	if err := f.mail.validate(fs, f.format); err != nil {
 		return err
 	}
 	stopProfile, err := startCPUProfile(*cpuProfile)
@@ -99,7 +76,7 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if f.mail.redact {
+	if f.redact {
 		model.Redact()
 	}
 	failOn := f.mail.failOnResult(model)
@@ -245,10 +222,10 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 		set++
 	}
 	if set > 1 {
-		return time.Time{}, time.Time{}, usagef("pftls report --since 24h", "use one of --since, --from/--to, --day, --all")
+		return time.Time{}, time.Time{}, usagef(f.hint("--since 24h"), "use one of --since, --from/--to, --day, --all")
 	}
 	if f.to != "" && f.from == "" {
-		return time.Time{}, time.Time{}, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to needs --from")
+		return time.Time{}, time.Time{}, usagef(f.hint("--from 2026-03-01 --to 2026-03-02"), "--to needs --from")
 	}
 	switch {
 	case f.all || (set == 0 && haveFiles):
@@ -258,20 +235,20 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 		first, last, _, err := store.Span(ctx, f.host)
 		return first, last, err
 	case f.day != "":
-		return dayWindow(f.day, now, zone)
+		return dayWindow(f.day, now, zone, f.hint("--day yesterday"))
 	case f.from != "":
 		from, err := parseWhen(f.from, zone)
 		if err != nil {
-			return from, from, usagef("pftls report --from 2026-03-01", "--from: %v", err)
+			return from, from, usagef(f.hint("--from 2026-03-01"), "--from: %v", err)
 		}
 		to := now
 		if f.to != "" {
 			if to, err = parseWhen(f.to, zone); err != nil {
-				return from, to, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to: %v", err)
+				return from, to, usagef(f.hint("--from 2026-03-01 --to 2026-03-02"), "--to: %v", err)
 			}
 		}
 		if !to.After(from) {
-			return from, to, usagef("pftls report --from 2026-03-01 --to 2026-03-02", "--to must be after --from")
+			return from, to, usagef(f.hint("--from 2026-03-01 --to 2026-03-02"), "--to must be after --from")
 		}
 		return from, to, nil
 	}
@@ -281,12 +258,12 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 	}
 	d, err := parseAge(since)
 	if err != nil {
-		return time.Time{}, time.Time{}, usagef("pftls report --since 24h", "--since: %v", err)
+		return time.Time{}, time.Time{}, usagef(f.hint("--since 24h"), "--since: %v", err)
 	}
 	return now.Add(-d), now, nil
 }
 
-func dayWindow(day string, now time.Time, zone *time.Location) (time.Time, time.Time, error) {
+func dayWindow(day string, now time.Time, zone *time.Location, hint string) (time.Time, time.Time, error) {
 	var start time.Time
 	switch day {
 	case "today":
@@ -298,7 +275,7 @@ func dayWindow(day string, now time.Time, zone *time.Location) (time.Time, time.
 	default:
 		t, err := time.ParseInLocation("2006-01-02", day, zone)
 		if err != nil {
-			return t, t, usagef("pftls report --day yesterday", "--day %q: want today, yesterday or YYYY-MM-DD", day)
+			return t, t, usagef(hint, "--day %q: want today, yesterday or YYYY-MM-DD", day)
 		}
 		start = t
 	}

@@ -71,21 +71,37 @@ func FuzzParse(f *testing.F) {
 		if l.Event.Kind() == "" {
 			t.Fatalf("empty Kind for %q (%T)", in, l.Event)
 		}
-		if l.Raw != in {
+		// Raw is the input, except for the JSON formats, whose Raw is the
+		// syslog line made of their fields (and whose fields are slices
+		// of it).
+		json := l.Format == logparse.FormatJournalJSON || l.Format == logparse.FormatJSON
+		if l.Raw != in && !json {
 			t.Fatalf("Raw = %q, want the input %q", l.Raw, in)
 		}
 		if s := logparse.ParseString(in); !reflect.DeepEqual(s, l) {
 			t.Fatalf("Parse and ParseString differ for %q:\n%s", in, diff(l, s))
 		}
-		for name, v := range map[string]string{
-			"Host": l.Host, "Program": l.Program, "Service": l.Service,
-			"QueueID": l.QueueID, "Text": l.Text,
-		} {
-			if !strings.Contains(in, v) {
-				t.Fatalf("%s %q is not part of the input %q", name, v, in)
+		if f := l.Format; f != "" {
+			if again := logparse.ParseAs(in, f); f != logparse.FormatBare && !reflect.DeepEqual(again, l) {
+				t.Fatalf("ParseAs(%q) and Parse differ for %q:\n%s", f, in, diff(l, again))
 			}
 		}
-		if !strings.HasSuffix(l.Program, l.Service) {
+		fields := map[string]string{"Program": l.Program, "QueueID": l.QueueID, "Text": l.Text}
+		if l.Host != logparse.NoHost {
+			fields["Host"] = l.Host // a format without a host has NoHost
+		}
+		// A tag of "postfix" alone (rsyslog's RFC 5424 APP-NAME) has its
+		// service inferred from the message: see TestInferService.
+		inferred := l.Program == "postfix" && l.Service != "postfix"
+		if !inferred {
+			fields["Service"] = l.Service
+		}
+		for name, v := range fields {
+			if !strings.Contains(l.Raw, v) {
+				t.Fatalf("%s %q is not part of the line %q (input %q)", name, v, l.Raw, in)
+			}
+		}
+		if !inferred && !strings.HasSuffix(l.Program, l.Service) {
 			t.Fatalf("Service %q is not the end of Program %q (input %q)", l.Service, l.Program, in)
 		}
 		if l.PID < 0 {

@@ -229,7 +229,12 @@ func TestParseMalformed(t *testing.T) {
 		"2026-03-27X16:05:12Z mx1 postfix/smtp[6752]: text",
 		"2026-03-27T16:05:12+01 mx1 postfix/smtp[6752]: text",
 		"- - - postfix/smtp[6752]: text",
-		"<22>Mar 27 16:05:12 mx1 postfix/smtp[6752]: text",
+		// A <PRI> prefix was malformed until pftls read RFC 3164 with
+		// PRI (issue 17); a broken one still is.
+		"<22Mar 27 16:05:12 mx1 postfix/smtp[6752]: text",
+		"<2222>Mar 27 16:05:12 mx1 postfix/smtp[6752]: text",
+		"<22>1 - mx1 postfix/smtp 6752 - - text",
+		"<22>1 2026-03-07T16:05:12Z mx1 postfix/smtp 6752 - [unterminated text",
 	}
 	for _, line := range lines {
 		got := logparse.ParseString(line)

@@ -8,30 +8,49 @@ type Line struct {
 	Event Event
 }
 
-// Parse parses one log line (without its newline). It never fails: a line it
-// cannot read becomes [Malformed], [Foreign] or [Unparsed].
+// Parse parses one log line (without its newline), finding its envelope
+// format by itself (see Format). It never fails: a line it cannot read
+// becomes [Malformed], [Foreign] or [Unparsed].
 func Parse(line []byte) Line {
 	return ParseString(string(line))
 }
 
 // ParseString is [Parse] for a line that is already a string.
 func ParseString(line string) Line {
+	return ParseAs(line, FormatAuto)
+}
+
+// ParseAs parses one line in envelope format f; FormatAuto finds it.
+func ParseAs(line string, f Format) Line {
 	var l Line
 	l.Raw = line
-	if !splitEnvelope(line, &l.Record) {
+	raw, ok := decodeEnvelope(line, &l.Record, f)
+	l.Raw = raw
+	if !ok {
+		// What the classic envelope reads of it (a stamp and a host,
+		// say) is kept, as before there were other formats.
+		l.Record = Record{Raw: line}
+		splitEnvelope(line, &l.Record)
 		l.Event = Malformed{}
-		if hasStampAndHost(line) {
+		switch {
+		case hasStampAndHost(line):
 			// syslogd's own lines ("last message repeated 3 times") have
 			// a stamp and a host but no program: not Postfix's.
 			l.Event = Foreign{}
+		case looksLikeBareMessage(line):
+			l.Format = FormatBare
 		}
 		return l
 	}
-	if !IsPostfixProgram(l.Program) {
+	bare := l.Program == "postfix" // rsyslog's RFC 5424 APP-NAME stops at "/"
+	if !bare && !IsPostfixProgram(l.Program) {
 		l.Event = Foreign{}
 		return l
 	}
 	splitMessage(&l.Record)
+	if bare {
+		l.Service = inferService(&l.Record)
+	}
 	l.Event = classify(&l.Record)
 	return l
 }

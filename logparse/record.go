@@ -36,7 +36,8 @@ type Record struct {
 	Severity Severity
 	QueueID  string // "" when the line has none; "NOQUEUE" as written
 	Text     string // the message after the severity prefix and the queue ID
-	Raw      string // the whole line
+	Raw      string // the whole line (for JSON formats, the syslog line made of its fields)
+	Format   Format // the envelope the line came in
 }
 
 // Instance is the syslog tag without the daemon: "postfix/submission" for
@@ -56,37 +57,7 @@ func splitEnvelope(line string, rec *Record) bool {
 		return false
 	}
 	rec.Host = host
-	// tag[pid]: text   or   tag: text
-	end := strings.IndexByte(rest, ':')
-	if end <= 0 {
-		return false
-	}
-	tag := rest[:end]
-	if lb := strings.IndexByte(tag, '['); lb >= 0 {
-		if !strings.HasSuffix(tag, "]") {
-			return false
-		}
-		pid, ok := atoi(tag[lb+1 : len(tag)-1])
-		if !ok {
-			return false
-		}
-		rec.PID = pid
-		tag = tag[:lb]
-	}
-	if tag == "" || strings.IndexByte(tag, ' ') >= 0 {
-		return false
-	}
-	rec.Program = tag
-	rec.Service = tag
-	if i := strings.LastIndexByte(tag, '/'); i >= 0 {
-		rec.Service = tag[i+1:]
-	}
-	rest = rest[end+1:]
-	if strings.HasPrefix(rest, " ") {
-		rest = rest[1:]
-	}
-	rec.Text = rest
-	return true
+	return splitTag(rest, rec)
 }
 
 // cutStampAndHost reads the timestamp and the host field and returns the

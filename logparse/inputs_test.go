@@ -165,3 +165,42 @@ func TestBareMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestCRIJoiner: partial CRI lines are joined with the line that ends
+// them; other lines pass through, and end a pending partial line.
+func TestCRIJoiner(t *testing.T) {
+	in := []string{
+		"2026-03-07T15:05:12.49Z stdout P 2026-03-07T15:05:12Z mx1 postfix/smtp[4242]: 3F1C2A1B2C: to=<u@x.example>, rel",
+		"2026-03-07T15:05:12.49Z stdout P ay=mx.x.example[192.0.2.8]:25, delay=1, delays=0/0/0.5/0.5, ",
+		"2026-03-07T15:05:12.50Z stdout F dsn=2.0.0, status=sent (250 OK)",
+		"2026-03-07T15:05:13.00Z stdout F 2026-03-07T15:05:13Z mx1 postfix/qmgr[4243]: 3F1C2A1B2C: removed",
+		"2026-03-07T15:05:14.00Z stderr P 2026-03-07T15:05:14Z mx1 postfix/qmgr[4243]: 3F1C2A1B2D: rem",
+		"Mar  7 15:05:15 mx1 postfix/qmgr[4243]: 3F1C2A1B2E: removed",
+	}
+	want := []string{
+		"2026-03-07T15:05:12.49Z stdout F 2026-03-07T15:05:12Z mx1 postfix/smtp[4242]: 3F1C2A1B2C: to=<u@x.example>, relay=mx.x.example[192.0.2.8]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 OK)",
+		in[3],
+		"2026-03-07T15:05:14.00Z stderr F 2026-03-07T15:05:14Z mx1 postfix/qmgr[4243]: 3F1C2A1B2D: rem",
+		in[5],
+	}
+	j := logparse.NewCRIJoiner(0)
+	var got []string
+	for _, l := range in {
+		j.Add([]byte(l), func(b []byte) { got = append(got, string(b)) })
+	}
+	j.Flush(func(b []byte) { got = append(got, string(b)) })
+	if d := diff(got, want); d != "" {
+		t.Fatal(d)
+	}
+	if l := logparse.ParseString(got[0]); kindOf(l.Event) != logparse.KindDelivery || l.Format != logparse.FormatCRI {
+		t.Errorf("joined line: kind %s format %s, want a CRI delivery", kindOf(l.Event), l.Format)
+	}
+	cut := logparse.NewCRIJoiner(60)
+	var short []string
+	for _, l := range in[:3] {
+		cut.Add([]byte(l), func(b []byte) { short = append(short, string(b)) })
+	}
+	if len(short) != 1 || len(short[0]) != 60 {
+		t.Errorf("joined with a limit of 60: %q", short)
+	}
+}

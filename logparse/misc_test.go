@@ -264,10 +264,10 @@ func TestKindNames(t *testing.T) {
 		logparse.StartTLSOffered{}: "starttls-offered", logparse.TLSPeerNames{}: "tls-peer-names",
 		logparse.DANE{}: "dane", logparse.TLSRPT{}: "tlsrpt", logparse.TLSCache{}: "tls-cache",
 		logparse.Notice{}: "notice", logparse.Warning{}: "warning", logparse.Unparsed{}: "unparsed",
-		logparse.Foreign{}: "foreign", logparse.Malformed{}: "malformed",
+		logparse.Foreign{}: "foreign", logparse.Malformed{}: "malformed", logparse.TLSTrace{}: "tls-trace",
 	}
-	if len(events) != 30 {
-		t.Fatalf("%d event types listed, want 30", len(events))
+	if len(events) != 31 {
+		t.Fatalf("%d event types listed, want 31", len(events))
 	}
 	for ev, want := range events {
 		if got := string(ev.Kind()); got != want {
@@ -298,6 +298,14 @@ func TestEventJSON(t *testing.T) {
 		{
 			"Nov 23 00:20:23 mail postfix/smtp[13495]: Anonymous TLS connection established to mx.legacy.example.net[127.0.0.20]:25: TLSv1.2 with cipher ADH-AES256-GCM-SHA384 (256/256 bits)",
 			`{"trust":"anonymous","direction":"to","peer":"mx.legacy.example.net[127.0.0.20]:25","protocol":"TLSv1.2","cipher":"ADH-AES256-GCM-SHA384","bits":256,"alg_bits":256}`,
+		},
+		{
+			"Nov 23 00:20:23 mail postfix/smtp[13495]: setting up TLS connection to mx.legacy.example.net[127.0.0.20]:25",
+			`{"peer":"mx.legacy.example.net[127.0.0.20]:25","detail":"setting up TLS connection to mx.legacy.example.net[127.0.0.20]:25"}`,
+		},
+		{
+			"Nov 23 00:20:23 mail postfix/smtp[13495]: SSL3 alert read:fatal:handshake failure",
+			`{"detail":"SSL3 alert read:fatal:handshake failure"}`,
 		},
 	}
 	for _, tt := range tests {

@@ -105,7 +105,7 @@ func classify(rec *Record) Event {
 // smtpd, tlsproxy).
 func classifyCommon(rec *Record) Event {
 	t := rec.Text
-	if rec.QueueID != "" && strings.HasPrefix(t, "to=<") {
+	if rec.QueueID != "" && strings.HasPrefix(t, "to=") {
 		if d, ok := parseDelivery(t); ok {
 			return d
 		}

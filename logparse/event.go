@@ -91,7 +91,8 @@ const (
 	ActionMilterHold    Action = "milter-hold"
 	ActionDiscard       Action = "discard"
 	ActionMilterDiscard Action = "milter-discard"
-	ActionWarning       Action = "warning" // cleanup's header_checks/body_checks WARN
+	ActionWarning       Action = "warning"      // cleanup's header_checks/body_checks WARN
+	ActionProxyReject   Action = "proxy-reject" // smtpd's before-queue filter said no
 )
 
 // Direction says which side of a TLS session this host was.

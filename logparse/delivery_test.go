@@ -731,3 +731,34 @@ func TestParseDeliveryOddShapes(t *testing.T) {
 		},
 	})
 }
+
+// TestParseQueueIDShapesAlreadyRead pins delivery and warning lines with
+// valid but unusual queue IDs (global/mail_queue.h) that issue 17 asked to
+// check and that were already read right: they must stay so.
+func TestParseQueueIDShapesAlreadyRead(t *testing.T) {
+	runCases(t, []lineCase{
+		{
+			// mail_queue.h: a long queue ID (enable_long_queue_ids = yes)
+			name: "long queue ID",
+			line: "Mar 27 16:05:12 mx1 postfix/smtp[6752]: 4Qb7Lw1mQxz9sC5: to=<bob@example.org>, relay=mx.example.org[192.0.2.26]:25, delay=0.5, delays=0/0/0.25/0.25, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+			env:  e("mx1", "postfix/smtp", "smtp", 6752, info, "4Qb7Lw1mQxz9sC5"),
+			event: logparse.Delivery{To: "bob@example.org", Relay: "mx.example.org[192.0.2.26]:25", RelayPeer: peer("mx.example.org", "192.0.2.26", 25),
+				Delay: 0.5, Delays: d4(0, 0, 0.25, 0.25), DSN: "2.0.0", Status: sent, Reason: "250 2.0.0 Ok"},
+		},
+		{
+			// mail_queue.h: the shortest short ID, 5 µs digits and 1 inode digit
+			name: "six-character short queue ID",
+			line: "Mar 27 16:05:12 mx1 postfix/local[1234]: A1B2C3: to=<root@mx1.example.com>, relay=local, delay=0.01, delays=0/0/0/0.01, dsn=2.0.0, status=sent (delivered to mailbox)",
+			env:  e("mx1", "postfix/local", "local", 1234, info, "A1B2C3"),
+			event: logparse.Delivery{To: "root@mx1.example.com", Relay: "local", Delay: 0.01, Delays: d4(0, 0, 0, 0.01),
+				DSN: "2.0.0", Status: sent, Reason: "delivered to mailbox"},
+		},
+		{
+			// catalog 6.13: the severity prefix comes before the queue ID
+			name:  "warning with a long queue ID",
+			line:  "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: warning: 4Qb7Lw1mQxz9sC5: queue file size limit exceeded",
+			env:   e("mx1", "postfix/cleanup", "cleanup", 3002, warn, "4Qb7Lw1mQxz9sC5"),
+			event: logparse.Warning{Detail: "queue file size limit exceeded"},
+		},
+	})
+}

@@ -8,21 +8,20 @@ import (
 // parseDelivery reads "to=<a>, orig_to=<b>, relay=r, conn_use=n, delay=d,
 // delays=a/b/c/d, tls=t, dsn=x.y.z, status=s (reason)". Addresses may hold
 // '>' and ',', so an address ends at the ">, " that precedes a known key.
+// Lines whose addresses lack the angle brackets ("to=root, relay=local,
+// ..."; Postfix writes "to=<%s>", but logs rewritten on the way may not)
+// are read too: such an address ends at the ", " before a known key.
 func parseDelivery(t string) (Delivery, bool) {
 	var d Delivery
-	rest := t[len("to=<"):]
-	end := indexAddrEnd(rest)
-	if end < 0 {
+	var ok bool
+	if d.To, t, ok = cutDeliveryAddr(t, "to="); !ok {
 		return d, false
 	}
-	d.To, rest = rest[:end], rest[end+3:]
-	if strings.HasPrefix(rest, "orig_to=<") {
-		rest = rest[len("orig_to=<"):]
-		end = indexAddrEnd(rest)
-		if end < 0 {
+	rest := t
+	if strings.HasPrefix(rest, "orig_to=") {
+		if d.OrigTo, rest, ok = cutDeliveryAddr(rest, "orig_to="); !ok {
 			return d, false
 		}
-		d.OrigTo, rest = rest[:end], rest[end+3:]
 	}
 	for rest != "" {
 		if strings.HasPrefix(rest, "status=") {
@@ -78,26 +77,41 @@ func parseDelivery(t string) (Delivery, bool) {
 	return d, false
 }
 
-// deliveryKeys are the keys that can follow an address in a to= line.
-var deliveryKeys = []string{"orig_to=<", "relay="}
+// cutDeliveryAddr takes "key<addr>, " or "key=addr, " off the front of t
+// (key is "to=" or "orig_to=") and returns the address and what follows.
+func cutDeliveryAddr(t, key string) (addr, rest string, ok bool) {
+	rest = t[len(key):]
+	sep := ", "
+	if strings.HasPrefix(rest, "<") {
+		rest, sep = rest[1:], ">, "
+	}
+	end := indexAddrEnd(rest, sep)
+	if end < 0 {
+		return "", t, false
+	}
+	return rest[:end], rest[end+len(sep):], true
+}
 
-// indexAddrEnd finds the ">, " that ends an address: the first one followed
-// by a key a delivery line can have next.
-func indexAddrEnd(s string) int {
+// deliveryKeys are the keys that can follow an address in a to= line.
+var deliveryKeys = []string{"orig_to=", "relay="}
+
+// indexAddrEnd finds the separator (">, " or ", ") that ends an address:
+// the first one followed by a key a delivery line can have next.
+func indexAddrEnd(s, sep string) int {
 	off := 0
 	for {
-		i := strings.Index(s[off:], ">, ")
+		i := strings.Index(s[off:], sep)
 		if i < 0 {
 			return -1
 		}
 		i += off
-		next := s[i+3:]
+		next := s[i+len(sep):]
 		for _, k := range deliveryKeys {
 			if strings.HasPrefix(next, k) {
 				return i
 			}
 		}
-		off = i + 3
+		off = i + len(sep)
 	}
 }
 

@@ -689,3 +689,76 @@ func TestParseSMTPClient(t *testing.T) {
 		},
 	})
 }
+
+// TestParseDeliveryOddShapes covers to= lines without angle brackets.
+// Postfix itself has written "to=<%s>" since 1999 (global/sent.c, now
+// global/log_adhoc.c); the bracket-less lines are the issue's, from logs
+// that were rewritten on the way, and are read rather than left Unparsed.
+func TestParseDeliveryOddShapes(t *testing.T) {
+	runCases(t, []lineCase{
+		{
+			// issue 17's line (not a Postfix format): local delivery to root
+			name: "bare to=root, local mailbox",
+			line: "Mar 27 16:05:12 mx1 postfix/local[1234]: 3F1C2A1B: to=root, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)",
+			env:  e("mx1", "postfix/local", "local", 1234, info, "3F1C2A1B"),
+			event: logparse.Delivery{To: "root", Relay: "local", Delay: 0.1, Delays: d4(0, 0, 0, 0.1),
+				DSN: "2.0.0", Status: sent, Reason: "delivered to mailbox"},
+		},
+		{
+			// issue 17's shape with orig_to= (an alias expansion)
+			name: "bare to= and orig_to=",
+			line: "Mar 27 16:05:12 mx1 postfix/local[1234]: 3F1C2A1B: to=user@example.org, orig_to=postmaster@example.org, relay=local, delay=0.12, delays=0.02/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)",
+			env:  e("mx1", "postfix/local", "local", 1234, info, "3F1C2A1B"),
+			event: logparse.Delivery{To: "user@example.org", OrigTo: "postmaster@example.org", Relay: "local", Delay: 0.12, Delays: d4(0.02, 0, 0, 0.1),
+				DSN: "2.0.0", Status: sent, Reason: "delivered to mailbox"},
+		},
+		{
+			// issue 17's shape from smtp, deferred: the reason still yields the TLS kind
+			name: "bare to= from smtp, deferred",
+			line: "Mar 27 16:05:12 mx1 postfix/smtp[6752]: 3F1A22C0B1F: to=user@example.net, relay=mx.example.net[192.0.2.25]:25, delay=310, delays=0.1/0/300/10, dsn=4.7.5, status=deferred (Server certificate not verified)",
+			env:  e("mx1", "postfix/smtp", "smtp", 6752, info, "3F1A22C0B1F"),
+			event: logparse.Delivery{To: "user@example.net", Relay: "mx.example.net[192.0.2.25]:25", RelayPeer: peer("mx.example.net", "192.0.2.25", 25),
+				Delay: 310, Delays: d4(0.1, 0, 300, 10), DSN: "4.7.5", Status: deferred, Reason: "Server certificate not verified",
+				TLSFailure: logparse.TLSNotVerified},
+		},
+		{
+			// issue 17's shape mixed: a bracketed to= and a bare orig_to=
+			name: "bracketed to= with bare orig_to=",
+			line: "Mar 27 16:05:12 mx1 postfix/virtual[2200]: 3F1A22C0B1F: to=<bob@example.org>, orig_to=bob, relay=virtual, delay=0.05, delays=0.03/0/0/0.02, dsn=2.0.0, status=sent (delivered to maildir)",
+			env:  e("mx1", "postfix/virtual", "virtual", 2200, info, "3F1A22C0B1F"),
+			event: logparse.Delivery{To: "bob@example.org", OrigTo: "bob", Relay: "virtual", Delay: 0.05, Delays: d4(0.03, 0, 0, 0.02),
+				DSN: "2.0.0", Status: sent, Reason: "delivered to maildir"},
+		},
+	})
+}
+
+// TestParseQueueIDShapesAlreadyRead pins delivery and warning lines with
+// valid but unusual queue IDs (global/mail_queue.h) that issue 17 asked to
+// check and that were already read right: they must stay so.
+func TestParseQueueIDShapesAlreadyRead(t *testing.T) {
+	runCases(t, []lineCase{
+		{
+			// mail_queue.h: a long queue ID (enable_long_queue_ids = yes)
+			name: "long queue ID",
+			line: "Mar 27 16:05:12 mx1 postfix/smtp[6752]: 4Qb7Lw1mQxz9sC5: to=<bob@example.org>, relay=mx.example.org[192.0.2.26]:25, delay=0.5, delays=0/0/0.25/0.25, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+			env:  e("mx1", "postfix/smtp", "smtp", 6752, info, "4Qb7Lw1mQxz9sC5"),
+			event: logparse.Delivery{To: "bob@example.org", Relay: "mx.example.org[192.0.2.26]:25", RelayPeer: peer("mx.example.org", "192.0.2.26", 25),
+				Delay: 0.5, Delays: d4(0, 0, 0.25, 0.25), DSN: "2.0.0", Status: sent, Reason: "250 2.0.0 Ok"},
+		},
+		{
+			// mail_queue.h: the shortest short ID, 5 µs digits and 1 inode digit
+			name: "six-character short queue ID",
+			line: "Mar 27 16:05:12 mx1 postfix/local[1234]: A1B2C3: to=<root@mx1.example.com>, relay=local, delay=0.01, delays=0/0/0/0.01, dsn=2.0.0, status=sent (delivered to mailbox)",
+			env:  e("mx1", "postfix/local", "local", 1234, info, "A1B2C3"),
+			event: logparse.Delivery{To: "root@mx1.example.com", Relay: "local", Delay: 0.01, Delays: d4(0, 0, 0, 0.01),
+				DSN: "2.0.0", Status: sent, Reason: "delivered to mailbox"},
+		},
+		{
+			// catalog 6.13: the severity prefix comes before the queue ID
+			name:  "warning with a long queue ID",
+			line:  "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: warning: 4Qb7Lw1mQxz9sC5: queue file size limit exceeded",
+			env:   e("mx1", "postfix/cleanup", "cleanup", 3002, warn, "4Qb7Lw1mQxz9sC5"),
+			event: logparse.Warning{Detail: "queue file size limit exceeded"},
+		},
+	})
+}

@@ -199,6 +199,24 @@ func TestIsQueueID(t *testing.T) {
 		{"3Pt2mN2VXx-njll", false},
 		{"statistics", false},
 		{"", false},
+		// mail_queue.h: short IDs are 5 hex µs digits then the inode in hex
+		// (%lX), so 6 to 21 characters on a 64-bit system.
+		{"A1B2C3", true},                  // 6: one inode digit
+		{"4D8D6BC3A0F1", true},            // 12: a large inode
+		{"1F3A2FFFFFFFFFFFFFFFF", true},   // 21: 5 + 16, the widest inode
+		{"1F3A2FFFFFFFFFFFFFFFF0", false}, // 22: wider than any inode
+		// long IDs: >= 6 seconds chars, exactly 4 µs chars, 'z', inode.
+		{"4Qb7Lw1mQxz9sC5", true},   // enable_long_queue_ids, 15 chars
+		{"4Qb7Lw1mQxzB", true},      // shortest: 6 + 4 + 'z' + 1
+		{"4Qb7LwzmQxzB", true},      // 'z' inside the seconds
+		{"4Qb7Lw1mQxz", false},      // no inode after the separator
+		{"4Qb7Lw1mQxzz", false},     // the last 'z' ends the ID: no inode
+		{"4Qb7Lw1mQz9sC5", false},   // separator after 9 chars: too few
+		{"4Qb7Lw1mQx_9sC5", false},  // not in the alphabet
+		{"Bzzzzzzzzzzzzz", false},   // the last 'z' ends the ID
+		{"BCDFGHJKLMzN", true},      // upper and lower case without vowels
+		{"4qb7lw1mqxz9sc5", true},   // all lower case is still the alphabet
+		{"4Qb7Lw1mQxz9sC5A", false}, // vowel in the inode
 	}
 	for _, tt := range tests {
 		if got := logparse.IsQueueID(tt.id); got != tt.want {

@@ -37,6 +37,7 @@ const (
 	KindDANE              Kind = "dane"
 	KindTLSRPT            Kind = "tlsrpt"
 	KindTLSCache          Kind = "tls-cache"
+	KindTLSTrace          Kind = "tls-trace"
 	KindNotice            Kind = "notice"
 	KindWarning           Kind = "warning"
 	KindUnparsed          Kind = "unparsed"
@@ -90,7 +91,8 @@ const (
 	ActionMilterHold    Action = "milter-hold"
 	ActionDiscard       Action = "discard"
 	ActionMilterDiscard Action = "milter-discard"
-	ActionWarning       Action = "warning" // cleanup's header_checks/body_checks WARN
+	ActionWarning       Action = "warning"      // cleanup's header_checks/body_checks WARN
+	ActionProxyReject   Action = "proxy-reject" // smtpd's before-queue filter said no
 )
 
 // Direction says which side of a TLS session this host was.
@@ -372,6 +374,16 @@ type TLSCache struct {
 	Detail string `json:"detail"`
 }
 
+// TLSTrace is a TLS library line logged at tls_loglevel 2 or more (or
+// with the 3.12 "trace" bit) that carries no fact of its own: engine
+// set-up, the OpenSSL state machine and alerts, packet dumps, cipher
+// lists, bare certificate subjects, and where a protocol trace was saved.
+// Peer is set when the line names one.
+type TLSTrace struct {
+	Peer   Peer   `json:"peer,omitzero"`
+	Detail string `json:"detail"`
+}
+
 // Notice is an informational line that needs no fields: daemon start and
 // stop, anvil statistics, postsuper totals, and the like.
 type Notice struct {
@@ -419,6 +431,7 @@ func (TLSPeerNames) Kind() Kind      { return KindTLSPeerNames }
 func (DANE) Kind() Kind              { return KindDANE }
 func (TLSRPT) Kind() Kind            { return KindTLSRPT }
 func (TLSCache) Kind() Kind          { return KindTLSCache }
+func (TLSTrace) Kind() Kind          { return KindTLSTrace }
 func (Notice) Kind() Kind            { return KindNotice }
 func (Warning) Kind() Kind           { return KindWarning }
 func (Unparsed) Kind() Kind          { return KindUnparsed }
@@ -450,6 +463,7 @@ func (TLSPeerNames) event()      {}
 func (DANE) event()              {}
 func (TLSRPT) event()            {}
 func (TLSCache) event()          {}
+func (TLSTrace) event()          {}
 func (Notice) event()            {}
 func (Warning) event()           {}
 func (Unparsed) event()          {}

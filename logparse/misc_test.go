@@ -269,10 +269,10 @@ func TestKindNames(t *testing.T) {
 		logparse.StartTLSOffered{}: "starttls-offered", logparse.TLSPeerNames{}: "tls-peer-names",
 		logparse.DANE{}: "dane", logparse.TLSRPT{}: "tlsrpt", logparse.TLSCache{}: "tls-cache",
 		logparse.Notice{}: "notice", logparse.Warning{}: "warning", logparse.Unparsed{}: "unparsed",
-		logparse.Foreign{}: "foreign", logparse.Malformed{}: "malformed",
+		logparse.Foreign{}: "foreign", logparse.Malformed{}: "malformed", logparse.TLSTrace{}: "tls-trace",
 	}
-	if len(events) != 30 {
-		t.Fatalf("%d event types listed, want 30", len(events))
+	if len(events) != 31 {
+		t.Fatalf("%d event types listed, want 31", len(events))
 	}
 	for ev, want := range events {
 		if got := string(ev.Kind()); got != want {
@@ -303,6 +303,14 @@ func TestEventJSON(t *testing.T) {
 		{
 			"Nov 23 00:20:23 mail postfix/smtp[13495]: Anonymous TLS connection established to mx.legacy.example.net[127.0.0.20]:25: TLSv1.2 with cipher ADH-AES256-GCM-SHA384 (256/256 bits)",
 			`{"trust":"anonymous","direction":"to","peer":"mx.legacy.example.net[127.0.0.20]:25","protocol":"TLSv1.2","cipher":"ADH-AES256-GCM-SHA384","bits":256,"alg_bits":256}`,
+		},
+		{
+			"Nov 23 00:20:23 mail postfix/smtp[13495]: setting up TLS connection to mx.legacy.example.net[127.0.0.20]:25",
+			`{"peer":"mx.legacy.example.net[127.0.0.20]:25","detail":"setting up TLS connection to mx.legacy.example.net[127.0.0.20]:25"}`,
+		},
+		{
+			"Nov 23 00:20:23 mail postfix/smtp[13495]: SSL3 alert read:fatal:handshake failure",
+			`{"detail":"SSL3 alert read:fatal:handshake failure"}`,
 		},
 	}
 	for _, tt := range tests {
@@ -338,4 +346,46 @@ func TestPeer(t *testing.T) {
 			t.Errorf("%#v.IsZero() = %v, want %v", tt.p, got, tt.zero)
 		}
 	}
+}
+
+// TestParseDaemonNotices covers informational lines any of several daemons
+// log, which were Unparsed where the daemon has no classifier of its own.
+func TestParseDaemonNotices(t *testing.T) {
+	runCases(t, []lineCase{
+		{
+			// smtpd.c: msg_info("table %s has changed -- restarting", table)
+			name:  "smtpd table changed",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: table hash:/etc/postfix/virtual(0,lock|fold_fix) has changed -- restarting",
+			env:   e("mx1", "postfix/smtpd", "smtpd", 4100, info, ""),
+			event: logparse.Notice{Detail: "table hash:/etc/postfix/virtual(0,lock|fold_fix) has changed -- restarting"},
+		},
+		{
+			// cleanup.c: the same message
+			name:  "cleanup table changed",
+			line:  "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: table hash:/etc/postfix/canonical(0,lock|fold_fix) has changed -- restarting",
+			env:   e("mx1", "postfix/cleanup", "cleanup", 3002, info, ""),
+			event: logparse.Notice{Detail: "table hash:/etc/postfix/canonical(0,lock|fold_fix) has changed -- restarting"},
+		},
+		{
+			// proxymap.c: the same message
+			name:  "proxymap table changed",
+			line:  "Mar 27 16:05:12 mx1 postfix/proxymap[990]: table ldap:/etc/postfix/ldap-users.cf(0,lock|fold_fix|utf8_request) has changed -- restarting",
+			env:   e("mx1", "postfix/proxymap", "proxymap", 990, info, ""),
+			event: logparse.Notice{Detail: "table ldap:/etc/postfix/ldap-users.cf(0,lock|fold_fix|utf8_request) has changed -- restarting"},
+		},
+		{
+			// util/dict_cache.c: "cache %s %s cleanup: retained=%d dropped=%d entries"
+			name:  "verify cache full cleanup",
+			line:  "Mar 27 16:05:12 mx1 postfix/verify[1500]: cache btree:/var/lib/postfix/verify_cache full cleanup: retained=173 dropped=12 entries",
+			env:   e("mx1", "postfix/verify", "verify", 1500, info, ""),
+			event: logparse.Notice{Detail: "cache btree:/var/lib/postfix/verify_cache full cleanup: retained=173 dropped=12 entries"},
+		},
+		{
+			// util/dict_cache.c, as the issue wrote it (a .db path)
+			name:  "verify cache cleanup with a .db path",
+			line:  "Mar 27 16:05:12 mx1 postfix/verify[1500]: cache /var/lib/postfix/verify_cache.db full cleanup: retained=4 dropped=0 entries",
+			env:   e("mx1", "postfix/verify", "verify", 1500, info, ""),
+			event: logparse.Notice{Detail: "cache /var/lib/postfix/verify_cache.db full cleanup: retained=4 dropped=0 entries"},
+		},
+	})
 }

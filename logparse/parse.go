@@ -124,7 +124,7 @@ func classify(rec *Record) Event {
 // smtpd, tlsproxy).
 func classifyCommon(rec *Record) Event {
 	t := rec.Text
-	if rec.QueueID != "" && strings.HasPrefix(t, "to=<") {
+	if rec.QueueID != "" && strings.HasPrefix(t, "to=") {
 		if d, ok := parseDelivery(t); ok {
 			return d
 		}
@@ -133,7 +133,29 @@ func classifyCommon(rec *Record) Event {
 	if strings.HasPrefix(t, "message repeated ") || strings.HasPrefix(t, "last message repeated ") {
 		return Notice{Detail: t}
 	}
+	if rec.Severity == SevInfo && isCommonNotice(t) {
+		return Notice{Detail: t}
+	}
 	return classifyTLS(rec)
+}
+
+// isCommonNotice reports an informational line that any of several
+// daemons log: a lookup table changed under a long-running process
+// (cleanup.c, smtpd.c, smtp.c, qmgr.c, local.c, pipe.c, proxymap.c, qmqpd.c:
+// "table %s has changed -- restarting"), a dict_cache cleanup run
+// (dict_cache.c, for verify and postscreen: "cache %s %s cleanup:
+// retained=%d dropped=%d entries"), or the EHLO keywords a client or server
+// will not see (smtpd.c, smtp_proto.c: "discarding EHLO keywords: %s").
+func isCommonNotice(t string) bool {
+	switch {
+	case strings.HasPrefix(t, "table "):
+		return strings.HasSuffix(t, " has changed -- restarting")
+	case strings.HasPrefix(t, "cache "):
+		return strings.Contains(t, " cleanup: retained=")
+	case strings.HasPrefix(t, "discarding EHLO keywords: "):
+		return true
+	}
+	return false
 }
 
 func classifyNotice(rec *Record) Event {

@@ -117,9 +117,12 @@ func cutSeverity(rec *Record, text string) string {
 	return text
 }
 
-// IsQueueID reports whether s has the form of a Postfix queue ID: short
-// (upper-case hex, at least 6 characters) or long (the vowel-free base-52
-// alphabet with the 'z' separator, enable_long_queue_ids = yes).
+// IsQueueID reports whether s has the form of a Postfix queue ID
+// (global/mail_queue.h): short, upper-case hex of exactly 5 microsecond
+// digits and 1 to 16 inode digits; or long (enable_long_queue_ids = yes),
+// the vowel-free base-52 alphabet: 6 or more seconds characters, exactly 4
+// microsecond characters, the 'z' separator, and at least one inode
+// character (base 51, so no 'z').
 func IsQueueID(s string) bool {
 	if len(s) < 6 {
 		return false
@@ -133,10 +136,10 @@ func IsQueueID(s string) bool {
 		}
 	}
 	if hex {
-		return true
+		return len(s) <= 5+16
 	}
 	// seconds (>= 6 chars, may contain 'z') + 4 chars of microseconds + 'z' + inode
-	if len(s) < 12 || strings.LastIndexByte(s, 'z') < 10 {
+	if z := strings.LastIndexByte(s, 'z'); len(s) < 12 || z < 10 || z == len(s)-1 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -7,7 +7,7 @@ import "strings"
 func classifySMTP(rec *Record) Event {
 	t := rec.Text
 	if rec.QueueID != "" {
-		if strings.HasPrefix(t, "to=<") {
+		if strings.HasPrefix(t, "to=") {
 			return nil
 		}
 		if skip, ok := parseSkip(t); ok {

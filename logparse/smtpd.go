@@ -25,9 +25,17 @@ func classifySMTPD(rec *Record) Event {
 		if p, rest, ok := cutPeer(t[len("abort: TLS from "):]); ok {
 			return TLSAbort{Client: p, Reason: strings.TrimPrefix(rest, ": ")}
 		}
+	case strings.HasPrefix(t, "proxy-reject: "):
+		if ev := parseProxyReject(t[len("proxy-reject: "):]); ev != nil {
+			return ev
+		}
+		return Notice{Detail: t}
 	case strings.HasPrefix(t, "improper command pipelining after "),
 		strings.HasPrefix(t, "discarding EHLO keywords"),
-		strings.HasPrefix(t, "proxy-accept: "), strings.HasPrefix(t, "proxy-reject: "):
+		strings.HasPrefix(t, "proxy-accept: "),
+		strings.HasPrefix(t, "disconnect: bare <LF> received from "):
+		// The last is 3.9-20231226..20240104 (smtpd.c); later snapshots
+		// log a "reject: ...: bare <LF> received;" line instead.
 		return Notice{Detail: t}
 	}
 	if rec.Severity == SevInfo {
@@ -113,6 +121,26 @@ func parseAbnormalEnd(reason, t string) Event {
 	return AbnormalEnd{Reason: reason, After: t[:i], Client: p}
 }
 
+// parseProxyReject reads the body of smtpd's before-queue filter verdict,
+// "proxy-reject: %s: %s;%s" (smtpd.c): the stage, the filter's reply and
+// the " from=<a> to=<b> proto=P helo=<h>" fields. The line names no client.
+func parseProxyReject(body string) Event {
+	stage, rest, ok := strings.Cut(body, ": ")
+	if !ok || stage == "" || strings.IndexByte(stage, ' ') >= 0 {
+		return nil
+	}
+	r := Reject{Action: ActionProxyReject, Stage: stage, Reply: rest}
+	if i := strings.LastIndexByte(rest, ';'); i >= 0 {
+		r.Reply, rest = rest[:i], rest[i+1:]
+		r.From = angleField(rest, "from=<")
+		r.To = angleField(rest, "to=<")
+		r.Helo = angleField(rest, "helo=<")
+		r.Proto = plainField(rest, "proto=")
+	}
+	r.Code, r.DSN = replyCode(r.Reply)
+	return r
+}
+
 // rejectActions are the access-table actions smtpd, cleanup and postscreen
 // log in the "ACTION: STAGE from CLIENT: REPLY; from=<> to=<>" layout.
 var rejectActions = []string{
@@ -134,7 +162,16 @@ func parseReject(t string) Event {
 		}
 	}
 	if action == "" {
-		return nil
+		// cleanup_milter.c: header/body checks on what a milter added,
+		// "milter-header-redirect: header X: v from c[a]; from=<> ...".
+		if !strings.HasPrefix(t, "milter-header-") && !strings.HasPrefix(t, "milter-body-") {
+			return nil
+		}
+		c := strings.Index(t, ": ")
+		if c < 0 || strings.IndexByte(t[:c], ' ') >= 0 {
+			return nil
+		}
+		action = t[:c]
 	}
 	return parseAction(action, t[len(action)+2:])
 }
@@ -293,6 +330,10 @@ func classifyPostscreen(rec *Record) Event {
 	}
 	if strings.HasPrefix(t, "cache ") || strings.HasPrefix(t, "addr ") {
 		return Notice{Detail: t}
+	}
+	// postscreen_smtpd.c: "[%s]:%s: discarding EHLO keywords: %s".
+	if p, rest, ok := cutPeer(t); ok && strings.HasPrefix(rest, ": discarding EHLO keywords: ") {
+		return Postscreen{Action: "discarding EHLO keywords", Client: p, Detail: rest[len(": discarding EHLO keywords: "):]}
 	}
 	return nil
 }

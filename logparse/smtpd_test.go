@@ -391,3 +391,131 @@ func TestParsePostscreen(t *testing.T) {
 		},
 	})
 }
+
+// TestParseSMTPDFilterAndSmuggling covers smtpd lines around before-queue
+// content filters, milters that act on their own headers, the bare <LF>
+// (SMTP smuggling) defence of 3.9+, and EHLO keyword discards. The comment
+// on each case names the Postfix source of its wording.
+func TestParseSMTPDFilterAndSmuggling(t *testing.T) {
+	client := peer("mail.example.org", "203.0.113.9", 0)
+	smtpd := e("mx1", "postfix/smtpd", "smtpd", 4100, info, "")
+	runCases(t, []lineCase{
+		{
+			// smtpd.c: msg_info("proxy-%s: %s: %s;%s", "reject", where, reply, whatsup)
+			name: "proxy-reject from a before-queue filter",
+			line: "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: proxy-reject: END-OF-MESSAGE: 554 5.7.1 Message rejected as spam; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:  smtpd,
+			event: logparse.Reject{Action: logparse.ActionProxyReject, Stage: "END-OF-MESSAGE",
+				Reply: "554 5.7.1 Message rejected as spam", Code: 554, DSN: "5.7.1",
+				From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+		{
+			// smtpd.c: the same with a queue ID and a 4xx reply from the filter
+			name: "proxy-reject with a queue ID and a temporary reply",
+			line: "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: 3F1A22C0B1F: proxy-reject: END-OF-MESSAGE: 451 4.3.0 Error: queue file write error; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:  e("mx1", "postfix/smtpd", "smtpd", 4100, info, "3F1A22C0B1F"),
+			event: logparse.Reject{Action: logparse.ActionProxyReject, Stage: "END-OF-MESSAGE",
+				Reply: "451 4.3.0 Error: queue file write error", Code: 451, DSN: "4.3.0",
+				From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+		{
+			// smtpd.c 3.9-20231226..20240104: "disconnect: bare <LF> received from %s"
+			name:  "bare <LF> disconnect, 3.9 snapshot",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: disconnect: bare <LF> received from mail.example.org[203.0.113.9]",
+			env:   smtpd,
+			event: logparse.Notice{Detail: "disconnect: bare <LF> received from mail.example.org[203.0.113.9]"},
+		},
+		{
+			// smtp_proto.c: msg_info("discarding EHLO keywords: %s", ...)
+			name:  "smtp discarding EHLO keywords",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: discarding EHLO keywords: PIPELINING CHUNKING",
+			env:   e("mx1", "postfix/smtp", "smtp", 6752, info, ""),
+			event: logparse.Notice{Detail: "discarding EHLO keywords: PIPELINING CHUNKING"},
+		},
+		{
+			// postscreen_smtpd.c: "[%s]:%s: discarding EHLO keywords: %s"
+			name:  "postscreen discarding EHLO keywords",
+			line:  "Mar 27 16:05:12 mx1 postfix/postscreen[900]: [198.51.100.66]:51522: discarding EHLO keywords: PIPELINING",
+			env:   e("mx1", "postfix/postscreen", "postscreen", 900, info, ""),
+			event: logparse.Postscreen{Action: "discarding EHLO keywords", Client: peer("", "198.51.100.66", 51522), Detail: "PIPELINING"},
+		},
+		{
+			// cleanup_milter.c cleanup_milter_hbc_log: "%s: milter-%s-%s: %s %.200s from %s[%s];" + fields + ": %s"
+			name: "cleanup milter-header-redirect",
+			line: "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: 3F1A22C0B1F: milter-header-redirect: header X-Spam-Flag: YES from mail.example.org[203.0.113.9]; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>: quarantine@example.com",
+			env:  e("mx1", "postfix/cleanup", "cleanup", 3002, info, "3F1A22C0B1F"),
+			event: logparse.Reject{Action: "milter-header-redirect", Stage: "header X-Spam-Flag: YES", Client: client,
+				Reply: "quarantine@example.com", From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+		{
+			// cleanup_milter.c cleanup_milter_hbc_log with "hold" and no optional text
+			name: "cleanup milter-header-hold",
+			line: "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: 3F1A22C0B1F: milter-header-hold: header X-Virus: found from mail.example.org[203.0.113.9]; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:  e("mx1", "postfix/cleanup", "cleanup", 3002, info, "3F1A22C0B1F"),
+			event: logparse.Reject{Action: "milter-header-hold", Stage: "header X-Virus: found", Client: client,
+				From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+	})
+}
+
+// TestParseSMTPDLinesAlreadyRead pins smtpd and cleanup lines that issue
+// 17 asked to check and that were already read right: they must stay so.
+func TestParseSMTPDLinesAlreadyRead(t *testing.T) {
+	client := peer("mail.example.org", "203.0.113.9", 0)
+	smtpd := e("mx1", "postfix/smtpd", "smtpd", 4100, info, "")
+	runCases(t, []lineCase{
+		{
+			// smtpd.c: "proxy-accept: ..." stays a Notice
+			name:  "proxy-accept",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: 3F1A22C0B1F: proxy-accept: END-OF-MESSAGE: 250 2.0.0 Ok: queued as 4B2C1D0E9F; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:   e("mx1", "postfix/smtpd", "smtpd", 4100, info, "3F1A22C0B1F"),
+			event: logparse.Notice{Detail: "proxy-accept: END-OF-MESSAGE: 250 2.0.0 Ok: queued as 4B2C1D0E9F; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>"},
+		},
+		{
+			// smtpd.c 3.9+: log_whatsup(state, "reject", "bare <LF> received")
+			// (smtpd_check.c: "%s: %s: %s from %s: %s;" + from= to= proto= helo=)
+			name: "bare <LF> reject, 3.9+",
+			line: "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: NOQUEUE: reject: DATA from mail.example.org[203.0.113.9]: bare <LF> received; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:  e("mx1", "postfix/smtpd", "smtpd", 4100, info, "NOQUEUE"),
+			event: logparse.Reject{Action: logparse.ActionReject, Stage: "DATA", Client: client, Reply: "bare <LF> received",
+				From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+		{
+			// the brief's shape; a warning: prefix makes it a Warning
+			name:  "bare <LF> warning",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: warning: bare <LF> received from mail.example.org[203.0.113.9]",
+			env:   e("mx1", "postfix/smtpd", "smtpd", 4100, warn, ""),
+			event: logparse.Warning{Detail: "bare <LF> received from mail.example.org[203.0.113.9]"},
+		},
+		{
+			// smtpd.c 3.9+ (smtpd_forbid_bare_newline = note): " notes=bare_lf"
+			name:  "disconnect with notes=bare_lf",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: disconnect from mail.example.org[203.0.113.9] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5 notes=bare_lf",
+			env:   smtpd,
+			event: logparse.Disconnect{Client: client, Stats: "ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5 notes=bare_lf", CommandsOK: 5, CommandsTotal: 5},
+		},
+		{
+			// smtpd.c: msg_info("discarding EHLO keywords: %s", ...)
+			name:  "smtpd discarding EHLO keywords",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: discarding EHLO keywords: CHUNKING",
+			env:   smtpd,
+			event: logparse.Notice{Detail: "discarding EHLO keywords: CHUNKING"},
+		},
+		{
+			// cleanup_milter.c: action "milter-hold", text "milter triggers HOLD action"
+			name: "cleanup milter-hold",
+			line: "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: 3F1A22C0B1F: milter-hold: END-OF-MESSAGE from mail.example.org[203.0.113.9]: milter triggers HOLD action; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:  e("mx1", "postfix/cleanup", "cleanup", 3002, info, "3F1A22C0B1F"),
+			event: logparse.Reject{Action: logparse.ActionMilterHold, Stage: "END-OF-MESSAGE", Client: client, Reply: "milter triggers HOLD action",
+				From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+		{
+			// cleanup_milter.c: action "milter-discard", text "milter triggers DISCARD action"
+			name: "cleanup milter-discard",
+			line: "Mar 27 16:05:12 mx1 postfix/cleanup[3002]: 3F1A22C0B1F: milter-discard: END-OF-MESSAGE from mail.example.org[203.0.113.9]: milter triggers DISCARD action; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<mail.example.org>",
+			env:  e("mx1", "postfix/cleanup", "cleanup", 3002, info, "3F1A22C0B1F"),
+			event: logparse.Reject{Action: logparse.ActionMilterDiscard, Stage: "END-OF-MESSAGE", Client: client, Reply: "milter triggers DISCARD action",
+				From: "a@example.org", To: "b@example.com", Proto: "ESMTP", Helo: "mail.example.org"},
+		},
+	})
+}

@@ -26,6 +26,11 @@ func classifyTLS(rec *Record) Event {
 		return DANE{Detail: t, TLSFailure: TLSDNSSECInvalid, RFC8460: TLSDNSSECInvalid.RFC8460()}
 	case strings.HasPrefix(t, "OpenSSL DANE initialization failed"):
 		return DANE{Detail: t}
+	case strings.HasPrefix(t, "TLS handshake failed for service="):
+		return parseProxyHandshake(t)
+	case strings.HasPrefix(t, "using DANE RR: "):
+		// tls_dane.c 2.11-3.5: "using DANE RR: %s%s%s IN TLSA %u %u %u %s"
+		return DANE{Detail: t}
 	}
 	if i := strings.Index(t, "certificate verification failed for "); i >= 0 && i <= 7 {
 		return parseCertFailure(t[:i], t[i+len("certificate verification failed for "):])
@@ -40,15 +45,137 @@ func classifyTLS(rec *Record) Event {
 			return TLSCache{Detail: t}
 		}
 	}
-	if strings.HasPrefix(t, "setting up TLS connection ") || strings.HasPrefix(t, "SSL_connect:") ||
-		strings.HasPrefix(t, "SSL_accept:") || strings.HasPrefix(t, "read from ") || strings.HasPrefix(t, "write to ") {
-		return Notice{Detail: t}
+	if ev := classifyTrace(t); ev != nil {
+		return ev
 	}
 	return classifyPeerLine(t)
 }
 
+// tracePrefixes start the peerless TLS lines of tls_loglevel 2 and more
+// (tls_client.c, tls_server.c, tls_misc.c, tls_verify.c, tls_stream.c;
+// 2.2-2.4 wording where it differs).
+var tracePrefixes = []string{
+	"initializing the client-side TLS engine", "initializing the server-side TLS engine",
+	"SSL_connect:", "SSL_accept:", "SSL3 alert read:", "SSL3 alert write:",
+	"skipping TLS trace output", "TLS protocol trace ",
+	"verify return: ", "subject=", "issuer=", "fingerprint=",
+	"Re-used session without peer certificate removed",
+}
+
+// classifyTrace recognises a TLS trace line that does not start with a peer.
+func classifyTrace(t string) Event {
+	switch {
+	case strings.HasPrefix(t, "setting up TLS connection to "):
+		return traceWithPeer(t, t[len("setting up TLS connection to "):])
+	case strings.HasPrefix(t, "setting up TLS connection from "):
+		return traceWithPeer(t, t[len("setting up TLS connection from "):])
+	case strings.HasPrefix(t, "TLS SNI "):
+		// tls_misc.c: "TLS SNI %s from %s not matched, using default chain"
+		if i := strings.Index(t, " from "); i >= 0 && strings.HasSuffix(t, " not matched, using default chain") {
+			return traceWithPeer(t, t[i+len(" from "):])
+		}
+	case strings.HasPrefix(t, "read from "), strings.HasPrefix(t, "write to "):
+		// tls_misc.c tls_bio_dump_cb: "read from %08lX [%08lX] (...)"
+		_, rest, _ := strings.Cut(t, " ")
+		_, rest, _ = strings.Cut(rest, " ")
+		if isHexWord(rest) {
+			return TLSTrace{Detail: t}
+		}
+	case isDumpLine(t):
+		return TLSTrace{Detail: t}
+	case t == "Reusing old session":
+		// 2.2-2.4 (tls_client.c, tls_server.c): a Notice, as with a peer.
+		return Notice{Detail: t}
+	case strings.HasPrefix(t, "Verified: subject_CN="), strings.HasPrefix(t, "Unverified: subject_CN="):
+		// 2.2-2.4 tls_client.c/tls_server.c: "Verified: subject_CN=%s, issuer=%s"
+		_, rest, _ := strings.Cut(t, "subject_CN=")
+		n := parseSubjectLine(Peer{}, rest).(TLSPeerNames)
+		n.Matched = t[0] == 'V'
+		return n
+	case strings.HasPrefix(t, "certificate verification depth="),
+		strings.HasPrefix(t, "server certificate verification depth="),
+		strings.HasPrefix(t, "client certificate verification depth="):
+		// 2.2-2.4 tls_verify.c: "certificate verification depth=%d subject=%s"
+		if i := strings.Index(t, " subject="); i >= 0 {
+			return TLSPeerNames{SubjectCN: t[i+len(" subject="):]}
+		}
+		return TLSTrace{Detail: t}
+	}
+	for _, p := range tracePrefixes {
+		if strings.HasPrefix(t, p) {
+			return TLSTrace{Detail: t}
+		}
+	}
+	return nil
+}
+
+// traceWithPeer is a TLSTrace whose peer starts s ("host[addr]:port", or
+// the host alone as 2.2-2.4 wrote it).
+func traceWithPeer(t, s string) Event {
+	tr := TLSTrace{Detail: t}
+	if p, _, ok := cutPeer(s); ok {
+		tr.Peer = p
+	} else if h, _, _ := strings.Cut(s, " "); h != "" && !strings.ContainsAny(h, "[]:,") {
+		tr.Peer = Peer{Host: h}
+	}
+	return tr
+}
+
+// isHexWord reports whether s starts with a hex number followed by a space
+// or the end: the BIO address of a packet dump header.
+func isHexWord(s string) bool {
+	i := 0
+	for i < len(s) && isHex(s[i]) {
+		i++
+	}
+	return i > 0 && (i == len(s) || s[i] == ' ')
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// isDumpLine reports whether t is a row of tls_dump_buffer (tls_misc.c):
+// "%04lx " then hex bytes ("0000 16 03 01 00 c8 ..."), or the
+// "%04lx - <SPACES/NULLS>" trailer.
+func isDumpLine(t string) bool {
+	if len(t) < 7 || t[4] != ' ' {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if !isHex(t[i]) {
+			return false
+		}
+	}
+	if strings.HasPrefix(t[5:], "- <SPACES/NULLS>") {
+		return true
+	}
+	return isHex(t[5]) && isHex(t[6]) && (len(t) == 7 || t[7] == ' ' || t[7] == '|')
+}
+
+// parseProxyHandshake reads tlsproxy's "TLS handshake failed for
+// service=%s peer=%s" (tlsproxy_state.c). The service is the requesting
+// daemon: smtp and lmtp are this host's client side.
+func parseProxyHandshake(t string) Event {
+	rest := t[len("TLS handshake failed for "):]
+	svc, peer, ok := strings.Cut(rest, " peer=")
+	if !ok {
+		return nil
+	}
+	p, ok := parsePeer(peer)
+	if !ok {
+		return nil
+	}
+	dir := DirInbound
+	switch strings.TrimPrefix(svc, "service=") {
+	case "smtp", "lmtp":
+		dir = DirOutbound
+	}
+	return TLSHandshakeError{Op: "tlsproxy", Direction: dir, Peer: p, Detail: svc}
+}
+
 var cachePrefixes = []string{
-	"looking for session ", "reloaded session ", "save session ", "remove session ",
+	"looking for session ", "reloaded session ", "save session ", "remove session ", "looking up session ",
 	"open smtp TLS cache", "open smtpd TLS cache", "open lmtp TLS cache", "close smtp TLS cache",
 	"close smtpd TLS cache", "problem talking to server private/tlsmgr",
 }
@@ -193,7 +320,8 @@ func parseCertFailure(role, t string) Event {
 }
 
 func parseHandshakeError(op string, dir Direction, t string) Event {
-	p, rest, ok := cutPeer(t)
+	// 2.2-2.4 named the client side's peer by host alone ("to mx.example.net: -1").
+	p, rest, ok := cutPeerOrHost(t)
 	if !ok {
 		return nil
 	}
@@ -245,17 +373,48 @@ func classifyPeerLine(t string) Event {
 			return TLSPeerNames{Peer: subject, SubjectCN: rest[len(" Matched CommonName "):], Matched: true}
 		case strings.HasPrefix(rest, ": subject_CN="):
 			return parseSubjectLine(subject, rest[len(": subject_CN="):])
-		case strings.HasPrefix(rest, ": depth="):
+		case strings.HasPrefix(rest, ": depth="), strings.HasPrefix(rest, ": certificate verification depth="):
+			// tls_verify.c 2.11+: "%s: depth=%d verify=%d subject=%s";
+			// 2.5-2.10: "%s: certificate verification depth=...".
 			if s := strings.Index(rest, " subject="); s >= 0 {
 				return TLSPeerNames{Peer: subject, SubjectCN: rest[s+len(" subject="):]}
 			}
+			// tls_dane.c 2.11-3.5: "%s: depth=%d matched ... digest ...",
+			// "%s: depth=%d chain is trust-anchor signed",
+			// "%s: depth=%d trust-anchor certificate".
+			if strings.Contains(rest, " matched ") || strings.Contains(rest, "trust-anchor") {
+				return DANE{Subject: subject.String(), Detail: rest[2:]}
+			}
+			// tls_verify.c 3.9+: "%s: depth=%d verify=%d" (no subject).
+			return TLSTrace{Peer: subject, Detail: t}
+		case strings.HasPrefix(rest, ": Matched subject_CN="), strings.HasPrefix(rest, ": Trusted subject_CN="),
+			strings.HasPrefix(rest, ": Untrusted subject_CN="), strings.HasPrefix(rest, ": Trusted: subject_CN="),
+			strings.HasPrefix(rest, ": Untrusted: subject_CN="):
+			// tls_client.c 2.5-2.10: "%s: %s subject_CN=%s, issuer_CN=%s";
+			// tls_server.c 2.5-2.x: "%s: %s: subject_CN=%s, issuer=%s, fingerprint=%s".
+			_, cn, _ := strings.Cut(rest, "subject_CN=")
+			n := parseSubjectLine(subject, cn).(TLSPeerNames)
+			n.Matched = strings.HasPrefix(rest, ": Matched ")
+			return n
+		case strings.HasPrefix(rest, " ") && strings.Contains(rest, " fingerprint "):
+			// tls_client.c 2.5-2.10: "%s %s%s fingerprint %s" ("Matched md5 fingerprint ...").
+			return DANE{Subject: subject.String(), Detail: rest[1:]}
+		case strings.HasPrefix(rest, ": looking up session "), strings.HasPrefix(rest, ": reloaded session "),
+			strings.HasPrefix(rest, ": remove session "), strings.HasPrefix(rest, ": save session "):
+			// tls_server.c: the server side names the client first.
+			return TLSCache{Detail: t}
+		case strings.HasPrefix(rest, ": TLS cipher list "), strings.HasPrefix(rest, ": verify="),
+			strings.HasPrefix(rest, ": raw public key fingerprint="),
+			strings.HasPrefix(rest, ": read from "), strings.HasPrefix(rest, ": write to "):
+			// tls_client.c/tls_server.c/tls_verify.c loglevel 2 detail.
+			return TLSTrace{Peer: subject, Detail: t}
 		case strings.HasPrefix(rest, ": Matched DANE"), strings.HasPrefix(rest, ": Matched trust anchor"),
 			strings.HasPrefix(rest, ": Matched fingerprint"):
 			return DANE{Subject: subject.String(), Detail: rest[2:]}
 		case strings.HasPrefix(rest, ": re-using session with untrusted"):
 			return TLSCertFailure{Peer: subject, TLSFailure: TLSNotTrusted, RFC8460: TLSNotTrusted.RFC8460(), Detail: rest[2:]}
 		case strings.HasPrefix(rest, ": Reusing old session"), strings.HasPrefix(rest, ": SNI hostname: "),
-			strings.HasPrefix(rest, ": TLS cipher list "), strings.HasPrefix(rest, ": Issuing session ticket"),
+			strings.HasPrefix(rest, ": Issuing session ticket"),
 			strings.HasPrefix(rest, ": Decrypting session ticket"), strings.HasPrefix(rest, ": Matched "):
 			return Notice{Detail: t}
 		}
@@ -280,7 +439,12 @@ func classifyPeerLine(t string) Event {
 		strings.Contains(msg, "configured with dnssec lookups disabled"),
 		strings.Contains(msg, "configured with MX lookup errors ignored"),
 		strings.Contains(msg, "incompatible with") && strings.Contains(msg, "TLS"),
-		strings.Contains(msg, "truncated TLSA RR"):
+		strings.Contains(msg, "truncated TLSA RR"),
+		// tls_dane.c tlsa_info (2.11+, loglevel dane/verbose):
+		// "DNSSEC-signed TLSA record: %s: %u %u %u %s",
+		// "fingerprint: digest as private-use TLSA record: ...",
+		// "TA cert as TLSA record: %s: ...", "TA pkey as TLSA record: ...".
+		strings.HasSuffix(d.Subject, "TLSA record"), strings.HasPrefix(msg, "digest as private-use TLSA record"):
 	default:
 		return nil
 	}

@@ -540,13 +540,13 @@ func TestParseTLSOther(t *testing.T) {
 			name:  "setting up TLS connection",
 			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: setting up TLS connection to mx.example.net[192.0.2.25]:25",
 			env:   e("mx1", "postfix/smtp", "smtp", 6752, info, ""),
-			event: logparse.Notice{Detail: "setting up TLS connection to mx.example.net[192.0.2.25]:25"},
+			event: logparse.TLSTrace{Peer: mx, Detail: "setting up TLS connection to mx.example.net[192.0.2.25]:25"},
 		},
 		{
 			name:  "OpenSSL state trace",
 			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: SSL_connect:SSLv3/TLS write client hello",
 			env:   e("mx1", "postfix/smtp", "smtp", 6752, info, ""),
-			event: logparse.Notice{Detail: "SSL_connect:SSLv3/TLS write client hello"},
+			event: logparse.TLSTrace{Detail: "SSL_connect:SSLv3/TLS write client hello"},
 		},
 		{
 			name:  "Reusing old session",
@@ -664,4 +664,368 @@ func TestTLSFailureKindRFC8460(t *testing.T) {
 	if !logparse.TLSUntrustedIssuer.Specific() || !logparse.TLSNameMismatch.Specific() {
 		t.Error("untrusted-issuer and name-mismatch must be Specific")
 	}
+}
+
+// TestParseTLSTrace covers the lines of smtp_tls_loglevel / smtpd_tls_loglevel
+// 2 and more: none may be Unparsed, peer names and DANE matches keep their
+// kinds, and what carries no fact is a TLSTrace. The comment on each case
+// names the Postfix source of its wording.
+func TestParseTLSTrace(t *testing.T) {
+	mx := peer("mx.example.net", "192.0.2.25", 25)
+	client := peer("mail.example.org", "203.0.113.9", 0)
+	smtp := e("mx1", "postfix/smtp", "smtp", 6752, info, "")
+	smtpd := e("mx1", "postfix/smtpd", "smtpd", 4100, info, "")
+	runCases(t, []lineCase{
+		{
+			// tls_client.c: msg_info("initializing the client-side TLS engine")
+			name:  "client engine init",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: initializing the client-side TLS engine",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "initializing the client-side TLS engine"},
+		},
+		{
+			// tls_server.c: msg_info("initializing the server-side TLS engine")
+			name:  "server engine init",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: initializing the server-side TLS engine",
+			env:   smtpd,
+			event: logparse.TLSTrace{Detail: "initializing the server-side TLS engine"},
+		},
+		{
+			// tls_server.c: "setting up TLS connection from %s"
+			name:  "setting up TLS connection from a client",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: setting up TLS connection from mail.example.org[203.0.113.9]",
+			env:   smtpd,
+			event: logparse.TLSTrace{Peer: client, Detail: "setting up TLS connection from mail.example.org[203.0.113.9]"},
+		},
+		{
+			// tls_client.c 2.2-2.4: "setting up TLS connection to %s" with props->host
+			name:  "setting up TLS connection, 2.x host alone",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: setting up TLS connection to mx.example.net",
+			env:   smtp,
+			event: logparse.TLSTrace{Peer: logparse.Peer{Host: "mx.example.net"}, Detail: "setting up TLS connection to mx.example.net"},
+		},
+		{
+			// tls_client.c: "%s: TLS cipher list \"%s\""
+			name:  "client cipher list",
+			line:  `Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: TLS cipher list "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH"`,
+			env:   smtp,
+			event: logparse.TLSTrace{Peer: mx, Detail: `mx.example.net[192.0.2.25]:25: TLS cipher list "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH"`},
+		},
+		{
+			// tls_server.c: "%s: TLS cipher list \"%s\""
+			name:  "server cipher list",
+			line:  `Mar 27 16:05:12 mx1 postfix/smtpd[4100]: mail.example.org[203.0.113.9]: TLS cipher list "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH"`,
+			env:   smtpd,
+			event: logparse.TLSTrace{Peer: client, Detail: `mail.example.org[203.0.113.9]: TLS cipher list "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH"`},
+		},
+		{
+			// tls_misc.c tls_info_callback: "%s:%s" with SSL_ST_ACCEPT
+			name:  "server state trace",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: SSL_accept:SSLv3/TLS write server done",
+			env:   smtpd,
+			event: logparse.TLSTrace{Detail: "SSL_accept:SSLv3/TLS write server done"},
+		},
+		{
+			// tls_misc.c tls_info_callback: "%s:error in %s"
+			name:  "state trace error in",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: SSL_connect:error in error",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "SSL_connect:error in error"},
+		},
+		{
+			// tls_misc.c tls_info_callback: "SSL3 alert %s:%s:%s"
+			name:  "alert read",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: SSL3 alert read:fatal:handshake failure",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "SSL3 alert read:fatal:handshake failure"},
+		},
+		{
+			// tls_misc.c tls_info_callback: "SSL3 alert %s:%s:%s"
+			name:  "alert write",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: SSL3 alert write:fatal:protocol version",
+			env:   smtpd,
+			event: logparse.TLSTrace{Detail: "SSL3 alert write:fatal:protocol version"},
+		},
+		{
+			// tls_misc.c tls_bio_dump_cb: "write to %08lX [%08lX] (%ld bytes => %ld (0x%lX))"
+			name:  "packet dump header write",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: write to 55A4C3E1B2D0 [55A4C3E20A63] (251 bytes => 251 (0xFB))",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "write to 55A4C3E1B2D0 [55A4C3E20A63] (251 bytes => 251 (0xFB))"},
+		},
+		{
+			// tls_misc.c tls_bio_dump_cb: "read from %08lX [%08lX] (%ld bytes => %d)"
+			name:  "packet dump header read",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: read from 55A4C3E1B2D0 [55A4C3E25FA3] (5 bytes => -1)",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "read from 55A4C3E1B2D0 [55A4C3E25FA3] (5 bytes => -1)"},
+		},
+		{
+			// the brief's peer-first dump header; not found in Postfix source
+			name:  "packet dump header after a peer",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: write to 55A4C3E1B2D0 [55A4C3E20A63] (251 bytes => 251 (0xFB))",
+			env:   smtp,
+			event: logparse.TLSTrace{Peer: mx, Detail: "mx.example.net[192.0.2.25]:25: write to 55A4C3E1B2D0 [55A4C3E20A63] (251 bytes => 251 (0xFB))"},
+		},
+		{
+			// tls_misc.c tls_dump_buffer: "%04lx " then "%02x%c" per byte, then the text
+			name:  "packet dump row",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: 0000 16 03 01 00 f6 01 00 00|f2 03 03 5e 8a 1c 44 0b  .........^..D.",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "0000 16 03 01 00 f6 01 00 00|f2 03 03 5e 8a 1c 44 0b  .........^..D."},
+		},
+		{
+			// tls_misc.c tls_dump_buffer: "%04lx - <SPACES/NULLS>"
+			name:  "packet dump trailer",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: 00f0 - <SPACES/NULLS>",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "00f0 - <SPACES/NULLS>"},
+		},
+		{
+			// tls_server.c (2.4 to 3.12, ssl-debug): msg_info("subject=%s", ...)
+			name:  "bare client certificate subject",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: subject=/C=DE/O=Example/CN=client.example.org",
+			env:   smtpd,
+			event: logparse.TLSTrace{Detail: "subject=/C=DE/O=Example/CN=client.example.org"},
+		},
+		{
+			// tls_server.c (2.4 to 3.12, ssl-debug): msg_info("issuer=%s", ...)
+			name:  "bare client certificate issuer",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: issuer=/C=US/O=Let's Encrypt/CN=R11",
+			env:   smtpd,
+			event: logparse.TLSTrace{Detail: "issuer=/C=US/O=Let's Encrypt/CN=R11"},
+		},
+		{
+			// tls_server.c 2.4: msg_info("fingerprint=%s", ...)
+			name:  "bare client certificate fingerprint, 2.4",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: fingerprint=3A:1F:0C:55:9B:20:AA:7E",
+			env:   smtpd,
+			event: logparse.TLSTrace{Detail: "fingerprint=3A:1F:0C:55:9B:20:AA:7E"},
+		},
+		{
+			// tls_verify.c 3.9+: "%s: depth=%d verify=%d" when the subject is not printable
+			name:  "depth/verify without subject",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: depth=1 verify=1",
+			env:   smtp,
+			event: logparse.TLSTrace{Peer: mx, Detail: "mx.example.net[192.0.2.25]:25: depth=1 verify=1"},
+		},
+		{
+			// tls_verify.c 3.9+: "%s: verify=%d raw public key"
+			name:  "raw public key verify",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: verify=1 raw public key",
+			env:   smtp,
+			event: logparse.TLSTrace{Peer: mx, Detail: "mx.example.net[192.0.2.25]:25: verify=1 raw public key"},
+		},
+		{
+			// tls_client.c 3.9+: "%s: raw public key fingerprint=%s"
+			name:  "raw public key fingerprint",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: raw public key fingerprint=9B:20:AA:7E",
+			env:   smtp,
+			event: logparse.TLSTrace{Peer: mx, Detail: "mx.example.net[192.0.2.25]:25: raw public key fingerprint=9B:20:AA:7E"},
+		},
+		{
+			// tls_verify.c 2.2-2.4: "verify return: %d"
+			name:  "verify return, 2.x",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: verify return: 1",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "verify return: 1"},
+		},
+		{
+			// tls_misc.c 3.12: "TLS protocol trace for %s saved to %s"
+			name:  "protocol trace saved, 3.12",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: TLS protocol trace for mx.example.net[192.0.2.25]:25 saved to tlstrace/smtp-20260327160512.123456-mx.example.net-Ab12Cd",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "TLS protocol trace for mx.example.net[192.0.2.25]:25 saved to tlstrace/smtp-20260327160512.123456-mx.example.net-Ab12Cd"},
+		},
+		{
+			// tls_client.c 3.12: "skipping TLS trace output - rate limit (%d) exceeded"
+			name:  "protocol trace rate limit, 3.12",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: skipping TLS trace output - rate limit (10) exceeded",
+			env:   smtp,
+			event: logparse.TLSTrace{Detail: "skipping TLS trace output - rate limit (10) exceeded"},
+		},
+		{
+			// tls_misc.c tls_cert_cb: "TLS SNI %s from %s not matched, using default chain"
+			name:  "server SNI not matched",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: TLS SNI mx2.example.com from mail.example.org[203.0.113.9] not matched, using default chain",
+			env:   smtpd,
+			event: logparse.TLSTrace{Peer: client, Detail: "TLS SNI mx2.example.com from mail.example.org[203.0.113.9] not matched, using default chain"},
+		},
+		{
+			// tls_client.c/tls_server.c 2.2-2.4: msg_info("Reusing old session"), no peer
+			name:  "Reusing old session, 2.x",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: Reusing old session",
+			env:   smtp,
+			event: logparse.Notice{Detail: "Reusing old session"},
+		},
+		{
+			// tls_server.c: "%s: save session %s to %s cache" (the server names the client)
+			name:  "server session cache save",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: mail.example.org[203.0.113.9]: save session 4F1C2A1B9E&s=smtpd&l=805306480 to smtpd cache",
+			env:   smtpd,
+			event: logparse.TLSCache{Detail: "mail.example.org[203.0.113.9]: save session 4F1C2A1B9E&s=smtpd&l=805306480 to smtpd cache"},
+		},
+		{
+			// tls_server.c: "%s: looking up session %s in %s cache"
+			name:  "server session cache lookup",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: mail.example.org[203.0.113.9]: looking up session 4F1C2A1B9E&s=smtpd&l=805306480 in smtpd cache",
+			env:   smtpd,
+			event: logparse.TLSCache{Detail: "mail.example.org[203.0.113.9]: looking up session 4F1C2A1B9E&s=smtpd&l=805306480 in smtpd cache"},
+		},
+	})
+}
+
+// TestParseTLSTraceKeepsMeaning covers loglevel 2 lines that name
+// certificates or DANE matches: they stay TLSPeerNames and DANE, in every
+// Postfix version's wording, and a handshake error keeps its kind when the
+// 2.x peer is a host alone.
+func TestParseTLSTraceKeepsMeaning(t *testing.T) {
+	mx := peer("mx.example.net", "192.0.2.25", 25)
+	client := peer("mail.example.org", "203.0.113.9", 0)
+	smtp := e("mx1", "postfix/smtp", "smtp", 6752, info, "")
+	smtpd := e("mx1", "postfix/smtpd", "smtpd", 4100, info, "")
+	runCases(t, []lineCase{
+		{
+			// tls_verify.c 2.5-2.10: "%s: certificate verification depth=%d verify=%d subject=%s"
+			name:  "certificate verification depth, 2.5-2.10",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: certificate verification depth=1 verify=1 subject=/C=US/O=Let's Encrypt/CN=R11",
+			env:   smtp,
+			event: logparse.TLSPeerNames{Peer: mx, SubjectCN: "/C=US/O=Let's Encrypt/CN=R11"},
+		},
+		{
+			// tls_verify.c 2.2-2.4: "certificate verification depth=%d subject=%s"
+			name:  "certificate verification depth, 2.2-2.4",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: certificate verification depth=0 subject=/CN=mx.example.net",
+			env:   smtp,
+			event: logparse.TLSPeerNames{SubjectCN: "/CN=mx.example.net"},
+		},
+		{
+			// tls_client.c 2.2-2.4: "Verified: subject_CN=%s, issuer=%s"
+			name:  "Verified subject_CN, 2.2-2.4",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: Verified: subject_CN=mx.example.net, issuer=Example CA",
+			env:   smtp,
+			event: logparse.TLSPeerNames{SubjectCN: "mx.example.net", Issuer: "Example CA", Matched: true},
+		},
+		{
+			// tls_server.c 2.2-2.4: "Unverified: subject_CN=%s, issuer=%s"
+			name:  "Unverified subject_CN, 2.2-2.4",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: Unverified: subject_CN=client.example.org, issuer=Example CA",
+			env:   smtpd,
+			event: logparse.TLSPeerNames{SubjectCN: "client.example.org", Issuer: "Example CA"},
+		},
+		{
+			// tls_client.c 2.5-2.10: "%s: %s subject_CN=%s, issuer_CN=%s" with "Matched"
+			name:  "Matched subject_CN, 2.5-2.10",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: Matched subject_CN=mx.example.net, issuer_CN=R3",
+			env:   smtp,
+			event: logparse.TLSPeerNames{Peer: mx, SubjectCN: "mx.example.net", Issuer: "R3", Matched: true},
+		},
+		{
+			// tls_server.c 2.5-2.x: "%s: %s: subject_CN=%s, issuer=%s, fingerprint=%s"
+			name:  "Trusted: subject_CN, server 2.5-2.x",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtpd[4100]: mail.example.org[203.0.113.9]: Trusted: subject_CN=client.example.org, issuer=Example CA, fingerprint=3A:1F:0C:55",
+			env:   smtpd,
+			event: logparse.TLSPeerNames{Peer: client, SubjectCN: "client.example.org", Issuer: "Example CA"},
+		},
+		{
+			// tls_client.c 2.5-2.10: "%s %s%s fingerprint %s"
+			name:  "Matched fingerprint, 2.5-2.10",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25 Matched md5 fingerprint 3A:1F:0C:55:9B:20:AA:7E",
+			env:   smtp,
+			event: logparse.DANE{Subject: "mx.example.net[192.0.2.25]:25", Detail: "Matched md5 fingerprint 3A:1F:0C:55:9B:20:AA:7E"},
+		},
+		{
+			// tls_dane.c 2.11-3.5: "%s: depth=%d matched %s certificate %s digest %s"
+			name:  "depth matched TLSA digest, 2.11-3.5",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: depth=0 matched end entity certificate sha256 digest 8D:02:53:6C",
+			env:   smtp,
+			event: logparse.DANE{Subject: "mx.example.net[192.0.2.25]:25", Detail: "depth=0 matched end entity certificate sha256 digest 8D:02:53:6C"},
+		},
+		{
+			// tls_dane.c 2.11-3.5: "%s: depth=%d chain is trust-anchor signed"
+			name:  "chain is trust-anchor signed, 2.11-3.5",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: depth=1 chain is trust-anchor signed",
+			env:   smtp,
+			event: logparse.DANE{Subject: "mx.example.net[192.0.2.25]:25", Detail: "depth=1 chain is trust-anchor signed"},
+		},
+		{
+			// tls_dane.c 2.11-3.5: "using DANE RR: %s%s%s IN TLSA %u %u %u %s"
+			name:  "using DANE RR, 2.11-3.5",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: using DANE RR: _25._tcp.mx.example.net IN TLSA 3 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D",
+			env:   smtp,
+			event: logparse.DANE{Detail: "using DANE RR: _25._tcp.mx.example.net IN TLSA 3 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D"},
+		},
+		{
+			// tls_dane.c tlsa_info 3.6+: "%s: %s: %u %u %u %s%s%s" ("DNSSEC-signed TLSA record", rname)
+			name:  "DNSSEC-signed TLSA record, 3.6+",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: DNSSEC-signed TLSA record: _25._tcp.mx.example.net: 3 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D",
+			env:   smtp,
+			event: logparse.DANE{Subject: "DNSSEC-signed TLSA record", Detail: "_25._tcp.mx.example.net: 3 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D"},
+		},
+		{
+			// tls_dane.c tlsa_info 3.6+: ("fingerprint", "digest as private-use TLSA record")
+			name:  "fingerprint as private-use TLSA record, 3.6+",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: fingerprint: digest as private-use TLSA record: 3 0 255 3A1F0C559B20AA7E",
+			env:   smtp,
+			event: logparse.DANE{Subject: "fingerprint", Detail: "digest as private-use TLSA record: 3 0 255 3A1F0C559B20AA7E"},
+		},
+		{
+			// tls_dane.c tlsa_info 3.6+: ("TA cert as TLSA record", tafile)
+			name:  "trust anchor file as TLSA record, 3.6+",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: TA cert as TLSA record: /etc/postfix/ta.pem: 2 0 1 8D02536C887482BC",
+			env:   smtp,
+			event: logparse.DANE{Subject: "TA cert as TLSA record", Detail: "/etc/postfix/ta.pem: 2 0 1 8D02536C887482BC"},
+		},
+		{
+			// tls_client.c 2.2-2.4: "SSL_connect error to %s: %d" with props->host
+			name:  "SSL_connect error, 2.x host alone",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: SSL_connect error to mx.example.net: -1",
+			env:   smtp,
+			event: logparse.TLSHandshakeError{Op: "SSL_connect", Direction: logparse.DirOutbound, Peer: logparse.Peer{Host: "mx.example.net"}, Detail: "-1"},
+		},
+		{
+			// tlsproxy_state.c: "TLS handshake failed for service=%s peer=%s"
+			name:  "tlsproxy handshake failed, server side",
+			line:  "Mar 27 16:05:12 mx1 postfix/tlsproxy[1200]: TLS handshake failed for service=smtpd peer=[198.51.100.66]:51522",
+			env:   e("mx1", "postfix/tlsproxy", "tlsproxy", 1200, info, ""),
+			event: logparse.TLSHandshakeError{Op: "tlsproxy", Direction: logparse.DirInbound, Peer: peer("", "198.51.100.66", 51522), Detail: "service=smtpd"},
+		},
+		{
+			// tlsproxy_state.c: "TLS handshake failed for service=%s peer=%s"
+			name:  "tlsproxy handshake failed, client side",
+			line:  "Mar 27 16:05:12 mx1 postfix/tlsproxy[1200]: TLS handshake failed for service=smtp peer=mx.example.net[192.0.2.25]:25",
+			env:   e("mx1", "postfix/tlsproxy", "tlsproxy", 1200, info, ""),
+			event: logparse.TLSHandshakeError{Op: "tlsproxy", Direction: logparse.DirOutbound, Peer: mx, Detail: "service=smtp"},
+		},
+	})
+}
+
+// TestParseTLSLinesAlreadyRead pins loglevel 2 lines that issue 17 asked
+// to check and that were already read right: they must stay so.
+func TestParseTLSLinesAlreadyRead(t *testing.T) {
+	mx := peer("mx.example.net", "192.0.2.25", 25)
+	smtp := e("mx1", "postfix/smtp", "smtp", 6752, info, "")
+	runCases(t, []lineCase{
+		{
+			// tls_client.c: "%s: subjectAltName: %s"
+			name:  "subjectAltName is still peer names",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: mx.example.net[192.0.2.25]:25: subjectAltName: mx.example.net",
+			env:   smtp,
+			event: logparse.TLSPeerNames{Peer: mx, Names: "mx.example.net"},
+		},
+		{
+			// tls_client.c: "reloaded session %s from %s cache"
+			name:  "client session cache reload",
+			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: reloaded session smtp&mx.example.net&192.0.2.25&25&&C0F1 from smtp cache",
+			env:   smtp,
+			event: logparse.TLSCache{Detail: "reloaded session smtp&mx.example.net&192.0.2.25&25&&C0F1 from smtp cache"},
+		},
+		{
+			// tls_scache.c (tlsmgr): "lookup %s session id=%s"
+			name:  "tlsmgr session lookup",
+			line:  "Mar 27 16:05:12 mx1 postfix/tlsmgr[880]: lookup smtp session id=smtp&mx.example.net&192.0.2.25&25&&C0F1",
+			env:   e("mx1", "postfix/tlsmgr", "tlsmgr", 880, info, ""),
+			event: logparse.TLSCache{Detail: "lookup smtp session id=smtp&mx.example.net&192.0.2.25&25&&C0F1"},
+		},
+	})
 }

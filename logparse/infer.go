@@ -26,8 +26,12 @@ func inferService(rec *Record) string {
 		case t == "removed":
 			return "qmgr"
 		case strings.HasPrefix(t, "sender non-delivery notification") || strings.HasPrefix(t, "sender delivery status notification") ||
-			strings.HasPrefix(t, "postmaster non-delivery notification"):
+			strings.HasPrefix(t, "sender delay notification") || strings.HasPrefix(t, "postmaster non-delivery notification"):
 			return "bounce"
+		case strings.HasPrefix(t, "Cannot start TLS: ") || strings.HasPrefix(t, "TLS is required, but ") ||
+			strings.HasPrefix(t, "lost connection with ") || strings.HasPrefix(t, "conversation with ") ||
+			strings.HasPrefix(t, "host ") && strings.Contains(t, " said: "):
+			return "smtp"
 		}
 	}
 	for _, p := range inferPrefixes {
@@ -55,6 +59,7 @@ var inferPrefixes = []struct{ prefix, service string }{
 	{"BLACKLISTED [", "postscreen"}, {"ALLOWLISTED [", "postscreen"}, {"DENYLISTED [", "postscreen"},
 	{"daemon started", "master"}, {"reload -- version", "master"}, {"terminating on signal", "master"},
 	{"master exit time", "master"}, {"statistics: max ", "anvil"},
+	{"connect to ", "smtp"}, {"Host offered STARTTLS: ", "smtp"}, {"TLS is required, but ", "smtp"},
 }
 
 // relayService names the delivery agent of a delivery line by its relay=:

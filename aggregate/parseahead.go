@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"context"
 	"errors"
 	"io"
 
@@ -34,7 +35,7 @@ func newFeed(rd *source.Reader, mayGrow bool) lineFeed {
 // readLine reads and parses the next line of rd into dst; when there is
 // none, ok is false and end says how the reading ended.
 func readLine(rd *source.Reader, mayGrow bool, dst *parsedLine) (end parsedChunk, ok bool) {
-	line, err := rd.Next()
+	line, err := rd.Next(context.Background())
 	switch {
 	case errors.Is(err, io.EOF):
 		return parsedChunk{}, false

@@ -56,7 +56,7 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[s
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		line, err := r.Next()
+		line, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}

@@ -39,7 +39,7 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noDB, "no-db", false, "do not store what is read (watch only)")
 	fs.BoolVar(&f.resume, "resume", false, "show from where the last ingest or tail of this file stopped")
 	fs.BoolVar(&f.fromStart, "from-start", false, "show the whole file first (lines already stored are not stored again)")
-	fs.BoolVar(&f.poll, "poll", false, "poll the file instead of using inotify (NFS, some containers)")
+	fs.BoolVar(&f.poll, "poll", false, "look at the file every 250ms instead of every 100ms (NFS, where each look costs a round trip)")
 	fs.DurationVar(&f.interval, "interval", 2*time.Second, "redraw the live view this often")
 	fs.DurationVar(&f.window, "window", 15*time.Minute, "rolling window of the live view and of --alert-threshold")
 	fs.StringVar(&f.format, "format", "text", "event lines when not on a terminal: text or json")
@@ -199,9 +199,9 @@ func (t *tailer) followFile(ctx context.Context) error {
 	defer func() {
 		stopReading()
 		<-done
-		fol.Stop()
+		fol.Close()
 	}()
-	lines := make(chan source.FollowLine, 1024)
+	lines := make(chan source.Line, 1024)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(done)
@@ -246,17 +246,17 @@ func (t *tailer) followStdin(ctx context.Context) error {
 		return err
 	}
 	t.viewing = true
-	lines := make(chan source.FollowLine, 1024)
+	lines := make(chan source.Line, 1024)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(lines)
 		for {
-			l, err := rd.Next()
+			l, err := rd.Next(ctx)
 			if err != nil {
 				errc <- err
 				return
 			}
-			lines <- source.FollowLine{Bytes: append([]byte(nil), l.Bytes...), End: l.End, Truncated: l.Truncated}
+			lines <- source.Line{Bytes: append([]byte(nil), l.Bytes...), End: l.End, Truncated: l.Truncated}
 		}
 	}()
 	err = t.loop(ctx, lines, errc)
@@ -271,7 +271,7 @@ func (t *tailer) followStdin(ctx context.Context) error {
 const commitAfter = 250 * time.Millisecond
 
 // loop moves lines into the pump, commits after each burst, and redraws.
-func (t *tailer) loop(ctx context.Context, lines <-chan source.FollowLine, errc <-chan error) error {
+func (t *tailer) loop(ctx context.Context, lines <-chan source.Line, errc <-chan error) error {
 	redraw := time.NewTicker(t.f.interval)
 	defer redraw.Stop()
 	commit := time.NewTimer(commitAfter)
@@ -325,7 +325,7 @@ func (t *tailer) loop(ctx context.Context, lines <-chan source.FollowLine, errc 
 // A line of the old file that comes after the new one's first (written
 // before syslog reopened the log) goes to a run of the old file: its
 // offset is the old file's, and the new file's run must not take it.
-func (t *tailer) line(ctx context.Context, l source.FollowLine) error {
+func (t *tailer) line(ctx context.Context, l source.Line) error {
 	t.lines++
 	t.rate.add(1, t.e.now())
 	if l.Reopened || !t.run.Reads(l.File) {

@@ -327,7 +327,7 @@ func TestTailLateLineOfOldFile(t *testing.T) {
 		t.Helper()
 		for i, l := range ls {
 			end += int64(len(l))
-			fl := source.FollowLine{Bytes: []byte(strings.TrimSuffix(l, "\n")), End: end, File: id, Reopened: reopened && i == 0}
+			fl := source.Line{Bytes: []byte(strings.TrimSuffix(l, "\n")), End: end, File: id, Reopened: reopened && i == 0}
 			if err := tl.line(ctx, fl); err != nil {
 				t.Fatal(err)
 			}

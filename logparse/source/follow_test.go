@@ -33,11 +33,11 @@ var followModes = []struct {
 	name string
 	o    FollowOptions
 }{
-	{"inotify", FollowOptions{}},
+	{"look", FollowOptions{}},
 	{"poll", FollowOptions{Poll: true}},
 }
 
-// followed is a FollowLine with its bytes copied.
+// followed is a followed Line with its bytes copied.
 type followed struct {
 	text      string
 	end       int64
@@ -52,23 +52,22 @@ func (l followed) String() string {
 }
 
 // startFollow follows path and stops at the end of the test.
-func startFollow(t *testing.T, path string, o FollowOptions) *Follower {
+func startFollow(t *testing.T, path string, o FollowOptions) *Reader {
 	t.Helper()
 	f, err := Follow(path, o)
 	if err != nil {
 		t.Fatalf("Follow: %v", err)
 	}
 	t.Cleanup(func() {
-		t.Logf("made up for nxadm/tail: %+v", f.stats)
-		if err := f.Stop(); err != nil {
-			t.Errorf("Stop: %v", err)
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
 		}
 	})
 	return f
 }
 
 // nextLine waits at most followWait for the next line.
-func nextLine(t *testing.T, f *Follower) followed {
+func nextLine(t *testing.T, f *Reader) followed {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), followWait)
 	defer cancel()
@@ -80,7 +79,7 @@ func nextLine(t *testing.T, f *Follower) followed {
 }
 
 // expectLines reads len(want) lines and checks their text and order.
-func expectLines(t *testing.T, f *Follower, want ...string) []followed {
+func expectLines(t *testing.T, f *Reader, want ...string) []followed {
 	t.Helper()
 	var got []followed
 	for i, w := range want {
@@ -94,7 +93,7 @@ func expectLines(t *testing.T, f *Follower, want ...string) []followed {
 }
 
 // expectQuiet checks that no line arrives for d.
-func expectQuiet(t *testing.T, f *Follower, d time.Duration) {
+func expectQuiet(t *testing.T, f *Reader, d time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -306,7 +305,7 @@ func TestFollow(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "mail.log")
 		appendLog(t, path, mailLine(1)+"\n"+mailLine(2)[:20])
 		f := startFollow(t, path, FollowOptions{})
-		f.idle = 10 * time.Millisecond // Follow's own look at the file must hold the half line too
+		f.fol.waker = timedWaker(10 * time.Millisecond) // every look must hold the half line
 		expectLines(t, f, mailLine(1))
 		expectQuiet(t, f, 300*time.Millisecond)
 		appendLog(t, path, mailLine(2)[20:]+"\n")
@@ -342,13 +341,13 @@ func TestFollow(t *testing.T) {
 
 	t.Run("missed_change_notification", func(t *testing.T) {
 		t.Parallel()
-		// nxadm/tail that never delivers a line, as when it misses the
-		// write after opening a file: Follow reads the file itself.
+		// Looks every 10ms: appends, a half line, a rotation with a late
+		// write, a removal and a re-creation, each seen by a look.
 		dir := t.TempDir()
 		path := filepath.Join(dir, "mail.log")
 		appendLog(t, path, joinLines(mailLine(1)))
 		f := startFollow(t, path, FollowOptions{})
-		f.lines, f.idle = nil, 10*time.Millisecond
+		f.fol.waker = timedWaker(10 * time.Millisecond)
 		old := expectLines(t, f, mailLine(1))
 		appendLog(t, path, joinLines(mailLine(2))+mailLine(3)[:10])
 		old = append(old, expectLines(t, f, mailLine(2))...)
@@ -399,14 +398,14 @@ func TestFollow(t *testing.T) {
 		if _, err := f.Next(ctx); !errors.Is(err, context.Canceled) {
 			t.Errorf("Next with a cancelled context: %v, want context.Canceled", err)
 		}
-		if err := f.Stop(); err != nil {
-			t.Errorf("Stop: %v", err)
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
 		}
 		if _, err := f.Next(context.Background()); !errors.Is(err, os.ErrClosed) {
-			t.Errorf("Next after Stop: %v, want os.ErrClosed", err)
+			t.Errorf("Next after Close: %v, want os.ErrClosed", err)
 		}
-		if err := f.Stop(); err != nil {
-			t.Errorf("second Stop: %v", err)
+		if err := f.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
 		}
 	})
 }
@@ -544,8 +543,7 @@ func testMissingBriefly(t *testing.T, o FollowOptions) {
 
 // testLateWriteLost is log_rotation_late_write_to_old_file: a line written
 // to the old file after the new file's first line was returned is not
-// guaranteed. It arrives only if nxadm/tail had not yet left the old file
-// (which happens when the rename came before it first watched the file);
+// guaranteed. It arrives only if Follow had not yet left the old file;
 // then it comes once, with the old file's Identity. This limit is
 // documented on Follow; the test pins down what may happen.
 func testLateWriteLost(t *testing.T, o FollowOptions) {
@@ -577,18 +575,18 @@ func testLateWriteLost(t *testing.T, o FollowOptions) {
 	}
 	switch {
 	case len(got) == 1:
-		t.Logf("the late line was lost (nxadm/tail had moved to the new file)")
+		t.Logf("the late line was lost (Follow had moved to the new file)")
 	case len(got) == 2 && got[0].text == late && !got[0].reopened && got[0].file == old:
-		t.Logf("the late line arrived (nxadm/tail was still reading the old file)")
+		t.Logf("the late line arrived (Follow was still reading the old file)")
 	default:
 		t.Errorf("got %v, want %q then %q, or only the latter", got, late, mailLine(3))
 	}
 	expectQuiet(t, f, quietFor(o))
 }
 
-// testOwnReadsRace is own_reads_race_change_notification: Follow's own
-// look at the file runs after every millisecond without a line, so it
-// races nxadm/tail all the time, across appends and rotations. Still every
+// testOwnReadsRace is own_reads_race_change_notification: Follow looks at
+// the file after every millisecond without a line, so its looks race the
+// writer all the time, across appends and rotations. Still every
 // line arrives once, in order. Each file is rotated only after one of its
 // lines has arrived: a file replaced twice before Follow sees it is a limit
 // documented on Follow.
@@ -596,7 +594,7 @@ func testOwnReadsRace(t *testing.T, o FollowOptions) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLog(t, path, "")
 	f := startFollow(t, path, o)
-	f.idle = time.Millisecond
+	f.fol.waker = timedWaker(time.Millisecond)
 
 	const rounds, perRound = 4, 30
 	seen := make(chan int, rounds) // a round whose first line has arrived
@@ -665,23 +663,21 @@ func testOwnReadsRace(t *testing.T, o FollowOptions) {
 	expectQuiet(t, f, quietFor(o))
 }
 
-// TestOnlyFollowImportsTail keeps github.com/nxadm/tail behind Follow.
-func TestOnlyFollowImportsTail(t *testing.T) {
+// TestNoTailLibrary keeps github.com/nxadm/tail out: it could exit the
+// process from inside, and Follow does its own following.
+func TestNoTailLibrary(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range files {
-		if name == "follow.go" {
-			continue
-		}
 		af, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, imp := range af.Imports {
 			if p, _ := strconv.Unquote(imp.Path.Value); strings.HasPrefix(p, "github.com/nxadm/tail") {
-				t.Errorf("%s imports %s; only follow.go may", name, p)
+				t.Errorf("%s imports %s; Follow follows files itself", name, p)
 			}
 		}
 	}

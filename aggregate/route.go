@@ -33,11 +33,11 @@ type route struct {
 // line routes one line and correlates it.
 func (t *route) line(ctx context.Context, l *source.Line) error {
 	t.lines++
-	if l.Reopened || !t.run.Reads(l.File) {
+	if l.Reopened || !t.run.Reads(*l.File) {
 		if err := t.commit(ctx); err != nil {
 			return err
 		}
-		run, err := t.p.Begin(ctx, l.File)
+		run, err := t.p.Begin(ctx, *l.File)
 		if err != nil {
 			return err
 		}

@@ -27,22 +27,13 @@ func TestTailLateLineOfOldFile(t *testing.T) {
 	}
 	lines := strings.SplitAfter(string(data), "\n")
 	lines = lines[:len(lines)-1]
-	appendTo := func(path string, ls []string) {
-		t.Helper()
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.WriteString(strings.Join(ls, "")); err != nil {
+	oldPath, newPath := filepath.Join(dir, "mail.log.1"), filepath.Join(dir, "mail.log")
+	a, late, b := lines[:1000], lines[1000:1010], lines[1010:2000]
+	for path, ls := range map[string][]string{oldPath: lines[:1010], newPath: b} {
+		if err := os.WriteFile(path, []byte(strings.Join(ls, "")), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	oldPath, newPath := filepath.Join(dir, "mail.log.1"), filepath.Join(dir, "mail.log")
-	a, late, b := lines[:1000], lines[1000:1010], lines[1010:2000]
-	appendTo(oldPath, a)
-	appendTo(oldPath, late)
-	appendTo(newPath, b)
 	idOld, err := identify(oldPath)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +62,7 @@ func TestTailLateLineOfOldFile(t *testing.T) {
 		t.Helper()
 		for i, l := range ls {
 			end += int64(len(l))
-			fl := source.Line{Bytes: []byte(strings.TrimSuffix(l, "\n")), End: end, File: id, Reopened: reopened && i == 0}
+			fl := source.Line{Bytes: []byte(strings.TrimSuffix(l, "\n")), End: end, File: &id, Reopened: reopened && i == 0}
 			if err := tl.line(ctx, &fl); err != nil {
 				t.Fatal(err)
 			}

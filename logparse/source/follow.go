@@ -240,9 +240,9 @@ func (r *Reader) followed(l Line) Line {
 	f := r.fol
 	if !f.identOK {
 		r.ident, f.head = identify(f.path, r.file)
-		f.identOK = true
+		r.idp, f.identOK = nil, true
 	}
-	l.File = r.ident
+	l.File = r.lineIdentity()
 	l.Reopened, f.fresh = f.fresh, false
 	return l
 }
@@ -293,7 +293,7 @@ func (r *Reader) switchTo(h *os.File) {
 	}
 	f.fresh, f.started = f.started, true
 	f.identOK, f.head = false, nil
-	r.ident = Identity{Path: f.path}
+	r.ident, r.idp = Identity{Path: f.path}, nil
 	r.readFrom(h, 0)
 }
 

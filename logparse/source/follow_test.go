@@ -75,7 +75,7 @@ func nextLine(t *testing.T, f *Reader) followed {
 	if err != nil {
 		t.Fatalf("Next: %v", err)
 	}
-	return followed{string(l.Bytes), l.End, l.File, l.Reopened, l.Truncated}
+	return followed{string(l.Bytes), l.End, *l.File, l.Reopened, l.Truncated}
 }
 
 // expectLines reads len(want) lines and checks their text and order.

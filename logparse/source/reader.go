@@ -33,14 +33,14 @@ const (
 // Line is one line of input with its origin: the file it came from and
 // where in it. Bytes is only valid until the next call to Next.
 type Line struct {
-	Bytes     []byte   // without the trailing "\n" (and without a "\r" before it)
-	File      Identity // the input the line came from (see Follow for what it holds while following)
-	Number    int64    // 1-based line number in the (decompressed) stream
-	Offset    int64    // byte offset of the line start in the decompressed stream
-	End       int64    // byte offset just after this line's "\n" (== Offset+len(raw)+1), or after the last byte when Partial
-	Reopened  bool     // following: the first line of a file that replaced (rotation) or truncated the one read before
-	Truncated bool     // the line was longer than the reader's max; Bytes holds only the first max bytes (the rest is skipped without buffering it)
-	Partial   bool     // last line of the stream with no trailing newline
+	Bytes     []byte    // without the trailing "\n" (and without a "\r" before it)
+	File      *Identity // the input the line came from (see Follow for what it holds while following); shared by its lines, never changed
+	Number    int64     // 1-based line number in the (decompressed) stream
+	Offset    int64     // byte offset of the line start in the decompressed stream
+	End       int64     // byte offset just after this line's "\n" (== Offset+len(raw)+1), or after the last byte when Partial
+	Reopened  bool      // following: the first line of a file that replaced (rotation) or truncated the one read before
+	Truncated bool      // the line was longer than the reader's max; Bytes holds only the first max bytes (the rest is skipped without buffering it)
+	Partial   bool      // last line of the stream with no trailing newline
 }
 
 // Reader is the one source of lines: it reads a file (plain or compressed,
@@ -51,6 +51,7 @@ type Line struct {
 type Reader struct {
 	name  string
 	ident Identity
+	idp   *Identity     // a copy of ident that lines point to; nil until a line needs it, and whenever ident changes
 	br    *bufio.Reader // the decompressed stream
 	file  *os.File      // closed by Close; nil for stdin and NewReader
 	zstd  *zstd.Decoder // released by Close
@@ -298,7 +299,7 @@ func (r *Reader) nextSlow(chunk []byte, err error) (Line, error) {
 // line builds the next Line from b, the start of a line whose full length
 // (after removing "\r\n") is size, and which took consumed bytes of input.
 func (r *Reader) line(b []byte, size, consumed int64, partial bool) Line {
-	l := Line{Bytes: b, File: r.ident, Number: r.number + 1, Offset: r.offset, Partial: partial}
+	l := Line{Bytes: b, File: r.lineIdentity(), Number: r.number + 1, Offset: r.offset, Partial: partial}
 	if size > int64(r.max) {
 		l.Truncated = true
 		if len(b) > r.max {
@@ -309,6 +310,16 @@ func (r *Reader) line(b []byte, size, consumed int64, partial bool) Line {
 	r.offset += consumed
 	l.End = r.offset
 	return l
+}
+
+// lineIdentity is the Identity lines point to: one copy per input (per
+// file, when following), so that a Line stays small to return.
+func (r *Reader) lineIdentity() *Identity {
+	if r.idp == nil {
+		id := r.ident
+		r.idp = &id
+	}
+	return r.idp
 }
 
 // SkipTo discards decompressed input up to offset, counting the newlines in

@@ -210,29 +210,21 @@ func expectLines(t *testing.T, h *following, want ...string) []followed {
 // complete looks; on a timer, for d.
 func expectQuiet(t *testing.T, h *following, d time.Duration) {
 	t.Helper()
-	var timeout <-chan time.Time
 	if h.w != nil {
 		h.look(t)
 		h.look(t)
 	} else {
-		timeout = time.After(d)
-	}
-	select {
-	case l := <-h.lines:
-		t.Fatalf("unexpected line %v", l)
-	case err := <-h.errc:
-		t.Fatalf("Next: %v, want it still waiting", err)
-	case <-timeout:
-	default:
-		if timeout != nil {
-			select {
-			case l := <-h.lines:
-				t.Fatalf("unexpected line %v", l)
-			case err := <-h.errc:
-				t.Fatalf("Next: %v, want it still waiting", err)
-			case <-timeout:
-			}
+		select {
+		case <-time.After(d):
+		case err := <-h.errc:
+			t.Fatalf("Next: %v, want it still waiting", err)
 		}
+	}
+	if len(h.lines) > 0 {
+		t.Fatalf("unexpected line %v", <-h.lines)
+	}
+	if len(h.errc) > 0 {
+		t.Fatalf("Next: %v, want it still waiting", <-h.errc)
 	}
 }
 

@@ -20,8 +20,30 @@
 // with the correlator's open state and the byte offsets of the sources it
 // covers, which makes ingest idempotent and resumable after a crash.
 //
+// The store opened for writing holds the one-writer lock, an flock on
+// PATH.lock next to the database, until Close (lock.go): two writers would
+// each restore the correlator's state and the second would undo the first.
+//
 // # Pump
 //
-// A [Pump] is the one path from a source to the store; ingest and tail
-// differ only in where lines come from and when they commit.
+// A [Pump] (pump.go) is the one path from a [source.Reader] through the
+// parser (the one call of logparse.Parse, in parse) and the correlator to
+// the store and to its [FactConsumer]s: ingest, tail and report --db
+// :memory: all drive it, and differ only in the source, the commit
+// cadence, whether the end of the input ends the reading, and the
+// consumers (the report builder; tail's live view, event stream and
+// alerter).
+//
+//   - ingest.go: a [Run] is the reading of one source (its stored record
+//     and offset, the late fingerprint of a source too short to recognise
+//     at first); commits are packed on another goroutine, two in flight.
+//     [Pump.IngestReader] reads a source to its end.
+//   - parseahead.go: a regular file is read and parsed ahead on a goroutine
+//     of its own; [EachLine] is that reading without the correlator
+//     (pftls parse).
+//   - tail.go: [Pump.Tail] follows a file (or reads standard input),
+//     committing after each burst; route.go decides which run each line
+//     belongs to across rotation, and when the consumers start to see facts.
+//   - [Pump.Flush] hands the consumers the messages still open after the
+//     last source (KeepOpen).
 package aggregate

@@ -11,65 +11,6 @@ import (
 	"github.com/pftls/pftls/logparse/source"
 )
 
-// Pump moves lines from sources through the parser and the correlator into
-// the store: the one path that both ingest and tail use. Every commit
-// writes the facts, the correlator's state and the source's offset in one
-// transaction, so an interrupted run loses nothing and a repeated one adds
-// nothing. With a nil Store (tail --no-db) facts go only to OnFacts.
-type Pump struct {
-	Store       *Store
-	Corr        *Correlator
-	CommitLines int // IngestReader commits every CommitLines lines (default 50000)
-	// Resolver gives the stamp resolver for a source (year and zone).
-	Resolver func(id source.Identity) logparse.Resolver
-	// Now is the wall clock, for the sources' bookkeeping only.
-	Now func() time.Time
-	// OnFacts, when set, sees every batch of facts before it is stored
-	// (tail's live view and event stream).
-	OnFacts func(b *Batch)
-	// OnCommit, when set, is told after each commit.
-	OnCommit func(f FileResult)
-	// KeepOpen keeps messages still in the queue out of every batch, the
-	// end of a source included: the caller drains them once after its last
-	// source (a report fed straight from the facts counts each message once).
-	KeepOpen bool
-}
-
-// FileResult says what reading one source did.
-type FileResult struct {
-	Path      string
-	Lines     int64 // lines read in this run
-	Resumed   int64 // lines ingested by earlier runs, skipped now
-	Unparsed  int64
-	Partial   bool  // an incomplete last line was left for the next run
-	BytesRead int64 // decompressed bytes consumed up to now
-	Truncated int64 // lines cut at the maximum line length
-	Elapsed   time.Duration
-	Facts     int
-}
-
-// Restore loads the correlator's stored state.
-func (p *Pump) Restore(ctx context.Context) error {
-	if p.Store == nil {
-		return nil
-	}
-	b, err := p.Store.LoadState(ctx)
-	if err != nil {
-		return err
-	}
-	if b != nil {
-		if err := p.Corr.UnmarshalState(b); err != nil {
-			return err
-		}
-	}
-	rows, err := p.Store.loadOpenMessages(ctx)
-	if err != nil {
-		return err
-	}
-	p.Corr.restoreOpen(rows)
-	return nil
-}
-
 // MinFingerprint is the fewest leading bytes that identify a source: a
 // little more than one syslog line's stamp, host, program and pid.
 const MinFingerprint = 64
@@ -196,15 +137,16 @@ func (r *Run) Offset() int64 { return r.src.Offset }
 // Result is what the run has done so far.
 func (r *Run) Result() FileResult {
 	res := r.res
-	res.Elapsed = time.Since(r.start)
+	res.Elapsed = time.Since(r.start) // a duration: the wall clock, never the injected one
 	return res
 }
 
-// Line parses and correlates one line; end is the offset just after it.
-func (r *Run) Line(b []byte, end int64, truncated bool) {
-	r.keepHead(b, end, truncated)
-	l := logparse.Parse(b)
-	r.parsed(&l, end, truncated)
+// Line parses and correlates one line of the run's source (tail's lines,
+// one at a time; IngestReader's come parsed ahead).
+func (r *Run) Line(l *source.Line) {
+	r.keepHead(l.Bytes, l.End, l.Truncated)
+	pl := parse(l)
+	r.parsed(&pl.line, pl.end, pl.truncated)
 }
 
 // parsed correlates one parsed line; end is the offset just after it.
@@ -245,9 +187,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 		batch = p.Corr.DrainEnded()
 	}
 	r.res.Facts += batch.Len()
-	if p.OnFacts != nil {
-		p.OnFacts(&batch)
-	}
+	p.emit(&batch)
 	if p.Store == nil {
 		return nil
 	}
@@ -414,11 +354,4 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		return run.Result(), err
 	}
 	return run.Result(), nil
-}
-
-func (p *Pump) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
 }

@@ -457,7 +457,7 @@ func TestFollowFromEmptyFile(t *testing.T) {
 			for _, line := range read { // as tail does: the line is in the file, then read
 				appendFile(t, log, []byte(line+tc.eol))
 				end += int64(len(line) + len(tc.eol))
-				run.Line([]byte(line), end, false)
+				run.Line(&source.Line{Bytes: []byte(line), End: end})
 			}
 			ingested := log
 			if tc.copyTruncate {

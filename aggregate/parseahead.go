@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"context"
 	"errors"
 	"io"
 
@@ -34,7 +35,7 @@ func newFeed(rd *source.Reader, mayGrow bool) lineFeed {
 // readLine reads and parses the next line of rd into dst; when there is
 // none, ok is false and end says how the reading ended.
 func readLine(rd *source.Reader, mayGrow bool, dst *parsedLine) (end parsedChunk, ok bool) {
-	line, err := rd.Next()
+	line, err := rd.Next(context.Background())
 	switch {
 	case errors.Is(err, io.EOF):
 		return parsedChunk{}, false
@@ -43,7 +44,7 @@ func readLine(rd *source.Reader, mayGrow bool, dst *parsedLine) (end parsedChunk
 	case line.Partial && mayGrow:
 		return parsedChunk{partial: true}, false
 	}
-	*dst = parsedLine{line: logparse.Parse(line.Bytes), end: line.End, truncated: line.Truncated}
+	*dst = parse(&line)
 	return parsedChunk{}, true
 }
 
@@ -58,6 +59,7 @@ const chunksAhead = 4
 // parsedLine is a line parsed ahead, with where it ends in its source.
 type parsedLine struct {
 	line      logparse.Line
+	number    int64 // in the source, 1-based
 	end       int64
 	truncated bool
 }
@@ -175,5 +177,33 @@ func (a *parseAhead) recycle(c parsedChunk) {
 func (a *parseAhead) stop() {
 	close(a.quit)
 	for range a.chunks {
+	}
+}
+
+// EachLine reads rd to its end and hands each line, parsed, to each with
+// its 1-based number: the pump's reading and parsing (parsed ahead for a
+// regular file) without the correlator, for pftls parse. A partial last
+// line is parsed too. It stops at the first error of each, of reading, or
+// of ctx (checked once per chunk of lines).
+func EachLine(ctx context.Context, rd *source.Reader, each func(number int64, l *logparse.Line) error) error {
+	feed := newFeed(rd, false)
+	defer feed.stop()
+	for {
+		c, ok := feed.next()
+		if !ok {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range c.lines {
+			if err := each(c.lines[i].number, &c.lines[i].line); err != nil {
+				return err
+			}
+		}
+		if c.err != nil {
+			return c.err
+		}
+		feed.recycle(c)
 	}
 }

@@ -117,23 +117,43 @@ type Store struct {
 	path     string
 	readOnly bool
 	ckpt     *checkpointer // nil for read-only and in-memory stores
+	lock     *writeLock    // held from Open to Close by a store opened for writing (lock.go)
+	aside    string        // where Rebuild moved the old database
 }
 
 // OpenOptions choose how the store is opened.
 type OpenOptions struct {
 	ReadOnly    bool          // report: never write, never create
 	BusyTimeout time.Duration // how long to wait for a writer's lock (default 10s)
+	// A store opened for writing holds the one-writer lock next to the
+	// database until Close (lock.go): LockWait is how long Open waits for
+	// another writer to finish (0: not at all).
+	LockWait time.Duration
+	// Rebuild moves the database aside (see MoveAside, stamped with Now)
+	// under the lock and builds a new one; MovedAside says where it went.
+	Rebuild bool
+	Now     func() time.Time
 }
 
 // Open opens (and, unless read-only, creates and migrates) the database at
 // path. A new file is created mode 0600 in a 0700 directory: logs hold
 // e-mail addresses.
-func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
+func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 10 * time.Second
 	}
 	mem := path == Memory
+	var lock *writeLock
+	var aside string
 	if !mem && !opts.ReadOnly {
+		if lock, aside, err = lockAndPrepare(ctx, path, opts); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				lock.release()
+			}
+		}()
 		if err := createPrivate(path); err != nil {
 			return nil, err
 		}
@@ -163,7 +183,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
 		// one connection, whose tuning pragmas below then always apply.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, lock: lock, aside: aside}
 	if err := s.init(ctx, mem); err != nil {
 		db.Close()
 		return nil, err
@@ -277,14 +297,20 @@ func (s *Store) wrapOpenErr(step string, err error) error {
 	return fmt.Errorf("%s: %s: %w", s.path, step, err)
 }
 
-// Close closes the database.
+// Close closes the database and gives up the write lock.
 func (s *Store) Close() error {
 	var cerr error
 	if s.ckpt != nil {
 		cerr = s.ckpt.close()
 	}
-	return errors.Join(cerr, s.db.Close())
+	err := errors.Join(cerr, s.db.Close())
+	s.lock.release()
+	return err
 }
+
+// MovedAside is the name Open with Rebuild moved the old database to
+// (its files, those that existed); "" without Rebuild.
+func (s *Store) MovedAside() string { return s.aside }
 
 // Path is the database's path.
 func (s *Store) Path() string { return s.path }

@@ -8,6 +8,7 @@ package logparse_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -196,7 +197,7 @@ func TestReadHostileFile(t *testing.T) {
 	var end int64
 	kinds := map[logparse.Kind]int{}
 	for {
-		line, err := r.Next()
+		line, err := r.Next(context.Background())
 		if err == io.EOF {
 			break
 		}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
@@ -47,72 +44,9 @@ func defaultDBPath(getenv func(string) string, euid int) (string, error) {
 	return filepath.Join(state, "pftls", "pftls.db"), nil
 }
 
-// writeLock is an exclusive lock next to the database, held by whoever
-// writes (ingest, tail, report with FILE arguments, prune): the correlator
-// state in the database must have one writer at a time.
-type writeLock struct{ f *os.File }
-
-// lockForWriting takes the lock, waiting up to wait for another writer.
-func lockForWriting(ctx context.Context, dbPath string, wait time.Duration) (*writeLock, error) {
-	if dbPath == aggregate.Memory {
-		return &writeLock{}, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
-		return nil, fmt.Errorf("create database directory: %w", err)
-	}
-	f, err := os.OpenFile(dbPath+".lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open lock file: %w", err)
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return &writeLock{f: f}, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s.lock: %w", dbPath, err)
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("%s is being written by another pftls (ingest or tail); waited %s: try again later", dbPath, wait)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-func (l *writeLock) release() {
-	if l != nil && l.f != nil {
-		syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-		l.f.Close()
-	}
-}
-
 // registerLockWait adds --lock-wait, for the commands that write.
 func registerLockWait(fs *flag.FlagSet, wait *time.Duration) {
 	fs.DurationVar(wait, "lock-wait", 30*time.Second, "how long to wait for another pftls writing the same database")
-}
-
-// openForWriting takes the write lock of the database at path (waiting
-// up to wait) and opens it; the caller releases the lock when done
-// writing.
-func openForWriting(ctx context.Context, path string, wait time.Duration) (*aggregate.Store, *writeLock, error) {
-	lock, err := lockForWriting(ctx, path, wait)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := aggregate.Open(ctx, path, aggregate.OpenOptions{})
-	if err != nil {
-		lock.release()
-		return nil, nil, err
-	}
-	return store, lock, nil
 }
 
 // closeStore closes a store and adds its error (for a store written to:

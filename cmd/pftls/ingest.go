@@ -81,23 +81,16 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	if err != nil {
 		return nil, res, err
 	}
-	lock, err := lockForWriting(ctx, dbPath, f.lockWait)
+	// The store holds the write lock until it is closed; with rebuild it
+	// moves the old database aside under it.
+	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: f.lockWait, Rebuild: rebuild, Now: e.now})
 	if err != nil {
 		return nil, res, err
 	}
-	defer lock.release()
-	if rebuild && dbPath != aggregate.Memory {
-		aside, err := aggregate.MoveAside(dbPath, e.now())
-		if err != nil {
-			return nil, res, err
-		}
+	if aside := store.MovedAside(); aside != "" {
 		fmt.Fprintf(e.stderr, "pftls ingest: moved the old database to %s; rebuilding %s\n", aside, dbPath)
 	}
-	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{})
-	if err != nil {
-		return nil, res, err
-	}
-	resolvers, err := f.times.resolvers(time.Now)
+	resolvers, err := f.times.resolvers(e.now)
 	if err != nil {
 		return store, res, err
 	}
@@ -106,27 +99,38 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		Corr:        aggregate.NewCorrelator(aggregate.DefaultOptions),
 		CommitLines: f.commitEvery,
 		Resolver:    resolvers,
+		Now:         e.now,
 	}
 	res.corr = pump.Corr
 	if err := pump.Restore(ctx); err != nil {
 		return store, res, err
 	}
 	for _, path := range paths {
-		r, err := openInput(e, path)
-		if err != nil {
-			return store, res, err
+		fr, err := readInput(ctx, e, pump, path)
+		if fr != nil {
+			res.files = append(res.files, *fr)
 		}
-		progress := newProgress(e.stderr, r.Identity())
-		pump.OnCommit = progress.update
-		fr, err := pump.IngestReader(ctx, r)
-		progress.done()
-		r.Close()
-		res.files = append(res.files, fr)
 		if err != nil {
 			return store, res, err
 		}
 	}
 	return store, res, nil
+}
+
+// readInput reads one FILE argument ("-": standard input) to its end
+// through the pump, with a progress bar on a terminal. The result is nil
+// when the input could not be opened.
+func readInput(ctx context.Context, e env, pump *aggregate.Pump, path string) (*aggregate.FileResult, error) {
+	r, err := openInput(e, path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	progress := newProgress(e.stderr, r.Identity())
+	pump.OnCommit = progress.update
+	fr, err := pump.IngestReader(ctx, r)
+	progress.done()
+	return &fr, err
 }
 
 func printIngestResults(w io.Writer, results []aggregate.FileResult) {

@@ -5,11 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
+	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 	"github.com/pftls/pftls/report"
@@ -41,39 +40,31 @@ func runParse(ctx context.Context, e env, args []string) error {
 	return out.Flush()
 }
 
+// parseOne prints the lines of one input as the pump reads and parses
+// them, without correlating.
 func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[string]bool, out *bufio.Writer) error {
 	r, err := openInput(e, path)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	resolvers, err := tf.resolvers(time.Now)
+	resolvers, err := tf.resolvers(e.now)
 	if err != nil {
 		return err
 	}
 	stamps := &logparse.StampCache{Resolver: resolvers(r.Identity())}
-	for {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line, err := r.Next()
-		if errors.Is(err, io.EOF) {
+	return aggregate.EachLine(ctx, r, func(number int64, l *logparse.Line) error {
+		if len(want) > 0 && !want[string(l.Event.Kind())] {
 			return nil
 		}
+		b, err := encodeLine(l, stamps, path, number)
 		if err != nil {
-			return err
-		}
-		l := logparse.Parse(line.Bytes)
-		if len(want) > 0 && !want[string(l.Event.Kind())] {
-			continue
-		}
-		b, err := encodeLine(l, stamps, path, line)
-		if err != nil {
-			return fmt.Errorf("%s:%d: encode: %w", path, line.Number, err)
+			return fmt.Errorf("%s:%d: encode: %w", path, number, err)
 		}
 		out.Write(b)
 		out.WriteByte('\n')
-	}
+		return nil
+	})
 }
 
 // openInput opens a FILE argument, "-" meaning standard input.
@@ -99,8 +90,8 @@ type parsedEnvelope struct {
 }
 
 // encodeLine writes the envelope and the event's own fields as one object.
-func encodeLine(l logparse.Line, stamps *logparse.StampCache, file string, src source.Line) ([]byte, error) {
-	env := parsedEnvelope{File: file, Line: src.Number, Kind: string(l.Event.Kind())}
+func encodeLine(l *logparse.Line, stamps *logparse.StampCache, file string, number int64) ([]byte, error) {
+	env := parsedEnvelope{File: file, Line: number, Kind: string(l.Event.Kind())}
 	if _, malformed := l.Event.(logparse.Malformed); !malformed {
 		env.Time = stamps.Time(l.Stamp).Format(time.RFC3339Nano)
 		env.Host, env.Program, env.PID, env.QueueID = l.Host, l.Program, l.PID, l.QueueID

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/pftls/pftls/aggregate"
 )
 
 func runPrune(ctx context.Context, e env, args []string) (err error) {
@@ -27,13 +29,13 @@ func runPrune(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	store, lock, err := openForWriting(ctx, path, lockWait)
+	// The store holds the write lock until it is closed.
+	store, err := aggregate.Open(ctx, path, aggregate.OpenOptions{LockWait: lockWait})
 	if err != nil {
 		return err
 	}
-	defer lock.release()
 	defer closeStore(store, &err)
-	before := time.Now().Add(-age)
+	before := e.now().Add(-age)
 	n, err := store.Prune(ctx, before)
 	if err != nil {
 		return err

@@ -152,31 +152,25 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 	if err != nil {
 		return nil, nil, err
 	}
-	resolvers, err := f.ingest.times.resolvers(time.Now)
+	resolvers, err := f.ingest.times.resolvers(e.now)
 	if err != nil {
 		return nil, nil, err
 	}
 	b := report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
 		Top: f.top, Generated: now, Config: cfg})
 	pump := &aggregate.Pump{
-		Corr:     aggregate.NewCorrelator(aggregate.DefaultOptions),
-		KeepOpen: true,
-		OnFacts:  b.Feed,
-		Resolver: resolvers,
+		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
+		KeepOpen:  true,
+		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(b.Feed)},
+		Resolver:  resolvers,
+		Now:       e.now,
 	}
 	for _, path := range paths {
-		r, err := openInput(e, path)
-		if err != nil {
-			return nil, nil, err
-		}
-		_, err = pump.IngestReader(ctx, r)
-		r.Close()
-		if err != nil {
+		if _, err := readInput(ctx, e, pump, path); err != nil {
 			return nil, nil, err
 		}
 	}
-	rest := pump.Corr.Drain() // the messages still in the queue, once
-	b.Feed(&rest)
+	pump.Flush() // the messages still in the queue, once
 	return b.Finish(), zone, nil
 }
 

@@ -19,6 +19,7 @@ import (
 type liveScreen struct {
 	out     *os.File
 	resize  chan os.Signal
+	resized chan struct{} // a receive for each resize (at most one waiting)
 	quit    chan struct{}
 	keys    *os.File
 	restore func()
@@ -29,7 +30,7 @@ type liveScreen struct {
 // stdin, or from /dev/tty when stdin is the log being followed.
 func openLiveScreen(e env, stdinIsLog bool) (*liveScreen, error) {
 	out := e.stdout.(*os.File)
-	s := &liveScreen{out: out, resize: make(chan os.Signal, 1), quit: make(chan struct{}), restore: func() {}}
+	s := &liveScreen{out: out, resize: make(chan os.Signal, 1), resized: make(chan struct{}, 1), quit: make(chan struct{}), restore: func() {}}
 	keys, ok := e.stdin.(*os.File)
 	if stdinIsLog || !ok || !isTerminal(keys) {
 		keys = nil
@@ -46,6 +47,14 @@ func openLiveScreen(e env, stdinIsLog bool) (*liveScreen, error) {
 		}
 	}
 	signal.Notify(s.resize, syscall.SIGWINCH)
+	go func() {
+		for range s.resize {
+			select {
+			case s.resized <- struct{}{}:
+			default:
+			}
+		}
+	}()
 	out.WriteString("\x1b[?1049h\x1b[?25l") // alternate screen, hide cursor
 	return s, nil
 }
@@ -98,6 +107,7 @@ func (s *liveScreen) draw(m report.LiveModel) {
 // close gives the terminal back as it was.
 func (s *liveScreen) close() {
 	signal.Stop(s.resize)
+	close(s.resize) // no signal comes after Stop: ends the goroutine above
 	s.out.WriteString("\x1b[?25h\x1b[?1049l")
 	s.restore()
 	if s.keys != nil {

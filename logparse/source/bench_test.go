@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -38,7 +39,7 @@ func BenchmarkNext(b *testing.B) {
 				}
 				n := 0
 				for {
-					_, err := r.Next()
+					_, err := r.Next(context.Background())
 					if err == io.EOF {
 						break
 					}

@@ -1,11 +1,21 @@
 // Package source reads the log inputs pftls parses: plain, gzip, bzip2 and
-// zstd files, and standard input. It is pure I/O: it splits a stream into
-// lines and never looks inside them.
+// zstd files, standard input, and a log file followed as it is written. It
+// is pure I/O: it splits a stream into lines and never looks inside them.
+//
+// # One source, one line type
+//
+// [Reader] is the one source type, after mtail's LogStream: reading a file
+// and following it differ by one switch, whether the end of the input ends
+// the reading. [Open] opens a path ("-" is standard input), [NewReader] wraps
+// any [io.Reader], and [Follow] follows a path across rotation and
+// truncation (see Follow). Every one of them yields the same [Line], which
+// carries its origin: the input's [Identity] (File), its 1-based Number, its
+// Offset and End, and the flags Reopened, Truncated and Partial. A line's
+// origin travels with it to the commit that stores its offset.
 //
 // # Reading lines
 //
-// [Open] opens a path ("-" is standard input) and [NewReader] wraps any
-// [io.Reader]. Both detect compression from the first bytes of the content,
+// Open and NewReader detect compression from the first bytes of the content,
 // never from the file name, so a rotated copy that was compressed under its
 // old name still reads. [Reader.Next] returns one [Line] at a time with its
 // 1-based number and its byte offsets in the decompressed stream; it does not
@@ -20,6 +30,26 @@
 // A decompression or read error (a gzip file cut short, say) comes after
 // every complete line read before it, and names the file and the line that
 // was being read: "mail.log.2.gz: line 1234: unexpected EOF".
+//
+// # Following
+//
+// A Reader made by Follow reads the file's bytes on disk and, at their end,
+// waits for a [Waker] (a timer by default; tests give their own) and looks at
+// the path again: appended lines, a rotated file drained before its
+// successor, a truncated file read again from its start. It uses no
+// watcher and no goroutine of its own.
+//
+// # Input formats (the seam for envelope decoders)
+//
+// Today every line is a syslog line and goes to the parser as read. Other
+// envelopes (journald JSON, RFC 5424, docker and CRI container logs) will
+// be decoded here, in the Reader, where each Line is finished
+// (Reader.line, and Reader.followed for a followed file): a decoder chosen
+// per source (an option of Open, NewReader and Follow, or detected from
+// the first line like compression) or per line will take the raw bytes
+// and set Bytes to the syslog-style payload the parser reads, keeping End
+// and Offset as positions in the raw input, so that resuming is unchanged.
+// Nothing after the Reader will need to know which envelope a line had.
 //
 // # Resuming
 //

@@ -1,6 +1,7 @@
 package source_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -18,7 +19,7 @@ func ExampleNewReader() {
 	}
 	defer r.Close()
 	for {
-		l, err := r.Next()
+		l, err := r.Next(context.Background())
 		if err == io.EOF {
 			break
 		}
@@ -39,7 +40,7 @@ func ExampleReader_SkipTo() {
 	if err := r.SkipTo(8); err != nil {
 		log.Fatal(err)
 	}
-	l, _ := r.Next()
+	l, _ := r.Next(context.Background())
 	fmt.Println(l.Number, string(l.Bytes))
 	// Output: 3 three
 }

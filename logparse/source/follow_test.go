@@ -15,17 +15,21 @@ import (
 	"time"
 )
 
-// These tests follow real files in temporary directories. Every wait is
-// bounded: a line expected is waited for at most followWait, and a check that
-// nothing more arrives waits quietFor (longer in poll mode, which looks
-// every 250ms).
+// These tests follow real files in temporary directories. In the "look"
+// mode the Reader runs on a testWaker: it looks at the file again only
+// when the test says so, and the test knows when it has finished a look,
+// so that "nothing more arrives" is checked after two complete looks
+// instead of by waiting. The "poll" mode runs the production timer (every
+// 250ms) on the same scenarios, with wall-clock bounds: a line expected is
+// waited for at most followWait, and a check that nothing more arrives
+// waits quietFor.
 const followWait = 5 * time.Second
 
 func quietFor(o FollowOptions) time.Duration {
 	if o.Poll {
 		return 700 * time.Millisecond
 	}
-	return 200 * time.Millisecond
+	return 200 * time.Millisecond // only used when a test gives its own timer
 }
 
 // followModes are the ways of noticing changes that each scenario runs under.
@@ -33,11 +37,32 @@ var followModes = []struct {
 	name string
 	o    FollowOptions
 }{
-	{"inotify", FollowOptions{}},
+	{"look", FollowOptions{}},
 	{"poll", FollowOptions{Poll: true}},
 }
 
-// followed is a FollowLine with its bytes copied.
+// testWaker is mtail's test waker: a following Reader that has read all
+// there was and looked at the path waits for the test to wake it.
+type testWaker struct {
+	waiting chan chan struct{} // the Reader is waiting: close the channel to wake it
+	done    chan struct{}      // closed at the end of the test: every wait ends at once
+}
+
+func newTestWaker() *testWaker {
+	return &testWaker{waiting: make(chan chan struct{}), done: make(chan struct{})}
+}
+
+func (w *testWaker) Wake() <-chan struct{} {
+	c := make(chan struct{})
+	select {
+	case w.waiting <- c:
+	case <-w.done:
+		close(c)
+	}
+	return c
+}
+
+// followed is a followed Line with its bytes copied.
 type followed struct {
 	text      string
 	end       int64
@@ -51,40 +76,128 @@ func (l followed) String() string {
 		l.text, l.end, l.reopened, l.truncated, l.file.Inode, l.file.Fingerprint, l.file.FingerprintLen)
 }
 
-// startFollow follows path and stops at the end of the test.
-func startFollow(t *testing.T, path string, o FollowOptions) *Follower {
+// following is a Reader made by Follow, read on a goroutine of its own
+// into lines, as tail reads it.
+type following struct {
+	lines   chan followed
+	errc    chan error
+	w       *testWaker    // nil: the Reader runs on a timer
+	pending chan struct{} // the Reader's current wait, once the test has seen it
+}
+
+// startFollow follows path and stops at the end of the test. Without a
+// Waker in o and without Poll, it runs on a testWaker.
+func startFollow(t *testing.T, path string, o FollowOptions) *following {
 	t.Helper()
+	h := &following{lines: make(chan followed, 4096), errc: make(chan error, 1)}
+	if o.Waker == nil && !o.Poll {
+		h.w = newTestWaker()
+		o.Waker = h.w
+	}
 	f, err := Follow(path, o)
 	if err != nil {
 		t.Fatalf("Follow: %v", err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			l, err := f.Next(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					h.errc <- err
+				}
+				return
+			}
+			h.lines <- followed{string(l.Bytes), l.End, *l.File, l.Reopened, l.Truncated}
+		}
+	}()
 	t.Cleanup(func() {
-		t.Logf("made up for nxadm/tail: %+v", f.stats)
-		if err := f.Stop(); err != nil {
-			t.Errorf("Stop: %v", err)
+		cancel()
+		if h.w != nil {
+			close(h.w.done)
+		}
+		<-done
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
 		}
 	})
-	return f
+	return h
 }
 
-// nextLine waits at most followWait for the next line.
-func nextLine(t *testing.T, f *Follower) followed {
+// settle waits until the Reader waits: it has read all there was and
+// looked at the path.
+func (h *following) settle(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), followWait)
-	defer cancel()
-	l, err := f.Next(ctx)
-	if err != nil {
-		t.Fatalf("Next: %v", err)
+	if h.pending != nil {
+		return
 	}
-	return followed{string(l.Bytes), l.End, l.File, l.Reopened, l.Truncated}
+	select {
+	case h.pending = <-h.w.waiting:
+	case err := <-h.errc:
+		t.Fatalf("Next: %v", err)
+	case <-time.After(followWait):
+		t.Fatalf("the Reader did not finish its look within %s", followWait)
+	}
+}
+
+// look wakes the Reader and waits until it has looked again: every line
+// written before look is then in h.lines.
+func (h *following) look(t *testing.T) {
+	t.Helper()
+	h.settle(t)
+	close(h.pending)
+	h.pending = nil
+	h.settle(t)
+}
+
+// nextLine returns the next line: with a testWaker, after at most a few
+// looks; on a timer, within followWait.
+func nextLine(t *testing.T, h *following) followed {
+	t.Helper()
+	for looks := 0; ; looks++ {
+		select {
+		case l := <-h.lines:
+			return l
+		case err := <-h.errc:
+			t.Fatalf("Next: %v", err)
+		default:
+		}
+		if h.w == nil {
+			select {
+			case l := <-h.lines:
+				return l
+			case err := <-h.errc:
+				t.Fatalf("Next: %v", err)
+			case <-time.After(followWait):
+				t.Fatalf("no line within %s", followWait)
+			}
+		}
+		if looks == 3 {
+			t.Fatalf("no line after %d looks", looks)
+		}
+		h.look(t)
+	}
+}
+
+// pause lets the Reader find things as they are: with a testWaker for one
+// look, on a timer for d.
+func (h *following) pause(t *testing.T, d time.Duration) {
+	t.Helper()
+	if h.w != nil {
+		h.look(t)
+		return
+	}
+	time.Sleep(d)
 }
 
 // expectLines reads len(want) lines and checks their text and order.
-func expectLines(t *testing.T, f *Follower, want ...string) []followed {
+func expectLines(t *testing.T, h *following, want ...string) []followed {
 	t.Helper()
 	var got []followed
 	for i, w := range want {
-		l := nextLine(t, f)
+		l := nextLine(t, h)
 		if l.text != w {
 			t.Fatalf("line %d: got %v, want %q (lines before: %v)", i+1, l, w, got)
 		}
@@ -93,17 +206,25 @@ func expectLines(t *testing.T, f *Follower, want ...string) []followed {
 	return got
 }
 
-// expectQuiet checks that no line arrives for d.
-func expectQuiet(t *testing.T, f *Follower, d time.Duration) {
+// expectQuiet checks that no line arrives: with a testWaker, in two
+// complete looks; on a timer, for d.
+func expectQuiet(t *testing.T, h *following, d time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	l, err := f.Next(ctx)
-	if err == nil {
-		t.Fatalf("unexpected line %q end=%d reopened=%v", l.Bytes, l.End, l.Reopened)
+	if h.w != nil {
+		h.look(t)
+		h.look(t)
+	} else {
+		select {
+		case <-time.After(d):
+		case err := <-h.errc:
+			t.Fatalf("Next: %v, want it still waiting", err)
+		}
 	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Next: %v, want context.DeadlineExceeded", err)
+	if len(h.lines) > 0 {
+		t.Fatalf("unexpected line %v", <-h.lines)
+	}
+	if len(h.errc) > 0 {
+		t.Fatalf("Next: %v, want it still waiting", <-h.errc)
 	}
 }
 
@@ -306,9 +427,8 @@ func TestFollow(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "mail.log")
 		appendLog(t, path, mailLine(1)+"\n"+mailLine(2)[:20])
 		f := startFollow(t, path, FollowOptions{})
-		f.idle = 10 * time.Millisecond // Follow's own look at the file must hold the half line too
 		expectLines(t, f, mailLine(1))
-		expectQuiet(t, f, 300*time.Millisecond)
+		expectQuiet(t, f, 300*time.Millisecond) // every look must hold the half line
 		appendLog(t, path, mailLine(2)[20:]+"\n")
 		l := expectLines(t, f, mailLine(2))[0]
 		if want := int64(len(joinLines(mailLine(1), mailLine(2)))); l.end != want {
@@ -342,13 +462,12 @@ func TestFollow(t *testing.T) {
 
 	t.Run("missed_change_notification", func(t *testing.T) {
 		t.Parallel()
-		// nxadm/tail that never delivers a line, as when it misses the
-		// write after opening a file: Follow reads the file itself.
+		// Appends, a half line, a rotation with a late write, a removal
+		// and a re-creation, each seen by a look.
 		dir := t.TempDir()
 		path := filepath.Join(dir, "mail.log")
 		appendLog(t, path, joinLines(mailLine(1)))
 		f := startFollow(t, path, FollowOptions{})
-		f.lines, f.idle = nil, 10*time.Millisecond
 		old := expectLines(t, f, mailLine(1))
 		appendLog(t, path, joinLines(mailLine(2))+mailLine(3)[:10])
 		old = append(old, expectLines(t, f, mailLine(2))...)
@@ -399,14 +518,14 @@ func TestFollow(t *testing.T) {
 		if _, err := f.Next(ctx); !errors.Is(err, context.Canceled) {
 			t.Errorf("Next with a cancelled context: %v, want context.Canceled", err)
 		}
-		if err := f.Stop(); err != nil {
-			t.Errorf("Stop: %v", err)
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
 		}
 		if _, err := f.Next(context.Background()); !errors.Is(err, os.ErrClosed) {
-			t.Errorf("Next after Stop: %v, want os.ErrClosed", err)
+			t.Errorf("Next after Close: %v, want os.ErrClosed", err)
 		}
-		if err := f.Stop(); err != nil {
-			t.Errorf("second Stop: %v", err)
+		if err := f.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
 		}
 	})
 }
@@ -531,7 +650,7 @@ func testMissingBriefly(t *testing.T, o FollowOptions) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	f.pause(t, 300*time.Millisecond)
 	appendLog(t, path, joinLines(mailLine(3), mailLine(4)))
 	got := expectLines(t, f, mailLines(2, 4)...)
 	if got[0].reopened || !got[1].reopened || got[2].reopened {
@@ -544,8 +663,7 @@ func testMissingBriefly(t *testing.T, o FollowOptions) {
 
 // testLateWriteLost is log_rotation_late_write_to_old_file: a line written
 // to the old file after the new file's first line was returned is not
-// guaranteed. It arrives only if nxadm/tail had not yet left the old file
-// (which happens when the rename came before it first watched the file);
+// guaranteed. It arrives only if Follow had not yet left the old file;
 // then it comes once, with the old file's Identity. This limit is
 // documented on Follow; the test pins down what may happen.
 func testLateWriteLost(t *testing.T, o FollowOptions) {
@@ -577,26 +695,26 @@ func testLateWriteLost(t *testing.T, o FollowOptions) {
 	}
 	switch {
 	case len(got) == 1:
-		t.Logf("the late line was lost (nxadm/tail had moved to the new file)")
+		t.Logf("the late line was lost (Follow had moved to the new file)")
 	case len(got) == 2 && got[0].text == late && !got[0].reopened && got[0].file == old:
-		t.Logf("the late line arrived (nxadm/tail was still reading the old file)")
+		t.Logf("the late line arrived (Follow was still reading the old file)")
 	default:
 		t.Errorf("got %v, want %q then %q, or only the latter", got, late, mailLine(3))
 	}
 	expectQuiet(t, f, quietFor(o))
 }
 
-// testOwnReadsRace is own_reads_race_change_notification: Follow's own
-// look at the file runs after every millisecond without a line, so it
-// races nxadm/tail all the time, across appends and rotations. Still every
+// testOwnReadsRace is own_reads_race_change_notification: Follow looks at
+// the file after every millisecond without a line, so its looks race the
+// writer all the time, across appends and rotations. Still every
 // line arrives once, in order. Each file is rotated only after one of its
 // lines has arrived: a file replaced twice before Follow sees it is a limit
 // documented on Follow.
 func testOwnReadsRace(t *testing.T, o FollowOptions) {
 	path := filepath.Join(t.TempDir(), "mail.log")
 	appendLog(t, path, "")
+	o.Waker = timedWaker(time.Millisecond) // a race wants real time
 	f := startFollow(t, path, o)
-	f.idle = time.Millisecond
 
 	const rounds, perRound = 4, 30
 	seen := make(chan int, rounds) // a round whose first line has arrived
@@ -636,17 +754,12 @@ func testOwnReadsRace(t *testing.T, o FollowOptions) {
 		}()
 	}()
 	for n := 1; n <= rounds*perRound; n++ {
-		ctx, cancel := context.WithTimeout(context.Background(), followWait)
-		l, err := f.Next(ctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("line %d: %v", n, err)
+		l := nextLine(t, f)
+		if l.text != mailLine(n) {
+			t.Fatalf("line %d: got %v, want %q", n, l, mailLine(n))
 		}
-		if string(l.Bytes) != mailLine(n) {
-			t.Fatalf("line %d: got %q end=%d reopened=%v, want %q", n, l.Bytes, l.End, l.Reopened, mailLine(n))
-		}
-		if first := n%perRound == 1; l.Reopened != (first && n > 1) {
-			t.Errorf("line %d: Reopened=%v", n, l.Reopened)
+		if first := n%perRound == 1; l.reopened != (first && n > 1) {
+			t.Errorf("line %d: Reopened=%v", n, l.reopened)
 		}
 		if n%perRound == 1 {
 			seen <- n/perRound + 1
@@ -665,23 +778,21 @@ func testOwnReadsRace(t *testing.T, o FollowOptions) {
 	expectQuiet(t, f, quietFor(o))
 }
 
-// TestOnlyFollowImportsTail keeps github.com/nxadm/tail behind Follow.
-func TestOnlyFollowImportsTail(t *testing.T) {
+// TestNoTailLibrary keeps github.com/nxadm/tail out: it could exit the
+// process from inside, and Follow does its own following.
+func TestNoTailLibrary(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range files {
-		if name == "follow.go" {
-			continue
-		}
 		af, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, imp := range af.Imports {
 			if p, _ := strconv.Unquote(imp.Path.Value); strings.HasPrefix(p, "github.com/nxadm/tail") {
-				t.Errorf("%s imports %s; only follow.go may", name, p)
+				t.Errorf("%s imports %s; Follow follows files itself", name, p)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -29,21 +30,28 @@ const (
 	compZstd  = "zstd"
 )
 
-// Line is one line of input. Bytes is only valid until the next call to Next.
+// Line is one line of input with its origin: the file it came from and
+// where in it. Bytes is only valid until the next call to Next.
 type Line struct {
-	Bytes     []byte // without the trailing "\n" (and without a "\r" before it)
-	Number    int64  // 1-based line number in the (decompressed) stream
-	Offset    int64  // byte offset of the line start in the decompressed stream
-	End       int64  // byte offset just after this line's "\n" (== Offset+len(raw)+1), or after the last byte when Partial
-	Truncated bool   // the line was longer than the reader's max; Bytes holds only the first max bytes (the rest is skipped without buffering it)
-	Partial   bool   // last line of the stream with no trailing newline
+	Bytes     []byte    // without the trailing "\n" (and without a "\r" before it)
+	File      *Identity // the input the line came from (see Follow for what it holds while following); shared by its lines, never changed
+	Number    int64     // 1-based line number in the (decompressed) stream
+	Offset    int64     // byte offset of the line start in the decompressed stream
+	End       int64     // byte offset just after this line's "\n" (== Offset+len(raw)+1), or after the last byte when Partial
+	Reopened  bool      // following: the first line of a file that replaced (rotation) or truncated the one read before
+	Truncated bool      // the line was longer than the reader's max; Bytes holds only the first max bytes (the rest is skipped without buffering it)
+	Partial   bool      // last line of the stream with no trailing newline
 }
 
-// Reader reads lines from one input; it handles decompression by content.
+// Reader is the one source of lines: it reads a file (plain or compressed,
+// detected by content), a stream such as standard input, or, made by
+// [Follow], a log file as it is written, across rotation and truncation.
+// Reading stops at the end of the input (io.EOF) except when following.
 // A Reader is not safe for concurrent use.
 type Reader struct {
 	name  string
 	ident Identity
+	idp   *Identity     // a copy of ident that lines point to; nil until a line needs it, and whenever ident changes
 	br    *bufio.Reader // the decompressed stream
 	file  *os.File      // closed by Close; nil for stdin and NewReader
 	zstd  *zstd.Decoder // released by Close
@@ -53,6 +61,8 @@ type Reader struct {
 	number int64  // lines returned so far (or newlines skipped)
 	offset int64  // decompressed bytes consumed so far
 	err    error  // returned by every later Next and SkipTo
+
+	fol *follower // set by Follow: Next waits at the end instead of returning io.EOF
 }
 
 // Open opens path for reading; "-" means standard input. A directory is an
@@ -215,7 +225,19 @@ func (r *Reader) SetMaxLine(n int) {
 // returned, and the same error is returned from then on.
 //
 // After io.EOF, Next may be called again and returns lines appended since.
-func (r *Reader) Next() (Line, error) {
+//
+// A Reader made by [Follow] never returns io.EOF: it waits for more lines
+// until ctx is done, and then returns ctx.Err(). Other Readers do not look
+// at ctx: a read from a pipe waits for its writer.
+func (r *Reader) Next(ctx context.Context) (Line, error) {
+	if r.fol != nil {
+		return r.follow(ctx)
+	}
+	return r.next()
+}
+
+// next reads the next line of what is there now.
+func (r *Reader) next() (Line, error) {
 	if r.err != nil {
 		return Line{}, r.err
 	}
@@ -277,7 +299,7 @@ func (r *Reader) nextSlow(chunk []byte, err error) (Line, error) {
 // line builds the next Line from b, the start of a line whose full length
 // (after removing "\r\n") is size, and which took consumed bytes of input.
 func (r *Reader) line(b []byte, size, consumed int64, partial bool) Line {
-	l := Line{Bytes: b, Number: r.number + 1, Offset: r.offset, Partial: partial}
+	l := Line{Bytes: b, File: r.lineIdentity(), Number: r.number + 1, Offset: r.offset, Partial: partial}
 	if size > int64(r.max) {
 		l.Truncated = true
 		if len(b) > r.max {
@@ -288,6 +310,16 @@ func (r *Reader) line(b []byte, size, consumed int64, partial bool) Line {
 	r.offset += consumed
 	l.End = r.offset
 	return l
+}
+
+// lineIdentity is the Identity lines point to: one copy per input (per
+// file, when following), so that a Line stays small to return.
+func (r *Reader) lineIdentity() *Identity {
+	if r.idp == nil {
+		id := r.ident
+		r.idp = &id
+	}
+	return r.idp
 }
 
 // SkipTo discards decompressed input up to offset, counting the newlines in
@@ -321,12 +353,18 @@ var newline = []byte{'\n'}
 
 // Close releases the decompressor and closes the file opened by Open.
 // It does not close standard input or a reader given to NewReader.
-// Next and SkipTo fail after Close.
+// Next and SkipTo fail after Close, with an error matching [os.ErrClosed].
+// A following Reader must not be closed while another goroutine is in Next:
+// cancel that call's context first.
 func (r *Reader) Close() error {
 	r.err = fmt.Errorf("%s: %w", r.name, os.ErrClosed)
 	if r.zstd != nil {
 		r.zstd.Close()
 		r.zstd = nil
+	}
+	if r.fol != nil && r.fol.next != nil {
+		r.fol.next.Close()
+		r.fol.next = nil
 	}
 	if r.file == nil {
 		return nil

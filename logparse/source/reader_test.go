@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +43,7 @@ func readAll(t testing.TB, r *Reader) ([]got, error) {
 	t.Helper()
 	var lines []got
 	for {
-		l, err := r.Next()
+		l, err := r.Next(context.Background())
 		if err == io.EOF {
 			return lines, nil
 		}
@@ -212,7 +213,7 @@ func TestNext(t *testing.T) {
 					t.Fatal(err)
 				}
 				diffLines(t, lines, tt.want)
-				if _, err := r.Next(); err != io.EOF {
+				if _, err := r.Next(context.Background()); err != io.EOF {
 					t.Errorf("Next after the end = %v, want io.EOF", err)
 				}
 			})
@@ -405,7 +406,7 @@ func TestGzipCutShort(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), wantMsg) || !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Errorf("error = %q, want it to start %q and match io.ErrUnexpectedEOF", err, wantMsg)
 			}
-			if _, again := r.Next(); again == nil || again.Error() != err.Error() {
+			if _, again := r.Next(context.Background()); again == nil || again.Error() != err.Error() {
 				t.Errorf("Next after the error = %v, want %v again", again, err)
 			}
 		})
@@ -419,7 +420,7 @@ func TestOpenEmptyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.Next(); err != io.EOF {
+	if _, err := r.Next(context.Background()); err != io.EOF {
 		t.Errorf("Next = %v, want io.EOF", err)
 	}
 	id := r.Identity()
@@ -619,7 +620,7 @@ func TestCloseThenNext(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Errorf("second Close = %v", err)
 	}
-	if _, err := r.Next(); !errors.Is(err, os.ErrClosed) {
+	if _, err := r.Next(context.Background()); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("Next after Close = %v, want os.ErrClosed", err)
 	}
 }

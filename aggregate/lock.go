@@ -1,0 +1,88 @@
+package aggregate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// writeLock is the one-writer rule: an exclusive flock on PATH.lock next
+// to the database, taken by every Store opened for writing (ingest, tail,
+// report with FILE arguments, prune) and released by Close. The
+// correlator's state in the database must have one writer at a time:
+// two would each restore it, and the second commit would undo the first.
+// SQLite's own locks cover a transaction, not a run.
+type writeLock struct{ f *os.File }
+
+// lockPoll is how often a writer waiting for the lock tries again.
+const lockPoll = 200 * time.Millisecond
+
+// lockForWriting takes the lock of the database at dbPath, waiting up to
+// wait for another writer (or until ctx is done). It creates the
+// database's directory (0700) if need be.
+func lockForWriting(ctx context.Context, dbPath string, wait time.Duration) (*writeLock, error) {
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
+		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.OpenFile(dbPath+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return &writeLock{f: f}, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s.lock: %w", dbPath, err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("%s is being written by another pftls (ingest or tail); waited %s: try again later", dbPath, wait)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(lockPoll):
+		}
+	}
+}
+
+// release gives the lock up; a nil lock is fine.
+func (l *writeLock) release() {
+	if l != nil && l.f != nil {
+		syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+// lockAndPrepare takes the write lock for Open and, with opts.Rebuild,
+// moves the old database aside under it, so that no other writer can
+// start a new one in between. It returns where the old database went.
+func lockAndPrepare(ctx context.Context, path string, opts OpenOptions) (*writeLock, string, error) {
+	lock, err := lockForWriting(ctx, path, opts.LockWait)
+	if err != nil {
+		return nil, "", err
+	}
+	if !opts.Rebuild {
+		return lock, "", nil
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	aside, err := MoveAside(path, now())
+	if err != nil {
+		lock.release()
+		return nil, "", err
+	}
+	return lock, aside, nil
+}

@@ -1,0 +1,73 @@
+package aggregate
+
+import (
+	"context"
+
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// route decides, for each line tail reads, which run it belongs to and
+// whether its facts are shown: the rules of a tail that follows a file
+// across rotation.
+//
+//   - A line of another file than the run's starts a run of that file: the
+//     first line of a new file after rotation (Reopened), and also a line
+//     of the old file that comes after it (written before syslog reopened
+//     the log). Its offset is the old file's, and the new file's run must
+//     not take it: Begin finds the old file's source and offset. The next
+//     line of the new file switches back the same way.
+//   - --from-start: the lines already stored (End up to the stored offset)
+//     go to a scratch run, on a correlator of its own that stores nothing,
+//     so that they are shown but not stored again.
+//   - Lines before the view's starting point (showAt) are stored without
+//     being shown: the consumers are held back until the first line past it,
+//     and what came before is committed first.
+type route struct {
+	p       *Pump
+	run     *Run
+	scratch *Run  // --from-start: lines already stored, shown but not stored again
+	showAt  int64 // offset from which facts are shown
+	lines   int64 // lines read
+}
+
+// line routes one line and correlates it.
+func (t *route) line(ctx context.Context, l *source.Line) error {
+	t.lines++
+	if l.Reopened || !t.run.Reads(*l.File) {
+		if err := t.commit(ctx); err != nil {
+			return err
+		}
+		run, err := t.p.Begin(ctx, *l.File)
+		if err != nil {
+			return err
+		}
+		t.run, t.scratch, t.p.quiet = run, nil, false
+	}
+	if t.scratch != nil {
+		if l.End <= t.run.Offset() {
+			t.scratch.Line(l)
+			return nil
+		}
+		if err := t.scratch.Commit(ctx); err != nil {
+			return err
+		}
+		t.scratch, t.p.quiet = nil, false
+	}
+	if t.p.quiet && l.End > t.showAt {
+		// Store what came before the starting point without showing it.
+		if err := t.commit(ctx); err != nil {
+			return err
+		}
+		t.p.quiet = false
+	}
+	t.run.Line(l)
+	return nil
+}
+
+// commit commits the current run.
+func (t *route) commit(ctx context.Context) error {
+	if t.run == nil {
+		return nil
+	}
+	return t.run.Commit(ctx)
+}

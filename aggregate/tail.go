@@ -1,0 +1,212 @@
+package aggregate
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// TailShow chooses where tail's view starts. Whatever it says, the store
+// continues from the offset stored for the file, so nothing is lost or
+// stored twice.
+type TailShow int
+
+const (
+	ShowNew       TailShow = iota // what is written from now on (without a store: following starts at the end)
+	ShowResumed                   // from where the last ingest or tail of the file stopped
+	ShowFromStart                 // the whole file; lines already stored are shown from a scratch correlator, not stored again
+)
+
+// TailOptions say what Pump.Tail reads and how it reports progress.
+type TailOptions struct {
+	Path  string    // the file to follow; "-" reads Stdin to its end
+	Stdin io.Reader // standard input, for Path "-"
+	Show  TailShow
+	Poll  bool         // see source.FollowOptions
+	Waker source.Waker // see source.FollowOptions; nil in production
+
+	// OnTick, when set, is called on the pump's goroutine, between lines:
+	// once at the start, every TickEvery, and at each receive from Tick.
+	// It may look at the pump and its consumers (tail's redraw).
+	OnTick    func(TailStatus)
+	TickEvery time.Duration
+	Tick      <-chan struct{}
+}
+
+// TailStatus is what OnTick is told.
+type TailStatus struct {
+	Lines      int64 // lines read so far
+	CatchingUp bool  // lines before the view's starting point are being stored, not shown
+}
+
+// CommitAfter is how long a burst of tail's lines may go uncommitted:
+// short, so that events are shown and stored as they happen.
+const CommitAfter = 250 * time.Millisecond
+
+// commitBurst is the most lines tail correlates between commits.
+const commitBurst = 10000
+
+// Tail follows a file across rotation (or reads standard input to its
+// end), committing after each burst of lines, until ctx is done or the
+// input fails. Standard input's end commits what is left, open messages
+// included, and returns nil; ctx's end commits what was read and returns
+// ctx.Err().
+func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
+	t := &route{p: p}
+	var rd *source.Reader
+	var err error
+	if o.Path == "-" {
+		if rd, err = source.NewReader("-", o.Stdin); err != nil {
+			return err
+		}
+		if t.run, err = p.Begin(ctx, rd.Identity()); err != nil {
+			return err
+		}
+	} else if rd, err = t.follow(ctx, o); err != nil {
+		return err
+	}
+	lines, errc, stop := readLines(ctx, rd, o.Path != "-")
+	defer stop()
+	err = t.loop(ctx, lines, errc, o)
+	if errors.Is(err, io.EOF) {
+		return t.run.Finish(context.WithoutCancel(ctx))
+	}
+	return err
+}
+
+// follow begins the run of the file to follow and starts following it
+// where the view and the store need it.
+func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, error) {
+	p := t.p
+	id, err := identify(o.Path)
+	if err != nil {
+		return nil, err
+	}
+	if t.run, err = p.Begin(ctx, id); err != nil {
+		return nil, err
+	}
+	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker}
+	switch {
+	case p.Store == nil && o.Show != ShowFromStart:
+		fo.AtEnd = true
+	case o.Show == ShowFromStart:
+		if t.run.Offset() > 0 {
+			// Show the stored part from a scratch correlator that stores nothing.
+			scratch := &Pump{Corr: NewCorrelator(DefaultOptions), Resolver: p.Resolver, Now: p.Now, Consumers: p.Consumers}
+			if t.scratch, err = scratch.Begin(ctx, id); err != nil {
+				return nil, err
+			}
+			fo.Offset = 0
+		}
+	case o.Show == ShowResumed:
+		t.showAt = t.run.Offset()
+	default:
+		t.showAt = id.Size
+	}
+	p.quiet = !(t.showAt <= fo.Offset || fo.AtEnd)
+	return source.Follow(o.Path, fo)
+}
+
+// identify returns the identity of the file to follow, as Open sees it.
+func identify(path string) (source.Identity, error) {
+	r, err := source.Open(path)
+	if err != nil {
+		return source.Identity{}, err
+	}
+	defer r.Close()
+	return r.Identity(), nil
+}
+
+// readLines reads rd on a goroutine of its own, so that the pump can
+// commit and tick while it waits. The reading ends with an error on errc
+// (io.EOF at the end of standard input) and lines closed. stop ends it:
+// for a followed file it waits for the goroutine and closes the file;
+// a read from standard input cannot be interrupted, so that goroutine is
+// left to end with the process.
+func readLines(ctx context.Context, rd *source.Reader, following bool) (<-chan source.Line, <-chan error, func()) {
+	readCtx, cancel := context.WithCancel(ctx)
+	lines := make(chan source.Line, 1024)
+	errc := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(lines)
+		for {
+			l, err := rd.Next(readCtx)
+			if err != nil {
+				errc <- err
+				return
+			}
+			l.Bytes = append([]byte(nil), l.Bytes...) // the reader reuses its buffer
+			select {
+			case lines <- l:
+			case <-readCtx.Done():
+				errc <- readCtx.Err()
+				return
+			}
+		}
+	}()
+	stop := func() {
+		cancel()
+		if following {
+			<-done
+			rd.Close()
+		}
+	}
+	return lines, errc, stop
+}
+
+// loop correlates lines as they come, commits after each burst, and ticks.
+func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan error, o TailOptions) error {
+	var tick <-chan time.Time
+	if o.OnTick != nil && o.TickEvery > 0 {
+		ticker := time.NewTicker(o.TickEvery)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
+	onTick := func() {
+		if o.OnTick != nil {
+			o.OnTick(TailStatus{Lines: t.lines, CatchingUp: t.p.quiet})
+		}
+	}
+	commit := time.NewTimer(CommitAfter)
+	defer commit.Stop()
+	pending := 0
+	onTick()
+	for {
+		select {
+		case <-ctx.Done():
+			return errors.Join(ctx.Err(), t.commit(context.WithoutCancel(ctx)))
+		case l, ok := <-lines:
+			if !ok {
+				err := <-errc
+				return errors.Join(err, t.commit(context.WithoutCancel(ctx)))
+			}
+			if err := t.line(ctx, &l); err != nil {
+				return err
+			}
+			pending++
+			if pending >= commitBurst {
+				if err := t.commit(ctx); err != nil {
+					return err
+				}
+				pending = 0
+			}
+		case <-commit.C:
+			if pending > 0 {
+				if err := t.commit(ctx); err != nil {
+					return err
+				}
+				pending = 0
+			}
+			commit.Reset(CommitAfter)
+		case <-tick:
+			onTick()
+		case <-o.Tick:
+			onTick()
+		}
+	}
+}

@@ -35,8 +35,8 @@ const (
 	// the line the container wrote.
 	FormatDocker Format = "docker"
 	// FormatCRI is a Kubernetes CRI log line: "2026-03-07T15:05:12.49Z
-	// stdout F ...". A "P" (partial) line continues in the next one: see
-	// CRIJoiner.
+	// stdout F ...". The source joins a line split into "P" (partial)
+	// parts before it is parsed (logparse/source's cri.go).
 	FormatCRI Format = "cri"
 	// FormatCompose is a "docker compose logs" line: "postfix_1  | ...".
 	FormatCompose Format = "compose"
@@ -603,82 +603,4 @@ func splitHostTag(s string, rec *Record) bool {
 	}
 	rec.Host = s[:sp]
 	return splitTag(trimSpaces(s[sp+1:]), rec)
-}
-
-// CRIJoiner joins a Kubernetes CRI log's partial lines ("P": the runtime
-// split a long line) with the line that ends them ("F"), so that the
-// parser sees each line whole. It is pure: the caller feeds it lines in
-// order and parses what it emits.
-type CRIJoiner struct {
-	head []byte // the joined line so far: the first part's prefix, as "F", and the bodies
-	max  int    // the longest joined line kept; 0: no limit
-}
-
-// NewCRIJoiner returns a joiner that cuts joined lines at max bytes (the
-// rest of such a line is dropped); 0 means no limit.
-func NewCRIJoiner(max int) *CRIJoiner { return &CRIJoiner{max: max} }
-
-// Add takes the next line and calls emit with each line to parse: the
-// line itself, or, after partial lines, the joined line. A line that is
-// not a CRI line ends a pending partial line as it is.
-func (j *CRIJoiner) Add(line []byte, emit func([]byte)) {
-	prefix, body, partial, ok := cutCRILine(line)
-	switch {
-	case !ok:
-		j.Flush(emit)
-		emit(line)
-	case partial && j.head == nil:
-		j.head = append(append([]byte(nil), prefix...), 'F', ' ')
-		j.append(body)
-	case partial:
-		j.append(body)
-	case j.head != nil:
-		j.append(body)
-		emit(j.head)
-		j.head = nil
-	default:
-		emit(line)
-	}
-}
-
-// Pending reports whether a partial line waits for its end.
-func (j *CRIJoiner) Pending() bool { return j.head != nil }
-
-// Flush emits a pending partial line as it is (its end never came).
-func (j *CRIJoiner) Flush(emit func([]byte)) {
-	if j.head != nil {
-		emit(j.head)
-		j.head = nil
-	}
-}
-
-func (j *CRIJoiner) append(body []byte) {
-	if j.max > 0 && len(j.head)+len(body) > j.max {
-		body = body[:max(j.max-len(j.head), 0)]
-	}
-	j.head = append(j.head, body...)
-}
-
-// cutCRILine splits a CRI log line into its prefix (stamp and stream, up
-// to the P/F tag), its body, and whether it is partial.
-func cutCRILine(line []byte) (prefix, body []byte, partial, ok bool) {
-	if len(line) == 0 || !isDigit(line[0]) {
-		return nil, nil, false, false
-	}
-	sp := 0
-	for sp < len(line) && sp < 40 && line[sp] != ' ' {
-		sp++
-	}
-	var st Stamp
-	if sp >= len(line) {
-		return nil, nil, false, false
-	}
-	if rest, ok := parseISOStamp(string(line[:sp]), &st); !ok || rest != "" {
-		return nil, nil, false, false
-	}
-	if _, ok := cutCRI(string(line[sp+1:])); !ok {
-		return nil, nil, false, false
-	}
-	tag := sp + 1 + len("stdout ")
-	return line[:tag], line[tag+2:], line[tag] == 'P', true
 }

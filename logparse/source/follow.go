@@ -191,6 +191,7 @@ func (r *Reader) readFrom(h *os.File, at int64) {
 		r.br.Reset(src)
 	}
 	r.file, r.offset, r.number = h, at, 0
+	r.cri.held = nil // a line held after partial parts is read again from at
 }
 
 // follow is Next for a Reader made by Follow.

@@ -63,6 +63,7 @@ type Reader struct {
 	err    error  // returned by every later Next and SkipTo
 
 	fol *follower // set by Follow: Next waits at the end instead of returning io.EOF
+	cri criJoin   // joins a Kubernetes CRI log's partial lines (cri.go)
 }
 
 // Open opens path for reading; "-" means standard input. A directory is an
@@ -236,8 +237,8 @@ func (r *Reader) Next(ctx context.Context) (Line, error) {
 	return r.next()
 }
 
-// next reads the next line of what is there now.
-func (r *Reader) next() (Line, error) {
+// nextRaw reads the next line of what is there now, as the input has it.
+func (r *Reader) nextRaw() (Line, error) {
 	if r.err != nil {
 		return Line{}, r.err
 	}

@@ -125,19 +125,7 @@ func TestGoodTLSRuleInSQL(t *testing.T) {
 	if err := s.Commit(context.Background(), &batch, nil, nil, time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.db.Query("SELECT queue_id FROM attempts WHERE " + goodTLSCondition + " ORDER BY time")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var q string
-		if err := rows.Scan(&q); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, q)
-	}
+	got := queryStrings(t, s, "SELECT queue_id FROM attempts WHERE "+goodTLSCondition+" ORDER BY time")
 	if fmt.Sprint(got) != fmt.Sprint(want) || len(want) == 0 {
 		t.Errorf("goodTLSCondition selects %v, GoodTLS accepts %v", got, want)
 	}

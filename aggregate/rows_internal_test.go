@@ -186,7 +186,6 @@ func BenchmarkRowBuffer(b *testing.B) {
 // TestRowsTwoCursors: two pftls_rows scans open at once (a join) each read
 // their own rows.
 func TestRowsTwoCursors(t *testing.T) {
-	ctx := context.Background()
 	s := memoryStore(t)
 	var a, b rowBuffer
 	a.text("a1")
@@ -194,22 +193,7 @@ func TestRowsTwoCursors(t *testing.T) {
 	b.int(1)
 	b.int(2)
 	b.int(3)
-	rows, err := s.db.QueryContext(ctx, `SELECT x.c0 || '-' || y.c0 FROM pftls_rows(?, 1) x, pftls_rows(?, 1) y ORDER BY 1`, a.b, b.b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	got := queryStrings(t, s, `SELECT x.c0 || '-' || y.c0 FROM pftls_rows(?, 1) x, pftls_rows(?, 1) y ORDER BY 1`, a.b, b.b)
 	want := "a1-1 a1-2 a1-3 a2-1 a2-2 a2-3"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got %q, want %q", strings.Join(got, " "), want)
@@ -225,4 +209,26 @@ func memoryStore(t testing.TB) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(t *testing.T, s *Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.db.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

@@ -253,7 +253,7 @@ func jsonLineDiff(got, want any) string {
 			y = wl[i]
 		}
 		if x != y {
-			fmt.Fprintf(&b, "  line %d:\n    resumed: %s\n    clean:   %s\n", i+1, x, y)
+			fmt.Fprintf(&b, "  line %d:\n    got:  %s\n    want: %s\n", i+1, x, y)
 			shown++
 		}
 	}
@@ -347,7 +347,7 @@ func TestIngestKilledAndResumed(t *testing.T) {
 	}
 
 	if ra, rb := reportWithoutGenerated(t, bin, dbA), reportWithoutGenerated(t, bin, dbB); !reflect.DeepEqual(rb, ra) {
-		t.Errorf("pftls report --all --format json differs between the resumed and the clean database:\n%s", jsonLineDiff(rb, ra))
+		t.Errorf("pftls report --all --format json differs between the resumed (got) and the clean (want) database:\n%s", jsonLineDiff(rb, ra))
 	}
 }
 

@@ -184,7 +184,7 @@ func TestInputShapesGiveTheSameReport(t *testing.T) {
 		t.Run(shape.file, func(t *testing.T) {
 			m := reportJSON(t, filepath.Join(shapesDir, shape.file))
 			got := summarizeShape(m)
-			if d := cmpJSON(got, want); d != "" {
+			if d := jsonLineDiff(got, want); d != "" {
 				t.Errorf("%s differs from classic.log:\n%s", shape.file, d)
 			}
 			if m.Lines.Read == 0 {
@@ -192,28 +192,4 @@ func TestInputShapesGiveTheSameReport(t *testing.T) {
 			}
 		})
 	}
-}
-
-// cmpJSON compares two values by their indented JSON, line by line.
-func cmpJSON(got, want any) string {
-	g, _ := json.MarshalIndent(got, "", " ")
-	w, _ := json.MarshalIndent(want, "", " ")
-	if string(g) == string(w) {
-		return ""
-	}
-	gl, wl := strings.Split(string(g), "\n"), strings.Split(string(w), "\n")
-	var out []string
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var a, b string
-		if i < len(gl) {
-			a = gl[i]
-		}
-		if i < len(wl) {
-			b = wl[i]
-		}
-		if a != b {
-			out = append(out, fmt.Sprintf("got  %s\nwant %s", a, b))
-		}
-	}
-	return strings.Join(out, "\n")
 }

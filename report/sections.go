@@ -346,7 +346,7 @@ func (m *Model) unparsedTable(zone *time.Location) Table {
 func (m *Model) inputTable() Table {
 	t := Table{ID: "input", Title: "Input pftls did not understand",
 		Note:   "the counts below this table leave these lines out",
-		Header: []string{"input", "lines", "postfix", "not understood", "format", "example"},
+		Header: []string{"input", "lines", "postfix", "not understood", "format guessed", "example"},
 		Align:  []Align{Left, Right, Right, Right, Left, Left}}
 	if !m.Has(ProblemUnreadable) {
 		return t
@@ -356,7 +356,7 @@ func (m *Model) inputTable() Table {
 		if len(in.Examples) > 0 {
 			ex = in.Examples[0]
 		}
-		t.Rows = append(t.Rows, []string{in.Path, n(in.Lines), n(in.Postfix), n(in.NotUnderstood), in.formatWords(), ex})
+		t.Rows = append(t.Rows, []string{in.Path, n(in.Lines), n(in.Postfix), n(in.NotUnderstood), in.formatName(), ex})
 	}
 	if len(m.Inputs) == 0 {
 		ex := ""

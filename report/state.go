@@ -234,6 +234,17 @@ func (in *InputRow) formatWords() string {
 	return "no syslog envelope"
 }
 
+// formatName is the format column of the input table.
+func (in *InputRow) formatName() string {
+	switch {
+	case in.Bare > 0 && in.Bare*2 >= in.NotUnderstood:
+		return "journalctl -o cat (no time, no host)"
+	case in.Format != "":
+		return string(in.Format)
+	}
+	return "none"
+}
+
 func plural(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one

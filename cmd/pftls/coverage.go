@@ -57,16 +57,18 @@ func coverageError(path string, c *aggregate.Coverage) error {
 		return fmt.Errorf("%s: %s, not a log", path, comp)
 	}
 	var b strings.Builder
-	if c.Postfix == 0 {
-		fmt.Fprintf(&b, "%s: 0 of %d lines are Postfix log lines", path, c.Lines)
-	} else {
-		fmt.Fprintf(&b, "%s: %d of %d lines are not understood", path, c.NotUnderstood(), c.Lines)
-	}
 	var why []string
 	switch {
-	case c.LooksBare() && c.Bare > 0:
-		why = append(why, "it looks like `journalctl -o cat` output: Postfix messages without time or host, which cannot be placed in time; "+
-			"use `journalctl -o json` or `journalctl -o short-iso`")
+	case c.LooksBare():
+		fmt.Fprintf(&b, "%s: %d of %d lines are Postfix messages without time or host, as `journalctl -o cat` writes them: "+
+			"they cannot be placed in time; use `journalctl -o json` or `journalctl -o short-iso`", path, c.Bare, c.Lines)
+	case c.Postfix == 0:
+		fmt.Fprintf(&b, "%s: 0 of %d lines are Postfix log lines", path, c.Lines)
+	default:
+		fmt.Fprintf(&b, "%s: %d of %d lines are not understood", path, c.NotUnderstood(), c.Lines)
+	}
+	switch {
+	case c.LooksBare():
 	case c.Foreign > 0 && c.Malformed == 0 && c.Unparsed == 0:
 		why = append(why, fmt.Sprintf("all %d from other programs; format guessed: %s", c.Foreign, c.Guess()))
 	case c.Guess() != "":

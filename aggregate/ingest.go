@@ -138,6 +138,7 @@ func (r *Run) Offset() int64 { return r.src.Offset }
 func (r *Run) Result() FileResult {
 	res := r.res
 	res.Elapsed = time.Since(r.start) // a duration: the wall clock, never the injected one
+	res.Coverage = r.res.Coverage.Clone()
 	return res
 }
 
@@ -152,6 +153,7 @@ func (r *Run) Line(l *source.Line) {
 // parsed correlates one parsed line; end is the offset just after it.
 func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
 	r.p.Corr.Add(l, r.stamps.Time(l.Stamp))
+	r.res.Coverage.add(l)
 	if l.Event.Kind() == logparse.KindUnparsed {
 		r.res.Unparsed++
 	}

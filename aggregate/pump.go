@@ -73,6 +73,7 @@ type FileResult struct {
 	Truncated int64 // lines cut at the maximum line length
 	Elapsed   time.Duration
 	Facts     int
+	Coverage  Coverage // what of it pftls understood (see coverage.go)
 }
 
 // Restore loads the correlator's stored state.

@@ -567,6 +567,9 @@ func (b *Builder) Warning(w *aggregate.Warning) {
 		b.warnings[k] = row
 	}
 	row.Count++
+	if w.Severity == logparse.SevFatal || w.Severity == logparse.SevPanic {
+		b.m.Totals.Fatal++
+	}
 	if w.Time.After(row.LastSeen) {
 		row.LastSeen = w.Time
 	}

@@ -21,6 +21,8 @@ func (b *Builder) Model() *Model {
 	t.Senders, t.SendingDomains = b.senders.len(), int64(len(b.sendDoms))
 	t.Recipients, t.RecipientDomains = b.recips.len(), int64(len(b.recipDoms))
 	m.Hosts = sortedKeys(b.hosts)
+	m.Lines.Postfix = m.Lines.Read - m.Lines.Foreign - m.Lines.Malformed
+	m.Lines.NotUnderstood = m.Lines.Unparsed + m.Lines.Malformed
 	if m.Window.From.IsZero() && m.Window.To.IsZero() && !b.first.IsZero() {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
 	}

@@ -16,6 +16,10 @@
 //   - build_model.go: the Builder's last step, from counts to a sorted,
 //     trimmed Model.
 //   - distinct.go: counting distinct senders and recipients by hash.
+//   - state.go: what a window amounts to, decided once: Problem, State,
+//     Model.Problems/Has/State/Summary (the mail subject, the state line,
+//     --only-problems and --fail-on), the input not understood
+//     (Model.AddInput, Model.Alerts).
 //   - diagnose.go: Diagnose, the problems a Model shows and what to change.
 //   - postconf.go: reading the Postfix configuration that confirms a
 //     diagnosis (--postconf).

@@ -116,34 +116,9 @@ func messageID() string {
 }
 
 // Subject summarises the report for a mail subject: what matters, before
-// the message is opened.
-// "[pftls] mail.example.com 24h: 3 domains failing TLS, 41 deferred, 2 bounced"
-// or "... : all clear".
+// the message is opened (Model.Summary says it).
+// "[pftls] mail.example.com 24h: 3 domains failing TLS, 41 deferred, 2 bounced",
+// "... : all clear" or "... : no Postfix log lines from ... to ...: is logging working?".
 func Subject(m *Model, host, window string) string {
-	var parts []string
-	t := m.Totals
-	if t.TLSFailedDomains > 0 {
-		parts = append(parts, plural(t.TLSFailedDomains, "domain", "domains")+" failing TLS")
-	}
-	if t.Deferred > 0 {
-		parts = append(parts, fmt.Sprintf("%d deferred", t.Deferred))
-	}
-	if t.Bounced > 0 {
-		parts = append(parts, fmt.Sprintf("%d bounced", t.Bounced))
-	}
-	if t.Expired > 0 {
-		parts = append(parts, fmt.Sprintf("%d expired", t.Expired))
-	}
-	summary := "all clear"
-	if len(parts) > 0 {
-		summary = strings.Join(parts, ", ")
-	}
-	return fmt.Sprintf("[pftls] %s %s: %s", host, window, summary)
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return fmt.Sprintf("[pftls] %s %s: %s", host, window, m.Summary(nil))
 }

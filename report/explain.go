@@ -121,6 +121,13 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 	for _, h := range m.HeaderLines(zone) {
 		p("%-8s %s\n", h[0]+":", TerminalSafe(h[1]))
 	}
+	for i, a := range m.Alerts() {
+		lead := "!! WARNING: "
+		if i > 0 {
+			lead = "!! "
+		}
+		p("%s%s\n", lead, TerminalSafe(a))
+	}
 	v := e.view()
 	row := v.outcome
 	p("\nOutcome: %d delivered, %d deferred messages (%d deferral lines), %d bounced, %d expired recipients\n",

@@ -29,6 +29,7 @@ func renderHTML(w io.Writer, m *Model, o RenderOptions) error {
 type htmlPage struct {
 	Title    string
 	Meta     [][2]string
+	Alerts   []string // what was not understood, shown first (Model.Alerts)
 	Sections []htmlSection
 	// MSOOpen and MSOClose are Outlook-only conditional comments that give
 	// the page a fixed 1000px width there (Outlook ignores max-width).
@@ -64,6 +65,7 @@ const (
 var sectionAccent = map[string]string{
 	"tls-failures": accentError,
 	"deferrals":    accentWarning,
+	"input":        accentError,
 }
 
 func newHTMLPage(m *Model, o RenderOptions) htmlPage {
@@ -73,8 +75,11 @@ func newHTMLPage(m *Model, o RenderOptions) htmlPage {
 		MSOOpen:  `<!--[if mso]><table role="presentation" width="1000" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->`,
 		MSOClose: `<!--[if mso]></td></tr></table><![endif]-->`,
 	}
-	for _, h := range m.HeaderLines(zone) {
+	for _, h := range m.reportHeaderLines(zone) {
 		p.Meta = append(p.Meta, [2]string{oneLine(h[0]), oneLine(h[1])})
+	}
+	for _, a := range m.Alerts() {
+		p.Alerts = append(p.Alerts, oneLine(a))
 	}
 	for _, t := range m.Tables(zone) {
 		s := htmlSection{ID: t.ID, Title: oneLine(t.Title), Note: oneLine(t.Note), Accent: accentNone}
@@ -138,6 +143,15 @@ h2 { font-size: 17px; margin: 0 0 4px 0; }
 {{- end}}
 </table>
 </td></tr>
+{{- if .Alerts}}
+<tr><td style="padding:12px 20px">
+<table role="presentation" width="100%" cellpadding="8" cellspacing="0" border="0" bgcolor="#ffebe9" style="background-color:#ffebe9;border:2px solid #cf222e"><tr><td>
+{{- range $i, $a := .Alerts}}
+<p style="margin:0 0 4px 0;color:#82071e{{if eq $i 0}};font-weight:bold{{end}}">{{if eq $i 0}}Warning: {{end}}{{$a}}</p>
+{{- end}}
+</td></tr></table>
+</td></tr>
+{{- end}}
 {{- if not .Sections}}
 <tr><td style="padding:12px 20px 20px 20px"><p style="margin:0">No mail activity in this window.</p></td></tr>
 {{- end}}

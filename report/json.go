@@ -9,7 +9,10 @@ import (
 // renderJSON writes the model as one indented JSON object: the stable
 // machine interface. Log text is written as is (JSON escapes what it must).
 func renderJSON(w io.Writer, m *Model) error {
-	return writeJSON(w, jsonModel(m))
+	return writeJSON(w, struct {
+		*Model
+		State State `json:"state"` // Model.State: clear, problems or empty
+	}{jsonModel(m), m.State()})
 }
 
 // writeJSON is the one JSON writer of the package (report and explain):
@@ -62,6 +65,9 @@ func jsonModel(m *Model) *Model {
 	}
 	if c.Unparsed == nil {
 		c.Unparsed = []UnparsedRow{}
+	}
+	if c.Inputs == nil {
+		c.Inputs = []InputRow{}
 	}
 	if c.Diagnoses == nil {
 		c.Diagnoses = []Diagnosis{}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 // This file is the rolling window of "pftls tail"'s live view: Live
@@ -40,6 +41,9 @@ type LiveModel struct {
 	Lines       int64   // lines read since the start
 	Events      int64   // log events (parsed lines) since the start
 	CatchingUp  bool    // still reading the backlog, not yet live
+	// NotUnderstood is the lines since the start pftls did not understand
+	// (unparsed and malformed): Snapshot fills it, the stats line shows it.
+	NotUnderstood int64
 
 	// Domains are the destination domains with delivery attempts or
 	// outbound TLS failures in the window: problems first (most TLS
@@ -129,6 +133,7 @@ type Live struct {
 	domains map[string]*liveDomainAcc
 
 	rejects, warnings int64
+	notUnderstood     int64 // unparsed and malformed lines since the start
 
 	keep   int         // how many recent problems to keep
 	recent []LiveEvent // ring of the latest problems
@@ -151,6 +156,11 @@ func NewLive(window time.Duration, recent int) *Live {
 func (l *Live) Add(b *aggregate.Batch) {
 	if b == nil {
 		return
+	}
+	for i := range b.LineCounts {
+		if k := b.LineCounts[i].Kind; k == logparse.KindUnparsed || k == logparse.KindMalformed {
+			l.notUnderstood += b.LineCounts[i].Count
+		}
 	}
 	for i := range b.Attempts {
 		a := &b.Attempts[i]
@@ -303,7 +313,7 @@ func (l *Live) Snapshot(now time.Time) LiveModel {
 	}
 	l.compact()
 
-	m := LiveModel{Now: now, Window: l.window, Rejects: l.rejects, Warnings: l.warnings}
+	m := LiveModel{Now: now, Window: l.window, Rejects: l.rejects, Warnings: l.warnings, NotUnderstood: l.notUnderstood}
 	m.Domains = make([]LiveDomain, 0, len(l.domains))
 	for _, acc := range l.domains {
 		m.Domains = append(m.Domains, acc.row)

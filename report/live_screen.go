@@ -118,6 +118,10 @@ func liveStats(m LiveModel) string {
 		rate = strconv.FormatFloat(m.LinesPerSec, 'f', 1, 64)
 	}
 	s := fmt.Sprintf("%s lines/s  %d lines read  %d events", rate, m.Lines, m.Events)
+	if m.NotUnderstood > 0 {
+		// First, so that a narrow screen does not clip it away.
+		s = plural(m.NotUnderstood, "line", "lines") + " not understood  " + s
+	}
 	if m.CatchingUp {
 		s += "  catching up"
 	}

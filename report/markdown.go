@@ -18,8 +18,14 @@ func renderMarkdown(w io.Writer, m *Model, o RenderOptions) error {
 	zone := o.zone()
 	bw := &errWriter{w: w}
 	fmt.Fprintf(bw, "# %s\n\n", MarkdownEscape(o.title()))
-	for _, h := range m.HeaderLines(zone) {
+	for _, h := range m.reportHeaderLines(zone) {
 		fmt.Fprintf(bw, "- **%s:** %s\n", MarkdownEscape(h[0]), MarkdownEscape(h[1]))
+	}
+	if alerts := m.Alerts(); len(alerts) > 0 {
+		fmt.Fprintf(bw, "\n> [!WARNING]\n> **%s**\n", MarkdownEscape(alerts[0]))
+		for _, a := range alerts[1:] {
+			fmt.Fprintf(bw, ">\n> %s\n", MarkdownEscape(a))
+		}
 	}
 	tables := m.Tables(zone)
 	if len(tables) == 0 {

@@ -25,6 +25,10 @@ type Model struct {
 	Warnings    []WarningRow    `json:"warnings"`
 	Unparsed    []UnparsedRow   `json:"unparsed"`
 	Diagnoses   []Diagnosis     `json:"diagnoses"`
+	// Inputs are the FILE arguments read for this report in which pftls
+	// did not understand some lines, one row each (none when every line
+	// was understood, or the report is of the database alone).
+	Inputs []InputRow `json:"inputs"`
 	// Omitted counts the rows --top left out of a ranked list, by section
 	// id (bounces, rejects, warnings, tls-inbound-clients).
 	Omitted map[string]int `json:"omitted,omitempty"`
@@ -43,6 +47,26 @@ type Lines struct {
 	Unparsed  int64 `json:"unparsed"`
 	Foreign   int64 `json:"foreign"` // lines of other programs, skipped
 	Malformed int64 `json:"malformed"`
+	// Postfix is the lines of Postfix programs (read - foreign -
+	// malformed); none is the "empty" state.
+	Postfix int64 `json:"postfix"`
+	// NotUnderstood is unparsed + malformed: lines pftls could not read.
+	NotUnderstood int64 `json:"not_understood"`
+}
+
+// InputRow is one file read for the report and what of it pftls
+// understood.
+type InputRow struct {
+	Path          string           `json:"path"`
+	Lines         int64            `json:"lines"`          // lines read in this run
+	Postfix       int64            `json:"postfix"`        // of them, Postfix lines
+	NotUnderstood int64            `json:"not_understood"` // malformed + unparsed
+	Foreign       int64            `json:"foreign"`        // other programs' lines
+	Bare          int64            `json:"bare"`           // Postfix messages without time or host (journalctl -o cat)
+	Format        logparse.Format  `json:"format"`         // the envelope most lines came in ("" when none)
+	Formats       map[string]int64 `json:"formats"`        // lines by envelope format
+	Examples      []string         `json:"examples"`       // the first lines not understood
+	Unreadable    bool             `json:"unreadable"`     // no Postfix lines, or most not understood
 }
 
 // Totals are counted the way pflogsumm counts them (see the README).
@@ -66,6 +90,7 @@ type Totals struct {
 	RecipientDomains int64 `json:"recipient_domains"`
 	TLSFailures      int64 `json:"tls_failures"`
 	TLSFailedDomains int64 `json:"tls_failed_domains"`
+	Fatal            int64 `json:"fatal"` // fatal: and panic: lines
 }
 
 // Count is a text and how often it occurred.
@@ -210,20 +235,3 @@ type UnparsedRow struct {
 	Program string    `json:"program"`
 	Text    string    `json:"text"`
 }
-
-// HasProblems reports whether the window has TLS failures, deferrals or
-// bounces, by category name ("tls", "deferred", "bounced").
-func (m *Model) HasProblems(category string) bool {
-	switch category {
-	case "tls":
-		return m.Totals.TLSFailures > 0
-	case "deferred":
-		return m.Totals.Deferred > 0
-	case "bounced":
-		return m.Totals.Bounced > 0
-	}
-	return false
-}
-
-// ProblemCategories are the categories HasProblems knows.
-var ProblemCategories = []string{"tls", "deferred", "bounced"}

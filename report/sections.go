@@ -31,7 +31,7 @@ const (
 )
 
 // SectionIDs are the ids of Tables, in report order.
-var SectionIDs = []string{"totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
+var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
@@ -59,6 +59,7 @@ func allSections(m *Model, zone *time.Location) []Table {
 		zone = time.Local
 	}
 	return []Table{
+		m.inputTable(),
 		m.totalsTable(),
 		m.tlsFailuresTable(zone),
 		m.diagnosesTable(),
@@ -337,6 +338,40 @@ func (m *Model) unparsedTable(zone *time.Location) Table {
 		t.Rows = append(t.Rows, []string{stamp(u.Time, zone), u.Host, u.Program, u.Text})
 	}
 	return t
+}
+
+// inputTable is what of the input pftls understood: a row per file read
+// for the report (or one for the window, from the database), shown only
+// when something was not understood, first of all sections.
+func (m *Model) inputTable() Table {
+	t := Table{ID: "input", Title: "Input pftls did not understand",
+		Note:   "the counts below this table leave these lines out",
+		Header: []string{"input", "lines", "postfix", "not understood", "format guessed", "example"},
+		Align:  []Align{Left, Right, Right, Right, Left, Left}}
+	if !m.Has(ProblemUnreadable) {
+		return t
+	}
+	for _, in := range m.Inputs {
+		ex := ""
+		if len(in.Examples) > 0 {
+			ex = in.Examples[0]
+		}
+		t.Rows = append(t.Rows, []string{in.Path, n(in.Lines), n(in.Postfix), n(in.NotUnderstood), in.formatName(), ex})
+	}
+	if len(m.Inputs) == 0 {
+		ex := ""
+		if len(m.Unparsed) > 0 {
+			ex = m.Unparsed[0].Program + ": " + m.Unparsed[0].Text
+		}
+		t.Rows = append(t.Rows, []string{"(window)", n(m.Lines.Read), n(m.Lines.Postfix), n(m.Lines.NotUnderstood), "", ex})
+	}
+	return t
+}
+
+// reportHeaderLines are the report's header lines: its state first (the
+// one line to read), then HeaderLines.
+func (m *Model) reportHeaderLines(zone *time.Location) [][2]string {
+	return append([][2]string{{"state", m.Summary(zone)}}, m.HeaderLines(zone)...)
 }
 
 // HeaderLines describe the window: what a reader must know before the tables.

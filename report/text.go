@@ -22,8 +22,23 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 	zone := o.zone()
 	bw := &errWriter{w: w}
 	fmt.Fprintf(bw, "%s\n%s\n", o.title(), strings.Repeat("=", len(o.title())))
-	for _, h := range m.HeaderLines(zone) {
+	for _, h := range m.reportHeaderLines(zone) {
 		fmt.Fprintf(bw, "%-7s %s\n", h[0]+":", TerminalSafe(h[1]))
+	}
+	if alerts := m.Alerts(); len(alerts) > 0 {
+		fmt.Fprintln(bw)
+		for i, a := range alerts {
+			lead := "!! WARNING: "
+			if i > 0 {
+				lead = "!! "
+			}
+			for j, line := range wordWrap(lead+TerminalSafe(a), width) {
+				if j > 0 {
+					line = "!!   " + line
+				}
+				fmt.Fprintln(bw, line)
+			}
+		}
 	}
 	tables := m.Tables(zone)
 	if len(tables) == 0 {

@@ -40,7 +40,7 @@ func runExplain(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	store, zone, from, to, err := openStoreAndWindow(ctx, e, &f, files)
+	store, zone, from, to, _, err := openStoreAndWindow(ctx, e, &f, files)
 	if store != nil {
 		defer closeStore(store, &err) // FILE arguments were ingested into it
 	}

@@ -32,8 +32,8 @@ func (f *mailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.from, "mail-from", "", "From: address of the mailed report (default pftls@HOSTNAME)")
 	fs.StringVar(&f.subject, "subject", "", "subject of the mailed report (default: a summary of the problems)")
 	fs.StringVar(&f.sendmail, "sendmail", "/usr/sbin/sendmail", "the sendmail program to hand the message to")
-	fs.BoolVar(&f.onlyProblems, "only-problems", false, "print or send nothing when there are no TLS failures, deferrals or bounces")
-	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when any of these problems is present: tls,deferred,bounced")
+	fs.BoolVar(&f.onlyProblems, "only-problems", false, "print or send nothing when all is clear: no TLS failures, deferrals, bounces, fatal errors, lines not understood, and Postfix lines were read")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when any of these problems is present: "+problemList())
 }
 
 // validate checks --fail-on, and that the flags of the message are not
@@ -51,22 +51,28 @@ func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
 		}
 	}
 	for c := range splitList(f.failOn) {
-		if !slices.Contains(report.ProblemCategories, c) {
-			return usagef("pftls report --fail-on tls,deferred", "--fail-on %q: want some of %s", c, strings.Join(report.ProblemCategories, ","))
+		if !slices.Contains(report.Problems, report.Problem(c)) {
+			return usagef("pftls report --fail-on tls,deferred,bounced,fatal,unreadable,empty", "--fail-on %q: want some of %s", c, problemList())
 		}
 	}
 	return nil
 }
 
-// hasAnyProblem reports whether m has a problem of one of the categories.
-func hasAnyProblem(m *report.Model, categories []string) bool {
-	return slices.ContainsFunc(categories, m.HasProblems)
+// problemList is the --fail-on categories, comma-separated.
+func problemList() string {
+	var names []string
+	for _, p := range report.Problems {
+		names = append(names, string(p))
+	}
+	return strings.Join(names, ",")
 }
 
 // failOnResult returns errProblems when a --fail-on category is present.
 func (f *mailFlags) failOnResult(m *report.Model) error {
-	if hasAnyProblem(m, slices.Collect(maps.Keys(splitList(f.failOn)))) {
-		return errProblems
+	for c := range splitList(f.failOn) {
+		if m.Has(report.Problem(c)) {
+			return errProblems
+		}
 	}
 	return nil
 }

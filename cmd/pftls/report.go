@@ -80,7 +80,7 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 		model.Redact()
 	}
 	failOn := f.mail.failOnResult(model)
-	if f.mail.onlyProblems && !hasAnyProblem(model, report.ProblemCategories) {
+	if f.mail.onlyProblems && model.State() == report.StateClear {
 		return failOn
 	}
 	ro := report.RenderOptions{Zone: zone, Section: f.section, Width: f.width}
@@ -116,7 +116,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	if dbPath, err := f.ingest.db.resolve(); err == nil && dbPath == aggregate.Memory && len(files) > 0 {
 		return analyseDirect(ctx, e, f, files, cfg)
 	}
-	store, zone, from, to, err := openStoreAndWindow(ctx, e, f, files)
+	store, zone, from, to, read, err := openStoreAndWindow(ctx, e, f, files)
 	if store != nil {
 		defer closeStore(store, &err) // FILE arguments were ingested into it
 	}
@@ -128,6 +128,9 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	for i := range read {
+		model.AddInput(read[i].Path, &read[i].Coverage)
 	}
 	return model, zone, nil
 }
@@ -165,42 +168,58 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 		Resolver:  resolvers,
 		Now:       e.now,
 	}
+	var read []aggregate.FileResult
 	for _, path := range paths {
-		if _, err := readInput(ctx, e, pump, path); err != nil {
+		fr, err := readInput(ctx, e, pump, path)
+		if err != nil {
 			return nil, nil, err
 		}
+		if err := coverageError(fr.Path, &fr.Coverage); err != nil {
+			return nil, nil, err
+		}
+		read = append(read, *fr)
 	}
 	pump.Flush() // the messages still in the queue, once
-	return b.Finish(), zone, nil
+	m := b.Finish()
+	for i := range read {
+		m.AddInput(read[i].Path, &read[i].Coverage)
+	}
+	return m, zone, nil
 }
 
 // openStoreAndWindow opens the store for a report-like command, ingesting
 // FILE arguments first (then the store is writable), and resolves the
-// window the flags choose. The caller closes the store.
-func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []string) (*aggregate.Store, *time.Location, time.Time, time.Time, error) {
+// window the flags choose. It returns what reading each FILE did; a FILE
+// that is not a Postfix log pftls can read is an input error. The caller
+// closes the store.
+func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []string) (*aggregate.Store, *time.Location, time.Time, time.Time, []aggregate.FileResult, error) {
 	var zero time.Time
 	zone, err := f.ingest.times.location()
 	if err != nil {
-		return nil, nil, zero, zero, err
+		return nil, nil, zero, zero, nil, err
 	}
 	dbPath, err := f.ingest.db.resolve()
 	if err != nil {
-		return nil, nil, zero, zero, err
+		return nil, nil, zero, zero, nil, err
 	}
 	if dbPath == aggregate.Memory && len(files) == 0 {
-		return nil, nil, zero, zero, usagef("pftls report --db :memory: /var/log/mail.log", "--db :memory: needs FILE arguments to analyse")
+		return nil, nil, zero, zero, nil, usagef("pftls report --db :memory: /var/log/mail.log", "--db :memory: needs FILE arguments to analyse")
 	}
 	var store *aggregate.Store
+	var read ingestResult
 	if len(files) > 0 {
-		store, _, err = ingestFiles(ctx, e, &f.ingest, dbPath, files, false)
+		store, read, err = ingestFiles(ctx, e, &f.ingest, dbPath, files, false)
+		if err == nil {
+			err = checkCoverage(read.files)
+		}
 	} else {
 		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
 	}
 	if err != nil {
-		return store, nil, zero, zero, err
+		return store, nil, zero, zero, nil, err
 	}
 	from, to, err := f.window(ctx, store, e.now(), zone, len(files) > 0)
-	return store, zone, from, to, err
+	return store, zone, from, to, read.files, err
 }
 
 // window turns the window flags into [from, to). With FILE arguments and no

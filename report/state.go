@@ -1,0 +1,253 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+)
+
+// This file is the one place that decides what a report's window amounts
+// to: its problems, its state, and the sentence that says so. The mail
+// subject, the state line at the top of every rendering, --only-problems
+// and --fail-on all ask here.
+
+// Problem is a kind of trouble a window can show; --fail-on names them.
+type Problem string
+
+// The problems, in the order a summary lists them.
+const (
+	ProblemTLS        Problem = "tls"        // outbound TLS failures
+	ProblemDeferred   Problem = "deferred"   // messages deferred
+	ProblemBounced    Problem = "bounced"    // recipients bounced
+	ProblemFatal      Problem = "fatal"      // fatal: or panic: lines
+	ProblemUnreadable Problem = "unreadable" // lines pftls did not understand
+	ProblemEmpty      Problem = "empty"      // no Postfix lines at all
+)
+
+// Problems are the problems Model.Problems knows, in order.
+var Problems = []Problem{ProblemTLS, ProblemDeferred, ProblemBounced, ProblemFatal, ProblemUnreadable, ProblemEmpty}
+
+// State is what a window amounts to.
+type State string
+
+// The states of a window.
+const (
+	// StateClear: Postfix lines were read, all of them understood, and
+	// none shows a problem. The only state that is "all clear".
+	StateClear State = "clear"
+	// StateProblems: at least one Problem other than an empty window.
+	StateProblems State = "problems"
+	// StateEmpty: no Postfix line at all, and nothing else wrong: a quiet
+	// server, or logging that does not work.
+	StateEmpty State = "empty"
+)
+
+// Has reports whether the window shows problem p.
+func (m *Model) Has(p Problem) bool {
+	switch p {
+	case ProblemTLS:
+		return m.Totals.TLSFailures > 0
+	case ProblemDeferred:
+		return m.Totals.Deferred > 0
+	case ProblemBounced:
+		return m.Totals.Bounced > 0
+	case ProblemFatal:
+		return m.Totals.Fatal > 0
+	case ProblemUnreadable:
+		return m.NotUnderstood() > 0 || m.UnreadableInputs() > 0
+	case ProblemEmpty:
+		return m.Lines.Postfix == 0
+	}
+	return false
+}
+
+// Problems lists the problems the window shows, in the order of Problems.
+func (m *Model) Problems() []Problem {
+	var out []Problem
+	for _, p := range Problems {
+		if m.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// State decides the window's state from its problems.
+func (m *Model) State() State {
+	switch ps := m.Problems(); {
+	case len(ps) == 0:
+		return StateClear
+	case len(ps) == 1 && ps[0] == ProblemEmpty:
+		return StateEmpty
+	}
+	return StateProblems
+}
+
+// NotUnderstood is how many lines pftls did not understand: in the
+// window, or in the files read for the report, whichever is more (a
+// file's malformed lines may carry no time inside the window).
+func (m *Model) NotUnderstood() int64 {
+	var files int64
+	for _, in := range m.Inputs {
+		files += in.NotUnderstood
+	}
+	return max(m.Lines.NotUnderstood, files)
+}
+
+// UnreadableInputs counts the files read that are not Postfix logs pftls
+// can read.
+func (m *Model) UnreadableInputs() int {
+	n := 0
+	for _, in := range m.Inputs {
+		if in.Unreadable {
+			n++
+		}
+	}
+	return n
+}
+
+// Summary is the window's state in a few words: "3 domains failing TLS,
+// 41 deferred, 1 fatal error, 12 lines not understood", "all clear", or
+// "no Postfix log lines from ... to ...: is logging working?".
+func (m *Model) Summary(zone *time.Location) string {
+	var parts []string
+	t := m.Totals
+	if m.Has(ProblemTLS) {
+		parts = append(parts, plural(max(t.TLSFailedDomains, 1), "domain", "domains")+" failing TLS")
+	}
+	if m.Has(ProblemDeferred) {
+		parts = append(parts, fmt.Sprintf("%d deferred", t.Deferred))
+	}
+	if m.Has(ProblemBounced) {
+		parts = append(parts, fmt.Sprintf("%d bounced", t.Bounced))
+	}
+	if t.Expired > 0 {
+		parts = append(parts, fmt.Sprintf("%d expired", t.Expired))
+	}
+	if m.Has(ProblemFatal) {
+		parts = append(parts, plural(t.Fatal, "fatal error", "fatal errors"))
+	}
+	if m.Has(ProblemUnreadable) {
+		parts = append(parts, plural(m.NotUnderstood(), "line", "lines")+" not understood")
+	}
+	if m.Has(ProblemEmpty) {
+		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": is logging working?")
+	}
+	if len(parts) == 0 {
+		return "all clear"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// windowWords is " from 2026-03-07 06:15 to 2026-03-08 06:15", or "" for
+// an unbounded window.
+func (m *Model) windowWords(zone *time.Location) string {
+	if m.Window.From.IsZero() || m.Window.To.IsZero() {
+		return ""
+	}
+	if zone == nil {
+		zone = m.zone()
+	}
+	const layout = "2006-01-02 15:04"
+	return " from " + m.Window.From.In(zone).Format(layout) + " to " + m.Window.To.In(zone).Format(layout)
+}
+
+// zone is the window's zone as the model names it (UTC when unknown).
+func (m *Model) zone() *time.Location {
+	switch m.Window.Zone {
+	case "Local":
+		return time.Local
+	case "":
+		return time.UTC
+	}
+	if loc, err := time.LoadLocation(m.Window.Zone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// AddInput records a file read for the report when pftls did not
+// understand some of its lines: what, in which format, an example.
+func (m *Model) AddInput(path string, c *aggregate.Coverage) {
+	if c.NotUnderstood() == 0 && !c.Unreadable() {
+		return
+	}
+	row := InputRow{
+		Path: path, Lines: c.Lines, Postfix: c.Postfix, NotUnderstood: c.NotUnderstood(), Foreign: c.Foreign,
+		Bare: c.Bare, Format: c.Guess(), Formats: map[string]int64{}, Examples: append([]string{}, c.Examples...),
+		Unreadable: c.Unreadable(),
+	}
+	if len(row.Examples) == 0 && c.Unreadable() && c.First != "" {
+		row.Examples = []string{c.First}
+	}
+	for _, f := range c.Formats {
+		row.Formats[string(f.Format)] = f.Lines
+	}
+	m.Inputs = append(m.Inputs, row)
+}
+
+// Alerts are what must be read before anything else in a report: the
+// input pftls did not understand, file by file, with an example. None
+// when everything was understood. Raw text: each renderer escapes it.
+func (m *Model) Alerts() []string {
+	if !m.Has(ProblemUnreadable) {
+		return nil
+	}
+	var out []string
+	out = append(out, fmt.Sprintf("%s of %d not understood: this report may be incomplete.",
+		plural(m.NotUnderstood(), "line", "lines"), max(m.Lines.Read, m.inputLines())))
+	for _, in := range m.Inputs {
+		if in.NotUnderstood == 0 && !in.Unreadable {
+			continue
+		}
+		s := fmt.Sprintf("%s: %d of %d lines not understood (%s)", in.Path, in.NotUnderstood, in.Lines, in.formatWords())
+		if len(in.Examples) > 0 {
+			s += fmt.Sprintf(`; first: "%s"`, in.Examples[0])
+		}
+		out = append(out, s)
+	}
+	if len(m.Inputs) == 0 && len(m.Unparsed) > 0 {
+		u := m.Unparsed[0]
+		out = append(out, fmt.Sprintf(`first: "%s: %s" (%s)`, u.Program, u.Text, u.Host))
+	}
+	return out
+}
+
+func (m *Model) inputLines() int64 {
+	var n int64
+	for _, in := range m.Inputs {
+		n += in.Lines
+	}
+	return n
+}
+
+// formatWords says which format pftls took the file to be in.
+func (in *InputRow) formatWords() string {
+	switch {
+	case in.Bare > 0 && in.Bare*2 >= in.NotUnderstood:
+		return "Postfix messages without time or host, as journalctl -o cat writes: use journalctl -o json or -o short-iso"
+	case in.Format != "":
+		return "format guessed: " + string(in.Format)
+	}
+	return "no syslog envelope"
+}
+
+// formatName is the format column of the input table.
+func (in *InputRow) formatName() string {
+	switch {
+	case in.Bare > 0 && in.Bare*2 >= in.NotUnderstood:
+		return "journalctl -o cat (no time, no host)"
+	case in.Format != "":
+		return string(in.Format)
+	}
+	return "none"
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,95 @@
+package report
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
+)
+
+func TestModelState(t *testing.T) {
+	read := Lines{Read: 100, Postfix: 100}
+	from := time.Date(2026, 3, 7, 6, 15, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		m        Model
+		state    State
+		problems []Problem
+		subject  string
+	}{
+		{"clear", Model{Lines: read}, StateClear, nil, "all clear"},
+		{"expired is said, not a problem", Model{Lines: read, Totals: Totals{Expired: 2}}, StateClear, nil, "2 expired"},
+		{"fatal only", Model{Lines: read, Totals: Totals{Fatal: 1}}, StateProblems, []Problem{ProblemFatal}, "1 fatal error"},
+		{"tls and deferred", Model{Lines: read, Totals: Totals{TLSFailures: 3, TLSFailedDomains: 2, Deferred: 4}}, StateProblems,
+			[]Problem{ProblemTLS, ProblemDeferred}, "2 domains failing TLS, 4 deferred"},
+		{"unparsed lines", Model{Lines: Lines{Read: 100, Postfix: 100, Unparsed: 12, NotUnderstood: 12}}, StateProblems,
+			[]Problem{ProblemUnreadable}, "12 lines not understood"},
+		{"a file's malformed lines outside the window", Model{Lines: read, Inputs: []InputRow{{Path: "x", Lines: 100, NotUnderstood: 5}}}, StateProblems,
+			[]Problem{ProblemUnreadable}, "5 lines not understood"},
+		{"empty window", Model{Window: Window{From: from, To: from.Add(24 * time.Hour), Zone: "UTC"}}, StateEmpty, []Problem{ProblemEmpty},
+			"no Postfix log lines from 2026-03-07 06:15 to 2026-03-08 06:15: is logging working?"},
+		{"only other programs", Model{Lines: Lines{Read: 10, Foreign: 10}}, StateEmpty, []Problem{ProblemEmpty}, "no Postfix log lines: is logging working?"},
+		{"nothing understood", Model{Lines: Lines{Read: 10, Malformed: 10, NotUnderstood: 10}}, StateProblems, []Problem{ProblemUnreadable, ProblemEmpty},
+			"10 lines not understood, no Postfix log lines: is logging working?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.m.State(); got != tt.state {
+				t.Errorf("State() = %q, want %q", got, tt.state)
+			}
+			if got := tt.m.Problems(); !slices.Equal(got, tt.problems) {
+				t.Errorf("Problems() = %v, want %v", got, tt.problems)
+			}
+			want := "[pftls] mx1 24h: " + tt.subject
+			if got := Subject(&tt.m, "mx1", "24h"); got != want {
+				t.Errorf("Subject = %q, want %q", got, want)
+			}
+			if tt.state != StateClear && strings.Contains(Subject(&tt.m, "mx1", "24h"), "all clear") {
+				t.Errorf("a window in state %q says all clear", tt.state)
+			}
+		})
+	}
+}
+
+// TestBuilderCountsFatal: fatal and panic lines are counted apart from
+// warnings and errors, whatever --top leaves of the warnings table.
+func TestBuilderCountsFatal(t *testing.T) {
+	b := NewBuilder(Options{Top: 1})
+	now := time.Date(2026, 3, 7, 10, 0, 0, 0, time.UTC)
+	for _, sev := range []logparse.Severity{logparse.SevWarning, logparse.SevError, logparse.SevFatal, logparse.SevPanic, logparse.SevWarning} {
+		b.Warning(&aggregate.Warning{Time: now, Host: "mx1", Program: "postfix/master", Severity: sev, Text: string(sev) + " text", Class: string(sev)})
+	}
+	if m := b.Finish(); m.Totals.Fatal != 2 || !m.Has(ProblemFatal) {
+		t.Errorf("Totals.Fatal = %d, want 2", m.Totals.Fatal)
+	}
+}
+
+// TestLiveCountsNotUnderstood: the live view's stats line says how many
+// lines were not understood, and nothing when all were.
+func TestLiveCountsNotUnderstood(t *testing.T) {
+	now := time.Date(2026, 3, 7, 10, 0, 0, 0, time.UTC)
+	l := NewLive(time.Minute, 10)
+	l.Add(&aggregate.Batch{LineCounts: []aggregate.LineCount{{Host: "mx1", Hour: now, Kind: logparse.KindDelivery, Count: 50}}})
+	if s := liveStats(l.Snapshot(now)); strings.Contains(s, "not understood") {
+		t.Errorf("all understood, but the stats line says %q", s)
+	}
+	l.Add(&aggregate.Batch{LineCounts: []aggregate.LineCount{
+		{Host: "mx1", Hour: now, Kind: logparse.KindUnparsed, Count: 5},
+		{Host: "", Hour: now, Kind: logparse.KindMalformed, Count: 7},
+		{Host: "mx1", Hour: now, Kind: logparse.KindForeign, Count: 9},
+	}})
+	m := l.Snapshot(now.Add(time.Hour)) // counted since the start, not by the window
+	if m.NotUnderstood != 12 {
+		t.Errorf("NotUnderstood = %d, want 12", m.NotUnderstood)
+	}
+	var out strings.Builder
+	if err := RenderLive(&out, m, 100, 30); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "12 lines not understood") {
+		t.Errorf("the live view does not say 12 lines not understood:\n%s", out.String())
+	}
+}

@@ -82,10 +82,14 @@ func TestUnreadableInputIsAnInputError(t *testing.T) {
 		})
 	}
 	// ingest stores what it reads, and still fails on a file without a
-	// single Postfix line.
+	// single Postfix line, or mostly not understood.
 	code, _, errOut := runCLI(t, "", "ingest", "--db", filepath.Join(dir, "pftls.db"), "-q", "../../testdata/unreadable/services")
 	if code != exitUsage || !strings.Contains(errOut, "services: 0 of 20 lines are Postfix log lines") {
 		t.Errorf("ingest services: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "", "ingest", "--db", filepath.Join(dir, "pftls.db"), "-q", mostly)
+	if code != exitUsage || !strings.Contains(errOut, "mostly.log: 30 of 40 lines are not understood") {
+		t.Errorf("ingest mostly.log: exit %d, %q", code, errOut)
 	}
 	// An empty file is a quiet log, not an error.
 	empty := writeTemp(t, dir, "empty.log", nil)

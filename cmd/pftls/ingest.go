@@ -50,7 +50,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 		return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
 	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
-	err = errors.Join(err, checkIngested(e, results.files)) // see coverage.go
+	err = errors.Join(err, checkIngested(results.files)) // see coverage.go
 	if store != nil {
 		defer closeStore(store, &err)
 	}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"strings"
 	"time"
 )
 
@@ -189,41 +187,4 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			return files, nil
 		}
 	}
-}
-
-func runVersion(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "version", "")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "pftls %s\n", version())
-	return nil
-}
-
-// version is the module version when built with "go install", else the VCS
-// revision the binary was built from.
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := info.Main.Version
-	var rev, dirty string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "-dirty"
-			}
-		}
-	}
-	if (v == "" || v == "(devel)") && rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		return "devel-" + rev + dirty
-	}
-	return strings.TrimSpace(v + " " + info.GoVersion)
 }

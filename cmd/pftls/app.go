@@ -40,8 +40,12 @@ func commands() []command {
 		{"explain", "explain one destination domain: TLS sessions, failures, diagnosis, timeline", runExplain},
 		{"parse", "print how pftls reads each log line, as JSON lines", runParse},
 		{"prune", "delete stored data older than a given age", runPrune},
+		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
+		// Hidden (no summary): for packaging and the completion scripts.
+		{"man", "", runMan},
+		{"complete-domains", "", runCompleteDomains},
 	}
 }
 
@@ -136,8 +140,8 @@ func exitCode(e env, name string, err error) int {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "pftls - Postfix TLS and delivery reports\n\nUsage:\n  pftls <command> [flags] [FILE...]\n\nCommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	for _, c := range visibleCommands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'pftls help <command>' for the flags of one command.\n"+
 		"Exit codes: 0 ok, 1 problems found (with --fail-on), 2 usage or input error.\n")
@@ -158,10 +162,7 @@ func helpFor(e env, name string) int {
 func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: pftls %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { commandUsage(fs, name, synopsis) } // help.go
 	return fs
 }
 

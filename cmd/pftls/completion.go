@@ -50,6 +50,7 @@ func runCompletion(_ context.Context, e env, args []string) error {
 // error into the user's command line.
 func runCompleteDomains(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "complete-domains", "[--db PATH]")
+	fs.SetOutput(io.Discard)
 	var db dbFlag
 	db.register(fs)
 	if _, err := parseFlags(fs, args); err != nil {
@@ -430,7 +431,11 @@ complete -c pftls -f
 			}
 			extra := ""
 			if f.arg != "" {
-				extra = " -r"
+				// -x: a value and no file names, unless the value is a file (-r -F).
+				extra = " -x"
+				if f.values.files {
+					extra = " -r"
+				}
 				if a := fishArgs(f.values); a != "" {
 					extra += " " + a
 				}

@@ -334,7 +334,7 @@ func writeZshCompletion(w io.Writer, cmds []compCommand) {
 # The domains in the database named by --db on the command line, else the default.
 _pftls_domains() {
     local -a domains
-    domains=(${(f)"$(_call_program domains ${words[1]:-pftls} complete-domains ${opt_args[--db]:+--db ${opt_args[--db]}} 2>/dev/null)"})
+    domains=(${(f)"$(_call_program domains ${service:-pftls} complete-domains ${opt_args[--db]:+--db ${opt_args[--db]}} 2>/dev/null)"})
     compadd -a domains
 }
 

@@ -16,9 +16,10 @@ cd "$(dirname "$0")/.."
 
 out=${OUT:-dist}
 maintainer=${MAINTAINER:-"pftls developers <pftls@users.noreply.github.com>"}
-commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if ! git diff --quiet HEAD 2>/dev/null; then
-	commit="$commit-dirty"
+if commit=$(git rev-parse HEAD 2>/dev/null); then
+	git diff --quiet HEAD || commit="$commit-dirty"
+else
+	commit=unknown
 fi
 : "${SOURCE_DATE_EPOCH:=$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
 export SOURCE_DATE_EPOCH

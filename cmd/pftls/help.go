@@ -239,7 +239,22 @@ func flagDefault(f *flag.Flag, usage string) string {
 	if strings.Contains(usage, "(default") {
 		return ""
 	}
-	return " (default " + f.DefValue + ")"
+	def := f.DefValue
+	if g, ok := f.Value.(flag.Getter); ok && isDuration(g.Get()) {
+		// 15m, not Go's 15m0s: as a user would type it.
+		if s, ok := strings.CutSuffix(def, "m0s"); ok {
+			def = s + "m"
+		}
+		if s, ok := strings.CutSuffix(def, "h0m"); ok {
+			def = s + "h"
+		}
+	}
+	return " (default " + def + ")"
+}
+
+func isDuration(v any) bool {
+	_, ok := v.(time.Duration)
+	return ok
 }
 
 // writeFlags is flag.PrintDefaults with the double dashes the README and

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"strings"
 	"time"
 )
 
@@ -42,8 +40,12 @@ func commands() []command {
 		{"explain", "explain one destination domain: TLS sessions, failures, diagnosis, timeline", runExplain},
 		{"parse", "print how pftls reads each log line, as JSON lines", runParse},
 		{"prune", "delete stored data older than a given age", runPrune},
+		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
+		// Hidden (no summary): for packaging and the completion scripts.
+		{"man", "", runMan},
+		{"complete-domains", "", runCompleteDomains},
 	}
 }
 
@@ -138,8 +140,8 @@ func exitCode(e env, name string, err error) int {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "pftls - Postfix TLS and delivery reports\n\nUsage:\n  pftls <command> [flags] [FILE...]\n\nCommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	for _, c := range visibleCommands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'pftls help <command>' for the flags of one command.\n"+
 		"Exit codes: 0 ok, 1 problems found (with --fail-on), 2 usage or input error.\n")
@@ -160,10 +162,7 @@ func helpFor(e env, name string) int {
 func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: pftls %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { commandUsage(fs, name, synopsis) } // help.go
 	return fs
 }
 
@@ -189,41 +188,4 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			return files, nil
 		}
 	}
-}
-
-func runVersion(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "version", "")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "pftls %s\n", version())
-	return nil
-}
-
-// version is the module version when built with "go install", else the VCS
-// revision the binary was built from.
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := info.Main.Version
-	var rev, dirty string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "-dirty"
-			}
-		}
-	}
-	if (v == "" || v == "(devel)") && rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		return "devel-" + rev + dirty
-	}
-	return strings.TrimSpace(v + " " + info.GoVersion)
 }

@@ -127,7 +127,7 @@ func flagValues(cmd, name string) compValues {
 	case "section":
 		return compValues{words: report.SectionIDs}
 	case "fail-on":
-		return compValues{words: report.ProblemCategories}
+		return compValues{words: problemNames()}
 	case "day":
 		return compValues{words: []string{"today", "yesterday"}}
 	case "domain":

@@ -59,12 +59,15 @@ func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
 }
 
 // problemList is the --fail-on categories, comma-separated.
-func problemList() string {
+func problemList() string { return strings.Join(problemNames(), ",") }
+
+// problemNames are the names --fail-on takes (and completion offers).
+func problemNames() []string {
 	var names []string
 	for _, p := range report.Problems {
 		names = append(names, string(p))
 	}
-	return strings.Join(names, ",")
+	return names
 }
 
 // failOnResult returns errProblems when a --fail-on category is present.

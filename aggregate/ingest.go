@@ -145,7 +145,7 @@ func (r *Run) Result() FileResult {
 // one at a time; IngestReader's come parsed ahead).
 func (r *Run) Line(l *source.Line) {
 	r.keepHead(l.Bytes, l.End, l.Truncated)
-	pl := parse(l)
+	pl := parse(l, r.p.Format)
 	r.parsed(&pl.line, pl.end, pl.truncated)
 }
 
@@ -316,7 +316,7 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	if every <= 0 {
 		every = 50000
 	}
-	feed := newFeed(rd, id.Compression == "" && id.Path != "-")
+	feed := newFeed(rd, id.Compression == "" && id.Path != "-", p.Format)
 	defer feed.stop()
 	sinceCommit := 0
 	for {

@@ -17,12 +17,14 @@ type ingestFlags struct {
 	times       timeFlags
 	lockWait    time.Duration
 	commitEvery int
+	format      inputFormat
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.db.register(fs)
 	f.times.register(fs)
 	registerLockWait(fs, &f.lockWait)
+	registerInputFormat(fs, &f.format)
 	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
 }
 
@@ -100,6 +102,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		CommitLines: f.commitEvery,
 		Resolver:    resolvers,
 		Now:         e.now,
+		Format:      f.format.Format(),
 	}
 	res.corr = pump.Corr
 	if err := pump.Restore(ctx); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pftls/pftls/logparse"
@@ -78,4 +79,47 @@ func referenceTime(id source.Identity, now func() time.Time) time.Time {
 		return now()
 	}
 	return id.ModTime
+}
+
+// inputFormat is --input-format: the envelope every line is read as, or
+// "auto" (the default) to find it per line. An unknown name is a usage
+// error when the flag is parsed.
+type inputFormat struct{ f logparse.Format }
+
+// registerInputFormat adds --input-format to a command that reads FILEs.
+func registerInputFormat(fs *flag.FlagSet, f *inputFormat) {
+	fs.Var(f, "input-format", "read every line as this envelope: auto (find it per line), "+formatNames())
+}
+
+func (f *inputFormat) String() string {
+	if f == nil || f.f == logparse.FormatAuto {
+		return "auto"
+	}
+	return string(f.f)
+}
+
+func (f *inputFormat) Set(s string) error {
+	if s == "auto" {
+		f.f = logparse.FormatAuto
+		return nil
+	}
+	for _, known := range logparse.Formats {
+		if s == string(known) {
+			f.f = known
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown input format %q (want auto, %s)", s, formatNames())
+}
+
+// Format is the format chosen (logparse.FormatAuto by default).
+func (f *inputFormat) Format() logparse.Format { return f.f }
+
+// formatNames lists the names --input-format takes besides auto.
+func formatNames() string {
+	names := make([]string, len(logparse.Formats))
+	for i, f := range logparse.Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
 }

@@ -30,6 +30,7 @@ type tailFlags struct {
 	alertThreshold int
 	recent         int
 	lockWait       time.Duration
+	inputFormat    inputFormat
 }
 
 func (f *tailFlags) register(fs *flag.FlagSet) {
@@ -46,6 +47,7 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.alertThreshold, "alert-threshold", 5, "TLS failures of one domain within --window that trigger --alert-cmd")
 	fs.IntVar(&f.recent, "recent", 200, "latest problems kept for the live view")
 	registerLockWait(fs, &f.lockWait)
+	registerInputFormat(fs, &f.inputFormat)
 }
 
 // tailer is one pftls tail: the pump follows the file (aggregate.Pump.Tail)
@@ -146,6 +148,7 @@ func (t *tailer) openPump(ctx context.Context) error {
 		Corr:      aggregate.NewCorrelator(opts),
 		Resolver:  resolvers,
 		Now:       t.e.now,
+		Format:    t.f.inputFormat.Format(),
 		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.live.Add), aggregate.FactsFunc(t.events)},
 	}
 	if t.f.noDB {

@@ -52,12 +52,18 @@ type commitJob struct {
 // same file, or a rotated or compressed copy of it) and returns the run;
 // Offset says where earlier runs stopped.
 func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
+	return p.begin(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
+}
+
+// begin is Begin with the function that fingerprints the source's first n
+// bytes: of the file at its path, or of a stream's head read ahead.
+func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n int) (string, error)) (*Run, error) {
 	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)}}
 	// A source is recognised by its first bytes: too few of them (an empty
 	// log just after rotation) would match every other log.
 	r.track = p.Store != nil && id.Fingerprint != "" && id.FingerprintLen >= MinFingerprint
 	if r.track {
-		src, found, err := p.Store.FindSource(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
+		src, found, err := p.Store.FindSource(ctx, id, fingerprint)
 		if err != nil {
 			return nil, err
 		}
@@ -295,9 +301,22 @@ func (r *Run) Finish(ctx context.Context) error {
 // IngestReader reads one source to its end, resuming where an earlier run
 // stopped. A last line without a newline is left for the next run when the
 // source is a plain file that may still be growing.
+//
+// A stream (standard input) is recognised by its content as a file is:
+// its first bytes are read ahead and fingerprinted, and the bytes an
+// earlier run stored (from the stream, or from the same log as a file)
+// are read through and skipped, so "cat mail.log | pftls ingest -" twice
+// stores every line once.
 func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult, error) {
+	fingerprint := func(n int) (string, error) { return source.Fingerprint(rd.Identity().Path, n) }
+	if rd.Stream() && rd.Identity().Fingerprint == "" && p.Store != nil {
+		if err := rd.IdentifyStream(); err != nil {
+			return FileResult{Path: rd.Identity().Path}, err
+		}
+		fingerprint = rd.PrefixFingerprint
+	}
 	id := rd.Identity()
-	run, err := p.Begin(ctx, id)
+	run, err := p.begin(ctx, id, fingerprint)
 	if err != nil {
 		return FileResult{Path: id.Path}, err
 	}

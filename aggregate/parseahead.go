@@ -26,7 +26,7 @@ type lineFeed interface {
 // A partial last line ends the reading when mayGrow (a plain file that a
 // writer may still be appending to). Lines are parsed in format f.
 func newFeed(rd *source.Reader, mayGrow bool, f logparse.Format) lineFeed {
-	if rd.Identity().Fingerprint == "" {
+	if rd.Stream() || rd.Identity().Fingerprint == "" {
 		return &parseInline{rd: rd, mayGrow: mayGrow, format: f}
 	}
 	return startParsing(rd, mayGrow, f)

@@ -81,3 +81,59 @@ func TestInputFormatForcesTheEnvelope(t *testing.T) {
 		})
 	}
 }
+
+// TestStdinIngestIsIdempotent: standard input is recognised by its
+// content, like a file: the same log piped in twice is stored once; piped
+// in and then read as a file (or the other way round) is the same source;
+// a longer version of the stream stores only its new lines.
+func TestStdinIngestIsIdempotent(t *testing.T) {
+	lines := corpusText(t, 3000)
+	whole := strings.Join(lines, "")
+	first := strings.Join(lines[:2000], "")
+	dir := t.TempDir()
+	logPath := writeTemp(t, dir, "mail.log", []byte(whole))
+	firstPath := writeTemp(t, dir, "mail-first.log", []byte(first))
+
+	once := filepath.Join(dir, "once.db")
+	if code, _, errOut := runCLI(t, "", ingestArgs(once, logPath)...); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	want := storedFacts(t, once)
+
+	// stdin runs the steps in order, each "-" reading stdin, else a file.
+	type step struct {
+		stdin string // piped in, when file is ""
+		file  string
+		lines int64 // lines the step stores
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"stdin-twice", []step{{stdin: whole, lines: 3000}, {stdin: whole, lines: 0}}},
+		{"stdin-then-file", []step{{stdin: whole, lines: 3000}, {file: logPath, lines: 0}}},
+		{"file-then-stdin", []step{{file: logPath, lines: 3000}, {stdin: whole, lines: 0}}},
+		{"stdin-grows", []step{{stdin: first, lines: 2000}, {stdin: whole, lines: 1000}, {stdin: whole, lines: 0}}},
+		{"file-then-longer-stdin", []step{{file: firstPath, lines: 2000}, {stdin: whole, lines: 1000}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "p.db")
+			for i, s := range tc.steps {
+				path := s.file
+				if path == "" {
+					path = "-"
+				}
+				code, out, errOut := runCLI(t, s.stdin, ingestArgs(db, path)...)
+				if code != 0 {
+					t.Fatalf("step %d (%s): exit %d: %s", i+1, path, code, errOut)
+				}
+				if got, _ := ingestCounts(t, out, path); got != s.lines {
+					t.Errorf("step %d (%s): stored %d lines, want %d:\n%s", i+1, path, got, s.lines, out)
+				}
+			}
+			if d := cmpJSON(storedFacts(t, db), want); d != "" {
+				t.Errorf("facts differ from one ingest of the file:\n%s", d)
+			}
+		})
+	}
+}

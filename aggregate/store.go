@@ -391,3 +391,21 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return total, nil
 }
+
+// SourceAt returns the source last read from path (under that name), if
+// any: what the file at path was when pftls last read it.
+func (s *Store) SourceAt(ctx context.Context, path string) (Source, bool, error) {
+	var src Source
+	var dev, inode int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines
+		FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT 1`, path).
+		Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Source{}, false, nil
+	}
+	if err != nil {
+		return Source{}, false, s.wrapOpenErr("find the source last read from "+path, err)
+	}
+	src.Dev, src.Inode = uint64(dev), uint64(inode)
+	return src, true, nil
+}

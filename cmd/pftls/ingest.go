@@ -108,13 +108,28 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	if err := pump.Restore(ctx); err != nil {
 		return store, res, err
 	}
+	read := map[string]bool{}
 	for _, path := range paths {
-		fr, err := readInput(ctx, e, pump, path)
-		if fr != nil {
-			res.files = append(res.files, *fr)
-		}
-		if err != nil {
+		// The lines written between the last run and logrotate are in a
+		// rotated copy of path (mail.log.1): finish it first.
+		rotated, err := pump.RotatedBefore(ctx, path)
+		if errors.Is(err, aggregate.ErrRotatedAway) {
+			fmt.Fprintf(e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
+		} else if err != nil {
 			return store, res, err
+		}
+		for _, p := range append(rotated, path) {
+			if read[p] {
+				continue
+			}
+			read[p] = true
+			fr, err := readInput(ctx, e, pump, p)
+			if fr != nil {
+				res.files = append(res.files, *fr)
+			}
+			if err != nil {
+				return store, res, err
+			}
 		}
 	}
 	return store, res, nil

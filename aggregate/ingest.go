@@ -153,6 +153,63 @@ func (r *Run) Line(l *source.Line) {
 	r.keepHead(l.Bytes, l.End, l.Truncated)
 	pl := parse(l, r.p.Format)
 	r.parsed(&pl.line, pl.end, pl.truncated)
+	r.at(pl.cursor)
+}
+
+// at records the journal's cursor of the line just correlated: the
+// journal source's place, committed with its facts.
+func (r *Run) at(cursor string) {
+	if cursor != "" {
+		r.src.Cursor = cursor
+	}
+}
+
+// Cursor is the journal's cursor of the last line committed by an earlier
+// run of a journal source, or read by this one; "" for files.
+func (r *Run) Cursor() string { return r.src.Cursor }
+
+// journalFingerprint marks a journal source in the store (see schema
+// step 6): it is found by its key, never by a file's fingerprint.
+const journalFingerprint = "journal"
+
+// BeginJournal starts reading the systemd journal source named key
+// (source.Journal.Key): Cursor says where earlier runs stopped. Offsets
+// count the bytes of this run's journalctl output only.
+func (p *Pump) BeginJournal(ctx context.Context, key string) (*Run, error) {
+	id := source.Identity{Path: key}
+	r := &Run{p: p, id: id, res: FileResult{Path: key}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)},
+		src: Source{Path: key, Fingerprint: journalFingerprint}, noGrowth: true}
+	if p.Store == nil {
+		return r, nil
+	}
+	r.track = true
+	src, found, err := p.Store.SourceAt(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if found && src.Fingerprint == journalFingerprint {
+		r.src = src
+		r.src.Offset = 0
+		r.res.Resumed = src.Lines
+	}
+	return r, nil
+}
+
+// IngestJournal reads the journal source j from where the last run
+// stopped (journalctl --after-cursor) to its end. When journalctl fails
+// (not installed, no permission), its message is the error: an empty
+// journal and an unreadable one must never look alike.
+func (p *Pump) IngestJournal(ctx context.Context, j *source.Journal) (FileResult, error) {
+	run, err := p.BeginJournal(ctx, j.Key())
+	if err != nil {
+		return FileResult{Path: j.Key()}, err
+	}
+	rd, err := j.Open(ctx, run.Cursor())
+	if err != nil {
+		return run.Result(), err
+	}
+	res, err := p.ingest(ctx, run, rd)
+	return res, errors.Join(err, j.Close())
 }
 
 // parsed correlates one parsed line; end is the offset just after it.
@@ -320,7 +377,6 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	if err != nil {
 		return FileResult{Path: id.Path}, err
 	}
-	run.byPath = true // the parsed lines come without their bytes
 	if off := run.Offset(); off > 0 {
 		if err := rd.SkipTo(off); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -331,11 +387,18 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 			return run.Result(), fmt.Errorf("%s: resume at byte %d: %w", id.Path, off, err)
 		}
 	}
+	return p.ingest(ctx, run, rd)
+}
+
+// ingest reads rd to its end in run, committing every CommitLines lines.
+func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileResult, error) {
+	id := rd.Identity()
+	run.byPath = true // the parsed lines come without their bytes
 	every := p.CommitLines
 	if every <= 0 {
 		every = 50000
 	}
-	feed := newFeed(rd, id.Compression == "" && id.Path != "-", p.Format)
+	feed := newFeed(rd, !rd.Stream() && id.Compression == "" && id.Path != "-", p.Format)
 	defer feed.stop()
 	sinceCommit := 0
 	for {
@@ -350,6 +413,7 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		for i := range c.lines {
 			pl := &c.lines[i]
 			run.parsed(&pl.line, pl.end, pl.truncated)
+			run.at(pl.cursor)
 			sinceCommit++
 			if sinceCommit >= every {
 				if err := run.commitAsync(ctx, false); err != nil {

@@ -62,6 +62,7 @@ type parsedLine struct {
 	number    int64 // in the source, 1-based
 	end       int64
 	truncated bool
+	cursor    string // the journal's cursor of the line (journal sources)
 }
 
 // parsedChunk is a run of parsed lines and how the reading after them

@@ -129,5 +129,5 @@ func (p *Pump) now() time.Time {
 // that reaches the correlator, and every line pftls parse prints, is
 // parsed here, in format f (FormatAuto: whichever fits the line).
 func parse(l *source.Line, f logparse.Format) parsedLine {
-	return parsedLine{line: logparse.ParseAs(string(l.Bytes), f), number: l.Number, end: l.End, truncated: l.Truncated}
+	return parsedLine{line: logparse.ParseAs(string(l.Bytes), f), number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
 }

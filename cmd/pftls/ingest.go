@@ -18,6 +18,9 @@ type ingestFlags struct {
 	lockWait    time.Duration
 	commitEvery int
 	format      inputFormat
+	// journal is ingest's --journal (registered by ingest only): with it,
+	// no FILE means no file, and the journal is read after any FILEs.
+	journal *journalFlags
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
@@ -29,14 +32,19 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 }
 
 func runIngest(ctx context.Context, e env, args []string) (err error) {
-	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [FILE|-]...")
+	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [--journal [--unit U]...] [FILE|-]...")
 	var f ingestFlags
 	f.register(fs)
+	f.journal = &journalFlags{}
+	f.journal.register(fs, false)
 	cpuProfile := registerCPUProfile(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
 	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
 	files, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := f.journal.check("ingest"); err != nil {
 		return err
 	}
 	dbPath, err := f.db.resolve()
@@ -79,9 +87,13 @@ type ingestResult struct {
 // the open store (for report) and what it did per file.
 func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string, rebuild bool) (*aggregate.Store, ingestResult, error) {
 	var res ingestResult
-	paths, err := inputPaths(files)
-	if err != nil {
-		return nil, res, err
+	journal := f.journal.source()
+	var paths []string
+	var err error
+	if journal == nil || len(files) > 0 {
+		if paths, err = inputPaths(files); err != nil {
+			return nil, res, err
+		}
 	}
 	// The store holds the write lock until it is closed; with rebuild it
 	// moves the old database aside under it.
@@ -130,6 +142,14 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 			if err != nil {
 				return store, res, err
 			}
+		}
+	}
+	if journal != nil {
+		pump.OnCommit = nil
+		fr, err := pump.IngestJournal(ctx, journal)
+		res.files = append(res.files, fr)
+		if err != nil {
+			return store, res, err
 		}
 	}
 	return store, res, nil

@@ -123,3 +123,48 @@ func formatNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// journalFlags are --journal, --unit and --journalctl (and for tail
+// --follow): reading the systemd journal through journalctl.
+type journalFlags struct {
+	on         bool
+	units      unitList
+	journalctl string
+	follow     bool
+}
+
+// unitList is the repeatable --unit flag.
+type unitList []string
+
+func (u *unitList) String() string     { return strings.Join(*u, ",") }
+func (u *unitList) Set(s string) error { *u = append(*u, s); return nil }
+
+func (j *journalFlags) register(fs *flag.FlagSet, follow bool) {
+	fs.BoolVar(&j.on, "journal", false, "read Postfix's entries from the systemd journal (journalctl -o json), continuing after the last entry stored")
+	fs.Var(&j.units, "unit", "with --journal: a unit (glob) to read, repeatable (default: "+strings.Join(source.DefaultJournalUnits, " and ")+")")
+	fs.StringVar(&j.journalctl, "journalctl", "journalctl", "with --journal: the journalctl program")
+	if follow {
+		fs.BoolVar(&j.follow, "follow", false, "with --journal: wait for new entries (journalctl -f)")
+		fs.BoolVar(&j.follow, "f", false, "short for --follow")
+	}
+}
+
+// check refuses the journal flags without --journal: a flag accepted and
+// ignored would be a lie.
+func (j *journalFlags) check(cmd string) error {
+	if j.on {
+		return nil
+	}
+	if len(j.units) > 0 || j.journalctl != "journalctl" || j.follow {
+		return usagef("pftls "+cmd+" --journal --unit postfix.service", "--unit, --journalctl and --follow read the journal: add --journal")
+	}
+	return nil
+}
+
+// source is the journal source the flags describe, nil without --journal.
+func (j *journalFlags) source() *source.Journal {
+	if j == nil || !j.on {
+		return nil
+	}
+	return source.NewJournal(source.JournalOptions{Command: j.journalctl, Units: j.units, Follow: j.follow})
+}

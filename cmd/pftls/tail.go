@@ -31,6 +31,7 @@ type tailFlags struct {
 	recent         int
 	lockWait       time.Duration
 	inputFormat    inputFormat
+	journal        journalFlags
 }
 
 func (f *tailFlags) register(fs *flag.FlagSet) {
@@ -48,6 +49,7 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.recent, "recent", 200, "latest problems kept for the live view")
 	registerLockWait(fs, &f.lockWait)
 	registerInputFormat(fs, &f.inputFormat)
+	f.journal.register(fs, true)
 }
 
 // tailer is one pftls tail: the pump follows the file (aggregate.Pump.Tail)
@@ -77,17 +79,29 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if len(files) > 1 {
 		return usagef("pftls tail /var/log/mail.log", "tail follows one file (or - for standard input)")
 	}
+	if err := f.journal.check("tail"); err != nil {
+		return err
+	}
+	if f.journal.on && len(files) > 0 {
+		return usagef("pftls tail --journal -f", "--journal reads the journal: give no FILE")
+	}
 	if f.format != "text" && f.format != "json" {
 		return usagef("pftls tail --format json", "unknown --format %q (want text or json)", f.format)
 	}
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
 	}
+	journal := f.journal.source()
 	var path string
-	if len(files) == 1 {
+	switch {
+	case journal != nil:
+		path = journal.Key()
+	case len(files) == 1:
 		path = files[0]
-	} else if path, err = source.DefaultLog(defaultLogs); err != nil {
-		return err
+	default:
+		if path, err = source.DefaultLog(defaultLogs); err != nil {
+			return err
+		}
 	}
 	t := &tailer{e: e, f: &f, path: path, out: bufio.NewWriter(e.stdout), live: report.NewLive(f.window, f.recent)}
 	if f.alertCmd != "" {
@@ -101,7 +115,11 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll}
+	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal}
+	if journal != nil && f.noDB && !f.fromStart && !f.resume {
+		journal = source.NewJournal(source.JournalOptions{Command: f.journal.journalctl, Units: f.journal.units, Follow: f.journal.follow, AtEnd: true})
+		opts.Journal = journal
+	}
 	switch {
 	case f.fromStart:
 		opts.Show = aggregate.ShowFromStart

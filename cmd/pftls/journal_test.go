@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const journalDir = "../../testdata/journal"
+
+// fakeJournal copies the fake journalctl and a recorded journal (the
+// first n lines of testdata/journal/journal.json, all when n <= 0) into a
+// directory of the test's: it returns the program and the journal file,
+// to which the test may append entries.
+func fakeJournal(t *testing.T, n int) (journalctl, journal string) {
+	t.Helper()
+	dir := t.TempDir()
+	script, err := os.ReadFile(filepath.Join(journalDir, "fake-journalctl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	journalctl = filepath.Join(dir, "journalctl")
+	if err := os.WriteFile(journalctl, script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	entries := journalEntries(t)
+	if n > 0 {
+		entries = entries[:n]
+	}
+	journal = writeTemp(t, dir, "journal.json", []byte(strings.Join(entries, "")))
+	return journalctl, journal
+}
+
+// journalEntries are the recorded journal's lines, each with its newline:
+// testdata/inputs/journal.json (the session of classic.log) with entries
+// of another unit (dovecot) between them.
+func journalEntries(t *testing.T) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(journalDir, "journal.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.SplitAfter(strings.TrimSuffix(string(raw), "\n")+"\n", "\n")[:bytes.Count(raw, []byte("\n"))]
+}
+
+func journalArgs(db, journalctl string, extra ...string) []string {
+	return append([]string{"ingest", "--db", db, "--year", "2026", "--tz", "UTC", "--journal", "--journalctl", journalctl}, extra...)
+}
+
+// TestIngestJournal: pftls ingest --journal reads Postfix's units through
+// journalctl -o json and stores the cursor of the last entry with the
+// facts: a second run adds nothing, a run after new entries stores only
+// them, and the report equals the one of the same log read as a file.
+func TestIngestJournal(t *testing.T) {
+	const key = "journal:postfix.service,postfix@*.service"
+	fileDB := filepath.Join(t.TempDir(), "file.db")
+	if code, _, errOut := runCLI(t, "", ingestArgs(fileDB, filepath.Join(shapesDir, "classic.log"))...); code != 0 {
+		t.Fatalf("ingest classic.log: exit %d: %s", code, errOut)
+	}
+	want := reportModel(t, fileDB).Totals
+
+	t.Run("twice", func(t *testing.T) {
+		journalctl, _ := fakeJournal(t, 0)
+		db := filepath.Join(t.TempDir(), "p.db")
+		for i, wantLines := range []int64{472, 0} {
+			code, out, errOut := runCLI(t, "", journalArgs(db, journalctl)...)
+			if code != 0 {
+				t.Fatalf("run %d: exit %d: %s", i+1, code, errOut)
+			}
+			if got, _ := ingestCounts(t, out, key); got != wantLines {
+				t.Errorf("run %d stored %d lines, want %d:\n%s", i+1, got, wantLines, out)
+			}
+		}
+		if d := cmpJSON(reportModel(t, db).Totals, want); d != "" {
+			t.Errorf("totals differ from classic.log ingested as a file:\n%s", d)
+		}
+	})
+
+	t.Run("new-entries", func(t *testing.T) {
+		entries := journalEntries(t)
+		journalctl, journal := fakeJournal(t, 300)
+		db := filepath.Join(t.TempDir(), "p.db")
+		code, out, errOut := runCLI(t, "", journalArgs(db, journalctl)...)
+		if code != 0 {
+			t.Fatalf("first run: exit %d: %s", code, errOut)
+		}
+		first, _ := ingestCounts(t, out, key)
+		appendFile(t, journal, strings.Join(entries[300:], ""))
+		code, out, errOut = runCLI(t, "", journalArgs(db, journalctl)...)
+		if code != 0 {
+			t.Fatalf("second run: exit %d: %s", code, errOut)
+		}
+		second, _ := ingestCounts(t, out, key)
+		if first+second != 472 || second == 0 {
+			t.Errorf("runs stored %d + %d lines, want the 472 Postfix entries once", first, second)
+		}
+		if d := cmpJSON(reportModel(t, db).Totals, want); d != "" {
+			t.Errorf("totals differ from classic.log ingested as a file:\n%s", d)
+		}
+	})
+
+	t.Run("unit", func(t *testing.T) {
+		journalctl, _ := fakeJournal(t, 0)
+		db := filepath.Join(t.TempDir(), "p.db")
+		code, out, errOut := runCLI(t, "", journalArgs(db, journalctl, "--unit", "dovecot.service")...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if got, _ := ingestCounts(t, out, "journal:dovecot.service"); got != 10 {
+			t.Errorf("--unit dovecot.service stored %d lines, want its 10 entries:\n%s", got, out)
+		}
+	})
+
+	// journalctl's failure is pftls's failure (exit 2, its message), never
+	// an empty and therefore quiet window.
+	for _, tc := range []struct {
+		name, env, value, want string
+		journalctl             string
+	}{
+		{"not-installed", "", "", "no-such-journalctl", filepath.Join(t.TempDir(), "no-such-journalctl")},
+		{"fails", "FAKE_JOURNAL_FAIL", "Failed to open journal: Permission denied", "Failed to open journal: Permission denied", ""},
+		{"no-permission", "FAKE_JOURNAL_HINT", "1", "not seeing messages from other users and the system", ""},
+	} {
+		t.Run("journalctl-"+tc.name, func(t *testing.T) {
+			journalctl := tc.journalctl
+			if journalctl == "" {
+				journalctl, _ = fakeJournal(t, 0)
+			}
+			if tc.env != "" {
+				t.Setenv(tc.env, tc.value)
+			}
+			db := filepath.Join(t.TempDir(), "p.db")
+			code, _, errOut := runCLI(t, "", journalArgs(db, journalctl)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+
+	t.Run("usage", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"ingest", "--unit", "postfix.service"},
+			{"tail", "--follow"},
+			{"tail", "--journal", "/var/log/mail.log"},
+		} {
+			if code, _, errOut := runCLI(t, "", args...); code != 2 || !strings.Contains(errOut, "--journal") {
+				t.Errorf("pftls %v: exit %d, %q; want a usage error naming --journal", args, code, errOut)
+			}
+		}
+	})
+}
+
+// TestTailJournal: pftls tail --journal -f stores what journalctl -f
+// writes, from the stored cursor, until it is stopped; then an ingest
+// --journal adds nothing.
+func TestTailJournal(t *testing.T) {
+	journalctl, _ := fakeJournal(t, 0)
+	db := filepath.Join(t.TempDir(), "p.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var out, errOut bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"tail", "--db", db, "--year", "2026", "--tz", "UTC", "--resume", "--journal", "--journalctl", journalctl, "-f"},
+			strings.NewReader(""), &out, &errOut)
+	}()
+	// tail commits after each burst; wait until the journal's entries are
+	// stored, then stop it as SIGINT does.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		time.Sleep(50 * time.Millisecond)
+		if _, err := os.Stat(db); err == nil && storedFacts(t, db)["line_counts SUM(count)"] >= 472 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("tail --journal -f did not store the journal's entries: %s", errOut.String())
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("tail --journal -f: exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "untrusted") && !strings.Contains(out.String(), "deferred") {
+		t.Errorf("tail --resume showed no events:\n%s", out.String())
+	}
+	code, o, e := runCLI(t, "", journalArgs(db, journalctl)...)
+	if code != 0 {
+		t.Fatalf("ingest after tail: exit %d: %s", code, e)
+	}
+	if got, _ := ingestCounts(t, o, "journal:postfix.service,postfix@*.service"); got != 0 {
+		t.Errorf("ingest --journal after tail stored %d lines again, want 0", got)
+	}
+}

@@ -196,3 +196,33 @@ func TestTailJournal(t *testing.T) {
 		t.Errorf("ingest --journal after tail stored %d lines again, want 0", got)
 	}
 }
+
+// TestTailJournalShowsFromNow: tail --journal stores every entry after the
+// stored cursor, and by default shows only those written from now on
+// (PFTLS_NOW), as tail of a file shows what is written from its start.
+func TestTailJournalShowsFromNow(t *testing.T) {
+	journalctl, _ := fakeJournal(t, 0)
+	for _, tc := range []struct {
+		now      string
+		min, max int // events shown
+	}{
+		{"2026-11-23T00:00:00Z", 100, 1000}, // before the first entry: all
+		{"2026-11-23T00:21:35Z", 1, 99},     // in the middle: the later ones
+		{"2026-11-23T01:00:00Z", 0, 0},      // after the last: none
+	} {
+		t.Run(tc.now, func(t *testing.T) {
+			t.Setenv("PFTLS_NOW", tc.now)
+			db := filepath.Join(t.TempDir(), "p.db")
+			code, out, errOut := runCLI(t, "", "tail", "--db", db, "--year", "2026", "--tz", "UTC", "--format", "json", "--journal", "--journalctl", journalctl)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if n := strings.Count(out, "\n"); n < tc.min || n > tc.max {
+				t.Errorf("%d events shown, want %d to %d", n, tc.min, tc.max)
+			}
+			if got := storedFacts(t, db)["line_counts SUM(count)"]; got != 472 {
+				t.Errorf("stored %d lines, want all 472", got)
+			}
+		})
+	}
+}

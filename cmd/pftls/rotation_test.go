@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // gzipFile compresses path into path.gz and removes path, as logrotate's
@@ -164,4 +165,64 @@ func TestLogRotationOnTheCronPath(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want 0 and a warning that names the lost log", code, errOut)
 		}
 	})
+}
+
+// TestLogRotationREADMECronLine runs the README's crontab line as written
+// (with a fake sendmail, and the log in a directory of the test's) before
+// and after a rotation: every line is stored once.
+func TestLogRotationREADMECronLine(t *testing.T) {
+	args := readmeCommand(t, "15 6 * * * ")
+	lines := corpusText(t, 4000)
+	part := func(from, to int) string { return strings.Join(lines[from:to], "") }
+	written := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
+	stamp := func(paths ...string) {
+		for _, p := range paths {
+			if err := os.Chtimes(p, written, written); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Setenv("PFTLS_NOW", "2026-11-23T08:00:00Z")
+
+	wantDB := filepath.Join(t.TempDir(), "once.db")
+	whole := writeTemp(t, t.TempDir(), "mail.log", []byte(part(0, 4000)))
+	stamp(whole)
+	if code, _, errOut := runCLI(t, "", "ingest", "--db", wantDB, whole); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	want := storedFacts(t, wantDB)
+
+	dir := t.TempDir()
+	fake, err := filepath.Abs("../../testdata/mail/fake-sendmail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_SENDMAIL_DIR", dir)
+	db := filepath.Join(dir, "pftls.db")
+	t.Setenv("PFTLS_DB", db)
+	live := filepath.Join(dir, "mail.log")
+	swap := map[string]string{"/usr/sbin/sendmail": fake, "/var/log/mail.log": live}
+	var cron []string
+	for _, a := range args[1:] {
+		if r, ok := swap[a]; ok {
+			a = r
+		}
+		cron = append(cron, a)
+	}
+
+	writeTemp(t, dir, "mail.log", []byte(part(0, 1500)))
+	stamp(live)
+	if code, _, errOut := runCLI(t, "", cron...); code != 0 {
+		t.Fatalf("first cron run %v: exit %d: %s", cron, code, errOut)
+	}
+	appendFile(t, live, part(1500, 2200))
+	rename(t, live, live+".1")
+	writeTemp(t, dir, "mail.log", []byte(part(2200, 4000)))
+	stamp(live, live+".1")
+	if code, _, errOut := runCLI(t, "", cron...); code != 0 {
+		t.Fatalf("cron run after logrotate: exit %d: %s", code, errOut)
+	}
+	if d := cmpJSON(storedFacts(t, db), want); d != "" {
+		t.Errorf("facts differ from one ingest of the whole log:\n%s", d)
+	}
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -224,5 +227,72 @@ func TestTailJournalShowsFromNow(t *testing.T) {
 				t.Errorf("stored %d lines, want all 472", got)
 			}
 		})
+	}
+}
+
+// TestIngestRealJournal reads a real journal file with the real
+// journalctl: the recorded entries are imported with systemd-journal-remote
+// into a journal file of the test's, and journalctl (through a wrapper that
+// adds --file) is what pftls runs. It shows that the default unit globs
+// find Debian's postfix@-.service and leave other units out, and that real
+// cursors resume. It is skipped where systemd's tools are absent
+// (apt-get install systemd systemd-journal-remote).
+func TestIngestRealJournal(t *testing.T) {
+	journalctl, err := exec.LookPath("journalctl")
+	if err != nil {
+		t.Skip("journalctl is not installed")
+	}
+	var remote string
+	for _, p := range []string{"/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"} {
+		if _, err := os.Stat(p); err == nil {
+			remote = p
+		}
+	}
+	if remote == "" {
+		t.Skip("systemd-journal-remote is not installed")
+	}
+	dir := t.TempDir()
+	// The export format: KEY=value lines, a blank line after each entry;
+	// journald makes its own cursors.
+	var export bytes.Buffer
+	for i, line := range journalEntries(t) {
+		var entry map[string]string
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&export, "__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=1c0d1c0d1c0d1c0d1c0d1c0d1c0d1c0d\n", entry["__REALTIME_TIMESTAMP"], 1000000+i)
+		for k, v := range entry {
+			if !strings.HasPrefix(k, "__") {
+				fmt.Fprintf(&export, "%s=%s\n", k, v)
+			}
+		}
+		export.WriteString("\n")
+	}
+	exportPath := writeTemp(t, dir, "export", export.Bytes())
+	file := filepath.Join(dir, "test.journal")
+	if out, err := exec.Command(remote, "-o", file, exportPath).CombinedOutput(); err != nil {
+		t.Skipf("systemd-journal-remote cannot write a journal here: %v: %s", err, out)
+	}
+	wrapper := writeTemp(t, dir, "journalctl", []byte("#!/bin/sh\nexec "+journalctl+" --file "+file+" \"$@\"\n"))
+	if err := os.Chmod(wrapper, 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	fileDB := filepath.Join(t.TempDir(), "file.db")
+	if code, _, errOut := runCLI(t, "", ingestArgs(fileDB, filepath.Join(shapesDir, "classic.log"))...); code != 0 {
+		t.Fatalf("ingest classic.log: exit %d: %s", code, errOut)
+	}
+	db := filepath.Join(dir, "p.db")
+	for i, want := range []int64{472, 0} {
+		code, out, errOut := runCLI(t, "", journalArgs(db, wrapper)...)
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i+1, code, errOut)
+		}
+		if got, _ := ingestCounts(t, out, "journal:postfix.service,postfix@*.service"); got != want {
+			t.Errorf("run %d stored %d lines, want %d", i+1, got, want)
+		}
+	}
+	if d := cmpJSON(reportModel(t, db).Totals, reportModel(t, fileDB).Totals); d != "" {
+		t.Errorf("totals differ from classic.log ingested as a file:\n%s", d)
 	}
 }

@@ -34,6 +34,10 @@ type route struct {
 	// written at or after it (its __REALTIME_TIMESTAMP).
 	showFrom time.Time
 	lines    int64 // lines read
+	// failed, when set, is asked after each commit whether the source
+	// has failed while it still runs (a journalctl that may not read the
+	// system journal).
+	failed func() error
 }
 
 // line routes one line and correlates it.

@@ -99,13 +99,18 @@ func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	t.failed = j.Failed
 	lines, errc, stop := readLines(ctx, rd, false)
 	err = t.loop(ctx, lines, errc, o)
 	stop()
 	if errors.Is(err, io.EOF) {
 		err = t.run.Finish(context.WithoutCancel(ctx))
 	}
-	return errors.Join(err, j.Close())
+	cerr := j.Close()
+	if errors.Is(err, source.ErrJournal) {
+		return err // Close says it again
+	}
+	return errors.Join(err, cerr)
 }
 
 // follow begins the run of the file to follow and starts following it
@@ -232,6 +237,11 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 					return err
 				}
 				pending = 0
+			}
+			if t.failed != nil {
+				if err := t.failed(); err != nil {
+					return err
+				}
 			}
 			commit.Reset(CommitAfter)
 		case <-tick:

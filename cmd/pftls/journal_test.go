@@ -296,3 +296,23 @@ func TestIngestRealJournal(t *testing.T) {
 		t.Errorf("totals differ from classic.log ingested as a file:\n%s", d)
 	}
 }
+
+// TestTailJournalDenied: a following journalctl that may not read the
+// system journal says so and then follows the user's own (empty) entries
+// forever; tail --journal -f must stop with its message (exit 2) instead
+// of showing a quiet view.
+func TestTailJournalDenied(t *testing.T) {
+	journalctl, _ := fakeJournal(t, 0)
+	t.Setenv("FAKE_JOURNAL_HINT", "1")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"tail", "--db", filepath.Join(t.TempDir(), "p.db"), "--journal", "--journalctl", journalctl, "-f"},
+		strings.NewReader(""), &out, &errOut)
+	if ctx.Err() != nil {
+		t.Fatal("tail --journal -f went on following after journalctl's notice")
+	}
+	if code != 2 || !strings.Contains(errOut.String(), "not seeing messages from other users") {
+		t.Errorf("exit %d, stderr %q; want 2 and journalctl's notice", code, errOut.String())
+	}
+}

@@ -156,10 +156,30 @@ func (j *Journal) Close() error {
 			msg = werr.Error()
 		}
 		j.err = fmt.Errorf("journal: %s %s: %w: %s", j.opts.Command, strings.Join(j.Args(""), " "), ErrJournal, msg)
-	case strings.Contains(msg, "not seeing messages from other users and the system") || strings.Contains(msg, "insufficient permissions"):
-		j.err = fmt.Errorf("journal: %s cannot read the system journal: %w: %s", j.opts.Command, ErrJournal, msg)
+	case deniedNotice(msg):
+		j.err = j.Failed()
 	}
 	return j.err
+}
+
+// Failed returns journalctl's notice that it cannot see the system
+// journal as soon as it has written it, while it still runs: a following
+// journalctl says so and then follows the user's own entries, forever.
+// Close returns the same error.
+func (j *Journal) Failed() error {
+	if j.stderr == nil {
+		return nil
+	}
+	if msg := strings.TrimSpace(j.stderr.String()); deniedNotice(msg) {
+		return fmt.Errorf("journal: %s cannot read the system journal: %w: %s", j.opts.Command, ErrJournal, msg)
+	}
+	return nil
+}
+
+// deniedNotice reports whether journalctl's standard error says it could
+// not read the system's entries.
+func deniedNotice(msg string) bool {
+	return strings.Contains(msg, "not seeing messages from other users and the system") || strings.Contains(msg, "insufficient permissions")
 }
 
 // nextEntry is Next for journalctl's output: the next entry, with its

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,6 +222,51 @@ func TestLogRotationREADMECronLine(t *testing.T) {
 	stamp(live, live+".1")
 	if code, _, errOut := runCLI(t, "", cron...); code != 0 {
 		t.Fatalf("cron run after logrotate: exit %d: %s", code, errOut)
+	}
+	if d := cmpJSON(storedFacts(t, db), want); d != "" {
+		t.Errorf("facts differ from one ingest of the whole log:\n%s", d)
+	}
+}
+
+// TestLogRotationBeforeTailStarts: tail started after a rotation first
+// stores the rest of the log it (or ingest) read last time, now in
+// mail.log.1, then follows the new mail.log: every line once.
+func TestLogRotationBeforeTailStarts(t *testing.T) {
+	lines := corpusText(t, 4000)
+	part := func(from, to int) string { return strings.Join(lines[from:to], "") }
+	wantDB := filepath.Join(t.TempDir(), "once.db")
+	whole := writeTemp(t, t.TempDir(), "mail.log", []byte(part(0, 4000)))
+	if code, _, errOut := runCLI(t, "", ingestArgs(wantDB, whole)...); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	want := storedFacts(t, wantDB)
+
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pftls.db")
+	live := writeTemp(t, dir, "mail.log", []byte(part(0, 1500)))
+	if code, _, errOut := runCLI(t, "", ingestArgs(db, live)...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, errOut)
+	}
+	appendFile(t, live, part(1500, 2200))
+	rename(t, live, live+".1")
+	writeTemp(t, dir, "mail.log", []byte(part(2200, 4000)))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var out, errOut bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"tail", "--db", db, "--year", "2026", "--tz", "UTC", "--format", "json", live}, strings.NewReader(""), &out, &errOut)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for storedFacts(t, db)["line_counts SUM(count)"] < 4000 {
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("tail: exit %d: %s", code, errOut.String())
 	}
 	if d := cmpJSON(storedFacts(t, db), want); d != "" {
 		t.Errorf("facts differ from one ingest of the whole log:\n%s", d)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"time"
 
@@ -126,6 +127,11 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	case f.resume:
 		opts.Show = aggregate.ShowResumed
 	}
+	if journal == nil && path != "-" && t.pump.Store != nil {
+		if err := t.finishRotated(ctx, opts.Show); err != nil {
+			return err
+		}
+	}
 	if isTerminal(e.stdout) {
 		ui, err := openLiveScreen(e, path == "-")
 		if err != nil {
@@ -150,6 +156,32 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		err = nil // SIGINT, SIGTERM or q: a normal end
 	}
 	return errors.Join(err, t.out.Flush())
+}
+
+// finishRotated reads, before following the file, the rotated copy of
+// the log tail or ingest last read from its path, and any newer one (see
+// aggregate.Pump.RotatedBefore): lines written to it after the last run
+// are stored, and shown only if the view starts at the stored offset.
+func (t *tailer) finishRotated(ctx context.Context, show aggregate.TailShow) error {
+	rotated, err := t.pump.RotatedBefore(ctx, t.path)
+	if errors.Is(err, aggregate.ErrRotatedAway) {
+		fmt.Fprintf(t.e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
+		return nil
+	}
+	if err != nil || len(rotated) == 0 {
+		return err
+	}
+	consumers := t.pump.Consumers
+	if show == aggregate.ShowNew {
+		t.pump.Consumers = nil // written before tail started: stored, not shown
+	}
+	defer func() { t.pump.Consumers, t.pump.OnCommit = consumers, nil }()
+	for _, p := range rotated {
+		if _, err := readInput(ctx, t.e, t.pump, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openPump opens the store (unless --no-db) and restores the correlator.

@@ -37,13 +37,21 @@
 //   - ingest.go: a [Run] is the reading of one source (its stored record
 //     and offset, the late fingerprint of a source too short to recognise
 //     at first); commits are packed on another goroutine, two in flight.
-//     [Pump.IngestReader] reads a source to its end.
+//     [Pump.IngestReader] reads a source to its end; standard input is
+//     fingerprinted by its head read ahead, and resumed by reading
+//     through the bytes already stored.
 //   - parseahead.go: a regular file is read and parsed ahead on a goroutine
 //     of its own; [EachLine] is that reading without the correlator
 //     (pftls parse).
 //   - tail.go: [Pump.Tail] follows a file (or reads standard input),
 //     committing after each burst; route.go decides which run each line
 //     belongs to across rotation, and when the consumers start to see facts.
+//   - rotated.go: [Pump.RotatedBefore] finds the rotated copy of a path's
+//     log that was read last time (the cron line names only mail.log), to
+//     be finished before the new log.
+//   - [Pump.IngestJournal] and TailOptions.Journal read the systemd
+//     journal; its source's place is the cursor of its last line stored
+//     (Source.Cursor), committed with the facts like an offset.
 //   - [Pump.Flush] hands the consumers the messages still open after the
 //     last source (KeepOpen).
 package aggregate

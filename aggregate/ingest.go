@@ -52,12 +52,18 @@ type commitJob struct {
 // same file, or a rotated or compressed copy of it) and returns the run;
 // Offset says where earlier runs stopped.
 func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
+	return p.begin(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
+}
+
+// begin is Begin with the function that fingerprints the source's first n
+// bytes: of the file at its path, or of a stream's head read ahead.
+func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n int) (string, error)) (*Run, error) {
 	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)}}
 	// A source is recognised by its first bytes: too few of them (an empty
 	// log just after rotation) would match every other log.
 	r.track = p.Store != nil && id.Fingerprint != "" && id.FingerprintLen >= MinFingerprint
 	if r.track {
-		src, found, err := p.Store.FindSource(ctx, id, func(n int) (string, error) { return source.Fingerprint(id.Path, n) })
+		src, found, err := p.Store.FindSource(ctx, id, fingerprint)
 		if err != nil {
 			return nil, err
 		}
@@ -146,8 +152,65 @@ func (r *Run) Result() FileResult {
 // one at a time; IngestReader's come parsed ahead).
 func (r *Run) Line(l *source.Line) {
 	r.keepHead(l.Bytes, l.End, l.Truncated)
-	pl := parse(l)
+	pl := parse(l, r.p.Format)
 	r.parsed(&pl.line, pl.end, pl.truncated)
+	r.at(pl.cursor)
+}
+
+// at records the journal's cursor of the line just correlated: the
+// journal source's place, committed with its facts.
+func (r *Run) at(cursor string) {
+	if cursor != "" {
+		r.src.Cursor = cursor
+	}
+}
+
+// Cursor is the journal's cursor of the last line committed by an earlier
+// run of a journal source, or read by this one; "" for files.
+func (r *Run) Cursor() string { return r.src.Cursor }
+
+// journalFingerprint marks a journal source in the store (see schema
+// step 6): it is found by its key, never by a file's fingerprint.
+const journalFingerprint = "journal"
+
+// BeginJournal starts reading the systemd journal source named key
+// (source.Journal.Key): Cursor says where earlier runs stopped. Offsets
+// count the bytes of this run's journalctl output only.
+func (p *Pump) BeginJournal(ctx context.Context, key string) (*Run, error) {
+	id := source.Identity{Path: key}
+	r := &Run{p: p, id: id, res: FileResult{Path: key}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)},
+		src: Source{Path: key, Fingerprint: journalFingerprint}, noGrowth: true}
+	if p.Store == nil {
+		return r, nil
+	}
+	r.track = true
+	src, found, err := p.Store.SourceAt(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if found && src.Fingerprint == journalFingerprint {
+		r.src = src
+		r.src.Offset = 0
+		r.res.Resumed = src.Lines
+	}
+	return r, nil
+}
+
+// IngestJournal reads the journal source j from where the last run
+// stopped (journalctl --after-cursor) to its end. When journalctl fails
+// (not installed, no permission), its message is the error: an empty
+// journal and an unreadable one must never look alike.
+func (p *Pump) IngestJournal(ctx context.Context, j *source.Journal) (FileResult, error) {
+	run, err := p.BeginJournal(ctx, j.Key())
+	if err != nil {
+		return FileResult{Path: j.Key()}, err
+	}
+	rd, err := j.Open(ctx, run.Cursor())
+	if err != nil {
+		return run.Result(), err
+	}
+	res, err := p.ingest(ctx, run, rd)
+	return res, errors.Join(err, j.Close())
 }
 
 // parsed correlates one parsed line; end is the offset just after it.
@@ -297,13 +360,25 @@ func (r *Run) Finish(ctx context.Context) error {
 // IngestReader reads one source to its end, resuming where an earlier run
 // stopped. A last line without a newline is left for the next run when the
 // source is a plain file that may still be growing.
+//
+// A stream (standard input) is recognised by its content as a file is:
+// its first bytes are read ahead and fingerprinted, and the bytes an
+// earlier run stored (from the stream, or from the same log as a file)
+// are read through and skipped, so "cat mail.log | pftls ingest -" twice
+// stores every line once.
 func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult, error) {
+	fingerprint := func(n int) (string, error) { return source.Fingerprint(rd.Identity().Path, n) }
+	if rd.Stream() && rd.Identity().Fingerprint == "" && p.Store != nil {
+		if err := rd.IdentifyStream(); err != nil {
+			return FileResult{Path: rd.Identity().Path}, err
+		}
+		fingerprint = rd.PrefixFingerprint
+	}
 	id := rd.Identity()
-	run, err := p.Begin(ctx, id)
+	run, err := p.begin(ctx, id, fingerprint)
 	if err != nil {
 		return FileResult{Path: id.Path}, err
 	}
-	run.byPath = true // the parsed lines come without their bytes
 	if off := run.Offset(); off > 0 {
 		if err := rd.SkipTo(off); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -314,11 +389,18 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 			return run.Result(), fmt.Errorf("%s: resume at byte %d: %w", id.Path, off, err)
 		}
 	}
+	return p.ingest(ctx, run, rd)
+}
+
+// ingest reads rd to its end in run, committing every CommitLines lines.
+func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileResult, error) {
+	id := rd.Identity()
+	run.byPath = true // the parsed lines come without their bytes
 	every := p.CommitLines
 	if every <= 0 {
 		every = 50000
 	}
-	feed := newFeed(rd, id.Compression == "" && id.Path != "-")
+	feed := newFeed(rd, !rd.Stream() && id.Compression == "" && id.Path != "-", p.Format)
 	defer feed.stop()
 	sinceCommit := 0
 	for {
@@ -333,6 +415,7 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		for i := range c.lines {
 			pl := &c.lines[i]
 			run.parsed(&pl.line, pl.end, pl.truncated)
+			run.at(pl.cursor)
 			sinceCommit++
 			if sinceCommit >= every {
 				if err := run.commitAsync(ctx, false); err != nil {

@@ -24,17 +24,17 @@ type lineFeed interface {
 // line must not wait for the ones after it to fill a chunk.
 //
 // A partial last line ends the reading when mayGrow (a plain file that a
-// writer may still be appending to).
-func newFeed(rd *source.Reader, mayGrow bool) lineFeed {
-	if rd.Identity().Fingerprint == "" {
-		return &parseInline{rd: rd, mayGrow: mayGrow}
+// writer may still be appending to). Lines are parsed in format f.
+func newFeed(rd *source.Reader, mayGrow bool, f logparse.Format) lineFeed {
+	if rd.Stream() || rd.Identity().Fingerprint == "" {
+		return &parseInline{rd: rd, mayGrow: mayGrow, format: f}
 	}
-	return startParsing(rd, mayGrow)
+	return startParsing(rd, mayGrow, f)
 }
 
 // readLine reads and parses the next line of rd into dst; when there is
 // none, ok is false and end says how the reading ended.
-func readLine(rd *source.Reader, mayGrow bool, dst *parsedLine) (end parsedChunk, ok bool) {
+func readLine(rd *source.Reader, mayGrow bool, f logparse.Format, dst *parsedLine) (end parsedChunk, ok bool) {
 	line, err := rd.Next(context.Background())
 	switch {
 	case errors.Is(err, io.EOF):
@@ -44,7 +44,7 @@ func readLine(rd *source.Reader, mayGrow bool, dst *parsedLine) (end parsedChunk
 	case line.Partial && mayGrow:
 		return parsedChunk{partial: true}, false
 	}
-	*dst = parse(&line)
+	*dst = parse(&line, f)
 	return parsedChunk{}, true
 }
 
@@ -62,6 +62,7 @@ type parsedLine struct {
 	number    int64 // in the source, 1-based
 	end       int64
 	truncated bool
+	cursor    string // the journal's cursor of the line (journal sources)
 }
 
 // parsedChunk is a run of parsed lines and how the reading after them
@@ -84,6 +85,7 @@ type parseAhead struct {
 type parseInline struct {
 	rd      *source.Reader
 	mayGrow bool
+	format  logparse.Format
 	line    [1]parsedLine // reused
 	done    bool
 }
@@ -92,7 +94,7 @@ func (f *parseInline) next() (parsedChunk, bool) {
 	if f.done {
 		return parsedChunk{}, false
 	}
-	end, ok := readLine(f.rd, f.mayGrow, &f.line[0])
+	end, ok := readLine(f.rd, f.mayGrow, f.format, &f.line[0])
 	if !ok {
 		f.done = true
 		return end, end.err != nil || end.partial
@@ -104,22 +106,22 @@ func (f *parseInline) recycle(parsedChunk) {}
 func (f *parseInline) stop()               {}
 
 // startParsing starts reading rd on a goroutine of its own.
-func startParsing(rd *source.Reader, mayGrow bool) *parseAhead {
+func startParsing(rd *source.Reader, mayGrow bool, f logparse.Format) *parseAhead {
 	a := &parseAhead{
 		chunks: make(chan parsedChunk, chunksAhead),
 		free:   make(chan []parsedLine, chunksAhead+2),
 		quit:   make(chan struct{}),
 	}
-	go a.run(rd, mayGrow)
+	go a.run(rd, mayGrow, f)
 	return a
 }
 
-func (a *parseAhead) run(rd *source.Reader, mayGrow bool) {
+func (a *parseAhead) run(rd *source.Reader, mayGrow bool, f logparse.Format) {
 	defer close(a.chunks)
 	lines := a.buffer()
 	for {
 		n := len(lines)
-		end, ok := readLine(rd, mayGrow, &lines[:n+1][n])
+		end, ok := readLine(rd, mayGrow, f, &lines[:n+1][n])
 		if !ok {
 			end.lines = lines
 			a.send(end)
@@ -183,10 +185,11 @@ func (a *parseAhead) stop() {
 // EachLine reads rd to its end and hands each line, parsed, to each with
 // its 1-based number: the pump's reading and parsing (parsed ahead for a
 // regular file) without the correlator, for pftls parse. A partial last
-// line is parsed too. It stops at the first error of each, of reading, or
-// of ctx (checked once per chunk of lines).
-func EachLine(ctx context.Context, rd *source.Reader, each func(number int64, l *logparse.Line) error) error {
-	feed := newFeed(rd, false)
+// line is parsed too. Lines are parsed in format f (FormatAuto: whichever
+// fits each line). It stops at the first error of each, of reading, or of
+// ctx (checked once per chunk of lines).
+func EachLine(ctx context.Context, rd *source.Reader, f logparse.Format, each func(number int64, l *logparse.Line) error) error {
+	feed := newFeed(rd, false, f)
 	defer feed.stop()
 	for {
 		c, ok := feed.next()

@@ -44,6 +44,9 @@ type Pump struct {
 	// source with Flush (a report fed straight from the facts counts each
 	// message once).
 	KeepOpen bool
+	// Format is the envelope every line is read as (--input-format);
+	// logparse.FormatAuto, the zero value, finds it per line.
+	Format logparse.Format
 
 	// quiet holds the consumers back: tail stores the lines before its
 	// view's starting point without showing them.
@@ -125,7 +128,7 @@ func (p *Pump) now() time.Time {
 
 // parse is the one call of the line parser on the pump's path: every line
 // that reaches the correlator, and every line pftls parse prints, is
-// parsed here.
-func parse(l *source.Line) parsedLine {
-	return parsedLine{line: logparse.Parse(l.Bytes), number: l.Number, end: l.End, truncated: l.Truncated}
+// parsed here, in format f (FormatAuto: whichever fits the line).
+func parse(l *source.Line, f logparse.Format) parsedLine {
+	return parsedLine{line: logparse.ParseAs(string(l.Bytes), f), number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
 }

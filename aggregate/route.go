@@ -1,7 +1,10 @@
 package aggregate
 
 import (
+	"bytes"
 	"context"
+	"strconv"
+	"time"
 
 	"github.com/pftls/pftls/logparse/source"
 )
@@ -27,7 +30,14 @@ type route struct {
 	run     *Run
 	scratch *Run  // --from-start: lines already stored, shown but not stored again
 	showAt  int64 // offset from which facts are shown
-	lines   int64 // lines read
+	// showFrom, for the journal: facts are shown from the first entry
+	// written at or after it (its __REALTIME_TIMESTAMP).
+	showFrom time.Time
+	lines    int64 // lines read
+	// failed, when set, is asked after each commit whether the source
+	// has failed while it still runs (a journalctl that may not read the
+	// system journal).
+	failed func() error
 }
 
 // line routes one line and correlates it.
@@ -53,6 +63,11 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 		}
 		t.scratch, t.p.quiet = nil, false
 	}
+	if t.p.quiet && !t.showFrom.IsZero() {
+		if at, ok := journalTime(l.Bytes); ok && !at.Before(t.showFrom) {
+			t.showAt = 0 // the commit below, then show
+		}
+	}
 	if t.p.quiet && l.End > t.showAt {
 		// Store what came before the starting point without showing it.
 		if err := t.commit(ctx); err != nil {
@@ -70,4 +85,24 @@ func (t *route) commit(ctx context.Context) error {
 		return nil
 	}
 	return t.run.Commit(ctx)
+}
+
+// journalTime is when the journal received an entry of journalctl -o
+// json: its "__REALTIME_TIMESTAMP" (microseconds since the epoch).
+func journalTime(b []byte) (time.Time, bool) {
+	const key = `"__REALTIME_TIMESTAMP":"`
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return time.Time{}, false
+	}
+	v := b[i+len(key):]
+	j := bytes.IndexByte(v, '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	us, err := strconv.ParseInt(string(v[:j]), 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(us), true
 }

@@ -86,6 +86,13 @@ var migrations = []string{
 		unwritten INTEGER NOT NULL,
 		PRIMARY KEY (host, queue_id)
 	) WITHOUT ROWID;`,
+	// 6: the systemd journal as a source. It has no bytes to fingerprint:
+	// a journal source is one set of units (path "journal:UNIT,...",
+	// fingerprint "journal", fingerprint_len 0, so that no file ever
+	// matches it), and its "offset" is the cursor of the last entry
+	// stored, committed with the facts, passed to journalctl
+	// --after-cursor by the next run.
+	`ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -390,4 +397,22 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("prune: commit: %w", err)
 	}
 	return total, nil
+}
+
+// SourceAt returns the source last read from path (under that name), if
+// any: what the file at path was when pftls last read it.
+func (s *Store) SourceAt(ctx context.Context, path string) (Source, bool, error) {
+	var src Source
+	var dev, inode int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor
+		FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT 1`, path).
+		Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &src.Cursor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Source{}, false, nil
+	}
+	if err != nil {
+		return Source{}, false, s.wrapOpenErr("find the source last read from "+path, err)
+	}
+	src.Dev, src.Inode = uint64(dev), uint64(inode)
+	return src, true, nil
 }

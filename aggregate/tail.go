@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"time"
 
 	"github.com/pftls/pftls/logparse/source"
@@ -27,6 +28,10 @@ type TailOptions struct {
 	Show  TailShow
 	Poll  bool         // see source.FollowOptions
 	Waker source.Waker // see source.FollowOptions; nil in production
+	// Journal, when set, is read instead of Path: from the stored cursor,
+	// to its end or, with its Follow, on. ShowNew shows the entries
+	// written from now (Pump.Now) on, the others from the stored cursor.
+	Journal *source.Journal
 
 	// OnTick, when set, is called on the pump's goroutine, between lines:
 	// once at the start, every TickEvery, and at each receive from Tick.
@@ -58,6 +63,9 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 	t := &route{p: p}
 	var rd *source.Reader
 	var err error
+	if o.Journal != nil {
+		return t.journal(ctx, o)
+	}
 	if o.Path == "-" {
 		if rd, err = source.NewReader("-", o.Stdin); err != nil {
 			return err
@@ -75,6 +83,34 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 		return t.run.Finish(context.WithoutCancel(ctx))
 	}
 	return err
+}
+
+// journal is Tail for the systemd journal.
+func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
+	p, j := t.p, o.Journal
+	if t.run, err = p.BeginJournal(ctx, j.Key()); err != nil {
+		return err
+	}
+	if o.Show == ShowNew {
+		// Store what comes before now without showing it.
+		t.showFrom, t.showAt, p.quiet = p.now(), math.MaxInt64, true
+	}
+	rd, err := j.Open(ctx, t.run.Cursor())
+	if err != nil {
+		return err
+	}
+	t.failed = j.Failed
+	lines, errc, stop := readLines(ctx, rd, false)
+	err = t.loop(ctx, lines, errc, o)
+	stop()
+	if errors.Is(err, io.EOF) {
+		err = t.run.Finish(context.WithoutCancel(ctx))
+	}
+	cerr := j.Close()
+	if errors.Is(err, source.ErrJournal) {
+		return err // Close says it again
+	}
+	return errors.Join(err, cerr)
 }
 
 // follow begins the run of the file to follow and starts following it
@@ -201,6 +237,11 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 					return err
 				}
 				pending = 0
+			}
+			if t.failed != nil {
+				if err := t.failed(); err != nil {
+					return err
+				}
 			}
 			commit.Reset(CommitAfter)
 		case <-tick:

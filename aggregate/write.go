@@ -25,6 +25,7 @@ type Source struct {
 	Compression    string
 	Offset         int64 // decompressed bytes consumed
 	Lines          int64
+	Cursor         string // the journal's cursor of the last line stored (journal sources only)
 }
 
 // FindSource returns the stored source that id is (the same file, or a
@@ -375,9 +376,9 @@ func (p *PackedBatch) closedMessages(ks []hostQID) {
 func (w *writer) source(src *Source, now time.Time) {
 	if src.ID == 0 {
 		res := w.exec(`INSERT INTO sources (path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines,
-				first_ingest, last_ingest) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+				first_ingest, last_ingest, cursor) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint, src.FingerprintLen, src.Compression,
-			src.Offset, src.Lines, now.UnixNano(), now.UnixNano())
+			src.Offset, src.Lines, now.UnixNano(), now.UnixNano(), src.Cursor)
 		if res != nil {
 			id, err := res.LastInsertId()
 			if err != nil {
@@ -389,6 +390,6 @@ func (w *writer) source(src *Source, now time.Time) {
 		return
 	}
 	w.exec(`UPDATE sources SET path = ?, dev = ?, inode = ?, fingerprint = ?, fingerprint_len = ?, compression = ?,
-		offset = ?, lines = ?, last_ingest = ? WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint,
-		src.FingerprintLen, src.Compression, src.Offset, src.Lines, now.UnixNano(), src.ID)
+		offset = ?, lines = ?, last_ingest = ?, cursor = ? WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint,
+		src.FingerprintLen, src.Compression, src.Offset, src.Lines, now.UnixNano(), src.Cursor, src.ID)
 }

@@ -17,24 +17,34 @@ type ingestFlags struct {
 	times       timeFlags
 	lockWait    time.Duration
 	commitEvery int
+	format      inputFormat
+	// journal is ingest's --journal (registered by ingest only): with it,
+	// no FILE means no file, and the journal is read after any FILEs.
+	journal *journalFlags
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.db.register(fs)
 	f.times.register(fs)
 	registerLockWait(fs, &f.lockWait)
+	registerInputFormat(fs, &f.format)
 	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
 }
 
 func runIngest(ctx context.Context, e env, args []string) (err error) {
-	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [FILE|-]...")
+	fs := newFlagSet(e, "ingest", "[--db PATH] [--year N] [--tz ZONE] [--journal [--unit U]...] [FILE|-]...")
 	var f ingestFlags
 	f.register(fs)
+	f.journal = &journalFlags{}
+	f.journal.register(fs, false)
 	cpuProfile := registerCPUProfile(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
 	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
 	files, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := f.journal.check("ingest"); err != nil {
 		return err
 	}
 	dbPath, err := f.db.resolve()
@@ -78,9 +88,13 @@ type ingestResult struct {
 // the open store (for report) and what it did per file.
 func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string, rebuild bool) (*aggregate.Store, ingestResult, error) {
 	var res ingestResult
-	paths, err := inputPaths(files)
-	if err != nil {
-		return nil, res, err
+	journal := f.journal.source()
+	var paths []string
+	var err error
+	if journal == nil || len(files) > 0 {
+		if paths, err = inputPaths(files); err != nil {
+			return nil, res, err
+		}
 	}
 	// The store holds the write lock until it is closed; with rebuild it
 	// moves the old database aside under it.
@@ -101,16 +115,40 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		CommitLines: f.commitEvery,
 		Resolver:    resolvers,
 		Now:         e.now,
+		Format:      f.format.Format(),
 	}
 	res.corr = pump.Corr
 	if err := pump.Restore(ctx); err != nil {
 		return store, res, err
 	}
+	read := map[string]bool{}
 	for _, path := range paths {
-		fr, err := readInput(ctx, e, pump, path)
-		if fr != nil {
-			res.files = append(res.files, *fr)
+		// The lines written between the last run and logrotate are in a
+		// rotated copy of path (mail.log.1): finish it first.
+		rotated, err := pump.RotatedBefore(ctx, path)
+		if errors.Is(err, aggregate.ErrRotatedAway) {
+			fmt.Fprintf(e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
+		} else if err != nil {
+			return store, res, err
 		}
+		for _, p := range append(rotated, path) {
+			if read[p] {
+				continue
+			}
+			read[p] = true
+			fr, err := readInput(ctx, e, pump, p)
+			if fr != nil {
+				res.files = append(res.files, *fr)
+			}
+			if err != nil {
+				return store, res, err
+			}
+		}
+	}
+	if journal != nil {
+		pump.OnCommit = nil
+		fr, err := pump.IngestJournal(ctx, journal)
+		res.files = append(res.files, fr)
 		if err != nil {
 			return store, res, err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pftls/pftls/logparse"
@@ -78,4 +79,92 @@ func referenceTime(id source.Identity, now func() time.Time) time.Time {
 		return now()
 	}
 	return id.ModTime
+}
+
+// inputFormat is --input-format: the envelope every line is read as, or
+// "auto" (the default) to find it per line. An unknown name is a usage
+// error when the flag is parsed.
+type inputFormat struct{ f logparse.Format }
+
+// registerInputFormat adds --input-format to a command that reads FILEs.
+func registerInputFormat(fs *flag.FlagSet, f *inputFormat) {
+	fs.Var(f, "input-format", "read every line as this envelope: auto (find it per line), "+formatNames())
+}
+
+func (f *inputFormat) String() string {
+	if f == nil || f.f == logparse.FormatAuto {
+		return "auto"
+	}
+	return string(f.f)
+}
+
+func (f *inputFormat) Set(s string) error {
+	if s == "auto" {
+		f.f = logparse.FormatAuto
+		return nil
+	}
+	for _, known := range logparse.Formats {
+		if s == string(known) {
+			f.f = known
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown input format %q (want auto, %s)", s, formatNames())
+}
+
+// Format is the format chosen (logparse.FormatAuto by default).
+func (f *inputFormat) Format() logparse.Format { return f.f }
+
+// formatNames lists the names --input-format takes besides auto.
+func formatNames() string {
+	names := make([]string, len(logparse.Formats))
+	for i, f := range logparse.Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
+
+// journalFlags are --journal, --unit and --journalctl (and for tail
+// --follow): reading the systemd journal through journalctl.
+type journalFlags struct {
+	on         bool
+	units      unitList
+	journalctl string
+	follow     bool
+}
+
+// unitList is the repeatable --unit flag.
+type unitList []string
+
+func (u *unitList) String() string     { return strings.Join(*u, ",") }
+func (u *unitList) Set(s string) error { *u = append(*u, s); return nil }
+
+func (j *journalFlags) register(fs *flag.FlagSet, follow bool) {
+	fs.BoolVar(&j.on, "journal", false, "read Postfix's entries from the systemd journal (journalctl -o json), continuing after the last entry stored")
+	fs.Var(&j.units, "unit", "with --journal: a unit (glob) to read, repeatable (default: "+strings.Join(source.DefaultJournalUnits, " and ")+")")
+	fs.StringVar(&j.journalctl, "journalctl", "journalctl", "with --journal: the journalctl program")
+	if follow {
+		fs.BoolVar(&j.follow, "follow", false, "with --journal: wait for new entries (journalctl -f)")
+		fs.BoolVar(&j.follow, "f", false, "short for --follow")
+	}
+}
+
+// check refuses the journal flags without --journal: a flag accepted and
+// ignored would be a lie.
+func (j *journalFlags) check(cmd string) error {
+	if j.on {
+		return nil
+	}
+	if len(j.units) > 0 || j.journalctl != "journalctl" || j.follow {
+		return usagef("pftls "+cmd+" --journal --unit postfix.service", "--unit, --journalctl and --follow read the journal: add --journal")
+	}
+	return nil
+}
+
+// source is the journal source the flags describe, nil without --journal.
+func (j *journalFlags) source() *source.Journal {
+	if j == nil || !j.on {
+		return nil
+	}
+	return source.NewJournal(source.JournalOptions{Command: j.journalctl, Units: j.units, Follow: j.follow})
 }

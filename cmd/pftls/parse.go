@@ -20,6 +20,8 @@ func runParse(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "parse", "[--year N] [--tz ZONE] [--only KIND,...] [FILE|-]...")
 	var tf timeFlags
 	tf.register(fs)
+	var format inputFormat
+	registerInputFormat(fs, &format)
 	only := fs.String("only", "", "print only these kinds, comma-separated (e.g. unparsed,tls-cert-failure)")
 	files, err := parseFlags(fs, args)
 	if err != nil {
@@ -33,7 +35,7 @@ func runParse(ctx context.Context, e env, args []string) error {
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer out.Flush()
 	for _, path := range paths {
-		if err := parseOne(ctx, e, path, &tf, want, out); err != nil {
+		if err := parseOne(ctx, e, path, &tf, format.Format(), want, out); err != nil {
 			return err
 		}
 	}
@@ -42,7 +44,7 @@ func runParse(ctx context.Context, e env, args []string) error {
 
 // parseOne prints the lines of one input as the pump reads and parses
 // them, without correlating.
-func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[string]bool, out *bufio.Writer) error {
+func parseOne(ctx context.Context, e env, path string, tf *timeFlags, format logparse.Format, want map[string]bool, out *bufio.Writer) error {
 	r, err := openInput(e, path)
 	if err != nil {
 		return err
@@ -53,7 +55,7 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, want map[s
 		return err
 	}
 	stamps := &logparse.StampCache{Resolver: resolvers(r.Identity())}
-	return aggregate.EachLine(ctx, r, func(number int64, l *logparse.Line) error {
+	return aggregate.EachLine(ctx, r, format, func(number int64, l *logparse.Line) error {
 		if len(want) > 0 && !want[string(l.Event.Kind())] {
 			return nil
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"time"
 
@@ -30,6 +31,8 @@ type tailFlags struct {
 	alertThreshold int
 	recent         int
 	lockWait       time.Duration
+	inputFormat    inputFormat
+	journal        journalFlags
 }
 
 func (f *tailFlags) register(fs *flag.FlagSet) {
@@ -46,6 +49,8 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.alertThreshold, "alert-threshold", 5, "TLS failures of one domain within --window that trigger --alert-cmd")
 	fs.IntVar(&f.recent, "recent", 200, "latest problems kept for the live view")
 	registerLockWait(fs, &f.lockWait)
+	registerInputFormat(fs, &f.inputFormat)
+	f.journal.register(fs, true)
 }
 
 // tailer is one pftls tail: the pump follows the file (aggregate.Pump.Tail)
@@ -75,17 +80,29 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if len(files) > 1 {
 		return usagef("pftls tail /var/log/mail.log", "tail follows one file (or - for standard input)")
 	}
+	if err := f.journal.check("tail"); err != nil {
+		return err
+	}
+	if f.journal.on && len(files) > 0 {
+		return usagef("pftls tail --journal -f", "--journal reads the journal: give no FILE")
+	}
 	if f.format != "text" && f.format != "json" {
 		return usagef("pftls tail --format json", "unknown --format %q (want text or json)", f.format)
 	}
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
 	}
+	journal := f.journal.source()
 	var path string
-	if len(files) == 1 {
+	switch {
+	case journal != nil:
+		path = journal.Key()
+	case len(files) == 1:
 		path = files[0]
-	} else if path, err = source.DefaultLog(defaultLogs); err != nil {
-		return err
+	default:
+		if path, err = source.DefaultLog(defaultLogs); err != nil {
+			return err
+		}
 	}
 	t := &tailer{e: e, f: &f, path: path, out: bufio.NewWriter(e.stdout), live: report.NewLive(f.window, f.recent)}
 	if f.alertCmd != "" {
@@ -99,12 +116,21 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll}
+	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal}
+	if journal != nil && f.noDB && !f.fromStart && !f.resume {
+		journal = source.NewJournal(source.JournalOptions{Command: f.journal.journalctl, Units: f.journal.units, Follow: f.journal.follow, AtEnd: true})
+		opts.Journal = journal
+	}
 	switch {
 	case f.fromStart:
 		opts.Show = aggregate.ShowFromStart
 	case f.resume:
 		opts.Show = aggregate.ShowResumed
+	}
+	if journal == nil && path != "-" && t.pump.Store != nil {
+		if err := t.finishRotated(ctx, opts.Show); err != nil {
+			return err
+		}
 	}
 	if isTerminal(e.stdout) {
 		ui, err := openLiveScreen(e, path == "-")
@@ -132,6 +158,32 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	return errors.Join(err, t.out.Flush())
 }
 
+// finishRotated reads, before following the file, the rotated copy of
+// the log tail or ingest last read from its path, and any newer one (see
+// aggregate.Pump.RotatedBefore): lines written to it after the last run
+// are stored, and shown only if the view starts at the stored offset.
+func (t *tailer) finishRotated(ctx context.Context, show aggregate.TailShow) error {
+	rotated, err := t.pump.RotatedBefore(ctx, t.path)
+	if errors.Is(err, aggregate.ErrRotatedAway) {
+		fmt.Fprintf(t.e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
+		return nil
+	}
+	if err != nil || len(rotated) == 0 {
+		return err
+	}
+	consumers := t.pump.Consumers
+	if show == aggregate.ShowNew {
+		t.pump.Consumers = nil // written before tail started: stored, not shown
+	}
+	defer func() { t.pump.Consumers, t.pump.OnCommit = consumers, nil }()
+	for _, p := range rotated {
+		if _, err := readInput(ctx, t.e, t.pump, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // openPump opens the store (unless --no-db) and restores the correlator.
 func (t *tailer) openPump(ctx context.Context) error {
 	resolvers, err := t.f.times.resolvers(t.e.now)
@@ -146,6 +198,7 @@ func (t *tailer) openPump(ctx context.Context) error {
 		Corr:      aggregate.NewCorrelator(opts),
 		Resolver:  resolvers,
 		Now:       t.e.now,
+		Format:    t.f.inputFormat.Format(),
 		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.live.Add), aggregate.FactsFunc(t.events)},
 	}
 	if t.f.noDB {

@@ -51,6 +51,18 @@
 // and Offset as positions in the raw input, so that resuming is unchanged.
 // Nothing after the Reader will need to know which envelope a line had.
 //
+// # The systemd journal
+//
+// [Journal] reads the journal through "journalctl -o json", run with an
+// argument list, never a shell: by default every Postfix unit
+// ([DefaultJournalUnits]: postfix.service and postfix@*.service, which
+// covers Debian's postfix@-.service), after a cursor, following with -f
+// when asked. Its Reader is a stream like standard input, and each Line
+// carries its entry's Cursor: the journal's "offset". [Journal.Close]
+// returns journalctl's failure (an exit status, or its notice that the
+// user cannot see the system journal) with its message, matching
+// [ErrJournal].
+//
 // # Resuming
 //
 // Every Line carries End, the offset just after it. A caller that stored
@@ -63,7 +75,11 @@
 // modification time, compression, and a sha256 fingerprint of the first
 // 4096 decompressed bytes. A log and its rotated, compressed copy have the
 // same fingerprint; [Fingerprint] recomputes it over a stored length to match
-// a source seen before while it was shorter.
+// a source seen before while it was shorter. A stream (standard input) has
+// no fingerprint until [Reader.IdentifyStream] reads its head ahead;
+// [Reader.PrefixFingerprint] is then Fingerprint for it.
+// [Siblings] lists a log's rotated copies, to find the one that was the
+// log read last time.
 //
 // # Choosing and ordering inputs
 //

@@ -93,3 +93,44 @@ func hashHex(p []byte) string {
 	sum := sha256.Sum256(p)
 	return hex.EncodeToString(sum[:])
 }
+
+// Stream reports whether the Reader reads a stream handed to [NewReader]
+// (standard input, a pipe, a program's output) rather than a file it
+// opened: a stream can only be read forwards, and its reads wait for
+// its writer.
+func (r *Reader) Stream() bool { return r.file == nil && r.fol == nil }
+
+// IdentifyStream fingerprints a stream as [Open] fingerprints a regular
+// file, so that the same log piped in twice, or piped in and then read as
+// a file, is recognised: it reads ahead the stream's first FingerprintSize
+// decompressed bytes (all of it when shorter, waiting for them or for the
+// end), which Next still returns. It must be called before the first
+// Next. A read error is not returned here: Next returns it after the
+// lines before it, as for a file.
+func (r *Reader) IdentifyStream() error {
+	if r.offset != 0 || r.number != 0 {
+		return fmt.Errorf("%s: identify stream: already read to offset %d", r.name, r.offset)
+	}
+	head, _ := r.br.Peek(FingerprintSize)
+	r.ident.Fingerprint, r.ident.FingerprintLen = HeadFingerprint(head)
+	r.idp = nil
+	return nil
+}
+
+// PrefixFingerprint is [Fingerprint] for a stream identified by
+// IdentifyStream and not read yet: the fingerprint of its first n bytes
+// (n at most FingerprintLen), to match a stored source first seen while
+// it was shorter.
+func (r *Reader) PrefixFingerprint(n int) (string, error) {
+	if r.offset != 0 {
+		return "", fmt.Errorf("fingerprint %s: already read to offset %d", r.name, r.offset)
+	}
+	if n < 0 || n > FingerprintSize {
+		return "", fmt.Errorf("fingerprint %s: length %d out of range", r.name, n)
+	}
+	head, _ := r.br.Peek(n)
+	if len(head) < n {
+		return "", fmt.Errorf("fingerprint %s: content has %d bytes, want %d: %w", r.name, len(head), n, io.ErrUnexpectedEOF)
+	}
+	return hashHex(head), nil
+}

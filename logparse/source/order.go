@@ -175,3 +175,35 @@ func DefaultLog(candidates []string) (string, error) {
 	return "", fmt.Errorf("source: no mail log found (none of %s exists); if Postfix logs to the journal, try: journalctl -u postfix -o short-iso | pftls parse -",
 		strings.Join(candidates, ", "))
 }
+
+// Siblings returns the rotated copies of the log at path that are in its
+// directory, oldest first (as [Order] sorts them): for /var/log/mail.log,
+// mail.log.1, mail.log.2.gz, mail.log-20261205 and mail.log-20261205.gz;
+// for /var/log/maillog, maillog-20261205 and maillog.1. The path itself is
+// not among them. It reads only names and modification times.
+func Siblings(path string) ([]string, error) {
+	dir, _ := filepath.Split(path)
+	family := parseRotated(path).family
+	look := dir
+	if look == "" {
+		look = "."
+	}
+	entries, err := os.ReadDir(look)
+	if err != nil {
+		return nil, fmt.Errorf("rotated copies of %s: %w", path, err)
+	}
+	var sibs []string
+	for _, e := range entries {
+		p := dir + e.Name()
+		if !e.Type().IsRegular() || p == path {
+			continue
+		}
+		if f := parseRotated(p); f.family == family && f.kind != live {
+			sibs = append(sibs, p)
+		}
+	}
+	if len(sibs) == 0 {
+		return nil, nil
+	}
+	return Order(sibs)
+}

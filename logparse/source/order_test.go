@@ -165,3 +165,34 @@ func TestDefaultLog(t *testing.T) {
 		}
 	}
 }
+
+// TestSiblings: the rotated copies of a log, by logrotate's names, oldest
+// first; other logs in the directory are not among them.
+func TestSiblings(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"mail.log", "mail.log.1", "mail.log.2.gz", "mail.log-20261205", "mail.log-20261128.gz",
+		"mail.err", "mail.err.1", "maillog", "maillog-20261205", "maillog.1", "mail.log.bak"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		live string
+		want []string
+	}{
+		{"mail.log", []string{"mail.log.2.gz", "mail.log.1", "mail.log-20261128.gz", "mail.log-20261205"}},
+		{"maillog", []string{"maillog.1", "maillog-20261205"}},
+		{"mail.err", []string{"mail.err.1"}},
+	} {
+		got, err := Siblings(filepath.Join(dir, tc.live))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			got[i] = filepath.Base(got[i])
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Siblings(%s) = %v, want %v", tc.live, got, tc.want)
+		}
+	}
+}

@@ -41,6 +41,7 @@ type Line struct {
 	Reopened  bool      // following: the first line of a file that replaced (rotation) or truncated the one read before
 	Truncated bool      // the line was longer than the reader's max; Bytes holds only the first max bytes (the rest is skipped without buffering it)
 	Partial   bool      // last line of the stream with no trailing newline
+	Cursor    string    // a journal entry's __CURSOR, its place in the journal (a Reader made by Journal.Open); "" otherwise
 }
 
 // Reader is the one source of lines: it reads a file (plain or compressed,
@@ -64,6 +65,8 @@ type Reader struct {
 
 	fol *follower // set by Follow: Next waits at the end instead of returning io.EOF
 	cri criJoin   // joins a Kubernetes CRI log's partial lines (cri.go)
+
+	journal bool // journalctl -o json's output: each line's cursor is taken (journal.go)
 }
 
 // Open opens path for reading; "-" means standard input. A directory is an
@@ -233,6 +236,9 @@ func (r *Reader) SetMaxLine(n int) {
 func (r *Reader) Next(ctx context.Context) (Line, error) {
 	if r.fol != nil {
 		return r.follow(ctx)
+	}
+	if r.journal {
+		return r.nextEntry()
 	}
 	return r.next()
 }

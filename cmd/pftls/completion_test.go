@@ -60,7 +60,8 @@ func TestBashCompletion(t *testing.T) {
 		{line: "pftls explain --db /srv/p.db b", want: []string{"bank.example.net"}, wantArgs: "complete-domains --db /srv/p.db"},
 		{line: "pftls explain gmx.net --fo", want: []string{"--format"}},
 		{line: "pftls prune --older", want: []string{"--older-than"}},
-		{line: "pftls ingest -", want: []string{"--commit-every", "--cpuprofile", "--db", "--lock-wait", "-q", "--rebuild", "--tz", "--year"}},
+		{line: "pftls ingest -", want: []string{"--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
+			"--lock-wait", "-q", "--rebuild", "--tz", "--unit", "--year"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.line, func(t *testing.T) {

@@ -167,6 +167,7 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(b.Feed)},
 		Resolver:  resolvers,
 		Now:       e.now,
+		Format:    f.ingest.format.Format(),
 	}
 	var read []aggregate.FileResult
 	for _, path := range paths {

@@ -143,7 +143,7 @@ func TestLogRotationOnTheCronPath(t *testing.T) {
 					t.Errorf("the new log was not read:\n%s", out)
 				}
 			}
-			if d := cmpJSON(storedFacts(t, db), want); d != "" {
+			if d := jsonLineDiff(storedFacts(t, db), want); d != "" {
 				t.Errorf("facts differ from one ingest of the whole log:\n%s\n%s", d, out)
 			}
 		})
@@ -223,7 +223,7 @@ func TestLogRotationREADMECronLine(t *testing.T) {
 	if code, _, errOut := runCLI(t, "", cron...); code != 0 {
 		t.Fatalf("cron run after logrotate: exit %d: %s", code, errOut)
 	}
-	if d := cmpJSON(storedFacts(t, db), want); d != "" {
+	if d := jsonLineDiff(storedFacts(t, db), want); d != "" {
 		t.Errorf("facts differ from one ingest of the whole log:\n%s", d)
 	}
 }
@@ -268,7 +268,7 @@ func TestLogRotationBeforeTailStarts(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("tail: exit %d: %s", code, errOut.String())
 	}
-	if d := cmpJSON(storedFacts(t, db), want); d != "" {
+	if d := jsonLineDiff(storedFacts(t, db), want); d != "" {
 		t.Errorf("facts differ from one ingest of the whole log:\n%s", d)
 	}
 }

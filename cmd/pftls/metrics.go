@@ -45,21 +45,25 @@ func listenAddr(addr string) (string, error) {
 // from the facts, the state of the reading (last line, lag, commits),
 // the queue when --queue asks, and Go's own runtime metrics.
 type tailMetrics struct {
-	m        *report.Metrics
-	reg      *prometheus.Registry
-	path     string // the file followed, for the lag ("" for stdin and the journal)
-	store    *aggregate.Store
-	restore  bool // scan the store once the catching up is over (see consume)
-	restored sync.Once
-	stderr   io.Writer
+	opts    report.MetricsOptions
+	reg     *prometheus.Registry
+	path    string // the file followed, for the lag ("" for stdin and the journal)
+	store   *aggregate.Store
+	restore bool // count the stored facts (see restoreFinal)
+	stderr  io.Writer
+
+	// On the pump's goroutine only:
+	restored     bool      // the final scan is done
+	scanned      time.Time // the last provisional scan
+	scannedAfter float64   // commits at the last provisional scan
 
 	mu           sync.Mutex
-	lastLine     time.Time // the newest log line's stamp (the correlator's Latest)
-	bytesRead    int64     // the offset after the last line committed
-	haveOffset   bool      // a commit has told bytesRead
+	m            *report.Metrics // replaced by each scan of the store
+	lastLine     time.Time       // the newest log line's stamp (the correlator's Latest)
+	bytesRead    int64           // the offset after the last line committed
+	haveOffset   bool            // a commit has told bytesRead
 	commits      float64
 	commitErrors float64
-	live         bool // the pump has reached the present
 	restoreErr   error
 }
 
@@ -73,7 +77,7 @@ var (
 	descCommitErrors = prometheus.NewDesc("pftls_ingest_commit_errors_total",
 		"Commits that failed. A failed commit ends pftls tail (exit 1, systemd restarts it), so watch up and pftls_up too.", nil, nil)
 	descUp = prometheus.NewDesc("pftls_up",
-		"1 when pftls tail reads the log live (caught up, store restored), 0 while it catches up.", nil, nil)
+		"1 while pftls tail runs with complete counters; 0 when counting the facts already stored failed (the counters then start at 0).", nil, nil)
 )
 
 // tailMetricNames are the families tailMetrics adds to report.Metrics'.
@@ -82,14 +86,14 @@ var tailMetricNames = []string{"pftls_last_line_timestamp_seconds", "pftls_log_l
 
 func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store, fromStart bool, stderr io.Writer) (*tailMetrics, error) {
 	o.Live = true
-	t := &tailMetrics{m: report.NewMetrics(o), reg: prometheus.NewRegistry(), store: store, stderr: stderr,
+	t := &tailMetrics{opts: o, m: report.NewMetrics(o), reg: prometheus.NewRegistry(), store: store, stderr: stderr,
 		restore: store != nil && !fromStart}
 	if path != "-" {
 		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 			t.path = path
 		}
 	}
-	for _, c := range []prometheus.Collector{t.m, t, collectors.NewGoCollector(),
+	for _, c := range []prometheus.Collector{t, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := t.reg.Register(c); err != nil {
 			return nil, err
@@ -100,6 +104,7 @@ func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store
 
 // Describe is prometheus.Collector's.
 func (t *tailMetrics) Describe(ch chan<- *prometheus.Desc) {
+	t.metrics().Describe(ch)
 	for _, d := range []*prometheus.Desc{descLastLine, descLag, descCommits, descCommitErrors, descUp} {
 		ch <- d
 	}
@@ -107,6 +112,7 @@ func (t *tailMetrics) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect is prometheus.Collector's.
 func (t *tailMetrics) Collect(ch chan<- prometheus.Metric) {
+	t.metrics().Collect(ch)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.lastLine.IsZero() {
@@ -120,47 +126,76 @@ func (t *tailMetrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descCommits, prometheus.CounterValue, t.commits)
 	ch <- prometheus.MustNewConstMetric(descCommitErrors, prometheus.CounterValue, t.commitErrors)
 	up := 0.0
-	if t.live && t.restoreErr == nil {
+	if t.restoreErr == nil {
 		up = 1
 	}
 	ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up)
 }
 
-// Facts is the consumer the pump feeds: the first batch it sees comes
-// after the catching up, so the store holds every fact before it.
-func (t *tailMetrics) Facts(b *aggregate.Batch) {
-	t.restoreOnce()
-	t.m.Facts(b)
+func (t *tailMetrics) metrics() *report.Metrics {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m
 }
 
-// restoreOnce counts the facts already in the store, once, before the
-// first batch: the counters continue from the database after a restart.
-// The pump holds its consumers back while it stores the lines written
-// while tail was not running (the catching up), so those are in the
-// store by the time this runs.
-func (t *tailMetrics) restoreOnce() {
-	t.restored.Do(func() {
-		if !t.restore {
-			return
-		}
-		err := t.store.Scan(context.Background(), aggregate.Query{}, t.m)
-		if err != nil {
-			fmt.Fprintf(t.stderr, "pftls: warning: metrics: counting the stored facts: %v; counters start at 0\n", err)
-		}
-		t.mu.Lock()
-		t.restoreErr = err
-		t.mu.Unlock()
-	})
+// Facts is the consumer the pump feeds.
+func (t *tailMetrics) Facts(b *aggregate.Batch) {
+	if t.restore && !t.restored {
+		t.restoreFinal()
+	}
+	t.metrics().Facts(b)
+}
+
+// With the store, the counters continue from the database after a
+// restart: the facts stored are counted by a scan of the store, and the
+// batches the pump shows after it are added. The pump holds its consumers
+// back while it stores the lines written while tail was not running (the
+// catching up), and shows every batch from the first line past them on,
+// before storing it. So the final scan is made at the first batch shown
+// (or the first tick that says the catching up is over): the store then
+// holds exactly the facts before that batch. Until then, the ticks scan
+// the store provisionally (at most every 10 s, and only after new
+// commits), so that the counters are right while the log is quiet, and
+// only grow: each scan reads what the last one read and more.
+
+// restoreFinal makes the final scan of the store.
+func (t *tailMetrics) restoreFinal() {
+	t.restored = true
+	t.scan()
+}
+
+// scan counts the stored facts into a new report.Metrics that replaces
+// the current one.
+func (t *tailMetrics) scan() {
+	m := report.NewMetrics(t.opts)
+	err := t.store.Scan(context.Background(), aggregate.Query{}, m)
+	if err != nil {
+		fmt.Fprintf(t.stderr, "pftls: warning: metrics: counting the stored facts: %v\n", err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.restoreErr = err
+	if err == nil {
+		t.m = m
+	}
 }
 
 // tick is told the pump's status between lines (on the pump's goroutine).
 func (t *tailMetrics) tick(st aggregate.TailStatus, latest time.Time) {
-	if !st.CatchingUp {
-		t.restoreOnce()
+	if t.restore && !t.restored {
+		t.mu.Lock()
+		commits := t.commits
+		t.mu.Unlock()
+		switch {
+		case !st.CatchingUp:
+			t.restoreFinal()
+		case t.scanned.IsZero() || (commits != t.scannedAfter && time.Since(t.scanned) >= 10*time.Second):
+			t.scanned, t.scannedAfter = time.Now(), commits
+			t.scan()
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.live = !st.CatchingUp
 	if latest.After(t.lastLine) {
 		t.lastLine = latest
 	}

@@ -204,7 +204,10 @@ func (q *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, name := range names {
 		ch <- prometheus.MustNewConstMetric(descQueueMessages, prometheus.GaugeValue, q.snap.messages[name], name)
 		ages := q.snap.ages[name]
-		buckets := map[float64]uint64{}
+		buckets := map[float64]uint64{} // every bound, 0 included: histogram_quantile needs them all
+		for _, b := range queueAgeBuckets {
+			buckets[b] = 0
+		}
 		sum := 0.0
 		for _, a := range ages {
 			sum += a

@@ -144,6 +144,7 @@ type Metrics struct {
 	scraped  bool
 	messages map[metricsMsgKey]msgState // messages counted and not yet removed: tail sees a message at every change
 	latest   time.Time
+	swept    time.Time // latest at the last sweep
 }
 
 // NewMetrics returns an empty Metrics.
@@ -270,13 +271,22 @@ func (m *Metrics) message(x *aggregate.Message) {
 	}
 }
 
-// sweep forgets open messages not seen for a week of log time (the
-// correlator pruned them), so that the set stays bounded.
+// sweep forgets messages that entered the queue more than 8 days before
+// the newest fact: Postfix returns a message after 5 days
+// (maximal_queue_lifetime) and the correlator prunes what it never saw
+// removed, so such a message will not come again. It runs at most once an
+// hour of log time, and only when there are many.
 func (m *Metrics) sweep() {
-	if len(m.messages) < 100000 {
+	if len(m.messages) < 10000 || m.latest.Sub(m.swept) < time.Hour {
 		return
 	}
-	m.messages = map[metricsMsgKey]msgState{} // rare: a message counted twice at worst
+	m.swept = m.latest
+	cut := m.latest.Add(-8 * 24 * time.Hour).UnixNano()
+	for k := range m.messages {
+		if k.start < cut {
+			delete(m.messages, k)
+		}
+	}
 }
 
 // outcomeLabel names an aggregate.Outcome.

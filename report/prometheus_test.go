@@ -153,3 +153,36 @@ func TestMetricsLabelsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsForgetsOldMessages: the set of open messages stays bounded:
+// messages that entered the queue more than 8 days before the newest fact
+// are forgotten (they cannot come again).
+func TestMetricsForgetsOldMessages(t *testing.T) {
+	m := NewMetrics(MetricsOptions{Live: true})
+	old := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var b aggregate.Batch
+	for i := range 10001 {
+		b.Messages = append(b.Messages, aggregate.Message{Host: "mx1", QueueID: fmt.Sprint("Q", i), Start: old, LastSeen: old, Origin: aggregate.OriginPickup})
+	}
+	m.Facts(&b)
+	if len(m.messages) != 10001 {
+		t.Fatalf("%d messages remembered, want 10001", len(m.messages))
+	}
+	now := old.Add(9 * 24 * time.Hour)
+	m.Facts(&aggregate.Batch{Messages: []aggregate.Message{{Host: "mx1", QueueID: "NEW", Start: now, LastSeen: now, Origin: aggregate.OriginPickup}}})
+	if len(m.messages) != 1 {
+		t.Errorf("%d messages remembered after 9 days, want the new one", len(m.messages))
+	}
+	if got := testutil.ToFloat64(prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		c := make(chan prometheus.Metric, 100)
+		m.Collect(c)
+		close(c)
+		for x := range c {
+			if strings.Contains(x.Desc().String(), `"pftls_messages_received_total"`) {
+				ch <- x
+			}
+		}
+	})); got != 10002 {
+		t.Errorf("received = %v, want 10002", got)
+	}
+}

@@ -56,6 +56,7 @@ type tailMetrics struct {
 	restored     bool      // the final scan is done
 	scanned      time.Time // the last provisional scan
 	scannedAfter float64   // commits at the last provisional scan
+	scanTook     time.Duration
 
 	mu           sync.Mutex
 	m            *report.Metrics // replaced by each scan of the store
@@ -154,8 +155,8 @@ func (t *tailMetrics) Facts(b *aggregate.Batch) {
 // before storing it. So the final scan is made at the first batch shown
 // (or the first tick that says the catching up is over): the store then
 // holds exactly the facts before that batch. Until then, the ticks scan
-// the store provisionally (at most every 10 s, and only after new
-// commits), so that the counters are right while the log is quiet, and
+// the store provisionally (only after new commits, at most every 10 s
+// and taking at most a tenth of the time on a large store), so that the counters are right while the log is quiet, and
 // only grow: each scan reads what the last one read and more.
 
 // restoreFinal makes the final scan of the store.
@@ -189,9 +190,10 @@ func (t *tailMetrics) tick(st aggregate.TailStatus, latest time.Time) {
 		switch {
 		case !st.CatchingUp:
 			t.restoreFinal()
-		case t.scanned.IsZero() || (commits != t.scannedAfter && time.Since(t.scanned) >= 10*time.Second):
+		case t.scanned.IsZero() || (commits != t.scannedAfter && time.Since(t.scanned) >= max(10*time.Second, 10*t.scanTook)):
 			t.scanned, t.scannedAfter = time.Now(), commits
 			t.scan()
+			t.scanTook = time.Since(t.scanned)
 		}
 	}
 	t.mu.Lock()

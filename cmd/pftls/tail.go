@@ -171,9 +171,6 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		t.tickMetrics(&opts)
 	}
 	err = t.pump.Tail(ctx, opts)
-	if err != nil && t.metrics != nil && !errors.Is(err, context.Canceled) {
-		t.metrics.failed()
-	}
 	if errors.Is(err, context.Canceled) {
 		err = nil // SIGINT, SIGTERM or q: a normal end
 	}

@@ -155,8 +155,9 @@ func (t *tailMetrics) Facts(b *aggregate.Batch) {
 // before storing it. So the final scan is made at the first batch shown
 // (or the first tick that says the catching up is over): the store then
 // holds exactly the facts before that batch. Until then, the ticks scan
-// the store provisionally (only after new commits, at most every 10 s
-// and taking at most a tenth of the time on a large store), so that the counters are right while the log is quiet, and
+// the store provisionally (only after new commits, at most every second,
+// and spaced by ten times their own duration, so that a large store costs
+// the catching up at most a tenth of its time), so that the counters are right while the log is quiet, and
 // only grow: each scan reads what the last one read and more.
 
 // restoreFinal makes the final scan of the store.
@@ -190,7 +191,7 @@ func (t *tailMetrics) tick(st aggregate.TailStatus, latest time.Time) {
 		switch {
 		case !st.CatchingUp:
 			t.restoreFinal()
-		case t.scanned.IsZero() || (commits != t.scannedAfter && time.Since(t.scanned) >= max(10*time.Second, 10*t.scanTook)):
+		case t.scanned.IsZero() || (commits != t.scannedAfter && time.Since(t.scanned) >= max(time.Second, 10*t.scanTook)):
 			t.scanned, t.scannedAfter = time.Now(), commits
 			t.scan()
 			t.scanTook = time.Since(t.scanned)

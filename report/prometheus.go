@@ -166,10 +166,14 @@ func add(c map[*metricFamily]map[labelKey]float64, f *metricFamily, k labelKey, 
 		s = map[labelKey]float64{}
 		c[f] = s
 	}
+	if v, ok := s[k]; ok {
+		s[k] = v + n
+		return
+	}
 	for i := range k {
 		k[i] = strings.Clone(k[i]) // facts' strings are slices of whole lines
 	}
-	s[k] += n
+	s[k] = n
 }
 
 func (m *Metrics) inc(f *metricFamily, k labelKey) { add(m.counts, f, k, 1) }

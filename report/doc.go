@@ -1,6 +1,6 @@
 // Package report turns the facts pftls stores into what people read: the
 // report (a Model built once, then rendered as text, Markdown, JSON, CSV,
-// HTML or e-mail), the diagnoses in it, the per-domain explanation of
+// HTML or e-mail; its counts also as Prometheus metrics), the diagnoses in it, the per-domain explanation of
 // "pftls explain", and the live view and event stream of "pftls tail".
 //
 // Renderers only format a Model; they never query the store. Every
@@ -36,6 +36,9 @@
 //   - email.go: WriteEmail, a MIME message with text and HTML parts.
 //   - escape.go: TerminalSafe and JSONSafe; the Markdown and CSV escapes
 //     stand in their renderers, HTML's is html/template's.
+//   - prometheus.go: Metrics, the Prometheus families counted from facts
+//     (pftls tail --listen, and report --format prometheus through
+//     WritePrometheus); it asks aggregate what a fact counts as.
 //
 // # The live view of pftls tail
 //

@@ -7,7 +7,7 @@ import (
 )
 
 // Formats are the output formats Render knows.
-var Formats = []string{"text", "markdown", "json", "csv", "html"}
+var Formats = []string{"text", "markdown", "json", "csv", "html", "prometheus"} // prometheus: see prometheus.go, not Render
 
 // RenderOptions adjust a rendering.
 type RenderOptions struct {

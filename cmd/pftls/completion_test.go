@@ -50,7 +50,7 @@ func TestBashCompletion(t *testing.T) {
 	}{
 		{line: "pftls rep", want: []string{"report"}},
 		{line: "pftls report --for", want: []string{"--format"}},
-		{line: "pftls report --format ", want: []string{"text", "markdown", "json", "csv", "html", "email"}},
+		{line: "pftls report --format ", want: []string{"text", "markdown", "json", "csv", "html", "prometheus", "email"}},
 		{line: "pftls report --section tls-o", want: []string{"tls-outbound", "tls-outbound-mix"}},
 		{line: "pftls explain --format ", want: []string{"text", "json"}},
 		{line: "pftls report --day y", want: []string{"yesterday"}},
@@ -164,7 +164,7 @@ func TestFishCompletion(t *testing.T) {
 	for line, want := range map[string][]string{
 		"pftls rep":                {"report"},
 		"pftls report --for":       {"--format"},
-		"pftls report --format ":   {"csv", "email", "html", "json", "markdown", "text"},
+		"pftls report --format ":   {"csv", "email", "html", "json", "markdown", "prometheus", "text"},
 		"pftls completion ":        {"bash", "fish", "zsh"},
 		"pftls report --section b": {"bounces"},
 	} {

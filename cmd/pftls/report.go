@@ -72,6 +72,9 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, stopProfile()) }()
+	if f.format == "prometheus" {
+		return writePrometheusReport(ctx, e, &f, files) // metrics_report.go
+	}
 	model, zone, err := buildReport(ctx, e, &f, files)
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ type tailFlags struct {
 	lockWait       time.Duration
 	inputFormat    inputFormat
 	journal        journalFlags
+	metrics        metricsFlags // metrics_flags.go: --listen, --metrics-domains, --queue
 }
 
 func (f *tailFlags) register(fs *flag.FlagSet) {
@@ -51,26 +52,28 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	registerLockWait(fs, &f.lockWait)
 	registerInputFormat(fs, &f.inputFormat)
 	f.journal.register(fs, true)
+	f.metrics.register(fs)
 }
 
 // tailer is one pftls tail: the pump follows the file (aggregate.Pump.Tail)
 // and feeds the live view or the event stream, and the alerter.
 type tailer struct {
-	e      env
-	f      *tailFlags
-	pump   *aggregate.Pump
-	live   *report.Live
-	alerts *alerter
-	out    *bufio.Writer
-	ui     *liveScreen // nil when not on a terminal
-	path   string
-	nFacts int64
-	rate   rateMeter
-	lines  int64 // lines read at the last redraw
+	e       env
+	f       *tailFlags
+	pump    *aggregate.Pump
+	live    *report.Live
+	alerts  *alerter
+	out     *bufio.Writer
+	ui      *liveScreen  // nil when not on a terminal
+	metrics *tailMetrics // --listen; nil without
+	path    string
+	nFacts  int64
+	rate    rateMeter
+	lines   int64 // lines read at the last redraw
 }
 
 func runTail(ctx context.Context, e env, args []string) (err error) {
-	fs := newFlagSet(e, "tail", "[--db PATH | --no-db] [--resume | --from-start] [--interval 2s] [--window 15m] [FILE|-]")
+	fs := newFlagSet(e, "tail", "[--db PATH | --no-db] [--resume | --from-start] [--interval 2s] [--window 15m] [--listen HOST[:PORT]] [FILE|-]")
 	var f tailFlags
 	f.register(fs)
 	files, err := parseFlags(fs, args)
@@ -91,6 +94,9 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	}
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
+	}
+	if err := f.metrics.check(fs); err != nil {
+		return err
 	}
 	journal := f.journal.source()
 	var path string
@@ -127,10 +133,20 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	case f.resume:
 		opts.Show = aggregate.ShowResumed
 	}
+	if f.metrics.listen != "" {
+		stop, merr := t.startMetrics(ctx)
+		if merr != nil {
+			return merr
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
 	if journal == nil && path != "-" && t.pump.Store != nil {
 		if err := t.finishRotated(ctx, opts.Show); err != nil {
 			return err
 		}
+	}
+	if t.metrics != nil && t.pump.Store != nil {
+		t.pump.OnCommit = t.metrics.committed // after finishRotated, which clears it
 	}
 	if isTerminal(e.stdout) {
 		ui, err := openLiveScreen(e, path == "-")
@@ -150,6 +166,9 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 			}
 		}()
 		opts.OnTick, opts.TickEvery, opts.Tick = t.draw, f.interval, ui.resized
+	}
+	if t.metrics != nil {
+		t.tickMetrics(&opts)
 	}
 	err = t.pump.Tail(ctx, opts)
 	if errors.Is(err, context.Canceled) {

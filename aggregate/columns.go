@@ -143,6 +143,18 @@ func (d hoursDest) Scan(src any) error {
 	return nil
 }
 
+// tlsPolicyDest scans a tls= field as written into its parsed form.
+type tlsPolicyDest struct{ p *logparse.TLSPolicy }
+
+func (d tlsPolicyDest) Scan(src any) error {
+	var s string
+	if err := (textDest[string]{&s}).Scan(src); err != nil {
+		return err
+	}
+	*d.p = logparse.ParseTLSPolicy(s)
+	return nil
+}
+
 // ignoreDest skips a column the reader does not need.
 type ignoreDest struct{}
 
@@ -184,13 +196,14 @@ var messagesTable = &factTable[Message]{name: "messages",
 var attemptsTable = &factTable[Attempt]{name: "attempts",
 	insert: `INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
-			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
+			tls_policy)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
-			c22, c23, c24, c25, c26, c27, c28, c29 FROM pftls_rows(?, ?)`,
+			c22, c23, c24, c25, c26, c27, c28, c29, c30 FROM pftls_rows(?, ?)`,
 	query: `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
-			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail
-			FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
+			tls_policy FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
 	cols: []column[Attempt]{
 		timeCol("time", func(a *Attempt) *time.Time { return &a.Time }),
 		textCol("host", func(a *Attempt) *string { return &a.Host }),
@@ -222,6 +235,9 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 		textCol("tls_cipher", func(a *Attempt) *string { return &a.TLSCipher }),
 		textCol("tls_failure", func(a *Attempt) *logparse.TLSFailureKind { return &a.TLSFailure }),
 		textCol("tls_detail", func(a *Attempt) *string { return &a.TLSDetail }),
+		column[Attempt]{name: "tls_policy",
+			put:  func(a *Attempt, r *rowBuffer) { r.text(a.TLSPolicy.String()) },
+			dest: func(a *Attempt) any { return tlsPolicyDest{&a.TLSPolicy} }},
 	}}
 
 var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",

@@ -453,6 +453,7 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 		Status: d.Status, DSN: d.DSN, Delay: d.Delay, Delays: d.Delays,
 		Reason:     d.Reason,
 		TLSFailure: d.TLSFailure,
+		TLSPolicy:  d.TLSPolicy,
 	}
 	if a.Domain == "" && a.Recipient != "" {
 		a.Domain = "(local)"

@@ -72,6 +72,7 @@ type Attempt struct {
 	TLSCipher    string
 	TLSFailure   logparse.TLSFailureKind // when the attempt failed for TLS, or TLS failed before a plaintext retry
 	TLSDetail    string
+	TLSPolicy    logparse.TLSPolicy // tls= of Postfix 3.11+: the policy level and what it achieved
 }
 
 // TLSFailure is one failed TLS session (or one TLS-related refusal without a

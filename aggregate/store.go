@@ -18,6 +18,9 @@ import (
 //go:embed schema.sql
 var schemaV1 string
 
+//go:embed schema_tls.sql
+var schemaTLSPolicy string
+
 // migrations are the schema's numbered steps; PRAGMA user_version holds how
 // many have been applied. Never edit a released step: append a new one.
 var migrations = []string{
@@ -93,6 +96,8 @@ var migrations = []string{
 	// stored, committed with the facts, passed to journalctl
 	// --after-cursor by the next run.
 	`ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';`,
+	// 7: the tls= field of each attempt (schema_tls.sql).
+	schemaTLSPolicy,
 }
 
 // SchemaVersion is the schema version this binary writes.

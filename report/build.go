@@ -70,16 +70,18 @@ type Builder struct {
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
 	outProtos map[string]map[string]bool
-	outCiphrs map[string]map[string]bool
-	legacy    map[string]*ClientCount
-	handshake map[string]*ClientCount
-	bounces   map[[3]string]int64
-	rejects   map[rejectKey]*rejectAcc
-	warnings  map[warningKey]*WarningRow
-	hosts     map[string]bool
-	lastGood  map[string]time.Time // last TLS delivery per domain before the window
-	first     time.Time            // the span of the facts seen
-	last      time.Time
+	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
+	outPolicies map[string]map[[2]string]int64
+	outCiphrs   map[string]map[string]bool
+	legacy      map[string]*ClientCount
+	handshake   map[string]*ClientCount
+	bounces     map[[3]string]int64
+	rejects     map[rejectKey]*rejectAcc
+	warnings    map[warningKey]*WarningRow
+	hosts       map[string]bool
+	lastGood    map[string]time.Time // last TLS delivery per domain before the window
+	first       time.Time            // the span of the facts seen
+	last        time.Time
 }
 
 type msgKey struct {
@@ -180,7 +182,8 @@ func NewBuilder(opts Options) *Builder {
 		deferred: map[msgKey]bool{}, domains: map[string]*domainAcc{}, pending: map[recipKey]*recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
-		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
+		outPolicies: map[string]map[[2]string]int64{},
+		legacy:      map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 	}
@@ -402,12 +405,21 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 		row.Untrusted++
 	case aggregate.PostureAnonymous:
 		row.Anonymous++
+	case aggregate.PostureEncrypted:
+		row.Encrypted++
 	case aggregate.PostureTLSFailed:
 		row.NoTLS++
 	case aggregate.PosturePlaintext:
 		row.Plaintext++
 	}
 	o.ByTrust[string(posture)]++
+	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
+		k := [2]string{a.TLSPolicy.String(), meaning}
+		if b.outPolicies[a.Domain] == nil {
+			b.outPolicies[a.Domain] = map[[2]string]int64{}
+		}
+		b.outPolicies[a.Domain][k]++
+	}
 	if a.TLSProtocol != "" {
 		o.TLS++
 		o.ByProtocol[a.TLSProtocol]++

@@ -90,6 +90,12 @@ func (b *Builder) Model() *Model {
 	for name, row := range b.outbound {
 		row.Protocols = sortedKeys(b.outProtos[name])
 		row.Ciphers = sortedKeys(b.outCiphrs[name])
+		for k, n := range b.outPolicies[name] {
+			row.Policies = append(row.Policies, PolicyCount{Policy: k[0], Meaning: k[1], Count: n})
+		}
+		slices.SortFunc(row.Policies, func(a, c PolicyCount) int {
+			return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Policy, c.Policy))
+		})
 		if row.Deliveries > 0 {
 			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext-row.NoTLS) / float64(row.Deliveries)
 		}

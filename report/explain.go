@@ -136,7 +136,7 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 	if o := v.tls; v.hasTLS {
 		p("TLS: %s; protocols %s; ciphers %s\n",
 			orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
-				o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
+				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
 			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
 	for _, f := range m.TLSFailures {

@@ -174,10 +174,23 @@ type TLSDomainRow struct {
 	Trusted    int64    `json:"trusted"`
 	Untrusted  int64    `json:"untrusted"`
 	Anonymous  int64    `json:"anonymous"`
+	Encrypted  int64    `json:"encrypted,omitempty"` // TLS known only from tls= (3.11+) at may/encrypt/halfdane: trust not logged
 	Plaintext  int64    `json:"plaintext"`
 	NoTLS      int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
 	Protocols  []string `json:"protocols"`
 	Ciphers    []string `json:"ciphers"`
+	// Policies counts the tls= outcomes (Postfix 3.11+) that are not
+	// plain compliance: downgrades ("may:none", "dane:halfdane",
+	// "dane:encrypt"), violations ("!dane"), undecided ("dane?") and every
+	// REQUIRETLS outcome, by the field as written.
+	Policies []PolicyCount `json:"tls_policies,omitempty"`
+}
+
+// PolicyCount is one tls= outcome at a domain and what it means.
+type PolicyCount struct {
+	Policy  string `json:"policy"`  // as written: "dane:encrypt/requiretls"
+	Meaning string `json:"meaning"` // "downgrade", "violation", "undecided", "requiretls"
+	Count   int64  `json:"count"`
 }
 
 // InboundTLS summarises smtpd sessions.

@@ -31,7 +31,7 @@ const (
 )
 
 // SectionIDs are the ids of Tables, in report order.
-var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
+var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
@@ -67,6 +67,7 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.domainsTable(),
 		m.outboundTable(),
 		m.outboundMixTable(),
+		m.policiesTable(),
 		m.inboundTable(),
 		m.inboundClientsTable(),
 		m.bouncesTable(),
@@ -243,8 +244,23 @@ func (m *Model) outboundTable() Table {
 		Align:  []Align{Left, Right, Right, Left, Left}}
 	for _, r := range m.TLS.Outbound.Domains {
 		trust := joinCounts(r.Verified, "verified", r.Trusted, "trusted", r.Untrusted, "untrusted",
-			r.Anonymous, "anonymous", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
+			r.Anonymous, "anonymous", r.Encrypted, "TLS (trust not logged)", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
 		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), pct(r.TLSPercent), trust, strings.Join(r.Protocols, " ")})
+	}
+	return t
+}
+
+// policiesTable lists the tls= outcomes of Postfix 3.11+ that are not plain
+// compliance: downgrades, violations, undecided policies and REQUIRETLS.
+func (m *Model) policiesTable() Table {
+	t := Table{ID: "tls-policies", Title: "Outbound TLS policy outcomes (tls=, Postfix 3.11+)",
+		Note:   "downgrades (may:none, dane:halfdane, dane:encrypt), violations (!level: delivery blocked), undecided (?) and REQUIRETLS outcomes",
+		Header: []string{"domain", "tls=", "meaning", "attempts"},
+		Align:  []Align{Left, Left, Left, Right}}
+	for _, r := range m.TLS.Outbound.Domains {
+		for _, pc := range r.Policies {
+			t.Rows = append(t.Rows, []string{r.Domain, pc.Policy, pc.Meaning, n(pc.Count)})
+		}
 	}
 	return t
 }

@@ -1,6 +1,8 @@
 package aggregate
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -133,6 +135,42 @@ type proc struct {
 	LastSeen time.Time
 	Cur      *tlsSession
 	Pending  []*tlsSession
+	Policy   *policyNote // TLS policy warnings before the next delivery line
+}
+
+// policyNote is what an smtp process warned about a destination's TLS
+// policy (a socketmap that did not answer, a policy table error, a DANE
+// lookup problem, an MX outside the MTA-STS patterns) before the
+// relay=none deferral it explains.
+type policyNote struct {
+	Domain        string // the next-hop (TLS policy) domain
+	MXHost        string
+	Source        string // the policy source: a map ("socketmap:inet:10.3.0.44:8462:query"), "smtp_tls_policy_maps", "MTA-STS", "DANE"
+	SourceProblem string // what the source said
+	Used          bool   // a delivery line took it; the next warning starts a new note
+	Lines         []string
+}
+
+// add merges one warning into the note: a map endpoint is a better source
+// than the parameter naming it.
+func (n *policyNote) add(ev logparse.TLSPolicyProblem, raw string) {
+	n.Domain = cmp.Or(n.Domain, ev.Domain)
+	n.MXHost = cmp.Or(n.MXHost, ev.MXHost)
+	if ev.Source != "" && (n.Source == "" || (!strings.Contains(n.Source, ":") && strings.Contains(ev.Source, ":"))) {
+		n.Source, n.SourceProblem = ev.Source, ev.Problem
+	}
+	if len(n.Lines) < maxEvidence {
+		n.Lines = append(n.Lines, raw)
+	}
+}
+
+// detail is what a report shows of a policy failure: the delivery's
+// reason and the source that caused it.
+func (n *policyNote) detail(reason string) string {
+	if n == nil || n.Source == "" {
+		return reason
+	}
+	return reason + " (" + n.Source + ": " + n.SourceProblem + ")"
 }
 
 // tlsSession is one outbound connection's TLS state.
@@ -147,6 +185,7 @@ type tlsSession struct {
 	QueueID  string // from a "QID: reason" skip line
 	Emitted  bool
 	UsedBy   string   // queue ID of the first delivery that used it
+	Domain   string   // the TLS policy domain (next hop) when a line names it
 	Names    []string // certificate names seen (TLS loglevel 2)
 	Lines    []string // evidence: the session's TLS lines as written
 }
@@ -171,6 +210,9 @@ func (s *tlsSession) addName(name string) {
 	}
 	s.Names = append(s.Names, name)
 }
+
+// localDomain is the domain of a recipient address without one.
+const localDomain = "(local)"
 
 // NewCorrelator returns an empty correlator.
 func NewCorrelator(opts Options) *Correlator {
@@ -292,7 +334,12 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 			}
 			p.Cur.addName(ev.SubjectCN)
 		}
+	case logparse.TLSPolicyProblem:
+		c.policyProblem(l, ev, t)
 	case logparse.DANE:
+		if ev.TLSFailure == "" && strings.HasPrefix(ev.Detail, "DANE TLSA lookup problem") {
+			c.policyProblem(l, logparse.TLSPolicyProblem{Source: "DANE", Problem: ev.Detail}, t)
+		}
 		if ev.TLSFailure != "" {
 			if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil {
 				p.Cur.setFailure(ev.TLSFailure, ev.Detail)
@@ -456,7 +503,7 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 		TLSPolicy:  d.TLSPolicy,
 	}
 	if a.Domain == "" && a.Recipient != "" {
-		a.Domain = "(local)"
+		a.Domain = localDomain
 	}
 	if d.Status != logparse.StatusSent {
 		a.ReasonClass = ReasonClass(d.Reason)
@@ -478,6 +525,13 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		p = &proc{}
 	}
 	p.LastSeen = t
+	note := p.Policy
+	if note != nil {
+		note.Used = true
+		if d.Relay != "none" {
+			p.Policy, note = nil, nil // a server was reached: the warnings were about another try
+		}
+	}
 	var s *tlsSession
 	if cur := p.Cur; cur != nil {
 		if cur.Peer == d.RelayPeer && (cur.UsedBy == "" || cur.UsedBy == l.QueueID || d.ConnUse > 1) {
@@ -515,13 +569,25 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		// but was not offered", or any failure at tls_loglevel 0).
 		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason, Lines: []string{l.Raw}}
 		c.emitFailure(l.Host, ns, a)
+	case d.TLSFailure != "" && d.Relay == "none":
+		// The TLS policy stopped the delivery before any server was
+		// reached (DANE, MTA-STS, a policy table that did not answer):
+		// the warnings before it name the cause.
+		ns := &tlsSession{Time: t, Failure: d.TLSFailure, Detail: note.detail(d.Reason)}
+		if note != nil {
+			ns.Peer.Host, ns.Domain = note.MXHost, note.Domain
+			ns.Lines = slices.Clone(note.Lines)
+		}
+		ns.Lines = append(ns.Lines, l.Raw)
+		a.TLSDetail = ns.Detail
+		c.emitFailure(l.Host, ns, a)
 	}
 	if a.RelayHost != "" && a.Domain != "" {
 		if mx := l.Host + " " + a.RelayHost; c.mxDomain[mx] != a.Domain {
 			c.mxDomain[mx] = strings.Clone(a.Domain) // outlives the line
 		}
 	}
-	if p.Cur != nil || len(p.Pending) > 0 {
+	if p.Cur != nil || len(p.Pending) > 0 || p.Policy != nil {
 		c.procs[k] = p
 	} else {
 		delete(c.procs, k)
@@ -556,6 +622,9 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 		f.Deferred = a.Status == logparse.StatusDeferred && strings.HasPrefix(a.DSN, "4.7.")
 	} else {
 		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
+	}
+	if s.Domain != "" && (f.Domain == "" || f.Domain == localDomain) {
+		f.Domain = s.Domain // the TLS policy is the next hop's, whatever the recipient's address
 	}
 	c.out.TLS = append(c.out.TLS, f)
 }
@@ -645,6 +714,16 @@ func (c *Correlator) libraryProblem(l *logparse.Line, ev logparse.TLSLibraryProb
 	if s := c.session(l); s != nil && strings.HasPrefix(s.TLSError, "SSL_accept error") {
 		s.TLSError = opensslReason(ev.Detail)
 	}
+}
+
+// policyProblem notes a TLS policy warning of an smtp process for the
+// delivery line that follows.
+func (c *Correlator) policyProblem(l *logparse.Line, ev logparse.TLSPolicyProblem, t time.Time) {
+	p := c.procFor(l, t)
+	if p.Policy == nil || p.Policy.Used {
+		p.Policy = &policyNote{}
+	}
+	p.Policy.add(ev, l.Raw)
 }
 
 // addSkip handles "QID: reason" when the client moves on to the next MX.

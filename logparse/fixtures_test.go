@@ -116,6 +116,11 @@ func TestFixtures(t *testing.T) {
 			"delivery/sent": 4, "tls-established/untrusted-to": 1, "removed": 1}},
 		"tls-policy-loglevel0.log": {6, map[string]int{
 			"queue-entry": 6, "delivery/sent": 5, "delivery/deferred/not-verified": 1, "removed": 5}},
+		"tls-mta-sts-plugin.log": {2, map[string]int{
+			"queue-entry": 2, "tls-policy-problem": 5, "delivery/deferred/policy-error": 2}},
+		"tls-dane-relay-none.log": {3, map[string]int{
+			"queue-entry": 3, "tls-policy-problem": 2, "dane": 1,
+			"delivery/deferred/dane-required": 2, "delivery/deferred/dnssec-invalid": 1}},
 		"foreign-lines.log": {1, map[string]int{
 			"not-postfix": 7, "connect": 1, "tls-established/anonymous-from": 1, "client": 1, "notice": 1,
 			"message-id": 1, "disconnect": 1, "queue-entry": 1, "tls-established/trusted-to": 1, "delivery/sent": 1, "removed": 1}},

@@ -475,7 +475,9 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	if host == "" {
 		host = f.Peer
 	}
-	addString(acc.hosts, host)
+	if host != "" {
+		addString(acc.hosts, host)
+	}
 	countString(acc.details, f.Detail)
 	if f.Time.Before(acc.row.FirstSeen) {
 		acc.row.FirstSeen = f.Time

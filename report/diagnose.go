@@ -129,8 +129,15 @@ func (d *diagnoser) trustStore() {
 // failure explains one domain's failure kind.
 func (d *diagnoser) failure(r TLSFailureRow) {
 	mx := list(r.Hosts, 3)
+	if mx == "" {
+		mx = "the MX hosts of " + r.Domain
+	}
 	seen := fmt.Sprintf("%d failed sessions with %s from %s to %s", r.Count, mx,
 		r.FirstSeen.UTC().Format(time.RFC3339), r.LastSeen.UTC().Format(time.RFC3339))
+	if noRelay(r) {
+		seen = fmt.Sprintf("%d deliveries stopped by the TLS policy before any server was reached (relay=none) from %s to %s", r.Count,
+			r.FirstSeen.UTC().Format(time.RFC3339), r.LastSeen.UTC().Format(time.RFC3339))
+	}
 	if r.Deferring {
 		seen += "; mail to the domain is deferred (4.7.x)"
 	}
@@ -200,6 +207,8 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		if r.Sent > 0 {
 			x.Evidence += fmt.Sprintf(" After %d of these failures Postfix retried without TLS and the mail went out in plaintext.", r.Sent)
 		}
+	case logparse.TLSPolicyError, logparse.TLSDANERequired, logparse.TLSDNSSECInvalid:
+		policyFailure(&x, r)
 	case logparse.TLSNotTrusted, logparse.TLSNotVerified, logparse.TLSVerifyOther, logparse.TLSInvalidPurpose, logparse.TLSChainTooLong:
 		x.ID, x.Params = "certificate-not-verified", []string{"smtp_tls_policy_maps", "smtp_tls_loglevel"}
 		x.Finding = fmt.Sprintf("The certificate of %s fails verification (%s).", mx, r.Detail)
@@ -222,6 +231,86 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		x.Evidence += " Policy level inferred from the log: " + inferred + "."
 	}
 	d.add(x)
+}
+
+// policyFailure explains a delivery that the TLS policy stopped before
+// any server was reached (relay=none): the policy source that failed
+// (a socketmap plugin, the policy table), DANE without TLSA records or
+// DNSSEC, a TLSA lookup that failed.
+func policyFailure(x *Diagnosis, r TLSFailureRow) {
+	where := r.Domain
+	if len(r.Hosts) > 0 {
+		where = fmt.Sprintf("%s (MX %s)", r.Domain, list(r.Hosts, 3))
+	}
+	src, problem := policySource(r.Detail)
+	switch {
+	case r.Kind == logparse.TLSPolicyError && strings.HasPrefix(problem, "invalid attribute name"):
+		x.ID, x.Confidence = "tls-policy-plugin-newer", High
+		x.Params = []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The TLS policy service in smtp_tls_policy_maps answers for %s with an attribute this Postfix does not know (%s): the plugin is newer than Postfix, and every delivery to the domain is deferred.", where, problem)
+		x.Advice = "The TLSRPT attributes (policy_type, policy_domain, mx_host_pattern, policy_failure ...) need Postfix 3.10 or later: upgrade Postfix, or switch the plugin's TLSRPT output off (or pin a plugin version that does not send them), then check with 'postmap -q " + r.Domain + " <the map in smtp_tls_policy_maps>'."
+	case r.Kind == logparse.TLSPolicyError && strings.Contains(src, ":"):
+		endpoint := src
+		if t, rest, ok := strings.Cut(src, ":"); ok && t == "socketmap" {
+			if i := strings.LastIndexByte(rest, ':'); i > 0 {
+				endpoint = rest[:i] // inet:10.3.0.44:8462 without the socketmap name
+			}
+		}
+		x.ID, x.Confidence = "tls-policy-source-failed", High
+		x.Params = []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The TLS policy source %s did not answer for %s (%s): Postfix cannot decide the TLS policy and defers the mail ('client TLS configuration problem').", src, where, problem)
+		x.Advice = fmt.Sprintf("Check that the policy service behind %s is running and reachable (an MTA-STS resolver such as postfix-tlspol or postfix-mta-sts-resolver: its service status and log), and that it answers: 'postmap -q %s %s'. Mail to %s waits in the queue until it answers; if the service is gone for good, remove %s from smtp_tls_policy_maps and run 'postfix reload'.",
+			endpoint, r.Domain, src, r.Domain, src)
+	case r.Kind == logparse.TLSPolicyError && src != "":
+		x.ID, x.Confidence = "tls-policy-table-failed", High
+		x.Params = []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The lookup of %s in %s failed (%s): Postfix defers the mail ('client TLS configuration problem').", r.Domain, src, problem)
+		x.Advice = fmt.Sprintf("Check every map listed in %s: 'postconf %s', then 'postmap -q %s MAP' for each (a database or service that is down, a table not rebuilt with postmap, a syntax error in %s's entry).", src, src, r.Domain, r.Domain)
+	case r.Kind == logparse.TLSPolicyError:
+		x.ID, x.Confidence = "tls-policy-invalid", Medium
+		x.Params = []string{"smtp_tls_policy_maps", "smtp_tls_security_level"}
+		x.Finding = fmt.Sprintf("Postfix found no usable TLS policy for %s ('client TLS configuration problem'): the mail is deferred.", where)
+		x.Advice = fmt.Sprintf("The warnings logged by smtp just before the deferral name the cause: run 'pftls explain %s', and check %s's entry with 'postmap -q %s MAP' for each map in smtp_tls_policy_maps.", r.Domain, r.Domain, r.Domain)
+	case r.Kind == logparse.TLSDNSSECInvalid:
+		x.ID, x.Confidence = "tlsa-lookup-failed", High
+		x.Params = []string{"smtp_dns_support_level", "smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The DNSSEC lookup of the TLSA records of %s failed (%s): with DANE, Postfix defers the mail rather than guess.", where, r.Detail)
+		x.Advice = fmt.Sprintf("Check this host's validating resolver first (smtp_dns_support_level = dnssec needs one, e.g. unbound on 127.0.0.1): 'dig +dnssec TLSA _25._tcp.%s'. SERVFAIL there while other names resolve means %s's DNSSEC is broken, which only its postmaster can fix; to deliver meanwhile, set '%s may' in smtp_tls_policy_maps and remove it once fixed.",
+			firstOr(r.Hosts, r.Domain), r.Domain, r.Domain)
+	default: // dane-required: no TLSA records, or an insecure MX
+		x.ID, x.Confidence = "dane-required-unavailable", High
+		x.Params = []string{"smtp_tls_policy_maps", "smtp_tls_security_level"}
+		x.Finding = fmt.Sprintf("The TLS policy for %s requires DANE (dane-only), but the destination cannot do DANE (%s): every delivery is deferred.", where, r.Detail)
+		x.Advice = fmt.Sprintf("Use opportunistic DANE for %s: set '%s dane' in smtp_tls_policy_maps (or smtp_tls_security_level = dane instead of dane-only); if a policy plugin in smtp_tls_policy_maps answers 'dane-only', check its answer with 'postmap -q %s MAP'.", r.Domain, r.Domain, r.Domain)
+	}
+}
+
+// noRelay reports whether the failure is one the TLS policy decided before
+// any connection: its evidence ends with a relay=none line.
+func noRelay(r TLSFailureRow) bool {
+	switch r.Kind {
+	case logparse.TLSPolicyError, logparse.TLSDANERequired, logparse.TLSDNSSECInvalid:
+	default:
+		return false
+	}
+	return len(r.Evidence) > 0 && strings.Contains(r.Evidence[len(r.Evidence)-1], " relay=none,")
+}
+
+// policySource takes the policy source and its problem out of a failure
+// detail "reason (SOURCE: PROBLEM)" (aggregate's policyNote.detail).
+func policySource(detail string) (src, problem string) {
+	i := strings.LastIndex(detail, " (")
+	if i < 0 || !strings.HasSuffix(detail, ")") {
+		return "", ""
+	}
+	inner := detail[i+2 : len(detail)-1]
+	// The source may hold colons (socketmap:inet:HOST:PORT:NAME), never
+	// ": "; the problem may ('invalid attribute name: "policy_type"').
+	j := strings.Index(inner, ": ")
+	if j < 0 {
+		return "", ""
+	}
+	return inner[:j], inner[j+2:]
 }
 
 // policyNote quotes the policy table line for the domain, when known.

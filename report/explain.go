@@ -139,13 +139,21 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
 			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
+	certFailures := 0
 	for _, f := range m.TLSFailures {
-		p("TLS failure: %s x%d (RFC 8460 %s): %s\n", f.Kind, f.Count, f.RFC8460, TerminalSafe(f.Detail))
+		rfc := "RFC 8460 " + string(f.RFC8460)
+		if f.RFC8460 == "" {
+			rfc = "no RFC 8460 type: a local or policy fault"
+		}
+		p("TLS failure: %s x%d (%s): %s\n", f.Kind, f.Count, rfc, TerminalSafe(f.Detail))
+		if !noRelay(f) {
+			certFailures++
+		}
 		if pol := inferPolicy(f); pol != "" {
 			p("Policy level inferred: %s\n", pol)
 		}
 	}
-	if len(m.TLSFailures) > 0 {
+	if certFailures > 0 {
 		if len(v.names) > 0 {
 			p("Certificate names: %s\n", TerminalSafe(strings.Join(v.names, ", ")))
 		} else {

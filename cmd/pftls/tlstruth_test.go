@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pftls/pftls/report"
@@ -85,3 +87,97 @@ func TestTLSPolicyFieldSurvivesTheStore(t *testing.T) {
 		t.Errorf("stored hosted.example: %+v", r)
 	}
 }
+
+// findingCase is one fixture's expected TLS failure and diagnosis, the
+// same in report and explain, text and JSON.
+type findingCase struct {
+	log, domain string
+	kind, rfc   string
+	detail      string   // part of the failure's detail
+	id          string   // the diagnosis
+	advice      []string // parts of the diagnosis's finding or advice: the exact thing to change
+	param       string
+}
+
+var policyCases = []findingCase{
+	{log: "tls-mta-sts-plugin.log", domain: "web.de", kind: "policy-error",
+		detail: "socketmap:inet:10.3.0.44:8462:query", id: "tls-policy-source-failed",
+		advice: []string{"inet:10.3.0.44:8462", "postmap -q web.de socketmap:inet:10.3.0.44:8462:query"}, param: "smtp_tls_policy_maps"},
+	{log: "tls-mta-sts-plugin.log", domain: "gmx.net", kind: "policy-error",
+		detail: `invalid attribute name: "policy_type"`, id: "tls-policy-plugin-newer",
+		advice: []string{"newer than Postfix", "Postfix 3.10"}, param: "smtp_tls_policy_maps"},
+	{log: "tls-dane-relay-none.log", domain: "learndmarc.com", kind: "dane-required", rfc: "dane-required",
+		detail: "no TLSA records found", id: "dane-required-unavailable",
+		advice: []string{"'learndmarc.com dane' in smtp_tls_policy_maps"}, param: "smtp_tls_policy_maps"},
+	{log: "tls-dane-relay-none.log", domain: "pcloud.email", kind: "dnssec-invalid", rfc: "dnssec-invalid",
+		detail: "TLSA lookup error for mailn.pcloud.email:25", id: "tlsa-lookup-failed",
+		advice: []string{"dig +dnssec TLSA _25._tcp.mailn.pcloud.email", "'pcloud.email may'"}, param: "smtp_dns_support_level"},
+	{log: "tls-dane-relay-none.log", domain: "rwth-aachen.de", kind: "dane-required", rfc: "dane-required",
+		detail: "non DNSSEC destination", id: "dane-required-unavailable",
+		advice: []string{"'rwth-aachen.de dane'"}, param: "smtp_tls_policy_maps"},
+}
+
+func checkFindings(t *testing.T, cases []findingCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.domain, func(t *testing.T) {
+			m := reportJSON(t, logsDir+c.log)
+			f := findFailure(m, c.domain)
+			if string(f.Kind) != c.kind || string(f.RFC8460) != c.rfc || !strings.Contains(f.Detail, c.detail) {
+				t.Errorf("report: failure %s/%q detail %q, want %s/%q with %q", f.Kind, f.RFC8460, f.Detail, c.kind, c.rfc, c.detail)
+			}
+			d := findDiagnosis(m.Diagnoses, c.domain)
+			checkDiagnosis(t, "report", d, c)
+			code, out, errOut := runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", c.domain, logsDir+c.log)
+			if code != exitOK {
+				t.Fatalf("explain: exit %d: %s", code, errOut)
+			}
+			if strings.Contains(out, "no TLS problem found") || strings.Contains(out, "()") || strings.Contains(out, "(unknown)") {
+				t.Errorf("explain text says no problem, or has empty parentheses or a placeholder:\n%s", out)
+			}
+			for _, want := range append([]string{"Diagnosis (high confidence)", "TLS failure: " + c.kind, c.detail}, c.advice...) {
+				if !strings.Contains(out, want) {
+					t.Errorf("explain text lacks %q:\n%s", want, out)
+				}
+			}
+			code, out, errOut = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "--format", "json", c.domain, logsDir+c.log)
+			if code != exitOK {
+				t.Fatalf("explain json: exit %d: %s", code, errOut)
+			}
+			var ex report.ExplainJSON
+			if err := json.Unmarshal([]byte(out), &ex); err != nil {
+				t.Fatal(err)
+			}
+			checkDiagnosis(t, "explain json", findDiagnosis(ex.Diagnoses, c.domain), c)
+		})
+	}
+}
+
+func findDiagnosis(ds []report.Diagnosis, domain string) report.Diagnosis {
+	for _, d := range ds {
+		if d.Domain == domain {
+			return d
+		}
+	}
+	return report.Diagnosis{}
+}
+
+func checkDiagnosis(t *testing.T, where string, d report.Diagnosis, c findingCase) {
+	t.Helper()
+	if d.ID != c.id || d.Confidence != report.High || !slices.Contains(d.Params, c.param) {
+		t.Errorf("%s: diagnosis %q (%s) params %v, want %q high with %s", where, d.ID, d.Confidence, d.Params, c.id, c.param)
+	}
+	text := d.Finding + " " + d.Advice
+	for _, want := range c.advice {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s: diagnosis lacks %q: %s", where, want, text)
+		}
+	}
+	if strings.Contains(text, "()") || strings.Contains(text, "(unknown)") || strings.Contains(text, "(local)") {
+		t.Errorf("%s: diagnosis has empty parentheses or a placeholder: %s", where, text)
+	}
+}
+
+// Deliveries the TLS policy stopped before any server (relay=none) are TLS
+// failures with a diagnosis that names the broken policy source.
+func TestPolicyFailuresWithoutARelay(t *testing.T) { checkFindings(t, policyCases) }

@@ -121,6 +121,11 @@ func TestFixtures(t *testing.T) {
 		"tls-dane-relay-none.log": {3, map[string]int{
 			"queue-entry": 3, "tls-policy-problem": 2, "dane": 1,
 			"delivery/deferred/dane-required": 2, "delivery/deferred/dnssec-invalid": 1}},
+		"tls-may-all-untrusted.log": {3, map[string]int{
+			"queue-entry": 3, "tls-established/untrusted-to": 3, "delivery/sent": 3, "removed": 3}},
+		"tls-public-ca-untrusted.log": {1, map[string]int{
+			"queue-entry": 1, "tls-cert-failure/untrusted-issuer": 1, "tls-established/untrusted-to": 1,
+			"delivery/deferred/not-verified": 1}},
 		"foreign-lines.log": {1, map[string]int{
 			"not-postfix": 7, "connect": 1, "tls-established/anonymous-from": 1, "client": 1, "notice": 1,
 			"message-id": 1, "disconnect": 1, "queue-entry": 1, "tls-established/trusted-to": 1, "delivery/sent": 1, "removed": 1}},

@@ -52,6 +52,7 @@ func Diagnose(m *Model, cfg *PostfixConfig) []Diagnosis {
 		d.failure(r)
 	}
 	d.stripping()
+	d.providersUntrusted()
 	d.inbound()
 	d.cacheWarnings()
 	slices.SortStableFunc(d.out, func(a, b Diagnosis) int {
@@ -126,6 +127,69 @@ func (d *diagnoser) trustStore() {
 		Evidence: evidence, Advice: advice, Params: []string{"smtp_tls_CAfile", "smtp_tls_CApath"}, Lines: lines})
 }
 
+// noCABundleAdvice is the fix for a host that trusts no public CA.
+const noCABundleAdvice = "No CA bundle: set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt in main.cf " +
+	"(RHEL, Fedora: /etc/pki/tls/certs/ca-bundle.crt; FreeBSD: /usr/local/share/certs/ca-root-nss.crt), then run 'postfix reload'. " +
+	"Check with 'postconf smtp_tls_CAfile smtp_tls_CApath'."
+
+// caConfig returns smtp_tls_CAfile and smtp_tls_CApath when the
+// configuration was read and one of them is set.
+func (d *diagnoser) caConfig() (file, path string, set bool) {
+	if d.cfg == nil {
+		return "", "", false
+	}
+	file, _ = d.cfg.Param("smtp_tls_CAfile")
+	path, _ = d.cfg.Param("smtp_tls_CApath")
+	return file, path, file != "" || path != ""
+}
+
+// bigProviders are mail domains of large public providers, whose servers
+// all present certificates from public CAs: a session with them that is
+// Untrusted means this host's trust store, never theirs.
+var bigProviders = map[string]bool{
+	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true, "live.com": true, "msn.com": true,
+	"yahoo.com": true, "ymail.com": true, "aol.com": true, "icloud.com": true, "me.com": true, "mac.com": true,
+	"gmx.net": true, "gmx.de": true, "gmx.com": true, "web.de": true, "t-online.de": true, "freenet.de": true,
+	"proton.me": true, "protonmail.com": true, "yandex.ru": true, "mail.ru": true, "zoho.com": true, "fastmail.com": true,
+	"orange.fr": true, "free.fr": true, "libero.it": true, "comcast.net": true,
+}
+
+// providersUntrusted: at level may, a missing CA bundle fails nothing, it
+// only makes every session Untrusted; with big public providers, whose
+// chains every bundle trusts, that is certain.
+func (d *diagnoser) providersUntrusted() {
+	if d.storeWide {
+		return
+	}
+	failing := map[string]bool{}
+	for _, r := range d.m.TLSFailures {
+		failing[r.Domain] = true // explained by its failure
+	}
+	var domains []string
+	var sessions int64
+	for _, r := range d.m.TLS.Outbound.Domains {
+		if bigProviders[r.Domain] && !failing[r.Domain] && r.Untrusted > 0 && r.Verified+r.Trusted == 0 {
+			domains = append(domains, r.Domain)
+			sessions += r.Untrusted
+		}
+	}
+	if len(domains) == 0 {
+		return
+	}
+	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: High, Advice: noCABundleAdvice,
+		Params:  []string{"smtp_tls_CAfile", "smtp_tls_CApath"},
+		Finding: fmt.Sprintf("Every TLS session with %s was Untrusted: their certificates come from public CAs that any CA bundle holds, so Postfix has no CA bundle.", list(domains, 6)),
+		Evidence: fmt.Sprintf("%d deliveries to %s went over Untrusted TLS (encrypted, at level may, so nothing failed), none Trusted or Verified.",
+			sessions, plural(int64(len(domains)), "big public provider", "big public providers"))}
+	// One provider is enough: their chains end at roots every bundle has
+	// (explain, which sees one domain, says the same as the report).
+	if file, path, set := d.caConfig(); set {
+		x.Confidence = Medium
+		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
+	}
+	d.add(x)
+}
+
 // failure explains one domain's failure kind.
 func (d *diagnoser) failure(r TLSFailureRow) {
 	mx := list(r.Hosts, 3)
@@ -151,8 +215,18 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		x.ID, x.Params = "untrusted-issuer", []string{"smtp_tls_CAfile", "smtp_tls_policy_maps"}
 		x.Finding = fmt.Sprintf("The certificate chain of %s does not lead to a CA this host trusts (issuer %s).", mx, r.Detail)
 		if isPublicCA(r.Detail) {
-			x.Confidence = Medium
-			x.Advice = "The issuer is a public CA: this host's trust store probably lacks it or is outdated. Update ca-certificates and check smtp_tls_CAfile / smtp_tls_CApath."
+			// Every CA bundle holds a public CA: not trusting one means
+			// Postfix reads no bundle at all.
+			x.ID, x.Confidence = "no-ca-bundle", High
+			x.Params = []string{"smtp_tls_CAfile", "smtp_tls_CApath"}
+			x.Finding = fmt.Sprintf("The certificate of %s is issued by a public CA (%s) that every CA bundle holds, yet this host does not trust it: Postfix has no CA bundle.", mx, r.Detail)
+			x.Advice = noCABundleAdvice
+			if file, path, set := d.caConfig(); set {
+				x.Confidence = Medium
+				x.Finding = fmt.Sprintf("The certificate of %s is issued by a public CA (%s), yet this host does not trust it: the configured CA bundle lacks it or is outdated.", mx, r.Detail)
+				x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q.", d.cfg.Source, file, path)
+				x.Advice = "Update the ca-certificates package and check that smtp_tls_CAfile names the current bundle (/etc/ssl/certs/ca-certificates.crt on Debian and Ubuntu), then run 'postfix reload'."
+			}
 		} else {
 			x.Confidence = High
 			x.Advice = fmt.Sprintf("The issuer is a private or unknown CA, or the server sends an incomplete chain. Ask the postmaster of %s to send the full chain from a public CA; to deliver meanwhile, set '%s encrypt' in smtp_tls_policy_maps (encrypted, not authenticated) and remove it once fixed.", r.Domain, r.Domain)

@@ -181,3 +181,56 @@ func checkDiagnosis(t *testing.T, where string, d report.Diagnosis, c findingCas
 // Deliveries the TLS policy stopped before any server (relay=none) are TLS
 // failures with a diagnosis that names the broken policy source.
 func TestPolicyFailuresWithoutARelay(t *testing.T) { checkFindings(t, policyCases) }
+
+var caBundleCases = []findingCase{
+	{log: "tls-public-ca-untrusted.log", domain: "t-online.de", kind: "untrusted-issuer", rfc: "validation-failure",
+		detail: "/C=DE/O=Deutsche Telekom AG/OU=T-TeleSec Trust Center/CN=Deutsche Telekom Root CA 2", id: "no-ca-bundle",
+		advice: []string{"smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt", "public CA"}, param: "smtp_tls_CAfile"},
+}
+
+// An untrusted issuer that is a public CA means no CA bundle, for certain,
+// even at one domain.
+func TestPublicCAUntrustedIsNoCABundle(t *testing.T) { checkFindings(t, caBundleCases) }
+
+// At level may a missing CA bundle fails nothing: every session with the
+// big providers is just Untrusted. That is a finding of its own.
+func TestMayLevelAllUntrustedIsNoCABundle(t *testing.T) {
+	log := logsDir + "tls-may-all-untrusted.log"
+	m := reportJSON(t, log)
+	if len(m.TLSFailures) != 0 {
+		t.Errorf("Untrusted at level may is no TLS failure: %+v", m.TLSFailures)
+	}
+	d := findDiagnosis(m.Diagnoses, "*")
+	if d.ID != "no-ca-bundle" || d.Confidence != report.High || !strings.Contains(d.Advice, "smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt") {
+		t.Errorf("report diagnosis: %+v", d)
+	}
+	for _, domain := range []string{"gmail.com", "outlook.com", "web.de"} {
+		if !strings.Contains(d.Finding, domain) {
+			t.Errorf("finding does not name %s: %s", domain, d.Finding)
+		}
+	}
+	code, out, errOut := runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "gmail.com", log)
+	if code != exitOK {
+		t.Fatalf("explain: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt") || strings.Contains(out, "no TLS problem found") {
+		t.Errorf("explain gmail.com does not name the fix:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "--format", "json", "gmail.com", log)
+	var ex report.ExplainJSON
+	if err := json.Unmarshal([]byte(out), &ex); err != nil || code != exitOK {
+		t.Fatalf("explain json: exit %d: %v", code, err)
+	}
+	if d := findDiagnosis(ex.Diagnoses, "*"); d.ID != "no-ca-bundle" || d.Confidence != report.High {
+		t.Errorf("explain json diagnosis: %+v", d)
+	}
+}
+
+// One cause, one finding: a failing public-CA domain is not also an
+// "Untrusted at level may" provider.
+func TestPublicCAUntrustedHasOneFinding(t *testing.T) {
+	m := reportJSON(t, logsDir+"tls-public-ca-untrusted.log")
+	if len(m.Diagnoses) != 1 {
+		t.Errorf("want one diagnosis, got %+v", m.Diagnoses)
+	}
+}

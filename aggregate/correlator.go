@@ -186,6 +186,7 @@ type tlsSession struct {
 	Emitted  bool
 	UsedBy   string   // queue ID of the first delivery that used it
 	Domain   string   // the TLS policy domain (next hop) when a line names it
+	RPT      string   // Postfix 3.10's TLSRPT result for the handshake (tlsrptText)
 	Names    []string // certificate names seen (TLS loglevel 2)
 	Lines    []string // evidence: the session's TLS lines as written
 }
@@ -336,6 +337,16 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 		}
 	case logparse.TLSPolicyProblem:
 		c.policyProblem(l, ev, t)
+	case logparse.TLSRPT:
+		c.addTLSRPT(l, ev, t)
+	case logparse.Postscreen:
+		if l.Service == "tlsproxy" && ev.Action == "CONNECT to" {
+			// A new session with the server: the last one's state is over.
+			if p := c.procs[proxyKey(l.Host, ev.Client.Addr)]; p != nil {
+				p.closeCurrent()
+				p.LastSeen = t
+			}
+		}
 	case logparse.DANE:
 		if ev.TLSFailure == "" && strings.HasPrefix(ev.Detail, "DANE TLSA lookup problem") {
 			c.policyProblem(l, logparse.TLSPolicyProblem{Source: "DANE", Problem: ev.Detail}, t)
@@ -553,10 +564,12 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 	p.Pending = keepPending(p.Pending, l.QueueID)
 	switch {
 	case s != nil:
+		first := s.UsedBy == ""
 		s.UsedBy = l.QueueID
 		a.TLSTrust, a.TLSProtocol, a.TLSCipher = s.Trust, s.Protocol, s.Cipher
 		if s.Failure != "" || d.TLSFailure != "" {
 			s.setFailure(d.TLSFailure, "")
+			c.adoptProxy(l.Host, d.RelayPeer, s)
 			s.refine()
 			a.TLSFailure, a.TLSDetail = s.Failure, s.Detail
 			if !s.Emitted {
@@ -564,10 +577,18 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 			}
 			c.emitFailure(l.Host, s, a)
 		}
+		if first {
+			a.TLSRPT = s.RPT // one TLSRPT result per handshake
+		}
 	case d.TLSFailure != "" && d.RelayPeer.Addr != "":
 		// A TLS refusal with no TLS line before it ("TLS is required,
 		// but was not offered", or any failure at tls_loglevel 0).
 		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason, Lines: []string{l.Raw}}
+		c.adoptProxy(l.Host, d.RelayPeer, ns)
+		if ns.Failure != d.TLSFailure || ns.Detail != d.Reason { // tlsproxy knew more
+			a.TLSFailure, a.TLSDetail = ns.Failure, ns.Detail
+		}
+		a.TLSRPT = ns.RPT
 		c.emitFailure(l.Host, ns, a)
 	case d.TLSFailure != "" && d.Relay == "none":
 		// The TLS policy stopped the delivery before any server was
@@ -666,7 +687,27 @@ func (p *proc) closeCurrent() {
 }
 
 func (c *Correlator) procFor(l *logparse.Line, t time.Time) *proc {
-	k := keyOf(l)
+	return c.procAt(keyOf(l), t)
+}
+
+// proxyKey is where the TLS state of tlsproxy's sessions with one server
+// address on one host is kept. tlsproxy serves many smtp processes'
+// sessions at once in one process, so its lines are told apart by the
+// peer, not the pid; the smtp process that logs the delivery finds them
+// by the relay's address (adoptProxy).
+func proxyKey(host, addr string) procKey {
+	return procKey{host, "tlsproxy [" + addr + "]", 0}
+}
+
+// tlsKey is the key of the TLS state a line about peer belongs to.
+func tlsKey(l *logparse.Line, peer logparse.Peer) procKey {
+	if l.Service == "tlsproxy" {
+		return proxyKey(l.Host, peer.Addr)
+	}
+	return keyOf(l)
+}
+
+func (c *Correlator) procAt(k procKey, t time.Time) *proc {
 	p := c.procs[k]
 	if p == nil {
 		p = &proc{}
@@ -688,7 +729,7 @@ func (p *proc) sessionFor(peer logparse.Peer, t time.Time, fresh bool) *tlsSessi
 }
 
 func (c *Correlator) outboundFailure(l *logparse.Line, peer logparse.Peer, kind logparse.TLSFailureKind, detail string, t time.Time) {
-	p := c.procFor(l, t)
+	p := c.procAt(tlsKey(l, peer), t)
 	fresh := p.Cur != nil && p.Cur.Trust != "" // a summary was logged: that handshake is over
 	s := p.sessionFor(peer, t, fresh)
 	s.setFailure(kind, detail)
@@ -696,7 +737,7 @@ func (c *Correlator) outboundFailure(l *logparse.Line, peer logparse.Peer, kind 
 }
 
 func (c *Correlator) outboundEstablished(l *logparse.Line, ev logparse.TLSEstablished, t time.Time) {
-	p := c.procFor(l, t)
+	p := c.procAt(tlsKey(l, ev.Peer), t)
 	fresh := p.Cur != nil && p.Cur.Trust != ""
 	s := p.sessionFor(ev.Peer, t, fresh)
 	s.Trust, s.Protocol, s.Cipher = ev.Trust, ev.Protocol, ev.Cipher
@@ -714,6 +755,122 @@ func (c *Correlator) libraryProblem(l *logparse.Line, ev logparse.TLSLibraryProb
 	if s := c.session(l); s != nil && strings.HasPrefix(s.TLSError, "SSL_accept error") {
 		s.TLSError = opensslReason(ev.Detail)
 	}
+}
+
+// adoptProxy gives a failed session of an smtp process what tlsproxy
+// logged about the same server: with smtp_tls_connection_reuse = yes the
+// handshake, and so the certificate failure, the TLSRPT result and the
+// handshake error, are tlsproxy's lines, and the smtp process logs only
+// "Server certificate not verified". The tlsproxy session is then spent:
+// it is not emitted again.
+func (c *Correlator) adoptProxy(host string, peer logparse.Peer, s *tlsSession) {
+	if peer.Addr == "" {
+		return
+	}
+	p := c.procs[proxyKey(host, peer.Addr)]
+	if p == nil {
+		return
+	}
+	var px *tlsSession
+	if p.Cur != nil && !p.Cur.Emitted && (p.Cur.Failure != "" || p.Cur.RPT != "") {
+		px = p.Cur
+	}
+	for i := len(p.Pending) - 1; px == nil && i >= 0; i-- {
+		if !p.Pending[i].Emitted {
+			px = p.Pending[i]
+		}
+	}
+	if px == nil {
+		return
+	}
+	px.Emitted = true
+	if s.Failure == "" || !s.Failure.Specific() || s.Detail == "" || s.Detail == "Server certificate not verified" {
+		if px.Failure.Specific() {
+			s.Failure, s.Detail = px.Failure, px.Detail
+		}
+	}
+	s.Domain = cmp.Or(s.Domain, px.Domain)
+	s.RPT = cmp.Or(s.RPT, px.RPT)
+	for _, n := range px.Names {
+		s.addName(n)
+	}
+	lines := append(slices.Clone(px.Lines), s.Lines...)
+	s.Lines = lines[:min(len(lines), maxEvidence+2)]
+	if p.Cur == px {
+		p.Cur = nil
+	}
+	p.Pending = slices.DeleteFunc(p.Pending, func(x *tlsSession) bool { return x == px })
+	if p.Cur == nil && len(p.Pending) == 0 && p.Policy == nil {
+		delete(c.procs, proxyKey(host, peer.Addr))
+	}
+}
+
+// addTLSRPT takes Postfix 3.10's own TLSRPT result ("TLSRPT:
+// status=failure, domain=D, receiving_mx=H[A], failure_type=T,
+// failure_reason=R") for the session it is about: the policy domain,
+// and, when nothing more specific was logged, the failure's kind and
+// reason.
+func (c *Correlator) addTLSRPT(l *logparse.Line, ev logparse.TLSRPT, t time.Time) {
+	host, addr, _ := strings.Cut(ev.ReceivingMX, "[")
+	addr = strings.TrimSuffix(addr, "]")
+	peer := logparse.Peer{Host: host, Addr: addr}
+	p := c.procAt(tlsKey(l, peer), t)
+	s := p.Cur
+	if s == nil || s.Peer.Addr != addr || s.UsedBy != "" {
+		if ev.Status != "failure" {
+			return // a success with no session seen: nothing to tie it to
+		}
+		p.closeCurrent()
+		p.Cur = &tlsSession{Peer: peer, Time: t}
+		s = p.Cur
+	}
+	s.Domain = strings.Clone(ev.Domain)
+	s.RPT = tlsrptText(ev)
+	if ev.Status == "failure" {
+		s.setFailure(rptKind(ev), strings.ReplaceAll(ev.FailureReason, "_", " "))
+	}
+	s.note(l.Raw)
+}
+
+// tlsrptText is how an attempt keeps a TLSRPT result: "success", or
+// "failure TYPE[ REASON]".
+func tlsrptText(ev logparse.TLSRPT) string {
+	s := ev.Status
+	if ev.FailureType != "" {
+		s += " " + string(ev.FailureType)
+		if ev.FailureReason != "" {
+			s += " " + ev.FailureReason
+		}
+	}
+	return strings.Clone(s)
+}
+
+// rptKind is the failure kind a TLSRPT result stands for. Postfix's own
+// type is coarser than pftls's kinds (a self-signed certificate is a
+// validation-failure with reason self-signed_certificate,
+// src/tls/tls_client.c); a certificate line, when logged, is more
+// specific and wins (setFailure).
+func rptKind(ev logparse.TLSRPT) logparse.TLSFailureKind {
+	switch ev.FailureType {
+	case logparse.RFCStartTLSNotSupported:
+		return logparse.TLSStartTLSNotOffered
+	case logparse.RFCCertificateHostMatch:
+		return logparse.TLSNameMismatch
+	case logparse.RFCCertificateExpired:
+		return logparse.TLSExpired
+	case logparse.RFCCertificateNotTrusted:
+		return logparse.TLSNotTrusted
+	case logparse.RFCTLSAInvalid:
+		return logparse.TLSTLSAInvalid
+	case logparse.RFCDNSSECInvalid:
+		return logparse.TLSDNSSECInvalid
+	case logparse.RFCDANERequired:
+		return logparse.TLSDANERequired
+	}
+	if strings.HasPrefix(ev.FailureReason, "self-signed") {
+		return logparse.TLSSelfSigned
+	}
+	return logparse.TLSVerifyOther
 }
 
 // policyProblem notes a TLS policy warning of an smtp process for the

@@ -73,6 +73,7 @@ type Attempt struct {
 	TLSFailure   logparse.TLSFailureKind // when the attempt failed for TLS, or TLS failed before a plaintext retry
 	TLSDetail    string
 	TLSPolicy    logparse.TLSPolicy // tls= of Postfix 3.11+: the policy level and what it achieved
+	TLSRPT       string             // Postfix 3.10's TLSRPT result of the handshake this attempt was the first to use: "success", "failure TYPE[ REASON]"
 }
 
 // TLSFailure is one failed TLS session (or one TLS-related refusal without a

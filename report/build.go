@@ -70,6 +70,8 @@ type Builder struct {
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
 	outProtos map[string]map[string]bool
+	// rpt counts TLSRPT results per domain.
+	rpt map[string]*rptAcc
 	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
 	outPolicies map[string]map[[2]string]int64
 	outCiphrs   map[string]map[string]bool
@@ -182,8 +184,8 @@ func NewBuilder(opts Options) *Builder {
 		deferred: map[msgKey]bool{}, domains: map[string]*domainAcc{}, pending: map[recipKey]*recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
-		outPolicies: map[string]map[[2]string]int64{},
-		legacy:      map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
+		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
+		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 	}
@@ -420,12 +422,43 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 		}
 		b.outPolicies[a.Domain][k]++
 	}
+	if a.TLSRPT != "" {
+		b.tlsrpt(a, posture)
+	}
 	if a.TLSProtocol != "" {
 		o.TLS++
 		o.ByProtocol[a.TLSProtocol]++
 		o.ByCipher[a.TLSCipher]++
 		b.outProtos[a.Domain][a.TLSProtocol] = true
 		b.outCiphrs[a.Domain][a.TLSCipher] = true
+	}
+}
+
+// rptAcc is a TLSRPTRow being counted.
+type rptAcc struct {
+	row             TLSRPTRow
+	failures, pftls map[string]int64
+}
+
+// tlsrpt counts the TLSRPT result of the handshake an attempt was the
+// first to use, with pftls's own view of it.
+func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture) {
+	acc := b.rpt[a.Domain]
+	if acc == nil {
+		acc = &rptAcc{row: TLSRPTRow{Domain: a.Domain}, failures: map[string]int64{}, pftls: map[string]int64{}}
+		b.rpt[a.Domain] = acc
+	}
+	status, rest, _ := strings.Cut(a.TLSRPT, " ")
+	if status == "success" {
+		acc.row.Success++
+	} else {
+		acc.row.Failure++
+		countString(acc.failures, rest)
+	}
+	if a.TLSFailure != "" {
+		countString(acc.pftls, string(a.TLSFailure))
+	} else {
+		countString(acc.pftls, string(posture))
 	}
 }
 

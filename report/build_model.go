@@ -104,6 +104,13 @@ func (b *Builder) Model() *Model {
 	slices.SortFunc(m.TLS.Outbound.Domains, func(a, c TLSDomainRow) int {
 		return cmp.Or(cmp.Compare(c.Deliveries, a.Deliveries), cmp.Compare(a.Domain, c.Domain))
 	})
+	for _, acc := range b.rpt {
+		acc.row.Failures, acc.row.PFTLS = topCounts(acc.failures, b.opts.Top), topCounts(acc.pftls, b.opts.Top)
+		m.TLS.Outbound.TLSRPT = append(m.TLS.Outbound.TLSRPT, acc.row)
+	}
+	slices.SortFunc(m.TLS.Outbound.TLSRPT, func(a, c TLSRPTRow) int {
+		return cmp.Or(cmp.Compare(c.Failure, a.Failure), cmp.Compare(c.Success, a.Success), cmp.Compare(a.Domain, c.Domain))
+	})
 	in := &m.TLS.Inbound
 	if in.Connections > 0 {
 		in.TLSPercent = 100 * float64(in.TLS) / float64(in.Connections)

@@ -153,6 +153,16 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 			p("Policy level inferred: %s\n", pol)
 		}
 	}
+	for _, r := range m.TLS.Outbound.TLSRPT {
+		line := fmt.Sprintf("TLSRPT (logged by Postfix): %d success, %d failure", r.Success, r.Failure)
+		if len(r.Failures) > 0 {
+			line += " (" + joinCountList(r.Failures) + ")"
+		}
+		if len(r.PFTLS) > 0 {
+			line += "; pftls: " + joinCountList(r.PFTLS)
+		}
+		p("%s\n", TerminalSafe(line))
+	}
 	if certFailures > 0 {
 		if len(v.names) > 0 {
 			p("Certificate names: %s\n", TerminalSafe(strings.Join(v.names, ", ")))

@@ -162,6 +162,19 @@ type OutboundTLS struct {
 	ByProtocol map[string]int64 `json:"by_protocol"`
 	ByCipher   map[string]int64 `json:"by_cipher"`
 	Domains    []TLSDomainRow   `json:"domains"`
+	// TLSRPT is what Postfix 3.10's own TLSRPT lines said per domain,
+	// beside pftls's classification of the same sessions.
+	TLSRPT []TLSRPTRow `json:"tlsrpt,omitempty"`
+}
+
+// TLSRPTRow counts Postfix's TLSRPT results ("TLSRPT: status=...") of one
+// domain's new TLS handshakes.
+type TLSRPTRow struct {
+	Domain   string  `json:"domain"`
+	Success  int64   `json:"success"`
+	Failure  int64   `json:"failure"`
+	Failures []Count `json:"failures,omitempty"` // "TYPE REASON" as Postfix wrote them (type in RFC 8460 spelling)
+	PFTLS    []Count `json:"pftls,omitempty"`    // what pftls made of the same handshakes: the failure kind or the TLS trust
 }
 
 // TLSDomainRow is the TLS mix of one destination domain.

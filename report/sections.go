@@ -31,7 +31,7 @@ const (
 )
 
 // SectionIDs are the ids of Tables, in report order.
-var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies",
+var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies", "tlsrpt",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
@@ -68,6 +68,7 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.outboundTable(),
 		m.outboundMixTable(),
 		m.policiesTable(),
+		m.tlsrptTable(),
 		m.inboundTable(),
 		m.inboundClientsTable(),
 		m.bouncesTable(),
@@ -263,6 +264,28 @@ func (m *Model) policiesTable() Table {
 		}
 	}
 	return t
+}
+
+// tlsrptTable shows Postfix 3.10's own TLSRPT results beside pftls's
+// classification of the same handshakes.
+func (m *Model) tlsrptTable() Table {
+	t := Table{ID: "tlsrpt", Title: "TLSRPT results logged by Postfix (3.10+)",
+		Note:   "one per new TLS handshake (a reused connection has none); 'pftls' is what pftls made of the same handshakes",
+		Header: []string{"domain", "success", "failure", "failure types", "pftls"},
+		Align:  []Align{Left, Right, Right, Left, Left}}
+	for _, r := range m.TLS.Outbound.TLSRPT {
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Success), n(r.Failure), joinCountList(r.Failures), joinCountList(r.PFTLS)})
+	}
+	return t
+}
+
+// joinCountList writes counts as "2× a, 1× b".
+func joinCountList(cs []Count) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, n(c.Count)+"× "+c.Reason)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (m *Model) outboundMixTable() Table {

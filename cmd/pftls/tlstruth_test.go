@@ -234,3 +234,44 @@ func TestPublicCAUntrustedHasOneFinding(t *testing.T) {
 		t.Errorf("want one diagnosis, got %+v", m.Diagnoses)
 	}
 }
+
+var tlsproxyCases = []findingCase{
+	{log: "tls-tlsrpt-tlsproxy.log", domain: "selfsigned.example", kind: "self-signed", rfc: "validation-failure",
+		detail: "self-signed certificate", id: "self-signed-certificate",
+		advice: []string{"'selfsigned.example fingerprint match=<sha256 digest>' in smtp_tls_policy_maps"}, param: "smtp_tls_policy_maps"},
+}
+
+// With connection reuse the certificate failure is tlsproxy's line, not
+// the delivering smtp process's: it still explains the delivery.
+func TestTLSProxyFailureExplainsTheDelivery(t *testing.T) {
+	checkFindings(t, tlsproxyCases)
+	m := reportJSON(t, logsDir+"tls-tlsrpt-tlsproxy.log")
+	if len(m.TLSFailures) != 1 {
+		t.Errorf("want the one self-signed failure (tlsproxy's session not counted again), got %+v", m.TLSFailures)
+	}
+	f := findFailure(m, "selfsigned.example")
+	if len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0], "postfix/tlsproxy[8101]: certificate verification failed") {
+		t.Errorf("evidence lacks tlsproxy's line: %q", f.Evidence)
+	}
+}
+
+// Postfix 3.10's TLSRPT results, per domain, beside pftls's own view.
+func TestTLSRPTResultsPerDomain(t *testing.T) {
+	m := reportJSON(t, logsDir+"tls-tlsrpt-tlsproxy.log")
+	got := map[string]report.TLSRPTRow{}
+	for _, r := range m.TLS.Outbound.TLSRPT {
+		got[r.Domain] = r
+	}
+	bad, good := got["selfsigned.example"], got["good.example"]
+	if bad.Failure != 1 || bad.Success != 0 || len(bad.Failures) != 1 || bad.Failures[0].Reason != "validation-failure self-signed_certificate" ||
+		len(bad.PFTLS) != 1 || bad.PFTLS[0].Reason != "self-signed" {
+		t.Errorf("selfsigned.example: %+v", bad)
+	}
+	if good.Success != 1 || good.Failure != 0 || len(good.PFTLS) != 1 || good.PFTLS[0].Reason != "verified" {
+		t.Errorf("good.example (the reused connection has no TLSRPT line of its own): %+v", good)
+	}
+	_, out, _ := runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "selfsigned.example", logsDir+"tls-tlsrpt-tlsproxy.log")
+	if !strings.Contains(out, "TLSRPT (logged by Postfix): 0 success, 1 failure (1× validation-failure self-signed_certificate); pftls: 1× self-signed") {
+		t.Errorf("explain does not show the TLSRPT results:\n%s", out)
+	}
+}

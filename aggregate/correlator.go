@@ -2,7 +2,9 @@ package aggregate
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -136,6 +138,7 @@ type proc struct {
 	Cur      *tlsSession
 	Pending  []*tlsSession
 	Policy   *policyNote // TLS policy warnings before the next delivery line
+	NextHop  string      // the next hop named by the last TLS session cache key (the TLS policy domain)
 }
 
 // policyNote is what an smtp process warned about a destination's TLS
@@ -339,6 +342,12 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 		c.policyProblem(l, ev, t)
 	case logparse.TLSRPT:
 		c.addTLSRPT(l, ev, t)
+	case logparse.TLSCache:
+		if l.Service == "smtp" || l.Service == "lmtp" {
+			if hop := cacheNextHop(ev.Detail); hop != "" {
+				c.procFor(l, t).NextHop = strings.Clone(hop)
+			}
+		}
 	case logparse.Postscreen:
 		if l.Service == "tlsproxy" && ev.Action == "CONNECT to" {
 			// A new session with the server: the last one's state is over.
@@ -570,6 +579,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		if s.Failure != "" || d.TLSFailure != "" {
 			s.setFailure(d.TLSFailure, "")
 			c.adoptProxy(l.Host, d.RelayPeer, s)
+			s.Domain = cmp.Or(s.Domain, p.NextHop)
 			s.refine()
 			a.TLSFailure, a.TLSDetail = s.Failure, s.Detail
 			if !s.Emitted {
@@ -585,6 +595,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		// but was not offered", or any failure at tls_loglevel 0).
 		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason, Lines: []string{l.Raw}}
 		c.adoptProxy(l.Host, d.RelayPeer, ns)
+		ns.Domain = cmp.Or(ns.Domain, p.NextHop)
 		if ns.Failure != d.TLSFailure || ns.Detail != d.Reason { // tlsproxy knew more
 			a.TLSFailure, a.TLSDetail = ns.Failure, ns.Detail
 		}
@@ -644,10 +655,27 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	} else {
 		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
 	}
-	if s.Domain != "" && (f.Domain == "" || f.Domain == localDomain) {
-		f.Domain = s.Domain // the TLS policy is the next hop's, whatever the recipient's address
+	if f.Domain == "" || f.Domain == localDomain {
+		// The TLS policy is the next hop's, whatever the recipient's
+		// address: the domain a line names, else the server itself, the
+		// way smtp_tls_policy_maps keys a relayhost ("[host]:port").
+		f.Domain = nextHopKey(s)
 	}
 	c.out.TLS = append(c.out.TLS, f)
+}
+
+// nextHopKey is the TLS policy's key for a session whose recipient has no
+// domain: the policy domain a line named, else "[host]" or "[host]:port".
+func nextHopKey(s *tlsSession) string {
+	switch {
+	case s.Domain != "":
+		return s.Domain
+	case s.Peer.Host == "":
+		return ""
+	case s.Peer.Port == 0 || s.Peer.Port == 25:
+		return "[" + s.Peer.Host + "]"
+	}
+	return "[" + s.Peer.Host + "]:" + strconv.Itoa(s.Peer.Port)
 }
 
 // setFailure records a failure kind, keeping the most specific one seen.
@@ -755,6 +783,29 @@ func (c *Correlator) libraryProblem(l *logparse.Line, ev logparse.TLSLibraryProb
 	if s := c.session(l); s != nil && strings.HasPrefix(s.TLSError, "SSL_accept error") {
 		s.TLSError = opensslReason(ev.Detail)
 	}
+}
+
+// cacheNextHop takes the next hop out of a TLS session cache line
+// ("looking for session smtp&fastmail.fm&in1-smtp.messagingengine.com&
+// 103.168.172.218&25&... in smtp cache"): the key holds it, before the MX
+// host and its address, at the levels that match names. The older key
+// ("smtp&HOST&ADDR&PORT&...") has none.
+func cacheNextHop(detail string) string {
+	_, key, ok := strings.Cut(detail, " session ")
+	if !ok {
+		return ""
+	}
+	key, _, _ = strings.Cut(key, " ")
+	parts := strings.SplitN(key, "&", 5)
+	if len(parts) < 4 || isAddr(parts[2]) || !isAddr(parts[3]) {
+		return ""
+	}
+	return strings.ToLower(strings.Trim(parts[1], "[]"))
+}
+
+func isAddr(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 // adoptProxy gives a failed session of an smtp process what tlsproxy

@@ -130,6 +130,9 @@ func TestFixtures(t *testing.T) {
 			"queue-entry": 3, "postscreen": 4, "tls-cert-failure/self-signed": 1, "tlsrpt": 2,
 			"tls-established/untrusted-to": 1, "tls-established/verified-to": 2,
 			"delivery/deferred/not-verified": 2, "delivery/sent": 2, "removed": 2}},
+		"tls-recipient-without-domain.log": {1, map[string]int{
+			"pickup": 1, "message-id": 1, "queue-entry": 1, "tls-cert-failure/untrusted-issuer": 1,
+			"tls-established/untrusted-to": 1, "delivery/deferred/not-verified": 1}},
 		"foreign-lines.log": {1, map[string]int{
 			"not-postfix": 7, "connect": 1, "tls-established/anonymous-from": 1, "client": 1, "notice": 1,
 			"message-id": 1, "disconnect": 1, "queue-entry": 1, "tls-established/trusted-to": 1, "delivery/sent": 1, "removed": 1}},

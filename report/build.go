@@ -472,8 +472,17 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		return
 	}
 	domain := f.Domain
-	if domain == "" {
+	if domain == "" || domain == "(local)" {
+		// No policy domain in the log and a recipient without one: the
+		// policy is then looked up by the next hop, the MX host itself
+		// (smtp_tls_policy_maps keys a relayhost as "[host]").
 		domain = "(unknown)"
+		if f.PeerHost != "" {
+			domain = "[" + f.PeerHost + "]"
+			if _, port, ok := strings.Cut(f.Peer, "]:"); ok && port != "25" {
+				domain += ":" + port
+			}
+		}
 	}
 	k := failKey{f.Direction, domain, f.Kind}
 	acc := b.failures[k]

@@ -275,3 +275,21 @@ func TestTLSRPTResultsPerDomain(t *testing.T) {
 		t.Errorf("explain does not show the TLSRPT results:\n%s", out)
 	}
 }
+
+var nextHopCases = []findingCase{
+	{log: "tls-recipient-without-domain.log", domain: "[smarthost.isp.example]:587", kind: "untrusted-issuer", rfc: "validation-failure",
+		detail: "/O=ISP Example/CN=ISP Example Internal CA", id: "untrusted-issuer",
+		advice: []string{"'[smarthost.isp.example]:587 encrypt' in smtp_tls_policy_maps"}, param: "smtp_tls_policy_maps"},
+}
+
+// A recipient without a domain: the TLS policy is the next hop's, and the
+// advice names it, never "(local)" or "(unknown)".
+func TestFailureKeyedByTheNextHop(t *testing.T) {
+	checkFindings(t, nextHopCases)
+	m := reportJSON(t, logsDir+"tls-recipient-without-domain.log")
+	for _, f := range m.TLSFailures {
+		if strings.HasPrefix(f.Domain, "(") {
+			t.Errorf("failure filed under a placeholder: %+v", f)
+		}
+	}
+}

@@ -70,6 +70,8 @@ type Builder struct {
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
 	outProtos map[string]map[string]bool
+	// failRcpts are the envelope recipients of attempts that failed for TLS, per failure row.
+	failRcpts map[failKey]map[string]bool
 	// rpt counts TLSRPT results per domain.
 	rpt map[string]*rptAcc
 	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
@@ -185,7 +187,8 @@ func NewBuilder(opts Options) *Builder {
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
-		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
+		failRcpts: map[failKey]map[string]bool{},
+		legacy:    map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 	}
@@ -346,7 +349,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	rk := recipKey{mk, strings.ToLower(a.Recipient)}
 	switch outcome {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
-		d.row.Delivered++
+		if outcome == aggregate.OutcomeDelivered {
+			d.row.Delivered++ // a local "forwarded as" is delivered as its own message, as in the totals
+		}
 		if st := b.pending[rk]; st != nil {
 			st.final = outcome
 		}
@@ -360,7 +365,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		d.row.Deferrals++
 		d.def.Deferrals++
 		addMessage(d.messages, mk)
-		addString(d.recips, rk.recipient)
+		addString(d.recips, envelopeKey(a.Host, a.QueueID, rk.recipient))
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
@@ -370,8 +375,21 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain)}
 		}
 	}
+	if a.TLSFailure != "" {
+		// Every recipient a failed session held up counts, not only the
+		// one its failure was first tied to.
+		k := failKey{logparse.DirOutbound, a.Domain, a.TLSFailure}
+		if b.failRcpts[k] == nil {
+			b.failRcpts[k] = map[string]bool{}
+		}
+		addString(b.failRcpts[k], envelopeKey(a.Host, a.QueueID, rk.recipient))
+	}
 	b.outboundTLS(a)
 }
+
+// envelopeKey names one envelope recipient: one address in two messages
+// is two recipients.
+func envelopeKey(host, qid, rcpt string) string { return host + " " + qid + " " + rcpt }
 
 func relayLabel(a *aggregate.Attempt) string {
 	if a.RelayHost != "" {
@@ -511,7 +529,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		acc.messages[f.Host+" "+f.QueueID] = true
 	}
 	if f.Recipient != "" {
-		addString(acc.recips, strings.ToLower(f.Recipient))
+		addString(acc.recips, envelopeKey(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
 	}
 	host := f.PeerHost
 	if host == "" {

@@ -44,7 +44,10 @@ func (b *Builder) Model() *Model {
 		}
 	}
 	failedDomains := map[string]bool{}
-	for _, acc := range b.failures {
+	for k, acc := range b.failures {
+		for rk := range b.failRcpts[k] {
+			acc.recips[rk] = true
+		}
 		r := acc.row
 		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))
 		r.Hosts = sortedKeys(acc.hosts)

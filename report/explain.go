@@ -134,9 +134,13 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 		row.Delivered, row.Deferred, row.Deferrals, row.Bounced, row.Expired)
 	p("MX hosts: %s\n", TerminalSafe(orNone(strings.Join(v.mx, ", "))))
 	if o := v.tls; v.hasTLS {
-		p("TLS: %s; protocols %s; ciphers %s\n",
+		sent := ""
+		if o.Sent == 0 && o.Deliveries > o.NoTLS {
+			sent = " (no mail sent: every attempt failed)"
+		}
+		p("TLS: %s%s; protocols %s; ciphers %s\n",
 			orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
-				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
+				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")), sent,
 			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
 	certFailures := 0

@@ -246,6 +246,9 @@ func (m *Model) outboundTable() Table {
 	for _, r := range m.TLS.Outbound.Domains {
 		trust := joinCounts(r.Verified, "verified", r.Trusted, "trusted", r.Untrusted, "untrusted",
 			r.Anonymous, "anonymous", r.Encrypted, "TLS (trust not logged)", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
+		if r.Sent == 0 && r.Deliveries > r.NoTLS {
+			trust += "; no mail sent" // every session failed: a share of TLS is no delivery
+		}
 		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), pct(r.TLSPercent), trust, strings.Join(r.Protocols, " ")})
 	}
 	return t

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pftls/pftls/report"
 )
@@ -290,6 +291,39 @@ func TestFailureKeyedByTheNextHop(t *testing.T) {
 	for _, f := range m.TLSFailures {
 		if strings.HasPrefix(f.Domain, "(") {
 			t.Errorf("failure filed under a placeholder: %+v", f)
+		}
+	}
+}
+
+// One address that got two messages is two recipients, in every section;
+// per-domain delivered leaves out local "forwarded as" lines like the
+// totals; a domain whose every attempt failed says no mail went.
+func TestReportCountsAgreeAcrossSections(t *testing.T) {
+	m := reportJSON(t, corpusLog)
+	f := findFailure(m, "gov.example.org")
+	var def report.DeferralRow
+	for _, d := range m.Deferrals {
+		if d.Domain == "gov.example.org" {
+			def = d
+		}
+	}
+	if f.Recipients != 13 || def.Recipients != 13 {
+		t.Errorf("gov.example.org: %d recipients in TLS failures, %d in deferrals; want 13 envelope recipients in both", f.Recipients, def.Recipients)
+	}
+	var delivered int64
+	for _, d := range m.Domains {
+		if d.Domain == "sender.test" && d.Delivered != 265 {
+			t.Errorf("sender.test delivered %d, want 265 (4 'forwarded as' lines left out)", d.Delivered)
+		}
+		delivered += d.Delivered
+	}
+	if delivered > m.Totals.Delivered {
+		t.Errorf("domains deliver %d, more than the total %d", delivered, m.Totals.Delivered)
+	}
+	tb, _ := m.Table("tls-outbound", time.UTC)
+	for _, row := range tb.Rows {
+		if row[0] == "bank.example.net" && !strings.Contains(row[3], "no mail sent") {
+			t.Errorf("bank.example.net shown as %q without saying no mail went", row[3])
 		}
 	}
 }

@@ -197,13 +197,13 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 	insert: `INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt)
+			tls_policy, tls_rpt, tls_kex, tls_server_sig)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
-			c22, c23, c24, c25, c26, c27, c28, c29, c30, c31 FROM pftls_rows(?, ?)`,
+			c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, c32, c33 FROM pftls_rows(?, ?)`,
 	query: `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
 	cols: []column[Attempt]{
 		timeCol("time", func(a *Attempt) *time.Time { return &a.Time }),
 		textCol("host", func(a *Attempt) *string { return &a.Host }),
@@ -239,6 +239,8 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 			put:  func(a *Attempt, r *rowBuffer) { r.text(a.TLSPolicy.String()) },
 			dest: func(a *Attempt) any { return tlsPolicyDest{&a.TLSPolicy} }},
 		textCol("tls_rpt", func(a *Attempt) *string { return &a.TLSRPT }),
+		textCol("tls_kex", func(a *Attempt) *string { return &a.TLSKeyExchange }),
+		textCol("tls_server_sig", func(a *Attempt) *string { return &a.TLSServerSig }),
 	}}
 
 var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",

@@ -183,6 +183,8 @@ type tlsSession struct {
 	Trust    logparse.Trust
 	Protocol string
 	Cipher   string
+	Kex      string // key exchange group
+	Sig      string // server signature algorithm and size
 	Failure  logparse.TLSFailureKind
 	Detail   string
 	QueueID  string // from a "QID: reason" skip line
@@ -576,6 +578,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		first := s.UsedBy == ""
 		s.UsedBy = l.QueueID
 		a.TLSTrust, a.TLSProtocol, a.TLSCipher = s.Trust, s.Protocol, s.Cipher
+		a.TLSKeyExchange, a.TLSServerSig = s.Kex, s.Sig
 		if s.Failure != "" || d.TLSFailure != "" {
 			s.setFailure(d.TLSFailure, "")
 			c.adoptProxy(l.Host, d.RelayPeer, s)
@@ -769,6 +772,9 @@ func (c *Correlator) outboundEstablished(l *logparse.Line, ev logparse.TLSEstabl
 	fresh := p.Cur != nil && p.Cur.Trust != ""
 	s := p.sessionFor(ev.Peer, t, fresh)
 	s.Trust, s.Protocol, s.Cipher = ev.Trust, ev.Protocol, ev.Cipher
+	if ev.KeyExchange != "" || !ev.Reused { // a reused connection's line has no handshake details
+		s.Kex, s.Sig = strings.Clone(ev.KeyExchange), strings.Clone(ev.ServerSignature)
+	}
 	s.note(l.Raw)
 }
 

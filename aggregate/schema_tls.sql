@@ -6,3 +6,8 @@ ALTER TABLE attempts ADD COLUMN tls_policy TEXT NOT NULL DEFAULT '';
 -- Postfix 3.10's TLSRPT result of the handshake the attempt was the first
 -- to use ("success", "failure TYPE[ REASON]"); '' when none was logged.
 ALTER TABLE attempts ADD COLUMN tls_rpt TEXT NOT NULL DEFAULT '';
+-- The key exchange group ("X25519", "X25519MLKEM768") and the server's
+-- signature algorithm and size ("RSA-PSS (2048 bits)", "ECDSA (P-256)")
+-- of the attempt's TLS session, as the established line wrote them.
+ALTER TABLE attempts ADD COLUMN tls_kex TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN tls_server_sig TEXT NOT NULL DEFAULT '';

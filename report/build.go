@@ -70,6 +70,8 @@ type Builder struct {
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
 	outProtos map[string]map[string]bool
+	// outKex and outSig are the key exchange groups and server signatures seen per domain.
+	outKex, outSig map[string]map[string]bool
 	// failRcpts are the envelope recipients of attempts that failed for TLS, per failure row.
 	failRcpts map[failKey]map[string]bool
 	// rpt counts TLSRPT results per domain.
@@ -188,7 +190,8 @@ func NewBuilder(opts Options) *Builder {
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
 		failRcpts: map[failKey]map[string]bool{},
-		legacy:    map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
+		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
+		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 	}
@@ -387,6 +390,32 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	b.outboundTLS(a)
 }
 
+func (b *Builder) byKex() map[string]int64 {
+	o := &b.m.TLS.Outbound
+	if o.ByKeyExchange == nil {
+		o.ByKeyExchange = map[string]int64{}
+	}
+	return o.ByKeyExchange
+}
+
+func (b *Builder) bySig() map[string]int64 {
+	o := &b.m.TLS.Outbound
+	if o.BySignature == nil {
+		o.BySignature = map[string]int64{}
+	}
+	return o.BySignature
+}
+
+// domainSet is the set of names seen at a domain in sets, made on first use.
+func (b *Builder) domainSet(sets map[string]map[string]bool, domain string) map[string]bool {
+	m := sets[domain]
+	if m == nil {
+		m = map[string]bool{}
+		sets[strings.Clone(domain)] = m
+	}
+	return m
+}
+
 // envelopeKey names one envelope recipient: one address in two messages
 // is two recipients.
 func envelopeKey(host, qid, rcpt string) string { return host + " " + qid + " " + rcpt }
@@ -442,6 +471,22 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 	}
 	if a.TLSRPT != "" {
 		b.tlsrpt(a, posture)
+	}
+	if a.TLSProtocol == "TLSv1.3" {
+		o.TLS13++
+		row.TLS13++
+	}
+	if a.TLSKeyExchange != "" {
+		countString(b.byKex(), a.TLSKeyExchange)
+		addString(b.domainSet(b.outKex, a.Domain), a.TLSKeyExchange)
+		if aggregate.PostQuantum(a.TLSKeyExchange) {
+			o.PostQuantum++
+			row.PostQuantum++
+		}
+	}
+	if a.TLSServerSig != "" {
+		countString(b.bySig(), a.TLSServerSig)
+		addString(b.domainSet(b.outSig, a.Domain), a.TLSServerSig)
 	}
 	if a.TLSProtocol != "" {
 		o.TLS++

@@ -93,6 +93,12 @@ func (b *Builder) Model() *Model {
 	for name, row := range b.outbound {
 		row.Protocols = sortedKeys(b.outProtos[name])
 		row.Ciphers = sortedKeys(b.outCiphrs[name])
+		if len(b.outKex[name]) > 0 {
+			row.KeyExchanges = sortedKeys(b.outKex[name])
+		}
+		if len(b.outSig[name]) > 0 {
+			row.ServerSignatures = sortedKeys(b.outSig[name])
+		}
 		for k, n := range b.outPolicies[name] {
 			row.Policies = append(row.Policies, PolicyCount{Policy: k[0], Meaning: k[1], Count: n})
 		}

@@ -143,6 +143,10 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")), sent,
 			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
+	if o := v.tls; v.hasTLS && (len(o.KeyExchanges) > 0 || len(o.ServerSignatures) > 0) {
+		p("TLS posture: TLS 1.3 %d of %d; key exchange %s (post-quantum hybrid %d); server signature %s\n", o.TLS13, o.Deliveries,
+			orNone(strings.Join(o.KeyExchanges, " ")), o.PostQuantum, orNone(strings.Join(o.ServerSignatures, ", ")))
+	}
 	certFailures := 0
 	for _, f := range m.TLSFailures {
 		rfc := "RFC 8460 " + string(f.RFC8460)

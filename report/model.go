@@ -162,6 +162,13 @@ type OutboundTLS struct {
 	ByProtocol map[string]int64 `json:"by_protocol"`
 	ByCipher   map[string]int64 `json:"by_cipher"`
 	Domains    []TLSDomainRow   `json:"domains"`
+	// Posture beyond trust, from the established lines (Postfix 3.4+ logs
+	// the TLS 1.3 details): key exchange groups, post-quantum hybrid ones
+	// among them, the servers' signature algorithms and sizes.
+	ByKeyExchange map[string]int64 `json:"by_key_exchange,omitempty"`
+	BySignature   map[string]int64 `json:"by_server_signature,omitempty"`
+	PostQuantum   int64            `json:"post_quantum,omitempty"` // attempts over a post-quantum hybrid key exchange (X25519MLKEM768, ...)
+	TLS13         int64            `json:"tls13,omitempty"`
 	// TLSRPT is what Postfix 3.10's own TLSRPT lines said per domain,
 	// beside pftls's classification of the same sessions.
 	TLSRPT []TLSRPTRow `json:"tlsrpt,omitempty"`
@@ -179,19 +186,23 @@ type TLSRPTRow struct {
 
 // TLSDomainRow is the TLS mix of one destination domain.
 type TLSDomainRow struct {
-	Domain     string   `json:"domain"`
-	Deliveries int64    `json:"deliveries"`
-	Sent       int64    `json:"sent"`
-	TLSPercent float64  `json:"tls_percent"`
-	Verified   int64    `json:"verified"`
-	Trusted    int64    `json:"trusted"`
-	Untrusted  int64    `json:"untrusted"`
-	Anonymous  int64    `json:"anonymous"`
-	Encrypted  int64    `json:"encrypted,omitempty"` // TLS known only from tls= (3.11+) at may/encrypt/halfdane: trust not logged
-	Plaintext  int64    `json:"plaintext"`
-	NoTLS      int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
-	Protocols  []string `json:"protocols"`
-	Ciphers    []string `json:"ciphers"`
+	Domain           string   `json:"domain"`
+	Deliveries       int64    `json:"deliveries"`
+	Sent             int64    `json:"sent"`
+	TLSPercent       float64  `json:"tls_percent"`
+	Verified         int64    `json:"verified"`
+	Trusted          int64    `json:"trusted"`
+	Untrusted        int64    `json:"untrusted"`
+	Anonymous        int64    `json:"anonymous"`
+	Encrypted        int64    `json:"encrypted,omitempty"` // TLS known only from tls= (3.11+) at may/encrypt/halfdane: trust not logged
+	Plaintext        int64    `json:"plaintext"`
+	NoTLS            int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
+	Protocols        []string `json:"protocols"`
+	Ciphers          []string `json:"ciphers"`
+	TLS13            int64    `json:"tls13,omitempty"`        // attempts over TLS 1.3
+	PostQuantum      int64    `json:"post_quantum,omitempty"` // attempts over a post-quantum hybrid key exchange
+	KeyExchanges     []string `json:"key_exchanges,omitempty"`
+	ServerSignatures []string `json:"server_signatures,omitempty"`
 	// Policies counts the tls= outcomes (Postfix 3.11+) that are not
 	// plain compliance: downgrades ("may:none", "dane:halfdane",
 	// "dane:encrypt"), violations ("!dane"), undecided ("dane?") and every

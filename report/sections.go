@@ -312,6 +312,15 @@ func (m *Model) outboundMixTable() Table {
 	for _, k := range sortedKeys(o.ByCipher) {
 		t.Rows = append(t.Rows, []string{"cipher", k, n(o.ByCipher[k]), share(o.ByCipher[k])})
 	}
+	for _, k := range sortedKeys(o.ByKeyExchange) {
+		t.Rows = append(t.Rows, []string{"key exchange", k, n(o.ByKeyExchange[k]), share(o.ByKeyExchange[k])})
+	}
+	if o.PostQuantum > 0 {
+		t.Rows = append(t.Rows, []string{"key exchange", "post-quantum hybrid", n(o.PostQuantum), share(o.PostQuantum)})
+	}
+	for _, k := range sortedKeys(o.BySignature) {
+		t.Rows = append(t.Rows, []string{"server signature", k, n(o.BySignature[k]), share(o.BySignature[k])})
+	}
 	return t
 }
 

@@ -327,3 +327,21 @@ func TestReportCountsAgreeAcrossSections(t *testing.T) {
 		}
 	}
 }
+
+// Posture beyond trust: key exchange (post-quantum hybrid share), server
+// signature, TLS 1.3, per domain and overall.
+func TestOutboundPostureBeyondTrust(t *testing.T) {
+	m := reportJSON(t, logsDir+"tls-may-all-untrusted.log")
+	o := m.TLS.Outbound
+	if o.PostQuantum != 1 || o.TLS13 != 2 || o.ByKeyExchange["X25519MLKEM768"] != 1 || o.BySignature["ECDSA (P-256)"] != 1 {
+		t.Errorf("overall: pq %d tls13 %d kex %v sig %v", o.PostQuantum, o.TLS13, o.ByKeyExchange, o.BySignature)
+	}
+	g := outboundRow(m, "gmail.com")
+	if g.PostQuantum != 1 || g.TLS13 != 1 || len(g.KeyExchanges) != 1 || g.KeyExchanges[0] != "X25519MLKEM768" ||
+		len(g.ServerSignatures) != 1 || g.ServerSignatures[0] != "ECDSA (P-256)" {
+		t.Errorf("gmail.com: %+v", g)
+	}
+	if r := outboundRow(m, "outlook.com"); r.TLS13 != 0 || r.PostQuantum != 0 || len(r.KeyExchanges) != 0 {
+		t.Errorf("outlook.com (TLSv1.2, no key exchange logged): %+v", r)
+	}
+}

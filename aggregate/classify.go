@@ -63,16 +63,23 @@ func (a *Attempt) InTLSMix() bool {
 }
 
 // GoodTLS reports whether the attempt is a good TLS delivery: sent over a
-// TLS session with no TLS failure. A domain's TLS "started failing" after
+// TLS session with no TLS failure (a session known from the tls= field of
+// Postfix 3.11+ counts: TLSPolicy.Encrypted). A domain's TLS "started failing" after
 // its last good TLS delivery. goodTLSCondition is the same rule in SQL;
 // TestGoodTLSRuleInSQL keeps the two equal.
 func (a *Attempt) GoodTLS() bool {
-	return a.Status == logparse.StatusSent && a.TLSTrust != logparse.TrustNone && a.TLSFailure == ""
+	return a.Status == logparse.StatusSent && a.TLSFailure == "" &&
+		(a.TLSTrust != logparse.TrustNone || a.TLSPolicy.Encrypted())
 }
 
 // goodTLSCondition is GoodTLS as an SQL condition on the attempts table.
 // It is part of the literal query in Store.LastGoodTLS.
-const goodTLSCondition = `status = 'sent' AND tls_trust != '' AND tls_failure = ''`
+const goodTLSCondition = `status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
+		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))`
 
 // TLSPosture is how an attempt in the outbound TLS mix went: the trust of
 // its TLS session, "tls-failed" when TLS failed and nothing was sent, or

@@ -53,6 +53,7 @@ func Diagnose(m *Model, cfg *PostfixConfig) []Diagnosis {
 	}
 	d.stripping()
 	d.providersUntrusted()
+	d.downgrades()
 	d.inbound()
 	d.cacheWarnings()
 	slices.SortStableFunc(d.out, func(a, b Diagnosis) int {
@@ -288,6 +289,13 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		x.Finding = fmt.Sprintf("The certificate of %s fails verification (%s).", mx, r.Detail)
 		x.Confidence = Low
 		x.Advice = "Set smtp_tls_loglevel = 1 (or '1,untrusted') to log why, or run 'posttls-finger -c -Lsummary,untrusted' against the MX."
+		if v := d.violation(r.Domain); v != "" {
+			// Postfix 3.11's tls= names the level that was not met: what
+			// failed is certain, only the reason is not logged.
+			x.Confidence = High
+			x.Finding = fmt.Sprintf("The TLS policy for %s (tls=%s) was not met: the certificate of %s fails verification, and at smtp_tls_loglevel = 0 Postfix logs no reason.", r.Domain, v, mx)
+			x.Advice = fmt.Sprintf("Set smtp_tls_loglevel = 1 in main.cf (or for this destination only, smtp_tls_loglevel_maps in 3.12+) and run 'postfix reload': the next attempt logs why (issuer, expiry, name). 'posttls-finger -c -Lsummary,untrusted \"[%s]\"' shows it now.", firstOr(r.Hosts, r.Domain))
+		}
 	default:
 		x.ID = string(r.Kind)
 		x.Finding = fmt.Sprintf("TLS with %s fails: %s (%s).", mx, r.Kind, r.Detail)
@@ -356,6 +364,53 @@ func policyFailure(x *Diagnosis, r TLSFailureRow) {
 		x.Params = []string{"smtp_tls_policy_maps", "smtp_tls_security_level"}
 		x.Finding = fmt.Sprintf("The TLS policy for %s requires DANE (dane-only), but the destination cannot do DANE (%s): every delivery is deferred.", where, r.Detail)
 		x.Advice = fmt.Sprintf("Use opportunistic DANE for %s: set '%s dane' in smtp_tls_policy_maps (or smtp_tls_security_level = dane instead of dane-only); if a policy plugin in smtp_tls_policy_maps answers 'dane-only', check its answer with 'postmap -q %s MAP'.", r.Domain, r.Domain, r.Domain)
+	}
+}
+
+// violation returns the tls= outcome (Postfix 3.11+) that says the policy
+// of domain was not met ("!secure"), or "".
+func (d *diagnoser) violation(domain string) string {
+	for _, r := range d.m.TLS.Outbound.Domains {
+		if r.Domain != domain {
+			continue
+		}
+		for _, p := range r.Policies {
+			if p.Meaning == aggregate.PolicyViolation {
+				return p.Policy
+			}
+		}
+	}
+	return ""
+}
+
+// downgrades: tls= outcomes of Postfix 3.11+ where the policy was met at a
+// weaker level than it started with. Nothing failed, so no failure row
+// says it.
+func (d *diagnoser) downgrades() {
+	for _, r := range d.m.TLS.Outbound.Domains {
+		for _, p := range r.Policies {
+			if p.Meaning != aggregate.PolicyDowngrade {
+				continue
+			}
+			pol := logparse.ParseTLSPolicy(p.Policy)
+			x := Diagnosis{Domain: r.Domain, ID: "tls-downgrade", Confidence: High,
+				Evidence: fmt.Sprintf("%d deliveries to %s logged tls=%s.", p.Count, r.Domain, p.Policy),
+				Params:   []string{"smtp_tls_policy_maps"}}
+			switch pol.Level.Achieved() {
+			case logparse.PolicyNone:
+				x.Finding = fmt.Sprintf("Mail to %s went in plaintext although TLS was tried (tls=%s): the server offered no STARTTLS, or the handshake failed and Postfix fell back.", r.Domain, p.Policy)
+				x.Advice = fmt.Sprintf("If mail to %s must be encrypted, set '%s encrypt' in smtp_tls_policy_maps (it is then deferred instead of sent in the clear); 'posttls-finger \"%s\"' shows what the server offers.", r.Domain, r.Domain, r.Domain)
+			case logparse.PolicyHalfDANE:
+				x.Finding = fmt.Sprintf("DANE for %s fell back to halfdane (tls=%s): the MX host's TLSA records authenticated the session, but %s's MX records are not DNSSEC-signed, so the choice of MX host is not authenticated.", r.Domain, p.Policy, r.Domain)
+				x.Advice = fmt.Sprintf("Nothing to change here; only the postmaster of %s can sign the zone (DNSSEC). To defer instead, set '%s dane-only' in smtp_tls_policy_maps.", r.Domain, r.Domain)
+				x.Params = append(x.Params, "smtp_tls_security_level")
+			default:
+				x.Finding = fmt.Sprintf("DANE for %s fell back to %s (tls=%s): the MX host has no usable TLSA records, so the session was encrypted but not authenticated.", r.Domain, pol.Level.Achieved(), p.Policy)
+				x.Advice = fmt.Sprintf("Nothing to change here if opportunistic DANE is what you want; only the postmaster of %s can fix the TLSA records. To defer instead of sending unauthenticated, set '%s dane-only' in smtp_tls_policy_maps.", r.Domain, r.Domain)
+				x.Params = append(x.Params, "smtp_tls_security_level")
+			}
+			d.add(x)
+		}
 	}
 }
 

@@ -345,3 +345,31 @@ func TestOutboundPostureBeyondTrust(t *testing.T) {
 		t.Errorf("outlook.com (TLSv1.2, no key exchange logged): %+v", r)
 	}
 }
+
+var loglevel0Cases = []findingCase{
+	{log: "tls-policy-loglevel0.log", domain: "bank.example", kind: "not-verified", rfc: "validation-failure",
+		detail: "Server certificate not verified", id: "certificate-not-verified",
+		advice: []string{"tls=!secure", "smtp_tls_loglevel = 1"}, param: "smtp_tls_loglevel"},
+}
+
+// At loglevel 0 the tls= field names the level that was not met, and the
+// downgrades that failed nothing.
+func TestTLSPolicyFieldFindings(t *testing.T) {
+	checkFindings(t, loglevel0Cases)
+	m := reportJSON(t, logsDir+"tls-policy-loglevel0.log")
+	for domain, want := range map[string]string{
+		"oldpartner.example": "'oldpartner.example encrypt' in smtp_tls_policy_maps",
+		"notlsa.example":     "'notlsa.example dane-only' in smtp_tls_policy_maps",
+		"hosted.example":     "'hosted.example dane-only' in smtp_tls_policy_maps",
+	} {
+		d := findDiagnosis(m.Diagnoses, domain)
+		if d.ID != "tls-downgrade" || d.Confidence != report.High || !strings.Contains(d.Advice, want) {
+			t.Errorf("%s: %+v", domain, d)
+		}
+	}
+	for _, domain := range []string{"dane.example", "may.example"} {
+		if d := findDiagnosis(m.Diagnoses, domain); d.ID != "" {
+			t.Errorf("%s complied with its policy, yet: %+v", domain, d)
+		}
+	}
+}

@@ -129,6 +129,15 @@ func checkFindings(t *testing.T, cases []findingCase) {
 			}
 			d := findDiagnosis(m.Diagnoses, c.domain)
 			checkDiagnosis(t, "report", d, c)
+			code, text, errOut := runCLI(t, "", "report", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "--width", "2000", logsDir+c.log)
+			if code != exitOK {
+				t.Fatalf("report: exit %d: %s", code, errOut)
+			}
+			for _, want := range append([]string{c.domain, c.kind, " high ", c.detail}, c.advice...) {
+				if !strings.Contains(text, want) {
+					t.Errorf("report text lacks %q", want)
+				}
+			}
 			code, out, errOut := runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC", c.domain, logsDir+c.log)
 			if code != exitOK {
 				t.Fatalf("explain: exit %d: %s", code, errOut)

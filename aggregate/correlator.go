@@ -658,10 +658,12 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	} else {
 		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
 	}
-	if f.Domain == "" || f.Domain == localDomain {
+	if s.Domain != "" || f.Domain == "" || f.Domain == localDomain {
 		// The TLS policy is the next hop's, whatever the recipient's
-		// address: the domain a line names, else the server itself, the
-		// way smtp_tls_policy_maps keys a relayhost ("[host]:port").
+		// address: the domain a line names (TLSRPT domain=, the policy
+		// lookup warning, the session cache key), else, for a recipient
+		// without a domain, the server itself, the way
+		// smtp_tls_policy_maps keys a relayhost ("[host]:port").
 		f.Domain = nextHopKey(s)
 	}
 	c.out.TLS = append(c.out.TLS, f)
@@ -806,7 +808,7 @@ func cacheNextHop(detail string) string {
 	if len(parts) < 4 || isAddr(parts[2]) || !isAddr(parts[3]) {
 		return ""
 	}
-	return strings.ToLower(strings.Trim(parts[1], "[]"))
+	return strings.ToLower(parts[1]) // "[relay.example]" for a relayhost, as smtp_tls_policy_maps keys it
 }
 
 func isAddr(s string) bool {

@@ -157,6 +157,7 @@ type failAcc struct {
 	hosts    map[string]bool
 	details  map[string]int64
 	names    map[string]bool
+	rdoms    map[string]bool // recipient domains under another policy domain
 }
 
 type rejectKey struct {
@@ -553,7 +554,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		acc = &failAcc{
 			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
 			messages: map[string]bool{}, recips: map[string]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
-			names: map[string]bool{},
+			names: map[string]bool{}, rdoms: map[string]bool{},
 		}
 		b.failures[k] = acc
 	}
@@ -575,6 +576,9 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	}
 	if f.Recipient != "" {
 		addString(acc.recips, envelopeKey(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
+		if rd := aggregate.Domain(f.Recipient); rd != "" && rd != domain {
+			addString(acc.rdoms, rd)
+		}
 	}
 	host := f.PeerHost
 	if host == "" {

@@ -56,6 +56,9 @@ func (b *Builder) Model() *Model {
 		if len(acc.names) > 0 {
 			r.Names = sortedKeys(acc.names)
 		}
+		if len(acc.rdoms) > 0 {
+			r.RecipientDomains = sortedKeys(acc.rdoms)
+		}
 		m.TLSFailures = append(m.TLSFailures, r)
 		failedDomains[r.Domain] = true
 		if d := b.domains[r.Domain]; d != nil {

@@ -157,6 +157,9 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 		if !noRelay(f) {
 			certFailures++
 		}
+		if len(f.RecipientDomains) > 0 {
+			p("  for recipients at: %s\n", TerminalSafe(strings.Join(f.RecipientDomains, ", ")))
+		}
 		if pol := inferPolicy(f); pol != "" {
 			p("Policy level inferred: %s\n", pol)
 		}

@@ -129,6 +129,10 @@ type TLSFailureRow struct {
 	Evidence   []string                `json:"evidence,omitempty"`     // log lines of the first failed session
 	LastGood   time.Time               `json:"last_good_tls,omitzero"` // last TLS delivery to the domain before the window
 	Sent       int64                   `json:"sent_despite,omitempty"` // failures after which the mail was still sent (plaintext retry)
+	// RecipientDomains are the recipients' domains when the row is keyed
+	// by another TLS policy domain (the next hop: a relayhost, a
+	// recipient without a domain).
+	RecipientDomains []string `json:"recipient_domains,omitempty"`
 }
 
 // DeferralRow is one destination domain's deferrals.

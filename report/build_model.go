@@ -127,6 +127,7 @@ func (b *Builder) Model() *Model {
 	if in.Connections > 0 {
 		in.TLSPercent = 100 * float64(in.TLS) / float64(in.Connections)
 	}
+	in.TLS13 = in.ByProtocol["TLSv1.3"]
 	in.LegacyClients = sortedClients(b.legacy)
 	in.HandshakeFailure = sortedClients(b.handshake)
 

@@ -226,6 +226,7 @@ type InboundTLS struct {
 	Connections      int64            `json:"connections"`
 	TLS              int64            `json:"tls"`
 	TLSPercent       float64          `json:"tls_percent"`
+	TLS13            int64            `json:"tls13,omitempty"` // sessions over TLS 1.3
 	ByTrust          map[string]int64 `json:"by_trust"`
 	ByProtocol       map[string]int64 `json:"by_protocol"`
 	LegacyClients    []ClientCount    `json:"legacy_clients"` // still on TLSv1 / TLSv1.1 (the --top busiest)

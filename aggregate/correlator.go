@@ -334,7 +334,8 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	case logparse.TLSLibraryProblem:
 		c.libraryProblem(l, ev)
 	case logparse.TLSPeerNames:
-		if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil && p.Cur.Peer.Addr == ev.Peer.Addr {
+		// tlsproxy's names belong to its session with the peer (tlsKey).
+		if p := c.procs[tlsKey(l, ev.Peer)]; p != nil && p.Cur != nil && p.Cur.Peer.Addr == ev.Peer.Addr {
 			for n := range strings.SplitSeq(ev.Names, ",") {
 				p.Cur.addName(strings.TrimSpace(n))
 			}

@@ -66,3 +66,18 @@ func TestTLSProxyFailureSurvivesRestore(t *testing.T) {
 		t.Errorf("want one self-signed failure at selfsigned.example, got %+v", f.TLS)
 	}
 }
+
+// Certificate names tlsproxy logs at loglevel 2 explain the failure the
+// smtp delivery adopts.
+func TestTLSProxyCertificateNames(t *testing.T) {
+	_, f := correlate(aggregate.DefaultOptions, []string{
+		"Nov 23 06:00:01 mail postfix/tlsproxy[8101]: CONNECT to [203.0.113.41]:25",
+		"Nov 23 06:00:01 mail postfix/tlsproxy[8101]: server certificate verification failed for mx.wrong.example[203.0.113.41]:25: num=62:hostname mismatch",
+		"Nov 23 06:00:01 mail postfix/tlsproxy[8101]: mx.wrong.example[203.0.113.41]:25: subject_CN=shared.hosting.example, issuer_CN=R3, fingerprint=3A:1F:0C:55, pkey_fingerprint=9B:20:AA:7E",
+		"Nov 23 06:00:01 mail postfix/smtp[8203]: Untrusted TLS connection established to mx.wrong.example[203.0.113.41]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+		"Nov 23 06:00:01 mail postfix/smtp[8203]: 3C4D5E6F02: to=<x@wrong.example>, relay=mx.wrong.example[203.0.113.41]:25, delay=1, delays=0.1/0/0.9/0, dsn=4.7.5, status=deferred (Server certificate not verified)",
+	})
+	if len(f.TLS) != 1 || f.TLS[0].Kind != "name-mismatch" || f.TLS[0].Names != "shared.hosting.example" {
+		t.Errorf("want one name-mismatch with the certificate's name, got %+v", f.TLS)
+	}
+}

@@ -175,6 +175,7 @@ func (d *diagnoser) providersUntrusted() {
 		}
 	}
 	if len(domains) == 0 {
+		d.allUntrusted(failing)
 		return
 	}
 	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: High, Advice: noCABundleAdvice,
@@ -186,6 +187,37 @@ func (d *diagnoser) providersUntrusted() {
 	// (explain, which sees one domain, says the same as the report).
 	if file, path, set := d.caConfig(); set {
 		x.Confidence = Medium
+		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
+	}
+	d.add(x)
+}
+
+// allUntrusted: without a big provider among them, many domains whose
+// sessions are all Untrusted and not one Trusted or Verified session
+// anywhere still point to a missing CA bundle, with less certainty (a
+// host that only talks to private servers sees the same).
+func (d *diagnoser) allUntrusted(failing map[string]bool) {
+	o := d.m.TLS.Outbound
+	if o.ByTrust[string(aggregate.PostureVerified)]+o.ByTrust[string(aggregate.PostureTrusted)] > 0 {
+		return
+	}
+	var domains []string
+	var sessions int64
+	for _, r := range o.Domains {
+		if !failing[r.Domain] && r.Untrusted > 0 {
+			domains = append(domains, r.Domain)
+			sessions += r.Untrusted
+		}
+	}
+	if len(domains) < sharedIssuerDomains || sessions < 10 {
+		return
+	}
+	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: Medium, Advice: noCABundleAdvice,
+		Params:   []string{"smtp_tls_CAfile", "smtp_tls_CApath"},
+		Finding:  fmt.Sprintf("All %d TLS sessions with %d domains (%s) were Untrusted and none Trusted or Verified: Postfix probably has no CA bundle.", sessions, len(domains), list(domains, 5)),
+		Evidence: "At level may an untrusted certificate fails nothing, so no TLS failure shows it; with a CA bundle most public mail servers are Trusted."}
+	if file, path, set := d.caConfig(); set {
+		x.Confidence = Low
 		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
 	}
 	d.add(x)

@@ -81,3 +81,19 @@ func TestTLSProxyCertificateNames(t *testing.T) {
 		t.Errorf("want one name-mismatch with the certificate's name, got %+v", f.TLS)
 	}
 }
+
+// A policy warning waits for its deferral across a saved and restored
+// state.
+func TestPolicyNoteSurvivesRestore(t *testing.T) {
+	c := aggregate.NewCorrelator(aggregate.DefaultOptions)
+	feed(c, `Nov 23 02:00:40 mail postfix/smtp[4242]: warning: socketmap:inet:10.3.0.44:8462:query lookup error for "web.de"`,
+		"Nov 23 02:00:40 mail postfix/smtp[4242]: warning: TLS policy lookup for web.de/mx00.web.de: client TLS configuration problem")
+	c.Drain()
+	c = restored(t, c)
+	feed(c, "Nov 23 02:00:40 mail postfix/smtp[4242]: 4h5QLF430Vz2jkj: to=<recipient@web.de>, relay=none, delay=40, delays=0.1/0/40/0, dsn=4.7.5, status=deferred (client TLS configuration problem)")
+	f := newFacts()
+	f.add(c.Drain())
+	if len(f.TLS) != 1 || f.TLS[0].PeerHost != "mx00.web.de" || len(f.TLS[0].Evidence) == 0 {
+		t.Errorf("want the web.de failure with its MX and evidence, got %+v", f.TLS)
+	}
+}

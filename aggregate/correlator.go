@@ -346,9 +346,13 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	case logparse.TLSRPT:
 		c.addTLSRPT(l, ev, t)
 	case logparse.TLSCache:
-		if l.Service == "smtp" || l.Service == "lmtp" {
-			if hop := cacheNextHop(ev.Detail); hop != "" {
+		if (l.Service == "smtp" || l.Service == "lmtp") && strings.HasPrefix(ev.Detail, "looking for session ") {
+			// Each new session looks its key up first: a key without a
+			// next hop must not leave the last session's behind.
+			if hop, p := cacheNextHop(ev.Detail), c.procs[keyOf(l)]; hop != "" {
 				c.procFor(l, t).NextHop = strings.Clone(hop)
+			} else if p != nil {
+				p.NextHop = ""
 			}
 		}
 	case logparse.Postscreen:
@@ -372,6 +376,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 		// A new connection: the previous one's TLS state is over.
 		if p := c.procs[keyOf(l)]; p != nil {
 			p.closeCurrent()
+			p.NextHop = ""
 			p.LastSeen = t
 		}
 	case logparse.Connect:

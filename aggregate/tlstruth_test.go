@@ -97,3 +97,19 @@ func TestPolicyNoteSurvivesRestore(t *testing.T) {
 		t.Errorf("want the web.de failure with its MX and evidence, got %+v", f.TLS)
 	}
 }
+
+// The next hop of a session cache key keys that session's failure, and
+// not a later session's whose key names none.
+func TestCacheNextHopDoesNotGoStale(t *testing.T) {
+	_, f := correlate(aggregate.DefaultOptions, []string{
+		"Nov 23 09:00:00 mail postfix/smtp[9301]: looking for session smtp&fastmail.fm&in1-smtp.messagingengine.com&103.168.172.218&25&&C0F1 in smtp cache",
+		"Nov 23 09:00:01 mail postfix/smtp[9301]: Trusted TLS connection established to in1-smtp.messagingengine.com[103.168.172.218]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+		"Nov 23 09:00:01 mail postfix/smtp[9301]: 6A7B8C9D01: to=<me@fastmail.fm>, relay=in1-smtp.messagingengine.com[103.168.172.218]:25, delay=1, delays=0.1/0/0.9/0, dsn=4.7.5, status=deferred (Server certificate not verified)",
+		"Nov 23 09:05:00 mail postfix/smtp[9301]: looking for session smtp&mx.other.example&192.0.2.30&25&&C0F1 in smtp cache",
+		"Nov 23 09:05:01 mail postfix/smtp[9301]: Trusted TLS connection established to mx.other.example[192.0.2.30]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+		"Nov 23 09:05:01 mail postfix/smtp[9301]: 6A7B8C9D02: to=<you@other.example>, relay=mx.other.example[192.0.2.30]:25, delay=1, delays=0.1/0/0.9/0, dsn=4.7.5, status=deferred (Server certificate not verified)",
+	})
+	if len(f.TLS) != 2 || f.TLS[0].Domain != "fastmail.fm" || f.TLS[1].Domain != "other.example" {
+		t.Errorf("want fastmail.fm then other.example, got %+v", f.TLS)
+	}
+}

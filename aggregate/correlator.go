@@ -313,21 +313,23 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	case logparse.TLSEstablished:
 		if ev.Direction == logparse.DirOutbound {
 			c.outboundEstablished(l, ev, t)
-		} else if s := c.session(l); s != nil {
+		} else if s := c.inboundSession(l, ev.Peer); s != nil {
 			s.TLSTrust, s.TLSProtocol, s.TLSCipher = ev.Trust, ev.Protocol, ev.Cipher
 		}
 	case logparse.TLSCertFailure:
 		if isOutbound(l, ev.Peer) {
 			c.outboundFailure(l, ev.Peer, ev.TLSFailure, certDetail(ev), t)
-		} else if s := c.session(l); s != nil && s.TLSError == "" {
+		} else if s := c.inboundSession(l, ev.Peer); s != nil && s.TLSError == "" {
 			s.TLSError = ev.Detail
 		}
 	case logparse.TLSHandshakeError:
 		if ev.Direction == logparse.DirOutbound {
 			c.outboundFailure(l, ev.Peer, logparse.TLSHandshake, "", t)
-		} else if s := c.session(l); s != nil {
+		} else if s := c.inboundSession(l, ev.Peer); s != nil {
 			s.TLSFailed = true
-			if s.TLSError == "" {
+			if s.TLSError == "" && ev.Op == "tlsproxy" {
+				s.TLSError = "TLS handshake failed (tlsproxy)"
+			} else if s.TLSError == "" {
 				s.TLSError = "SSL_accept error: " + ev.Detail
 			}
 		}
@@ -981,6 +983,23 @@ func (c *Correlator) addReject(l *logparse.Line, ev logparse.Reject, t time.Time
 	if s := c.session(l); s != nil {
 		s.Rejects++
 	}
+}
+
+// inboundSession is the open smtpd session an inbound TLS line is about:
+// the line's own process's, or, for tlsproxy (which does the TLS of
+// postscreen and smtpd sessions in a process of its own), the newest open
+// session of the same host with the peer's address.
+func (c *Correlator) inboundSession(l *logparse.Line, peer logparse.Peer) *Session {
+	if l.Service != "tlsproxy" {
+		return c.session(l)
+	}
+	var found *Session
+	for k, s := range c.sessions {
+		if k.host == l.Host && s.ClientIP == peer.Addr && (found == nil || s.Start.After(found.Start)) {
+			found = s
+		}
+	}
+	return found
 }
 
 // session returns the open smtpd session of the line's process, if any.

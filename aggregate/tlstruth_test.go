@@ -113,3 +113,18 @@ func TestCacheNextHopDoesNotGoStale(t *testing.T) {
 		t.Errorf("want fastmail.fm then other.example, got %+v", f.TLS)
 	}
 }
+
+// tlsproxy's inbound handshake failure belongs to the smtpd session with
+// the same client (tlsproxy_state.c: "TLS handshake failed for
+// service=smtpd peer=...").
+func TestTLSProxyInboundFailureTiedToSession(t *testing.T) {
+	_, f := correlate(aggregate.DefaultOptions, []string{
+		"Nov 23 10:00:00 mx postfix/smtpd[7001]: connect from client.example[198.51.100.99]",
+		"Nov 23 10:00:01 mx postfix/tlsproxy[7002]: TLS handshake failed for service=smtpd peer=client.example[198.51.100.99]:41234",
+		"Nov 23 10:00:01 mx postfix/smtpd[7001]: lost connection after STARTTLS from client.example[198.51.100.99]",
+		"Nov 23 10:00:01 mx postfix/smtpd[7001]: disconnect from client.example[198.51.100.99] ehlo=1 starttls=0/1 commands=1/2",
+	})
+	if len(f.Sessions) != 1 || !f.Sessions[0].TLSFailed || f.Sessions[0].TLSError != "TLS handshake failed (tlsproxy)" {
+		t.Errorf("want one failed TLS session with tlsproxy's error, got %+v", f.Sessions)
+	}
+}

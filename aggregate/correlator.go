@@ -315,6 +315,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 			c.outboundEstablished(l, ev, t)
 		} else if s := c.inboundSession(l, ev.Peer); s != nil {
 			s.TLSTrust, s.TLSProtocol, s.TLSCipher = ev.Trust, ev.Protocol, ev.Cipher
+			s.TLSKeyExchange = strings.Clone(ev.KeyExchange)
 		}
 	case logparse.TLSCertFailure:
 		if isOutbound(l, ev.Peer) {

@@ -103,24 +103,25 @@ type TLSFailure struct {
 
 // Session is one inbound SMTP session (connect .. disconnect) of smtpd.
 type Session struct {
-	Start         time.Time
-	End           time.Time
-	Host          string
-	Service       string // "smtpd", "submission/smtpd", ...
-	Client        string // name[addr]
-	ClientName    string
-	ClientIP      string
-	TLSTrust      logparse.Trust
-	TLSProtocol   string
-	TLSCipher     string
-	StartTLS      bool // the client asked for STARTTLS
-	TLSFailed     bool // STARTTLS was asked for but no TLS session resulted
-	TLSError      string
-	LostAfter     string // "lost connection after X" stage, if any
-	Messages      int    // client= lines (messages accepted)
-	Rejects       int
-	CommandsOK    int
-	CommandsTotal int
+	Start          time.Time
+	End            time.Time
+	Host           string
+	Service        string // "smtpd", "submission/smtpd", ...
+	Client         string // name[addr]
+	ClientName     string
+	ClientIP       string
+	TLSTrust       logparse.Trust
+	TLSProtocol    string
+	TLSCipher      string
+	TLSKeyExchange string // key exchange group: "X25519", "X25519MLKEM768"
+	StartTLS       bool   // the client asked for STARTTLS
+	TLSFailed      bool   // STARTTLS was asked for but no TLS session resulted
+	TLSError       string
+	LostAfter      string // "lost connection after X" stage, if any
+	Messages       int    // client= lines (messages accepted)
+	Rejects        int
+	CommandsOK     int
+	CommandsTotal  int
 }
 
 // LegacyTLS reports whether protocol is a TLS version that clients should
@@ -146,13 +147,14 @@ func (s *Session) Notable() bool {
 // rows, and a report only counts them. A report window takes or leaves a
 // count whole, by its First start (the minute is First's).
 type SessionCount struct {
-	First, Last time.Time // the first and the last of their starts
-	Host        string
-	Service     string
-	TLSTrust    logparse.Trust // TrustNone for sessions without TLS
-	TLSProtocol string
-	TLSCipher   string
-	Sessions    int64
+	First, Last    time.Time // the first and the last of their starts
+	Host           string
+	Service        string
+	TLSTrust       logparse.Trust // TrustNone for sessions without TLS
+	TLSProtocol    string
+	TLSCipher      string
+	TLSKeyExchange string
+	Sessions       int64
 }
 
 // Reject is one reject, reject_warning, hold, discard, ... line.

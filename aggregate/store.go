@@ -96,7 +96,8 @@ var migrations = []string{
 	// stored, committed with the facts, passed to journalctl
 	// --after-cursor by the next run.
 	`ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';`,
-	// 7: the tls= field and the TLSRPT result of each attempt (schema_tls.sql).
+	// 7: TLS truth (schema_tls.sql): the tls= field, TLSRPT result, key exchange and server
+	// signature of each attempt; the key exchange of inbound sessions.
 	schemaTLSPolicy,
 }
 

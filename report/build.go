@@ -603,7 +603,7 @@ func (b *Builder) Session(s *aggregate.Session) {
 		return
 	}
 	b.seen(s.Start)
-	b.countInbound(s.TLSTrust, s.TLSProtocol, 1)
+	b.countInbound(s.TLSTrust, s.TLSProtocol, s.TLSKeyExchange, 1)
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
 	}
@@ -626,18 +626,27 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 	if b.inWindow(c.Last) {
 		b.seen(c.Last)
 	}
-	b.countInbound(c.TLSTrust, c.TLSProtocol, c.Sessions)
+	b.countInbound(c.TLSTrust, c.TLSProtocol, c.TLSKeyExchange, c.Sessions)
 }
 
 // countInbound counts n inbound connections with the given TLS state
-// (protocol "" for none).
-func (b *Builder) countInbound(trust logparse.Trust, protocol string, n int64) {
+// (protocol "" for none) and key exchange group ("" when not logged).
+func (b *Builder) countInbound(trust logparse.Trust, protocol, kex string, n int64) {
 	in := &b.m.TLS.Inbound
 	in.Connections += n
 	if protocol != "" {
 		in.TLS += n
 		in.ByTrust[string(trust)] += n
 		in.ByProtocol[protocol] += n
+	}
+	if kex != "" {
+		if in.ByKeyExchange == nil {
+			in.ByKeyExchange = map[string]int64{}
+		}
+		in.ByKeyExchange[kex] += n
+		if aggregate.PostQuantum(kex) {
+			in.PostQuantum += n
+		}
 	}
 }
 

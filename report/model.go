@@ -227,6 +227,8 @@ type InboundTLS struct {
 	TLS              int64            `json:"tls"`
 	TLSPercent       float64          `json:"tls_percent"`
 	TLS13            int64            `json:"tls13,omitempty"` // sessions over TLS 1.3
+	ByKeyExchange    map[string]int64 `json:"by_key_exchange,omitempty"`
+	PostQuantum      int64            `json:"post_quantum,omitempty"` // sessions over a post-quantum hybrid key exchange
 	ByTrust          map[string]int64 `json:"by_trust"`
 	ByProtocol       map[string]int64 `json:"by_protocol"`
 	LegacyClients    []ClientCount    `json:"legacy_clients"` // still on TLSv1 / TLSv1.1 (the --top busiest)

@@ -338,6 +338,12 @@ func (m *Model) inboundTable() Table {
 	for _, k := range sortedKeys(in.ByTrust) {
 		t.Rows = append(t.Rows, []string{"client certificate", k, n(in.ByTrust[k])})
 	}
+	for _, k := range sortedKeys(in.ByKeyExchange) {
+		t.Rows = append(t.Rows, []string{"key exchange", k, n(in.ByKeyExchange[k])})
+	}
+	if in.PostQuantum > 0 {
+		t.Rows = append(t.Rows, []string{"key exchange", "post-quantum hybrid", n(in.PostQuantum)})
+	}
 	return t
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -379,6 +380,32 @@ func TestTLSPolicyFieldFindings(t *testing.T) {
 	for _, domain := range []string{"dane.example", "may.example"} {
 		if d := findDiagnosis(m.Diagnoses, domain); d.ID != "" {
 			t.Errorf("%s complied with its policy, yet: %+v", domain, d)
+		}
+	}
+}
+
+// Inbound too: key exchange groups and the post-quantum share, through
+// the store's per-minute counts as well as in memory.
+func TestInboundKeyExchange(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "inbound.log")
+	lines := "Nov 23 11:00:00 mx postfix/smtpd[7101]: connect from mta.outside.test[198.51.100.5]\n" +
+		"Nov 23 11:00:00 mx postfix/smtpd[7101]: Anonymous TLS connection established from mta.outside.test[198.51.100.5]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519MLKEM768 server-signature ECDSA (P-256) server-digest SHA256\n" +
+		"Nov 23 11:00:01 mx postfix/smtpd[7101]: disconnect from mta.outside.test[198.51.100.5] ehlo=2 starttls=1 quit=1 commands=4\n" +
+		"Nov 23 11:00:02 mx postfix/smtpd[7102]: connect from old.outside.test[198.51.100.6]\n" +
+		"Nov 23 11:00:02 mx postfix/smtpd[7102]: Anonymous TLS connection established from old.outside.test[198.51.100.6]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256\n" +
+		"Nov 23 11:00:03 mx postfix/smtpd[7102]: disconnect from old.outside.test[198.51.100.6] ehlo=2 starttls=1 quit=1 commands=4\n"
+	if err := os.WriteFile(log, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []string{":memory:", filepath.Join(t.TempDir(), "pftls.db")} {
+		_, out, errOut := runCLI(t, "", "report", "--db", db, "--year", "2026", "--tz", "UTC", "--format", "json", "--all", log)
+		var m report.Model
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("%s: %v %s", db, err, errOut)
+		}
+		in := m.TLS.Inbound
+		if in.PostQuantum != 1 || in.ByKeyExchange["X25519"] != 1 || in.ByKeyExchange["X25519MLKEM768"] != 1 || in.TLS13 != 2 {
+			t.Errorf("%s: inbound %+v", db, in)
 		}
 	}
 }

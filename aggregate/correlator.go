@@ -658,7 +658,7 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	f := TLSFailure{
 		Time: s.Time, Host: host, Direction: logparse.DirOutbound,
 		Peer: s.Peer.String(), PeerHost: s.Peer.Host, PeerAddr: s.Peer.Addr,
-		Kind: s.Failure, RFC8460: s.Failure.RFC8460(), Detail: s.Detail,
+		Kind: s.Failure, RFC8460: rfc8460(s), Detail: s.Detail,
 		Names: strings.Join(s.Names, ", "), Evidence: strings.Join(s.Lines, "\n"),
 	}
 	if a != nil {
@@ -676,6 +676,19 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 		f.Domain = nextHopKey(s)
 	}
 	c.out.TLS = append(c.out.TLS, f)
+}
+
+// rfc8460 is the RFC 8460 result type of a failed session: the kind's,
+// or, for an external (MTA-STS) policy failure, the type the policy
+// plugin gave, as Postfix reports it (tls_verify.c: "external policy
+// failure (sts-policy-fetch-error)").
+func rfc8460(s *tlsSession) logparse.RFC8460 {
+	if s.Failure == logparse.TLSExternalPolicy {
+		if _, t, ok := strings.Cut(s.Detail, "("); ok && strings.HasPrefix(t, "sts-") {
+			return logparse.RFC8460(strings.TrimSuffix(t, ")"))
+		}
+	}
+	return s.Failure.RFC8460()
 }
 
 // nextHopKey is the TLS policy's key for a session whose recipient has no

@@ -128,3 +128,16 @@ func TestTLSProxyInboundFailureTiedToSession(t *testing.T) {
 		t.Errorf("want one failed TLS session with tlsproxy's error, got %+v", f.Sessions)
 	}
 }
+
+// An external (MTA-STS) policy failure keeps the RFC 8460 type the
+// plugin gave, as Postfix reports it.
+func TestExternalPolicyFailureType(t *testing.T) {
+	_, f := correlate(aggregate.DefaultOptions, []string{
+		"Nov 23 12:00:00 mail postfix/smtp[9401]: certificate verification failed for mx1.example.net[192.0.2.25]:25: external policy failure (sts-webpki-invalid)",
+		"Nov 23 12:00:00 mail postfix/smtp[9401]: Untrusted TLS connection established to mx1.example.net[192.0.2.25]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+		"Nov 23 12:00:00 mail postfix/smtp[9401]: 7B8C9DAE01: to=<a@example.net>, relay=mx1.example.net[192.0.2.25]:25, delay=1, delays=0.1/0/0.9/0, dsn=4.7.5, status=deferred (Server certificate not verified)",
+	})
+	if len(f.TLS) != 1 || f.TLS[0].Kind != "external-policy" || f.TLS[0].RFC8460 != "sts-webpki-invalid" {
+		t.Errorf("got %+v", f.TLS)
+	}
+}

@@ -316,6 +316,17 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		}
 	case logparse.TLSPolicyError, logparse.TLSDANERequired, logparse.TLSDNSSECInvalid:
 		policyFailure(&x, r)
+	case logparse.TLSExternalPolicy:
+		x.ID, x.Confidence, x.Params = "mta-sts-policy-failure", High, []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The MTA-STS policy plugin in smtp_tls_policy_maps failed the delivery to %s (%s), and Postfix defers rather than deliver without the policy.", mx, r.RFC8460)
+		switch r.RFC8460 {
+		case logparse.RFCSTSPolicyFetchError:
+			x.Advice = fmt.Sprintf("The plugin could not fetch %s's policy: try 'curl https://mta-sts.%s/.well-known/mta-sts.txt' from this host (DNS, firewall, proxy); if it fails from elsewhere too, only the postmaster of %s can fix it.", r.Domain, r.Domain, r.Domain)
+		case logparse.RFCSTSWebPKIInvalid:
+			x.Advice = fmt.Sprintf("The HTTPS certificate of mta-sts.%s is not valid for the plugin: check it with 'curl -v https://mta-sts.%s/.well-known/mta-sts.txt'; the plugin's own CA bundle matters too. Only the postmaster of %s can fix the certificate.", r.Domain, r.Domain, r.Domain)
+		default:
+			x.Advice = fmt.Sprintf("%s's MTA-STS policy is invalid (see 'curl https://mta-sts.%s/.well-known/mta-sts.txt' and its _mta-sts TXT record); only its postmaster can fix it.", r.Domain, r.Domain)
+		}
 	case logparse.TLSNotTrusted, logparse.TLSNotVerified, logparse.TLSVerifyOther, logparse.TLSInvalidPurpose, logparse.TLSChainTooLong:
 		x.ID, x.Params = "certificate-not-verified", []string{"smtp_tls_policy_maps", "smtp_tls_loglevel"}
 		x.Finding = fmt.Sprintf("The certificate of %s fails verification (%s).", mx, r.Detail)

@@ -55,22 +55,31 @@ func (o Outcome) Problem() bool { return o == OutcomeDeferred || o == OutcomeBou
 func (a *Attempt) ForDomain() bool { return !a.LocalHop }
 
 // InTLSMix reports whether the attempt counts in the outbound TLS mix: an
-// SMTP or LMTP delivery that reached a server address.
+// SMTP or LMTP delivery that reached a server address, or one that its
+// TLS policy (tls= of Postfix 3.11+, "!dane") stopped before any server
+// was reached.
 func (a *Attempt) InTLSMix() bool {
-	return (a.Service == "smtp" || a.Service == "lmtp") && a.RelayAddr != ""
+	return (a.Service == "smtp" || a.Service == "lmtp") && (a.RelayAddr != "" || a.TLSPolicy.Violated())
 }
 
 // GoodTLS reports whether the attempt is a good TLS delivery: sent over a
-// TLS session with no TLS failure. A domain's TLS "started failing" after
+// TLS session with no TLS failure (a session known from the tls= field of
+// Postfix 3.11+ counts: TLSPolicy.Encrypted). A domain's TLS "started failing" after
 // its last good TLS delivery. goodTLSCondition is the same rule in SQL;
 // TestGoodTLSRuleInSQL keeps the two equal.
 func (a *Attempt) GoodTLS() bool {
-	return a.Status == logparse.StatusSent && a.TLSTrust != logparse.TrustNone && a.TLSFailure == ""
+	return a.Status == logparse.StatusSent && a.TLSFailure == "" &&
+		(a.TLSTrust != logparse.TrustNone || a.TLSPolicy.Encrypted())
 }
 
 // goodTLSCondition is GoodTLS as an SQL condition on the attempts table.
 // It is part of the literal query in Store.LastGoodTLS.
-const goodTLSCondition = `status = 'sent' AND tls_trust != '' AND tls_failure = ''`
+const goodTLSCondition = `status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
+		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))`
 
 // TLSPosture is how an attempt in the outbound TLS mix went: the trust of
 // its TLS session, "tls-failed" when TLS failed and nothing was sent, or
@@ -83,14 +92,24 @@ const (
 	PostureTrusted   TLSPosture = "trusted"
 	PostureUntrusted TLSPosture = "untrusted"
 	PostureAnonymous TLSPosture = "anonymous"
+	// PostureEncrypted is TLS known only from tls= (Postfix 3.11+ at
+	// smtp_tls_loglevel 0) at a level that does not say whether the
+	// certificate was trusted: may, encrypt, halfdane.
+	PostureEncrypted TLSPosture = "encrypted"
 	PosturePlaintext TLSPosture = "plaintext"
 	PostureTLSFailed TLSPosture = "tls-failed" // refused for TLS before any mail was sent
 )
 
 // Postures lists every TLSPosture in the order reports show them.
-var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, PostureAnonymous, PosturePlaintext, PostureTLSFailed}
+var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, PostureAnonymous, PostureEncrypted,
+	PosturePlaintext, PostureTLSFailed}
 
-// TLSPosture is how the attempt's TLS went.
+// TLSPosture is how the attempt's TLS went. The "TLS connection
+// established" line decides; without one (smtp_tls_loglevel 0) the tls=
+// field of Postfix 3.11+ does: a level that authenticates the server
+// (dane, dane-only, fingerprint, verify, secure) is verified, another that
+// encrypts is encrypted, "none" and "may:none" are plaintext, and a
+// violation ("!dane") that sent nothing is tls-failed.
 func (a *Attempt) TLSPosture() TLSPosture {
 	switch a.TLSTrust {
 	case logparse.TrustVerified:
@@ -102,8 +121,14 @@ func (a *Attempt) TLSPosture() TLSPosture {
 	case logparse.TrustAnonymous:
 		return PostureAnonymous
 	}
-	if a.TLSFailure != "" && a.Status != logparse.StatusSent {
+	if (a.TLSFailure != "" || a.TLSPolicy.Level.Violated) && a.Status != logparse.StatusSent {
 		return PostureTLSFailed
+	}
+	switch {
+	case a.TLSPolicy.Verified():
+		return PostureVerified
+	case a.TLSPolicy.Encrypted():
+		return PostureEncrypted
 	}
 	return PosturePlaintext
 }
@@ -151,4 +176,29 @@ func SeverityRank(s logparse.Severity) int {
 		return 2
 	}
 	return 1
+}
+
+// The meanings of a notable tls= outcome (PolicyMeaning).
+const (
+	PolicyViolation  = "violation"  // "!dane": the policy was not met and the delivery blocked
+	PolicyDowngrade  = "downgrade"  // "may:none", "dane:halfdane", "dane:encrypt"
+	PolicyUndecided  = "undecided"  // "dane?": lost connection, or "unknown?": the policy lookup failed
+	PolicyRequireTLS = "requiretls" // the sender asked for REQUIRETLS (RFC 8689)
+)
+
+// PolicyMeaning says what a tls= outcome (Postfix 3.11+) amounts to, or ""
+// when it is plain compliance (or absent): a violation first, then a
+// downgrade, an undecided policy, and any REQUIRETLS outcome.
+func PolicyMeaning(p logparse.TLSPolicy) string {
+	switch {
+	case p.Violated():
+		return PolicyViolation
+	case p.Level.Downgraded():
+		return PolicyDowngrade
+	case p.Level.Undecided || p.RequireTLS.Undecided:
+		return PolicyUndecided
+	case p.RequireTLS.Name != "":
+		return PolicyRequireTLS
+	}
+	return ""
 }

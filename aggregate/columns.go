@@ -143,6 +143,18 @@ func (d hoursDest) Scan(src any) error {
 	return nil
 }
 
+// tlsPolicyDest scans a tls= field as written into its parsed form.
+type tlsPolicyDest struct{ p *logparse.TLSPolicy }
+
+func (d tlsPolicyDest) Scan(src any) error {
+	var s string
+	if err := (textDest[string]{&s}).Scan(src); err != nil {
+		return err
+	}
+	*d.p = logparse.ParseTLSPolicy(s)
+	return nil
+}
+
 // ignoreDest skips a column the reader does not need.
 type ignoreDest struct{}
 
@@ -184,13 +196,14 @@ var messagesTable = &factTable[Message]{name: "messages",
 var attemptsTable = &factTable[Attempt]{name: "attempts",
 	insert: `INSERT INTO attempts (time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
-			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail)
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
+			tls_policy, tls_rpt, tls_kex, tls_server_sig)
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
-			c22, c23, c24, c25, c26, c27, c28, c29 FROM pftls_rows(?, ?)`,
+			c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, c32, c33 FROM pftls_rows(?, ?)`,
 	query: `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
-			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail
-			FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
 	cols: []column[Attempt]{
 		timeCol("time", func(a *Attempt) *time.Time { return &a.Time }),
 		textCol("host", func(a *Attempt) *string { return &a.Host }),
@@ -222,6 +235,12 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 		textCol("tls_cipher", func(a *Attempt) *string { return &a.TLSCipher }),
 		textCol("tls_failure", func(a *Attempt) *logparse.TLSFailureKind { return &a.TLSFailure }),
 		textCol("tls_detail", func(a *Attempt) *string { return &a.TLSDetail }),
+		column[Attempt]{name: "tls_policy",
+			put:  func(a *Attempt, r *rowBuffer) { r.text(a.TLSPolicy.String()) },
+			dest: func(a *Attempt) any { return tlsPolicyDest{&a.TLSPolicy} }},
+		textCol("tls_rpt", func(a *Attempt) *string { return &a.TLSRPT }),
+		textCol("tls_kex", func(a *Attempt) *string { return &a.TLSKeyExchange }),
+		textCol("tls_server_sig", func(a *Attempt) *string { return &a.TLSServerSig }),
 	}}
 
 var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",
@@ -252,10 +271,10 @@ var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",
 
 var sessionsTable = &factTable[Session]{name: "sessions",
 	insert: `INSERT INTO sessions (start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol,
-			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17 FROM pftls_rows(?, ?)`,
+			tls_cipher, starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total, tls_kex)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18 FROM pftls_rows(?, ?)`,
 	query: `SELECT start, end, host, service, client, client_name, client_ip, tls_trust, tls_protocol, tls_cipher,
-			starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total FROM sessions
+			starttls, tls_failed, tls_error, lost_after, messages, rejects, commands_ok, commands_total, tls_kex FROM sessions
 			WHERE start >= ? AND start < ? AND (? = '' OR host = ?) ORDER BY start`,
 	cols: []column[Session]{
 		timeCol("start", func(s *Session) *time.Time { return &s.Start }),
@@ -276,16 +295,17 @@ var sessionsTable = &factTable[Session]{name: "sessions",
 		intCol("rejects", func(s *Session) *int { return &s.Rejects }),
 		intCol("commands_ok", func(s *Session) *int { return &s.CommandsOK }),
 		intCol("commands_total", func(s *Session) *int { return &s.CommandsTotal }),
+		textCol("tls_kex", func(s *Session) *string { return &s.TLSKeyExchange }),
 	}}
 
 // sessionCountsTable keys its rows by the minute of First (see
 // SessionCount): the minute is derived, never read back.
 var sessionCountsTable = &factTable[SessionCount]{name: "session_counts",
-	insert: `INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher) DO UPDATE SET
+	insert: `INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, sessions, first, last)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM pftls_rows(?, ?) WHERE true
+		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex) DO UPDATE SET
 			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
-	query: `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, sessions, first, last
+	query: `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, sessions, first, last
 			FROM session_counts WHERE minute >= ? AND minute <= ? AND first >= ? AND first < ? AND (? = '' OR host = ?)
 			ORDER BY minute`,
 	cols: []column[SessionCount]{
@@ -297,6 +317,7 @@ var sessionCountsTable = &factTable[SessionCount]{name: "session_counts",
 		textCol("tls_trust", func(c *SessionCount) *logparse.Trust { return &c.TLSTrust }),
 		textCol("tls_protocol", func(c *SessionCount) *string { return &c.TLSProtocol }),
 		textCol("tls_cipher", func(c *SessionCount) *string { return &c.TLSCipher }),
+		textCol("tls_kex", func(c *SessionCount) *string { return &c.TLSKeyExchange }),
 		intCol("sessions", func(c *SessionCount) *int64 { return &c.Sessions }),
 		timeCol("first", func(c *SessionCount) *time.Time { return &c.First }),
 		timeCol("last", func(c *SessionCount) *time.Time { return &c.Last }),

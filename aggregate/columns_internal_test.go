@@ -121,6 +121,17 @@ func TestGoodTLSRuleInSQL(t *testing.T) {
 				}
 			}
 		}
+		// Postfix 3.11's tls= field, the only TLS evidence at loglevel 0.
+		for _, policy := range []string{"none", "may", "may?", "may:none", "dane", "dane:halfdane", "dane:encrypt/requiretls",
+			"!secure", "unknown?", "requiretls", "verify/requiretls:none", "may/!requiretls:nostarttls"} {
+			i++
+			a := Attempt{Time: time.Unix(int64(i), 0), Host: "mx", QueueID: fmt.Sprint("Q", i), Status: status,
+				TLSPolicy: logparse.ParseTLSPolicy(policy), Domain: "example.org"}
+			batch.Attempts = append(batch.Attempts, a)
+			if a.GoodTLS() {
+				want = append(want, a.QueueID)
+			}
+		}
 	}
 	if err := s.Commit(context.Background(), &batch, nil, nil, time.Unix(0, 0)); err != nil {
 		t.Fatal(err)

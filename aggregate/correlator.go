@@ -1,6 +1,10 @@
 package aggregate
 
 import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -133,6 +137,43 @@ type proc struct {
 	LastSeen time.Time
 	Cur      *tlsSession
 	Pending  []*tlsSession
+	Policy   *policyNote // TLS policy warnings before the next delivery line
+	NextHop  string      // the next hop named by the last TLS session cache key (the TLS policy domain)
+}
+
+// policyNote is what an smtp process warned about a destination's TLS
+// policy (a socketmap that did not answer, a policy table error, a DANE
+// lookup problem, an MX outside the MTA-STS patterns) before the
+// relay=none deferral it explains.
+type policyNote struct {
+	Domain        string // the next-hop (TLS policy) domain
+	MXHost        string
+	Source        string // the policy source: a map ("socketmap:inet:10.3.0.44:8462:query"), "smtp_tls_policy_maps", "MTA-STS", "DANE"
+	SourceProblem string // what the source said
+	Used          bool   // a delivery line took it; the next warning starts a new note
+	Lines         []string
+}
+
+// add merges one warning into the note: a map endpoint is a better source
+// than the parameter naming it.
+func (n *policyNote) add(ev logparse.TLSPolicyProblem, raw string) {
+	n.Domain = cmp.Or(n.Domain, ev.Domain)
+	n.MXHost = cmp.Or(n.MXHost, ev.MXHost)
+	if ev.Source != "" && (n.Source == "" || (!strings.Contains(n.Source, ":") && strings.Contains(ev.Source, ":"))) {
+		n.Source, n.SourceProblem = ev.Source, ev.Problem
+	}
+	if len(n.Lines) < maxEvidence {
+		n.Lines = append(n.Lines, raw)
+	}
+}
+
+// detail is what a report shows of a policy failure: the delivery's
+// reason and the source that caused it.
+func (n *policyNote) detail(reason string) string {
+	if n == nil || n.Source == "" {
+		return reason
+	}
+	return reason + " (" + n.Source + ": " + n.SourceProblem + ")"
 }
 
 // tlsSession is one outbound connection's TLS state.
@@ -142,11 +183,15 @@ type tlsSession struct {
 	Trust    logparse.Trust
 	Protocol string
 	Cipher   string
+	Kex      string // key exchange group
+	Sig      string // server signature algorithm and size
 	Failure  logparse.TLSFailureKind
 	Detail   string
 	QueueID  string // from a "QID: reason" skip line
 	Emitted  bool
 	UsedBy   string   // queue ID of the first delivery that used it
+	Domain   string   // the TLS policy domain (next hop) when a line names it
+	RPT      string   // Postfix 3.10's TLSRPT result for the handshake (tlsrptText)
 	Names    []string // certificate names seen (TLS loglevel 2)
 	Lines    []string // evidence: the session's TLS lines as written
 }
@@ -171,6 +216,9 @@ func (s *tlsSession) addName(name string) {
 	}
 	s.Names = append(s.Names, name)
 }
+
+// localDomain is the domain of a recipient address without one.
+const localDomain = "(local)"
 
 // NewCorrelator returns an empty correlator.
 func NewCorrelator(opts Options) *Correlator {
@@ -265,34 +313,63 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	case logparse.TLSEstablished:
 		if ev.Direction == logparse.DirOutbound {
 			c.outboundEstablished(l, ev, t)
-		} else if s := c.session(l); s != nil {
+		} else if s := c.inboundSession(l, ev.Peer); s != nil {
 			s.TLSTrust, s.TLSProtocol, s.TLSCipher = ev.Trust, ev.Protocol, ev.Cipher
+			s.TLSKeyExchange = strings.Clone(ev.KeyExchange)
 		}
 	case logparse.TLSCertFailure:
 		if isOutbound(l, ev.Peer) {
 			c.outboundFailure(l, ev.Peer, ev.TLSFailure, certDetail(ev), t)
-		} else if s := c.session(l); s != nil && s.TLSError == "" {
+		} else if s := c.inboundSession(l, ev.Peer); s != nil && s.TLSError == "" {
 			s.TLSError = ev.Detail
 		}
 	case logparse.TLSHandshakeError:
 		if ev.Direction == logparse.DirOutbound {
 			c.outboundFailure(l, ev.Peer, logparse.TLSHandshake, "", t)
-		} else if s := c.session(l); s != nil {
+		} else if s := c.inboundSession(l, ev.Peer); s != nil {
 			s.TLSFailed = true
-			if s.TLSError == "" {
+			if s.TLSError == "" && ev.Op == "tlsproxy" {
+				s.TLSError = "TLS handshake failed (tlsproxy)"
+			} else if s.TLSError == "" {
 				s.TLSError = "SSL_accept error: " + ev.Detail
 			}
 		}
 	case logparse.TLSLibraryProblem:
 		c.libraryProblem(l, ev)
 	case logparse.TLSPeerNames:
-		if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil && p.Cur.Peer.Addr == ev.Peer.Addr {
+		// tlsproxy's names belong to its session with the peer (tlsKey).
+		if p := c.procs[tlsKey(l, ev.Peer)]; p != nil && p.Cur != nil && p.Cur.Peer.Addr == ev.Peer.Addr {
 			for n := range strings.SplitSeq(ev.Names, ",") {
 				p.Cur.addName(strings.TrimSpace(n))
 			}
 			p.Cur.addName(ev.SubjectCN)
 		}
+	case logparse.TLSPolicyProblem:
+		c.policyProblem(l, ev, t)
+	case logparse.TLSRPT:
+		c.addTLSRPT(l, ev, t)
+	case logparse.TLSCache:
+		if (l.Service == "smtp" || l.Service == "lmtp") && strings.HasPrefix(ev.Detail, "looking for session ") {
+			// Each new session looks its key up first: a key without a
+			// next hop must not leave the last session's behind.
+			if hop, p := cacheNextHop(ev.Detail), c.procs[keyOf(l)]; hop != "" {
+				c.procFor(l, t).NextHop = strings.Clone(hop)
+			} else if p != nil {
+				p.NextHop = ""
+			}
+		}
+	case logparse.Postscreen:
+		if l.Service == "tlsproxy" && ev.Action == "CONNECT to" {
+			// A new session with the server: the last one's state is over.
+			if p := c.procs[proxyKey(l.Host, ev.Client.Addr)]; p != nil {
+				p.closeCurrent()
+				p.LastSeen = t
+			}
+		}
 	case logparse.DANE:
+		if ev.TLSFailure == "" && strings.HasPrefix(ev.Detail, "DANE TLSA lookup problem") {
+			c.policyProblem(l, logparse.TLSPolicyProblem{Source: "DANE", Problem: ev.Detail}, t)
+		}
 		if ev.TLSFailure != "" {
 			if p := c.procs[keyOf(l)]; p != nil && p.Cur != nil {
 				p.Cur.setFailure(ev.TLSFailure, ev.Detail)
@@ -302,6 +379,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 		// A new connection: the previous one's TLS state is over.
 		if p := c.procs[keyOf(l)]; p != nil {
 			p.closeCurrent()
+			p.NextHop = ""
 			p.LastSeen = t
 		}
 	case logparse.Connect:
@@ -453,9 +531,10 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 		Status: d.Status, DSN: d.DSN, Delay: d.Delay, Delays: d.Delays,
 		Reason:     d.Reason,
 		TLSFailure: d.TLSFailure,
+		TLSPolicy:  d.TLSPolicy,
 	}
 	if a.Domain == "" && a.Recipient != "" {
-		a.Domain = "(local)"
+		a.Domain = localDomain
 	}
 	if d.Status != logparse.StatusSent {
 		a.ReasonClass = ReasonClass(d.Reason)
@@ -477,6 +556,13 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		p = &proc{}
 	}
 	p.LastSeen = t
+	note := p.Policy
+	if note != nil {
+		note.Used = true
+		if d.Relay != "none" {
+			p.Policy, note = nil, nil // a server was reached: the warnings were about another try
+		}
+	}
 	var s *tlsSession
 	if cur := p.Cur; cur != nil {
 		if cur.Peer == d.RelayPeer && (cur.UsedBy == "" || cur.UsedBy == l.QueueID || d.ConnUse > 1) {
@@ -498,10 +584,14 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 	p.Pending = keepPending(p.Pending, l.QueueID)
 	switch {
 	case s != nil:
+		first := s.UsedBy == ""
 		s.UsedBy = l.QueueID
 		a.TLSTrust, a.TLSProtocol, a.TLSCipher = s.Trust, s.Protocol, s.Cipher
+		a.TLSKeyExchange, a.TLSServerSig = s.Kex, s.Sig
 		if s.Failure != "" || d.TLSFailure != "" {
 			s.setFailure(d.TLSFailure, "")
+			c.adoptProxy(l.Host, d.RelayPeer, s)
+			s.Domain = cmp.Or(s.Domain, p.NextHop)
 			s.refine()
 			a.TLSFailure, a.TLSDetail = s.Failure, s.Detail
 			if !s.Emitted {
@@ -509,10 +599,31 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 			}
 			c.emitFailure(l.Host, s, a)
 		}
+		if first {
+			a.TLSRPT = s.RPT // one TLSRPT result per handshake
+		}
 	case d.TLSFailure != "" && d.RelayPeer.Addr != "":
 		// A TLS refusal with no TLS line before it ("TLS is required,
 		// but was not offered", or any failure at tls_loglevel 0).
 		ns := &tlsSession{Peer: d.RelayPeer, Time: t, Failure: d.TLSFailure, Detail: d.Reason, Lines: []string{l.Raw}}
+		c.adoptProxy(l.Host, d.RelayPeer, ns)
+		ns.Domain = cmp.Or(ns.Domain, p.NextHop)
+		if ns.Failure != d.TLSFailure || ns.Detail != d.Reason { // tlsproxy knew more
+			a.TLSFailure, a.TLSDetail = ns.Failure, ns.Detail
+		}
+		a.TLSRPT = ns.RPT
+		c.emitFailure(l.Host, ns, a)
+	case d.TLSFailure != "" && d.Relay == "none":
+		// The TLS policy stopped the delivery before any server was
+		// reached (DANE, MTA-STS, a policy table that did not answer):
+		// the warnings before it name the cause.
+		ns := &tlsSession{Time: t, Failure: d.TLSFailure, Detail: note.detail(d.Reason)}
+		if note != nil {
+			ns.Peer.Host, ns.Domain = note.MXHost, note.Domain
+			ns.Lines = slices.Clone(note.Lines)
+		}
+		ns.Lines = append(ns.Lines, l.Raw)
+		a.TLSDetail = ns.Detail
 		c.emitFailure(l.Host, ns, a)
 	}
 	if a.RelayHost != "" && a.Domain != "" {
@@ -520,7 +631,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 			c.mxDomain[mx] = strings.Clone(a.Domain) // outlives the line
 		}
 	}
-	if p.Cur != nil || len(p.Pending) > 0 {
+	if p.Cur != nil || len(p.Pending) > 0 || p.Policy != nil {
 		c.procs[k] = p
 	} else {
 		delete(c.procs, k)
@@ -547,7 +658,7 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	f := TLSFailure{
 		Time: s.Time, Host: host, Direction: logparse.DirOutbound,
 		Peer: s.Peer.String(), PeerHost: s.Peer.Host, PeerAddr: s.Peer.Addr,
-		Kind: s.Failure, RFC8460: s.Failure.RFC8460(), Detail: s.Detail,
+		Kind: s.Failure, RFC8460: rfc8460(s), Detail: s.Detail,
 		Names: strings.Join(s.Names, ", "), Evidence: strings.Join(s.Lines, "\n"),
 	}
 	if a != nil {
@@ -556,7 +667,42 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	} else {
 		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
 	}
+	if s.Domain != "" || f.Domain == "" || f.Domain == localDomain {
+		// The TLS policy is the next hop's, whatever the recipient's
+		// address: the domain a line names (TLSRPT domain=, the policy
+		// lookup warning, the session cache key), else, for a recipient
+		// without a domain, the server itself, the way
+		// smtp_tls_policy_maps keys a relayhost ("[host]:port").
+		f.Domain = nextHopKey(s)
+	}
 	c.out.TLS = append(c.out.TLS, f)
+}
+
+// rfc8460 is the RFC 8460 result type of a failed session: the kind's,
+// or, for an external (MTA-STS) policy failure, the type the policy
+// plugin gave, as Postfix reports it (tls_verify.c: "external policy
+// failure (sts-policy-fetch-error)").
+func rfc8460(s *tlsSession) logparse.RFC8460 {
+	if s.Failure == logparse.TLSExternalPolicy {
+		if _, t, ok := strings.Cut(s.Detail, "("); ok && strings.HasPrefix(t, "sts-") {
+			return logparse.RFC8460(strings.TrimSuffix(t, ")"))
+		}
+	}
+	return s.Failure.RFC8460()
+}
+
+// nextHopKey is the TLS policy's key for a session whose recipient has no
+// domain: the policy domain a line named, else "[host]" or "[host]:port".
+func nextHopKey(s *tlsSession) string {
+	switch {
+	case s.Domain != "":
+		return s.Domain
+	case s.Peer.Host == "":
+		return ""
+	case s.Peer.Port == 0 || s.Peer.Port == 25:
+		return "[" + s.Peer.Host + "]"
+	}
+	return "[" + s.Peer.Host + "]:" + strconv.Itoa(s.Peer.Port)
 }
 
 // setFailure records a failure kind, keeping the most specific one seen.
@@ -596,7 +742,27 @@ func (p *proc) closeCurrent() {
 }
 
 func (c *Correlator) procFor(l *logparse.Line, t time.Time) *proc {
-	k := keyOf(l)
+	return c.procAt(keyOf(l), t)
+}
+
+// proxyKey is where the TLS state of tlsproxy's sessions with one server
+// address on one host is kept. tlsproxy serves many smtp processes'
+// sessions at once in one process, so its lines are told apart by the
+// peer, not the pid; the smtp process that logs the delivery finds them
+// by the relay's address (adoptProxy).
+func proxyKey(host, addr string) procKey {
+	return procKey{host, "tlsproxy [" + addr + "]", 0}
+}
+
+// tlsKey is the key of the TLS state a line about peer belongs to.
+func tlsKey(l *logparse.Line, peer logparse.Peer) procKey {
+	if l.Service == "tlsproxy" {
+		return proxyKey(l.Host, peer.Addr)
+	}
+	return keyOf(l)
+}
+
+func (c *Correlator) procAt(k procKey, t time.Time) *proc {
 	p := c.procs[k]
 	if p == nil {
 		p = &proc{}
@@ -618,7 +784,7 @@ func (p *proc) sessionFor(peer logparse.Peer, t time.Time, fresh bool) *tlsSessi
 }
 
 func (c *Correlator) outboundFailure(l *logparse.Line, peer logparse.Peer, kind logparse.TLSFailureKind, detail string, t time.Time) {
-	p := c.procFor(l, t)
+	p := c.procAt(tlsKey(l, peer), t)
 	fresh := p.Cur != nil && p.Cur.Trust != "" // a summary was logged: that handshake is over
 	s := p.sessionFor(peer, t, fresh)
 	s.setFailure(kind, detail)
@@ -626,10 +792,13 @@ func (c *Correlator) outboundFailure(l *logparse.Line, peer logparse.Peer, kind 
 }
 
 func (c *Correlator) outboundEstablished(l *logparse.Line, ev logparse.TLSEstablished, t time.Time) {
-	p := c.procFor(l, t)
+	p := c.procAt(tlsKey(l, ev.Peer), t)
 	fresh := p.Cur != nil && p.Cur.Trust != ""
 	s := p.sessionFor(ev.Peer, t, fresh)
 	s.Trust, s.Protocol, s.Cipher = ev.Trust, ev.Protocol, ev.Cipher
+	if ev.KeyExchange != "" || !ev.Reused { // a reused connection's line has no handshake details
+		s.Kex, s.Sig = strings.Clone(ev.KeyExchange), strings.Clone(ev.ServerSignature)
+	}
 	s.note(l.Raw)
 }
 
@@ -644,6 +813,155 @@ func (c *Correlator) libraryProblem(l *logparse.Line, ev logparse.TLSLibraryProb
 	if s := c.session(l); s != nil && strings.HasPrefix(s.TLSError, "SSL_accept error") {
 		s.TLSError = opensslReason(ev.Detail)
 	}
+}
+
+// cacheNextHop takes the next hop out of a TLS session cache line
+// ("looking for session smtp&fastmail.fm&in1-smtp.messagingengine.com&
+// 103.168.172.218&25&... in smtp cache"): the key holds it, before the MX
+// host and its address, at the levels that match names. The older key
+// ("smtp&HOST&ADDR&PORT&...") has none.
+func cacheNextHop(detail string) string {
+	_, key, ok := strings.Cut(detail, " session ")
+	if !ok {
+		return ""
+	}
+	key, _, _ = strings.Cut(key, " ")
+	parts := strings.SplitN(key, "&", 5)
+	if len(parts) < 4 || isAddr(parts[2]) || !isAddr(parts[3]) {
+		return ""
+	}
+	return strings.ToLower(parts[1]) // "[relay.example]" for a relayhost, as smtp_tls_policy_maps keys it
+}
+
+func isAddr(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// adoptProxy gives a failed session of an smtp process what tlsproxy
+// logged about the same server: with smtp_tls_connection_reuse = yes the
+// handshake, and so the certificate failure, the TLSRPT result and the
+// handshake error, are tlsproxy's lines, and the smtp process logs only
+// "Server certificate not verified". The tlsproxy session is then spent:
+// it is not emitted again.
+func (c *Correlator) adoptProxy(host string, peer logparse.Peer, s *tlsSession) {
+	if peer.Addr == "" {
+		return
+	}
+	p := c.procs[proxyKey(host, peer.Addr)]
+	if p == nil {
+		return
+	}
+	var px *tlsSession
+	if p.Cur != nil && !p.Cur.Emitted && (p.Cur.Failure != "" || p.Cur.RPT != "") {
+		px = p.Cur
+	}
+	for i := len(p.Pending) - 1; px == nil && i >= 0; i-- {
+		if !p.Pending[i].Emitted {
+			px = p.Pending[i]
+		}
+	}
+	if px == nil {
+		return
+	}
+	px.Emitted = true
+	if s.Failure == "" || !s.Failure.Specific() || s.Detail == "" || s.Detail == "Server certificate not verified" {
+		if px.Failure.Specific() {
+			s.Failure, s.Detail = px.Failure, px.Detail
+		}
+	}
+	s.Domain = cmp.Or(s.Domain, px.Domain)
+	s.RPT = cmp.Or(s.RPT, px.RPT)
+	for _, n := range px.Names {
+		s.addName(n)
+	}
+	lines := append(slices.Clone(px.Lines), s.Lines...)
+	s.Lines = lines[:min(len(lines), maxEvidence+2)]
+	if p.Cur == px {
+		p.Cur = nil
+	}
+	p.Pending = slices.DeleteFunc(p.Pending, func(x *tlsSession) bool { return x == px })
+	if p.Cur == nil && len(p.Pending) == 0 && p.Policy == nil {
+		delete(c.procs, proxyKey(host, peer.Addr))
+	}
+}
+
+// addTLSRPT takes Postfix 3.10's own TLSRPT result ("TLSRPT:
+// status=failure, domain=D, receiving_mx=H[A], failure_type=T,
+// failure_reason=R") for the session it is about: the policy domain,
+// and, when nothing more specific was logged, the failure's kind and
+// reason.
+func (c *Correlator) addTLSRPT(l *logparse.Line, ev logparse.TLSRPT, t time.Time) {
+	host, addr, _ := strings.Cut(ev.ReceivingMX, "[")
+	addr = strings.TrimSuffix(addr, "]")
+	peer := logparse.Peer{Host: host, Addr: addr}
+	p := c.procAt(tlsKey(l, peer), t)
+	s := p.Cur
+	if s == nil || s.Peer.Addr != addr || s.UsedBy != "" {
+		if ev.Status != "failure" {
+			return // a success with no session seen: nothing to tie it to
+		}
+		p.closeCurrent()
+		p.Cur = &tlsSession{Peer: peer, Time: t}
+		s = p.Cur
+	}
+	s.Domain = strings.Clone(ev.Domain)
+	s.RPT = tlsrptText(ev)
+	if ev.Status == "failure" {
+		s.setFailure(rptKind(ev), strings.ReplaceAll(ev.FailureReason, "_", " "))
+	}
+	s.note(l.Raw)
+}
+
+// tlsrptText is how an attempt keeps a TLSRPT result: "success", or
+// "failure TYPE[ REASON]".
+func tlsrptText(ev logparse.TLSRPT) string {
+	s := ev.Status
+	if ev.FailureType != "" {
+		s += " " + string(ev.FailureType)
+		if ev.FailureReason != "" {
+			s += " " + ev.FailureReason
+		}
+	}
+	return strings.Clone(s)
+}
+
+// rptKind is the failure kind a TLSRPT result stands for. Postfix's own
+// type is coarser than pftls's kinds (a self-signed certificate is a
+// validation-failure with reason self-signed_certificate,
+// src/tls/tls_client.c); a certificate line, when logged, is more
+// specific and wins (setFailure).
+func rptKind(ev logparse.TLSRPT) logparse.TLSFailureKind {
+	switch ev.FailureType {
+	case logparse.RFCStartTLSNotSupported:
+		return logparse.TLSStartTLSNotOffered
+	case logparse.RFCCertificateHostMatch:
+		return logparse.TLSNameMismatch
+	case logparse.RFCCertificateExpired:
+		return logparse.TLSExpired
+	case logparse.RFCCertificateNotTrusted:
+		return logparse.TLSNotTrusted
+	case logparse.RFCTLSAInvalid:
+		return logparse.TLSTLSAInvalid
+	case logparse.RFCDNSSECInvalid:
+		return logparse.TLSDNSSECInvalid
+	case logparse.RFCDANERequired:
+		return logparse.TLSDANERequired
+	}
+	if strings.HasPrefix(ev.FailureReason, "self-signed") {
+		return logparse.TLSSelfSigned
+	}
+	return logparse.TLSVerifyOther
+}
+
+// policyProblem notes a TLS policy warning of an smtp process for the
+// delivery line that follows.
+func (c *Correlator) policyProblem(l *logparse.Line, ev logparse.TLSPolicyProblem, t time.Time) {
+	p := c.procFor(l, t)
+	if p.Policy == nil || p.Policy.Used {
+		p.Policy = &policyNote{}
+	}
+	p.Policy.add(ev, l.Raw)
 }
 
 // addSkip handles "QID: reason" when the client moves on to the next MX.
@@ -679,6 +997,23 @@ func (c *Correlator) addReject(l *logparse.Line, ev logparse.Reject, t time.Time
 	if s := c.session(l); s != nil {
 		s.Rejects++
 	}
+}
+
+// inboundSession is the open smtpd session an inbound TLS line is about:
+// the line's own process's, or, for tlsproxy (which does the TLS of
+// postscreen and smtpd sessions in a process of its own), the newest open
+// session of the same host with the peer's address.
+func (c *Correlator) inboundSession(l *logparse.Line, peer logparse.Peer) *Session {
+	if l.Service != "tlsproxy" {
+		return c.session(l)
+	}
+	var found *Session
+	for k, s := range c.sessions {
+		if k.host == l.Host && s.ClientIP == peer.Addr && (found == nil || s.Start.After(found.Start)) {
+			found = s
+		}
+	}
+	return found
 }
 
 // session returns the open smtpd session of the line's process, if any.

@@ -10,7 +10,14 @@
 // of each smtp process (host, program, pid) and hands it to the delivery
 // line that follows from the same process, refining a bare "Server
 // certificate not verified" by what the summary line said (Trusted means a
-// name mismatch). It holds only open state and prunes it by age.
+// name mismatch). With smtp_tls_connection_reuse the handshake is
+// tlsproxy's: its TLS lines are kept per server address and adopted by the
+// smtp delivery to that address. The smtp process's TLS policy warnings
+// (a socketmap that did not answer, DANE lookups) explain the relay=none
+// deferral that follows them. A failure is filed under the TLS policy's
+// next hop when the log names it (TLSRPT domain=, the policy lookup
+// warning, the session cache key). It holds only open state and prunes
+// it by age.
 //
 // # Store
 //

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pftls/pftls/logparse"
@@ -45,33 +46,37 @@ func (m *Message) Received() bool { return m.Origin == OriginSMTPD || m.Origin =
 
 // Attempt is one delivery line: one recipient, one status.
 type Attempt struct {
-	Time         time.Time
-	Host         string
-	QueueID      string
-	MessageStart time.Time
-	Service      string // delivery agent: smtp, lmtp, local, virtual, error, ...
-	Sender       string // the message's sender, as known when the line was read
-	Size         int64  // the message's size (for pflogsumm's bytes delivered)
-	Recipient    string
-	Domain       string // lower-cased domain of Recipient
-	OrigTo       string
-	Relay        string // relay= as written
-	RelayHost    string
-	RelayAddr    string
-	RelayPort    int
-	Status       logparse.Status
-	DSN          string
-	Delay        float64
-	Delays       [4]float64
-	Reason       string
-	ReasonClass  string         // normalised reason for grouping
-	Forwarded    bool           // local(8) "forwarded as QID"
-	LocalHop     bool           // delivery to a local content filter (loopback relay on a non-25 port, or a pipe/lmtp socket)
-	TLSTrust     logparse.Trust // TrustNone when the attempt had no TLS session
-	TLSProtocol  string
-	TLSCipher    string
-	TLSFailure   logparse.TLSFailureKind // when the attempt failed for TLS, or TLS failed before a plaintext retry
-	TLSDetail    string
+	Time           time.Time
+	Host           string
+	QueueID        string
+	MessageStart   time.Time
+	Service        string // delivery agent: smtp, lmtp, local, virtual, error, ...
+	Sender         string // the message's sender, as known when the line was read
+	Size           int64  // the message's size (for pflogsumm's bytes delivered)
+	Recipient      string
+	Domain         string // lower-cased domain of Recipient
+	OrigTo         string
+	Relay          string // relay= as written
+	RelayHost      string
+	RelayAddr      string
+	RelayPort      int
+	Status         logparse.Status
+	DSN            string
+	Delay          float64
+	Delays         [4]float64
+	Reason         string
+	ReasonClass    string         // normalised reason for grouping
+	Forwarded      bool           // local(8) "forwarded as QID"
+	LocalHop       bool           // delivery to a local content filter (loopback relay on a non-25 port, or a pipe/lmtp socket)
+	TLSTrust       logparse.Trust // TrustNone when the attempt had no TLS session
+	TLSProtocol    string
+	TLSCipher      string
+	TLSFailure     logparse.TLSFailureKind // when the attempt failed for TLS, or TLS failed before a plaintext retry
+	TLSDetail      string
+	TLSPolicy      logparse.TLSPolicy // tls= of Postfix 3.11+: the policy level and what it achieved
+	TLSKeyExchange string             // key exchange group of the TLS session: "X25519", "X25519MLKEM768" (Postfix 3.4+ logs it for TLS 1.3)
+	TLSServerSig   string             // the server's signature algorithm and size: "RSA-PSS (2048 bits)", "ECDSA (P-256)"
+	TLSRPT         string             // Postfix 3.10's TLSRPT result of the handshake this attempt was the first to use: "success", "failure TYPE[ REASON]"
 }
 
 // TLSFailure is one failed TLS session (or one TLS-related refusal without a
@@ -98,24 +103,25 @@ type TLSFailure struct {
 
 // Session is one inbound SMTP session (connect .. disconnect) of smtpd.
 type Session struct {
-	Start         time.Time
-	End           time.Time
-	Host          string
-	Service       string // "smtpd", "submission/smtpd", ...
-	Client        string // name[addr]
-	ClientName    string
-	ClientIP      string
-	TLSTrust      logparse.Trust
-	TLSProtocol   string
-	TLSCipher     string
-	StartTLS      bool // the client asked for STARTTLS
-	TLSFailed     bool // STARTTLS was asked for but no TLS session resulted
-	TLSError      string
-	LostAfter     string // "lost connection after X" stage, if any
-	Messages      int    // client= lines (messages accepted)
-	Rejects       int
-	CommandsOK    int
-	CommandsTotal int
+	Start          time.Time
+	End            time.Time
+	Host           string
+	Service        string // "smtpd", "submission/smtpd", ...
+	Client         string // name[addr]
+	ClientName     string
+	ClientIP       string
+	TLSTrust       logparse.Trust
+	TLSProtocol    string
+	TLSCipher      string
+	TLSKeyExchange string // key exchange group: "X25519", "X25519MLKEM768"
+	StartTLS       bool   // the client asked for STARTTLS
+	TLSFailed      bool   // STARTTLS was asked for but no TLS session resulted
+	TLSError       string
+	LostAfter      string // "lost connection after X" stage, if any
+	Messages       int    // client= lines (messages accepted)
+	Rejects        int
+	CommandsOK     int
+	CommandsTotal  int
 }
 
 // LegacyTLS reports whether protocol is a TLS version that clients should
@@ -141,13 +147,14 @@ func (s *Session) Notable() bool {
 // rows, and a report only counts them. A report window takes or leaves a
 // count whole, by its First start (the minute is First's).
 type SessionCount struct {
-	First, Last time.Time // the first and the last of their starts
-	Host        string
-	Service     string
-	TLSTrust    logparse.Trust // TrustNone for sessions without TLS
-	TLSProtocol string
-	TLSCipher   string
-	Sessions    int64
+	First, Last    time.Time // the first and the last of their starts
+	Host           string
+	Service        string
+	TLSTrust       logparse.Trust // TrustNone for sessions without TLS
+	TLSProtocol    string
+	TLSCipher      string
+	TLSKeyExchange string
+	Sessions       int64
 }
 
 // Reject is one reject, reject_warning, hold, discard, ... line.
@@ -215,4 +222,11 @@ type Batch struct {
 func (b *Batch) Len() int {
 	return len(b.Messages) + len(b.Attempts) + len(b.TLS) + len(b.Sessions) +
 		len(b.Rejects) + len(b.Warnings) + len(b.Unparsed) + len(b.LineCounts)
+}
+
+// PostQuantum reports whether a key exchange group is a post-quantum
+// (hybrid) one: ML-KEM (X25519MLKEM768, SecP256r1MLKEM768, ...) or its
+// draft, Kyber.
+func PostQuantum(group string) bool {
+	return strings.Contains(group, "MLKEM") || strings.Contains(group, "Kyber") || strings.Contains(group, "mlkem")
 }

@@ -41,7 +41,11 @@ func mask(s string) string {
 			// "host-1-2-3-4.dyn.example.net", a bare IP) is one client
 			// among thousands: mask its numbers so that they group.
 			if end, runs := nameExtent(s, i); runs >= 4 {
-				b.WriteString(maskDigits(s[i:end]))
+				if w := s[i:end]; isReplyCode(w) {
+					b.WriteString(w) // "550-5.1.1" of a multi-line reply is the cause, not a host
+				} else {
+					b.WriteString(maskDigits(w))
+				}
 				i = end
 				continue
 			}
@@ -67,6 +71,36 @@ func mask(s string) string {
 		i++
 	}
 	return b.String()
+}
+
+// isReplyCode reports whether w is an SMTP reply code joined to its
+// enhanced status code by the hyphen of a multi-line reply ("550-5.1.1"),
+// optionally with a trailing dot.
+func isReplyCode(w string) bool {
+	w = strings.TrimSuffix(w, ".")
+	code, esc, ok := strings.Cut(w, "-")
+	if !ok || len(code) != 3 || code[0] < '2' || code[0] > '5' || !allDigits(code) {
+		return false
+	}
+	parts := strings.Split(esc, ".")
+	if len(parts) != 3 || len(parts[0]) != 1 || parts[0][0] < '2' || parts[0][0] > '5' {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if len(p) == 0 || len(p) > 3 || !allDigits(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isNameChar(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c == '_' }

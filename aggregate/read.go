@@ -165,7 +165,12 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 // lastGoodTLSQuery is the time of a domain's last good TLS delivery
 // (goodTLSCondition) before a time.
 const lastGoodTLSQuery = `SELECT MAX(time) FROM attempts
-	WHERE domain = ? AND time < ? AND status = 'sent' AND tls_trust != '' AND tls_failure = ''
+	WHERE domain = ? AND time < ? AND status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
+		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))
 	AND (? = '' OR host = ?)`
 
 // LastGoodTLS returns, for each domain, the time of its last delivery over

@@ -117,6 +117,11 @@ func (c *Correlator) snapshot(byChanges bool) State {
 func (p *proc) clone() *proc {
 	cp := *p
 	cp.Cur = p.Cur.clone()
+	if p.Policy != nil {
+		n := *p.Policy
+		n.Lines = slices.Clone(p.Policy.Lines)
+		cp.Policy = &n
+	}
 	if p.Pending != nil {
 		cp.Pending = make([]*tlsSession, len(p.Pending))
 		for i, s := range p.Pending {

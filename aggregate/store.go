@@ -18,6 +18,9 @@ import (
 //go:embed schema.sql
 var schemaV1 string
 
+//go:embed schema_tls.sql
+var schemaTLSPolicy string
+
 // migrations are the schema's numbered steps; PRAGMA user_version holds how
 // many have been applied. Never edit a released step: append a new one.
 var migrations = []string{
@@ -93,6 +96,9 @@ var migrations = []string{
 	// stored, committed with the facts, passed to journalctl
 	// --after-cursor by the next run.
 	`ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';`,
+	// 7: TLS truth (schema_tls.sql): the tls= field, TLSRPT result, key exchange and server
+	// signature of each attempt; the key exchange of inbound sessions.
+	schemaTLSPolicy,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -304,7 +304,7 @@ func (p *PackedBatch) sessions(ss []Session) {
 	for i, k := range keys {
 		c := counts[k]
 		scs[i] = SessionCount{First: c.first, Last: c.last, Host: k.host, Service: k.service,
-			TLSTrust: k.trust, TLSProtocol: k.protocol, TLSCipher: k.cipher, Sessions: c.sessions}
+			TLSTrust: k.trust, TLSProtocol: k.protocol, TLSCipher: k.cipher, TLSKeyExchange: k.kex, Sessions: c.sessions}
 	}
 	sessionCountsTable.pack(p, scs)
 }
@@ -313,6 +313,7 @@ func (p *PackedBatch) sessions(ss []Session) {
 type sessionKey struct {
 	minute                          int64
 	host, service, protocol, cipher string
+	kex                             string
 	trust                           logparse.Trust
 }
 
@@ -325,7 +326,7 @@ type minuteCount struct {
 // addSessionCount counts s in counts.
 func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	k := sessionKey{minute: floorUnits(nanos(s.Start), time.Minute), host: s.Host, service: s.Service,
-		trust: s.TLSTrust, protocol: s.TLSProtocol, cipher: s.TLSCipher}
+		trust: s.TLSTrust, protocol: s.TLSProtocol, cipher: s.TLSCipher, kex: s.TLSKeyExchange}
 	c := counts[k]
 	if c == nil {
 		c = &minuteCount{first: s.Start, last: s.Start}

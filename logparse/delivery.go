@@ -69,7 +69,7 @@ func parseDelivery(t string) (Delivery, bool) {
 				d.Delays[i] = parseFloat(part)
 			}
 		case "tls":
-			d.TLSPolicy = val
+			d.TLSPolicy = ParseTLSPolicy(val)
 		case "dsn":
 			d.DSN = val
 		}

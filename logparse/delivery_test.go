@@ -225,7 +225,7 @@ func TestParseDelivery(t *testing.T) {
 			env:  e("mx1", "postfix/smtp", "smtp", 6752, info, "3F1A22C0B1F"),
 			event: logparse.Delivery{
 				To: "bob@example.net", Relay: "mx.example.net[192.0.2.25]:25", RelayPeer: peer("mx.example.net", "192.0.2.25", 25),
-				Delay: 1.2, Delays: d4(0.08, 0.01, 0.61, 0.5), TLSPolicy: "dane", DSN: "2.0.0", Status: sent,
+				Delay: 1.2, Delays: d4(0.08, 0.01, 0.61, 0.5), TLSPolicy: logparse.TLSPolicy{Level: logparse.PolicyFeature{Name: "dane"}}, DSN: "2.0.0", Status: sent,
 				Reason: "250 2.0.0 Ok: queued as 4Xk2",
 			},
 		},
@@ -235,7 +235,7 @@ func TestParseDelivery(t *testing.T) {
 			env:  e("mx1", "postfix/smtp", "smtp", 6752, info, "3F1A22C0B1F"),
 			event: logparse.Delivery{
 				To: "carol@example.org", Relay: "mx.example.org[198.51.100.7]:25", RelayPeer: peer("mx.example.org", "198.51.100.7", 25),
-				Delay: 2, Delays: d4(0.08, 0.01, 1.4, 0.5), TLSPolicy: "may:none", DSN: "2.0.0", Status: sent, Reason: "250 2.0.0 Ok",
+				Delay: 2, Delays: d4(0.08, 0.01, 1.4, 0.5), TLSPolicy: logparse.TLSPolicy{Level: logparse.PolicyFeature{Name: "may", Final: "none"}}, DSN: "2.0.0", Status: sent, Reason: "250 2.0.0 Ok",
 			},
 		},
 		{
@@ -244,7 +244,7 @@ func TestParseDelivery(t *testing.T) {
 			env:  e("mx1", "postfix/smtp", "smtp", 6752, info, "3F1A22C0B1F"),
 			event: logparse.Delivery{
 				To: "carol@example.org", Relay: "mx.example.org[198.51.100.7]:25", RelayPeer: peer("mx.example.org", "198.51.100.7", 25),
-				Delay: 2, Delays: d4(0.08, 0.01, 1.4, 0.5), TLSPolicy: "dane:encrypt/requiretls", DSN: "2.0.0", Status: sent, Reason: "250 2.0.0 Ok",
+				Delay: 2, Delays: d4(0.08, 0.01, 1.4, 0.5), TLSPolicy: logparse.TLSPolicy{Level: logparse.PolicyFeature{Name: "dane", Final: "encrypt"}, RequireTLS: logparse.PolicyFeature{Name: "requiretls"}}, DSN: "2.0.0", Status: sent, Reason: "250 2.0.0 Ok",
 			},
 		},
 		{

@@ -170,7 +170,7 @@ type Delivery struct {
 	ConnUse    int            `json:"conn_use,omitempty"`
 	Delay      float64        `json:"delay"`
 	Delays     [4]float64     `json:"delays"`
-	TLSPolicy  string         `json:"tls,omitempty"`
+	TLSPolicy  TLSPolicy      `json:"tls,omitzero"` // tls= (Postfix 3.11+)
 	DSN        string         `json:"dsn"`
 	Status     Status         `json:"status"`
 	Reason     string         `json:"reason"`

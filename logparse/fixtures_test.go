@@ -114,6 +114,25 @@ func TestFixtures(t *testing.T) {
 		"mixed-formats.log": {1, map[string]int{
 			"connect": 1, "client": 1, "message-id": 1, "queue-entry": 1, "disconnect": 1,
 			"delivery/sent": 4, "tls-established/untrusted-to": 1, "removed": 1}},
+		"tls-policy-loglevel0.log": {6, map[string]int{
+			"queue-entry": 6, "delivery/sent": 5, "delivery/deferred/not-verified": 1, "removed": 5}},
+		"tls-mta-sts-plugin.log": {2, map[string]int{
+			"queue-entry": 2, "tls-policy-problem": 5, "delivery/deferred/policy-error": 2}},
+		"tls-dane-relay-none.log": {3, map[string]int{
+			"queue-entry": 3, "tls-policy-problem": 2, "dane": 1,
+			"delivery/deferred/dane-required": 2, "delivery/deferred/dnssec-invalid": 1}},
+		"tls-may-all-untrusted.log": {3, map[string]int{
+			"queue-entry": 3, "tls-established/untrusted-to": 3, "delivery/sent": 3, "removed": 3}},
+		"tls-public-ca-untrusted.log": {1, map[string]int{
+			"queue-entry": 1, "tls-cert-failure/untrusted-issuer": 1, "tls-established/untrusted-to": 1,
+			"delivery/deferred/not-verified": 1}},
+		"tls-tlsrpt-tlsproxy.log": {3, map[string]int{
+			"queue-entry": 3, "postscreen": 4, "tls-cert-failure/self-signed": 1, "tlsrpt": 2,
+			"tls-established/untrusted-to": 1, "tls-established/verified-to": 2,
+			"delivery/deferred/not-verified": 2, "delivery/sent": 2, "removed": 2}},
+		"tls-recipient-without-domain.log": {1, map[string]int{
+			"pickup": 1, "message-id": 1, "queue-entry": 1, "tls-cert-failure/untrusted-issuer": 1,
+			"tls-established/untrusted-to": 1, "delivery/deferred/not-verified": 1}},
 		"foreign-lines.log": {1, map[string]int{
 			"not-postfix": 7, "connect": 1, "tls-established/anonymous-from": 1, "client": 1, "notice": 1,
 			"message-id": 1, "disconnect": 1, "queue-entry": 1, "tls-established/trusted-to": 1, "delivery/sent": 1, "removed": 1}},

@@ -105,13 +105,34 @@ func TestParseNoticesAndWarnings(t *testing.T) {
 			name:  "warning: TLS policy lookup",
 			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: warning: TLS policy lookup for example.net/mx1.example.net: TLSA lookup error for mx1.example.net:25",
 			env:   e("mx1", "postfix/smtp", "smtp", 6752, warn, ""),
-			event: logparse.Warning{Detail: "TLS policy lookup for example.net/mx1.example.net: TLSA lookup error for mx1.example.net:25"},
+			event: logparse.TLSPolicyProblem{Domain: "example.net", MXHost: "mx1.example.net", Problem: "TLSA lookup error for mx1.example.net:25"},
 		},
 		{
 			name:  "warning: STS MX pattern mismatch (3.11)",
 			line:  "Mar 27 16:05:12 mx1 postfix/smtp[6752]: warning: MX name 'mx9.example.net' does not match STS MX pattern for 'example.net'",
 			env:   e("mx1", "postfix/smtp", "smtp", 6752, warn, ""),
-			event: logparse.Warning{Detail: "MX name 'mx9.example.net' does not match STS MX pattern for 'example.net'"},
+			event: logparse.TLSPolicyProblem{Source: "MTA-STS", Domain: "example.net", MXHost: "mx9.example.net", Problem: "MX name does not match STS MX pattern"},
+		},
+		{
+			// Zuplu/postfix-tlspol#177: the MTA-STS resolver was not answering.
+			name:  "warning: socketmap lookup error of the TLS policy plugin",
+			line:  `Jul 24 10:00:00 mail postfix/smtp[4242]: warning: socketmap:inet:10.11.0.43:8462:query lookup error for "kdu.nrw"`,
+			env:   e("mail", "postfix/smtp", "smtp", 4242, warn, ""),
+			event: logparse.TLSPolicyProblem{Source: "socketmap:inet:10.11.0.43:8462:query", Domain: "kdu.nrw", Problem: "lookup error"},
+		},
+		{
+			name:  "warning: policy table lookup error",
+			line:  `Jul 24 10:00:00 mail postfix/smtp[4242]: warning: smtp_tls_policy_maps, next-hop destination "kdu.nrw": policy table lookup error`,
+			env:   e("mail", "postfix/smtp", "smtp", 4242, warn, ""),
+			event: logparse.TLSPolicyProblem{Source: "smtp_tls_policy_maps", Domain: "kdu.nrw", Problem: "policy table lookup error"},
+		},
+		{
+			// src/smtp/smtp_tls_policy.c: a plugin that answers with TLSRPT
+			// attributes a Postfix older than 3.10 does not know.
+			name:  "warning: invalid attribute name in a policy answer",
+			line:  `Jul 24 10:00:00 mail postfix/smtp[4242]: warning: smtp_tls_policy_maps, next-hop destination "web.de": invalid attribute name: "policy_type"`,
+			env:   e("mail", "postfix/smtp", "smtp", 4242, warn, ""),
+			event: logparse.TLSPolicyProblem{Source: "smtp_tls_policy_maps", Domain: "web.de", Problem: `invalid attribute name: "policy_type"`},
 		},
 		{
 			name:  "warning with a queue ID after the level",

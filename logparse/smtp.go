@@ -18,6 +18,11 @@ func classifySMTP(rec *Record) Event {
 		}
 		return nil
 	}
+	if rec.Severity == SevWarning {
+		if p, ok := parseTLSPolicyProblem(t); ok {
+			return p
+		}
+	}
 	switch {
 	case strings.HasPrefix(t, "connect to "):
 		if p, rest, ok := cutPeer(t[len("connect to "):]); ok && strings.HasPrefix(rest, ": ") {

@@ -70,16 +70,24 @@ type Builder struct {
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
 	outProtos map[string]map[string]bool
-	outCiphrs map[string]map[string]bool
-	legacy    map[string]*ClientCount
-	handshake map[string]*ClientCount
-	bounces   map[[3]string]int64
-	rejects   map[rejectKey]*rejectAcc
-	warnings  map[warningKey]*WarningRow
-	hosts     map[string]bool
-	lastGood  map[string]time.Time // last TLS delivery per domain before the window
-	first     time.Time            // the span of the facts seen
-	last      time.Time
+	// outKex and outSig are the key exchange groups and server signatures seen per domain.
+	outKex, outSig map[string]map[string]bool
+	// failRcpts are the envelope recipients of attempts that failed for TLS, per failure row.
+	failRcpts map[failKey]map[string]bool
+	// rpt counts TLSRPT results per domain.
+	rpt map[string]*rptAcc
+	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
+	outPolicies map[string]map[[2]string]int64
+	outCiphrs   map[string]map[string]bool
+	legacy      map[string]*ClientCount
+	handshake   map[string]*ClientCount
+	bounces     map[[3]string]int64
+	rejects     map[rejectKey]*rejectAcc
+	warnings    map[warningKey]*WarningRow
+	hosts       map[string]bool
+	lastGood    map[string]time.Time // last TLS delivery per domain before the window
+	first       time.Time            // the span of the facts seen
+	last        time.Time
 }
 
 type msgKey struct {
@@ -149,6 +157,7 @@ type failAcc struct {
 	hosts    map[string]bool
 	details  map[string]int64
 	names    map[string]bool
+	rdoms    map[string]bool // recipient domains under another policy domain
 }
 
 type rejectKey struct {
@@ -180,6 +189,9 @@ func NewBuilder(opts Options) *Builder {
 		deferred: map[msgKey]bool{}, domains: map[string]*domainAcc{}, pending: map[recipKey]*recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
+		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
+		failRcpts: map[failKey]map[string]bool{},
+		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
@@ -341,7 +353,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	rk := recipKey{mk, strings.ToLower(a.Recipient)}
 	switch outcome {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
-		d.row.Delivered++
+		if outcome == aggregate.OutcomeDelivered {
+			d.row.Delivered++ // a local "forwarded as" is delivered as its own message, as in the totals
+		}
 		if st := b.pending[rk]; st != nil {
 			st.final = outcome
 		}
@@ -355,7 +369,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		d.row.Deferrals++
 		d.def.Deferrals++
 		addMessage(d.messages, mk)
-		addString(d.recips, rk.recipient)
+		addString(d.recips, envelopeKey(a.Host, a.QueueID, rk.recipient))
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
@@ -365,8 +379,47 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain)}
 		}
 	}
+	if a.TLSFailure != "" {
+		// Every recipient a failed session held up counts, not only the
+		// one its failure was first tied to.
+		k := failKey{logparse.DirOutbound, a.Domain, a.TLSFailure}
+		if b.failRcpts[k] == nil {
+			b.failRcpts[k] = map[string]bool{}
+		}
+		addString(b.failRcpts[k], envelopeKey(a.Host, a.QueueID, rk.recipient))
+	}
 	b.outboundTLS(a)
 }
+
+func (b *Builder) byKex() map[string]int64 {
+	o := &b.m.TLS.Outbound
+	if o.ByKeyExchange == nil {
+		o.ByKeyExchange = map[string]int64{}
+	}
+	return o.ByKeyExchange
+}
+
+func (b *Builder) bySig() map[string]int64 {
+	o := &b.m.TLS.Outbound
+	if o.BySignature == nil {
+		o.BySignature = map[string]int64{}
+	}
+	return o.BySignature
+}
+
+// domainSet is the set of names seen at a domain in sets, made on first use.
+func (b *Builder) domainSet(sets map[string]map[string]bool, domain string) map[string]bool {
+	m := sets[domain]
+	if m == nil {
+		m = map[string]bool{}
+		sets[strings.Clone(domain)] = m
+	}
+	return m
+}
+
+// envelopeKey names one envelope recipient: one address in two messages
+// is two recipients.
+func envelopeKey(host, qid, rcpt string) string { return host + " " + qid + " " + rcpt }
 
 func relayLabel(a *aggregate.Attempt) string {
 	if a.RelayHost != "" {
@@ -402,18 +455,74 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 		row.Untrusted++
 	case aggregate.PostureAnonymous:
 		row.Anonymous++
+	case aggregate.PostureEncrypted:
+		row.Encrypted++
 	case aggregate.PostureTLSFailed:
 		row.NoTLS++
 	case aggregate.PosturePlaintext:
 		row.Plaintext++
 	}
 	o.ByTrust[string(posture)]++
+	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
+		k := [2]string{a.TLSPolicy.String(), meaning}
+		if b.outPolicies[a.Domain] == nil {
+			b.outPolicies[a.Domain] = map[[2]string]int64{}
+		}
+		b.outPolicies[a.Domain][k]++
+	}
+	if a.TLSRPT != "" {
+		b.tlsrpt(a, posture)
+	}
+	if a.TLSProtocol == "TLSv1.3" {
+		o.TLS13++
+		row.TLS13++
+	}
+	if a.TLSKeyExchange != "" {
+		countString(b.byKex(), a.TLSKeyExchange)
+		addString(b.domainSet(b.outKex, a.Domain), a.TLSKeyExchange)
+		if aggregate.PostQuantum(a.TLSKeyExchange) {
+			o.PostQuantum++
+			row.PostQuantum++
+		}
+	}
+	if a.TLSServerSig != "" {
+		countString(b.bySig(), a.TLSServerSig)
+		addString(b.domainSet(b.outSig, a.Domain), a.TLSServerSig)
+	}
 	if a.TLSProtocol != "" {
 		o.TLS++
 		o.ByProtocol[a.TLSProtocol]++
 		o.ByCipher[a.TLSCipher]++
 		b.outProtos[a.Domain][a.TLSProtocol] = true
 		b.outCiphrs[a.Domain][a.TLSCipher] = true
+	}
+}
+
+// rptAcc is a TLSRPTRow being counted.
+type rptAcc struct {
+	row             TLSRPTRow
+	failures, pftls map[string]int64
+}
+
+// tlsrpt counts the TLSRPT result of the handshake an attempt was the
+// first to use, with pftls's own view of it.
+func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture) {
+	acc := b.rpt[a.Domain]
+	if acc == nil {
+		acc = &rptAcc{row: TLSRPTRow{Domain: a.Domain}, failures: map[string]int64{}, pftls: map[string]int64{}}
+		b.rpt[a.Domain] = acc
+	}
+	status, rest, _ := strings.Cut(a.TLSRPT, " ")
+	if status == "success" {
+		acc.row.Success++
+	} else {
+		acc.row.Failure++
+		countString(acc.failures, rest)
+	}
+	if a.TLSFailure != "" {
+		countString(acc.pftls, string(a.TLSFailure))
+	} else {
+		countString(acc.pftls, string(posture))
 	}
 }
 
@@ -427,8 +536,17 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		return
 	}
 	domain := f.Domain
-	if domain == "" {
+	if domain == "" || domain == "(local)" {
+		// No policy domain in the log and a recipient without one: the
+		// policy is then looked up by the next hop, the MX host itself
+		// (smtp_tls_policy_maps keys a relayhost as "[host]").
 		domain = "(unknown)"
+		if f.PeerHost != "" {
+			domain = "[" + f.PeerHost + "]"
+			if _, port, ok := strings.Cut(f.Peer, "]:"); ok && port != "25" {
+				domain += ":" + port
+			}
+		}
 	}
 	k := failKey{f.Direction, domain, f.Kind}
 	acc := b.failures[k]
@@ -436,7 +554,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		acc = &failAcc{
 			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
 			messages: map[string]bool{}, recips: map[string]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
-			names: map[string]bool{},
+			names: map[string]bool{}, rdoms: map[string]bool{},
 		}
 		b.failures[k] = acc
 	}
@@ -457,13 +575,18 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		acc.messages[f.Host+" "+f.QueueID] = true
 	}
 	if f.Recipient != "" {
-		addString(acc.recips, strings.ToLower(f.Recipient))
+		addString(acc.recips, envelopeKey(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
+		if rd := aggregate.Domain(f.Recipient); rd != "" && rd != domain {
+			addString(acc.rdoms, rd)
+		}
 	}
 	host := f.PeerHost
 	if host == "" {
 		host = f.Peer
 	}
-	addString(acc.hosts, host)
+	if host != "" {
+		addString(acc.hosts, host)
+	}
 	countString(acc.details, f.Detail)
 	if f.Time.Before(acc.row.FirstSeen) {
 		acc.row.FirstSeen = f.Time
@@ -480,7 +603,7 @@ func (b *Builder) Session(s *aggregate.Session) {
 		return
 	}
 	b.seen(s.Start)
-	b.countInbound(s.TLSTrust, s.TLSProtocol, 1)
+	b.countInbound(s.TLSTrust, s.TLSProtocol, s.TLSKeyExchange, 1)
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
 	}
@@ -503,18 +626,27 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 	if b.inWindow(c.Last) {
 		b.seen(c.Last)
 	}
-	b.countInbound(c.TLSTrust, c.TLSProtocol, c.Sessions)
+	b.countInbound(c.TLSTrust, c.TLSProtocol, c.TLSKeyExchange, c.Sessions)
 }
 
 // countInbound counts n inbound connections with the given TLS state
-// (protocol "" for none).
-func (b *Builder) countInbound(trust logparse.Trust, protocol string, n int64) {
+// (protocol "" for none) and key exchange group ("" when not logged).
+func (b *Builder) countInbound(trust logparse.Trust, protocol, kex string, n int64) {
 	in := &b.m.TLS.Inbound
 	in.Connections += n
 	if protocol != "" {
 		in.TLS += n
 		in.ByTrust[string(trust)] += n
 		in.ByProtocol[protocol] += n
+	}
+	if kex != "" {
+		if in.ByKeyExchange == nil {
+			in.ByKeyExchange = map[string]int64{}
+		}
+		in.ByKeyExchange[kex] += n
+		if aggregate.PostQuantum(kex) {
+			in.PostQuantum += n
+		}
 	}
 }
 

@@ -44,7 +44,10 @@ func (b *Builder) Model() *Model {
 		}
 	}
 	failedDomains := map[string]bool{}
-	for _, acc := range b.failures {
+	for k, acc := range b.failures {
+		for rk := range b.failRcpts[k] {
+			acc.recips[rk] = true
+		}
 		r := acc.row
 		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))
 		r.Hosts = sortedKeys(acc.hosts)
@@ -52,6 +55,9 @@ func (b *Builder) Model() *Model {
 		r.LastGood = b.lastGood[r.Domain]
 		if len(acc.names) > 0 {
 			r.Names = sortedKeys(acc.names)
+		}
+		if len(acc.rdoms) > 0 {
+			r.RecipientDomains = sortedKeys(acc.rdoms)
 		}
 		m.TLSFailures = append(m.TLSFailures, r)
 		failedDomains[r.Domain] = true
@@ -90,6 +96,18 @@ func (b *Builder) Model() *Model {
 	for name, row := range b.outbound {
 		row.Protocols = sortedKeys(b.outProtos[name])
 		row.Ciphers = sortedKeys(b.outCiphrs[name])
+		if len(b.outKex[name]) > 0 {
+			row.KeyExchanges = sortedKeys(b.outKex[name])
+		}
+		if len(b.outSig[name]) > 0 {
+			row.ServerSignatures = sortedKeys(b.outSig[name])
+		}
+		for k, n := range b.outPolicies[name] {
+			row.Policies = append(row.Policies, PolicyCount{Policy: k[0], Meaning: k[1], Count: n})
+		}
+		slices.SortFunc(row.Policies, func(a, c PolicyCount) int {
+			return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Policy, c.Policy))
+		})
 		if row.Deliveries > 0 {
 			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext-row.NoTLS) / float64(row.Deliveries)
 		}
@@ -98,10 +116,18 @@ func (b *Builder) Model() *Model {
 	slices.SortFunc(m.TLS.Outbound.Domains, func(a, c TLSDomainRow) int {
 		return cmp.Or(cmp.Compare(c.Deliveries, a.Deliveries), cmp.Compare(a.Domain, c.Domain))
 	})
+	for _, acc := range b.rpt {
+		acc.row.Failures, acc.row.PFTLS = topCounts(acc.failures, b.opts.Top), topCounts(acc.pftls, b.opts.Top)
+		m.TLS.Outbound.TLSRPT = append(m.TLS.Outbound.TLSRPT, acc.row)
+	}
+	slices.SortFunc(m.TLS.Outbound.TLSRPT, func(a, c TLSRPTRow) int {
+		return cmp.Or(cmp.Compare(c.Failure, a.Failure), cmp.Compare(c.Success, a.Success), cmp.Compare(a.Domain, c.Domain))
+	})
 	in := &m.TLS.Inbound
 	if in.Connections > 0 {
 		in.TLSPercent = 100 * float64(in.TLS) / float64(in.Connections)
 	}
+	in.TLS13 = in.ByProtocol["TLSv1.3"]
 	in.LegacyClients = sortedClients(b.legacy)
 	in.HandshakeFailure = sortedClients(b.handshake)
 

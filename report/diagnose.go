@@ -52,6 +52,8 @@ func Diagnose(m *Model, cfg *PostfixConfig) []Diagnosis {
 		d.failure(r)
 	}
 	d.stripping()
+	d.providersUntrusted()
+	d.downgrades()
 	d.inbound()
 	d.cacheWarnings()
 	slices.SortStableFunc(d.out, func(a, b Diagnosis) int {
@@ -126,11 +128,113 @@ func (d *diagnoser) trustStore() {
 		Evidence: evidence, Advice: advice, Params: []string{"smtp_tls_CAfile", "smtp_tls_CApath"}, Lines: lines})
 }
 
+// noCABundleAdvice is the fix for a host that trusts no public CA.
+const noCABundleAdvice = "No CA bundle: set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt in main.cf " +
+	"(RHEL, Fedora: /etc/pki/tls/certs/ca-bundle.crt; FreeBSD: /usr/local/share/certs/ca-root-nss.crt), then run 'postfix reload'. " +
+	"Check with 'postconf smtp_tls_CAfile smtp_tls_CApath'."
+
+// caConfig returns smtp_tls_CAfile and smtp_tls_CApath when the
+// configuration was read and one of them is set.
+func (d *diagnoser) caConfig() (file, path string, set bool) {
+	if d.cfg == nil {
+		return "", "", false
+	}
+	file, _ = d.cfg.Param("smtp_tls_CAfile")
+	path, _ = d.cfg.Param("smtp_tls_CApath")
+	return file, path, file != "" || path != ""
+}
+
+// bigProviders are mail domains of large public providers, whose servers
+// all present certificates from public CAs: a session with them that is
+// Untrusted means this host's trust store, never theirs.
+var bigProviders = map[string]bool{
+	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true, "live.com": true, "msn.com": true,
+	"yahoo.com": true, "ymail.com": true, "aol.com": true, "icloud.com": true, "me.com": true, "mac.com": true,
+	"gmx.net": true, "gmx.de": true, "gmx.com": true, "web.de": true, "t-online.de": true, "freenet.de": true,
+	"proton.me": true, "protonmail.com": true, "yandex.ru": true, "mail.ru": true, "zoho.com": true, "fastmail.com": true,
+	"orange.fr": true, "free.fr": true, "libero.it": true, "comcast.net": true,
+}
+
+// providersUntrusted: at level may, a missing CA bundle fails nothing, it
+// only makes every session Untrusted; with big public providers, whose
+// chains every bundle trusts, that is certain.
+func (d *diagnoser) providersUntrusted() {
+	if d.storeWide {
+		return
+	}
+	failing := map[string]bool{}
+	for _, r := range d.m.TLSFailures {
+		failing[r.Domain] = true // explained by its failure
+	}
+	var domains []string
+	var sessions int64
+	for _, r := range d.m.TLS.Outbound.Domains {
+		if bigProviders[r.Domain] && !failing[r.Domain] && r.Untrusted > 0 && r.Verified+r.Trusted == 0 {
+			domains = append(domains, r.Domain)
+			sessions += r.Untrusted
+		}
+	}
+	if len(domains) == 0 {
+		d.allUntrusted(failing)
+		return
+	}
+	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: High, Advice: noCABundleAdvice,
+		Params:  []string{"smtp_tls_CAfile", "smtp_tls_CApath"},
+		Finding: fmt.Sprintf("Every TLS session with %s was Untrusted: their certificates come from public CAs that any CA bundle holds, so Postfix has no CA bundle.", list(domains, 6)),
+		Evidence: fmt.Sprintf("%d deliveries to %s went over Untrusted TLS (encrypted, at level may, so nothing failed), none Trusted or Verified.",
+			sessions, plural(int64(len(domains)), "big public provider", "big public providers"))}
+	// One provider is enough: their chains end at roots every bundle has
+	// (explain, which sees one domain, says the same as the report).
+	if file, path, set := d.caConfig(); set {
+		x.Confidence = Medium
+		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
+	}
+	d.add(x)
+}
+
+// allUntrusted: without a big provider among them, many domains whose
+// sessions are all Untrusted and not one Trusted or Verified session
+// anywhere still point to a missing CA bundle, with less certainty (a
+// host that only talks to private servers sees the same).
+func (d *diagnoser) allUntrusted(failing map[string]bool) {
+	o := d.m.TLS.Outbound
+	if o.ByTrust[string(aggregate.PostureVerified)]+o.ByTrust[string(aggregate.PostureTrusted)] > 0 {
+		return
+	}
+	var domains []string
+	var sessions int64
+	for _, r := range o.Domains {
+		if !failing[r.Domain] && r.Untrusted > 0 {
+			domains = append(domains, r.Domain)
+			sessions += r.Untrusted
+		}
+	}
+	if len(domains) < sharedIssuerDomains || sessions < 10 {
+		return
+	}
+	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: Medium, Advice: noCABundleAdvice,
+		Params:   []string{"smtp_tls_CAfile", "smtp_tls_CApath"},
+		Finding:  fmt.Sprintf("All %d TLS sessions with %d domains (%s) were Untrusted and none Trusted or Verified: Postfix probably has no CA bundle.", sessions, len(domains), list(domains, 5)),
+		Evidence: "At level may an untrusted certificate fails nothing, so no TLS failure shows it; with a CA bundle most public mail servers are Trusted."}
+	if file, path, set := d.caConfig(); set {
+		x.Confidence = Low
+		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
+	}
+	d.add(x)
+}
+
 // failure explains one domain's failure kind.
 func (d *diagnoser) failure(r TLSFailureRow) {
 	mx := list(r.Hosts, 3)
+	if mx == "" {
+		mx = "the MX hosts of " + r.Domain
+	}
 	seen := fmt.Sprintf("%d failed sessions with %s from %s to %s", r.Count, mx,
 		r.FirstSeen.UTC().Format(time.RFC3339), r.LastSeen.UTC().Format(time.RFC3339))
+	if noRelay(r) {
+		seen = fmt.Sprintf("%d deliveries stopped by the TLS policy before any server was reached (relay=none) from %s to %s", r.Count,
+			r.FirstSeen.UTC().Format(time.RFC3339), r.LastSeen.UTC().Format(time.RFC3339))
+	}
 	if r.Deferring {
 		seen += "; mail to the domain is deferred (4.7.x)"
 	}
@@ -144,8 +248,18 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		x.ID, x.Params = "untrusted-issuer", []string{"smtp_tls_CAfile", "smtp_tls_policy_maps"}
 		x.Finding = fmt.Sprintf("The certificate chain of %s does not lead to a CA this host trusts (issuer %s).", mx, r.Detail)
 		if isPublicCA(r.Detail) {
-			x.Confidence = Medium
-			x.Advice = "The issuer is a public CA: this host's trust store probably lacks it or is outdated. Update ca-certificates and check smtp_tls_CAfile / smtp_tls_CApath."
+			// Every CA bundle holds a public CA: not trusting one means
+			// Postfix reads no bundle at all.
+			x.ID, x.Confidence = "no-ca-bundle", High
+			x.Params = []string{"smtp_tls_CAfile", "smtp_tls_CApath"}
+			x.Finding = fmt.Sprintf("The certificate of %s is issued by a public CA (%s) that every CA bundle holds, yet this host does not trust it: Postfix has no CA bundle.", mx, r.Detail)
+			x.Advice = noCABundleAdvice
+			if file, path, set := d.caConfig(); set {
+				x.Confidence = Medium
+				x.Finding = fmt.Sprintf("The certificate of %s is issued by a public CA (%s), yet this host does not trust it: the configured CA bundle lacks it or is outdated.", mx, r.Detail)
+				x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q.", d.cfg.Source, file, path)
+				x.Advice = "Update the ca-certificates package and check that smtp_tls_CAfile names the current bundle (/etc/ssl/certs/ca-certificates.crt on Debian and Ubuntu), then run 'postfix reload'."
+			}
 		} else {
 			x.Confidence = High
 			x.Advice = fmt.Sprintf("The issuer is a private or unknown CA, or the server sends an incomplete chain. Ask the postmaster of %s to send the full chain from a public CA; to deliver meanwhile, set '%s encrypt' in smtp_tls_policy_maps (encrypted, not authenticated) and remove it once fixed.", r.Domain, r.Domain)
@@ -200,11 +314,31 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		if r.Sent > 0 {
 			x.Evidence += fmt.Sprintf(" After %d of these failures Postfix retried without TLS and the mail went out in plaintext.", r.Sent)
 		}
+	case logparse.TLSPolicyError, logparse.TLSDANERequired, logparse.TLSDNSSECInvalid:
+		policyFailure(&x, r)
+	case logparse.TLSExternalPolicy:
+		x.ID, x.Confidence, x.Params = "mta-sts-policy-failure", High, []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The MTA-STS policy plugin in smtp_tls_policy_maps failed the delivery to %s (%s), and Postfix defers rather than deliver without the policy.", mx, r.RFC8460)
+		switch r.RFC8460 {
+		case logparse.RFCSTSPolicyFetchError:
+			x.Advice = fmt.Sprintf("The plugin could not fetch %s's policy: try 'curl https://mta-sts.%s/.well-known/mta-sts.txt' from this host (DNS, firewall, proxy); if it fails from elsewhere too, only the postmaster of %s can fix it.", r.Domain, r.Domain, r.Domain)
+		case logparse.RFCSTSWebPKIInvalid:
+			x.Advice = fmt.Sprintf("The HTTPS certificate of mta-sts.%s is not valid for the plugin: check it with 'curl -v https://mta-sts.%s/.well-known/mta-sts.txt'; the plugin's own CA bundle matters too. Only the postmaster of %s can fix the certificate.", r.Domain, r.Domain, r.Domain)
+		default:
+			x.Advice = fmt.Sprintf("%s's MTA-STS policy is invalid (see 'curl https://mta-sts.%s/.well-known/mta-sts.txt' and its _mta-sts TXT record); only its postmaster can fix it.", r.Domain, r.Domain)
+		}
 	case logparse.TLSNotTrusted, logparse.TLSNotVerified, logparse.TLSVerifyOther, logparse.TLSInvalidPurpose, logparse.TLSChainTooLong:
 		x.ID, x.Params = "certificate-not-verified", []string{"smtp_tls_policy_maps", "smtp_tls_loglevel"}
 		x.Finding = fmt.Sprintf("The certificate of %s fails verification (%s).", mx, r.Detail)
 		x.Confidence = Low
 		x.Advice = "Set smtp_tls_loglevel = 1 (or '1,untrusted') to log why, or run 'posttls-finger -c -Lsummary,untrusted' against the MX."
+		if v := d.violation(r.Domain); v != "" {
+			// Postfix 3.11's tls= names the level that was not met: what
+			// failed is certain, only the reason is not logged.
+			x.Confidence = High
+			x.Finding = fmt.Sprintf("The TLS policy for %s (tls=%s) was not met: the certificate of %s fails verification, and at smtp_tls_loglevel = 0 Postfix logs no reason.", r.Domain, v, mx)
+			x.Advice = fmt.Sprintf("Set smtp_tls_loglevel = 1 in main.cf (or for this destination only, smtp_tls_loglevel_maps in 3.12+) and run 'postfix reload': the next attempt logs why (issuer, expiry, name). 'posttls-finger -c -Lsummary,untrusted \"[%s]\"' shows it now.", firstOr(r.Hosts, r.Domain))
+		}
 	default:
 		x.ID = string(r.Kind)
 		x.Finding = fmt.Sprintf("TLS with %s fails: %s (%s).", mx, r.Kind, r.Detail)
@@ -222,6 +356,133 @@ func (d *diagnoser) failure(r TLSFailureRow) {
 		x.Evidence += " Policy level inferred from the log: " + inferred + "."
 	}
 	d.add(x)
+}
+
+// policyFailure explains a delivery that the TLS policy stopped before
+// any server was reached (relay=none): the policy source that failed
+// (a socketmap plugin, the policy table), DANE without TLSA records or
+// DNSSEC, a TLSA lookup that failed.
+func policyFailure(x *Diagnosis, r TLSFailureRow) {
+	where := r.Domain
+	if len(r.Hosts) > 0 {
+		where = fmt.Sprintf("%s (MX %s)", r.Domain, list(r.Hosts, 3))
+	}
+	src, problem := policySource(r.Detail)
+	switch {
+	case r.Kind == logparse.TLSPolicyError && strings.HasPrefix(problem, "invalid attribute name"):
+		x.ID, x.Confidence = "tls-policy-plugin-newer", High
+		x.Params = []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The TLS policy service in smtp_tls_policy_maps answers for %s with an attribute this Postfix does not know (%s): the plugin is newer than Postfix, and every delivery to the domain is deferred.", where, problem)
+		x.Advice = "The TLSRPT attributes (policy_type, policy_domain, mx_host_pattern, policy_failure ...) need Postfix 3.10 or later: upgrade Postfix, or switch the plugin's TLSRPT output off (or pin a plugin version that does not send them), then check with 'postmap -q " + r.Domain + " <the map in smtp_tls_policy_maps>'."
+	case r.Kind == logparse.TLSPolicyError && strings.Contains(src, ":"):
+		endpoint := src
+		if t, rest, ok := strings.Cut(src, ":"); ok && t == "socketmap" {
+			if i := strings.LastIndexByte(rest, ':'); i > 0 {
+				endpoint = rest[:i] // inet:10.3.0.44:8462 without the socketmap name
+			}
+		}
+		x.ID, x.Confidence = "tls-policy-source-failed", High
+		x.Params = []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The TLS policy source %s did not answer for %s (%s): Postfix cannot decide the TLS policy and defers the mail ('client TLS configuration problem').", src, where, problem)
+		x.Advice = fmt.Sprintf("Check that the policy service behind %s is running and reachable (an MTA-STS resolver such as postfix-tlspol or postfix-mta-sts-resolver: its service status and log), and that it answers: 'postmap -q %s %s'. Mail to %s waits in the queue until it answers; if the service is gone for good, remove %s from smtp_tls_policy_maps and run 'postfix reload'.",
+			endpoint, r.Domain, src, r.Domain, src)
+	case r.Kind == logparse.TLSPolicyError && src != "":
+		x.ID, x.Confidence = "tls-policy-table-failed", High
+		x.Params = []string{"smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The lookup of %s in %s failed (%s): Postfix defers the mail ('client TLS configuration problem').", r.Domain, src, problem)
+		x.Advice = fmt.Sprintf("Check every map listed in %s: 'postconf %s', then 'postmap -q %s MAP' for each (a database or service that is down, a table not rebuilt with postmap, a syntax error in %s's entry).", src, src, r.Domain, r.Domain)
+	case r.Kind == logparse.TLSPolicyError:
+		x.ID, x.Confidence = "tls-policy-invalid", Medium
+		x.Params = []string{"smtp_tls_policy_maps", "smtp_tls_security_level"}
+		x.Finding = fmt.Sprintf("Postfix found no usable TLS policy for %s ('client TLS configuration problem'): the mail is deferred.", where)
+		x.Advice = fmt.Sprintf("The warnings logged by smtp just before the deferral name the cause: run 'pftls explain %s', and check %s's entry with 'postmap -q %s MAP' for each map in smtp_tls_policy_maps.", r.Domain, r.Domain, r.Domain)
+	case r.Kind == logparse.TLSDNSSECInvalid:
+		x.ID, x.Confidence = "tlsa-lookup-failed", High
+		x.Params = []string{"smtp_dns_support_level", "smtp_tls_policy_maps"}
+		x.Finding = fmt.Sprintf("The DNSSEC lookup of the TLSA records of %s failed (%s): with DANE, Postfix defers the mail rather than guess.", where, r.Detail)
+		x.Advice = fmt.Sprintf("Check this host's validating resolver first (smtp_dns_support_level = dnssec needs one, e.g. unbound on 127.0.0.1): 'dig +dnssec TLSA _25._tcp.%s'. SERVFAIL there while other names resolve means %s's DNSSEC is broken, which only its postmaster can fix; to deliver meanwhile, set '%s may' in smtp_tls_policy_maps and remove it once fixed.",
+			firstOr(r.Hosts, r.Domain), r.Domain, r.Domain)
+	default: // dane-required: no TLSA records, or an insecure MX
+		x.ID, x.Confidence = "dane-required-unavailable", High
+		x.Params = []string{"smtp_tls_policy_maps", "smtp_tls_security_level"}
+		x.Finding = fmt.Sprintf("The TLS policy for %s requires DANE (dane-only), but the destination cannot do DANE (%s): every delivery is deferred.", where, r.Detail)
+		x.Advice = fmt.Sprintf("Use opportunistic DANE for %s: set '%s dane' in smtp_tls_policy_maps (or smtp_tls_security_level = dane instead of dane-only); if a policy plugin in smtp_tls_policy_maps answers 'dane-only', check its answer with 'postmap -q %s MAP'.", r.Domain, r.Domain, r.Domain)
+	}
+}
+
+// violation returns the tls= outcome (Postfix 3.11+) that says the policy
+// of domain was not met ("!secure"), or "".
+func (d *diagnoser) violation(domain string) string {
+	for _, r := range d.m.TLS.Outbound.Domains {
+		if r.Domain != domain {
+			continue
+		}
+		for _, p := range r.Policies {
+			if p.Meaning == aggregate.PolicyViolation {
+				return p.Policy
+			}
+		}
+	}
+	return ""
+}
+
+// downgrades: tls= outcomes of Postfix 3.11+ where the policy was met at a
+// weaker level than it started with. Nothing failed, so no failure row
+// says it.
+func (d *diagnoser) downgrades() {
+	for _, r := range d.m.TLS.Outbound.Domains {
+		for _, p := range r.Policies {
+			if p.Meaning != aggregate.PolicyDowngrade {
+				continue
+			}
+			pol := logparse.ParseTLSPolicy(p.Policy)
+			x := Diagnosis{Domain: r.Domain, ID: "tls-downgrade", Confidence: High,
+				Evidence: fmt.Sprintf("%d deliveries to %s logged tls=%s.", p.Count, r.Domain, p.Policy),
+				Params:   []string{"smtp_tls_policy_maps"}}
+			switch pol.Level.Achieved() {
+			case logparse.PolicyNone:
+				x.Finding = fmt.Sprintf("Mail to %s went in plaintext although TLS was tried (tls=%s): the server offered no STARTTLS, or the handshake failed and Postfix fell back.", r.Domain, p.Policy)
+				x.Advice = fmt.Sprintf("If mail to %s must be encrypted, set '%s encrypt' in smtp_tls_policy_maps (it is then deferred instead of sent in the clear); 'posttls-finger \"%s\"' shows what the server offers.", r.Domain, r.Domain, r.Domain)
+			case logparse.PolicyHalfDANE:
+				x.Finding = fmt.Sprintf("DANE for %s fell back to halfdane (tls=%s): the MX host's TLSA records authenticated the session, but %s's MX records are not DNSSEC-signed, so the choice of MX host is not authenticated.", r.Domain, p.Policy, r.Domain)
+				x.Advice = fmt.Sprintf("Nothing to change here; only the postmaster of %s can sign the zone (DNSSEC). To defer instead, set '%s dane-only' in smtp_tls_policy_maps.", r.Domain, r.Domain)
+				x.Params = append(x.Params, "smtp_tls_security_level")
+			default:
+				x.Finding = fmt.Sprintf("DANE for %s fell back to %s (tls=%s): the MX host has no usable TLSA records, so the session was encrypted but not authenticated.", r.Domain, pol.Level.Achieved(), p.Policy)
+				x.Advice = fmt.Sprintf("Nothing to change here if opportunistic DANE is what you want; only the postmaster of %s can fix the TLSA records. To defer instead of sending unauthenticated, set '%s dane-only' in smtp_tls_policy_maps.", r.Domain, r.Domain)
+				x.Params = append(x.Params, "smtp_tls_security_level")
+			}
+			d.add(x)
+		}
+	}
+}
+
+// noRelay reports whether the failure is one the TLS policy decided before
+// any connection: its evidence ends with a relay=none line.
+func noRelay(r TLSFailureRow) bool {
+	switch r.Kind {
+	case logparse.TLSPolicyError, logparse.TLSDANERequired, logparse.TLSDNSSECInvalid:
+	default:
+		return false
+	}
+	return len(r.Evidence) > 0 && strings.Contains(r.Evidence[len(r.Evidence)-1], " relay=none,")
+}
+
+// policySource takes the policy source and its problem out of a failure
+// detail "reason (SOURCE: PROBLEM)" (aggregate's policyNote.detail).
+func policySource(detail string) (src, problem string) {
+	i := strings.LastIndex(detail, " (")
+	if i < 0 || !strings.HasSuffix(detail, ")") {
+		return "", ""
+	}
+	inner := detail[i+2 : len(detail)-1]
+	// The source may hold colons (socketmap:inet:HOST:PORT:NAME), never
+	// ": "; the problem may ('invalid attribute name: "policy_type"').
+	j := strings.Index(inner, ": ")
+	if j < 0 {
+		return "", ""
+	}
+	return inner[:j], inner[j+2:]
 }
 
 // policyNote quotes the policy table line for the domain, when known.

@@ -134,18 +134,47 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 		row.Delivered, row.Deferred, row.Deferrals, row.Bounced, row.Expired)
 	p("MX hosts: %s\n", TerminalSafe(orNone(strings.Join(v.mx, ", "))))
 	if o := v.tls; v.hasTLS {
-		p("TLS: %s; protocols %s; ciphers %s\n",
+		sent := ""
+		if o.Sent == 0 && o.Deliveries > o.NoTLS {
+			sent = " (no mail sent: every attempt failed)"
+		}
+		p("TLS: %s%s; protocols %s; ciphers %s\n",
 			orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
-				o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")),
+				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")), sent,
 			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
+	if o := v.tls; v.hasTLS && (len(o.KeyExchanges) > 0 || len(o.ServerSignatures) > 0) {
+		p("TLS posture: TLS 1.3 %d of %d; key exchange %s (post-quantum hybrid %d); server signature %s\n", o.TLS13, o.Deliveries,
+			orNone(strings.Join(o.KeyExchanges, " ")), o.PostQuantum, orNone(strings.Join(o.ServerSignatures, ", ")))
+	}
+	certFailures := 0
 	for _, f := range m.TLSFailures {
-		p("TLS failure: %s x%d (RFC 8460 %s): %s\n", f.Kind, f.Count, f.RFC8460, TerminalSafe(f.Detail))
+		rfc := "RFC 8460 " + string(f.RFC8460)
+		if f.RFC8460 == "" {
+			rfc = "no RFC 8460 type: a local or policy fault"
+		}
+		p("TLS failure: %s x%d (%s): %s\n", f.Kind, f.Count, rfc, TerminalSafe(f.Detail))
+		if !noRelay(f) {
+			certFailures++
+		}
+		if len(f.RecipientDomains) > 0 {
+			p("  for recipients at: %s\n", TerminalSafe(strings.Join(f.RecipientDomains, ", ")))
+		}
 		if pol := inferPolicy(f); pol != "" {
 			p("Policy level inferred: %s\n", pol)
 		}
 	}
-	if len(m.TLSFailures) > 0 {
+	for _, r := range m.TLS.Outbound.TLSRPT {
+		line := fmt.Sprintf("TLSRPT (logged by Postfix): %d success, %d failure", r.Success, r.Failure)
+		if len(r.Failures) > 0 {
+			line += " (" + joinCountList(r.Failures) + ")"
+		}
+		if len(r.PFTLS) > 0 {
+			line += "; pftls: " + joinCountList(r.PFTLS)
+		}
+		p("%s\n", TerminalSafe(line))
+	}
+	if certFailures > 0 {
 		if len(v.names) > 0 {
 			p("Certificate names: %s\n", TerminalSafe(strings.Join(v.names, ", ")))
 		} else {

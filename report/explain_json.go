@@ -59,6 +59,7 @@ type ExplainJSON struct {
 	MXHosts          []string             `json:"mx_hosts"`
 	TLS              TLSDomainRow         `json:"tls"`
 	TLSFailures      []ExplainTLSFailure  `json:"tls_failures"`
+	TLSRPT           []TLSRPTRow          `json:"tlsrpt,omitempty"` // Postfix 3.10's own TLSRPT results
 	CertificateNames []string             `json:"certificate_names"`
 	Diagnoses        []Diagnosis          `json:"diagnoses"`
 	Timeline         []ExplainTimelineRow `json:"timeline"`
@@ -93,7 +94,7 @@ func NewExplainJSON(e *Explanation, zone *time.Location) *ExplainJSON {
 	out := &ExplainJSON{
 		Domain: e.Domain, Generated: m.Generated, Window: m.Window, Hosts: m.Hosts, Lines: m.Lines,
 		Outcome: v.outcome, MXHosts: v.mx, TLS: v.tls, CertificateNames: v.names,
-		Diagnoses: m.Diagnoses, Omitted: e.Omitted,
+		Diagnoses: m.Diagnoses, Omitted: e.Omitted, TLSRPT: m.TLS.Outbound.TLSRPT,
 		TLSFailures: make([]ExplainTLSFailure, 0, len(m.TLSFailures)),
 		Timeline:    make([]ExplainTimelineRow, 0, len(e.Timeline)),
 	}

@@ -129,6 +129,10 @@ type TLSFailureRow struct {
 	Evidence   []string                `json:"evidence,omitempty"`     // log lines of the first failed session
 	LastGood   time.Time               `json:"last_good_tls,omitzero"` // last TLS delivery to the domain before the window
 	Sent       int64                   `json:"sent_despite,omitempty"` // failures after which the mail was still sent (plaintext retry)
+	// RecipientDomains are the recipients' domains when the row is keyed
+	// by another TLS policy domain (the next hop: a relayhost, a
+	// recipient without a domain).
+	RecipientDomains []string `json:"recipient_domains,omitempty"`
 }
 
 // DeferralRow is one destination domain's deferrals.
@@ -162,22 +166,59 @@ type OutboundTLS struct {
 	ByProtocol map[string]int64 `json:"by_protocol"`
 	ByCipher   map[string]int64 `json:"by_cipher"`
 	Domains    []TLSDomainRow   `json:"domains"`
+	// Posture beyond trust, from the established lines (Postfix 3.4+ logs
+	// the TLS 1.3 details): key exchange groups, post-quantum hybrid ones
+	// among them, the servers' signature algorithms and sizes.
+	ByKeyExchange map[string]int64 `json:"by_key_exchange,omitempty"`
+	BySignature   map[string]int64 `json:"by_server_signature,omitempty"`
+	PostQuantum   int64            `json:"post_quantum,omitempty"` // attempts over a post-quantum hybrid key exchange (X25519MLKEM768, ...)
+	TLS13         int64            `json:"tls13,omitempty"`
+	// TLSRPT is what Postfix 3.10's own TLSRPT lines said per domain,
+	// beside pftls's classification of the same sessions.
+	TLSRPT []TLSRPTRow `json:"tlsrpt,omitempty"`
+}
+
+// TLSRPTRow counts Postfix's TLSRPT results ("TLSRPT: status=...") of one
+// domain's new TLS handshakes.
+type TLSRPTRow struct {
+	Domain   string  `json:"domain"`
+	Success  int64   `json:"success"`
+	Failure  int64   `json:"failure"`
+	Failures []Count `json:"failures,omitempty"` // "TYPE REASON" as Postfix wrote them (type in RFC 8460 spelling)
+	PFTLS    []Count `json:"pftls,omitempty"`    // what pftls made of the same handshakes: the failure kind or the TLS trust
 }
 
 // TLSDomainRow is the TLS mix of one destination domain.
 type TLSDomainRow struct {
-	Domain     string   `json:"domain"`
-	Deliveries int64    `json:"deliveries"`
-	Sent       int64    `json:"sent"`
-	TLSPercent float64  `json:"tls_percent"`
-	Verified   int64    `json:"verified"`
-	Trusted    int64    `json:"trusted"`
-	Untrusted  int64    `json:"untrusted"`
-	Anonymous  int64    `json:"anonymous"`
-	Plaintext  int64    `json:"plaintext"`
-	NoTLS      int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
-	Protocols  []string `json:"protocols"`
-	Ciphers    []string `json:"ciphers"`
+	Domain           string   `json:"domain"`
+	Deliveries       int64    `json:"deliveries"`
+	Sent             int64    `json:"sent"`
+	TLSPercent       float64  `json:"tls_percent"`
+	Verified         int64    `json:"verified"`
+	Trusted          int64    `json:"trusted"`
+	Untrusted        int64    `json:"untrusted"`
+	Anonymous        int64    `json:"anonymous"`
+	Encrypted        int64    `json:"encrypted,omitempty"` // TLS known only from tls= (3.11+) at may/encrypt/halfdane: trust not logged
+	Plaintext        int64    `json:"plaintext"`
+	NoTLS            int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
+	Protocols        []string `json:"protocols"`
+	Ciphers          []string `json:"ciphers"`
+	TLS13            int64    `json:"tls13,omitempty"`        // attempts over TLS 1.3
+	PostQuantum      int64    `json:"post_quantum,omitempty"` // attempts over a post-quantum hybrid key exchange
+	KeyExchanges     []string `json:"key_exchanges,omitempty"`
+	ServerSignatures []string `json:"server_signatures,omitempty"`
+	// Policies counts the tls= outcomes (Postfix 3.11+) that are not
+	// plain compliance: downgrades ("may:none", "dane:halfdane",
+	// "dane:encrypt"), violations ("!dane"), undecided ("dane?") and every
+	// REQUIRETLS outcome, by the field as written.
+	Policies []PolicyCount `json:"tls_policies,omitempty"`
+}
+
+// PolicyCount is one tls= outcome at a domain and what it means.
+type PolicyCount struct {
+	Policy  string `json:"policy"`  // as written: "dane:encrypt/requiretls"
+	Meaning string `json:"meaning"` // "downgrade", "violation", "undecided", "requiretls"
+	Count   int64  `json:"count"`
 }
 
 // InboundTLS summarises smtpd sessions.
@@ -185,6 +226,9 @@ type InboundTLS struct {
 	Connections      int64            `json:"connections"`
 	TLS              int64            `json:"tls"`
 	TLSPercent       float64          `json:"tls_percent"`
+	TLS13            int64            `json:"tls13,omitempty"` // sessions over TLS 1.3
+	ByKeyExchange    map[string]int64 `json:"by_key_exchange,omitempty"`
+	PostQuantum      int64            `json:"post_quantum,omitempty"` // sessions over a post-quantum hybrid key exchange
 	ByTrust          map[string]int64 `json:"by_trust"`
 	ByProtocol       map[string]int64 `json:"by_protocol"`
 	LegacyClients    []ClientCount    `json:"legacy_clients"` // still on TLSv1 / TLSv1.1 (the --top busiest)

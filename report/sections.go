@@ -31,7 +31,7 @@ const (
 )
 
 // SectionIDs are the ids of Tables, in report order.
-var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix",
+var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies", "tlsrpt",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
@@ -67,6 +67,8 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.domainsTable(),
 		m.outboundTable(),
 		m.outboundMixTable(),
+		m.policiesTable(),
+		m.tlsrptTable(),
 		m.inboundTable(),
 		m.inboundClientsTable(),
 		m.bouncesTable(),
@@ -243,10 +245,50 @@ func (m *Model) outboundTable() Table {
 		Align:  []Align{Left, Right, Right, Left, Left}}
 	for _, r := range m.TLS.Outbound.Domains {
 		trust := joinCounts(r.Verified, "verified", r.Trusted, "trusted", r.Untrusted, "untrusted",
-			r.Anonymous, "anonymous", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
+			r.Anonymous, "anonymous", r.Encrypted, "TLS (trust not logged)", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
+		if r.Sent == 0 && r.Deliveries > r.NoTLS {
+			trust += "; no mail sent" // every session failed: a share of TLS is no delivery
+		}
 		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), pct(r.TLSPercent), trust, strings.Join(r.Protocols, " ")})
 	}
 	return t
+}
+
+// policiesTable lists the tls= outcomes of Postfix 3.11+ that are not plain
+// compliance: downgrades, violations, undecided policies and REQUIRETLS.
+func (m *Model) policiesTable() Table {
+	t := Table{ID: "tls-policies", Title: "Outbound TLS policy outcomes (tls=, Postfix 3.11+)",
+		Note:   "downgrades (may:none, dane:halfdane, dane:encrypt), violations (!level: delivery blocked), undecided (?) and REQUIRETLS outcomes",
+		Header: []string{"domain", "tls=", "meaning", "attempts"},
+		Align:  []Align{Left, Left, Left, Right}}
+	for _, r := range m.TLS.Outbound.Domains {
+		for _, pc := range r.Policies {
+			t.Rows = append(t.Rows, []string{r.Domain, pc.Policy, pc.Meaning, n(pc.Count)})
+		}
+	}
+	return t
+}
+
+// tlsrptTable shows Postfix 3.10's own TLSRPT results beside pftls's
+// classification of the same handshakes.
+func (m *Model) tlsrptTable() Table {
+	t := Table{ID: "tlsrpt", Title: "TLSRPT results logged by Postfix (3.10+)",
+		Note:   "one per new TLS handshake (a reused connection has none); 'pftls' is what pftls made of the same handshakes",
+		Header: []string{"domain", "success", "failure", "failure types", "pftls"},
+		Align:  []Align{Left, Right, Right, Left, Left}}
+	for _, r := range m.TLS.Outbound.TLSRPT {
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Success), n(r.Failure), joinCountList(r.Failures), joinCountList(r.PFTLS)})
+	}
+	return t
+}
+
+// joinCountList writes counts as "2× a, 1× b".
+func joinCountList(cs []Count) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, n(c.Count)+"× "+c.Reason)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (m *Model) outboundMixTable() Table {
@@ -270,6 +312,15 @@ func (m *Model) outboundMixTable() Table {
 	for _, k := range sortedKeys(o.ByCipher) {
 		t.Rows = append(t.Rows, []string{"cipher", k, n(o.ByCipher[k]), share(o.ByCipher[k])})
 	}
+	for _, k := range sortedKeys(o.ByKeyExchange) {
+		t.Rows = append(t.Rows, []string{"key exchange", k, n(o.ByKeyExchange[k]), share(o.ByKeyExchange[k])})
+	}
+	if o.PostQuantum > 0 {
+		t.Rows = append(t.Rows, []string{"key exchange", "post-quantum hybrid", n(o.PostQuantum), share(o.PostQuantum)})
+	}
+	for _, k := range sortedKeys(o.BySignature) {
+		t.Rows = append(t.Rows, []string{"server signature", k, n(o.BySignature[k]), share(o.BySignature[k])})
+	}
 	return t
 }
 
@@ -286,6 +337,12 @@ func (m *Model) inboundTable() Table {
 	}
 	for _, k := range sortedKeys(in.ByTrust) {
 		t.Rows = append(t.Rows, []string{"client certificate", k, n(in.ByTrust[k])})
+	}
+	for _, k := range sortedKeys(in.ByKeyExchange) {
+		t.Rows = append(t.Rows, []string{"key exchange", k, n(in.ByKeyExchange[k])})
+	}
+	if in.PostQuantum > 0 {
+		t.Rows = append(t.Rows, []string{"key exchange", "post-quantum hybrid", n(in.PostQuantum)})
 	}
 	return t
 }

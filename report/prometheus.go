@@ -63,7 +63,7 @@ var (
 	famDeferrals = newFamily("pftls_deferrals_total",
 		"status=deferred lines by DSN code and the RFC 3463 subject class of the DSN (tls when TLS failed).", "host", "dsn", "reason")
 	famTLSSessions = newFamily("pftls_tls_sessions_total",
-		"Outbound SMTP/LMTP deliveries and inbound smtpd sessions by their TLS: trust (verified, trusted, untrusted, anonymous, plaintext, tls-failed) and protocol (none without TLS).", "host", "direction", "trust", "protocol")
+		"Outbound SMTP/LMTP deliveries and inbound smtpd sessions by their TLS: trust (verified, trusted, untrusted, anonymous, plaintext, tls-failed) protocol (none without TLS) and key exchange class (kx: classic, pq-hybrid, unknown when not logged, none without TLS).", "host", "direction", "trust", "protocol", "kx")
 	famTLSFailures = newFamily("pftls_tls_failures_total",
 		"Failed TLS sessions (or TLS refusals) by direction, pftls's failure kind and the RFC 8460 result type.", "host", "direction", "kind", "rfc8460")
 	famRejects = newFamily("pftls_rejects_total",
@@ -106,7 +106,7 @@ type MetricsOptions struct {
 }
 
 // labelKey holds a series' label values in its family's order.
-type labelKey [4]string
+type labelKey [5]string
 
 // domainStats is the tally of one recipient domain.
 type domainStats struct {
@@ -371,6 +371,22 @@ func reasonLabel(a *aggregate.Attempt) string {
 	return "other"
 }
 
+// kxLabel is the key exchange class of a TLS session: pq-hybrid when
+// aggregate.PostQuantum says so, classic for another group, unknown when
+// the log did not say (before Postfix 3.4, inbound sessions), none
+// without TLS.
+func kxLabel(protocol, group string) string {
+	switch {
+	case protocol == "":
+		return "none"
+	case group == "":
+		return "unknown"
+	case aggregate.PostQuantum(group):
+		return "pq-hybrid"
+	}
+	return "classic"
+}
+
 // protocolLabel keeps TLS protocol names to the known ones.
 func protocolLabel(p string) string {
 	switch p {
@@ -399,7 +415,7 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 		}
 	}
 	if a.InTLSMix() {
-		m.inc(famTLSSessions, labelKey{a.Host, "outbound", string(a.TLSPosture()), protocolLabel(a.TLSProtocol)})
+		m.inc(famTLSSessions, labelKey{a.Host, "outbound", string(a.TLSPosture()), protocolLabel(a.TLSProtocol), kxLabel(a.TLSProtocol, a.TLSKeyExchange)})
 	}
 	if a.ForDomain() {
 		problems := int64(0)
@@ -448,7 +464,7 @@ func (m *Metrics) inbound(host string, trust logparse.Trust, failed bool, protoc
 	case protocol == "" || trust == logparse.TrustNone:
 		t = string(aggregate.PosturePlaintext)
 	}
-	add(m.counts, famTLSSessions, labelKey{host, "inbound", t, protocolLabel(protocol)}, n)
+	add(m.counts, famTLSSessions, labelKey{host, "inbound", t, protocolLabel(protocol), kxLabel(protocol, "")}, n)
 }
 
 func rejectLabel(c aggregate.RejectClass) string {

@@ -26,7 +26,9 @@ var ErrRotatedAway = errors.New("the log read last time was rotated and is not a
 // When the file read last time is among none of them (deleted, moved
 // elsewhere), it returns ErrRotatedAway, wrapped with what was read of it.
 func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error) {
-	if p.Store == nil || path == "-" {
+	if p.Store == nil || path == "-" || !source.IsLive(path) {
+		// A rotated copy named on the command line (mail.log.1) is not
+		// followed by a later one: what it held last time is its own.
 		return nil, nil
 	}
 	last, found, err := p.Store.SourceAt(ctx, path)

@@ -44,6 +44,14 @@ func criTag(b []byte) int {
 	return tag
 }
 
+// sameStream reports whether two CRI lines, whose tags are at t, are of
+// the same stream (stdout or stderr): Kubernetes writes both into one
+// file, and a part of one never continues a line of the other.
+func sameStream(a []byte, ta int, b []byte, tb int) bool {
+	const n = len("stdout ")
+	return bytes.Equal(a[ta-n:ta], b[tb-n:tb])
+}
+
 // next is nextRaw with a CRI log's partial lines joined.
 func (r *Reader) next() (Line, error) {
 	if h := r.cri.held; h != nil {
@@ -74,9 +82,15 @@ func (r *Reader) next() (Line, error) {
 			return Line{}, err
 		}
 		t := criTag(l.Bytes)
-		if t < 0 || l.Partial {
-			// Not a part of this line (or the last part is still being
-			// written): the joined line ends here, l comes next.
+		if l.Partial && t >= 0 && sameStream(l.Bytes, t, j.buf, tag) {
+			// The next part is still being written: the line is partial,
+			// read again from its first part once it has ended.
+			joined.Bytes, joined.End, joined.Partial = j.buf, r.offset, true
+			return joined, nil
+		}
+		if t < 0 || l.Partial || !sameStream(l.Bytes, t, j.buf, tag) {
+			// Not a part of this line (another program's line, or the
+			// other stream's): the joined line ends here, l comes next.
 			j.hold = append(j.hold[:0], l.Bytes...)
 			l.Bytes = j.hold
 			j.held = &l

@@ -109,3 +109,48 @@ func TestCRIPartsEndedByAnotherLine(t *testing.T) {
 		t.Errorf("third Next: %v, want EOF", err)
 	}
 }
+
+// TestCRIPartBeingWritten: while the part that ends a line is still being
+// written (no newline yet), the joined line is partial, so that it is read
+// again whole once it has ended: never cut in two.
+func TestCRIPartBeingWritten(t *testing.T) {
+	in := criParts[0] + "\n" + criParts[1] + "\n2026-03-07T15:05:12.50Z stdout F dsn=2.0.0, sta"
+	rd, err := NewReader("-", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := rd.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.Partial || l.Offset != 0 || l.End != int64(len(in)) {
+		t.Errorf("got %q partial=%v offset=%d end=%d; want the whole input as one partial line", l.Bytes, l.Partial, l.Offset, l.End)
+	}
+}
+
+// TestCRIStreamsNotMixed: a part of stdout is never joined with a line of
+// stderr, which Kubernetes writes into the same file.
+func TestCRIStreamsNotMixed(t *testing.T) {
+	in := criParts[0] + "\n2026-03-07T15:05:12.49Z stderr F some other program's complaint\n" +
+		"2026-03-07T15:05:12.50Z stdout F ay=mx.x.example[192.0.2.8]:25, status=sent\n"
+	rd, err := NewReader("-", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		l, err := rd.Next(context.Background())
+		if err != nil {
+			break
+		}
+		got = append(got, string(l.Bytes))
+	}
+	for _, g := range got {
+		if strings.Contains(g, "rel") && strings.Contains(g, "complaint") {
+			t.Errorf("stdout part joined with a stderr line: %q", g)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("got %d lines, want 3: %q", len(got), got)
+	}
+}

@@ -40,6 +40,8 @@ type JournalOptions struct {
 // cursor of the last line stored to [Journal.Open], which starts after it.
 type Journal struct {
 	opts   JournalOptions
+	ctx    context.Context // Open's: its end kills journalctl
+	args   []string        // the arguments of the journalctl that runs
 	cmd    *exec.Cmd
 	stdout io.ReadCloser
 	stderr *limitedBuffer
@@ -96,7 +98,8 @@ func (j *Journal) Args(cursor string) []string {
 // followed by a Close before the next.
 func (j *Journal) Open(ctx context.Context, cursor string) (*Reader, error) {
 	j.waited, j.err = false, nil
-	j.cmd = exec.CommandContext(ctx, j.opts.Command, j.Args(cursor)...)
+	j.ctx, j.args = ctx, j.Args(cursor)
+	j.cmd = exec.CommandContext(ctx, j.opts.Command, j.args...)
 	j.stderr = &limitedBuffer{max: 4096}
 	j.cmd.Stderr = j.stderr
 	// A child of journalctl's left holding its standard error must not
@@ -149,13 +152,16 @@ func (j *Journal) Close() error {
 	msg := strings.TrimSpace(j.stderr.String())
 	var exit *exec.ExitError
 	switch {
-	case errors.As(werr, &exit) && j.cmd.ProcessState != nil && !j.cmd.ProcessState.Exited():
-		// Killed by us (the context ended, following stopped): not a failure.
+	case errors.As(werr, &exit) && j.cmd.ProcessState != nil && !j.cmd.ProcessState.Exited() &&
+		(j.opts.Follow || j.ctx.Err() != nil):
+		// Killed by us (the context ended, following stopped): not a
+		// failure. Killed by anyone else (the OOM killer, an admin), it
+		// is: its last entry may be cut, and the entries after it unread.
 	case werr != nil:
 		if msg == "" {
 			msg = werr.Error()
 		}
-		j.err = fmt.Errorf("journal: %s %s: %w: %s", j.opts.Command, strings.Join(j.Args(""), " "), ErrJournal, msg)
+		j.err = fmt.Errorf("journal: %s %s: %w: %s", j.opts.Command, strings.Join(j.args, " "), ErrJournal, msg)
 	case deniedNotice(msg):
 		j.err = j.Failed()
 	}
@@ -193,6 +199,12 @@ func (r *Reader) nextEntry() (Line, error) {
 		}
 		if bytes.HasPrefix(l.Bytes, []byte("-- ")) {
 			continue
+		}
+		if l.Partial {
+			// journalctl ended in the middle of an entry (it was killed).
+			// Its cursor comes first in the object: taking it would skip
+			// the entry for good on the next run.
+			return Line{}, fmt.Errorf("%s: journalctl's output ends in the middle of an entry: %w", r.name, io.ErrUnexpectedEOF)
 		}
 		l.Cursor = journalCursor(l.Bytes)
 		return l, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -120,4 +121,48 @@ func (d lineDrain) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return copy(p, l.Bytes), nil
+}
+
+// TestJournal_killed_mid_entry: a journalctl killed by someone else (the
+// OOM killer, an admin) while writing an entry is a failure, and the cut
+// entry is never returned with its cursor: the next run must read it again.
+func TestJournal_killed_mid_entry(t *testing.T) {
+	dir := t.TempDir()
+	entries := filepath.Join("..", "..", "testdata", "journal", "journal.json")
+	abs, err := filepath.Abs(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := filepath.Join(dir, "killed-journalctl")
+	script := "#!/bin/sh\nhead -2 '" + abs + "'\nsed -n 3p '" + abs + "' | head -c 200\nkill -9 $$\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	j := NewJournal(JournalOptions{Command: fake})
+	rd, err := j.Open(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cursors []string
+	var readErr error
+	for {
+		l, err := rd.Next(context.Background())
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				readErr = err
+			}
+			break
+		}
+		cursors = append(cursors, l.Cursor)
+	}
+	closeErr := j.Close()
+	if len(cursors) != 2 {
+		t.Errorf("read %d entries with cursors %q, want the 2 whole ones", len(cursors), cursors)
+	}
+	if readErr == nil || !errors.Is(readErr, io.ErrUnexpectedEOF) {
+		t.Errorf("reading the cut entry: %v, want an error", readErr)
+	}
+	if !errors.Is(closeErr, ErrJournal) {
+		t.Errorf("Close of a journalctl killed by a signal it was not sent by us: %v, want ErrJournal", closeErr)
+	}
 }

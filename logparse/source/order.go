@@ -207,3 +207,7 @@ func Siblings(path string) ([]string, error) {
 	}
 	return Order(sibs)
 }
+
+// IsLive reports whether path is named as a live log (mail.log, maillog),
+// not as one of its rotated copies (mail.log.1, mail.log-20261205.gz).
+func IsLive(path string) bool { return parseRotated(path).kind == live }

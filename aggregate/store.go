@@ -147,12 +147,12 @@ type Store struct {
 
 // OpenOptions choose how the store is opened.
 type OpenOptions struct {
-	ReadOnly    bool          // report: never write, never create
+	ReadOnly bool // report: never write, never create
 	// Ledger opens an existing, current database to write only its own
 	// records of what was sent (tlsrpt --send: sent_reports), which no
 	// ingest or tail touches: without the one-writer lock, so that it runs
 	// beside pftls tail, and never creating or migrating the schema.
-	Ledger bool
+	Ledger      bool
 	BusyTimeout time.Duration // how long to wait for a writer's lock (default 10s)
 	// A store opened for writing holds the one-writer lock next to the
 	// database until Close (lock.go): LockWait is how long Open waits for

@@ -418,7 +418,7 @@ func writeTLSRPTSummary(w io.Writer, format string, reports []report.TLSReport, 
 		}
 		return bw.Flush()
 	}
-	fmt.Fprintf(bw, "RFC 8460 TLS reports for %s (UTC): %d policy domains\n", day.Format("2006-01-02"), len(rows))
+	fmt.Fprintf(bw, "RFC 8460 TLS reports for %s (UTC): %d policy domain(s)\n", day.Format("2006-01-02"), len(rows))
 	if len(rows) == 0 {
 		fmt.Fprintln(bw, "No outbound TLS activity that day.")
 	}

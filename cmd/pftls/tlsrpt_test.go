@@ -402,3 +402,38 @@ func TestTLSRPTSendNoRecordAndRefused(t *testing.T) {
 		t.Errorf("retry: exit %d, %s\n%s", code, errOut, stdout)
 	}
 }
+
+// The README's tlsrpt crontab line uses flags tlsrpt has, and passes its
+// checks (run without --send: no network in tests).
+func TestTLSRPTReadmeCronLine(t *testing.T) {
+	args := readmeCommand(t, "30 1 * * * ")
+	if len(args) < 2 || args[1] != "tlsrpt" {
+		t.Fatalf("README cron line runs %v, want pftls tlsrpt", args)
+	}
+	db := ingestInto(t, tlsrptFixture)
+	out := filepath.Join(t.TempDir(), "tlsrpt")
+	var real []string
+	for i := 1; i < len(args); i++ {
+		switch args[i] {
+		case "--send":
+			continue
+		case "--out":
+			real = append(real, "--out", out)
+			i++
+			continue
+		case "--day":
+			real = append(real, "--day", "2026-11-23")
+			i++
+			continue
+		}
+		real = append(real, args[i])
+	}
+	real = append(real, "--db", db)
+	if code, _, errOut := runCLI(t, "", real...); code != 0 {
+		t.Fatalf("%v: exit %d: %s", real, code, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "example.com!*.json.gz"))
+	if len(files) != 2 {
+		t.Errorf("reports written: %v, want good.example's and selfsigned.example's", files)
+	}
+}

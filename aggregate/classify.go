@@ -88,7 +88,7 @@ const goodTLSCondition = `status = 'sent' AND tls_failure = '' AND (tls_trust !=
 // does not say whether the server offered no STARTTLS or the policy was
 // "none". Failures are the TLS failure facts (TLSFailure.TLSRPTFailure).
 func (a *Attempt) TLSRPTSuccess() bool {
-	if !a.InTLSMix() || a.TLSFailure != "" {
+	if !a.InTLSRPT() || a.TLSFailure != "" {
 		return false
 	}
 	switch a.TLSPosture() {
@@ -96,6 +96,14 @@ func (a *Attempt) TLSRPTSuccess() bool {
 		return false
 	}
 	return true
+}
+
+// InTLSRPT reports whether the attempt is one an RFC 8460 report can
+// speak of: SMTP (not LMTP) in the TLS mix, to port 25 (or to no server,
+// stopped by its policy). A relay on another port (a submission
+// relayhost on 587, a content filter) is not the recipient domain's MX.
+func (a *Attempt) InTLSRPT() bool {
+	return a.InTLSMix() && a.Service == "smtp" && (a.RelayPort == 25 || a.RelayPort == 0)
 }
 
 // TLSRPTFailure reports whether the failure counts as a failed session in

@@ -156,7 +156,7 @@ func BuildTLSRPT(facts *aggregate.TLSRPTFacts, o TLSRPTOptions) []TLSReport {
 	for i := range facts.Attempts {
 		a := &facts.Attempts[i]
 		acc := get(a.Domain)
-		if acc == nil || !a.InTLSMix() {
+		if acc == nil || !a.InTLSRPT() {
 			continue
 		}
 		switch a.TLSPolicy.Level.Name {

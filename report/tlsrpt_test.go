@@ -251,7 +251,7 @@ func TestTLSRPTCorpusMatchesReport(t *testing.T) {
 			return
 		}
 		all[a.Domain]++
-		if a.TLSFailure == "" && a.TLSProtocol != "" {
+		if a.TLSFailure == "" && a.TLSProtocol != "" && a.Service == "smtp" && (a.RelayPort == 25 || a.RelayPort == 0) {
 			good[a.Domain]++
 		}
 	}))
@@ -423,4 +423,62 @@ func TestTLSRPTFileNameAndEmail(t *testing.T) {
 
 func decodeBase64Lines(data []byte) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(data)), ""))
+}
+
+// Only SMTP to an MX counts: a submission relayhost (port 587) and an
+// LMTP delivery are no session with the domain's MX; a plaintext delivery
+// is counted beside the report, and a local fault is not reported.
+func TestTLSRPTLeavesOutRelaysPlaintextAndLocalFaults(t *testing.T) {
+	at := tlsrptDay.Add(time.Hour)
+	tls := func(service string, port int) aggregate.Attempt {
+		return aggregate.Attempt{Time: at, Service: service, Domain: "y.example", RelayHost: "mx.y.example", RelayAddr: "198.51.100.8",
+			RelayPort: port, Status: logparse.StatusSent, TLSTrust: logparse.TrustTrusted, TLSProtocol: "TLSv1.3"}
+	}
+	plain := tls("smtp", 25)
+	plain.TLSTrust, plain.TLSProtocol = logparse.TrustNone, ""
+	facts := &aggregate.TLSRPTFacts{
+		Attempts: []aggregate.Attempt{tls("smtp", 25), tls("smtp", 587), tls("lmtp", 24), plain},
+		Failures: []aggregate.TLSFailure{
+			{Time: at, Direction: logparse.DirOutbound, Domain: "y.example", PeerHost: "mx.y.example", PeerAddr: "198.51.100.8",
+				Kind: logparse.TLSLocalUnavailable},
+			{Time: at, Direction: logparse.DirInbound, Domain: "y.example", Kind: logparse.TLSHandshake, RFC8460: logparse.RFCValidationFailure},
+		},
+	}
+	reports := BuildTLSRPT(facts, tlsrptOptions())
+	if len(reports) != 1 {
+		t.Fatalf("%d reports, want 1", len(reports))
+	}
+	r := reports[0]
+	if s := r.Report.Policies[0].Summary; s.Success != 1 || s.Failure != 0 || r.Plaintext != 1 || r.LocalFaults != 1 {
+		t.Errorf("summary %+v, plaintext %d, local faults %d; want 1 success, 0 failures, 1 and 1", s, r.Plaintext, r.LocalFaults)
+	}
+	if len(BuildTLSRPT(facts, TLSRPTOptions{Day: tlsrptDay, Domains: []string{"z.example"}})) != 0 {
+		t.Error("--domain z.example made a report for y.example")
+	}
+}
+
+// The policy type is what the log shows: DANE (tls=dane, a TLSA failure),
+// MTA-STS (an sts-* policy failure), else no policy found.
+func TestTLSRPTPolicyType(t *testing.T) {
+	at := tlsrptDay.Add(time.Hour)
+	sent := func(domain, policy string) aggregate.Attempt {
+		return aggregate.Attempt{Time: at, Service: "smtp", Domain: domain, RelayHost: "mx." + domain, RelayAddr: "198.51.100.9",
+			RelayPort: 25, Status: logparse.StatusSent, TLSTrust: logparse.TrustVerified, TLSProtocol: "TLSv1.3",
+			TLSPolicy: logparse.ParseTLSPolicy(policy)}
+	}
+	facts := &aggregate.TLSRPTFacts{
+		Attempts: []aggregate.Attempt{sent("dane.example", "dane"), sent("sts.example", "secure"), sent("none.example", "may")},
+		Failures: []aggregate.TLSFailure{{Time: at, Direction: logparse.DirOutbound, Domain: "sts.example",
+			Kind: logparse.TLSExternalPolicy, RFC8460: logparse.RFCSTSWebPKIInvalid}},
+	}
+	got := map[string]string{}
+	for _, r := range BuildTLSRPT(facts, tlsrptOptions()) {
+		got[r.PolicyDomain] = r.Report.Policies[0].Policy.PolicyType
+	}
+	want := map[string]string{"dane.example": PolicyTLSA, "sts.example": PolicySTS, "none.example": PolicyNotFound}
+	for d, w := range want {
+		if got[d] != w {
+			t.Errorf("%s: policy-type %q, want %q", d, got[d], w)
+		}
+	}
 }

@@ -59,11 +59,13 @@ type TLSReport struct {
 // TLSRPTCheck compares Postfix's TLSRPT results of a domain's handshakes
 // with pftls's own classification of the same handshakes.
 type TLSRPTCheck struct {
-	PostfixSuccess, PostfixFailure int64
-	PFTLSSuccess, PFTLSFailure     int64
+	PostfixSuccess int64 `json:"postfix_success"`
+	PostfixFailure int64 `json:"postfix_failure"`
+	PFTLSSuccess   int64 `json:"pftls_success"`
+	PFTLSFailure   int64 `json:"pftls_failure"`
 	// Mismatches are the handshakes the two disagree about: the outcome,
 	// or the result type of a failure.
-	Mismatches []string
+	Mismatches []string `json:"mismatches,omitempty"`
 }
 
 // Mismatch reports whether pftls and Postfix disagree.

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/report"
@@ -435,5 +436,30 @@ func TestTLSRPTReadmeCronLine(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(out, "example.com!*.json.gz"))
 	if len(files) != 2 {
 		t.Errorf("reports written: %v, want good.example's and selfsigned.example's", files)
+	}
+}
+
+// A disagreement with Postfix's TLSRPT lines is in the text summary and
+// in the JSON one.
+func TestTLSRPTSummaryShowsMismatch(t *testing.T) {
+	r := report.TLSReport{PolicyDomain: "odd.example", Submitter: "mail.sender.test", Source: "postfix",
+		Begin: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
+		Report: report.TLSRPTJSON{Policies: []report.TLSRPTPolicy{{Policy: report.TLSRPTPolicyDesc{PolicyType: "no-policy-found",
+			PolicyDomain: "odd.example"}, Summary: report.TLSRPTSummary{Failure: 1}}}},
+		Check: &report.TLSRPTCheck{PostfixFailure: 1, PFTLSSuccess: 1,
+			Mismatches: []string{"07:00:01 mx.odd.example[198.51.100.30]: Postfix failure certificate-expired, pftls success (verified)"}}}
+	for format, want := range map[string][]string{
+		"text": {"MISMATCH: pftls counts 1 successful, 0 failed of the same handshakes", "Postfix failure certificate-expired, pftls success"},
+		"json": {`"pftls_success": 1`, `"mismatches": [`},
+	} {
+		var buf bytes.Buffer
+		if err := writeTLSRPTSummary(&buf, format, []report.TLSReport{r}, nil, "", r.Begin); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("%s summary lacks %q:\n%s", format, w, buf.String())
+			}
+		}
 	}
 }

@@ -81,6 +81,9 @@ func (f *tlsrptFlags) validate(fs *flag.FlagSet) error {
 	if net.ParseIP(f.sendingIP) == nil {
 		return usagef("pftls tlsrpt --sending-ip 192.0.2.25", "--sending-ip %q is not an IP address", f.sendingIP)
 	}
+	if strings.ContainsAny(f.submitter, "/\\!\x00 \t") {
+		return usagef("pftls tlsrpt --submitter example.com --sending-ip 192.0.2.25", "--submitter %q: want a domain name (it is part of the file names)", f.submitter)
+	}
 	if !f.send {
 		for _, name := range []string{"dry-run", "rua", "resolver", "sendmail", "mail-from"} {
 			if flagSet(fs, name) {

@@ -144,6 +144,7 @@ func TestTLSRPTUsageErrors(t *testing.T) {
 		{[]string{"tlsrpt", "--sending-ip", "192.0.2.25", "--send", "--rua", "ftp://x"}, "want a mailto: or https: URI"},
 		{[]string{"tlsrpt", "--sending-ip", "192.0.2.25", "--day", "23.11.2026"}, "want today, yesterday or YYYY-MM-DD"},
 		{[]string{"tlsrpt", "--sending-ip", "192.0.2.25", "--format", "csv"}, "unknown --format"},
+		{[]string{"tlsrpt", "--sending-ip", "192.0.2.25", "--submitter", "../etc"}, "want a domain name"},
 	} {
 		code, _, errOut := runCLI(t, "", tc.args...)
 		if code != exitUsage || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "Try: ") {

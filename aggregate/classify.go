@@ -81,6 +81,37 @@ const goodTLSCondition = `status = 'sent' AND tls_failure = '' AND (tls_trust !=
 		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
 		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))`
 
+// TLSRPTSuccess reports whether the attempt counts as a successful TLS
+// session in an RFC 8460 report (pftls tlsrpt): an attempt in the TLS mix
+// made over TLS of any trust (or TLS known from tls=) with no TLS failure.
+// A plaintext delivery is neither a success nor a failure there: the log
+// does not say whether the server offered no STARTTLS or the policy was
+// "none". Failures are the TLS failure facts (TLSFailure.TLSRPTFailure).
+func (a *Attempt) TLSRPTSuccess() bool {
+	if !a.InTLSRPT() || a.TLSFailure != "" {
+		return false
+	}
+	switch a.TLSPosture() {
+	case PosturePlaintext, PostureTLSFailed:
+		return false
+	}
+	return true
+}
+
+// InTLSRPT reports whether the attempt is one an RFC 8460 report can
+// speak of: SMTP (not LMTP) in the TLS mix, to port 25 (or to no server,
+// stopped by its policy). A relay on another port (a submission
+// relayhost on 587, a content filter) is not the recipient domain's MX.
+func (a *Attempt) InTLSRPT() bool {
+	return a.InTLSMix() && a.Service == "smtp" && (a.RelayPort == 25 || a.RelayPort == 0)
+}
+
+// TLSRPTFailure reports whether the failure counts as a failed session in
+// an RFC 8460 report: an outbound one with a result type. A local fault
+// (no CA bundle, a broken policy table: RFC8460 "") is not the receiving
+// domain's to hear of.
+func (f *TLSFailure) TLSRPTFailure() bool { return f.Outbound() && f.RFC8460 != "" }
+
 // TLSPosture is how an attempt in the outbound TLS mix went: the trust of
 // its TLS session, "tls-failed" when TLS failed and nothing was sent, or
 // "plaintext".

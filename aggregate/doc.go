@@ -30,6 +30,9 @@
 // The store opened for writing holds the one-writer lock, an flock on
 // PATH.lock next to the database, until Close (lock.go): two writers would
 // each restore the correlator's state and the second would undo the first.
+// A store opened as a Ledger (tlsrpt.go) takes no lock: it writes only the
+// sent_reports table of pftls tlsrpt --send, which no ingest touches.
+// [Store.TLSRPTFacts] reads a day's facts for RFC 8460 reports.
 //
 // # Pump
 //

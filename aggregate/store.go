@@ -99,6 +99,17 @@ var migrations = []string{
 	// 7: TLS truth (schema_tls.sql): the tls= field, TLSRPT result, key exchange and server
 	// signature of each attempt; the key exchange of inbound sessions.
 	schemaTLSPolicy,
+	// 8: the RFC 8460 TLS reports pftls tlsrpt --send delivered, one row
+	// per policy domain, UTC day and destination (a mailto: or https:
+	// URI), so that a report is never sent twice (tlsrpt.go).
+	`CREATE TABLE sent_reports (
+		policy_domain TEXT    NOT NULL,
+		day           TEXT    NOT NULL,
+		destination   TEXT    NOT NULL,
+		report_id     TEXT    NOT NULL,
+		sent          INTEGER NOT NULL,
+		PRIMARY KEY (policy_domain, day, destination)
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -129,6 +140,7 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	ledger   bool          // opened with OpenOptions.Ledger
 	ckpt     *checkpointer // nil for read-only and in-memory stores
 	lock     *writeLock    // held from Open to Close by a store opened for writing (lock.go)
 	aside    string        // where Rebuild moved the old database
@@ -136,7 +148,12 @@ type Store struct {
 
 // OpenOptions choose how the store is opened.
 type OpenOptions struct {
-	ReadOnly    bool          // report: never write, never create
+	ReadOnly bool // report: never write, never create
+	// Ledger opens an existing, current database to write only its own
+	// records of what was sent (tlsrpt --send: sent_reports), which no
+	// ingest or tail touches: without the one-writer lock, so that it runs
+	// beside pftls tail, and never creating or migrating the schema.
+	Ledger      bool
 	BusyTimeout time.Duration // how long to wait for a writer's lock (default 10s)
 	// A store opened for writing holds the one-writer lock next to the
 	// database until Close (lock.go): LockWait is how long Open waits for
@@ -158,7 +175,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 	mem := path == Memory
 	var lock *writeLock
 	var aside string
-	if !mem && !opts.ReadOnly {
+	if !mem && !opts.ReadOnly && !opts.Ledger {
 		if lock, aside, err = lockAndPrepare(ctx, path, opts); err != nil {
 			return nil, err
 		}
@@ -171,7 +188,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 			return nil, err
 		}
 	}
-	if !mem && opts.ReadOnly {
+	if !mem && (opts.ReadOnly || opts.Ledger) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("open database %s: %w (run 'pftls ingest' first)", path, err)
 		}
@@ -196,12 +213,12 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		// one connection, whose tuning pragmas below then always apply.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, lock: lock, aside: aside}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside}
 	if err := s.init(ctx, mem); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if !mem && !opts.ReadOnly {
+	if !mem && !opts.ReadOnly && !s.ledger {
 		ck, err := sql.Open("sqlite3", dsn)
 		if err != nil {
 			db.Close()
@@ -247,7 +264,7 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 	if version > SchemaVersion {
 		return fmt.Errorf("%s: %w (version %d, this binary knows %d): upgrade pftls", s.path, ErrNewerSchema, version, SchemaVersion)
 	}
-	if !mem && !s.readOnly {
+	if !mem && !s.readOnly && !s.ledger {
 		if version == 0 {
 			if _, err := s.db.ExecContext(ctx, "PRAGMA page_size = 16384"); err != nil {
 				return s.wrapOpenErr("set page size", err)
@@ -261,7 +278,7 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 			return fmt.Errorf("%s: journal mode is %q, want wal (is the file system local?)", s.path, mode)
 		}
 	}
-	if !s.readOnly {
+	if !s.readOnly && !s.ledger {
 		// Bulk ingest: a bigger page cache (16 MiB) for the index updates.
 		// WAL checkpoints run in the background (checkpoint.go); the
 		// writer's own are a backstop at writerAutoCheckpoint pages.
@@ -274,7 +291,7 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 	if version == SchemaVersion {
 		return nil
 	}
-	if s.readOnly {
+	if s.readOnly || s.ledger {
 		if version == 0 {
 			return fmt.Errorf("%s: not a pftls database, or empty (run 'pftls ingest' first)", s.path)
 		}

@@ -526,6 +526,24 @@ func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture) {
 	}
 }
 
+// failureDomain is the domain a TLS failure is filed under: its policy
+// domain. With no policy domain in the log and a recipient without one,
+// the policy is looked up by the next hop, the MX host itself
+// (smtp_tls_policy_maps keys a relayhost as "[host]").
+func failureDomain(f *aggregate.TLSFailure) string {
+	if f.Domain != "" && f.Domain != "(local)" {
+		return f.Domain
+	}
+	if f.PeerHost == "" {
+		return "(unknown)"
+	}
+	domain := "[" + f.PeerHost + "]"
+	if _, port, ok := strings.Cut(f.Peer, "]:"); ok && port != "25" {
+		domain += ":" + port
+	}
+	return domain
+}
+
 // TLSFailure counts a failed TLS session.
 func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	if !f.Outbound() || !b.inWindow(f.Time) {
@@ -535,19 +553,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	if !b.wantDomain(f.Domain) {
 		return
 	}
-	domain := f.Domain
-	if domain == "" || domain == "(local)" {
-		// No policy domain in the log and a recipient without one: the
-		// policy is then looked up by the next hop, the MX host itself
-		// (smtp_tls_policy_maps keys a relayhost as "[host]").
-		domain = "(unknown)"
-		if f.PeerHost != "" {
-			domain = "[" + f.PeerHost + "]"
-			if _, port, ok := strings.Cut(f.Peer, "]:"); ok && port != "25" {
-				domain += ":" + port
-			}
-		}
-	}
+	domain := failureDomain(f)
 	k := failKey{f.Direction, domain, f.Kind}
 	acc := b.failures[k]
 	if acc == nil {

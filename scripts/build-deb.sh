@@ -78,7 +78,8 @@ install -d -m 0755 "$root/usr/share/man/man1" "$root/usr/share/bash-completion/c
 "$bin" completion zsh > "$root/usr/share/zsh/vendor-completions/_pftls"
 "$bin" completion fish > "$root/usr/share/fish/vendor_completions.d/pftls.fish"
 install -m 0644 contrib/systemd/pftls-report.service contrib/systemd/pftls-report.timer \
-	contrib/systemd/pftls-tail.service "$root/lib/systemd/system/"
+	contrib/systemd/pftls-tail.service contrib/systemd/pftls-tlsrpt.service contrib/systemd/pftls-tlsrpt.timer \
+	"$root/lib/systemd/system/"
 install -m 0644 contrib/sysusers.d/pftls.conf "$root/usr/lib/sysusers.d/pftls.conf"
 
 doc=$root/usr/share/doc/pftls

@@ -39,6 +39,7 @@ func commands() []command {
 		{"tail", "follow a log live: failures per domain as they happen", runTail},
 		{"explain", "explain one destination domain: TLS sessions, failures, diagnosis, timeline", runExplain},
 		{"parse", "print how pftls reads each log line, as JSON lines", runParse},
+		{"tlsrpt", "write (and send) RFC 8460 TLS reports of a day, per policy domain", runTLSRPT},
 		{"prune", "delete stored data older than a given age", runPrune},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 		{"version", "print the version", runVersion},

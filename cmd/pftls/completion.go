@@ -123,6 +123,8 @@ func flagValues(cmd, name string) compValues {
 			return compValues{words: explainFormats}
 		case "tail":
 			return compValues{words: []string{"text", "json"}}
+		case "tlsrpt":
+			return compValues{words: tlsrptFormats}
 		}
 	case "section":
 		return compValues{words: report.SectionIDs}
@@ -135,6 +137,8 @@ func flagValues(cmd, name string) compValues {
 	case "postconf":
 		return compValues{words: []string{"auto"}, files: true}
 	case "db", "cpuprofile", "policy-file", "sendmail":
+		return compValues{files: true}
+	case "out":
 		return compValues{files: true}
 	}
 	return compValues{}

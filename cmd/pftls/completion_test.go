@@ -60,6 +60,10 @@ func TestBashCompletion(t *testing.T) {
 		{line: "pftls explain --db /srv/p.db b", want: []string{"bank.example.net"}, wantArgs: "complete-domains --db /srv/p.db"},
 		{line: "pftls explain gmx.net --fo", want: []string{"--format"}},
 		{line: "pftls prune --older", want: []string{"--older-than"}},
+		{line: "pftls tls", want: []string{"tlsrpt"}},
+		{line: "pftls tlsrpt --sending", want: []string{"--sending-ip"}},
+		{line: "pftls tlsrpt --format ", want: []string{"text", "json"}},
+		{line: "pftls tlsrpt --domain b", want: []string{"bank.example.net"}, wantArgs: "complete-domains"},
 		{line: "pftls ingest -", want: []string{"--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
 			"--lock-wait", "-q", "--rebuild", "--tz", "--unit", "--year"}},
 	}

@@ -78,6 +78,8 @@ func TestDebianPackage(t *testing.T) {
 			"/lib/systemd/system/pftls-report.service",
 			"/lib/systemd/system/pftls-report.timer",
 			"/lib/systemd/system/pftls-tail.service",
+			"/lib/systemd/system/pftls-tlsrpt.service",
+			"/lib/systemd/system/pftls-tlsrpt.timer",
 			"/usr/bin/pftls",
 			"/usr/lib/sysusers.d/pftls.conf",
 			"/usr/share/bash-completion/completions/pftls",

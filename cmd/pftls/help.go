@@ -74,6 +74,22 @@ var commandDocs = map[string]commandDoc{
 			{"tail -n 100 /var/log/mail.log | pftls parse -", "the last lines, from standard input"},
 		},
 	},
+	"tlsrpt": {
+		about: "Writes RFC 8460 SMTP TLS reports of one UTC day from the database, one per policy domain with TLS " +
+			"activity, for Postfix servers built without libtlsrpt. Successful sessions are TLS deliveries without a TLS " +
+			"failure, failed ones the TLS failures pftls report shows (with their RFC 8460 result type); plaintext " +
+			"deliveries and this host's own TLS faults are not reported. Where the log holds Postfix 3.10's TLSRPT lines " +
+			"their counts are used, and a disagreement with pftls's classification is printed on standard error and in " +
+			"the summary. The log does not carry the sending address: give it with --sending-ip. " +
+			"Nothing is sent unless --send: it looks up each domain's _smtp._tls TXT record (or takes --rua), mails " +
+			"mailto: destinations through sendmail -t -i as RFC 8460 section 5.3 asks (the MTA should DKIM-sign them) " +
+			"and POSTs to https: ones, and records each delivery in the database so that it never happens twice.",
+		examples: []example{
+			{"pftls tlsrpt --sending-ip 192.0.2.25 --day 2026-11-23 --out /var/lib/pftls/tlsrpt", "write one day's reports as RFC 8460 names them"},
+			{"pftls tlsrpt --sending-ip 192.0.2.25 --send --dry-run", "show whom yesterday's reports would go to"},
+			{"pftls tlsrpt --sending-ip 192.0.2.25 --submitter example.com --contact mailto:tlsrpt@example.com --send", "send yesterday's reports, once (a daily timer)"},
+		},
+	},
 	"prune": {
 		about: "Deletes stored facts older than the given age, waiting up to --lock-wait for a writer.",
 		examples: []example{
@@ -192,6 +208,8 @@ var flagArgNames = map[string]string{
 	"subject": "TEXT", "sendmail": "PATH", "fail-on": "KIND,...", "postconf": "auto|FILE",
 	"policy-file": "FILE", "only": "KIND,...", "older-than": "AGE", "interval": "DUR", "window": "DUR",
 	"alert-cmd": "CMD", "alert-threshold": "N", "recent": "N",
+	"out": "DIR", "org": "NAME", "contact": "URI", "submitter": "DOMAIN", "sending-ip": "IP", "rua": "URI,...",
+	"resolver": "ADDR",
 }
 
 // isBoolFlag is true for a flag that takes no value.

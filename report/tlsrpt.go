@@ -1,0 +1,471 @@
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/textproto"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
+)
+
+// RFC 8460 (SMTP TLS Reporting) reports made from the log: one per policy
+// domain and UTC day, for Postfix servers that cannot write them
+// themselves (Postfix 3.10+ needs libtlsrpt and sys4's reporting daemons).
+// This file is pure: facts in, reports and their JSON, file name and
+// e-mail out. cmd/pftls/tlsrpt.go reads the store, writes and sends them.
+
+// TLSRPTOptions say who submits the reports and for which day.
+type TLSRPTOptions struct {
+	Day          time.Time // the start of the UTC day reported
+	Organization string    // organization-name
+	Contact      string    // contact-info
+	Submitter    string    // the submitter's domain: file name, report-id, TLS-Report-Submitter
+	SendingIP    string    // sending-mta-ip: the log does not say which address Postfix sent from
+	Domains      []string  // only these policy domains (all when empty)
+}
+
+// TLSReport is the RFC 8460 report of one policy domain and day, with
+// what pftls knows beside it.
+type TLSReport struct {
+	PolicyDomain string
+	Submitter    string
+	Begin, End   time.Time // the UTC day: [Begin, End]
+	// Source says where the counts come from: "postfix" when the log
+	// holds Postfix 3.10's own TLSRPT lines for the domain (they are
+	// used, and Check compares pftls's classification with them), else
+	// "pftls".
+	Source string
+	Report TLSRPTJSON
+	Check  *TLSRPTCheck // nil when Source is "pftls"
+	// Not in the report: deliveries in plaintext without a TLS failure
+	// (the log does not say whether STARTTLS was offered), and failed
+	// sessions that were this host's own fault (no CA bundle, a broken
+	// policy table).
+	Plaintext, LocalFaults int64
+}
+
+// TLSRPTCheck compares Postfix's TLSRPT results of a domain's handshakes
+// with pftls's own classification of the same handshakes.
+type TLSRPTCheck struct {
+	PostfixSuccess int64 `json:"postfix_success"`
+	PostfixFailure int64 `json:"postfix_failure"`
+	PFTLSSuccess   int64 `json:"pftls_success"`
+	PFTLSFailure   int64 `json:"pftls_failure"`
+	// Mismatches are the handshakes the two disagree about: the outcome,
+	// or the result type of a failure.
+	Mismatches []string `json:"mismatches,omitempty"`
+}
+
+// Mismatch reports whether pftls and Postfix disagree.
+func (c *TLSRPTCheck) Mismatch() bool { return c != nil && len(c.Mismatches) > 0 }
+
+// TLSRPTJSON is the report as RFC 8460 §4.4 lays it out.
+type TLSRPTJSON struct {
+	OrganizationName string          `json:"organization-name"`
+	DateRange        TLSRPTDateRange `json:"date-range"`
+	ContactInfo      string          `json:"contact-info"`
+	ReportID         string          `json:"report-id"`
+	Policies         []TLSRPTPolicy  `json:"policies"`
+}
+
+// TLSRPTDateRange is the report's date-range (RFC 3339 date-times).
+type TLSRPTDateRange struct {
+	Start string `json:"start-datetime"`
+	End   string `json:"end-datetime"`
+}
+
+// TLSRPTPolicy is one policy's summary and failure details.
+type TLSRPTPolicy struct {
+	Policy         TLSRPTPolicyDesc      `json:"policy"`
+	Summary        TLSRPTSummary         `json:"summary"`
+	FailureDetails []TLSRPTFailureDetail `json:"failure-details,omitempty"`
+}
+
+// TLSRPTPolicyDesc describes the policy applied.
+type TLSRPTPolicyDesc struct {
+	PolicyType   string   `json:"policy-type"` // "sts", "tlsa", "no-policy-found"
+	PolicyString []string `json:"policy-string,omitempty"`
+	PolicyDomain string   `json:"policy-domain"`
+	MXHost       []string `json:"mx-host,omitempty"`
+}
+
+// TLSRPTSummary counts the policy's sessions.
+type TLSRPTSummary struct {
+	Success int64 `json:"total-successful-session-count"`
+	Failure int64 `json:"total-failure-session-count"`
+}
+
+// TLSRPTFailureDetail counts the failed sessions of one result type with
+// one receiving server.
+type TLSRPTFailureDetail struct {
+	ResultType          logparse.RFC8460 `json:"result-type"`
+	SendingMTAIP        string           `json:"sending-mta-ip"`
+	ReceivingMXHostname string           `json:"receiving-mx-hostname,omitempty"`
+	ReceivingIP         string           `json:"receiving-ip,omitempty"`
+	FailedSessionCount  int64            `json:"failed-session-count"`
+	FailureReasonCode   string           `json:"failure-reason-code,omitempty"`
+}
+
+// The policy types of RFC 8460 §4.3.1.
+const (
+	PolicySTS      = "sts"
+	PolicyTLSA     = "tlsa"
+	PolicyNotFound = "no-policy-found"
+)
+
+// tlsrptAcc is one policy domain's report being counted.
+type tlsrptAcc struct {
+	domain               string
+	success, failure     int64
+	details              map[TLSRPTFailureDetail]int64 // FailedSessionCount zero in the key
+	dane, sts            bool
+	plaintext, local     int64
+	postfix              bool
+	check                TLSRPTCheck
+	pftlsSucc, pftlsFail int64 // pftls's own counts, kept for the "pftls" source
+}
+
+// BuildTLSRPT makes the reports of a day's facts: one per policy domain
+// with TLS activity (a successful or failed TLS session). Domains the
+// log names no policy domain for ("(unknown)", "[relay]:port") are left
+// out: nobody publishes a reporting address for them.
+func BuildTLSRPT(facts *aggregate.TLSRPTFacts, o TLSRPTOptions) []TLSReport {
+	accs := map[string]*tlsrptAcc{}
+	get := func(domain string) *tlsrptAcc {
+		domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+		if !reportableDomain(domain) || (len(o.Domains) > 0 && !slices.Contains(o.Domains, domain)) {
+			return nil
+		}
+		acc := accs[domain]
+		if acc == nil {
+			acc = &tlsrptAcc{domain: domain, details: map[TLSRPTFailureDetail]int64{}}
+			accs[domain] = acc
+		}
+		return acc
+	}
+	for i := range facts.Attempts {
+		a := &facts.Attempts[i]
+		acc := get(a.Domain)
+		if acc == nil || !a.InTLSRPT() {
+			continue
+		}
+		switch a.TLSPolicy.Level.Name {
+		case logparse.PolicyDANE, logparse.PolicyDANEOnly:
+			acc.dane = true
+		}
+		if a.TLSRPT != "" {
+			acc.postfix = true
+		}
+		switch {
+		case a.TLSRPTSuccess():
+			acc.pftlsSucc++
+		case a.TLSFailure == "" && a.TLSPosture() == aggregate.PosturePlaintext:
+			acc.plaintext++
+		}
+	}
+	for i := range facts.Failures {
+		f := &facts.Failures[i]
+		acc := get(failureDomain(f))
+		if acc == nil || !f.Outbound() {
+			continue
+		}
+		acc.noteType(f.RFC8460)
+		if !f.TLSRPTFailure() {
+			acc.local++
+			continue
+		}
+		acc.pftlsFail++
+		k := TLSRPTFailureDetail{ResultType: f.RFC8460, SendingMTAIP: o.SendingIP, ReceivingMXHostname: f.PeerHost,
+			ReceivingIP: f.PeerAddr, FailureReasonCode: string(f.Kind)}
+		acc.details[k]++
+	}
+	// Postfix's own results, where the log has them: one per handshake.
+	for _, acc := range accs {
+		if !acc.postfix {
+			acc.success, acc.failure = acc.pftlsSucc, acc.pftlsFail
+			continue
+		}
+		acc.details = map[TLSRPTFailureDetail]int64{}
+	}
+	for i := range facts.Attempts {
+		a := &facts.Attempts[i]
+		if a.TLSRPT == "" {
+			continue
+		}
+		acc := get(a.Domain)
+		if acc == nil || !acc.postfix {
+			continue
+		}
+		acc.postfixResult(a, o.SendingIP)
+	}
+	var out []TLSReport
+	for _, acc := range accs {
+		if acc.success+acc.failure == 0 {
+			continue // no TLS activity: plaintext or local faults only
+		}
+		out = append(out, acc.report(o))
+	}
+	slices.SortFunc(out, func(a, b TLSReport) int { return cmp.Compare(a.PolicyDomain, b.PolicyDomain) })
+	return out
+}
+
+// noteType notes what a failure's result type says about the policy.
+func (acc *tlsrptAcc) noteType(t logparse.RFC8460) {
+	switch t {
+	case logparse.RFCTLSAInvalid, logparse.RFCDNSSECInvalid, logparse.RFCDANERequired:
+		acc.dane = true
+	case logparse.RFCSTSPolicyFetchError, logparse.RFCSTSPolicyInvalid, logparse.RFCSTSWebPKIInvalid:
+		acc.sts = true
+	}
+}
+
+// postfixResult counts one handshake's TLSRPT result ("success", "failure
+// TYPE[ REASON]") and compares pftls's view of it.
+func (acc *tlsrptAcc) postfixResult(a *aggregate.Attempt, sendingIP string) {
+	status, rest, _ := strings.Cut(a.TLSRPT, " ")
+	rtype, reason, _ := strings.Cut(rest, " ")
+	mine := a.TLSRPTSuccess()
+	var mineType logparse.RFC8460
+	if !mine {
+		mineType = a.TLSFailure.RFC8460()
+		acc.check.PFTLSFailure++
+	} else {
+		acc.check.PFTLSSuccess++
+	}
+	server := a.RelayHost + "[" + a.RelayAddr + "]"
+	at := a.Time.UTC().Format("15:04:05")
+	if status == "success" {
+		acc.success++
+		acc.check.PostfixSuccess++
+		if !mine {
+			acc.check.Mismatches = append(acc.check.Mismatches,
+				fmt.Sprintf("%s %s: Postfix success, pftls failure %s", at, server, cmp.Or(string(a.TLSFailure), string(a.TLSPosture()))))
+		}
+		return
+	}
+	acc.failure++
+	acc.check.PostfixFailure++
+	t := logparse.RFC8460(rtype)
+	acc.noteType(t)
+	k := TLSRPTFailureDetail{ResultType: cmp.Or(t, logparse.RFCValidationFailure), SendingMTAIP: sendingIP,
+		ReceivingMXHostname: a.RelayHost, ReceivingIP: a.RelayAddr, FailureReasonCode: reason}
+	acc.details[k]++
+	switch {
+	case mine:
+		acc.check.Mismatches = append(acc.check.Mismatches,
+			fmt.Sprintf("%s %s: Postfix failure %s, pftls success (%s)", at, server, rtype, a.TLSPosture()))
+	case mineType != t:
+		acc.check.Mismatches = append(acc.check.Mismatches,
+			fmt.Sprintf("%s %s: Postfix failure %s, pftls failure %s (%s)", at, server, rtype, cmp.Or(string(mineType), "local fault"), a.TLSFailure))
+	}
+}
+
+func (acc *tlsrptAcc) report(o TLSRPTOptions) TLSReport {
+	begin := o.Day.UTC()
+	end := begin.AddDate(0, 0, 1).Add(-time.Second)
+	ptype := PolicyNotFound
+	switch {
+	case acc.dane:
+		ptype = PolicyTLSA
+	case acc.sts:
+		ptype = PolicySTS
+	}
+	p := TLSRPTPolicy{
+		Policy:  TLSRPTPolicyDesc{PolicyType: ptype, PolicyDomain: acc.domain},
+		Summary: TLSRPTSummary{Success: acc.success, Failure: acc.failure},
+	}
+	for k, n := range acc.details {
+		k.FailedSessionCount = n
+		p.FailureDetails = append(p.FailureDetails, k)
+	}
+	slices.SortFunc(p.FailureDetails, func(a, b TLSRPTFailureDetail) int {
+		return cmp.Or(cmp.Compare(b.FailedSessionCount, a.FailedSessionCount), cmp.Compare(a.ResultType, b.ResultType),
+			cmp.Compare(a.ReceivingMXHostname, b.ReceivingMXHostname), cmp.Compare(a.ReceivingIP, b.ReceivingIP),
+			cmp.Compare(a.FailureReasonCode, b.FailureReasonCode))
+	})
+	r := TLSReport{
+		PolicyDomain: acc.domain, Submitter: o.Submitter, Begin: begin, End: end, Source: "pftls",
+		Plaintext: acc.plaintext, LocalFaults: acc.local,
+		Report: TLSRPTJSON{
+			OrganizationName: o.Organization,
+			DateRange:        TLSRPTDateRange{Start: begin.Format(time.RFC3339), End: end.Format(time.RFC3339)},
+			ContactInfo:      o.Contact,
+			ReportID:         begin.Format("2006-01-02") + "_" + acc.domain + "_" + reportHash(o.Submitter, acc.domain, begin) + "@" + o.Submitter,
+			Policies:         []TLSRPTPolicy{p},
+		},
+	}
+	if acc.postfix {
+		r.Source = "postfix"
+		check := acc.check
+		r.Check = &check
+	}
+	return r
+}
+
+// reportHash is the unique part of a report's ID and file name: the same
+// for the same submitter, domain and day, so that a report written twice
+// is the same report.
+func reportHash(submitter, domain string, day time.Time) string {
+	h := sha256.Sum256([]byte(submitter + "\x00" + domain + "\x00" + day.Format("2006-01-02")))
+	return hex.EncodeToString(h[:8])
+}
+
+// reportableDomain reports whether a policy domain can get a report: a
+// DNS name, not "(unknown)", "(local)" or a "[relay]:port" next hop.
+func reportableDomain(d string) bool {
+	if d == "" || strings.ContainsAny(d, "[]()/: \t") || !strings.Contains(d, ".") {
+		return false
+	}
+	return true
+}
+
+// Day is the report's UTC day, YYYY-MM-DD.
+func (r *TLSReport) Day() string { return r.Begin.Format("2006-01-02") }
+
+// FileName is the report's name as RFC 8460 §5.3 gives it:
+// sender!policy-domain!begin-timestamp!end-timestamp!unique-id.json.gz,
+// the timestamps in seconds since the epoch.
+func (r *TLSReport) FileName() string {
+	return fmt.Sprintf("%s!%s!%d!%d!%s.json.gz", r.Submitter, r.PolicyDomain, r.Begin.Unix(), r.End.Unix(),
+		reportHash(r.Submitter, r.PolicyDomain, r.Begin))
+}
+
+// JSON is the report's JSON document.
+func (r *TLSReport) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r.Report, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("report: tlsrpt %s: %w", r.PolicyDomain, err)
+	}
+	return append(b, '\n'), nil
+}
+
+// Gzip is the report's JSON, gzip-compressed (application/tlsrpt+gzip). The
+// same report always compresses to the same bytes: no name or time in the
+// gzip header.
+func (r *TLSReport) Gzip() ([]byte, error) {
+	js, err := r.JSON()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(js); err != nil {
+		return nil, fmt.Errorf("report: tlsrpt %s: %w", r.PolicyDomain, err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("report: tlsrpt %s: %w", r.PolicyDomain, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// TLSRPTEmail are the headers of a mailed report.
+type TLSRPTEmail struct {
+	From string
+	To   []string
+	Date time.Time
+	Host string // this host's name, for the Message-ID
+}
+
+// WriteTLSRPTEmail writes the report as RFC 8460 §5.3 mails it:
+// multipart/report; report-type="tlsrpt", with TLS-Report-Domain and
+// TLS-Report-Submitter headers, a short text part and the gzip-compressed
+// report as an application/tlsrpt+gzip attachment named FileName. The
+// message is for "sendmail -t -i"; RFC 8460 wants it DKIM-signed, which
+// is the MTA's part (a milter on the submission path).
+func WriteTLSRPTEmail(w io.Writer, r *TLSReport, eo TLSRPTEmail) error {
+	gz, err := r.Gzip()
+	if err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	text := fmt.Sprintf("This is an aggregate TLS report from %s for %s, %s (UTC).\r\n"+
+		"Successful sessions: %d, failed sessions: %d.\r\n",
+		r.Submitter, r.PolicyDomain, r.Day(), r.Report.Policies[0].Summary.Success, r.Report.Policies[0].Summary.Failure)
+	pw, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {`text/plain; charset="us-ascii"`},
+		"Content-Transfer-Encoding": {"7bit"},
+	})
+	if err == nil {
+		_, err = io.WriteString(pw, toASCII(text))
+	}
+	if err != nil {
+		return fmt.Errorf("report: tlsrpt email: %w", err)
+	}
+	pw, err = mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {`application/tlsrpt+gzip; name="` + r.FileName() + `"`},
+		"Content-Transfer-Encoding": {"base64"},
+		"Content-Disposition":       {`attachment; filename="` + r.FileName() + `"`},
+	})
+	if err == nil {
+		err = writeBase64Lines(pw, gz)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("report: tlsrpt email: %w", err)
+	}
+	host := cmp.Or(eo.Host, "localhost")
+	date := eo.Date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	reportID := "<" + r.Report.ReportID + ">"
+	hdr := []struct{ k, v string }{
+		{"From", headerValue(eo.From)},
+		{"To", headerValue(strings.Join(eo.To, ", "))},
+		{"Subject", headerValue("Report Domain: " + r.PolicyDomain + " Submitter: " + r.Submitter + " Report-ID: " + reportID)},
+		{"Date", date.Format(time.RFC1123Z)},
+		{"Message-ID", "<" + messageID() + "@" + host + ">"},
+		{"TLS-Report-Domain", headerValue(r.PolicyDomain)},
+		{"TLS-Report-Submitter", headerValue(r.Submitter)},
+		{"MIME-Version", "1.0"},
+		{"Content-Type", `multipart/report; report-type="tlsrpt"; boundary="` + mw.Boundary() + `"`},
+		{"Auto-Submitted", "auto-generated"},
+		{"X-Mailer", "pftls"},
+	}
+	ew := &errWriter{w: w}
+	for _, h := range hdr {
+		fmt.Fprintf(ew, "%s: %s\r\n", h.k, h.v)
+	}
+	fmt.Fprintf(ew, "\r\nThis is a multipart message in MIME format.\r\n\r\n")
+	ew.Write(body.Bytes())
+	return ew.err
+}
+
+// writeBase64Lines writes data in base64, 76 characters a line.
+func writeBase64Lines(w io.Writer, data []byte) error {
+	enc := base64.StdEncoding.EncodeToString(data)
+	for len(enc) > 0 {
+		n := min(len(enc), 76)
+		if _, err := io.WriteString(w, enc[:n]+"\r\n"); err != nil {
+			return err
+		}
+		enc = enc[n:]
+	}
+	return nil
+}
+
+// toASCII replaces what is not printable US-ASCII (a domain from the log
+// is text from the network) by '?', for a 7bit part.
+func toASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || (r >= 0x20 && r < 0x7f) {
+			return r
+		}
+		return '?'
+	}, s)
+}

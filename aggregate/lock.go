@@ -72,7 +72,14 @@ func lockAndPrepare(ctx context.Context, path string, opts OpenOptions) (*writeL
 	if err != nil {
 		return nil, "", err
 	}
-	if !opts.Rebuild {
+	// Under the lock, before anything is created, moved or written: the
+	// file must be pftls's database (or not exist).
+	exists, err := identifyDatabase(ctx, path)
+	if err != nil {
+		lock.release()
+		return nil, "", err
+	}
+	if !opts.Rebuild || !exists {
 		return lock, "", nil
 	}
 	now := time.Now

@@ -107,14 +107,32 @@ var ErrNewerSchema = errors.New("database schema is newer than this pftls")
 // MoveAside renames a database and its WAL and shared-memory files to
 // path.broken-TIMESTAMP*, so that a new one can be built in its place and
 // nothing of the old one is lost. It returns the new name.
+//
+// The name is stamped to the nanosecond, and a name already taken (by a
+// retry in the same instant, or a clock set back) gets a counter: a kept
+// database is never overwritten. Callers hold the write lock.
 func MoveAside(path string, now time.Time) (string, error) {
-	aside := path + ".broken-" + now.UTC().Format("20060102T150405Z")
+	base := path + ".broken-" + now.UTC().Format("20060102T150405.000000000Z")
+	aside := base
+	for n := 2; taken(aside); n++ {
+		aside = fmt.Sprintf("%s-%d", base, n)
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Rename(path+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("move %s aside: %w", path+suffix, err)
 		}
 	}
 	return aside, nil
+}
+
+// taken says whether any file of a database kept aside at name exists.
+func taken(name string) bool {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Lstat(name + suffix); !errors.Is(err, os.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // Store is the SQLite database of facts. It owns the schema, the
@@ -168,6 +186,11 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 	if !mem && opts.ReadOnly {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("open database %s: %w (run 'pftls ingest' first)", path, err)
+		}
+		// Nothing but pftls's own database is read as one: a mail log given
+		// to --db must not be called a damaged database to rebuild.
+		if _, err := identifyDatabase(ctx, path); err != nil {
+			return nil, err
 		}
 	}
 	dsn := "file:" + escapeDSNPath(path) + "?_busy_timeout=" + fmt.Sprint(opts.BusyTimeout.Milliseconds()) + "&_txlock=immediate"
@@ -245,6 +268,18 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 		if version == 0 {
 			if _, err := s.db.ExecContext(ctx, "PRAGMA page_size = 16384"); err != nil {
 				return s.wrapOpenErr("set page size", err)
+			}
+		}
+		// pftls's mark, set before WAL mode so that it is in the file's
+		// header from the first write on (identify.go); a database of an
+		// older pftls gets it now.
+		var appID int64
+		if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+			return s.wrapOpenErr("read application id", err)
+		}
+		if appID != ApplicationID {
+			if _, err := s.db.ExecContext(ctx, setApplicationID); err != nil {
+				return s.wrapOpenErr("set application id", err)
 			}
 		}
 		var mode string

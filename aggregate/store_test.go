@@ -107,8 +107,10 @@ func TestStoreNewerSchema(t *testing.T) {
 	}
 }
 
-// TestStoreCorruptFile: a file that is not a database gives an error that
-// says what to do: move it away and rebuild it from the logs.
+// TestStoreCorruptFile: a file that is not an SQLite database (random
+// bytes, a log given to --db) is not provably pftls's: the error names the
+// file and says it is not a pftls database, and never advises to rebuild
+// it (which would move it aside; issue 23).
 func TestStoreCorruptFile(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -133,8 +135,8 @@ func TestStoreCorruptFile(t *testing.T) {
 					t.Fatalf("Open(ReadOnly=%v) of a damaged file succeeded", ro)
 				}
 				msg := err.Error()
-				if !strings.Contains(msg, "rebuild") || !strings.Contains(msg, path) {
-					t.Errorf("Open(ReadOnly=%v) = %q, want an error naming the file and saying to rebuild it", ro, msg)
+				if !errors.Is(err, aggregate.ErrNotDatabase) || strings.Contains(msg, "rebuild") || !strings.Contains(msg, path) {
+					t.Errorf("Open(ReadOnly=%v) = %q, want an error naming the file, saying it is not a pftls database, without advice to rebuild it", ro, msg)
 				}
 				if got, _ := os.ReadFile(path); string(got) != string(content) {
 					t.Errorf("Open(ReadOnly=%v) changed the damaged file", ro)
@@ -381,5 +383,23 @@ func TestCommitWholeStateDropsOpenRows(t *testing.T) {
 	defer ro.Close()
 	if n := queryInt(t, ro, "SELECT count(*) FROM open_messages"); n != 0 {
 		t.Errorf("%d rows of open messages after a whole state, want 0", n)
+	}
+}
+
+// TestStore_new_database_carries_application_id: a database pftls creates
+// carries its mark in the file header from the start (identify.go).
+func TestStore_new_database_carries_application_id(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pftls.db")
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	hdr, err := os.ReadFile(path)
+	if err != nil || len(hdr) < 100 {
+		t.Fatalf("read %s: %v (%d bytes)", path, err, len(hdr))
+	}
+	if got := uint32(hdr[68])<<24 | uint32(hdr[69])<<16 | uint32(hdr[70])<<8 | uint32(hdr[71]); got != aggregate.ApplicationID {
+		t.Errorf("application_id in the header = %#x, want %#x", got, aggregate.ApplicationID)
 	}
 }

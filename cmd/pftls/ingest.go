@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
@@ -93,6 +94,13 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	var err error
 	if journal == nil || len(files) > 0 {
 		if paths, err = inputPaths(files); err != nil {
+			return nil, res, err
+		}
+	}
+	if rebuild {
+		// Every input must be readable before the database is moved
+		// aside: a typo must not leave an empty database in its place.
+		if err := checkRebuildInputs(dbPath, paths); err != nil {
 			return nil, res, err
 		}
 	}
@@ -194,4 +202,31 @@ func printIngestResults(w io.Writer, results []aggregate.FileResult) {
 			fmt.Fprintf(w, "%s: the last line has no newline yet; it is left for the next run\n", r.Path)
 		}
 	}
+}
+
+// checkRebuildInputs opens each FILE of ingest --rebuild: all must be
+// readable, and none may be the database itself.
+func checkRebuildInputs(dbPath string, paths []string) error {
+	dbInfo, dbErr := os.Stat(dbPath)
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("--rebuild: %w: the database was not moved", err)
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("--rebuild: %w: the database was not moved", err)
+		}
+		if fi.IsDir() {
+			return fmt.Errorf("--rebuild: %s is a directory: the database was not moved", p)
+		}
+		if dbErr == nil && os.SameFile(fi, dbInfo) {
+			return usagef("pftls ingest --rebuild --db /var/lib/pftls/pftls.db /var/log/mail.log", "--rebuild: %s is both the database and a log to read", p)
+		}
+	}
+	return nil
 }

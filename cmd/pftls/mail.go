@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
+	"net/mail"
 	"os"
 	"os/exec"
 	"os/user"
@@ -48,6 +50,19 @@ func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
 			if flagSet(fs, h[0]) {
 				return usagef("pftls report --mail-to postmaster@example.com --"+h[0]+" "+h[1], "--%s sets a header of the mailed report: add --mail-to (or --format email)", h[0])
 			}
+		}
+	}
+	if f.to != "" {
+		if _, err := mailTo(f.to); err != nil {
+			return usagef("pftls report --mail-to 'postmaster@example.com, Jörg Muster <joerg@example.com>'", "--mail-to %q: %v", f.to, err)
+		}
+	}
+	if f.from != "" {
+		if strings.ContainsAny(f.from, "\r\n") {
+			return usagef("pftls report --mail-to postmaster@example.com --mail-from 'pftls <pftls@example.com>'", "--mail-from %q: contains a line break", f.from)
+		}
+		if _, err := mail.ParseAddress(f.from); err != nil {
+			return usagef("pftls report --mail-to postmaster@example.com --mail-from 'pftls <pftls@example.com>'", "--mail-from %q: %v", f.from, err)
 		}
 	}
 	for c := range splitList(f.failOn) {
@@ -95,12 +110,15 @@ func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.T
 	from := f.from
 	if from == "" {
 		from = "pftls <" + currentUser() + "@" + host + ">"
+		if _, err := mail.ParseAddress(from); err != nil {
+			from = "pftls <root@localhost>" // a user or host name no address can carry
+		}
 	}
 	subject := f.subject
 	if subject == "" {
 		subject = report.Subject(m, label, windowLabel)
 	}
-	to := slices.Sorted(maps.Keys(splitList(f.to)))
+	to, _ := mailTo(f.to) // checked by validate
 	return report.EmailOptions{From: from, To: to, Subject: subject, Date: now, Host: host}
 }
 
@@ -142,4 +160,28 @@ func currentUser() string {
 		return u.Username
 	}
 	return "root"
+}
+
+// mailTo parses --mail-to (RFC 5322 addresses, comma-separated, display
+// names allowed: "Jörg Muster <joerg@example.com>") into the addresses of
+// the To: header, each once, sorted. A line break is never part of one.
+func mailTo(list string) ([]string, error) {
+	if strings.ContainsAny(list, "\r\n") {
+		return nil, errors.New("contains a line break")
+	}
+	addrs, err := mail.ParseAddressList(list)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]string{}
+	for _, a := range addrs {
+		if _, ok := seen[strings.ToLower(a.Address)]; !ok {
+			seen[strings.ToLower(a.Address)] = a.String()
+		}
+	}
+	var to []string
+	for _, k := range slices.Sorted(maps.Keys(seen)) {
+		to = append(to, seen[k])
+	}
+	return to, nil
 }

@@ -30,6 +30,9 @@ func lockForWriting(ctx context.Context, dbPath string, wait time.Duration) (*wr
 	}
 	f, err := os.OpenFile(dbPath+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return nil, fmt.Errorf("%s: cannot write in %s (%w): a database needs a directory it may write to, for its lock, WAL and shared-memory files; use --db in one", dbPath, filepath.Dir(dbPath), err)
+		}
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
 	deadline := time.Now().Add(wait)

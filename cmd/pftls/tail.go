@@ -89,6 +89,9 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if f.format != "text" && f.format != "json" {
 		return usagef("pftls tail --format json", "unknown --format %q (want text or json)", f.format)
 	}
+	if f.noDB && (flagSet(fs, "db") || flagSet(fs, "lock-wait")) {
+		return usagef("pftls tail --no-db /var/log/mail.log", "--no-db stores nothing: --db and --lock-wait have no use with it")
+	}
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
 	}

@@ -67,7 +67,7 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 		return t.journal(ctx, o)
 	}
 	if o.Path == "-" {
-		if rd, err = source.NewReader("-", o.Stdin); err != nil {
+		if rd, err = source.NewReaderContext(ctx, "-", o.Stdin); err != nil {
 			return err
 		}
 		if t.run, err = p.Begin(ctx, rd.Identity()); err != nil {

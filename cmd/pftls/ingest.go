@@ -168,7 +168,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 // through the pump, with a progress bar on a terminal. The result is nil
 // when the input could not be opened.
 func readInput(ctx context.Context, e env, pump *aggregate.Pump, path string) (*aggregate.FileResult, error) {
-	r, err := openInput(e, path)
+	r, err := openInput(ctx, e, path)
 	if err != nil {
 		return nil, err
 	}

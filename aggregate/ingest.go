@@ -32,6 +32,18 @@ type Run struct {
 	head     []byte
 	byPath   bool // no raw bytes come (IngestReader): look at the file instead
 	noGrowth bool // it cannot be recognised later: stop trying
+	// live: the source is being written as it is read (tail), so the
+	// reference of year-less stamps moves with the clock instead of
+	// staying at the file's modification time when the reading began: a
+	// line written after New Year's midnight belongs to the new year.
+	live bool
+}
+
+// followClock makes the run's year reference move with the pump's clock
+// (see Run.live).
+func (r *Run) followClock() *Run {
+	r.live = true
+	return r
 }
 
 // maxInflight is how many commits may be under way at once: one being
@@ -215,6 +227,11 @@ func (p *Pump) IngestJournal(ctx context.Context, j *source.Journal) (FileResult
 
 // parsed correlates one parsed line; end is the offset just after it.
 func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
+	if r.live {
+		if now := r.p.now(); now.After(r.stamps.Resolver.Reference) {
+			r.stamps.Resolver.Reference = now
+		}
+	}
 	r.p.Corr.Add(l, r.stamps.Time(l.Stamp))
 	r.res.Coverage.add(l)
 	if l.Event.Kind() == logparse.KindUnparsed {

@@ -51,7 +51,7 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 		if err != nil {
 			return err
 		}
-		t.run, t.scratch, t.p.quiet = run, nil, false
+		t.run, t.scratch, t.p.quiet = run.followClock(), nil, false
 	}
 	if t.scratch != nil {
 		if l.End <= t.run.Offset() {

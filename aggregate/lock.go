@@ -16,7 +16,15 @@ import (
 // correlator's state in the database must have one writer at a time:
 // two would each restore it, and the second commit would undo the first.
 // SQLite's own locks cover a transaction, not a run.
-type writeLock struct{ f *os.File }
+//
+// The lock file also says whether the last writer closed the database:
+// a writer writes its pid into it on opening (markOpen) and empties it on
+// a clean Close (markClosed). A lock file found non-empty means the last
+// writer was killed or crashed, and Open runs PRAGMA quick_check first.
+type writeLock struct {
+	f       *os.File
+	unclean bool // the lock file held a writer's mark when taken
+}
 
 // lockPoll is how often a writer waiting for the lock tries again.
 const lockPoll = 200 * time.Millisecond
@@ -39,7 +47,8 @@ func lockForWriting(ctx context.Context, dbPath string, wait time.Duration) (*wr
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return &writeLock{f: f}, nil
+			fi, err := f.Stat()
+			return &writeLock{f: f, unclean: err == nil && fi.Size() > 0}, nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
@@ -56,6 +65,36 @@ func lockForWriting(ctx context.Context, dbPath string, wait time.Duration) (*wr
 		case <-time.After(lockPoll):
 		}
 	}
+}
+
+// markOpen records that a writer has the database open (its pid and
+// when), synced, before it writes anything.
+func (l *writeLock) markOpen(now time.Time) error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	mark := fmt.Sprintf("pid %d writing since %s\n", os.Getpid(), now.UTC().Format(time.RFC3339))
+	if err := l.f.Truncate(0); err != nil {
+		return fmt.Errorf("mark %s open: %w", l.f.Name(), err)
+	}
+	if _, err := l.f.WriteAt([]byte(mark), 0); err != nil {
+		return fmt.Errorf("mark %s open: %w", l.f.Name(), err)
+	}
+	if err := l.f.Sync(); err != nil {
+		return fmt.Errorf("mark %s open: %w", l.f.Name(), err)
+	}
+	return nil
+}
+
+// markClosed records a clean close: the lock file is emptied.
+func (l *writeLock) markClosed() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	if err := l.f.Truncate(0); err != nil {
+		return fmt.Errorf("mark %s closed: %w", l.f.Name(), err)
+	}
+	return nil
 }
 
 // release gives the lock up; a nil lock is fine.

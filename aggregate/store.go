@@ -158,7 +158,16 @@ type OpenOptions struct {
 	// under the lock and builds a new one; MovedAside says where it went.
 	Rebuild bool
 	Now     func() time.Time
+	// Check runs PRAGMA quick_check before a writer writes (ingest
+	// --check); it also runs, whatever Check says, when the last writer
+	// did not close the database (killed, crashed, power lost). A
+	// database that fails it is not written to: ErrDamaged.
+	Check bool
 }
+
+// ErrDamaged means the database failed its integrity check: pftls does not
+// write into it; it can be rebuilt from the logs (ingest --rebuild).
+var ErrDamaged = errors.New("the database is damaged")
 
 // Open opens (and, unless read-only, creates and migrates) the database at
 // path. A new file is created mode 0600 in a 0700 directory: logs hold
@@ -214,9 +223,25 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, lock: lock, aside: aside}
+	if lock != nil && aside == "" && (opts.Check || lock.unclean) {
+		if err := s.quickCheck(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := s.init(ctx, mem); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if lock != nil {
+		now := time.Now
+		if opts.Now != nil {
+			now = opts.Now
+		}
+		if err := lock.markOpen(now()); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if !mem && !opts.ReadOnly {
 		ck, err := sql.Open("sqlite3", dsn)
@@ -339,13 +364,50 @@ func (s *Store) wrapOpenErr(step string, err error) error {
 	return fmt.Errorf("%s: %s: %w", s.path, step, err)
 }
 
+// quickCheck runs PRAGMA quick_check (b-tree structure, page and record
+// format; not the values in rows, which SQLite keeps no checksum of).
+func (s *Store) quickCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(20)")
+	if err != nil {
+		return s.damaged(err.Error())
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.damaged(err.Error())
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.damaged(err.Error())
+	}
+	if len(problems) > 0 {
+		return s.damaged(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// damaged is ErrDamaged for this store, with what the check said and
+// what to do.
+func (s *Store) damaged(what string) error {
+	return fmt.Errorf("%s: %w: integrity check failed (%s); nothing was written to it: rebuild it from the logs still present with 'pftls ingest --rebuild --db %s FILE...' (the damaged file is kept aside)", s.path, ErrDamaged, what, s.path)
+}
+
 // Close closes the database and gives up the write lock.
 func (s *Store) Close() error {
 	var cerr error
 	if s.ckpt != nil {
 		cerr = s.ckpt.close()
 	}
-	err := errors.Join(cerr, s.db.Close())
+	dberr := s.db.Close()
+	err := errors.Join(cerr, dberr)
+	if dberr == nil && s.lock != nil {
+		err = errors.Join(err, s.lock.markClosed())
+	}
 	s.lock.release()
 	return err
 }

@@ -60,7 +60,7 @@ func TestBashCompletion(t *testing.T) {
 		{line: "pftls explain --db /srv/p.db b", want: []string{"bank.example.net"}, wantArgs: "complete-domains --db /srv/p.db"},
 		{line: "pftls explain gmx.net --fo", want: []string{"--format"}},
 		{line: "pftls prune --older", want: []string{"--older-than"}},
-		{line: "pftls ingest -", want: []string{"--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
+		{line: "pftls ingest -", want: []string{"--check", "--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
 			"--lock-wait", "-q", "--rebuild", "--tz", "--unit", "--year"}},
 	}
 	for _, tc := range cases {

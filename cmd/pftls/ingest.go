@@ -22,6 +22,8 @@ type ingestFlags struct {
 	// journal is ingest's --journal (registered by ingest only): with it,
 	// no FILE means no file, and the journal is read after any FILEs.
 	journal *journalFlags
+	// check is ingest's --check: PRAGMA quick_check before writing.
+	check bool
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
@@ -41,6 +43,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	cpuProfile := registerCPUProfile(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
 	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
+	fs.BoolVar(&f.check, "check", false, "check the database's integrity (PRAGMA quick_check) before writing; it is always checked after an unclean shutdown")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -106,7 +109,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	}
 	// The store holds the write lock until it is closed; with rebuild it
 	// moves the old database aside under it.
-	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: f.lockWait, Rebuild: rebuild, Now: e.now})
+	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: f.lockWait, Rebuild: rebuild, Now: e.now, Check: f.check})
 	if err != nil {
 		return nil, res, err
 	}

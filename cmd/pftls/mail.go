@@ -125,11 +125,25 @@ func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.T
 // sendMail hands the message to sendmail -t -i and reports its failure
 // with what it printed.
 func sendMail(ctx context.Context, sendmail string, msg []byte) error {
+	return sendMailWithin(ctx, sendmail, msg, sendmailTimeout)
+}
+
+// sendmailTimeout is how long sendmail may take before it is killed: a
+// hanging sendmail held the cron job forever.
+const sendmailTimeout = 60 * time.Second
+
+func sendMailWithin(ctx context.Context, sendmail string, msg []byte, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, sendmail, "-t", "-i")
+	cmd.WaitDelay = time.Second // a child holding the output open does not hold us
 	cmd.Stdin = bytes.NewReader(msg)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return fmt.Errorf("%s -t -i: no answer within %s: killed; the report was not sent", sendmail, limit)
+		}
 		return fmt.Errorf("%s -t -i: %w: %s", sendmail, err, strings.TrimSpace(out.String()))
 	}
 	return nil

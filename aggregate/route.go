@@ -79,8 +79,16 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 	return nil
 }
 
-// commit commits the current run.
+// commit commits the current run, and hands the consumers what the
+// scratch run (--from-start's replay of the stored part) has read so far:
+// on a file stored to its end no line past the stored offset ever comes
+// to do it, and tail --from-start showed none of its events.
 func (t *route) commit(ctx context.Context) error {
+	if t.scratch != nil {
+		if err := t.scratch.Commit(ctx); err != nil {
+			return err
+		}
+	}
 	if t.run == nil {
 		return nil
 	}

@@ -58,6 +58,7 @@ type commitJob struct {
 	done    chan struct{} // closed when the commit is over
 	err     error         // its error, or the error of a commit before it
 	written *Source       // the source record it writes (it learns the ID)
+	lines   int64         // the run's lines read when it was drained: stored once it succeeds
 }
 
 // Begin starts reading a source: it looks the source up in the store (the
@@ -271,6 +272,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	r.res.Facts += batch.Len()
 	p.emit(&batch)
 	if p.Store == nil {
+		r.res.Stored = r.res.Lines
 		return nil
 	}
 	// The state is copied here, at the moment of the drain, and encoded
@@ -281,7 +283,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 			return err
 		}
 	}
-	job := &commitJob{done: make(chan struct{})}
+	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines}
 	r.trackGrown()
 	var sources []*Source
 	if r.track {
@@ -348,6 +350,7 @@ func (r *Run) waitOldest() error {
 	if job.written != nil && r.src.ID == 0 {
 		r.src.ID = job.written.ID
 	}
+	r.res.Stored = max(r.res.Stored, job.lines)
 	return nil
 }
 

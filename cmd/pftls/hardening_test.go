@@ -916,6 +916,11 @@ func diskFullDuringIngest(t *testing.T, bin string) {
 		t.Errorf("after the failed commit the source is at line %d but %d lines are counted: offset and facts disagree",
 			got.Counts["sources lines"], got.Counts["line_counts SUM(count)"])
 	}
+	// The summary says how many lines were stored, not only how many were
+	// read (issue 23: it showed the lines read).
+	if want := fmt.Sprintf(": %d of the ", got.Counts["sources lines"]); !strings.Contains(stdout.String(), want) || !strings.Contains(stdout.String(), "will be read again") {
+		t.Errorf("stdout %q: want the lines stored (%q...)", stdout.String(), want)
+	}
 	if code, _, errOut := runBin(t, bin, nil, args(full)...); code != 0 {
 		t.Fatalf("ingest again without the limit: exit %d: %s", code, errOut)
 	}

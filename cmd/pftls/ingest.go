@@ -198,6 +198,11 @@ func printIngestResults(w io.Writer, results []aggregate.FileResult) {
 		}
 		fmt.Fprintf(w, "%s: %d lines, %d facts, %d unparsed, %.2fs, %.0f lines/s%s\n",
 			r.Path, r.Lines, r.Facts, r.Unparsed, r.Elapsed.Seconds(), rate, state)
+		if r.Stored < r.Lines {
+			// After an error: what was read is not what was kept.
+			fmt.Fprintf(w, "%s: %d of the %d lines read are stored; the other %d will be read again by the next run\n",
+				r.Path, r.Stored, r.Lines, r.Lines-r.Stored)
+		}
 		if r.Truncated > 0 {
 			fmt.Fprintf(w, "%s: %d lines longer than the limit were cut\n", r.Path, r.Truncated)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -69,11 +70,14 @@ func lockForWriting(ctx context.Context, dbPath string, wait time.Duration) (*wr
 
 // markOpen records that a writer has the database open (its pid and
 // when), synced, before it writes anything.
-func (l *writeLock) markOpen(now time.Time) error {
+func (l *writeLock) markOpen(now time.Time, follows string) error {
 	if l == nil || l.f == nil {
 		return nil
 	}
 	mark := fmt.Sprintf("pid %d writing since %s\n", os.Getpid(), now.UTC().Format(time.RFC3339))
+	if follows != "" {
+		mark += followsPrefix + follows + "\n"
+	}
 	if err := l.f.Truncate(0); err != nil {
 		return fmt.Errorf("mark %s open: %w", l.f.Name(), err)
 	}
@@ -134,4 +138,47 @@ func lockAndPrepare(ctx context.Context, path string, opts OpenOptions) (*writeL
 		return nil, "", err
 	}
 	return lock, aside, nil
+}
+
+// followsPrefix starts the line of the lock file that names the file the
+// writer follows (pftls tail, OpenOptions.Follows).
+const followsPrefix = "follows "
+
+// Writer is the process holding a database's write lock, as its lock file
+// says.
+type Writer struct {
+	PID     int
+	Follows string // the file it follows and stores (pftls tail), absolute; "" for other writers
+}
+
+// CurrentWriter returns the process writing the database at dbPath, if
+// one holds its lock. A report whose FILEs are the log pftls tail follows
+// (and its rotated copies) need not wait for the lock to ingest them: tail
+// stores every line of them, and the report reads the database (the
+// README's cron line while pftls-tail.service runs).
+func CurrentWriter(dbPath string) (Writer, bool) {
+	f, err := os.Open(dbPath + ".lock")
+	if err != nil {
+		return Writer{}, false
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if err == nil {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		return Writer{}, false // nobody holds it
+	}
+	if !errors.Is(err, syscall.EWOULDBLOCK) {
+		return Writer{}, false
+	}
+	b := make([]byte, 8192)
+	n, _ := f.ReadAt(b, 0)
+	var w Writer
+	for _, line := range strings.Split(string(b[:n]), "\n") {
+		if rest, ok := strings.CutPrefix(line, followsPrefix); ok {
+			w.Follows = rest
+		} else if strings.HasPrefix(line, "pid ") {
+			fmt.Sscanf(line, "pid %d", &w.PID)
+		}
+	}
+	return w, true
 }

@@ -163,6 +163,9 @@ type OpenOptions struct {
 	// did not close the database (killed, crashed, power lost). A
 	// database that fails it is not written to: ErrDamaged.
 	Check bool
+	// Follows is the file this writer follows and stores as it is
+	// written (pftls tail), named in the lock file for CurrentWriter.
+	Follows string
 }
 
 // ErrDamaged means the database failed its integrity check: pftls does not
@@ -238,7 +241,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		if opts.Now != nil {
 			now = opts.Now
 		}
-		if err := lock.markOpen(now()); err != nil {
+		if err := lock.markOpen(now(), opts.Follows); err != nil {
 			db.Close()
 			return nil, err
 		}

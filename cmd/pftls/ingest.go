@@ -63,6 +63,10 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	if *rebuild && len(files) == 0 {
 		return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
 	}
+	if w, ok := followedByTail(dbPath, files); ok && !*rebuild && !f.journal.on {
+		fmt.Fprintf(e.stderr, "pftls ingest: %s is stored by pftls tail (pid %d) as it is written: nothing to do\n", w.Follows, w.PID)
+		return nil
+	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
 	err = errors.Join(err, checkIngested(results.files)) // see coverage.go
 	if store != nil {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/term"
@@ -212,7 +213,13 @@ func (t *tailer) openPump(ctx context.Context) error {
 		return err
 	}
 	// The store holds the write lock while tail runs.
-	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: t.f.lockWait})
+	oo := aggregate.OpenOptions{LockWait: t.f.lockWait}
+	if t.path != "-" && !t.f.journal.on {
+		// A report of this file reads the database instead of waiting
+		// for the lock (followedByTail).
+		oo.Follows, _ = filepath.Abs(t.path)
+	}
+	store, err := aggregate.Open(ctx, dbPath, oo)
 	if err != nil {
 		return err
 	}

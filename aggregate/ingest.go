@@ -37,6 +37,13 @@ type Run struct {
 	// staying at the file's modification time when the reading began: a
 	// line written after New Year's midnight belongs to the new year.
 	live bool
+	// storedUntil: the source shrank in place (the same file, now shorter
+	// than its stored offset: cut to a prefix and written on). It is read
+	// again from its start, and lines stamped no later than its last
+	// commit are taken as the ones stored before (skipped, counted as
+	// Resumed); the first later line and all after it are new.
+	storedUntil time.Time
+	lastAt      time.Time // the newest stamp of the lines it correlated
 }
 
 // followClock makes the run's year reference move with the pump's clock
@@ -80,6 +87,12 @@ func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n
 		if err != nil {
 			return nil, err
 		}
+		if found && shrunkInPlace(src, id) {
+			// Not a shorter copy: this very file was cut in place. Read
+			// it again from its start (see Run.storedUntil).
+			r.storedUntil = src.LastIngest
+			src.Offset, src.Lines = 0, 0
+		}
 		if found {
 			r.src = src
 			r.res.Resumed = src.Lines
@@ -93,6 +106,15 @@ func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n
 	}
 	r.src.Path, r.src.Dev, r.src.Inode, r.src.Compression = id.Path, id.Dev, id.Inode, id.Compression
 	return r, nil
+}
+
+// shrunkInPlace says whether id is the file src was read from (same path,
+// device and inode), now shorter than the offset stored for it: cut in
+// place, not rotated (a rotated copy is another inode, and a shorter copy
+// of a source holds nothing new).
+func shrunkInPlace(src Source, id source.Identity) bool {
+	return src.Path == id.Path && id.Inode != 0 && src.Dev == id.Dev && src.Inode == id.Inode &&
+		id.Compression == "" && src.Compression == "" && id.Size < src.Offset
 }
 
 // trackGrown starts remembering a source that was too short to recognise
@@ -233,7 +255,22 @@ func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
 			r.stamps.Resolver.Reference = now
 		}
 	}
-	r.p.Corr.Add(l, r.stamps.Time(l.Stamp))
+	at := r.stamps.Time(l.Stamp)
+	if !r.storedUntil.IsZero() {
+		if !at.After(r.storedUntil) {
+			// Stored before the file shrank: pass over it.
+			r.res.Resumed++
+			r.src.Lines++
+			r.src.Offset = end
+			r.res.BytesRead = end
+			return
+		}
+		r.storedUntil = time.Time{}
+	}
+	r.p.Corr.Add(l, at)
+	if at.After(r.lastAt) {
+		r.lastAt = at
+	}
 	r.res.Coverage.add(l)
 	if l.Event.Kind() == logparse.KindUnparsed {
 		r.res.Unparsed++

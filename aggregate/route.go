@@ -44,12 +44,22 @@ type route struct {
 func (t *route) line(ctx context.Context, l *source.Line) error {
 	t.lines++
 	if l.Reopened || !t.run.Reads(*l.File) {
+		prev := t.run
 		if err := t.commit(ctx); err != nil {
 			return err
 		}
 		run, err := t.p.Begin(ctx, *l.File)
 		if err != nil {
 			return err
+		}
+		if !run.storedUntil.IsZero() && prev != nil && prev.src.ID == run.src.ID {
+			// The file followed was cut in place: what was stored of it
+			// is what came before prev began and what prev read, not
+			// what the commit just now stamped (lines written since).
+			run.storedUntil = prev.src.LastIngest
+			if prev.lastAt.After(run.storedUntil) {
+				run.storedUntil = prev.lastAt
+			}
 		}
 		t.run, t.scratch, t.p.quiet = run.followClock(), nil, false
 	}

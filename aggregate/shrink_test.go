@@ -118,8 +118,14 @@ func TestIngest_shrink_in_place_keeps_new_lines(t *testing.T) {
 // TestTail_shrink_in_place_stores_survivors_once: tail following a log cut
 // in place to its first lines reads it again from its start, and stores
 // only the lines written after the cut (it stored the surviving ones
-// twice).
+// twice), with --poll too.
 func TestTail_shrink_in_place_stores_survivors_once(t *testing.T) {
+	for _, poll := range []bool{false, true} {
+		t.Run(fmt.Sprintf("poll=%v", poll), func(t *testing.T) { tailShrink(t, poll) })
+	}
+}
+
+func tailShrink(t *testing.T, poll bool) {
 	n := 2000
 	if os.Getenv("PFTLS_LONG_TESTS") == "1" {
 		n = 40000
@@ -131,7 +137,7 @@ func TestTail_shrink_in_place_stores_survivors_once(t *testing.T) {
 	clock.Store(shrinkT0.Add(time.Duration(n)*time.Second + time.Minute).UnixNano())
 	st := openStore(t, db)
 	p := clockPump(st, &clock)
-	tl := startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowFromStart})
+	tl := startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowFromStart, Poll: poll})
 	tl.waitLines(t, int64(n))
 	// Let tail commit what it read before the cut (as it does within a
 	// second), then cut the file and write on.
@@ -140,7 +146,7 @@ func TestTail_shrink_in_place_stores_survivors_once(t *testing.T) {
 	if err := p.Restore(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	tl = startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowResumed})
+	tl = startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowResumed, Poll: poll})
 	keep, added := n/2, 300
 	cutTo(t, log, keep)
 	later := time.Unix(0, clock.Load()).Add(time.Minute)

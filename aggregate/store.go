@@ -499,6 +499,28 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	return total, nil
 }
 
+// SourcesAt returns the sources read from path (under that name), the
+// one read last first, at most limit of them.
+func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor
+		FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT ?`, path, limit)
+	if err != nil {
+		return nil, s.wrapOpenErr("find the sources read from "+path, err)
+	}
+	defer rows.Close()
+	var out []Source
+	for rows.Next() {
+		var src Source
+		var dev, inode int64
+		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &src.Cursor); err != nil {
+			return nil, s.wrapOpenErr("find the sources read from "+path, err)
+		}
+		src.Dev, src.Inode = uint64(dev), uint64(inode)
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
 // SourceAt returns the source last read from path (under that name), if
 // any: what the file at path was when pftls last read it.
 func (s *Store) SourceAt(ctx context.Context, path string) (Source, bool, error) {

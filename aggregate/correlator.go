@@ -1095,6 +1095,7 @@ func (c *Correlator) prune(now time.Time) {
 			c.stats.PrunedSessions++
 		}
 	}
+	pruneMXDomains(c.mxDomain)
 	// Messages live for days: walking all of them once a log-hour is
 	// plenty (every log-minute cost 7% of the CPU on a busy queue).
 	if now.Sub(c.lastMessagePrune) < time.Hour {

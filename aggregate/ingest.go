@@ -32,6 +32,25 @@ type Run struct {
 	head     []byte
 	byPath   bool // no raw bytes come (IngestReader): look at the file instead
 	noGrowth bool // it cannot be recognised later: stop trying
+	// live: the source is being written as it is read (tail), so the
+	// reference of year-less stamps moves with the clock instead of
+	// staying at the file's modification time when the reading began: a
+	// line written after New Year's midnight belongs to the new year.
+	live bool
+	// storedUntil: the source shrank in place (the same file, now shorter
+	// than its stored offset: cut to a prefix and written on). It is read
+	// again from its start, and lines stamped no later than its last
+	// commit are taken as the ones stored before (skipped, counted as
+	// Resumed); the first later line and all after it are new.
+	storedUntil time.Time
+	lastAt      time.Time // the newest stamp of the lines it correlated
+}
+
+// followClock makes the run's year reference move with the pump's clock
+// (see Run.live).
+func (r *Run) followClock() *Run {
+	r.live = true
+	return r
 }
 
 // maxInflight is how many commits may be under way at once: one being
@@ -46,6 +65,7 @@ type commitJob struct {
 	done    chan struct{} // closed when the commit is over
 	err     error         // its error, or the error of a commit before it
 	written *Source       // the source record it writes (it learns the ID)
+	lines   int64         // the run's lines read when it was drained: stored once it succeeds
 }
 
 // Begin starts reading a source: it looks the source up in the store (the
@@ -67,6 +87,12 @@ func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n
 		if err != nil {
 			return nil, err
 		}
+		if found && shrunkInPlace(src, id) {
+			// Not a shorter copy: this very file was cut in place. Read
+			// it again from its start (see Run.storedUntil).
+			r.storedUntil = src.LastIngest
+			src.Offset, src.Lines = 0, 0
+		}
 		if found {
 			r.src = src
 			r.res.Resumed = src.Lines
@@ -80,6 +106,15 @@ func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n
 	}
 	r.src.Path, r.src.Dev, r.src.Inode, r.src.Compression = id.Path, id.Dev, id.Inode, id.Compression
 	return r, nil
+}
+
+// shrunkInPlace says whether id is the file src was read from (same path,
+// device and inode), now shorter than the offset stored for it: cut in
+// place, not rotated (a rotated copy is another inode, and a shorter copy
+// of a source holds nothing new).
+func shrunkInPlace(src Source, id source.Identity) bool {
+	return src.Path == id.Path && id.Inode != 0 && src.Dev == id.Dev && src.Inode == id.Inode &&
+		id.Compression == "" && src.Compression == "" && id.Size < src.Offset
 }
 
 // trackGrown starts remembering a source that was too short to recognise
@@ -215,7 +250,27 @@ func (p *Pump) IngestJournal(ctx context.Context, j *source.Journal) (FileResult
 
 // parsed correlates one parsed line; end is the offset just after it.
 func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
-	r.p.Corr.Add(l, r.stamps.Time(l.Stamp))
+	if r.live {
+		if now := r.p.now(); now.After(r.stamps.Resolver.Reference) {
+			r.stamps.Resolver.Reference = now
+		}
+	}
+	at := r.stamps.Time(l.Stamp)
+	if !r.storedUntil.IsZero() {
+		if !at.After(r.storedUntil) {
+			// Stored before the file shrank: pass over it.
+			r.res.Resumed++
+			r.src.Lines++
+			r.src.Offset = end
+			r.res.BytesRead = end
+			return
+		}
+		r.storedUntil = time.Time{}
+	}
+	r.p.Corr.Add(l, at)
+	if at.After(r.lastAt) {
+		r.lastAt = at
+	}
 	r.res.Coverage.add(l)
 	if l.Event.Kind() == logparse.KindUnparsed {
 		r.res.Unparsed++
@@ -254,6 +309,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	r.res.Facts += batch.Len()
 	p.emit(&batch)
 	if p.Store == nil {
+		r.res.Stored = r.res.Lines
 		return nil
 	}
 	// The state is copied here, at the moment of the drain, and encoded
@@ -264,7 +320,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 			return err
 		}
 	}
-	job := &commitJob{done: make(chan struct{})}
+	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines}
 	r.trackGrown()
 	var sources []*Source
 	if r.track {
@@ -331,6 +387,7 @@ func (r *Run) waitOldest() error {
 	if job.written != nil && r.src.ID == 0 {
 		r.src.ID = job.written.ID
 	}
+	r.res.Stored = max(r.res.Stored, job.lines)
 	return nil
 }
 

@@ -69,6 +69,7 @@ func (f FactsFunc) Facts(b *Batch) { f(b) }
 type FileResult struct {
 	Path      string
 	Lines     int64 // lines read in this run
+	Stored    int64 // of them, lines whose facts and offset are committed (less than Lines after an error: the rest is read again next time)
 	Resumed   int64 // lines ingested by earlier runs, skipped now
 	Unparsed  int64
 	Partial   bool  // an incomplete last line was left for the next run

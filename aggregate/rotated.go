@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/pftls/pftls/logparse/source"
 )
@@ -31,21 +33,85 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 		// followed by a later one: what it held last time is its own.
 		return nil, nil
 	}
-	last, found, err := p.Store.SourceAt(ctx, path)
-	if err != nil || !found || last.FingerprintLen < MinFingerprint {
+	// Not only the log read last: a tail killed after it had moved on to
+	// the new log may have left the one before unfinished (its last burst
+	// not committed), and several rotations may have happened since.
+	srcs, err := p.Store.SourcesAt(ctx, path, olderSourcesChecked)
+	if err != nil || len(srcs) == 0 {
 		return nil, err
 	}
-	if fp, err := source.Fingerprint(path, last.FingerprintLen); err == nil && fp == last.Fingerprint {
-		return nil, nil // still the same log (grown, or not)
+	var sibs []string
+	looked := false
+	siblings := func() ([]string, error) {
+		if !looked {
+			s, err := source.Siblings(path)
+			if err != nil {
+				return nil, err
+			}
+			sibs, looked = s, true
+		}
+		return sibs, nil
 	}
-	sibs, err := source.Siblings(path)
-	if err != nil {
-		return nil, err
-	}
-	for i := len(sibs) - 1; i >= 0; i-- {
-		if fp, err := source.Fingerprint(sibs[i], last.FingerprintLen); err == nil && fp == last.Fingerprint {
-			return sibs[i:], nil
+	from := -1 // the oldest sibling to read from, with every newer one
+	var unfinished []int
+	for i, last := range srcs {
+		if last.FingerprintLen < MinFingerprint {
+			continue
+		}
+		if fp, err := source.Fingerprint(path, last.FingerprintLen); err == nil && fp == last.Fingerprint {
+			continue // still the log at path (grown, or not)
+		}
+		ss, err := siblings()
+		if err != nil {
+			return nil, err
+		}
+		at := -1
+		for j := len(ss) - 1; j >= 0; j-- {
+			if fp, err := source.Fingerprint(ss[j], last.FingerprintLen); err == nil && fp == last.Fingerprint {
+				at = j
+				break
+			}
+		}
+		switch {
+		case i == 0 && at < 0:
+			return nil, fmt.Errorf("%s: %w (%d lines of it were stored; look for it beside %s)", path, ErrRotatedAway, last.Lines, path)
+		case i == 0:
+			from = at
+		case at >= 0 && maybeUnfinished(ss[at], last):
+			unfinished = append(unfinished, at)
 		}
 	}
-	return nil, fmt.Errorf("%s: %w (%d lines of it were stored; look for it beside %s)", path, ErrRotatedAway, last.Lines, path)
+	var out []string
+	seen := map[int]bool{}
+	for _, j := range unfinished {
+		if from < 0 || j < from {
+			seen[j] = true
+		}
+	}
+	for j := range sibs {
+		if seen[j] || from >= 0 && j >= from {
+			out = append(out, sibs[j])
+		}
+	}
+	return out, nil
+}
+
+// olderSourcesChecked is how many of the sources last read from a path
+// RotatedBefore looks at: the rotations a tail may have been killed
+// across, and then some.
+const olderSourcesChecked = 8
+
+// maybeUnfinished says whether the rotated copy at path of the source src
+// may hold lines after src's stored offset: a plain file longer than it,
+// or a compressed one (its decompressed size is known only by reading it;
+// reading resumes at the stored offset).
+func maybeUnfinished(path string, src Source) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	if strings.HasSuffix(path, ".gz") || strings.HasSuffix(path, ".bz2") || strings.HasSuffix(path, ".zst") {
+		return true
+	}
+	return fi.Size() > src.Offset
 }

@@ -44,6 +44,7 @@ type route struct {
 func (t *route) line(ctx context.Context, l *source.Line) error {
 	t.lines++
 	if l.Reopened || !t.run.Reads(*l.File) {
+		prev := t.run
 		if err := t.commit(ctx); err != nil {
 			return err
 		}
@@ -51,7 +52,16 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 		if err != nil {
 			return err
 		}
-		t.run, t.scratch, t.p.quiet = run, nil, false
+		if !run.storedUntil.IsZero() && prev != nil && prev.src.ID == run.src.ID {
+			// The file followed was cut in place: what was stored of it
+			// is what came before prev began and what prev read, not
+			// what the commit just now stamped (lines written since).
+			run.storedUntil = prev.src.LastIngest
+			if prev.lastAt.After(run.storedUntil) {
+				run.storedUntil = prev.lastAt
+			}
+		}
+		t.run, t.scratch, t.p.quiet = run.followClock(), nil, false
 	}
 	if t.scratch != nil {
 		if l.End <= t.run.Offset() {
@@ -79,8 +89,16 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 	return nil
 }
 
-// commit commits the current run.
+// commit commits the current run, and hands the consumers what the
+// scratch run (--from-start's replay of the stored part) has read so far:
+// on a file stored to its end no line past the stored offset ever comes
+// to do it, and tail --from-start showed none of its events.
 func (t *route) commit(ctx context.Context) error {
+	if t.scratch != nil {
+		if err := t.scratch.Commit(ctx); err != nil {
+			return err
+		}
+	}
 	if t.run == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,22 @@ func TestSnapshotIsACopy(t *testing.T) {
 	jb, _ := json.Marshal(canonicalState(t, after))
 	if !bytes.Equal(ja, jb) {
 		t.Errorf("the snapshot changed with the correlator:\nbefore %s\nafter  %s", ja, jb)
+	}
+}
+
+// TestCorrelator_mx_map_bounded: the MX-host map in the stored state is
+// cut back when it outgrows maxMXHosts (it grew without bound: a million
+// MX hosts made each tail commit encode them all).
+func TestCorrelator_mx_map_bounded(t *testing.T) {
+	c := NewCorrelator(DefaultOptions)
+	for i := range maxMXHosts + 5000 {
+		c.mxDomain["mail mx"+strings.Repeat("x", i%7)+strconv.Itoa(i)+".example"] = "example.org"
+	}
+	c.prune(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	if n := len(c.mxDomain); n > maxMXHosts || n < maxMXHosts/2 {
+		t.Errorf("after pruning the MX-host map has %d entries, want at most %d (and most kept)", n, maxMXHosts)
+	}
+	if n := len(c.snapshot(true).MXDomain); n > maxMXHosts {
+		t.Errorf("the stored state carries %d MX hosts", n)
 	}
 }

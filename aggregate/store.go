@@ -124,14 +124,32 @@ var ErrNewerSchema = errors.New("database schema is newer than this pftls")
 // MoveAside renames a database and its WAL and shared-memory files to
 // path.broken-TIMESTAMP*, so that a new one can be built in its place and
 // nothing of the old one is lost. It returns the new name.
+//
+// The name is stamped to the nanosecond, and a name already taken (by a
+// retry in the same instant, or a clock set back) gets a counter: a kept
+// database is never overwritten. Callers hold the write lock.
 func MoveAside(path string, now time.Time) (string, error) {
-	aside := path + ".broken-" + now.UTC().Format("20060102T150405Z")
+	base := path + ".broken-" + now.UTC().Format("20060102T150405.000000000Z")
+	aside := base
+	for n := 2; taken(aside); n++ {
+		aside = fmt.Sprintf("%s-%d", base, n)
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Rename(path+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("move %s aside: %w", path+suffix, err)
 		}
 	}
 	return aside, nil
+}
+
+// taken says whether any file of a database kept aside at name exists.
+func taken(name string) bool {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Lstat(name + suffix); !errors.Is(err, os.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // Store is the SQLite database of facts. It owns the schema, the
@@ -163,7 +181,19 @@ type OpenOptions struct {
 	// under the lock and builds a new one; MovedAside says where it went.
 	Rebuild bool
 	Now     func() time.Time
+	// Check runs PRAGMA quick_check before a writer writes (ingest
+	// --check); it also runs, whatever Check says, when the last writer
+	// did not close the database (killed, crashed, power lost). A
+	// database that fails it is not written to: ErrDamaged.
+	Check bool
+	// Follows is the file this writer follows and stores as it is
+	// written (pftls tail), named in the lock file for CurrentWriter.
+	Follows string
 }
+
+// ErrDamaged means the database failed its integrity check: pftls does not
+// write into it; it can be rebuilt from the logs (ingest --rebuild).
+var ErrDamaged = errors.New("the database is damaged")
 
 // Open opens (and, unless read-only, creates and migrates) the database at
 // path. A new file is created mode 0600 in a 0700 directory: logs hold
@@ -192,6 +222,11 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("open database %s: %w (run 'pftls ingest' first)", path, err)
 		}
+		// Nothing but pftls's own database is read as one: a mail log given
+		// to --db must not be called a damaged database to rebuild.
+		if _, err := identifyDatabase(ctx, path); err != nil {
+			return nil, err
+		}
 	}
 	dsn := "file:" + escapeDSNPath(path) + "?_busy_timeout=" + fmt.Sprint(opts.BusyTimeout.Milliseconds()) + "&_txlock=immediate"
 	if mem {
@@ -214,9 +249,25 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside}
+	if lock != nil && aside == "" && (opts.Check || lock.unclean) {
+		if err := s.quickCheck(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := s.init(ctx, mem); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if lock != nil {
+		now := time.Now
+		if opts.Now != nil {
+			now = opts.Now
+		}
+		if err := lock.markOpen(now(), opts.Follows); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if !mem && !opts.ReadOnly && !s.ledger {
 		ck, err := sql.Open("sqlite3", dsn)
@@ -268,6 +319,18 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 		if version == 0 {
 			if _, err := s.db.ExecContext(ctx, "PRAGMA page_size = 16384"); err != nil {
 				return s.wrapOpenErr("set page size", err)
+			}
+		}
+		// pftls's mark, set before WAL mode so that it is in the file's
+		// header from the first write on (identify.go); a database of an
+		// older pftls gets it now.
+		var appID int64
+		if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+			return s.wrapOpenErr("read application id", err)
+		}
+		if appID != ApplicationID {
+			if _, err := s.db.ExecContext(ctx, setApplicationID); err != nil {
+				return s.wrapOpenErr("set application id", err)
 			}
 		}
 		var mode string
@@ -327,13 +390,50 @@ func (s *Store) wrapOpenErr(step string, err error) error {
 	return fmt.Errorf("%s: %s: %w", s.path, step, err)
 }
 
+// quickCheck runs PRAGMA quick_check (b-tree structure, page and record
+// format; not the values in rows, which SQLite keeps no checksum of).
+func (s *Store) quickCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(20)")
+	if err != nil {
+		return s.damaged(err.Error())
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.damaged(err.Error())
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.damaged(err.Error())
+	}
+	if len(problems) > 0 {
+		return s.damaged(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// damaged is ErrDamaged for this store, with what the check said and
+// what to do.
+func (s *Store) damaged(what string) error {
+	return fmt.Errorf("%s: %w: integrity check failed (%s); nothing was written to it: rebuild it from the logs still present with 'pftls ingest --rebuild --db %s FILE...' (the damaged file is kept aside)", s.path, ErrDamaged, what, s.path)
+}
+
 // Close closes the database and gives up the write lock.
 func (s *Store) Close() error {
 	var cerr error
 	if s.ckpt != nil {
 		cerr = s.ckpt.close()
 	}
-	err := errors.Join(cerr, s.db.Close())
+	dberr := s.db.Close()
+	err := errors.Join(cerr, dberr)
+	if dberr == nil && s.lock != nil {
+		err = errors.Join(err, s.lock.markClosed())
+	}
 	s.lock.release()
 	return err
 }
@@ -420,6 +520,28 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("prune: commit: %w", err)
 	}
 	return total, nil
+}
+
+// SourcesAt returns the sources read from path (under that name), the
+// one read last first, at most limit of them.
+func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor
+		FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT ?`, path, limit)
+	if err != nil {
+		return nil, s.wrapOpenErr("find the sources read from "+path, err)
+	}
+	defer rows.Close()
+	var out []Source
+	for rows.Next() {
+		var src Source
+		var dev, inode int64
+		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &src.Cursor); err != nil {
+			return nil, s.wrapOpenErr("find the sources read from "+path, err)
+		}
+		src.Dev, src.Inode = uint64(dev), uint64(inode)
+		out = append(out, src)
+	}
+	return out, rows.Err()
 }
 
 // SourceAt returns the source last read from path (under that name), if

@@ -1,6 +1,7 @@
 package aggregate_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -107,8 +108,10 @@ func TestStoreNewerSchema(t *testing.T) {
 	}
 }
 
-// TestStoreCorruptFile: a file that is not a database gives an error that
-// says what to do: move it away and rebuild it from the logs.
+// TestStoreCorruptFile: a file that is not an SQLite database (random
+// bytes, a log given to --db) is not provably pftls's: the error names the
+// file and says it is not a pftls database, and never advises to rebuild
+// it (which would move it aside; issue 23).
 func TestStoreCorruptFile(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -133,8 +136,8 @@ func TestStoreCorruptFile(t *testing.T) {
 					t.Fatalf("Open(ReadOnly=%v) of a damaged file succeeded", ro)
 				}
 				msg := err.Error()
-				if !strings.Contains(msg, "rebuild") || !strings.Contains(msg, path) {
-					t.Errorf("Open(ReadOnly=%v) = %q, want an error naming the file and saying to rebuild it", ro, msg)
+				if !errors.Is(err, aggregate.ErrNotDatabase) || strings.Contains(msg, "rebuild") || !strings.Contains(msg, path) {
+					t.Errorf("Open(ReadOnly=%v) = %q, want an error naming the file, saying it is not a pftls database, without advice to rebuild it", ro, msg)
 				}
 				if got, _ := os.ReadFile(path); string(got) != string(content) {
 					t.Errorf("Open(ReadOnly=%v) changed the damaged file", ro)
@@ -381,5 +384,98 @@ func TestCommitWholeStateDropsOpenRows(t *testing.T) {
 	defer ro.Close()
 	if n := queryInt(t, ro, "SELECT count(*) FROM open_messages"); n != 0 {
 		t.Errorf("%d rows of open messages after a whole state, want 0", n)
+	}
+}
+
+// TestStore_new_database_carries_application_id: a database pftls creates
+// carries its mark in the file header from the start (identify.go).
+func TestStore_new_database_carries_application_id(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pftls.db")
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	hdr, err := os.ReadFile(path)
+	if err != nil || len(hdr) < 100 {
+		t.Fatalf("read %s: %v (%d bytes)", path, err, len(hdr))
+	}
+	if got := uint32(hdr[68])<<24 | uint32(hdr[69])<<16 | uint32(hdr[70])<<8 | uint32(hdr[71]); got != aggregate.ApplicationID {
+		t.Errorf("application_id in the header = %#x, want %#x", got, aggregate.ApplicationID)
+	}
+}
+
+// damageTable overwrites the root page of a table of the database at path.
+func damageTable(t *testing.T, path, table string) {
+	t.Helper()
+	db := openSQL(t, path)
+	root := queryInt(t, db, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?", table)
+	pageSize := queryInt(t, db, "PRAGMA page_size")
+	db.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xde, 0xad}, int(pageSize)/2), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStore_unclean_shutdown_runs_integrity_check: a writer killed while
+// the database was open leaves its mark in PATH.lock; the next writer
+// runs PRAGMA quick_check and refuses to write into a damaged database
+// (ingest kept writing into one). A clean Close leaves no mark; Check
+// asks for the check whatever the mark says.
+func TestStore_unclean_shutdown_runs_integrity_check(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pftls.db")
+	log := corpusCopy(t, dir, "mail.log", readLines(t, corpusLog))
+	ingest(t, path, 1000, log)
+	if fi, err := os.Stat(path + ".lock"); err != nil || fi.Size() != 0 {
+		t.Fatalf("after a clean close the lock file should be empty: %v, %v", fi, err)
+	}
+	damageTable(t, path, "attempts")
+	before, _ := os.ReadFile(path)
+
+	// A clean last close: no check unless asked.
+	st, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{})
+	if err != nil {
+		t.Logf("the damage was found without a check: %v", err)
+	} else {
+		st.Close()
+	}
+	if _, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{Check: true}); !errors.Is(err, aggregate.ErrDamaged) || !strings.Contains(err.Error(), "--rebuild") {
+		t.Errorf("Open(Check) of a damaged database = %v, want ErrDamaged and advice to rebuild", err)
+	}
+	// A writer that did not close it.
+	if err := os.WriteFile(path+".lock", []byte("pid 1 writing since 2026-11-23T00:00:00Z\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aggregate.Open(t.Context(), path, aggregate.OpenOptions{}); !errors.Is(err, aggregate.ErrDamaged) {
+		t.Errorf("Open after an unclean shutdown of a damaged database = %v, want ErrDamaged", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("a damaged database was written to")
+	}
+
+	// A sound database after an unclean shutdown opens (after the check).
+	good := filepath.Join(dir, "good.db")
+	ingest(t, good, 1000, log)
+	if err := os.WriteFile(good+".lock", []byte("pid 1 writing since 2026-11-23T00:00:00Z\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err = aggregate.Open(t.Context(), good, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatalf("Open of a sound database after an unclean shutdown: %v", err)
+	}
+	if fi, err := os.Stat(good + ".lock"); err != nil || fi.Size() == 0 {
+		t.Errorf("an open writer should mark the lock file: %v, %v", fi, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(good + ".lock"); err != nil || fi.Size() != 0 {
+		t.Errorf("a clean close should empty the lock file: %v, %v", fi, err)
 	}
 }

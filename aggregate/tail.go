@@ -67,12 +67,13 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 		return t.journal(ctx, o)
 	}
 	if o.Path == "-" {
-		if rd, err = source.NewReader("-", o.Stdin); err != nil {
+		if rd, err = source.NewReaderContext(ctx, "-", o.Stdin); err != nil {
 			return err
 		}
 		if t.run, err = p.Begin(ctx, rd.Identity()); err != nil {
 			return err
 		}
+		t.run.followClock()
 	} else if rd, err = t.follow(ctx, o); err != nil {
 		return err
 	}
@@ -91,6 +92,7 @@ func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
 	if t.run, err = p.BeginJournal(ctx, j.Key()); err != nil {
 		return err
 	}
+	t.run.followClock()
 	if o.Show == ShowNew {
 		// Store what comes before now without showing it.
 		t.showFrom, t.showAt, p.quiet = p.now(), math.MaxInt64, true
@@ -124,6 +126,7 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 	if t.run, err = p.Begin(ctx, id); err != nil {
 		return nil, err
 	}
+	t.run.followClock()
 	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker}
 	switch {
 	case p.Store == nil && o.Show != ShowFromStart:

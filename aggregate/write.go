@@ -25,7 +25,8 @@ type Source struct {
 	Compression    string
 	Offset         int64 // decompressed bytes consumed
 	Lines          int64
-	Cursor         string // the journal's cursor of the last line stored (journal sources only)
+	Cursor         string    // the journal's cursor of the last line stored (journal sources only)
+	LastIngest     time.Time // when its offset was last committed (FindSource fills it in)
 }
 
 // FindSource returns the stored source that id is (the same file, or a
@@ -36,7 +37,7 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 	if id.Fingerprint == "" {
 		return Source{}, false, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, last_ingest
 		FROM sources WHERE fingerprint_len <= ? AND fingerprint_len >= ? ORDER BY last_ingest DESC`, id.FingerprintLen, MinFingerprint)
 	if err != nil {
 		return Source{}, false, s.wrapOpenErr("find source "+id.Path, err)
@@ -45,11 +46,11 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 	var cands []Source
 	for rows.Next() {
 		var src Source
-		var dev, inode int64
-		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines); err != nil {
+		var dev, inode, last int64
+		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &last); err != nil {
 			return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
 		}
-		src.Dev, src.Inode = uint64(dev), uint64(inode)
+		src.Dev, src.Inode, src.LastIngest = uint64(dev), uint64(inode), time.Unix(0, last)
 		cands = append(cands, src)
 	}
 	if err := rows.Err(); err != nil {

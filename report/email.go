@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -66,12 +67,23 @@ func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error 
 	if date.IsZero() {
 		date = time.Now()
 	}
+	from, err := addressHeader([]string{eo.From})
+	if err == nil && from == "" {
+		err = fmt.Errorf("no address")
+	}
+	if err != nil {
+		return fmt.Errorf("report: email: From: %w", err)
+	}
+	to, err := addressHeader(eo.To)
+	if err != nil {
+		return fmt.Errorf("report: email: To: %w", err)
+	}
 	hdr := []struct{ k, v string }{
-		{"From", headerValue(eo.From)},
-		{"To", headerValue(strings.Join(eo.To, ", "))},
+		{"From", from},
+		{"To", to},
 		{"Subject", headerValue(eo.Subject)},
 		{"Date", date.Format(time.RFC1123Z)},
-		{"Message-ID", "<" + messageID() + "@" + host + ">"},
+		{"Message-ID", "<" + messageID() + "@" + idHost(host) + ">"},
 		{"MIME-Version", "1.0"},
 		{"Content-Type", `multipart/alternative; boundary="` + mw.Boundary() + `"`},
 		{"Auto-Submitted", "auto-generated"},
@@ -79,32 +91,99 @@ func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error 
 	}
 	ew := &errWriter{w: w}
 	for _, h := range hdr {
-		fmt.Fprintf(ew, "%s: %s\r\n", h.k, h.v)
+		if h.k == "To" && h.v == "" {
+			continue // --format email without --mail-to: no recipient yet
+		}
+		fmt.Fprintf(ew, "%s\r\n", fold(h.k+": "+h.v))
 	}
 	fmt.Fprint(ew, "\r\n")
 	ew.Write(body.Bytes())
 	return ew.err
 }
 
-// headerValue makes a header value safe: no line breaks (header injection),
-// and RFC 2047 encoded-words for non-ASCII text.
+// headerValue makes an unstructured header value (Subject) safe: no
+// line breaks or other controls (header injection), RFC 2047 encoded-words
+// for non-ASCII text, and a bounded length; fold then keeps each line of
+// the header short.
 func headerValue(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' || r < 0x20 && r != '\t' {
+		if r == '\r' || r == '\n' || r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
 	}, s)
 	if r := []rune(s); len(r) > 300 {
-		s = string(r[:299]) + "…" // a header line stays far below 998 octets
+		s = string(r[:299]) + "…" // a header stays far below 998 octets a line
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			// Encoded words of at most 75 characters, folded onto lines.
-			return strings.ReplaceAll(mime.QEncoding.Encode("utf-8", s), "?= =?", "?=\r\n =?")
+			// Encoded words of at most 75 characters, separated by spaces
+			// where fold may break the line.
+			return mime.QEncoding.Encode("utf-8", s)
 		}
 	}
 	return s
+}
+
+// addressHeader formats a list of addresses for From or To: each is
+// parsed (net/mail), so that a display name or a line break cannot add a
+// header or a recipient, and formatted again, its display name quoted or
+// encoded (RFC 2047) as it needs.
+func addressHeader(list []string) (string, error) {
+	var out []string
+	for _, a := range list {
+		if strings.ContainsAny(a, "\r\n") {
+			return "", fmt.Errorf("address %q contains a line break", a)
+		}
+		addrs, err := mail.ParseAddressList(a)
+		if err != nil {
+			return "", fmt.Errorf("address %q: %w", a, err)
+		}
+		for _, ad := range addrs {
+			f := ad.String()
+			if ad.Name == "" {
+				f = strings.TrimSuffix(strings.TrimPrefix(f, "<"), ">") // a bare addr-spec, as given
+			}
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, ", "), nil
+}
+
+// fold breaks a header line ("Name: value") at spaces so that its lines
+// stay within 78 octets where a space allows it (RFC 5322 2.2.3); a
+// continuation line starts with a space.
+func fold(line string) string {
+	const limit = 78
+	if len(line) <= limit {
+		return line
+	}
+	var b strings.Builder
+	cur := 0
+	for i, word := range strings.Split(line, " ") {
+		if i > 0 {
+			if cur+1+len(word) > limit && cur > 1 {
+				b.WriteString("\r\n")
+				cur = 0
+			}
+			b.WriteByte(' ')
+			cur++
+		}
+		b.WriteString(word)
+		cur += len(word)
+	}
+	return b.String()
+}
+
+// idHost is the host part of the Message-ID: the host name if it is made
+// of the characters a domain has, else "localhost".
+func idHost(host string) string {
+	if host == "" || len(host) > 253 || strings.IndexFunc(host, func(r rune) bool {
+		return !(r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) >= 0 {
+		return "localhost"
+	}
+	return host
 }
 
 func messageID() string {

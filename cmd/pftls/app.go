@@ -180,13 +180,13 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return files, nil
+			return files, checkRanges(fs)
 		}
 		files = append(files, args[0])
 		args = args[1:]
 		if files[len(files)-1] == "--" {
 			files = append(files[:len(files)-1], args...)
-			return files, nil
+			return files, checkRanges(fs)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func TestBashCompletion(t *testing.T) {
 		{line: "pftls tlsrpt --sending", want: []string{"--sending-ip"}},
 		{line: "pftls tlsrpt --format ", want: []string{"text", "json"}},
 		{line: "pftls tlsrpt --domain b", want: []string{"bank.example.net"}, wantArgs: "complete-domains"},
-		{line: "pftls ingest -", want: []string{"--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
+		{line: "pftls ingest -", want: []string{"--check", "--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
 			"--lock-wait", "-q", "--rebuild", "--tz", "--unit", "--year"}},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
@@ -56,4 +57,30 @@ func closeStore(store *aggregate.Store, err *error) {
 	if cerr := store.Close(); cerr != nil {
 		*err = errors.Join(*err, cerr)
 	}
+}
+
+// followedByTail says whether a pftls tail holding the write lock of the
+// database at dbPath follows the log that every one of files is (the log
+// itself or one of its rotated copies, "mail.log.1", "mail.log.2.gz"):
+// tail stores each of their lines, so a report reads the database instead
+// of waiting for the lock to ingest them again (the README's cron line
+// while pftls-tail.service runs).
+func followedByTail(dbPath string, files []string) (aggregate.Writer, bool) {
+	if dbPath == aggregate.Memory || len(files) == 0 {
+		return aggregate.Writer{}, false
+	}
+	w, ok := aggregate.CurrentWriter(dbPath)
+	if !ok || w.Follows == "" {
+		return w, false
+	}
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil || f == "-" {
+			return w, false
+		}
+		if abs != w.Follows && !(filepath.Dir(abs) == filepath.Dir(w.Follows) && strings.HasPrefix(filepath.Base(abs), filepath.Base(w.Follows)+".")) {
+			return w, false
+		}
+	}
+	return w, true
 }

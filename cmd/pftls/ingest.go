@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
@@ -21,6 +22,8 @@ type ingestFlags struct {
 	// journal is ingest's --journal (registered by ingest only): with it,
 	// no FILE means no file, and the journal is read after any FILEs.
 	journal *journalFlags
+	// check is ingest's --check: PRAGMA quick_check before writing.
+	check bool
 }
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
@@ -40,6 +43,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	cpuProfile := registerCPUProfile(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
 	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
+	fs.BoolVar(&f.check, "check", false, "check the database's integrity (PRAGMA quick_check) before writing; it is always checked after an unclean shutdown")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -58,6 +62,10 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	defer func() { err = errors.Join(err, stopProfile()) }()
 	if *rebuild && len(files) == 0 {
 		return usagef("pftls ingest --rebuild /var/log/mail.log.2.gz /var/log/mail.log.1 /var/log/mail.log", "--rebuild needs the log files to rebuild from")
+	}
+	if w, ok := followedByTail(dbPath, files); ok && !*rebuild && !f.journal.on {
+		fmt.Fprintf(e.stderr, "pftls ingest: %s is stored by pftls tail (pid %d) as it is written: nothing to do\n", w.Follows, w.PID)
+		return nil
 	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
 	err = errors.Join(err, checkIngested(results.files)) // see coverage.go
@@ -96,9 +104,16 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 			return nil, res, err
 		}
 	}
+	if rebuild {
+		// Every input must be readable before the database is moved
+		// aside: a typo must not leave an empty database in its place.
+		if err := checkRebuildInputs(dbPath, paths); err != nil {
+			return nil, res, err
+		}
+	}
 	// The store holds the write lock until it is closed; with rebuild it
 	// moves the old database aside under it.
-	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: f.lockWait, Rebuild: rebuild, Now: e.now})
+	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: f.lockWait, Rebuild: rebuild, Now: e.now, Check: f.check})
 	if err != nil {
 		return nil, res, err
 	}
@@ -160,7 +175,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 // through the pump, with a progress bar on a terminal. The result is nil
 // when the input could not be opened.
 func readInput(ctx context.Context, e env, pump *aggregate.Pump, path string) (*aggregate.FileResult, error) {
-	r, err := openInput(e, path)
+	r, err := openInput(ctx, e, path)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +202,11 @@ func printIngestResults(w io.Writer, results []aggregate.FileResult) {
 		}
 		fmt.Fprintf(w, "%s: %d lines, %d facts, %d unparsed, %.2fs, %.0f lines/s%s\n",
 			r.Path, r.Lines, r.Facts, r.Unparsed, r.Elapsed.Seconds(), rate, state)
+		if r.Stored < r.Lines {
+			// After an error: what was read is not what was kept.
+			fmt.Fprintf(w, "%s: %d of the %d lines read are stored; the other %d will be read again by the next run\n",
+				r.Path, r.Stored, r.Lines, r.Lines-r.Stored)
+		}
 		if r.Truncated > 0 {
 			fmt.Fprintf(w, "%s: %d lines longer than the limit were cut\n", r.Path, r.Truncated)
 		}
@@ -194,4 +214,31 @@ func printIngestResults(w io.Writer, results []aggregate.FileResult) {
 			fmt.Fprintf(w, "%s: the last line has no newline yet; it is left for the next run\n", r.Path)
 		}
 	}
+}
+
+// checkRebuildInputs opens each FILE of ingest --rebuild: all must be
+// readable, and none may be the database itself.
+func checkRebuildInputs(dbPath string, paths []string) error {
+	dbInfo, dbErr := os.Stat(dbPath)
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("--rebuild: %w: the database was not moved", err)
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("--rebuild: %w: the database was not moved", err)
+		}
+		if fi.IsDir() {
+			return fmt.Errorf("--rebuild: %s is a directory: the database was not moved", p)
+		}
+		if dbErr == nil && os.SameFile(fi, dbInfo) {
+			return usagef("pftls ingest --rebuild --db /var/lib/pftls/pftls.db /var/log/mail.log", "--rebuild: %s is both the database and a log to read", p)
+		}
+	}
+	return nil
 }

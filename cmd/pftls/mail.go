@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
+	"net/mail"
 	"os"
 	"os/exec"
 	"os/user"
@@ -48,6 +50,19 @@ func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
 			if flagSet(fs, h[0]) {
 				return usagef("pftls report --mail-to postmaster@example.com --"+h[0]+" "+h[1], "--%s sets a header of the mailed report: add --mail-to (or --format email)", h[0])
 			}
+		}
+	}
+	if f.to != "" {
+		if _, err := mailTo(f.to); err != nil {
+			return usagef("pftls report --mail-to 'postmaster@example.com, Jörg Muster <joerg@example.com>'", "--mail-to %q: %v", f.to, err)
+		}
+	}
+	if f.from != "" {
+		if strings.ContainsAny(f.from, "\r\n") {
+			return usagef("pftls report --mail-to postmaster@example.com --mail-from 'pftls <pftls@example.com>'", "--mail-from %q: contains a line break", f.from)
+		}
+		if _, err := mail.ParseAddress(f.from); err != nil {
+			return usagef("pftls report --mail-to postmaster@example.com --mail-from 'pftls <pftls@example.com>'", "--mail-from %q: %v", f.from, err)
 		}
 	}
 	for c := range splitList(f.failOn) {
@@ -95,23 +110,40 @@ func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.T
 	from := f.from
 	if from == "" {
 		from = "pftls <" + currentUser() + "@" + host + ">"
+		if _, err := mail.ParseAddress(from); err != nil {
+			from = "pftls <root@localhost>" // a user or host name no address can carry
+		}
 	}
 	subject := f.subject
 	if subject == "" {
 		subject = report.Subject(m, label, windowLabel)
 	}
-	to := slices.Sorted(maps.Keys(splitList(f.to)))
+	to, _ := mailTo(f.to) // checked by validate
 	return report.EmailOptions{From: from, To: to, Subject: subject, Date: now, Host: host}
 }
 
 // sendMail hands the message to sendmail -t -i and reports its failure
 // with what it printed.
 func sendMail(ctx context.Context, sendmail string, msg []byte) error {
+	return sendMailWithin(ctx, sendmail, msg, sendmailTimeout)
+}
+
+// sendmailTimeout is how long sendmail may take before it is killed: a
+// hanging sendmail held the cron job forever.
+const sendmailTimeout = 60 * time.Second
+
+func sendMailWithin(ctx context.Context, sendmail string, msg []byte, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, sendmail, "-t", "-i")
+	cmd.WaitDelay = time.Second // a child holding the output open does not hold us
 	cmd.Stdin = bytes.NewReader(msg)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return fmt.Errorf("%s -t -i: no answer within %s: killed; the report was not sent", sendmail, limit)
+		}
 		return fmt.Errorf("%s -t -i: %w: %s", sendmail, err, strings.TrimSpace(out.String()))
 	}
 	return nil
@@ -142,4 +174,28 @@ func currentUser() string {
 		return u.Username
 	}
 	return "root"
+}
+
+// mailTo parses --mail-to (RFC 5322 addresses, comma-separated, display
+// names allowed: "Jörg Muster <joerg@example.com>") into the addresses of
+// the To: header, each once, sorted. A line break is never part of one.
+func mailTo(list string) ([]string, error) {
+	if strings.ContainsAny(list, "\r\n") {
+		return nil, errors.New("contains a line break")
+	}
+	addrs, err := mail.ParseAddressList(list)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]string{}
+	for _, a := range addrs {
+		if _, ok := seen[strings.ToLower(a.Address)]; !ok {
+			seen[strings.ToLower(a.Address)] = a.String()
+		}
+	}
+	var to []string
+	for _, k := range slices.Sorted(maps.Keys(seen)) {
+		to = append(to, seen[k])
+	}
+	return to, nil
 }

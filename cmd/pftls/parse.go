@@ -45,7 +45,7 @@ func runParse(ctx context.Context, e env, args []string) error {
 // parseOne prints the lines of one input as the pump reads and parses
 // them, without correlating.
 func parseOne(ctx context.Context, e env, path string, tf *timeFlags, format logparse.Format, want map[string]bool, out *bufio.Writer) error {
-	r, err := openInput(e, path)
+	r, err := openInput(ctx, e, path)
 	if err != nil {
 		return err
 	}
@@ -69,12 +69,14 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, format log
 	})
 }
 
-// openInput opens a FILE argument, "-" meaning standard input.
-func openInput(e env, path string) (*source.Reader, error) {
+// openInput opens a FILE argument, "-" meaning standard input. Reading
+// it ends when ctx is done, even from an idle pipe or a device whose
+// line never ends (SIGTERM during "ingest /dev/zero").
+func openInput(ctx context.Context, e env, path string) (*source.Reader, error) {
 	if path == "-" {
-		return source.NewReader("-", e.stdin)
+		return source.NewReaderContext(ctx, "-", e.stdin)
 	}
-	return source.Open(path)
+	return source.OpenContext(ctx, path)
 }
 
 // parsedEnvelope is the part of a parse record every kind has.

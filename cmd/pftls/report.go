@@ -211,7 +211,10 @@ func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []stri
 	}
 	var store *aggregate.Store
 	var read ingestResult
-	if len(files) > 0 {
+	if w, ok := followedByTail(dbPath, files); ok {
+		fmt.Fprintf(e.stderr, "pftls report: %s is stored by pftls tail (pid %d) as it is written: reporting from %s\n", w.Follows, w.PID, dbPath)
+		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
+	} else if len(files) > 0 {
 		store, read, err = ingestFiles(ctx, e, &f.ingest, dbPath, files, false)
 		if err == nil {
 			err = checkCoverage(read.files)

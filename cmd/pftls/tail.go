@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/term"
@@ -91,6 +92,9 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	}
 	if f.format != "text" && f.format != "json" {
 		return usagef("pftls tail --format json", "unknown --format %q (want text or json)", f.format)
+	}
+	if f.noDB && (flagSet(fs, "db") || flagSet(fs, "lock-wait")) {
+		return usagef("pftls tail --no-db /var/log/mail.log", "--no-db stores nothing: --db and --lock-wait have no use with it")
 	}
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
@@ -228,7 +232,13 @@ func (t *tailer) openPump(ctx context.Context) error {
 		return err
 	}
 	// The store holds the write lock while tail runs.
-	store, err := aggregate.Open(ctx, dbPath, aggregate.OpenOptions{LockWait: t.f.lockWait})
+	oo := aggregate.OpenOptions{LockWait: t.f.lockWait}
+	if t.path != "-" && !t.f.journal.on {
+		// A report of this file reads the database instead of waiting
+		// for the lock (followedByTail).
+		oo.Follows, _ = filepath.Abs(t.path)
+	}
+	store, err := aggregate.Open(ctx, dbPath, oo)
 	if err != nil {
 		return err
 	}

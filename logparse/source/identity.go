@@ -30,7 +30,7 @@ func Fingerprint(path string, n int) (string, error) {
 	if n < 0 {
 		return "", fmt.Errorf("fingerprint %s: negative length %d", path, n)
 	}
-	r, _, err := openFile(path)
+	r, _, err := openFile(path, nil)
 	if err != nil {
 		return "", err
 	}

@@ -75,11 +75,18 @@ type Reader struct {
 // For a regular file Open fills in the whole [Identity], reading ahead the
 // first 4096 decompressed bytes for the fingerprint; Next still returns them.
 // For standard input and other non-regular files the fingerprint is empty.
-func Open(path string) (*Reader, error) {
+func Open(path string) (*Reader, error) { return open(path, nil) }
+
+// open is Open; wrap, when not nil, wraps the reads of standard input and
+// of a file that is not regular (OpenContext).
+func open(path string, wrap func(io.Reader) io.Reader) (*Reader, error) {
 	if path == "-" {
+		if wrap != nil {
+			return NewReader("-", wrap(os.Stdin))
+		}
 		return NewReader("-", os.Stdin)
 	}
-	r, fi, err := openFile(path)
+	r, fi, err := openFile(path, wrap)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +105,7 @@ func Open(path string) (*Reader, error) {
 
 // openFile opens path and sets up decompression, without reading ahead
 // beyond the magic bytes.
-func openFile(path string) (*Reader, fs.FileInfo, error) {
+func openFile(path string, wrap func(io.Reader) io.Reader) (*Reader, fs.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, openError(path, err)
@@ -111,7 +118,11 @@ func openFile(path string) (*Reader, fs.FileInfo, error) {
 		f.Close()
 		return nil, nil, openError(path, err)
 	}
-	r, err := newReader(path, f, bufSize)
+	var src io.Reader = f
+	if wrap != nil && !fi.Mode().IsRegular() {
+		src = wrap(f)
+	}
+	r, err := newReader(path, src, bufSize)
 	if err != nil {
 		f.Close()
 		return nil, nil, openError(path, err)
@@ -231,8 +242,10 @@ func (r *Reader) SetMaxLine(n int) {
 // After io.EOF, Next may be called again and returns lines appended since.
 //
 // A Reader made by [Follow] never returns io.EOF: it waits for more lines
-// until ctx is done, and then returns ctx.Err(). Other Readers do not look
-// at ctx: a read from a pipe waits for its writer.
+// until ctx is done, and then returns ctx.Err(). A stream or device opened
+// by [OpenContext] or [NewReaderContext] returns its context's error once
+// that is done. Other Readers do not look at ctx: a read from a pipe waits
+// for its writer.
 func (r *Reader) Next(ctx context.Context) (Line, error) {
 	if r.fol != nil {
 		return r.follow(ctx)

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPrune_honours_PFTLS_NOW: prune's age counts back from $PFTLS_NOW,
+// like every other command's "now" (the finding: prune ignored it).
+func TestPrune_honours_PFTLS_NOW(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pftls.db")
+	if code, _, errOut := runCLI(t, "", "ingest", "-q", "--db", db, "--year", "2026", "--tz", "UTC", corpusLog); code != exitOK {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	t.Setenv("PFTLS_NOW", "2026-01-01T00:00:00Z") // before the corpus: nothing is older
+	code, out, errOut := runCLI(t, "", "prune", "--db", db, "--older-than", "1d")
+	if code != exitOK || !strings.Contains(out, "deleted 0 rows older than 2025-12-31T00:00:00Z") {
+		t.Errorf("prune at PFTLS_NOW=2026-01-01: exit %d, %q, %q", code, out, errOut)
+	}
+	t.Setenv("PFTLS_NOW", "2027-06-01T00:00:00Z") // long after: everything is
+	code, out, errOut = runCLI(t, "", "prune", "--db", db, "--older-than", "1d")
+	if code != exitOK || !strings.Contains(out, "rows older than 2027-05-31T00:00:00Z") || strings.Contains(out, "deleted 0 rows") {
+		t.Errorf("prune at PFTLS_NOW=2027-06-01: exit %d, %q, %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", "report", "--db", db, "--all", "--format", "json")
+	if code != exitOK || !strings.Contains(out, `"delivered": 0`) {
+		t.Errorf("after pruning everything the report should count nothing delivered: exit %d\n%.400s", code, out)
+	}
+}

@@ -457,7 +457,13 @@ func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileRes
 	if every <= 0 {
 		every = 50000
 	}
-	feed := newFeed(rd, !rd.Stream() && id.Compression == "" && id.Path != "-", p.Format)
+	// A last line without its newline is left for the next run where a
+	// next run can find it: a plain file that may still grow, or a stream
+	// recognised by its content (a longer copy of it, piped again, reads
+	// the line whole; stored now, its second half would come as a line of
+	// its own). An unrecognised stream is read to its last byte.
+	mayGrow := id.Compression == "" && (!rd.Stream() && id.Path != "-" || rd.Stream() && run.track)
+	feed := newFeed(rd, mayGrow, p.Format)
 	defer feed.stop()
 	sinceCommit := 0
 	for {

@@ -436,6 +436,14 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 	if err != nil {
 		return FileResult{Path: id.Path}, err
 	}
+	if p.Store != nil && !run.track && !rd.Stream() && id.Compression == "" &&
+		id.FingerprintLen > 0 && id.FingerprintLen < MinFingerprint && rd.HeadIsText() {
+		// A log too short to be recognised by its first bytes (a line or
+		// two just after rotation): stored now, it would be read again
+		// from its start once it has grown, every line counted twice.
+		// It is left whole for the next run.
+		return FileResult{Path: id.Path, TooShort: true}, nil
+	}
 	if off := run.Offset(); off > 0 {
 		if err := rd.SkipTo(off); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {

@@ -73,6 +73,7 @@ type FileResult struct {
 	Resumed   int64 // lines ingested by earlier runs, skipped now
 	Unparsed  int64
 	Partial   bool  // an incomplete last line was left for the next run
+	TooShort  bool  // the log is too short to recognise (under MinFingerprint bytes): left whole for the next run
 	BytesRead int64 // decompressed bytes consumed up to now
 	Truncated int64 // lines cut at the maximum line length
 	Elapsed   time.Duration

@@ -213,6 +213,10 @@ func printIngestResults(w io.Writer, results []aggregate.FileResult) {
 		if r.Partial {
 			fmt.Fprintf(w, "%s: the last line has no newline yet; it is left for the next run\n", r.Path)
 		}
+		if r.TooShort {
+			fmt.Fprintf(w, "%s: under %d bytes, too short to recognise the log by its first bytes; it is left for the next run\n",
+				r.Path, aggregate.MinFingerprint)
+		}
 	}
 }
 

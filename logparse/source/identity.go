@@ -134,3 +134,19 @@ func (r *Reader) PrefixFingerprint(n int) (string, error) {
 	}
 	return hashHex(head), nil
 }
+
+// HeadIsText reports whether the input's first bytes, not read yet, are
+// text: no NUL byte and no control character other than tab, CR and LF.
+// A compressed or binary file is not (pftls names it as such).
+func (r *Reader) HeadIsText() bool {
+	if r.offset != 0 || r.br == nil {
+		return false
+	}
+	head, _ := r.br.Peek(FingerprintSize)
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -60,6 +60,10 @@ type LiveModel struct {
 	// in Recent: on a busy server they would crowd the delivery problems
 	// out.
 	Rejects, Warnings int64
+
+	// View is what the person watching chose (sort, filter, pause,
+	// help): the caller sets it; RenderLive applies it.
+	View LiveView
 }
 
 // LiveDomain is one destination domain's outcome in the window. Its

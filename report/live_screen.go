@@ -28,35 +28,54 @@ import (
 // telling first), to fit the width; cells cut short end in "…". Every
 // log-derived string goes through TerminalSafe.
 func RenderLive(w io.Writer, m LiveModel, width, height int) error {
+	return RenderLiveStyled(w, m, width, height, LiveStyle{})
+}
+
+// RenderLiveStyled is RenderLive with a style: with st.Color, lines are
+// wrapped in ANSI colours (problems red, warnings yellow, the title bold,
+// the stats and table headers dim) after they are laid out, so the text
+// and its layout are RenderLive's, byte for byte, once the codes are
+// taken out.
+func RenderLiveStyled(w io.Writer, m LiveModel, width, height int, st LiveStyle) error {
 	if width <= 0 || height <= 0 {
 		return nil
 	}
-	lines := liveLines(m, width, height)
-	for i := range lines {
-		lines[i] = clip(lines[i], width) // a guard: every line is laid out to fit
-	}
+	lines := liveLines(m.arranged(), width, height)
 	if len(lines) > height {
 		lines = lines[:height]
 	}
-	_, err := io.WriteString(w, strings.Join(lines, "\n"))
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = clip(l.s, width) // a guard: every line is laid out to fit
+		if st.Color {
+			out[i] = paint(out[i], l.t)
+		}
+	}
+	_, err := io.WriteString(w, strings.Join(out, "\n"))
 	return err
 }
 
-func liveLines(m LiveModel, width, height int) []string {
+func liveLines(m LiveModel, width, height int) []liveLine {
 	loc := m.Now.Location()
-	lines := []string{clip(liveTitle(m, width), width)}
+	lines := []liveLine{{clip(liveTitle(m, width), width), toneBold}}
 	if height >= 2 {
-		lines = append(lines, clip(liveStats(m), width))
+		lines = append(lines, liveLine{clip(liveStats(m), width), toneDim})
 	}
 	spaced := height >= 14 // room for blank lines between sections
 	if spaced {
-		lines = append(lines, "")
+		lines = append(lines, liveLine{})
 	}
 	room := height - len(lines)
 	if room <= 0 {
 		return lines[:min(len(lines), height)]
 	}
-	lines = append(lines, clip(liveTotals(m), width))
+	if m.View.Help {
+		for _, k := range liveKeys[:min(len(liveKeys), room)] {
+			lines = append(lines, liveLine{clip(k, width), tonePlain})
+		}
+		return lines
+	}
+	lines = append(lines, liveLine{clip(liveTotals(m), width), totalsTone(m)})
 	room--
 	if room < 2 { // no room for the table header and a row
 		return lines
@@ -88,15 +107,32 @@ func liveLines(m LiveModel, width, height int) []string {
 	lines = append(lines, liveDomainTable(m, loc, width, domRows)...)
 	if showRecent {
 		if spaced {
-			lines = append(lines, "")
+			lines = append(lines, liveLine{})
 		}
 		lines = append(lines, liveRecent(m, loc, width, recentRows)...)
 	}
 	return lines
 }
 
+// totalsTone is red when the window has problems, yellow when it has
+// only warnings.
+func totalsTone(m LiveModel) tone {
+	for _, d := range m.Domains {
+		if t := domainTone(d); t != tonePlain {
+			return t
+		}
+	}
+	if m.Warnings > 0 {
+		return toneYellow
+	}
+	return tonePlain
+}
+
 func liveTitle(m LiveModel, width int) string {
 	left := "pftls tail"
+	if m.View.Paused {
+		left += "  PAUSED"
+	}
 	if m.Source != "" {
 		left += "  " + oneLine(m.Source)
 	}
@@ -124,6 +160,20 @@ func liveStats(m LiveModel) string {
 	}
 	if m.CatchingUp {
 		s += "  catching up"
+	}
+	// What the person chose comes first: they look for it.
+	var v []string
+	switch {
+	case m.View.Typing:
+		v = append(v, "filter: "+oneLine(m.View.Input)+"_  (Enter applies, Esc clears)")
+	case m.View.Filter != "":
+		v = append(v, "filter: "+oneLine(m.View.Filter))
+	}
+	if m.View.Sort != SortProblems {
+		v = append(v, "sort: "+m.View.Sort.String())
+	}
+	if len(v) > 0 {
+		s = strings.Join(v, "  ") + "  " + s
 	}
 	return s
 }
@@ -169,9 +219,12 @@ func clock(t, now time.Time, loc *time.Location) string {
 
 // liveDomainTable is the header line and rows lines of the domain table
 // (the last says how many domains did not fit).
-func liveDomainTable(m LiveModel, loc *time.Location, width, rows int) []string {
+func liveDomainTable(m LiveModel, loc *time.Location, width, rows int) []liveLine {
 	if len(m.Domains) == 0 {
-		return []string{clip("No deliveries in the last "+shortDuration(m.Window)+".", width)}
+		if m.View.Filter != "" {
+			return []liveLine{{clip("No deliveries to domains matching \""+oneLine(m.View.Filter)+"\" in the last "+shortDuration(m.Window)+".", width), tonePlain}}
+		}
+		return []liveLine{{clip("No deliveries in the last "+shortDuration(m.Window)+".", width), tonePlain}}
 	}
 	shown := len(m.Domains)
 	more := 0
@@ -230,17 +283,21 @@ func liveDomainTable(m LiveModel, loc *time.Location, width, rows int) []string 
 		cols, gap = table(false)
 		widths = fitColumns(cols, width, gap)
 	}
-	lines := tableLines(cols, widths, gap, true, n)
+	rows0 := tableLines(cols, widths, gap, true, n)
+	lines := []liveLine{{rows0[0], toneDim}}
+	for i, r := range rows0[1:] {
+		lines = append(lines, liveLine{r, domainTone(m.Domains[i])})
+	}
 	if more > 0 {
-		lines = append(lines, clip(fmt.Sprintf("… %d more domains", more), width))
+		lines = append(lines, liveLine{clip(fmt.Sprintf("… %d more domains", more), width), tonePlain})
 	}
 	return lines
 }
 
 // liveRecent is the latest problems' title line and rows lines.
-func liveRecent(m LiveModel, loc *time.Location, width, rows int) []string {
+func liveRecent(m LiveModel, loc *time.Location, width, rows int) []liveLine {
 	if len(m.Recent) == 0 {
-		return []string{clip("Latest problems: none yet", width)}
+		return []liveLine{{clip("Latest problems: none yet", width), tonePlain}}
 	}
 	evs := m.Recent[:min(rows, len(m.Recent))]
 	n := len(evs)
@@ -264,6 +321,9 @@ func liveRecent(m LiveModel, loc *time.Location, width, rows int) []string {
 		{cells: details, keep: 90, shrink: 24, rest: true},
 	}
 	widths := fitColumns(cols, width, 1)
-	lines := []string{clip("Latest problems, newest first", width)}
-	return append(lines, tableLines(cols, widths, 1, false, n)...)
+	lines := []liveLine{{clip("Latest problems, newest first", width), toneDim}}
+	for i, r := range tableLines(cols, widths, 1, false, n) {
+		lines = append(lines, liveLine{r, eventTone(evs[i].Kind)})
+	}
+	return lines
 }

@@ -28,6 +28,7 @@ type tailFlags struct {
 	interval       time.Duration
 	window         time.Duration
 	format         string
+	color          string
 	alertCmd       string
 	alertThreshold int
 	recent         int
@@ -47,6 +48,7 @@ func (f *tailFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.interval, "interval", 2*time.Second, "redraw the live view this often")
 	fs.DurationVar(&f.window, "window", 15*time.Minute, "rolling window of the live view and of --alert-threshold")
 	fs.StringVar(&f.format, "format", "text", "event lines when not on a terminal: text or json")
+	fs.StringVar(&f.color, "color", "auto", "colours of the live view: auto (unless NO_COLOR is set or TERM=dumb), always or never")
 	fs.StringVar(&f.alertCmd, "alert-cmd", "", "run this shell command, with the event as JSON on stdin, when a domain crosses --alert-threshold")
 	fs.IntVar(&f.alertThreshold, "alert-threshold", 5, "TLS failures of one domain within --window that trigger --alert-cmd")
 	fs.IntVar(&f.recent, "recent", 200, "latest problems kept for the live view")
@@ -95,6 +97,9 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	}
 	if f.noDB && (flagSet(fs, "db") || flagSet(fs, "lock-wait")) {
 		return usagef("pftls tail --no-db /var/log/mail.log", "--no-db stores nothing: --db and --lock-wait have no use with it")
+	}
+	if f.color != "auto" && f.color != "always" && f.color != "never" {
+		return usagef("pftls tail --color never", "unknown --color %q (want auto, always or never)", f.color)
 	}
 	if f.resume && f.fromStart {
 		return usagef("pftls tail --resume", "use --resume or --from-start, not both")
@@ -153,7 +158,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		t.pump.OnCommit = t.metrics.committed // after finishRotated, which clears it
 	}
 	if isTerminal(e.stdout) {
-		ui, err := openLiveScreen(e, path == "-")
+		ui, err := openLiveScreen(e, path == "-", useColor(f.color, os.Getenv))
 		if err != nil {
 			return err
 		}

@@ -28,8 +28,11 @@ import (
 type route struct {
 	p       *Pump
 	run     *Run
-	scratch *Run  // --from-start: lines already stored, shown but not stored again
-	showAt  int64 // offset from which facts are shown
+	scratch *Run // --from-start, ShowWindow: lines already stored, shown but not stored again
+	// scratchEnd is where the scratch run's lines end (the stored offset;
+	// without a store, the file's size when tail began).
+	scratchEnd int64
+	showAt     int64 // offset from which facts are shown
 	// showFrom, for the journal: facts are shown from the first entry
 	// written at or after it (its __REALTIME_TIMESTAMP).
 	showFrom time.Time
@@ -64,7 +67,7 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 		t.run, t.scratch, t.p.quiet = run.followClock(), nil, false
 	}
 	if t.scratch != nil {
-		if l.End <= t.run.Offset() {
+		if l.End <= t.scratchEnd {
 			t.scratch.Line(l)
 			return nil
 		}

@@ -19,6 +19,13 @@ const (
 	ShowNew       TailShow = iota // what is written from now on (without a store: following starts at the end)
 	ShowResumed                   // from where the last ingest or tail of the file stopped
 	ShowFromStart                 // the whole file; lines already stored are shown from a scratch correlator, not stored again
+	// ShowWindow primes the view with the last TailOptions.Window of the
+	// file: the lines from the log time Window before its last line are
+	// replayed on a scratch correlator that stores nothing (as
+	// ShowFromStart's stored part), then what is written from now on is
+	// shown. Lines not yet stored are stored once, as always; those before
+	// the window are not shown. The journal is shown as with ShowNew.
+	ShowWindow
 )
 
 // TailOptions say what Pump.Tail reads and how it reports progress.
@@ -26,6 +33,12 @@ type TailOptions struct {
 	Path  string    // the file to follow; "-" reads Stdin to its end
 	Stdin io.Reader // standard input, for Path "-"
 	Show  TailShow
+	// Window is how much of the log ShowWindow replays, by log time.
+	Window time.Duration
+	// Prime, when set, are the consumers of ShowWindow's replay instead
+	// of the pump's (tail leaves out its alerter: old failures already
+	// had their alerts).
+	Prime []FactConsumer
 	Poll  bool         // see source.FollowOptions
 	Waker source.Waker // see source.FollowOptions; nil in production
 	// Journal, when set, is read instead of Path: from the stored cursor,
@@ -93,7 +106,7 @@ func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
 		return err
 	}
 	t.run.followClock()
-	if o.Show == ShowNew {
+	if o.Show == ShowNew || o.Show == ShowWindow {
 		// Store what comes before now without showing it.
 		t.showFrom, t.showAt, p.quiet = p.now(), math.MaxInt64, true
 	}
@@ -129,7 +142,7 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 	t.run.followClock()
 	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker}
 	switch {
-	case p.Store == nil && o.Show != ShowFromStart:
+	case p.Store == nil && o.Show != ShowFromStart && o.Show != ShowWindow:
 		fo.AtEnd = true
 	case o.Show == ShowFromStart:
 		if t.run.Offset() > 0 {
@@ -139,6 +152,11 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 				return nil, err
 			}
 			fo.Offset = 0
+			t.scratchEnd = t.run.Offset()
+		}
+	case o.Show == ShowWindow:
+		if err := t.window(ctx, o, id, &fo); err != nil {
+			return nil, err
 		}
 	case o.Show == ShowResumed:
 		t.showAt = t.run.Offset()
@@ -147,6 +165,36 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 	}
 	p.quiet = !(t.showAt <= fo.Offset || fo.AtEnd)
 	return source.Follow(o.Path, fo)
+}
+
+// window sets up ShowWindow: the lines of the last window that are
+// stored (all of them without a store) are replayed on a scratch run;
+// when the window begins past the stored offset, the lines before it are
+// stored without being shown.
+func (t *route) window(ctx context.Context, o TailOptions, id source.Identity, fo *source.FollowOptions) error {
+	p := t.p
+	start, err := windowStart(o.Path, id.Size, o.Window, p.Resolver(id), p.Format)
+	if err != nil {
+		return err
+	}
+	stored := t.run.Offset()
+	if p.Store == nil {
+		stored = id.Size // nothing is stored: all of the window is replayed
+	}
+	if start >= stored {
+		t.showAt, fo.AtEnd = start, p.Store == nil // an empty window
+		return nil
+	}
+	cons := o.Prime
+	if cons == nil {
+		cons = p.Consumers
+	}
+	scratch := &Pump{Corr: NewCorrelator(DefaultOptions), Resolver: p.Resolver, Now: p.Now, Format: p.Format, Consumers: cons}
+	if t.scratch, err = scratch.Begin(ctx, id); err != nil {
+		return err
+	}
+	fo.Offset, t.scratchEnd = start, stored
+	return nil
 }
 
 // identify returns the identity of the file to follow, as Open sees it.

@@ -137,6 +137,7 @@ type Live struct {
 	domains map[string]*liveDomainAcc
 
 	rejects, warnings int64
+	latest            int64 // the latest fact's time (Unix nanoseconds)
 	notUnderstood     int64 // unparsed and malformed lines since the start
 
 	keep   int         // how many recent problems to keep
@@ -207,8 +208,17 @@ func (l *Live) Add(b *aggregate.Batch) {
 	}
 }
 
+// Latest is the time of the latest fact taken in (zero before any).
+func (l *Live) Latest() time.Time {
+	if l.latest == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, l.latest)
+}
+
 // insert adds a fact in time order and counts it.
 func (l *Live) insert(f liveFact, t time.Time) {
+	l.latest = max(l.latest, f.at)
 	switch f.kind {
 	case liveReject:
 		l.rejects++

@@ -141,6 +141,11 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		opts.Show = aggregate.ShowFromStart
 	case f.resume:
 		opts.Show = aggregate.ShowResumed
+	case isTerminal(e.stdout) && journal == nil && path != "-":
+		// The live view starts with the log's last --window, not empty;
+		// the event stream (not a terminal) still starts at the end.
+		opts.Show, opts.Window = aggregate.ShowWindow, f.window
+		opts.Prime = []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.live.Add)}
 	}
 	if f.metrics.listen != "" {
 		stop, merr := t.startMetrics(ctx)
@@ -200,7 +205,7 @@ func (t *tailer) finishRotated(ctx context.Context, show aggregate.TailShow) err
 		return err
 	}
 	consumers := t.pump.Consumers
-	if show == aggregate.ShowNew {
+	if show == aggregate.ShowNew || show == aggregate.ShowWindow {
 		t.pump.Consumers = nil // written before tail started: stored, not shown
 	}
 	defer func() { t.pump.Consumers, t.pump.OnCommit = consumers, nil }()
@@ -286,7 +291,11 @@ func (t *tailer) draw(st aggregate.TailStatus) {
 	now := t.e.now()
 	t.rate.add(st.Lines-t.lines, now)
 	t.lines = st.Lines
-	if latest := t.pump.Corr.Latest(); !latest.IsZero() && now.Sub(latest) > t.f.window {
+	latest := t.pump.Corr.Latest()
+	if l := t.live.Latest(); l.After(latest) {
+		latest = l // the replay of the last window (ShowWindow) is not the pump's
+	}
+	if !latest.IsZero() && now.Sub(latest) > t.f.window {
 		now = latest
 	}
 	m := t.live.Snapshot(now)

@@ -115,14 +115,14 @@ func (s *liveScreen) suspend() {
 	syscall.Kill(os.Getpid(), syscall.SIGSTOP)
 }
 
-// resume takes the terminal back after a suspend; the caller redraws.
+// resume takes the terminal back after a suspend, or after a stop that
+// was not ours (kill -STOP: the shell has set the terminal back to
+// cooked); the caller redraws.
 func (s *liveScreen) resume() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.suspended {
-		s.enter()
-		s.suspended = false
-	}
+	s.enter()
+	s.suspended = false
 }
 
 // enter takes the terminal: raw keys, alternate screen, no cursor.

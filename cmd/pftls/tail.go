@@ -76,7 +76,7 @@ type tailer struct {
 }
 
 func runTail(ctx context.Context, e env, args []string) (err error) {
-	fs := newFlagSet(e, "tail", "[--db PATH | --no-db] [--resume | --from-start] [--interval 2s] [--window 15m] [--listen HOST[:PORT]] [FILE|-]")
+	fs := newFlagSet(e, "tail", "[--db PATH | --no-db] [--resume | --from-start] [--interval 2s] [--window 15m] [--color auto|always|never] [--listen HOST[:PORT]] [FILE|-]")
 	var f tailFlags
 	f.register(fs)
 	files, err := parseFlags(fs, args)

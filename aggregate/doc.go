@@ -55,7 +55,9 @@
 //     (pftls parse).
 //   - tail.go: [Pump.Tail] follows a file (or reads standard input),
 //     committing after each burst; route.go decides which run each line
-//     belongs to across rotation, and when the consumers start to see facts.
+//     belongs to across rotation, and when the consumers start to see facts;
+//     window.go reads a file back from its end to where its last window
+//     of log time begins (ShowWindow).
 //   - rotated.go: [Pump.RotatedBefore] finds the rotated copy of a path's
 //     log that was read last time (the cron line names only mail.log), to
 //     be finished before the new log.

@@ -51,5 +51,8 @@
 //     is not a terminal (WriteEventText, WriteEventJSON).
 //   - layout.go: the table layout: display cells, clipping, columns that
 //     narrow and drop to fit the width.
-//   - live_screen.go: RenderLive, the full-screen frame.
+//   - live_screen.go: RenderLive, the full-screen frame (RenderLiveStyled:
+//     with colours).
+//   - live_view.go: LiveView, what the keys chose (sort, filter, pause,
+//     help), and the frame's colours (LiveStyle).
 package report

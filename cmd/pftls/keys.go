@@ -109,9 +109,9 @@ func key(v *report.LiveView, c byte, rest []byte) keyAction {
 			return keyNone
 		}
 		v.Filter = ""
-	case 'p', 'P', ' ':
+	case 'p', 'P':
 		v.Paused = !v.Paused
-	case '?', 'h':
+	case '?':
 		v.Help = true
 	default:
 		return keyNone

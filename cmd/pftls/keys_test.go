@@ -2,7 +2,9 @@ package main
 
 import (
 	"testing"
+	"time"
 
+	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/report"
 )
 
@@ -66,6 +68,36 @@ func TestUseColor(t *testing.T) {
 		env := map[string]string{"NO_COLOR": tt.noColor, "TERM": tt.term}
 		if got := useColor(tt.mode, func(k string) string { return env[k] }); got != tt.want {
 			t.Errorf("useColor(%s, NO_COLOR=%q TERM=%q) = %v, want %v", tt.mode, tt.noColor, tt.term, got, tt.want)
+		}
+	}
+}
+
+// TestTailShow: only the live view on a file is primed with the last
+// window, and its replay reaches the view and its counter, not the
+// alerter.
+func TestTailShow(t *testing.T) {
+	tests := []struct {
+		name       string
+		f          tailFlags
+		path       string
+		onTerminal bool
+		want       aggregate.TailShow
+	}{
+		{"live view", tailFlags{window: time.Minute}, "mail.log", true, aggregate.ShowWindow},
+		{"event stream", tailFlags{window: time.Minute}, "mail.log", false, aggregate.ShowNew},
+		{"stdin", tailFlags{window: time.Minute}, "-", true, aggregate.ShowNew},
+		{"--resume", tailFlags{resume: true}, "mail.log", true, aggregate.ShowResumed},
+		{"--from-start", tailFlags{fromStart: true}, "mail.log", true, aggregate.ShowFromStart},
+	}
+	for _, tt := range tests {
+		tl := &tailer{f: &tt.f, live: report.NewLive(time.Minute, 10)}
+		opts := aggregate.TailOptions{Path: tt.path}
+		tl.show(&opts, tt.onTerminal)
+		if opts.Show != tt.want {
+			t.Errorf("%s: show %d, want %d", tt.name, opts.Show, tt.want)
+		}
+		if opts.Show == aggregate.ShowWindow && (opts.Window != time.Minute || len(opts.Prime) != 2) {
+			t.Errorf("%s: window %v, %d consumers of the replay; want 1m and 2 (count, view)", tt.name, opts.Window, len(opts.Prime))
 		}
 	}
 }

@@ -136,17 +136,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		journal = source.NewJournal(source.JournalOptions{Command: f.journal.journalctl, Units: f.journal.units, Follow: f.journal.follow, AtEnd: true})
 		opts.Journal = journal
 	}
-	switch {
-	case f.fromStart:
-		opts.Show = aggregate.ShowFromStart
-	case f.resume:
-		opts.Show = aggregate.ShowResumed
-	case isTerminal(e.stdout) && journal == nil && path != "-":
-		// The live view starts with the log's last --window, not empty;
-		// the event stream (not a terminal) still starts at the end.
-		opts.Show, opts.Window = aggregate.ShowWindow, f.window
-		opts.Prime = []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.live.Add)}
-	}
+	t.show(&opts, isTerminal(e.stdout))
 	if f.metrics.listen != "" {
 		stop, merr := t.startMetrics(ctx)
 		if merr != nil {
@@ -189,6 +179,23 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		err = nil // SIGINT, SIGTERM or q: a normal end
 	}
 	return errors.Join(err, t.out.Flush())
+}
+
+// show says where the view starts. The live view starts with the log's
+// last --window, not empty, replayed to the view and its counter only (the
+// alerter had its say on those lines when they were written); the event
+// stream (not a terminal), the journal and standard input start as they
+// always did.
+func (t *tailer) show(opts *aggregate.TailOptions, onTerminal bool) {
+	switch {
+	case t.f.fromStart:
+		opts.Show = aggregate.ShowFromStart
+	case t.f.resume:
+		opts.Show = aggregate.ShowResumed
+	case onTerminal && opts.Journal == nil && opts.Path != "-":
+		opts.Show, opts.Window = aggregate.ShowWindow, t.f.window
+		opts.Prime = []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.live.Add)}
+	}
 }
 
 // finishRotated reads, before following the file, the rotated copy of

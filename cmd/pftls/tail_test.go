@@ -233,6 +233,10 @@ func TestTailUsage(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "--format") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
+	code, _, errOut = runCLI(t, "", "tail", "--color", "sometimes", "x.log")
+	if code != exitUsage || !strings.Contains(errOut, "--color") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
 }
 
 // TestAlertCommand: a domain crossing the threshold runs the command once

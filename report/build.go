@@ -88,6 +88,37 @@ type Builder struct {
 	lastGood    map[string]time.Time // last TLS delivery per domain before the window
 	first       time.Time            // the span of the facts seen
 	last        time.Time
+	// pflogsumm's staples: traffic by hour of day and by day, received
+	// messages by sender domain and by sender, delivered by recipient.
+	hourly, daily        map[string]*TrafficRow
+	recvFrom, sendersVol map[string]*VolumeRow
+	recipsVol            map[string]*VolumeRow
+}
+
+// traffic returns the rows of t's hour of day and day.
+func (b *Builder) traffic(t time.Time) (*TrafficRow, *TrafficRow) {
+	lt := t.In(b.opts.Zone)
+	return trafficRow(b.hourly, lt.Format("15")), trafficRow(b.daily, lt.Format("2006-01-02"))
+}
+
+func trafficRow(m map[string]*TrafficRow, period string) *TrafficRow {
+	r := m[period]
+	if r == nil {
+		r = &TrafficRow{Period: period}
+		m[period] = r
+	}
+	return r
+}
+
+// addVolume counts a message of size bytes for name in m.
+func addVolume(m map[string]*VolumeRow, name string, size int64) {
+	r := m[name]
+	if r == nil {
+		r = &VolumeRow{Name: strings.Clone(name)}
+		m[r.Name] = r
+	}
+	r.Messages++
+	r.Bytes += size
 }
 
 type msgKey struct {
@@ -142,6 +173,7 @@ type domainAcc struct {
 	reasons  map[string]int64
 	dsns     map[string]int64
 	delays   []float64
+	delaySum float64 // of the delivered recipients, for AvgDelay
 }
 
 type failKey struct {
@@ -195,6 +227,8 @@ func NewBuilder(opts Options) *Builder {
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
+		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},
+		recvFrom: map[string]*VolumeRow{}, sendersVol: map[string]*VolumeRow{}, recipsVol: map[string]*VolumeRow{},
 	}
 	b.m.Generated = opts.Generated
 	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}
@@ -281,6 +315,9 @@ func (b *Builder) Message(m *aggregate.Message) {
 		return
 	}
 	b.m.Totals.Received++
+	h, d := b.traffic(m.Start)
+	h.Received++
+	d.Received++
 	if !m.HasSender {
 		return
 	}
@@ -291,6 +328,8 @@ func (b *Builder) Message(m *aggregate.Message) {
 	}
 	b.senders.add(sender)
 	addString(b.sendDoms, senderDomain(sender))
+	addVolume(b.sendersVol, sender, m.Size)
+	addVolume(b.recvFrom, senderDomain(sender), m.Size)
 }
 
 func senderDomain(addr string) string {
@@ -331,6 +370,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 	t := &b.m.Totals
 	outcome := a.Outcome()
+	hour, day := b.traffic(a.Time)
 	switch outcome {
 	case aggregate.OutcomeForwarded:
 		t.Forwarded++
@@ -340,11 +380,18 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		rcpt := strings.ToLower(a.Recipient)
 		b.recips.add(rcpt)
 		addString(b.recipDoms, senderDomain(rcpt))
+		addVolume(b.recipsVol, rcpt, a.Size)
+		hour.Delivered++
+		day.Delivered++
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		addMessage(b.deferred, mk)
+		hour.Deferrals++
+		day.Deferrals++
 	case aggregate.OutcomeBounced:
 		t.Bounced++
+		hour.Bounced++
+		day.Bounced++
 	}
 	if !a.ForDomain() {
 		return // a content filter hop: the real delivery follows
@@ -355,6 +402,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
 		if outcome == aggregate.OutcomeDelivered {
 			d.row.Delivered++ // a local "forwarded as" is delivered as its own message, as in the totals
+			d.row.BytesDelivered += a.Size
+			d.delaySum += a.Delay
+			d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
 		}
 		if st := b.pending[rk]; st != nil {
 			st.final = outcome
@@ -375,6 +425,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			countString(d.dsns, a.DSN)
 		}
 		d.delays = append(d.delays, a.Delay)
+		d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
 		if b.pending[rk] == nil {
 			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain)}
 		}
@@ -674,6 +725,9 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 	switch r.Class() {
 	case aggregate.RejectRejected:
 		b.m.Totals.Rejected++
+		h, d := b.traffic(r.Time)
+		h.Rejected++
+		d.Rejected++
 	case aggregate.RejectWarned:
 		b.m.Totals.RejectWarnings++
 	case aggregate.RejectHeld:

@@ -76,6 +76,9 @@ func (b *Builder) Model() *Model {
 		d.def.DSNs = topCounts(d.dsns, b.opts.Top)
 		d.def.MaxDelay, d.def.MedianDelay = maxMedian(d.delays)
 		d.row.Deferred = d.def.Messages
+		if d.row.Delivered > 0 {
+			d.row.AvgDelay = d.delaySum / float64(d.row.Delivered)
+		}
 		d.row.TopReasons = topCounts(d.reasons, 3)
 		if d.row.TopReasons == nil {
 			d.row.TopReasons = []Count{}
@@ -159,7 +162,44 @@ func (b *Builder) Model() *Model {
 	in.LegacyTotal, in.FailureTotal = len(in.LegacyClients), len(in.HandshakeFailure)
 	in.HandshakeFailure = topRows(m, "tls-inbound-clients", in.HandshakeFailure, b.opts.Top)
 	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
+	b.staples(m)
 	return m
+}
+
+// staples finishes pflogsumm's staples: traffic by hour and day in time
+// order, the volume lists ranked and cut to --top.
+func (b *Builder) staples(m *Model) {
+	m.Hourly, m.Daily = sortedTraffic(b.hourly), sortedTraffic(b.daily)
+	byCount := func(a, c VolumeRow) int {
+		return cmp.Or(cmp.Compare(c.Messages, a.Messages), cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(a.Name, c.Name))
+	}
+	bySize := func(a, c VolumeRow) int {
+		return cmp.Or(cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(c.Messages, a.Messages), cmp.Compare(a.Name, c.Name))
+	}
+	m.ReceivedFrom = topRows(m, "received-from", sortedVolume(b.recvFrom, byCount), b.opts.Top)
+	m.Senders = topRows(m, "senders", sortedVolume(b.sendersVol, byCount), b.opts.Top)
+	m.SendersBySize = topRows(m, "senders-by-size", sortedVolume(b.sendersVol, bySize), b.opts.Top)
+	m.Recipients = topRows(m, "recipients", sortedVolume(b.recipsVol, byCount), b.opts.Top)
+	m.RecipientsBySize = topRows(m, "recipients-by-size", sortedVolume(b.recipsVol, bySize), b.opts.Top)
+}
+
+func sortedTraffic(m map[string]*TrafficRow) []TrafficRow {
+	out := make([]TrafficRow, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		if r := m[k]; *r != (TrafficRow{Period: k}) {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+func sortedVolume(m map[string]*VolumeRow, order func(a, c VolumeRow) int) []VolumeRow {
+	out := make([]VolumeRow, 0, len(m))
+	for _, r := range m {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, order)
+	return out
 }
 
 // topRows keeps the first n rows of a sorted list and records how many it

@@ -30,8 +30,42 @@ type Model struct {
 	// was understood, or the report is of the database alone).
 	Inputs []InputRow `json:"inputs"`
 	// Omitted counts the rows --top left out of a ranked list, by section
-	// id (bounces, rejects, warnings, tls-inbound-clients).
+	// id (bounces, rejects, warnings, tls-inbound-clients, and the
+	// pflogsumm staples below).
 	Omitted map[string]int `json:"omitted,omitempty"`
+
+	// pflogsumm's staples. Hourly is traffic by hour of day (pflogsumm's
+	// "Per-Hour Traffic Summary", summed over the days of the window),
+	// Daily by day; hours and days without traffic are left out.
+	Hourly []TrafficRow `json:"hourly"`
+	Daily  []TrafficRow `json:"daily"`
+	// ReceivedFrom is received messages by sender domain (pflogsumm's
+	// "Host/Domain Summary: Messages Received").
+	ReceivedFrom []VolumeRow `json:"received_from"`
+	// Senders and Recipients are the top senders (of received messages)
+	// and recipients (of delivered ones), by message count and by size.
+	Senders          []VolumeRow `json:"senders"`
+	SendersBySize    []VolumeRow `json:"senders_by_size"`
+	Recipients       []VolumeRow `json:"recipients"`
+	RecipientsBySize []VolumeRow `json:"recipients_by_size"`
+}
+
+// TrafficRow is the traffic of one hour of day ("00") or one day
+// ("2026-12-05"), counted as the Totals are.
+type TrafficRow struct {
+	Period    string `json:"period"`
+	Received  int64  `json:"received"`
+	Delivered int64  `json:"delivered"`
+	Deferrals int64  `json:"deferrals"` // deferral lines: pflogsumm's per-hour "deferred"
+	Bounced   int64  `json:"bounced"`
+	Rejected  int64  `json:"rejected"`
+}
+
+// VolumeRow is a sender, recipient or domain with its messages and bytes.
+type VolumeRow struct {
+	Name     string `json:"name"`
+	Messages int64  `json:"messages"`
+	Bytes    int64  `json:"bytes"`
 }
 
 // Window is the report's time span, [From, To).
@@ -109,6 +143,13 @@ type DomainRow struct {
 	Expired     int64   `json:"expired"` // recipients whose message expired undelivered
 	TLSFailures int64   `json:"tls_failures"`
 	TopReasons  []Count `json:"top_reasons"`
+	// BytesDelivered, AvgDelay and MaxDelay are pflogsumm's "Host/Domain
+	// Summary: Message Delivery": bytes of the delivered recipients, their
+	// mean delay, and the longest delay of a delivery or a deferral
+	// (seconds).
+	BytesDelivered int64   `json:"bytes_delivered"`
+	AvgDelay       float64 `json:"avg_delay"`
+	MaxDelay       float64 `json:"max_delay"`
 }
 
 // TLSFailureRow is one kind of TLS failure at one destination domain.

@@ -32,7 +32,8 @@ const (
 
 // SectionIDs are the ids of Tables, in report order.
 var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies", "tlsrpt",
-	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
+	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings",
+	"domain-delivery", "per-hour", "per-day", "received-from", "senders", "senders-by-size", "recipients", "recipients-by-size", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
 func (m *Model) Tables(zone *time.Location) []Table {
@@ -74,6 +75,14 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.bouncesTable(),
 		m.rejectsTable(),
 		m.warningsTable(zone),
+		m.domainDeliveryTable(),
+		m.hourlyTable(),
+		m.dailyTable(),
+		m.volumeTable("received-from", "Messages received by sender domain", "sender domain", m.ReceivedFrom),
+		m.volumeTable("senders", "Senders by message count", "sender", m.Senders),
+		m.volumeTable("senders-by-size", "Senders by message size", "sender", m.SendersBySize),
+		m.volumeTable("recipients", "Recipients by message count", "recipient", m.Recipients),
+		m.volumeTable("recipients-by-size", "Recipients by message size", "recipient", m.RecipientsBySize),
 		m.unparsedTable(zone),
 	}
 }

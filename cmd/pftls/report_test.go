@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -360,5 +362,136 @@ func TestMemoryReportEqualsStoredReport(t *testing.T) {
 		if strip(direct) != strip(stored) {
 			t.Errorf("%v: the :memory: report differs from the stored one:\n%.3000s\n---\n%.3000s", window, strip(direct), strip(stored))
 		}
+	}
+}
+
+// pflogsummBlock returns the lines of the pflogsumm section titled title,
+// after its underline, up to the blank line that ends it.
+func pflogsummBlock(t *testing.T, text, title string) []string {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != title || i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "---") {
+			continue
+		}
+		var out []string
+		for _, s := range lines[i+2:] {
+			if strings.TrimSpace(s) == "" {
+				break
+			}
+			if f := strings.Fields(s); len(f) > 0 && f[0][0] >= '0' && f[0][0] <= '9' { // not a heading
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	t.Fatalf("pflogsumm output has no %q section", title)
+	return nil
+}
+
+// pflogsummDelay formats seconds the way pflogsumm prints a delay.
+func pflogsummDelay(s float64) string {
+	switch {
+	case s >= 86400:
+		return strconv.FormatFloat(s/86400, 'f', 1, 64) + " d"
+	case s >= 3600:
+		return strconv.FormatFloat(s/3600, 'f', 1, 64) + " h"
+	case s >= 60:
+		return strconv.FormatFloat(s/60, 'f', 1, 64) + " m"
+	}
+	return strconv.FormatFloat(s, 'f', 1, 64) + " s"
+}
+
+// pflogsummSize formats bytes the way pflogsumm's tables do.
+func pflogsummSize(v int64) string {
+	switch {
+	case v > 512<<20:
+		return strconv.FormatInt(v>>20, 10) + "m"
+	case v > 512<<10:
+		return strconv.FormatInt(v>>10, 10) + "k"
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// TestReportStaplesMatchPflogsumm compares pflogsumm's staples on the
+// corpus, row by row, with the report's: the per-hour traffic table, the
+// per-domain delivery summary, messages received by sender domain and
+// senders and recipients by count and by size. --top is large enough to
+// keep every row.
+func TestReportStaplesMatchPflogsumm(t *testing.T) {
+	m := reportJSON(t, corpusLog, "--top", "1000")
+	raw, err := os.ReadFile("../../testdata/corpus/pflogsumm-a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	volumes := func(rows []report.VolumeRow, size bool) []string {
+		var out []string
+		for _, r := range rows {
+			if size {
+				out = append(out, pflogsummSize(r.Bytes)+" "+r.Name)
+			} else {
+				out = append(out, strconv.FormatInt(r.Messages, 10)+" "+r.Name)
+			}
+		}
+		return out
+	}
+	hourly := func() []string {
+		byHour := map[string]report.TrafficRow{}
+		for _, r := range m.Hourly {
+			byHour[r.Period] = r
+		}
+		var out []string
+		for h := range 24 {
+			r := byHour[fmt.Sprintf("%02d", h)]
+			out = append(out, fmt.Sprintf("%02d00-%02d00 %d %d %d %d %d", h, h+1, r.Received, r.Delivered, r.Deferrals, r.Bounced, r.Rejected))
+		}
+		return out
+	}
+	domains := func() []string {
+		var out []string
+		for _, d := range m.Domains {
+			out = append(out, fmt.Sprintf("%d %s %d %s %s %s", d.Delivered, pflogsummSize(d.BytesDelivered), d.Deferrals,
+				pflogsummDelay(d.AvgDelay), pflogsummDelay(d.MaxDelay), d.Domain))
+		}
+		return out
+	}
+	received := func() []string {
+		var out []string
+		for _, r := range m.ReceivedFrom {
+			out = append(out, fmt.Sprintf("%d %s %s", r.Messages, pflogsummSize(r.Bytes), r.Name))
+		}
+		return out
+	}
+	tests := []struct {
+		section string
+		got     []string
+		ordered bool // pflogsumm's order is the report's (ties aside)
+	}{
+		{"Per-Hour Traffic Summary", hourly(), true},
+		{"Host/Domain Summary: Message Delivery", domains(), false},
+		{"Host/Domain Summary: Messages Received", received(), false},
+		{"Senders by message count", volumes(m.Senders, false), false},
+		{"Recipients by message count", volumes(m.Recipients, false), false},
+		{"Senders by message size", volumes(m.SendersBySize, true), false},
+		{"Recipients by message size", volumes(m.RecipientsBySize, true), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.section, func(t *testing.T) {
+			var want []string
+			for _, l := range pflogsummBlock(t, text, tt.section) {
+				want = append(want, strings.Join(strings.Fields(l), " "))
+			}
+			got := tt.got
+			if !tt.ordered {
+				want, got = slices.Sorted(slices.Values(want)), slices.Sorted(slices.Values(got))
+			}
+			if len(want) == 0 {
+				t.Fatal("read no rows from pflogsumm")
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("pftls and pflogsumm differ:\n got %q\nwant %q", got, want)
+			}
+		})
 	}
 }

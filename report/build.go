@@ -661,6 +661,9 @@ func (b *Builder) Session(s *aggregate.Session) {
 	}
 	b.seen(s.Start)
 	b.countInbound(s.TLSTrust, s.TLSProtocol, s.TLSKeyExchange, 1)
+	h, d := b.traffic(s.Start)
+	h.Connections++
+	d.Connections++
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
 	}
@@ -684,6 +687,9 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 		b.seen(c.Last)
 	}
 	b.countInbound(c.TLSTrust, c.TLSProtocol, c.TLSKeyExchange, c.Sessions)
+	h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
+	h.Connections += c.Sessions
+	d.Connections += c.Sessions
 }
 
 // countInbound counts n inbound connections with the given TLS state

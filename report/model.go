@@ -59,6 +59,10 @@ type TrafficRow struct {
 	Deferrals int64  `json:"deferrals"` // deferral lines: pflogsumm's per-hour "deferred"
 	Bounced   int64  `json:"bounced"`
 	Rejected  int64  `json:"rejected"`
+	// Connections are inbound smtpd sessions that started in the period
+	// (pflogsumm's --smtpd-stats connections). The time connected is not
+	// there: the store keeps ordinary sessions only as counts.
+	Connections int64 `json:"smtpd_connections"`
 }
 
 // VolumeRow is a sender, recipient or domain with its messages and bytes.

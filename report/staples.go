@@ -11,7 +11,7 @@ import (
 
 func (m *Model) hourlyTable() Table {
 	t := trafficTable("per-hour", "Traffic by hour of day", "hour", m.Hourly)
-	t.Note = "pflogsumm's per-hour traffic summary, summed over the days of the window; deferred counts deferral lines"
+	t.Note = "pflogsumm's per-hour traffic summary, summed over the days of the window; deferred counts deferral lines; connections are inbound smtpd sessions"
 	for i, r := range m.Hourly {
 		t.Rows[i][0] = r.Period + ":00-" + r.Period + ":59"
 	}
@@ -20,16 +20,16 @@ func (m *Model) hourlyTable() Table {
 
 func (m *Model) dailyTable() Table {
 	t := trafficTable("per-day", "Traffic by day", "day", m.Daily)
-	t.Note = "deferred counts deferral lines"
+	t.Note = "deferred counts deferral lines; connections are inbound smtpd sessions"
 	return t
 }
 
 func trafficTable(id, title, period string, rows []TrafficRow) Table {
 	t := Table{ID: id, Title: title,
-		Header: []string{period, "received", "delivered", "deferred", "bounced", "rejected"},
-		Align:  []Align{Left, Right, Right, Right, Right, Right}}
+		Header: []string{period, "received", "delivered", "deferred", "bounced", "rejected", "connections"},
+		Align:  []Align{Left, Right, Right, Right, Right, Right, Right}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{r.Period, n(r.Received), n(r.Delivered), n(r.Deferrals), n(r.Bounced), n(r.Rejected)})
+		t.Rows = append(t.Rows, []string{r.Period, n(r.Received), n(r.Delivered), n(r.Deferrals), n(r.Bounced), n(r.Rejected), n(r.Connections)})
 	}
 	return t
 }

@@ -495,3 +495,28 @@ func TestReportStaplesMatchPflogsumm(t *testing.T) {
 		})
 	}
 }
+
+// TestReportTrafficAddsUpToTotals checks that the hours and the days of
+// the traffic tables add up to the totals they break down.
+func TestReportTrafficAddsUpToTotals(t *testing.T) {
+	m := reportJSON(t, corpusLog)
+	for _, tt := range []struct {
+		name string
+		rows []report.TrafficRow
+	}{{"hourly", m.Hourly}, {"daily", m.Daily}} {
+		var sum report.TrafficRow
+		for _, r := range tt.rows {
+			sum.Received += r.Received
+			sum.Delivered += r.Delivered
+			sum.Deferrals += r.Deferrals
+			sum.Bounced += r.Bounced
+			sum.Rejected += r.Rejected
+			sum.Connections += r.Connections
+		}
+		want := report.TrafficRow{Received: m.Totals.Received, Delivered: m.Totals.Delivered, Deferrals: m.Totals.Deferrals,
+			Bounced: m.Totals.Bounced, Rejected: m.Totals.Rejected, Connections: m.TLS.Inbound.Connections}
+		if sum != want || len(tt.rows) == 0 {
+			t.Errorf("%s adds up to %+v, totals are %+v (%d rows)", tt.name, sum, want, len(tt.rows))
+		}
+	}
+}

@@ -11,13 +11,16 @@ import (
 
 // Options choose what a report covers.
 type Options struct {
-	From, To  time.Time // the window [From, To); zero: unbounded
-	Zone      *time.Location
-	Host      string // only this host (central log servers)
-	Domain    string // only this destination domain
-	Top       int    // rows per ranked list (reasons, clients); 0 means 10
-	Generated time.Time
-	Config    *PostfixConfig // the Postfix configuration, when --postconf lets pftls read it
+	From, To time.Time // the window [From, To); zero: unbounded
+	Zone     *time.Location
+	Host     string // only this host (central log servers)
+	Domain   string // only this destination domain
+	Top      int    // rows per ranked list (reasons, clients, domains); 0 means 10
+	// TotalsOnly leaves every ranked list out (only counted in
+	// Model.Omitted): --top 0, pflogsumm's --detail 0.
+	TotalsOnly bool
+	Generated  time.Time
+	Config     *PostfixConfig // the Postfix configuration, when --postconf lets pftls read it
 }
 
 // Build reads the window's facts from the store and makes the model,
@@ -27,7 +30,12 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
 		return nil, err
 	}
-	return finishFromStore(ctx, st, b.Model(), opts)
+	m, err := finishFromStore(ctx, st, b.Model(), opts)
+	if err != nil {
+		return nil, err
+	}
+	m.limitDomains(b.opts.Top)
+	return m, nil
 }
 
 // finishFromStore completes a model built from a store scan: the last good
@@ -212,6 +220,9 @@ func NewBuilder(opts Options) *Builder {
 	if opts.Top <= 0 {
 		opts.Top = 10
 	}
+	if opts.TotalsOnly {
+		opts.Top = 0
+	}
 	if opts.Zone == nil {
 		opts.Zone = time.Local
 	}
@@ -290,6 +301,7 @@ func feed[T any](host string, facts []T, hostOf func(*T) string, add func(*T)) {
 func (b *Builder) Finish() *Model {
 	m := b.Model()
 	m.Diagnoses = Diagnose(m, b.opts.Config)
+	m.limitDomains(b.opts.Top)
 	return m
 }
 

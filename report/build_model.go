@@ -170,6 +170,14 @@ func (b *Builder) Model() *Model {
 // order, the volume lists ranked and cut to --top.
 func (b *Builder) staples(m *Model) {
 	m.Hourly, m.Daily = sortedTraffic(b.hourly), sortedTraffic(b.daily)
+	m.Delivery = make([]DeliveryRow, 0, len(m.Domains))
+	for _, d := range m.Domains {
+		m.Delivery = append(m.Delivery, DeliveryRow{Domain: d.Domain, Delivered: d.Delivered, BytesDelivered: d.BytesDelivered,
+			Deferrals: d.Deferrals, AvgDelay: d.AvgDelay, MaxDelay: d.MaxDelay})
+	}
+	slices.SortFunc(m.Delivery, func(a, c DeliveryRow) int {
+		return cmp.Or(cmp.Compare(c.Delivered, a.Delivered), cmp.Compare(c.Deferrals, a.Deferrals), cmp.Compare(a.Domain, c.Domain))
+	})
 	byCount := func(a, c VolumeRow) int {
 		return cmp.Or(cmp.Compare(c.Messages, a.Messages), cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(a.Name, c.Name))
 	}
@@ -202,16 +210,43 @@ func sortedVolume(m map[string]*VolumeRow, order func(a, c VolumeRow) int) []Vol
 	return out
 }
 
+// limitDomains cuts the per-domain sections to their first top rows,
+// after the diagnoses have seen every domain: a log with thousands of
+// destination domains makes a report of the busiest and most troubled
+// ones, and says how many more there were (Omitted).
+func (m *Model) limitDomains(top int) {
+	m.TLSFailures = topRows(m, "tls-failures", m.TLSFailures, top)
+	m.Diagnoses = topRows(m, "diagnoses", m.Diagnoses, top)
+	m.Deferrals = topRows(m, "deferrals", m.Deferrals, top)
+	m.Domains = topRows(m, "domains", m.Domains, top)
+	m.Delivery = topRows(m, "domain-delivery", m.Delivery, top)
+	o := &m.TLS.Outbound
+	if len(o.Domains) > top {
+		for _, r := range o.Domains[top:] {
+			if len(r.Policies) > 0 {
+				m.omit("tls-policies", len(r.Policies))
+			}
+		}
+	}
+	o.Domains = topRows(m, "tls-outbound", o.Domains, top)
+	o.TLSRPT = topRows(m, "tlsrpt", o.TLSRPT, top)
+}
+
+// omit counts n rows left out of a section.
+func (m *Model) omit(section string, n int) {
+	if m.Omitted == nil {
+		m.Omitted = map[string]int{}
+	}
+	m.Omitted[section] += n
+}
+
 // topRows keeps the first n rows of a sorted list and records how many it
 // left out.
 func topRows[T any](m *Model, section string, rows []T, n int) []T {
 	if len(rows) <= n {
 		return rows
 	}
-	if m.Omitted == nil {
-		m.Omitted = map[string]int{}
-	}
-	m.Omitted[section] += len(rows) - n
+	m.omit(section, len(rows)-n)
 	return rows[:n]
 }
 

@@ -34,11 +34,14 @@ type Model struct {
 	// pflogsumm staples below).
 	Omitted map[string]int `json:"omitted,omitempty"`
 
-	// pflogsumm's staples. Hourly is traffic by hour of day (pflogsumm's
-	// "Per-Hour Traffic Summary", summed over the days of the window),
-	// Daily by day; hours and days without traffic are left out.
-	Hourly []TrafficRow `json:"hourly"`
-	Daily  []TrafficRow `json:"daily"`
+	// pflogsumm's staples. Delivery is its "Host/Domain Summary: Message
+	// Delivery": the destination domains by recipients delivered. Hourly
+	// is traffic by hour of day (its "Per-Hour Traffic Summary", summed
+	// over the days of the window), Daily by day; hours and days without
+	// traffic are left out.
+	Delivery []DeliveryRow `json:"delivery"`
+	Hourly   []TrafficRow  `json:"hourly"`
+	Daily    []TrafficRow  `json:"daily"`
 	// ReceivedFrom is received messages by sender domain (pflogsumm's
 	// "Host/Domain Summary: Messages Received").
 	ReceivedFrom []VolumeRow `json:"received_from"`
@@ -63,6 +66,18 @@ type TrafficRow struct {
 	// (pflogsumm's --smtpd-stats connections). The time connected is not
 	// there: the store keeps ordinary sessions only as counts.
 	Connections int64 `json:"smtpd_connections"`
+}
+
+// DeliveryRow is one destination domain's deliveries, bytes and delays
+// (seconds): AvgDelay is over its deliveries, MaxDelay over its
+// deliveries and deferrals, as pflogsumm has them.
+type DeliveryRow struct {
+	Domain         string  `json:"domain"`
+	Delivered      int64   `json:"delivered"`
+	BytesDelivered int64   `json:"bytes_delivered"`
+	Deferrals      int64   `json:"deferrals"`
+	AvgDelay       float64 `json:"avg_delay"`
+	MaxDelay       float64 `json:"max_delay"`
 }
 
 // VolumeRow is a sender, recipient or domain with its messages and bytes.

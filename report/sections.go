@@ -42,6 +42,9 @@ func (m *Model) Tables(zone *time.Location) []Table {
 		if len(t.Rows) > 0 {
 			if n := m.Omitted[t.ID]; n > 0 {
 				more := fmt.Sprintf("%d more rows left out (--top)", n)
+				if domainSections[t.ID] {
+					more = fmt.Sprintf("and %d more domains (--top)", n)
+				}
 				if t.Note != "" {
 					more = t.Note + "; " + more
 				}
@@ -51,6 +54,21 @@ func (m *Model) Tables(zone *time.Location) []Table {
 		}
 	}
 	return out
+}
+
+// domainSections are the sections with one row per destination domain.
+var domainSections = map[string]bool{"deferrals": true, "domains": true, "domain-delivery": true, "tls-outbound": true, "tlsrpt": true}
+
+// leftOut names the sections --top left out whole (--top 0: totals
+// only), with their rows: "domains 28, rejects 17".
+func (m *Model) leftOut() string {
+	var parts []string
+	for _, t := range allSections(m, time.UTC) {
+		if n := m.Omitted[t.ID]; n > 0 && len(t.Rows) == 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", t.ID, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // allSections is every section of the model, empty ones included (CSV
@@ -472,6 +490,9 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 		{"window", from + " to " + to + " (" + zoneName + ")"},
 		{"hosts", hosts},
 		{"lines", lines},
+	}
+	if s := m.leftOut(); s != "" {
+		out = append(out, [2]string{"omitted", s + " rows (--top)"})
 	}
 	if !m.Generated.IsZero() {
 		out = append(out, [2]string{"made", m.Generated.In(zone).Format("2006-01-02 15:04:05") + " by pftls"})

@@ -1,10 +1,5 @@
 package report
 
-import (
-	"cmp"
-	"slices"
-)
-
 // This file holds the sections of pflogsumm's staples: traffic by hour
 // and by day, received messages by sender domain, top senders and
 // recipients. The Builder counts them (build.go) by the Totals' rules.
@@ -49,11 +44,7 @@ func (m *Model) domainDeliveryTable() Table {
 		Note:   "pflogsumm's host/domain summary: delay avg of the deliveries, max of deliveries and deferrals",
 		Header: []string{"domain", "delivered", "bytes", "deferrals", "delay avg", "delay max"},
 		Align:  []Align{Left, Right, Right, Right, Right, Right}}
-	rows := slices.Clone(m.Domains)
-	slices.SortStableFunc(rows, func(a, c DomainRow) int {
-		return cmp.Or(cmp.Compare(c.Delivered, a.Delivered), cmp.Compare(c.Deferrals, a.Deferrals))
-	})
-	for _, r := range rows {
+	for _, r := range m.Delivery {
 		t.Rows = append(t.Rows, []string{r.Domain, n(r.Delivered), Bytes(r.BytesDelivered), n(r.Deferrals), secs(r.AvgDelay), secs(r.MaxDelay)})
 	}
 	return t

@@ -137,7 +137,7 @@ type expectedCorpus struct {
 }
 
 func TestReportAgreesWithCorpusDesign(t *testing.T) {
-	m := reportJSON(t, corpusLog)
+	m := reportJSON(t, corpusLog, "--top", "1000") // every domain
 	raw, err := os.ReadFile("../../testdata/corpus/expected-a.json")
 	if err != nil {
 		t.Fatal(err)
@@ -518,5 +518,52 @@ func TestReportTrafficAddsUpToTotals(t *testing.T) {
 		if sum != want || len(tt.rows) == 0 {
 			t.Errorf("%s adds up to %+v, totals are %+v (%d rows)", tt.name, sum, want, len(tt.rows))
 		}
+	}
+}
+
+// TestReportTopCutsDomainTables: the per-domain tables keep --top rows
+// (--detail is the same flag under pflogsumm's name) and say how many
+// domains they left out; --top 0 is the totals alone. The totals never
+// change.
+func TestReportTopCutsDomainTables(t *testing.T) {
+	all := reportJSON(t, corpusLog, "--top", "1000")
+	tests := []struct {
+		args     []string
+		rows     int
+		textHas  []string
+		textLack []string
+	}{
+		{[]string{"--top", "3"}, 3, []string{"and 25 more domains (--top)", "Destination domains"}, []string{"omitted:"}},
+		{[]string{"--detail", "3"}, 3, []string{"and 25 more domains (--top)"}, nil},
+		{[]string{"--top", "0"}, 0, []string{"omitted: tls-failures 9, diagnoses 9", "domains 28", "Totals"}, []string{"Destination domains", "Senders by message count"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			m := reportJSON(t, append([]string{corpusLog}, tt.args...)...)
+			if m.Totals != all.Totals {
+				t.Errorf("totals %+v, with every row %+v", m.Totals, all.Totals)
+			}
+			if len(m.Domains) != tt.rows || len(m.Delivery) != tt.rows || len(m.Senders) != tt.rows {
+				t.Errorf("%d domains, %d delivery rows, %d senders; want %d each", len(m.Domains), len(m.Delivery), len(m.Senders), tt.rows)
+			}
+			if got, want := m.Omitted["domains"], len(all.Domains)-tt.rows; got != want {
+				t.Errorf("omitted domains %d, want %d", got, want)
+			}
+			args := append([]string{"report", "--db", ":memory:", "--year", "2026", "--tz", "UTC", corpusLog}, tt.args...)
+			code, out, errOut := runCLI(t, "", args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, s := range tt.textHas {
+				if !strings.Contains(out, s) {
+					t.Errorf("text report lacks %q", s)
+				}
+			}
+			for _, s := range tt.textLack {
+				if strings.Contains(out, s) {
+					t.Errorf("text report has %q", s)
+				}
+			}
+		})
 	}
 }

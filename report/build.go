@@ -316,15 +316,15 @@ func (b *Builder) Message(m *aggregate.Message) {
 	}
 	if m.Expired {
 		addMessage(b.expired, k)
-		if b.inWindow(m.LastSeen) {
-			b.m.Totals.Expired++
+		if b.inWindow(m.LastSeen) && b.opts.Domain == "" {
+			b.m.Totals.Expired++ // under --domain, counted by the domain's recipients (Model)
 		}
 	}
 	if m.Deleted {
 		addMessage(b.deleted, k)
 	}
-	if !m.Received() || !b.inWindow(m.Start) {
-		return
+	if !m.Received() || !b.inWindow(m.Start) || b.opts.Domain != "" {
+		return // a message has no destination domain of its own: --domain leaves what was received out
 	}
 	b.m.Totals.Received++
 	h, d := b.traffic(m.Start)
@@ -673,9 +673,11 @@ func (b *Builder) Session(s *aggregate.Session) {
 	}
 	b.seen(s.Start)
 	b.countInbound(s.TLSTrust, s.TLSProtocol, s.TLSKeyExchange, 1)
-	h, d := b.traffic(s.Start)
-	h.Connections++
-	d.Connections++
+	if b.opts.Domain == "" { // a session has no destination domain
+		h, d := b.traffic(s.Start)
+		h.Connections++
+		d.Connections++
+	}
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
 	}
@@ -699,9 +701,11 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 		b.seen(c.Last)
 	}
 	b.countInbound(c.TLSTrust, c.TLSProtocol, c.TLSKeyExchange, c.Sessions)
-	h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
-	h.Connections += c.Sessions
-	d.Connections += c.Sessions
+	if b.opts.Domain == "" { // a session has no destination domain
+		h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
+		h.Connections += c.Sessions
+		d.Connections += c.Sessions
+	}
 }
 
 // countInbound counts n inbound connections with the given TLS state
@@ -740,6 +744,9 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 		return
 	}
 	b.seen(r.Time)
+	if b.opts.Domain != "" && !strings.EqualFold(aggregate.Domain(r.To), b.opts.Domain) {
+		return // --domain: the rejects of recipients at the domain
+	}
 	switch r.Class() {
 	case aggregate.RejectRejected:
 		b.m.Totals.Rejected++

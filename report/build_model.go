@@ -27,6 +27,7 @@ func (b *Builder) Model() *Model {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
 	}
 
+	expiredMsgs := map[msgKey]bool{} // under --domain: the messages that expired with a recipient at the domain
 	for k, st := range b.pending {
 		d := b.domains[st.domain]
 		switch {
@@ -37,11 +38,17 @@ func (b *Builder) Model() *Model {
 		case b.expired[k.msg]:
 			d.def.Expired++
 			d.row.Expired++
+			expiredMsgs[k.msg] = true
 		case b.deleted[k.msg]:
 			d.def.Deleted++
 		default:
 			d.def.StillQueued++
 		}
+	}
+	if b.opts.Domain != "" {
+		t.Expired = int64(len(expiredMsgs))
+		m.Filter = &Filter{Domain: b.opts.Domain, AllDomains: []string{"tls-inbound", "tls-inbound-clients", "warnings", "unparsed"},
+			LeftOut: []string{"received", "bytes_received", "senders", "sending_domains", "received-from", "senders-by-size", "smtpd_connections"}}
 	}
 	failedDomains := map[string]bool{}
 	for k, acc := range b.failures {

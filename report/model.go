@@ -34,6 +34,9 @@ type Model struct {
 	// pflogsumm staples below).
 	Omitted map[string]int `json:"omitted,omitempty"`
 
+	// Filter says what --domain did, when it was given.
+	Filter *Filter `json:"filter,omitempty"`
+
 	// pflogsumm's staples. Delivery is its "Host/Domain Summary: Message
 	// Delivery": the destination domains by recipients delivered. Hourly
 	// is traffic by hour of day (its "Per-Hour Traffic Summary", summed
@@ -51,6 +54,18 @@ type Model struct {
 	SendersBySize    []VolumeRow `json:"senders_by_size"`
 	Recipients       []VolumeRow `json:"recipients"`
 	RecipientsBySize []VolumeRow `json:"recipients_by_size"`
+}
+
+// Filter is what --domain filtered. Every section not named here counts
+// the domain alone; rejects count those of recipients at the domain.
+type Filter struct {
+	Domain string `json:"domain"`
+	// AllDomains are the sections that stay those of every domain: inbound
+	// sessions and warnings have no destination domain.
+	AllDomains []string `json:"all_domains"`
+	// LeftOut are the totals and sections left empty: a received message
+	// has no destination domain of its own (its recipients have).
+	LeftOut []string `json:"left_out"`
 }
 
 // TrafficRow is the traffic of one hour of day ("00") or one day

@@ -455,7 +455,12 @@ func (m *Model) inputTable() Table {
 // reportHeaderLines are the report's header lines: its state first (the
 // one line to read), then HeaderLines.
 func (m *Model) reportHeaderLines(zone *time.Location) [][2]string {
-	return append([][2]string{{"state", m.Summary(zone)}}, m.HeaderLines(zone)...)
+	out := append([][2]string{{"state", m.Summary(zone)}}, m.HeaderLines(zone)...)
+	if f := m.Filter; f != nil {
+		out = append(out, [2]string{"domain", f.Domain + " only; of every domain: " + strings.Join(f.AllDomains, ", ") +
+			"; left out: received messages, senders and smtpd connections (they have no destination domain)"})
+	}
+	return out
 }
 
 // HeaderLines describe the window: what a reader must know before the tables.

@@ -567,3 +567,58 @@ func TestReportTopCutsDomainTables(t *testing.T) {
 		})
 	}
 }
+
+// TestReportDomainFiltersEverySection: --domain counts the domain alone
+// in every section but those the report names as of every domain, and
+// leaves out what has no destination domain (received messages, senders,
+// smtpd connections) instead of showing the whole server's numbers
+// (issue 21: "expired 79" for a domain that does not exist).
+func TestReportDomainFiltersEverySection(t *testing.T) {
+	all := reportJSON(t, corpusLog, "--top", "1000")
+	rows := map[string]report.DomainRow{}
+	for _, d := range all.Domains {
+		rows[d.Domain] = d
+	}
+	tests := []struct {
+		domain          string
+		expired, reject int64
+	}{
+		{"nosuch.example", 0, 0},
+		{"gmx.example", 0, 1},        // one relay-denied recipient at gmx.example
+		{"bank.example.net", 12, 0},  // 12 messages expired with a recipient there
+		{"down.example.org", 12, 0},  // 13 recipients in 12 messages
+		{"strict.example.com", 0, 1}, // bounces, no expiry; one relay-denied recipient
+		{"BANK.example.net", 12, 0},  // the domain in any case
+	}
+	for _, tt := range tests {
+		t.Run(tt.domain, func(t *testing.T) {
+			m := reportJSON(t, corpusLog, "--domain", tt.domain)
+			want := rows[strings.ToLower(tt.domain)]
+			got := m.Totals
+			if got.Delivered != want.Delivered || got.Bounced != want.Bounced || got.Deferrals != want.Deferrals ||
+				got.Expired != tt.expired || got.Rejected != tt.reject || got.Received != 0 || got.Senders != 0 {
+				t.Errorf("totals %+v; want the domain's row %+v, %d expired, %d rejected, nothing received", got, want, tt.expired, tt.reject)
+			}
+			if m.Filter == nil || m.Filter.Domain != tt.domain || !slices.Contains(m.Filter.AllDomains, "tls-inbound") {
+				t.Errorf("filter %+v does not say what --domain did", m.Filter)
+			}
+			var hourly report.TrafficRow
+			for _, r := range m.Hourly {
+				hourly.Delivered += r.Delivered
+				hourly.Received += r.Received
+				hourly.Connections += r.Connections
+			}
+			if hourly.Delivered != want.Delivered || hourly.Received != 0 || hourly.Connections != 0 {
+				t.Errorf("hourly %+v, want %d delivered and nothing received or connected", hourly, want.Delivered)
+			}
+			if len(m.Senders)+len(m.ReceivedFrom) != 0 {
+				t.Errorf("senders %v, received from %v under --domain", m.Senders, m.ReceivedFrom)
+			}
+			for _, d := range m.Domains {
+				if !strings.EqualFold(d.Domain, tt.domain) {
+					t.Errorf("domain row %q under --domain %s", d.Domain, tt.domain)
+				}
+			}
+		})
+	}
+}

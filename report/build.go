@@ -819,6 +819,12 @@ func (b *Builder) LineCount(c *aggregate.LineCount) {
 		b.m.Lines.Malformed += c.Count
 	case "unparsed":
 		b.m.Lines.Unparsed += c.Count
+	case aggregate.KindMasterStarted:
+		b.m.Master.Started += c.Count
+	case aggregate.KindMasterReloaded:
+		b.m.Master.Reloaded += c.Count
+	case aggregate.KindMasterStopped:
+		b.m.Master.Stopped += c.Count
 	}
 	b.m.Lines.Read += c.Count
 }

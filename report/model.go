@@ -54,6 +54,16 @@ type Model struct {
 	SendersBySize    []VolumeRow `json:"senders_by_size"`
 	Recipients       []VolumeRow `json:"recipients"`
 	RecipientsBySize []VolumeRow `json:"recipients_by_size"`
+	// Master counts master(8)'s starts, reloads and stops (pflogsumm's
+	// "Master daemon messages"), by the hour like Lines.
+	Master Master `json:"master"`
+}
+
+// Master counts master(8)'s lifecycle lines.
+type Master struct {
+	Started  int64 `json:"started"`  // "daemon started"
+	Reloaded int64 `json:"reloaded"` // "reload"
+	Stopped  int64 `json:"stopped"`  // "terminating on signal"
 }
 
 // Filter is what --domain filtered. Every section not named here counts

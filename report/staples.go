@@ -49,3 +49,19 @@ func (m *Model) domainDeliveryTable() Table {
 	}
 	return t
 }
+
+// masterTable is pflogsumm's "Master daemon messages": Postfix starts,
+// reloads and stops.
+func (m *Model) masterTable() Table {
+	t := Table{ID: "master", Title: "Postfix master daemon", Note: "master(8) lines: starts, reloads, stops (terminating on signal)",
+		Header: []string{"event", "lines"}, Align: []Align{Left, Right}}
+	for _, r := range []struct {
+		event string
+		n     int64
+	}{{"started", m.Master.Started}, {"reloaded", m.Master.Reloaded}, {"stopped", m.Master.Stopped}} {
+		if r.n > 0 {
+			t.Rows = append(t.Rows, []string{r.event, n(r.n)})
+		}
+	}
+	return t
+}

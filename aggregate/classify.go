@@ -1,6 +1,10 @@
 package aggregate
 
-import "github.com/pftls/pftls/logparse"
+import (
+	"strings"
+
+	"github.com/pftls/pftls/logparse"
+)
 
 // This file is the one place that says what a fact counts as. The report
 // builder, the live window, the event stream, the alerter and explain all
@@ -232,4 +236,33 @@ func PolicyMeaning(p logparse.TLSPolicy) string {
 		return PolicyRequireTLS
 	}
 	return ""
+}
+
+// Line-count kinds of master(8)'s notices, pflogsumm's "Master daemon
+// messages": the correlator counts these lines under them instead of
+// "notice", so that a report can say when Postfix started, reloaded and
+// stopped without a fact of their own.
+const (
+	KindMasterStarted  logparse.Kind = "master-started"
+	KindMasterReloaded logparse.Kind = "master-reloaded"
+	KindMasterStopped  logparse.Kind = "master-stopped"
+)
+
+// LineKind is the kind a line is counted under: its event's, or a
+// master kind for master(8)'s "daemon started", "reload" and
+// "terminating on signal" notices.
+func LineKind(l *logparse.Line) logparse.Kind {
+	kind := l.Event.Kind()
+	if kind != logparse.KindNotice || l.Service != "master" {
+		return kind
+	}
+	switch t := l.Text; {
+	case strings.HasPrefix(t, "daemon started"):
+		return KindMasterStarted
+	case strings.HasPrefix(t, "reload"):
+		return KindMasterReloaded
+	case strings.HasPrefix(t, "terminating on signal"):
+		return KindMasterStopped
+	}
+	return kind
 }

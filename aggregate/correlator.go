@@ -264,7 +264,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	} else {
 		c.lastHost = l.Host
 	}
-	c.counts.add(host, t.Unix()/3600, kind)
+	c.counts.add(host, t.Unix()/3600, LineKind(l))
 	if t.After(c.latest) {
 		c.latest = t
 	}

@@ -11,13 +11,16 @@ import (
 
 // Options choose what a report covers.
 type Options struct {
-	From, To  time.Time // the window [From, To); zero: unbounded
-	Zone      *time.Location
-	Host      string // only this host (central log servers)
-	Domain    string // only this destination domain
-	Top       int    // rows per ranked list (reasons, clients); 0 means 10
-	Generated time.Time
-	Config    *PostfixConfig // the Postfix configuration, when --postconf lets pftls read it
+	From, To time.Time // the window [From, To); zero: unbounded
+	Zone     *time.Location
+	Host     string // only this host (central log servers)
+	Domain   string // only this destination domain
+	Top      int    // rows per ranked list (reasons, clients, domains); 0 means 10
+	// TotalsOnly leaves every ranked list out (only counted in
+	// Model.Omitted): --top 0, pflogsumm's --detail 0.
+	TotalsOnly bool
+	Generated  time.Time
+	Config     *PostfixConfig // the Postfix configuration, when --postconf lets pftls read it
 }
 
 // Build reads the window's facts from the store and makes the model,
@@ -27,7 +30,12 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
 		return nil, err
 	}
-	return finishFromStore(ctx, st, b.Model(), opts)
+	m, err := finishFromStore(ctx, st, b.Model(), opts)
+	if err != nil {
+		return nil, err
+	}
+	m.limitDomains(b.opts.Top)
+	return m, nil
 }
 
 // finishFromStore completes a model built from a store scan: the last good
@@ -88,6 +96,37 @@ type Builder struct {
 	lastGood    map[string]time.Time // last TLS delivery per domain before the window
 	first       time.Time            // the span of the facts seen
 	last        time.Time
+	// pflogsumm's staples: traffic by hour of day and by day, received
+	// messages by sender domain and by sender, delivered by recipient.
+	hourly, daily        map[string]*TrafficRow
+	recvFrom, sendersVol map[string]*VolumeRow
+	recipsVol            map[string]*VolumeRow
+}
+
+// traffic returns the rows of t's hour of day and day.
+func (b *Builder) traffic(t time.Time) (*TrafficRow, *TrafficRow) {
+	lt := t.In(b.opts.Zone)
+	return trafficRow(b.hourly, lt.Format("15")), trafficRow(b.daily, lt.Format("2006-01-02"))
+}
+
+func trafficRow(m map[string]*TrafficRow, period string) *TrafficRow {
+	r := m[period]
+	if r == nil {
+		r = &TrafficRow{Period: period}
+		m[period] = r
+	}
+	return r
+}
+
+// addVolume counts a message of size bytes for name in m.
+func addVolume(m map[string]*VolumeRow, name string, size int64) {
+	r := m[name]
+	if r == nil {
+		r = &VolumeRow{Name: strings.Clone(name)}
+		m[r.Name] = r
+	}
+	r.Messages++
+	r.Bytes += size
 }
 
 type msgKey struct {
@@ -142,6 +181,7 @@ type domainAcc struct {
 	reasons  map[string]int64
 	dsns     map[string]int64
 	delays   []float64
+	delaySum float64 // of the delivered recipients, for AvgDelay
 }
 
 type failKey struct {
@@ -180,6 +220,9 @@ func NewBuilder(opts Options) *Builder {
 	if opts.Top <= 0 {
 		opts.Top = 10
 	}
+	if opts.TotalsOnly {
+		opts.Top = 0
+	}
 	if opts.Zone == nil {
 		opts.Zone = time.Local
 	}
@@ -195,6 +238,8 @@ func NewBuilder(opts Options) *Builder {
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
+		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},
+		recvFrom: map[string]*VolumeRow{}, sendersVol: map[string]*VolumeRow{}, recipsVol: map[string]*VolumeRow{},
 	}
 	b.m.Generated = opts.Generated
 	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}
@@ -256,6 +301,7 @@ func feed[T any](host string, facts []T, hostOf func(*T) string, add func(*T)) {
 func (b *Builder) Finish() *Model {
 	m := b.Model()
 	m.Diagnoses = Diagnose(m, b.opts.Config)
+	m.limitDomains(b.opts.Top)
 	return m
 }
 
@@ -270,17 +316,20 @@ func (b *Builder) Message(m *aggregate.Message) {
 	}
 	if m.Expired {
 		addMessage(b.expired, k)
-		if b.inWindow(m.LastSeen) {
-			b.m.Totals.Expired++
+		if b.inWindow(m.LastSeen) && b.opts.Domain == "" {
+			b.m.Totals.Expired++ // under --domain, counted by the domain's recipients (Model)
 		}
 	}
 	if m.Deleted {
 		addMessage(b.deleted, k)
 	}
-	if !m.Received() || !b.inWindow(m.Start) {
-		return
+	if !m.Received() || !b.inWindow(m.Start) || b.opts.Domain != "" {
+		return // a message has no destination domain of its own: --domain leaves what was received out
 	}
 	b.m.Totals.Received++
+	h, d := b.traffic(m.Start)
+	h.Received++
+	d.Received++
 	if !m.HasSender {
 		return
 	}
@@ -291,6 +340,8 @@ func (b *Builder) Message(m *aggregate.Message) {
 	}
 	b.senders.add(sender)
 	addString(b.sendDoms, senderDomain(sender))
+	addVolume(b.sendersVol, sender, m.Size)
+	addVolume(b.recvFrom, senderDomain(sender), m.Size)
 }
 
 func senderDomain(addr string) string {
@@ -331,6 +382,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 	t := &b.m.Totals
 	outcome := a.Outcome()
+	hour, day := b.traffic(a.Time)
 	switch outcome {
 	case aggregate.OutcomeForwarded:
 		t.Forwarded++
@@ -340,11 +392,18 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		rcpt := strings.ToLower(a.Recipient)
 		b.recips.add(rcpt)
 		addString(b.recipDoms, senderDomain(rcpt))
+		addVolume(b.recipsVol, rcpt, a.Size)
+		hour.Delivered++
+		day.Delivered++
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		addMessage(b.deferred, mk)
+		hour.Deferrals++
+		day.Deferrals++
 	case aggregate.OutcomeBounced:
 		t.Bounced++
+		hour.Bounced++
+		day.Bounced++
 	}
 	if !a.ForDomain() {
 		return // a content filter hop: the real delivery follows
@@ -355,6 +414,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
 		if outcome == aggregate.OutcomeDelivered {
 			d.row.Delivered++ // a local "forwarded as" is delivered as its own message, as in the totals
+			d.row.BytesDelivered += a.Size
+			d.delaySum += a.Delay
+			d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
 		}
 		if st := b.pending[rk]; st != nil {
 			st.final = outcome
@@ -375,6 +437,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 			countString(d.dsns, a.DSN)
 		}
 		d.delays = append(d.delays, a.Delay)
+		d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
 		if b.pending[rk] == nil {
 			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain)}
 		}
@@ -610,6 +673,11 @@ func (b *Builder) Session(s *aggregate.Session) {
 	}
 	b.seen(s.Start)
 	b.countInbound(s.TLSTrust, s.TLSProtocol, s.TLSKeyExchange, 1)
+	if b.opts.Domain == "" { // a session has no destination domain
+		h, d := b.traffic(s.Start)
+		h.Connections++
+		d.Connections++
+	}
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
 	}
@@ -633,6 +701,11 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 		b.seen(c.Last)
 	}
 	b.countInbound(c.TLSTrust, c.TLSProtocol, c.TLSKeyExchange, c.Sessions)
+	if b.opts.Domain == "" { // a session has no destination domain
+		h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
+		h.Connections += c.Sessions
+		d.Connections += c.Sessions
+	}
 }
 
 // countInbound counts n inbound connections with the given TLS state
@@ -671,9 +744,15 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 		return
 	}
 	b.seen(r.Time)
+	if b.opts.Domain != "" && !strings.EqualFold(aggregate.Domain(r.To), b.opts.Domain) {
+		return // --domain: the rejects of recipients at the domain
+	}
 	switch r.Class() {
 	case aggregate.RejectRejected:
 		b.m.Totals.Rejected++
+		h, d := b.traffic(r.Time)
+		h.Rejected++
+		d.Rejected++
 	case aggregate.RejectWarned:
 		b.m.Totals.RejectWarnings++
 	case aggregate.RejectHeld:
@@ -740,6 +819,12 @@ func (b *Builder) LineCount(c *aggregate.LineCount) {
 		b.m.Lines.Malformed += c.Count
 	case "unparsed":
 		b.m.Lines.Unparsed += c.Count
+	case aggregate.KindMasterStarted:
+		b.m.Master.Started += c.Count
+	case aggregate.KindMasterReloaded:
+		b.m.Master.Reloaded += c.Count
+	case aggregate.KindMasterStopped:
+		b.m.Master.Stopped += c.Count
 	}
 	b.m.Lines.Read += c.Count
 }

@@ -27,6 +27,7 @@ func (b *Builder) Model() *Model {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
 	}
 
+	expiredMsgs := map[msgKey]bool{} // under --domain: the messages that expired with a recipient at the domain
 	for k, st := range b.pending {
 		d := b.domains[st.domain]
 		switch {
@@ -37,11 +38,17 @@ func (b *Builder) Model() *Model {
 		case b.expired[k.msg]:
 			d.def.Expired++
 			d.row.Expired++
+			expiredMsgs[k.msg] = true
 		case b.deleted[k.msg]:
 			d.def.Deleted++
 		default:
 			d.def.StillQueued++
 		}
+	}
+	if b.opts.Domain != "" {
+		t.Expired = int64(len(expiredMsgs))
+		m.Filter = &Filter{Domain: b.opts.Domain, AllDomains: []string{"tls-inbound", "tls-inbound-clients", "warnings", "master", "unparsed"},
+			LeftOut: []string{"received", "bytes_received", "senders", "sending_domains", "received-from", "senders-by-size", "smtpd_connections"}}
 	}
 	failedDomains := map[string]bool{}
 	for k, acc := range b.failures {
@@ -76,6 +83,9 @@ func (b *Builder) Model() *Model {
 		d.def.DSNs = topCounts(d.dsns, b.opts.Top)
 		d.def.MaxDelay, d.def.MedianDelay = maxMedian(d.delays)
 		d.row.Deferred = d.def.Messages
+		if d.row.Delivered > 0 {
+			d.row.AvgDelay = d.delaySum / float64(d.row.Delivered)
+		}
 		d.row.TopReasons = topCounts(d.reasons, 3)
 		if d.row.TopReasons == nil {
 			d.row.TopReasons = []Count{}
@@ -159,7 +169,82 @@ func (b *Builder) Model() *Model {
 	in.LegacyTotal, in.FailureTotal = len(in.LegacyClients), len(in.HandshakeFailure)
 	in.HandshakeFailure = topRows(m, "tls-inbound-clients", in.HandshakeFailure, b.opts.Top)
 	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
+	b.staples(m)
 	return m
+}
+
+// staples finishes pflogsumm's staples: traffic by hour and day in time
+// order, the volume lists ranked and cut to --top.
+func (b *Builder) staples(m *Model) {
+	m.Hourly, m.Daily = sortedTraffic(b.hourly), sortedTraffic(b.daily)
+	m.Delivery = make([]DeliveryRow, 0, len(m.Domains))
+	for _, d := range m.Domains {
+		m.Delivery = append(m.Delivery, DeliveryRow{Domain: d.Domain, Delivered: d.Delivered, BytesDelivered: d.BytesDelivered,
+			Deferrals: d.Deferrals, AvgDelay: d.AvgDelay, MaxDelay: d.MaxDelay})
+	}
+	slices.SortFunc(m.Delivery, func(a, c DeliveryRow) int {
+		return cmp.Or(cmp.Compare(c.Delivered, a.Delivered), cmp.Compare(c.Deferrals, a.Deferrals), cmp.Compare(a.Domain, c.Domain))
+	})
+	byCount := func(a, c VolumeRow) int {
+		return cmp.Or(cmp.Compare(c.Messages, a.Messages), cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(a.Name, c.Name))
+	}
+	bySize := func(a, c VolumeRow) int {
+		return cmp.Or(cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(c.Messages, a.Messages), cmp.Compare(a.Name, c.Name))
+	}
+	m.ReceivedFrom = topRows(m, "received-from", sortedVolume(b.recvFrom, byCount), b.opts.Top)
+	m.Senders = topRows(m, "senders", sortedVolume(b.sendersVol, byCount), b.opts.Top)
+	m.SendersBySize = topRows(m, "senders-by-size", sortedVolume(b.sendersVol, bySize), b.opts.Top)
+	m.Recipients = topRows(m, "recipients", sortedVolume(b.recipsVol, byCount), b.opts.Top)
+	m.RecipientsBySize = topRows(m, "recipients-by-size", sortedVolume(b.recipsVol, bySize), b.opts.Top)
+}
+
+func sortedTraffic(m map[string]*TrafficRow) []TrafficRow {
+	out := make([]TrafficRow, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		if r := m[k]; *r != (TrafficRow{Period: k}) {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+func sortedVolume(m map[string]*VolumeRow, order func(a, c VolumeRow) int) []VolumeRow {
+	out := make([]VolumeRow, 0, len(m))
+	for _, r := range m {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, order)
+	return out
+}
+
+// limitDomains cuts the per-domain sections to their first top rows,
+// after the diagnoses have seen every domain: a log with thousands of
+// destination domains makes a report of the busiest and most troubled
+// ones, and says how many more there were (Omitted).
+func (m *Model) limitDomains(top int) {
+	m.TLSFailures = topRows(m, "tls-failures", m.TLSFailures, top)
+	m.Diagnoses = topRows(m, "diagnoses", m.Diagnoses, top)
+	m.Deferrals = topRows(m, "deferrals", m.Deferrals, top)
+	m.Domains = topRows(m, "domains", m.Domains, top)
+	m.Delivery = topRows(m, "domain-delivery", m.Delivery, top)
+	o := &m.TLS.Outbound
+	if len(o.Domains) > top {
+		for _, r := range o.Domains[top:] {
+			if len(r.Policies) > 0 {
+				m.omit("tls-policies", len(r.Policies))
+			}
+		}
+	}
+	o.Domains = topRows(m, "tls-outbound", o.Domains, top)
+	o.TLSRPT = topRows(m, "tlsrpt", o.TLSRPT, top)
+}
+
+// omit counts n rows left out of a section.
+func (m *Model) omit(section string, n int) {
+	if m.Omitted == nil {
+		m.Omitted = map[string]int{}
+	}
+	m.Omitted[section] += n
 }
 
 // topRows keeps the first n rows of a sorted list and records how many it
@@ -168,10 +253,7 @@ func topRows[T any](m *Model, section string, rows []T, n int) []T {
 	if len(rows) <= n {
 		return rows
 	}
-	if m.Omitted == nil {
-		m.Omitted = map[string]int{}
-	}
-	m.Omitted[section] += len(rows) - n
+	m.omit(section, len(rows)-n)
 	return rows[:n]
 }
 

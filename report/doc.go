@@ -34,6 +34,9 @@
 //   - render.go: Render, which picks a format, and RenderOptions.
 //   - sections.go: the Model as Tables, the shape the tabular renderers
 //     format.
+//   - staples.go: the sections of pflogsumm's staples (delivery by
+//     domain, traffic by hour and day, received by sender domain, top
+//     senders and recipients).
 //   - text.go: plain-text tables (the only file that imports tablewriter).
 //   - markdown.go, json.go, csv.go, html.go: the other formats.
 //   - email.go: WriteEmail, a MIME message with text and HTML parts.

@@ -30,8 +30,86 @@ type Model struct {
 	// was understood, or the report is of the database alone).
 	Inputs []InputRow `json:"inputs"`
 	// Omitted counts the rows --top left out of a ranked list, by section
-	// id (bounces, rejects, warnings, tls-inbound-clients).
+	// id (bounces, rejects, warnings, tls-inbound-clients, and the
+	// pflogsumm staples below).
 	Omitted map[string]int `json:"omitted,omitempty"`
+
+	// Filter says what --domain did, when it was given.
+	Filter *Filter `json:"filter,omitempty"`
+
+	// pflogsumm's staples. Delivery is its "Host/Domain Summary: Message
+	// Delivery": the destination domains by recipients delivered. Hourly
+	// is traffic by hour of day (its "Per-Hour Traffic Summary", summed
+	// over the days of the window), Daily by day; hours and days without
+	// traffic are left out.
+	Delivery []DeliveryRow `json:"delivery"`
+	Hourly   []TrafficRow  `json:"hourly"`
+	Daily    []TrafficRow  `json:"daily"`
+	// ReceivedFrom is received messages by sender domain (pflogsumm's
+	// "Host/Domain Summary: Messages Received").
+	ReceivedFrom []VolumeRow `json:"received_from"`
+	// Senders and Recipients are the top senders (of received messages)
+	// and recipients (of delivered ones), by message count and by size.
+	Senders          []VolumeRow `json:"senders"`
+	SendersBySize    []VolumeRow `json:"senders_by_size"`
+	Recipients       []VolumeRow `json:"recipients"`
+	RecipientsBySize []VolumeRow `json:"recipients_by_size"`
+	// Master counts master(8)'s starts, reloads and stops (pflogsumm's
+	// "Master daemon messages"), by the hour like Lines.
+	Master Master `json:"master"`
+}
+
+// Master counts master(8)'s lifecycle lines.
+type Master struct {
+	Started  int64 `json:"started"`  // "daemon started"
+	Reloaded int64 `json:"reloaded"` // "reload"
+	Stopped  int64 `json:"stopped"`  // "terminating on signal"
+}
+
+// Filter is what --domain filtered. Every section not named here counts
+// the domain alone; rejects count those of recipients at the domain.
+type Filter struct {
+	Domain string `json:"domain"`
+	// AllDomains are the sections that stay those of every domain: inbound
+	// sessions and warnings have no destination domain.
+	AllDomains []string `json:"all_domains"`
+	// LeftOut are the totals and sections left empty: a received message
+	// has no destination domain of its own (its recipients have).
+	LeftOut []string `json:"left_out"`
+}
+
+// TrafficRow is the traffic of one hour of day ("00") or one day
+// ("2026-12-05"), counted as the Totals are.
+type TrafficRow struct {
+	Period    string `json:"period"`
+	Received  int64  `json:"received"`
+	Delivered int64  `json:"delivered"`
+	Deferrals int64  `json:"deferrals"` // deferral lines: pflogsumm's per-hour "deferred"
+	Bounced   int64  `json:"bounced"`
+	Rejected  int64  `json:"rejected"`
+	// Connections are inbound smtpd sessions that started in the period
+	// (pflogsumm's --smtpd-stats connections). The time connected is not
+	// there: the store keeps ordinary sessions only as counts.
+	Connections int64 `json:"smtpd_connections"`
+}
+
+// DeliveryRow is one destination domain's deliveries, bytes and delays
+// (seconds): AvgDelay is over its deliveries, MaxDelay over its
+// deliveries and deferrals, as pflogsumm has them.
+type DeliveryRow struct {
+	Domain         string  `json:"domain"`
+	Delivered      int64   `json:"delivered"`
+	BytesDelivered int64   `json:"bytes_delivered"`
+	Deferrals      int64   `json:"deferrals"`
+	AvgDelay       float64 `json:"avg_delay"`
+	MaxDelay       float64 `json:"max_delay"`
+}
+
+// VolumeRow is a sender, recipient or domain with its messages and bytes.
+type VolumeRow struct {
+	Name     string `json:"name"`
+	Messages int64  `json:"messages"`
+	Bytes    int64  `json:"bytes"`
 }
 
 // Window is the report's time span, [From, To).
@@ -109,6 +187,13 @@ type DomainRow struct {
 	Expired     int64   `json:"expired"` // recipients whose message expired undelivered
 	TLSFailures int64   `json:"tls_failures"`
 	TopReasons  []Count `json:"top_reasons"`
+	// BytesDelivered, AvgDelay and MaxDelay are pflogsumm's "Host/Domain
+	// Summary: Message Delivery": bytes of the delivered recipients, their
+	// mean delay, and the longest delay of a delivery or a deferral
+	// (seconds).
+	BytesDelivered int64   `json:"bytes_delivered"`
+	AvgDelay       float64 `json:"avg_delay"`
+	MaxDelay       float64 `json:"max_delay"`
 }
 
 // TLSFailureRow is one kind of TLS failure at one destination domain.

@@ -39,6 +39,11 @@ func (m *Model) Redact() {
 	for i := range m.Unparsed {
 		m.Unparsed[i].Text = RedactText(m.Unparsed[i].Text)
 	}
+	for _, rows := range [][]VolumeRow{m.Senders, m.SendersBySize, m.Recipients, m.RecipientsBySize} {
+		for i := range rows {
+			rows[i].Name = RedactText(rows[i].Name)
+		}
+	}
 }
 
 // redactLines returns a redacted copy: a diagnosis's lines may share

@@ -32,7 +32,8 @@ const (
 
 // SectionIDs are the ids of Tables, in report order.
 var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies", "tlsrpt",
-	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings", "unparsed"}
+	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings",
+	"domain-delivery", "master", "per-hour", "per-day", "received-from", "senders", "senders-by-size", "recipients", "recipients-by-size", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
 func (m *Model) Tables(zone *time.Location) []Table {
@@ -41,6 +42,9 @@ func (m *Model) Tables(zone *time.Location) []Table {
 		if len(t.Rows) > 0 {
 			if n := m.Omitted[t.ID]; n > 0 {
 				more := fmt.Sprintf("%d more rows left out (--top)", n)
+				if domainSections[t.ID] {
+					more = fmt.Sprintf("and %d more domains (--top)", n)
+				}
 				if t.Note != "" {
 					more = t.Note + "; " + more
 				}
@@ -50,6 +54,21 @@ func (m *Model) Tables(zone *time.Location) []Table {
 		}
 	}
 	return out
+}
+
+// domainSections are the sections with one row per destination domain.
+var domainSections = map[string]bool{"deferrals": true, "domains": true, "domain-delivery": true, "tls-outbound": true, "tlsrpt": true}
+
+// leftOut names the sections --top left out whole (--top 0: totals
+// only), with their rows: "domains 28, rejects 17".
+func (m *Model) leftOut() string {
+	var parts []string
+	for _, t := range allSections(m, time.UTC) {
+		if n := m.Omitted[t.ID]; n > 0 && len(t.Rows) == 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", t.ID, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // allSections is every section of the model, empty ones included (CSV
@@ -74,6 +93,15 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.bouncesTable(),
 		m.rejectsTable(),
 		m.warningsTable(zone),
+		m.domainDeliveryTable(),
+		m.masterTable(),
+		m.hourlyTable(),
+		m.dailyTable(),
+		m.volumeTable("received-from", "Messages received by sender domain", "sender domain", m.ReceivedFrom),
+		m.volumeTable("senders", "Senders by message count", "sender", m.Senders),
+		m.volumeTable("senders-by-size", "Senders by message size", "sender", m.SendersBySize),
+		m.volumeTable("recipients", "Recipients by message count", "recipient", m.Recipients),
+		m.volumeTable("recipients-by-size", "Recipients by message size", "recipient", m.RecipientsBySize),
 		m.unparsedTable(zone),
 	}
 }
@@ -428,7 +456,12 @@ func (m *Model) inputTable() Table {
 // reportHeaderLines are the report's header lines: its state first (the
 // one line to read), then HeaderLines.
 func (m *Model) reportHeaderLines(zone *time.Location) [][2]string {
-	return append([][2]string{{"state", m.Summary(zone)}}, m.HeaderLines(zone)...)
+	out := append([][2]string{{"state", m.Summary(zone)}}, m.HeaderLines(zone)...)
+	if f := m.Filter; f != nil {
+		out = append(out, [2]string{"domain", f.Domain + " only; of every domain: " + strings.Join(f.AllDomains, ", ") +
+			"; left out: received messages, senders and smtpd connections (they have no destination domain)"})
+	}
+	return out
 }
 
 // HeaderLines describe the window: what a reader must know before the tables.
@@ -463,6 +496,9 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 		{"window", from + " to " + to + " (" + zoneName + ")"},
 		{"hosts", hosts},
 		{"lines", lines},
+	}
+	if s := m.leftOut(); s != "" {
+		out = append(out, [2]string{"omitted", s + " rows (--top)"})
 	}
 	if !m.Generated.IsZero() {
 		out = append(out, [2]string{"made", m.Generated.In(zone).Format("2006-01-02 15:04:05") + " by pftls"})

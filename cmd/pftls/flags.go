@@ -17,7 +17,7 @@ import (
 //	ingestFlags  --db --year --tz --lock-wait --commit-every  yes     yes
 //	windowFlags  --since --from --to --day --all              yes     yes
 //	scopeFlags   --host                                       yes     yes
-//	             --domain --top                               yes     -
+//	             --domain --top --detail                      yes     -
 //	outputFlags  --format --section --width                   yes     -
 //	explain's    --format text|json (registerExplainFormat)   -       yes
 //	mailFlags    --mail-to --mail-from --subject --sendmail
@@ -71,7 +71,8 @@ func (f *scopeFlags) registerHost(fs *flag.FlagSet) {
 func (f *scopeFlags) register(fs *flag.FlagSet) {
 	f.registerHost(fs)
 	fs.StringVar(&f.domain, "domain", "", "only this destination domain")
-	fs.IntVar(&f.top, "top", 10, "rows in ranked lists (reasons, clients)")
+	fs.IntVar(&f.top, "top", 10, "rows in ranked lists and per-domain tables; 0: totals only")
+	fs.IntVar(&f.top, "detail", 10, "the same as --top (pflogsumm's name)")
 }
 
 // outputFlags choose how the report model is written.

@@ -24,6 +24,9 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		return usagef("pftls report --format prometheus > /var/lib/node_exporter/textfile/pftls.prom", "--format prometheus writes metrics for a collector: --mail-to, --fail-on and --only-problems do not apply")
 	}
 	mo := report.MetricsOptions{Domains: f.top}
+	if f.top == 0 {
+		mo.Domains = -1 // --top 0: totals only, no domain with series of its own
+	}
 	var m *report.Metrics
 	if dbPath, err := f.ingest.db.resolve(); err == nil && dbPath == aggregate.Memory && len(files) > 0 {
 		if m, err = metricsDirect(ctx, e, f, files, mo); err != nil {

@@ -18,7 +18,8 @@ type flagRange struct {
 
 var flagRanges = map[string]flagRange{
 	"year":            {min: 1970, max: 9999, zeroOK: true, example: "--year 2026"},
-	"top":             {min: 1, max: 1_000_000, example: "--top 10"},
+	"top":             {min: 0, max: 1_000_000, example: "--top 10"},
+	"detail":          {min: 0, max: 1_000_000, example: "--detail 10"},
 	"width":           {min: 20, max: 10_000, example: "--width 100"},
 	"commit-every":    {min: 1, max: 100_000_000, example: "--commit-every 50000"},
 	"alert-threshold": {min: 1, max: 1_000_000_000, example: "--alert-threshold 5"},

@@ -127,7 +127,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 		return nil, nil, err
 	}
 	model, err := report.Build(ctx, store, report.Options{
-		From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain, Top: f.top, Generated: e.now(), Config: cfg,
+		From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain, Top: f.top, TotalsOnly: f.top == 0, Generated: e.now(), Config: cfg,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -163,7 +163,7 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 		return nil, nil, err
 	}
 	b := report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
-		Top: f.top, Generated: now, Config: cfg})
+		Top: f.top, TotalsOnly: f.top == 0, Generated: now, Config: cfg})
 	pump := &aggregate.Pump{
 		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen:  true,

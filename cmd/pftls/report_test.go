@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,7 +137,7 @@ type expectedCorpus struct {
 }
 
 func TestReportAgreesWithCorpusDesign(t *testing.T) {
-	m := reportJSON(t, corpusLog)
+	m := reportJSON(t, corpusLog, "--top", "1000") // every domain
 	raw, err := os.ReadFile("../../testdata/corpus/expected-a.json")
 	if err != nil {
 		t.Fatal(err)
@@ -360,5 +362,282 @@ func TestMemoryReportEqualsStoredReport(t *testing.T) {
 		if strip(direct) != strip(stored) {
 			t.Errorf("%v: the :memory: report differs from the stored one:\n%.3000s\n---\n%.3000s", window, strip(direct), strip(stored))
 		}
+	}
+}
+
+// pflogsummBlock returns the lines of the pflogsumm section titled title,
+// after its underline, up to the blank line that ends it.
+func pflogsummBlock(t *testing.T, text, title string) []string {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != title || i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "---") {
+			continue
+		}
+		var out []string
+		for _, s := range lines[i+2:] {
+			if strings.TrimSpace(s) == "" {
+				break
+			}
+			if f := strings.Fields(s); len(f) > 0 && f[0][0] >= '0' && f[0][0] <= '9' { // not a heading
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	t.Fatalf("pflogsumm output has no %q section", title)
+	return nil
+}
+
+// pflogsummDelay formats seconds the way pflogsumm prints a delay.
+func pflogsummDelay(s float64) string {
+	switch {
+	case s >= 86400:
+		return strconv.FormatFloat(s/86400, 'f', 1, 64) + " d"
+	case s >= 3600:
+		return strconv.FormatFloat(s/3600, 'f', 1, 64) + " h"
+	case s >= 60:
+		return strconv.FormatFloat(s/60, 'f', 1, 64) + " m"
+	}
+	return strconv.FormatFloat(s, 'f', 1, 64) + " s"
+}
+
+// pflogsummSize formats bytes the way pflogsumm's tables do.
+func pflogsummSize(v int64) string {
+	switch {
+	case v > 512<<20:
+		return strconv.FormatInt(v>>20, 10) + "m"
+	case v > 512<<10:
+		return strconv.FormatInt(v>>10, 10) + "k"
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// TestReportStaplesMatchPflogsumm compares pflogsumm's staples on the
+// corpus, row by row, with the report's: the per-hour traffic table, the
+// per-domain delivery summary, messages received by sender domain and
+// senders and recipients by count and by size. --top is large enough to
+// keep every row.
+func TestReportStaplesMatchPflogsumm(t *testing.T) {
+	m := reportJSON(t, corpusLog, "--top", "1000")
+	raw, err := os.ReadFile("../../testdata/corpus/pflogsumm-a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	volumes := func(rows []report.VolumeRow, size bool) []string {
+		var out []string
+		for _, r := range rows {
+			if size {
+				out = append(out, pflogsummSize(r.Bytes)+" "+r.Name)
+			} else {
+				out = append(out, strconv.FormatInt(r.Messages, 10)+" "+r.Name)
+			}
+		}
+		return out
+	}
+	hourly := func() []string {
+		byHour := map[string]report.TrafficRow{}
+		for _, r := range m.Hourly {
+			byHour[r.Period] = r
+		}
+		var out []string
+		for h := range 24 {
+			r := byHour[fmt.Sprintf("%02d", h)]
+			out = append(out, fmt.Sprintf("%02d00-%02d00 %d %d %d %d %d", h, h+1, r.Received, r.Delivered, r.Deferrals, r.Bounced, r.Rejected))
+		}
+		return out
+	}
+	domains := func() []string {
+		var out []string
+		for _, d := range m.Domains {
+			out = append(out, fmt.Sprintf("%d %s %d %s %s %s", d.Delivered, pflogsummSize(d.BytesDelivered), d.Deferrals,
+				pflogsummDelay(d.AvgDelay), pflogsummDelay(d.MaxDelay), d.Domain))
+		}
+		return out
+	}
+	// pflogsumm lists master's lines by text; the report counts them by
+	// what they mean.
+	master := func() []string {
+		var out []string
+		for _, r := range []struct {
+			n    int64
+			text string
+		}{{m.Master.Started, "daemon started"}, {m.Master.Reloaded, "reload"}, {m.Master.Stopped, "terminating on signal"}} {
+			if r.n > 0 {
+				out = append(out, fmt.Sprintf("%d %s", r.n, r.text))
+			}
+		}
+		return out
+	}
+	received := func() []string {
+		var out []string
+		for _, r := range m.ReceivedFrom {
+			out = append(out, fmt.Sprintf("%d %s %s", r.Messages, pflogsummSize(r.Bytes), r.Name))
+		}
+		return out
+	}
+	tests := []struct {
+		section string
+		got     []string
+		ordered bool // pflogsumm's order is the report's (ties aside)
+	}{
+		{"Per-Hour Traffic Summary", hourly(), true},
+		{"Host/Domain Summary: Message Delivery", domains(), false},
+		{"Host/Domain Summary: Messages Received", received(), false},
+		{"Senders by message count", volumes(m.Senders, false), false},
+		{"Recipients by message count", volumes(m.Recipients, false), false},
+		{"Senders by message size", volumes(m.SendersBySize, true), false},
+		{"Recipients by message size", volumes(m.RecipientsBySize, true), false},
+		{"Master daemon messages", master(), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.section, func(t *testing.T) {
+			var want []string
+			for _, l := range pflogsummBlock(t, text, tt.section) {
+				l = strings.Join(strings.Fields(l), " ")
+				if tt.section == "Master daemon messages" {
+					l, _, _ = strings.Cut(l, " --") // "1 daemon started -- version 3.7.11, ..."
+				}
+				want = append(want, l)
+			}
+			got := tt.got
+			if !tt.ordered {
+				want, got = slices.Sorted(slices.Values(want)), slices.Sorted(slices.Values(got))
+			}
+			if len(want) == 0 {
+				t.Fatal("read no rows from pflogsumm")
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("pftls and pflogsumm differ:\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// TestReportTrafficAddsUpToTotals checks that the hours and the days of
+// the traffic tables add up to the totals they break down.
+func TestReportTrafficAddsUpToTotals(t *testing.T) {
+	m := reportJSON(t, corpusLog)
+	for _, tt := range []struct {
+		name string
+		rows []report.TrafficRow
+	}{{"hourly", m.Hourly}, {"daily", m.Daily}} {
+		var sum report.TrafficRow
+		for _, r := range tt.rows {
+			sum.Received += r.Received
+			sum.Delivered += r.Delivered
+			sum.Deferrals += r.Deferrals
+			sum.Bounced += r.Bounced
+			sum.Rejected += r.Rejected
+			sum.Connections += r.Connections
+		}
+		want := report.TrafficRow{Received: m.Totals.Received, Delivered: m.Totals.Delivered, Deferrals: m.Totals.Deferrals,
+			Bounced: m.Totals.Bounced, Rejected: m.Totals.Rejected, Connections: m.TLS.Inbound.Connections}
+		if sum != want || len(tt.rows) == 0 {
+			t.Errorf("%s adds up to %+v, totals are %+v (%d rows)", tt.name, sum, want, len(tt.rows))
+		}
+	}
+}
+
+// TestReportTopCutsDomainTables: the per-domain tables keep --top rows
+// (--detail is the same flag under pflogsumm's name) and say how many
+// domains they left out; --top 0 is the totals alone. The totals never
+// change.
+func TestReportTopCutsDomainTables(t *testing.T) {
+	all := reportJSON(t, corpusLog, "--top", "1000")
+	tests := []struct {
+		args     []string
+		rows     int
+		textHas  []string
+		textLack []string
+	}{
+		{[]string{"--top", "3"}, 3, []string{"and 25 more domains (--top)", "Destination domains"}, []string{"omitted:"}},
+		{[]string{"--detail", "3"}, 3, []string{"and 25 more domains (--top)"}, nil},
+		{[]string{"--top", "0"}, 0, []string{"omitted: tls-failures 9, diagnoses 9", "domains 28", "Totals"}, []string{"Destination domains", "Senders by message count"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			m := reportJSON(t, append([]string{corpusLog}, tt.args...)...)
+			if m.Totals != all.Totals {
+				t.Errorf("totals %+v, with every row %+v", m.Totals, all.Totals)
+			}
+			if len(m.Domains) != tt.rows || len(m.Delivery) != tt.rows || len(m.Senders) != tt.rows {
+				t.Errorf("%d domains, %d delivery rows, %d senders; want %d each", len(m.Domains), len(m.Delivery), len(m.Senders), tt.rows)
+			}
+			if got, want := m.Omitted["domains"], len(all.Domains)-tt.rows; got != want {
+				t.Errorf("omitted domains %d, want %d", got, want)
+			}
+			args := append([]string{"report", "--db", ":memory:", "--year", "2026", "--tz", "UTC", corpusLog}, tt.args...)
+			code, out, errOut := runCLI(t, "", args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, s := range tt.textHas {
+				if !strings.Contains(out, s) {
+					t.Errorf("text report lacks %q", s)
+				}
+			}
+			for _, s := range tt.textLack {
+				if strings.Contains(out, s) {
+					t.Errorf("text report has %q", s)
+				}
+			}
+		})
+	}
+}
+
+// TestReportDomainFiltersEverySection: --domain counts the domain alone
+// in every section but those the report names as of every domain, and
+// leaves out what has no destination domain (received messages, senders,
+// smtpd connections) instead of showing the whole server's numbers
+// (issue 21: "expired 79" for a domain that does not exist).
+func TestReportDomainFiltersEverySection(t *testing.T) {
+	all := reportJSON(t, corpusLog, "--top", "1000")
+	rows := map[string]report.DomainRow{}
+	for _, d := range all.Domains {
+		rows[d.Domain] = d
+	}
+	tests := []struct {
+		domain          string
+		expired, reject int64
+	}{
+		{"nosuch.example", 0, 0},
+		{"gmx.example", 0, 1},        // one relay-denied recipient at gmx.example
+		{"bank.example.net", 12, 0},  // 12 messages expired with a recipient there
+		{"down.example.org", 12, 0},  // 13 recipients in 12 messages
+		{"strict.example.com", 0, 1}, // bounces, no expiry; one relay-denied recipient
+		{"BANK.example.net", 12, 0},  // the domain in any case
+	}
+	for _, tt := range tests {
+		t.Run(tt.domain, func(t *testing.T) {
+			m := reportJSON(t, corpusLog, "--domain", tt.domain)
+			want := rows[strings.ToLower(tt.domain)]
+			got := m.Totals
+			if got.Delivered != want.Delivered || got.Bounced != want.Bounced || got.Deferrals != want.Deferrals ||
+				got.Expired != tt.expired || got.Rejected != tt.reject || got.Received != 0 || got.Senders != 0 {
+				t.Errorf("totals %+v; want the domain's row %+v, %d expired, %d rejected, nothing received", got, want, tt.expired, tt.reject)
+			}
+			if m.Filter == nil || m.Filter.Domain != tt.domain || !slices.Contains(m.Filter.AllDomains, "tls-inbound") {
+				t.Errorf("filter %+v does not say what --domain did", m.Filter)
+			}
+			var hourly report.TrafficRow
+			for _, r := range m.Hourly {
+				hourly.Delivered += r.Delivered
+				hourly.Received += r.Received
+				hourly.Connections += r.Connections
+			}
+			if hourly.Delivered != want.Delivered || hourly.Received != 0 || hourly.Connections != 0 {
+				t.Errorf("hourly %+v, want %d delivered and nothing received or connected", hourly, want.Delivered)
+			}
+			if len(m.Senders)+len(m.ReceivedFrom) != 0 {
+				t.Errorf("senders %v, received from %v under --domain", m.Senders, m.ReceivedFrom)
+			}
+			for _, d := range m.Domains {
+				if !strings.EqualFold(d.Domain, tt.domain) {
+					t.Errorf("domain row %q under --domain %s", d.Domain, tt.domain)
+				}
+			}
+		})
 	}
 }

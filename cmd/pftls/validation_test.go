@@ -15,7 +15,7 @@ func TestFlags_out_of_range_are_usage_errors(t *testing.T) {
 		{"report", "--year", "99999"},
 		{"report", "--year", "-1"},
 		{"report", "--top", "-3"},
-		{"report", "--top", "0"},
+		{"report", "--detail", "-1"},
 		{"report", "--width", "-5"},
 		{"explain", "--year", "99999", "bank.example.net"},
 		{"ingest", "--year", "12345"},

@@ -1,0 +1,67 @@
+package report
+
+// This file holds the sections of pflogsumm's staples: traffic by hour
+// and by day, received messages by sender domain, top senders and
+// recipients. The Builder counts them (build.go) by the Totals' rules.
+
+func (m *Model) hourlyTable() Table {
+	t := trafficTable("per-hour", "Traffic by hour of day", "hour", m.Hourly)
+	t.Note = "pflogsumm's per-hour traffic summary, summed over the days of the window; deferred counts deferral lines; connections are inbound smtpd sessions"
+	for i, r := range m.Hourly {
+		t.Rows[i][0] = r.Period + ":00-" + r.Period + ":59"
+	}
+	return t
+}
+
+func (m *Model) dailyTable() Table {
+	t := trafficTable("per-day", "Traffic by day", "day", m.Daily)
+	t.Note = "deferred counts deferral lines; connections are inbound smtpd sessions"
+	return t
+}
+
+func trafficTable(id, title, period string, rows []TrafficRow) Table {
+	t := Table{ID: id, Title: title,
+		Header: []string{period, "received", "delivered", "deferred", "bounced", "rejected", "connections"},
+		Align:  []Align{Left, Right, Right, Right, Right, Right, Right}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []string{r.Period, n(r.Received), n(r.Delivered), n(r.Deferrals), n(r.Bounced), n(r.Rejected), n(r.Connections)})
+	}
+	return t
+}
+
+func (m *Model) volumeTable(id, title, name string, rows []VolumeRow) Table {
+	t := Table{ID: id, Title: title, Header: []string{name, "messages", "bytes"}, Align: []Align{Left, Right, Right}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []string{r.Name, n(r.Messages), Bytes(r.Bytes)})
+	}
+	return t
+}
+
+// domainDeliveryTable is pflogsumm's "Host/Domain Summary: Message
+// Delivery": the domains by recipients delivered, with bytes and delays.
+func (m *Model) domainDeliveryTable() Table {
+	t := Table{ID: "domain-delivery", Title: "Delivery by destination domain",
+		Note:   "pflogsumm's host/domain summary: delay avg of the deliveries, max of deliveries and deferrals",
+		Header: []string{"domain", "delivered", "bytes", "deferrals", "delay avg", "delay max"},
+		Align:  []Align{Left, Right, Right, Right, Right, Right}}
+	for _, r := range m.Delivery {
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Delivered), Bytes(r.BytesDelivered), n(r.Deferrals), secs(r.AvgDelay), secs(r.MaxDelay)})
+	}
+	return t
+}
+
+// masterTable is pflogsumm's "Master daemon messages": Postfix starts,
+// reloads and stops.
+func (m *Model) masterTable() Table {
+	t := Table{ID: "master", Title: "Postfix master daemon", Note: "master(8) lines: starts, reloads, stops (terminating on signal)",
+		Header: []string{"event", "lines"}, Align: []Align{Left, Right}}
+	for _, r := range []struct {
+		event string
+		n     int64
+	}{{"started", m.Master.Started}, {"reloaded", m.Master.Reloaded}, {"stopped", m.Master.Stopped}} {
+		if r.n > 0 {
+			t.Rows = append(t.Rows, []string{r.event, n(r.n)})
+		}
+	}
+	return t
+}

@@ -34,7 +34,7 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 	if err != nil {
 		return nil, err
 	}
-	m.limitDomains(b.opts.Top)
+	m.shownRows = shownRows(b.opts.Top)
 	return m, nil
 }
 
@@ -301,7 +301,7 @@ func feed[T any](host string, facts []T, hostOf func(*T) string, add func(*T)) {
 func (b *Builder) Finish() *Model {
 	m := b.Model()
 	m.Diagnoses = Diagnose(m, b.opts.Config)
-	m.limitDomains(b.opts.Top)
+	m.shownRows = shownRows(b.opts.Top)
 	return m
 }
 
@@ -827,4 +827,12 @@ func (b *Builder) LineCount(c *aggregate.LineCount) {
 		b.m.Master.Stopped += c.Count
 	}
 	b.m.Lines.Read += c.Count
+}
+
+// shownRows is Model.shownRows for --top n (0: totals only).
+func shownRows(top int) int {
+	if top <= 0 {
+		return -1
+	}
+	return top
 }

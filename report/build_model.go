@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -217,10 +218,24 @@ func sortedVolume(m map[string]*VolumeRow, order func(a, c VolumeRow) int) []Vol
 	return out
 }
 
-// limitDomains cuts the per-domain sections to their first top rows,
-// after the diagnoses have seen every domain: a log with thousands of
-// destination domains makes a report of the busiest and most troubled
-// ones, and says how many more there were (Omitted).
+// forPeople is the model as the renderings for people show it (text,
+// markdown, CSV, HTML, the e-mail): the per-domain sections cut to their
+// first --top rows, after the diagnoses have seen every domain, so that a
+// log with thousands of destination domains makes a report of the busiest
+// and most troubled ones that says how many more there were (Omitted).
+// The JSON report keeps every domain: it is the machines' interface, and a
+// script must not lose domains to a flag meant for a mail's size.
+func (m *Model) forPeople() *Model {
+	if m.shownRows == 0 {
+		return m
+	}
+	c := *m
+	c.Omitted = maps.Clone(m.Omitted)
+	c.limitDomains(max(m.shownRows, 0))
+	return &c
+}
+
+// limitDomains cuts the per-domain sections to their first top rows.
 func (m *Model) limitDomains(top int) {
 	m.TLSFailures = topRows(m, "tls-failures", m.TLSFailures, top)
 	m.Diagnoses = topRows(m, "diagnoses", m.Diagnoses, top)

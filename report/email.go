@@ -28,6 +28,7 @@ type EmailOptions struct {
 // with the text report and the HTML report, both quoted-printable (so no
 // line is longer than 76 octets), ready for "sendmail -t -i".
 func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error {
+	m = m.forPeople()
 	var text, html bytes.Buffer
 	if err := renderText(&text, m, ro); err != nil {
 		return err

@@ -57,6 +57,12 @@ type Model struct {
 	// Master counts master(8)'s starts, reloads and stops (pflogsumm's
 	// "Master daemon messages"), by the hour like Lines.
 	Master Master `json:"master"`
+
+	// shownRows is what --top leaves of each per-domain section in the
+	// renderings for people (forPeople): 0 every row (a model made by
+	// hand, or decoded from JSON), n > 0 the first n, -1 none (--top 0).
+	// Not part of the JSON.
+	shownRows int
 }
 
 // Master counts master(8)'s lifecycle lines.

@@ -33,6 +33,9 @@ func (o RenderOptions) title() string {
 
 // Render writes the model in the named format.
 func Render(w io.Writer, m *Model, format string, o RenderOptions) error {
+	if format != "json" {
+		m = m.forPeople()
+	}
 	switch format {
 	case "text", "":
 		return renderText(w, m, o)

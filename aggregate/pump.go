@@ -129,8 +129,9 @@ func (p *Pump) now() time.Time {
 }
 
 // parse is the one call of the line parser on the pump's path: every line
-// that reaches the correlator, and every line pftls parse prints, is
-// parsed here, in format f (FormatAuto: whichever fits the line).
+// that reaches the correlator, every line pftls parse prints, and the
+// lines tail reads back to find where its window starts, are parsed here,
+// in format f (FormatAuto: whichever fits the line).
 func parse(l *source.Line, f logparse.Format) parsedLine {
 	return parsedLine{line: logparse.ParseAs(string(l.Bytes), f), number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/logparse"
+	"github.com/pftls/pftls/logparse/source"
 )
 
 // windowChunk is how much windowStart reads back at a time.
@@ -54,7 +55,7 @@ func windowStart(path string, end int64, window time.Duration, res logparse.Reso
 			line := bytes.TrimRight(buf[start:e], "\r\n")
 			lineEnd = start
 			if len(line) > 0 {
-				rec := logparse.ParseAs(string(line), f).Record
+				rec := parse(&source.Line{Bytes: line}, f).line.Record
 				if rec.Stamp.Month != 0 {
 					t := stamps.Time(rec.Stamp)
 					if latest.IsZero() {

@@ -13,6 +13,9 @@
 //     interface.
 //   - build.go: Build, and the Builder that counts a stream of facts (the
 //     one place of pftls's counting rules).
+//   - build_tls.go: the Builder's TLS counting (the outbound mix and
+//     posture per domain, TLSRPT beside pftls's own view, failed TLS
+//     sessions by the domain they are filed under, inbound sessions).
 //   - build_model.go: the Builder's last step, from counts to a sorted,
 //     trimmed Model.
 //   - distinct.go: counting distinct senders and recipients by hash.

@@ -1,0 +1,297 @@
+package report
+
+// This file is the Builder's TLS counting: the outbound TLS mix and
+// posture per domain, Postfix's own TLSRPT results beside pftls's, the
+// failed TLS sessions by the domain they are filed under, and inbound
+// sessions. The rules of what counts come from aggregate/classify.go.
+
+import (
+	"strings"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
+)
+
+func (b *Builder) byKex() map[string]int64 {
+	o := &b.m.TLS.Outbound
+	if o.ByKeyExchange == nil {
+		o.ByKeyExchange = map[string]int64{}
+	}
+	return o.ByKeyExchange
+}
+
+func (b *Builder) bySig() map[string]int64 {
+	o := &b.m.TLS.Outbound
+	if o.BySignature == nil {
+		o.BySignature = map[string]int64{}
+	}
+	return o.BySignature
+}
+
+// domainSet is the set of names seen at a domain in sets, made on first use.
+func (b *Builder) domainSet(sets map[string]map[string]bool, domain string) map[string]bool {
+	m := sets[domain]
+	if m == nil {
+		m = map[string]bool{}
+		sets[strings.Clone(domain)] = m
+	}
+	return m
+}
+
+// envelopeKey names one envelope recipient: one address in two messages
+// is two recipients.
+func envelopeKey(host, qid, rcpt string) string { return host + " " + qid + " " + rcpt }
+
+func relayLabel(a *aggregate.Attempt) string {
+	if a.RelayHost != "" {
+		return a.RelayHost
+	}
+	return a.Service
+}
+
+func (b *Builder) outboundTLS(a *aggregate.Attempt) {
+	if !a.InTLSMix() {
+		return
+	}
+	o := &b.m.TLS.Outbound
+	row := b.outbound[a.Domain]
+	if row == nil {
+		row = &TLSDomainRow{Domain: a.Domain}
+		b.outbound[a.Domain] = row
+		b.outProtos[a.Domain] = map[string]bool{}
+		b.outCiphrs[a.Domain] = map[string]bool{}
+	}
+	row.Deliveries++
+	o.Deliveries++
+	if a.Outcome().Sent() {
+		row.Sent++
+	}
+	posture := a.TLSPosture()
+	switch posture {
+	case aggregate.PostureVerified:
+		row.Verified++
+	case aggregate.PostureTrusted:
+		row.Trusted++
+	case aggregate.PostureUntrusted:
+		row.Untrusted++
+	case aggregate.PostureAnonymous:
+		row.Anonymous++
+	case aggregate.PostureEncrypted:
+		row.Encrypted++
+	case aggregate.PostureTLSFailed:
+		row.NoTLS++
+	case aggregate.PosturePlaintext:
+		row.Plaintext++
+	}
+	o.ByTrust[string(posture)]++
+	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
+		k := [2]string{a.TLSPolicy.String(), meaning}
+		if b.outPolicies[a.Domain] == nil {
+			b.outPolicies[a.Domain] = map[[2]string]int64{}
+		}
+		b.outPolicies[a.Domain][k]++
+	}
+	if a.TLSRPT != "" {
+		b.tlsrpt(a, posture)
+	}
+	if a.TLSProtocol == "TLSv1.3" {
+		o.TLS13++
+		row.TLS13++
+	}
+	if a.TLSKeyExchange != "" {
+		countString(b.byKex(), a.TLSKeyExchange)
+		addString(b.domainSet(b.outKex, a.Domain), a.TLSKeyExchange)
+		if aggregate.PostQuantum(a.TLSKeyExchange) {
+			o.PostQuantum++
+			row.PostQuantum++
+		}
+	}
+	if a.TLSServerSig != "" {
+		countString(b.bySig(), a.TLSServerSig)
+		addString(b.domainSet(b.outSig, a.Domain), a.TLSServerSig)
+	}
+	if a.TLSProtocol != "" {
+		o.TLS++
+		o.ByProtocol[a.TLSProtocol]++
+		o.ByCipher[a.TLSCipher]++
+		b.outProtos[a.Domain][a.TLSProtocol] = true
+		b.outCiphrs[a.Domain][a.TLSCipher] = true
+	}
+}
+
+// rptAcc is a TLSRPTRow being counted.
+type rptAcc struct {
+	row             TLSRPTRow
+	failures, pftls map[string]int64
+}
+
+// tlsrpt counts the TLSRPT result of the handshake an attempt was the
+// first to use, with pftls's own view of it.
+func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture) {
+	acc := b.rpt[a.Domain]
+	if acc == nil {
+		acc = &rptAcc{row: TLSRPTRow{Domain: a.Domain}, failures: map[string]int64{}, pftls: map[string]int64{}}
+		b.rpt[a.Domain] = acc
+	}
+	status, rest, _ := strings.Cut(a.TLSRPT, " ")
+	if status == "success" {
+		acc.row.Success++
+	} else {
+		acc.row.Failure++
+		countString(acc.failures, rest)
+	}
+	if a.TLSFailure != "" {
+		countString(acc.pftls, string(a.TLSFailure))
+	} else {
+		countString(acc.pftls, string(posture))
+	}
+}
+
+// failureDomain is the domain a TLS failure is filed under: its policy
+// domain. With no policy domain in the log and a recipient without one,
+// the policy is looked up by the next hop, the MX host itself
+// (smtp_tls_policy_maps keys a relayhost as "[host]").
+func failureDomain(f *aggregate.TLSFailure) string {
+	if f.Domain != "" && f.Domain != "(local)" {
+		return f.Domain
+	}
+	if f.PeerHost == "" {
+		return "(unknown)"
+	}
+	domain := "[" + f.PeerHost + "]"
+	if _, port, ok := strings.Cut(f.Peer, "]:"); ok && port != "25" {
+		domain += ":" + port
+	}
+	return domain
+}
+
+// TLSFailure counts a failed TLS session.
+func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
+	if !f.Outbound() || !b.inWindow(f.Time) {
+		return // inbound failures are counted from the sessions
+	}
+	b.seen(f.Time)
+	if !b.wantDomain(f.Domain) {
+		return
+	}
+	domain := failureDomain(f)
+	k := failKey{f.Direction, domain, f.Kind}
+	acc := b.failures[k]
+	if acc == nil {
+		acc = &failAcc{
+			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
+			messages: map[string]bool{}, recips: map[string]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
+			names: map[string]bool{}, rdoms: map[string]bool{},
+		}
+		b.failures[k] = acc
+	}
+	if len(acc.row.Evidence) == 0 && f.Evidence != "" {
+		acc.row.Evidence = strings.Split(f.Evidence, "\n")
+	}
+	for n := range strings.SplitSeq(f.Names, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			acc.names[n] = true
+		}
+	}
+	if f.Status == logparse.StatusSent {
+		acc.row.Sent++
+	}
+	acc.row.Count++
+	b.m.Totals.TLSFailures++
+	if f.QueueID != "" {
+		acc.messages[f.Host+" "+f.QueueID] = true
+	}
+	if f.Recipient != "" {
+		addString(acc.recips, envelopeKey(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
+		if rd := aggregate.Domain(f.Recipient); rd != "" && rd != domain {
+			addString(acc.rdoms, rd)
+		}
+	}
+	host := f.PeerHost
+	if host == "" {
+		host = f.Peer
+	}
+	if host != "" {
+		addString(acc.hosts, host)
+	}
+	countString(acc.details, f.Detail)
+	if f.Time.Before(acc.row.FirstSeen) {
+		acc.row.FirstSeen = f.Time
+	}
+	if f.Time.After(acc.row.LastSeen) {
+		acc.row.LastSeen = f.Time
+	}
+	acc.row.Deferring = acc.row.Deferring || f.Deferred
+}
+
+// Session counts an inbound smtpd session.
+func (b *Builder) Session(s *aggregate.Session) {
+	if !b.inWindow(s.Start) {
+		return
+	}
+	b.seen(s.Start)
+	b.countInbound(s.TLSTrust, s.TLSProtocol, s.TLSKeyExchange, 1)
+	if b.opts.Domain == "" { // a session has no destination domain
+		h, d := b.traffic(s.Start)
+		h.Connections++
+		d.Connections++
+	}
+	if aggregate.LegacyTLS(s.TLSProtocol) {
+		countClient(b.legacy, s.Client, s.TLSProtocol)
+	}
+	if s.TLSFailed {
+		detail := s.TLSError
+		if detail == "" {
+			detail = s.LostAfter
+		}
+		countClient(b.handshake, s.Client, detail)
+	}
+}
+
+// SessionCount counts ordinary inbound sessions the store kept as a
+// number per minute (see aggregate.SessionCount).
+func (b *Builder) SessionCount(c *aggregate.SessionCount) {
+	if !b.inWindow(c.First) {
+		return
+	}
+	b.seen(c.First)
+	if b.inWindow(c.Last) {
+		b.seen(c.Last)
+	}
+	b.countInbound(c.TLSTrust, c.TLSProtocol, c.TLSKeyExchange, c.Sessions)
+	if b.opts.Domain == "" { // a session has no destination domain
+		h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
+		h.Connections += c.Sessions
+		d.Connections += c.Sessions
+	}
+}
+
+// countInbound counts n inbound connections with the given TLS state
+// (protocol "" for none) and key exchange group ("" when not logged).
+func (b *Builder) countInbound(trust logparse.Trust, protocol, kex string, n int64) {
+	in := &b.m.TLS.Inbound
+	in.Connections += n
+	if protocol != "" {
+		in.TLS += n
+		in.ByTrust[string(trust)] += n
+		in.ByProtocol[protocol] += n
+	}
+	if kex != "" {
+		if in.ByKeyExchange == nil {
+			in.ByKeyExchange = map[string]int64{}
+		}
+		in.ByKeyExchange[kex] += n
+		if aggregate.PostQuantum(kex) {
+			in.PostQuantum += n
+		}
+	}
+}
+
+func countClient(m map[string]*ClientCount, client, detail string) {
+	c := m[client]
+	if c == nil {
+		c = &ClientCount{Client: strings.Clone(client), Detail: strings.Clone(detail)}
+		m[c.Client] = c
+	}
+	c.Count++
+}

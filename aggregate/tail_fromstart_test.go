@@ -18,20 +18,9 @@ func TestTail_from_start_shows_fully_stored_file(t *testing.T) {
 	writeFile(t, log, joinLines(lines))
 	ingest(t, db, 1000, log)
 
-	st, err := aggregate.Open(t.Context(), db, aggregate.OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newPump(st)
-	if err := p.Restore(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st, p := openRestored(t, db)
 	var shown int64
-	p.Consumers = []aggregate.FactConsumer{aggregate.FactsFunc(func(b *aggregate.Batch) {
-		for _, c := range b.LineCounts {
-			shown += c.Count
-		}
-	})}
+	p.Consumers = []aggregate.FactConsumer{lineCounter(&shown)}
 	tl := startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowFromStart})
 	tl.waitLines(t, 3000)
 	tl.stop(t)

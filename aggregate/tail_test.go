@@ -73,20 +73,9 @@ func TestTailShow(t *testing.T) {
 			ingest(t, db, 1000, log)
 			appendFile(t, log, joinLines(lines[2000:3000]))
 
-			st, err := aggregate.Open(t.Context(), db, aggregate.OpenOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := newPump(st)
-			if err := p.Restore(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			st, p := openRestored(t, db)
 			var shown int64
-			p.Consumers = []aggregate.FactConsumer{aggregate.FactsFunc(func(b *aggregate.Batch) {
-				for _, c := range b.LineCounts {
-					shown += c.Count
-				}
-			})}
+			p.Consumers = []aggregate.FactConsumer{lineCounter(&shown)}
 			tl := startTail(t, p, aggregate.TailOptions{Path: log, Show: tc.show})
 			tl.waitLines(t, 3000-skipped(tc.show))
 			appendFile(t, log, joinLines(lines[3000:3500]))

@@ -31,6 +31,21 @@ func windowLines(t *testing.T, lines []string, window time.Duration) int {
 }
 
 // lineCounter counts the lines consumers are shown.
+// openRestored opens the database at db for writing and returns it with a
+// pump whose correlator is restored from it, as tail starts.
+func openRestored(t *testing.T, db string) (*aggregate.Store, *aggregate.Pump) {
+	t.Helper()
+	st, err := aggregate.Open(t.Context(), db, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPump(st)
+	if err := p.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return st, p
+}
+
 func lineCounter(n *int64) aggregate.FactConsumer {
 	return aggregate.FactsFunc(func(b *aggregate.Batch) {
 		for _, c := range b.LineCounts {
@@ -50,14 +65,7 @@ func TestTail_window_replays_last_minutes_of_stored_file(t *testing.T) {
 	writeFile(t, log, joinLines(lines))
 	ingest(t, db, 1000, log)
 
-	st, err := aggregate.Open(t.Context(), db, aggregate.OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newPump(st)
-	if err := p.Restore(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st, p := openRestored(t, db)
 	var shown, primed int64
 	p.Consumers = []aggregate.FactConsumer{lineCounter(&shown)}
 	tl := startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowWindow, Window: 2 * time.Minute,
@@ -88,14 +96,7 @@ func TestTail_window_stores_backlog_once_and_shows_its_window(t *testing.T) {
 	ingest(t, db, 1000, log)
 	writeFile(t, log, joinLines(lines))
 
-	st, err := aggregate.Open(t.Context(), db, aggregate.OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newPump(st)
-	if err := p.Restore(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st, p := openRestored(t, db)
 	var shown int64
 	p.Consumers = []aggregate.FactConsumer{lineCounter(&shown)}
 	tl := startTail(t, p, aggregate.TailOptions{Path: log, Show: aggregate.ShowWindow, Window: 2 * time.Minute})

@@ -230,3 +230,31 @@ func (b *Batch) Len() int {
 func PostQuantum(group string) bool {
 	return strings.Contains(group, "MLKEM") || strings.Contains(group, "Kyber") || strings.Contains(group, "mlkem")
 }
+
+// OnlyHost is the batch's facts of one host (--host); all of them when
+// host is "".
+func (b *Batch) OnlyHost(host string) *Batch {
+	if host == "" {
+		return b
+	}
+	return &Batch{
+		Messages:   ofHost(b.Messages, host, func(x *Message) string { return x.Host }),
+		Attempts:   ofHost(b.Attempts, host, func(x *Attempt) string { return x.Host }),
+		TLS:        ofHost(b.TLS, host, func(x *TLSFailure) string { return x.Host }),
+		Sessions:   ofHost(b.Sessions, host, func(x *Session) string { return x.Host }),
+		Rejects:    ofHost(b.Rejects, host, func(x *Reject) string { return x.Host }),
+		Warnings:   ofHost(b.Warnings, host, func(x *Warning) string { return x.Host }),
+		Unparsed:   ofHost(b.Unparsed, host, func(x *Unparsed) string { return x.Host }),
+		LineCounts: ofHost(b.LineCounts, host, func(x *LineCount) string { return x.Host }),
+	}
+}
+
+func ofHost[T any](facts []T, host string, hostOf func(*T) string) []T {
+	var out []T
+	for i := range facts {
+		if hostOf(&facts[i]) == host {
+			out = append(out, facts[i])
+		}
+	}
+	return out
+}

@@ -103,6 +103,8 @@ type MetricsOptions struct {
 	// at 0, so that neither its series nor "other" ever goes down. A
 	// window (report) ranks all its domains at once.
 	Live bool
+	// Host, when set, counts the facts of that host only (--host).
+	Host string
 }
 
 // labelKey holds a series' label values in its family's order.
@@ -182,6 +184,7 @@ func (m *Metrics) inc(f *metricFamily, k labelKey) { add(m.counts, f, k, 1) }
 func (m *Metrics) Facts(b *aggregate.Batch) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	b = b.OnlyHost(m.opts.Host)
 	// Attempts before messages: a message removed in this batch is
 	// forgotten after its deferrals are counted.
 	for i := range b.Attempts {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -23,13 +24,18 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 	if f.mail.to != "" || f.mail.failOn != "" || f.mail.onlyProblems {
 		return usagef("pftls report --format prometheus > /var/lib/node_exporter/textfile/pftls.prom", "--format prometheus writes metrics for a collector: --mail-to, --fail-on and --only-problems do not apply")
 	}
-	mo := report.MetricsOptions{Domains: f.top}
+	mo := report.MetricsOptions{Domains: f.top, Host: f.host}
 	if f.top == 0 {
 		mo.Domains = -1 // --top 0: totals only, no domain with series of its own
 	}
 	var m *report.Metrics
-	if dbPath, err := f.ingest.db.resolve(); err == nil && dbPath == aggregate.Memory && len(files) > 0 {
-		if m, err = metricsDirect(ctx, e, f, files, mo); err != nil {
+	if isDirect(f, files) {
+		_, _, err := readDirect(ctx, e, f, files, func(from, to time.Time, _ *time.Location) aggregate.FactConsumer {
+			mo.From, mo.To = from, to
+			m = report.NewMetrics(mo)
+			return m
+		})
+		if err != nil {
 			return err
 		}
 	} else {
@@ -52,71 +58,4 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 	}
 	out := bufio.NewWriter(e.stdout)
 	return errors.Join(report.WritePrometheus(out, reg), out.Flush())
-}
-
-// metricsDirect counts FILEs read with no database, as analyseDirect does
-// for the report.
-func metricsDirect(ctx context.Context, e env, f *reportFlags, files []string, mo report.MetricsOptions) (*report.Metrics, error) {
-	zone, err := f.ingest.times.location()
-	if err != nil {
-		return nil, err
-	}
-	paths, err := inputPaths(files)
-	if err != nil {
-		return nil, err
-	}
-	if mo.From, mo.To, err = f.window(ctx, nil, e.now(), zone, true); err != nil {
-		return nil, err
-	}
-	resolvers, err := f.ingest.times.resolvers(e.now)
-	if err != nil {
-		return nil, err
-	}
-	m := report.NewMetrics(mo)
-	var consumer aggregate.FactConsumer = m
-	if f.host != "" {
-		consumer = aggregate.FactsFunc(func(b *aggregate.Batch) { m.Facts(onlyHost(b, f.host)) })
-	}
-	pump := &aggregate.Pump{
-		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
-		KeepOpen:  true,
-		Consumers: []aggregate.FactConsumer{consumer},
-		Resolver:  resolvers,
-		Now:       e.now,
-		Format:    f.ingest.format.Format(),
-	}
-	for _, path := range paths {
-		fr, err := readInput(ctx, e, pump, path)
-		if err != nil {
-			return nil, err
-		}
-		if err := coverageError(fr.Path, &fr.Coverage); err != nil {
-			return nil, err
-		}
-	}
-	pump.Flush()
-	return m, nil
-}
-
-// onlyHost is the batch's facts of one host (--host).
-func onlyHost(b *aggregate.Batch, host string) *aggregate.Batch {
-	var out aggregate.Batch
-	out.Messages = keep(b.Messages, func(x *aggregate.Message) bool { return x.Host == host })
-	out.Attempts = keep(b.Attempts, func(x *aggregate.Attempt) bool { return x.Host == host })
-	out.TLS = keep(b.TLS, func(x *aggregate.TLSFailure) bool { return x.Host == host })
-	out.Sessions = keep(b.Sessions, func(x *aggregate.Session) bool { return x.Host == host })
-	out.Rejects = keep(b.Rejects, func(x *aggregate.Reject) bool { return x.Host == host })
-	out.Warnings = keep(b.Warnings, func(x *aggregate.Warning) bool { return x.Host == host })
-	out.LineCounts = keep(b.LineCounts, func(x *aggregate.LineCount) bool { return x.Host == host })
-	return &out
-}
-
-func keep[T any](xs []T, ok func(*T) bool) []T {
-	var out []T
-	for i := range xs {
-		if ok(&xs[i]) {
-			out = append(out, xs[i])
-		}
-	}
-	return out
 }

@@ -116,7 +116,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	if err != nil {
 		return nil, nil, err
 	}
-	if dbPath, err := f.ingest.db.resolve(); err == nil && dbPath == aggregate.Memory && len(files) > 0 {
+	if isDirect(f, files) {
 		return analyseDirect(ctx, e, f, files, cfg)
 	}
 	store, zone, from, to, read, err := openStoreAndWindow(ctx, e, f, files)
@@ -143,6 +143,35 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 // counting code the store's scans feed, at several times the speed and a
 // fraction of the memory).
 func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, cfg *report.PostfixConfig) (*report.Model, *time.Location, error) {
+	var b *report.Builder
+	read, zone, err := readDirect(ctx, e, f, files, func(from, to time.Time, zone *time.Location) aggregate.FactConsumer {
+		b = report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
+			Top: f.top, TotalsOnly: f.top == 0, Generated: e.now(), Config: cfg})
+		return aggregate.FactsFunc(b.Feed)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	m := b.Finish()
+	for i := range read {
+		m.AddInput(read[i].Path, &read[i].Coverage)
+	}
+	return m, zone, nil
+}
+
+// isDirect reports whether FILEs are read with no database (--db
+// :memory:): their facts go straight to the consumer (readDirect).
+func isDirect(f *reportFlags, files []string) bool {
+	dbPath, err := f.ingest.db.resolve()
+	return err == nil && dbPath == aggregate.Memory && len(files) > 0
+}
+
+// readDirect reads FILEs with no database, each file an input error when
+// pftls cannot read it, into the consumer that consumer makes for the
+// window the flags choose (unbounded by default: everything read); the
+// messages still in the queue reach it once, at the end.
+func readDirect(ctx context.Context, e env, f *reportFlags, files []string,
+	consumer func(from, to time.Time, zone *time.Location) aggregate.FactConsumer) ([]aggregate.FileResult, *time.Location, error) {
 	zone, err := f.ingest.times.location()
 	if err != nil {
 		return nil, nil, err
@@ -151,10 +180,7 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 	if err != nil {
 		return nil, nil, err
 	}
-	now := e.now()
-	// Without a store, --all (or FILEs without a window flag) is the
-	// unbounded window: everything read.
-	from, to, err := f.window(ctx, nil, now, zone, true)
+	from, to, err := f.window(ctx, nil, e.now(), zone, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,12 +188,10 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 	if err != nil {
 		return nil, nil, err
 	}
-	b := report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
-		Top: f.top, TotalsOnly: f.top == 0, Generated: now, Config: cfg})
 	pump := &aggregate.Pump{
 		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen:  true,
-		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(b.Feed)},
+		Consumers: []aggregate.FactConsumer{consumer(from, to, zone)},
 		Resolver:  resolvers,
 		Now:       e.now,
 		Format:    f.ingest.format.Format(),
@@ -184,11 +208,7 @@ func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, c
 		read = append(read, *fr)
 	}
 	pump.Flush() // the messages still in the queue, once
-	m := b.Finish()
-	for i := range read {
-		m.AddInput(read[i].Path, &read[i].Coverage)
-	}
-	return m, zone, nil
+	return read, zone, nil
 }
 
 // openStoreAndWindow opens the store for a report-like command, ingesting

@@ -156,7 +156,7 @@ func failureDomain(f *aggregate.TLSFailure) string {
 		return f.Domain
 	}
 	if f.PeerHost == "" {
-		return "(unknown)"
+		return unknownDomain
 	}
 	domain := "[" + f.PeerHost + "]"
 	if _, port, ok := strings.Cut(f.Peer, "]:"); ok && port != "25" {

@@ -162,6 +162,20 @@ func (l *Live) Add(b *aggregate.Batch) {
 	if b == nil {
 		return
 	}
+	var evs []LiveEvent
+	if l.keep > 0 {
+		evs = Events(b)
+	}
+	l.AddEvents(b, evs)
+}
+
+// AddEvents is Add for a caller that has the batch's Events already (tail
+// hands the same events to the view, the alerter and the stream): they
+// are not made again.
+func (l *Live) AddEvents(b *aggregate.Batch, evs []LiveEvent) {
+	if b == nil {
+		return
+	}
 	for i := range b.LineCounts {
 		if k := b.LineCounts[i].Kind; k == logparse.KindUnparsed || k == logparse.KindMalformed {
 			l.notUnderstood += b.LineCounts[i].Count
@@ -200,7 +214,7 @@ func (l *Live) Add(b *aggregate.Batch) {
 		l.insert(liveFact{at: w.Time.UnixNano(), kind: liveWarning}, w.Time)
 	}
 	if l.keep > 0 {
-		for _, e := range Events(b) {
+		for _, e := range evs {
 			if inRecent(e.Kind) {
 				l.remember(e)
 			}

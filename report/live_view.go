@@ -134,14 +134,6 @@ type liveLine struct {
 	t tone
 }
 
-func plainLines(ss []string, t tone) []liveLine {
-	out := make([]liveLine, len(ss))
-	for i, s := range ss {
-		out[i] = liveLine{s, t}
-	}
-	return out
-}
-
 // domainTone is red for a domain with problems in the window.
 func domainTone(d LiveDomain) tone {
 	if d.TLSFailures+d.Deferrals+d.Bounced > 0 {

@@ -62,6 +62,9 @@ var domainSections = map[string]bool{"deferrals": true, "domains": true, "domain
 // leftOut names the sections --top left out whole (--top 0: totals
 // only), with their rows: "domains 28, rejects 17".
 func (m *Model) leftOut() string {
+	if len(m.Omitted) == 0 {
+		return "" // nothing left out: no section to build
+	}
 	var parts []string
 	for _, t := range allSections(m, time.UTC) {
 		if n := m.Omitted[t.ID]; n > 0 && len(t.Rows) == 0 {

@@ -239,7 +239,7 @@ func (t *tailer) openPump(ctx context.Context) error {
 		Resolver:  resolvers,
 		Now:       t.e.now,
 		Format:    t.f.inputFormat.Format(),
-		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.live.Add), aggregate.FactsFunc(t.events)},
+		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(t.count), aggregate.FactsFunc(t.events)},
 	}
 	if t.f.noDB {
 		return nil
@@ -268,10 +268,12 @@ func (t *tailer) count(b *aggregate.Batch) {
 	t.nFacts += int64(b.Len() - len(b.LineCounts))
 }
 
-// events hands each notable event to the alerter and, when not on a
-// terminal, prints it.
+// events makes the batch's notable events once and hands them, with the
+// batch, to the live view, then to the alerter and, when not on a
+// terminal, prints them.
 func (t *tailer) events(b *aggregate.Batch) {
 	events := report.Events(b)
+	t.live.AddEvents(b, events)
 	if t.alerts != nil {
 		for _, ev := range events {
 			t.alerts.observe(ev)

@@ -264,8 +264,17 @@ func (b *Builder) seen(t time.Time) {
 	}
 }
 
-func (b *Builder) inWindow(t time.Time) bool {
-	return (b.opts.From.IsZero() || !t.Before(b.opts.From)) && (b.opts.To.IsZero() || t.Before(b.opts.To))
+func (b *Builder) inWindow(t time.Time) bool { return inWindow(b.opts.From, b.opts.To, t) }
+
+// inWindow reports whether t is in [from, to); a zero end is unbounded.
+func inWindow(from, to, t time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
+}
+
+// hourInWindow reports whether the hour starting at h overlaps [from, to):
+// line counts are kept by the hour, and an hour counts when it overlaps.
+func hourInWindow(from, to, h time.Time) bool {
+	return (from.IsZero() || h.Add(time.Hour).After(from)) && (to.IsZero() || h.Before(to))
 }
 
 func (b *Builder) wantDomain(d string) bool {
@@ -286,6 +295,13 @@ func (b *Builder) Feed(batch *aggregate.Batch) {
 	feed(h, batch.Warnings, func(x *aggregate.Warning) string { return x.Host }, b.Warning)
 	feed(h, batch.Unparsed, func(x *aggregate.Unparsed) string { return x.Host }, b.Unparsed)
 	feed(h, batch.LineCounts, func(x *aggregate.LineCount) string { return x.Host }, b.LineCount)
+}
+
+// each hands every fact to add.
+func each[T any](facts []T, add func(*T)) {
+	for i := range facts {
+		add(&facts[i])
+	}
 }
 
 // feed hands each fact of one host (all hosts when host is "") to add.
@@ -524,7 +540,7 @@ func (b *Builder) Unparsed(u *aggregate.Unparsed) {
 // LineCount adds up the lines read in the window (by the hour).
 func (b *Builder) LineCount(c *aggregate.LineCount) {
 	// Counted by the hour: an hour counts when it overlaps the window.
-	if (!b.opts.From.IsZero() && !c.Hour.Add(time.Hour).After(b.opts.From)) || (!b.opts.To.IsZero() && !c.Hour.Before(b.opts.To)) {
+	if !hourInWindow(b.opts.From, b.opts.To, c.Hour) {
 		return
 	}
 	addString(b.hosts, c.Host)

@@ -127,10 +127,7 @@ const (
 	countedExpired
 )
 
-type metricsMsgKey struct {
-	host, qid string
-	start     int64
-}
+type metricsMsgKey = msgKey
 
 // Metrics counts facts into pftls's Prometheus families. It is an
 // aggregate.FactConsumer (tail), an aggregate.Sink (a store scan) and a
@@ -158,9 +155,7 @@ func NewMetrics(o MetricsOptions) *Metrics {
 		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[metricsMsgKey]msgState{}}
 }
 
-func (m *Metrics) inWindow(t time.Time) bool {
-	return (m.opts.From.IsZero() || !t.Before(m.opts.From)) && (m.opts.To.IsZero() || t.Before(m.opts.To))
-}
+func (m *Metrics) inWindow(t time.Time) bool { return inWindow(m.opts.From, m.opts.To, t) }
 
 func add(c map[*metricFamily]map[labelKey]float64, f *metricFamily, k labelKey, n float64) {
 	s := c[f]
@@ -187,27 +182,13 @@ func (m *Metrics) Facts(b *aggregate.Batch) {
 	b = b.OnlyHost(m.opts.Host)
 	// Attempts before messages: a message removed in this batch is
 	// forgotten after its deferrals are counted.
-	for i := range b.Attempts {
-		m.attempt(&b.Attempts[i])
-	}
-	for i := range b.Messages {
-		m.message(&b.Messages[i])
-	}
-	for i := range b.TLS {
-		m.tlsFailure(&b.TLS[i])
-	}
-	for i := range b.Sessions {
-		m.session(&b.Sessions[i])
-	}
-	for i := range b.Rejects {
-		m.reject(&b.Rejects[i])
-	}
-	for i := range b.Warnings {
-		m.warning(&b.Warnings[i])
-	}
-	for i := range b.LineCounts {
-		m.lineCount(&b.LineCounts[i])
-	}
+	each(b.Attempts, m.attempt)
+	each(b.Messages, m.message)
+	each(b.TLS, m.tlsFailure)
+	each(b.Sessions, m.session)
+	each(b.Rejects, m.reject)
+	each(b.Warnings, m.warning)
+	each(b.LineCounts, m.lineCount)
 	m.sweep()
 }
 
@@ -274,7 +255,7 @@ func (m *Metrics) message(x *aggregate.Message) {
 	if x.Removed {
 		delete(m.messages, k)
 	} else if st != 0 {
-		m.messages[metricsMsgKey{strings.Clone(x.Host), strings.Clone(x.QueueID), k.start}] = st
+		m.messages[k.owned()] = st
 	}
 }
 
@@ -414,7 +395,7 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 		k := metricsMsgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 		if st := m.messages[k]; st&countedDeferred == 0 {
 			m.inc(famDeferredMsgs, labelKey{a.Host})
-			m.messages[metricsMsgKey{strings.Clone(a.Host), strings.Clone(a.QueueID), k.start}] = st | countedDeferred
+			m.messages[k.owned()] = st | countedDeferred
 		}
 	}
 	if a.InTLSMix() {
@@ -501,7 +482,7 @@ func (m *Metrics) warning(w *aggregate.Warning) {
 func (m *Metrics) lineCount(c *aggregate.LineCount) {
 	// Line counts are by the hour: an hour counts when it overlaps the
 	// window, as in the report.
-	if (!m.opts.From.IsZero() && !c.Hour.Add(time.Hour).After(m.opts.From)) || (!m.opts.To.IsZero() && !c.Hour.Before(m.opts.To)) {
+	if !hourInWindow(m.opts.From, m.opts.To, c.Hour) {
 		return
 	}
 	n := float64(c.Count)

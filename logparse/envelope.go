@@ -266,7 +266,7 @@ func decodeStamped(line string, rec *Record) bool {
 	}
 	if inner != "" && (inner[0] == '<' || isDigit(inner[0]) || monthNumber(prefix3(inner)) != 0) {
 		var in Record
-		if _, ok := detectEnvelope(inner, &in); ok && in.Format != FormatBare {
+		if _, ok := detectEnvelope(inner, &in); ok {
 			*rec = in
 			rec.Format = FormatDocker
 			return true
@@ -277,7 +277,9 @@ func decodeStamped(line string, rec *Record) bool {
 		// ("postfix/smtp[138]: ..."): the first word is a tag, not a host.
 		return decodeInner(inner, st, rec, FormatDocker)
 	}
-	if !splitEnvelope(line, rec) {
+	// An ISO-stamped syslog line: the stamp is read already.
+	rec.Stamp = st
+	if !splitHostTag(inner, rec) {
 		return false
 	}
 	rec.Format = FormatSyslog
@@ -313,7 +315,7 @@ func cutCRI(s string) (string, bool) {
 // runtime's stamp and NoHost.
 func decodeInner(body string, st Stamp, rec *Record, f Format) bool {
 	var in Record
-	if _, ok := detectEnvelope(body, &in); ok && in.Format != FormatBare {
+	if _, ok := detectEnvelope(body, &in); ok {
 		*rec = in
 		rec.Format = f
 		return true
@@ -413,7 +415,7 @@ func decodeCompose(line string, rec *Record) (string, bool) {
 	if strings.HasPrefix(inner, "{") {
 		return line, false // a JSON logger behind compose: not a shape Postfix images write
 	}
-	if _, ok := detectEnvelope(inner, rec); !ok || rec.Format == FormatBare {
+	if _, ok := detectEnvelope(inner, rec); !ok {
 		return line, false
 	}
 	rec.Format = FormatCompose
@@ -459,7 +461,7 @@ func decodeJSON(line string, rec *Record) (string, bool) {
 	}
 	// The message may hold the whole syslog line.
 	var in Record
-	if raw, ok := detectEnvelope(msg, &in); ok && in.Format != FormatBare && in.Format != FormatJSON {
+	if raw, ok := detectEnvelope(msg, &in); ok && in.Format != FormatJSON {
 		*rec = in
 		rec.Format = FormatJSON
 		return raw, true
@@ -536,6 +538,10 @@ func decodeJournalJSON(e *journalEntry, rec *Record) (string, bool) {
 	return syntheticLine(stamp, e.Hostname, tag, msg, rec, FormatJournalJSON)
 }
 
+// lineBreaks turns the line breaks of a multi-line journal entry into
+// spaces (built once: a Replacer with a two-byte pattern builds a trie).
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
 // syntheticLine parses the syslog line made of a stamp, host, tag and
 // message, as format f. Line breaks in the message (a multi-line journal
 // entry) become spaces: a line is one line.
@@ -543,7 +549,9 @@ func syntheticLine(stamp, host, tag, msg string, rec *Record, f Format) (string,
 	if host == "" {
 		host = NoHost
 	}
-	msg = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(msg)
+	if strings.ContainsAny(msg, "\r\n") {
+		msg = lineBreaks.Replace(msg)
+	}
 	line := stamp + " " + host + " " + tag + ": " + msg
 	if !splitEnvelope(line, rec) {
 		return line, false

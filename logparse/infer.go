@@ -95,11 +95,7 @@ func relayService(t string) string {
 // Postfix message written without one ("journalctl -o cat"): a queue ID
 // or NOQUEUE and ": ", or a beginning only Postfix writes.
 func looksLikeBareMessage(line string) bool {
-	c := 0
-	for c < len(line) && c < 64 && isAlnum(line[c]) {
-		c++
-	}
-	if c > 0 && strings.HasPrefix(line[c:], ": ") && (line[:c] == "NOQUEUE" || IsQueueID(line[:c])) {
+	if _, _, ok := cutQueueID(line); ok {
 		return true
 	}
 	for _, p := range inferPrefixes {

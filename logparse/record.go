@@ -81,20 +81,27 @@ func cutStampAndHost(line string, st *Stamp) (host, rest string, ok bool) {
 func splitMessage(rec *Record) {
 	rec.Severity = SevInfo
 	text := cutSeverity(rec, rec.Text)
-	// A queue ID (or NOQUEUE) is letters and digits followed by ": ". Most
-	// lines have none, so look no further than the first other byte,
-	// rather than for the first ": " in the text.
+	if id, rest, ok := cutQueueID(text); ok {
+		rec.QueueID, text = id, rest
+	}
+	rec.Text = text
+}
+
+// cutQueueID takes a leading queue ID (or NOQUEUE) and ": " off text. A
+// queue ID is letters and digits followed by ": ". Most lines have none,
+// so look no further than the first other byte, rather than for the
+// first ": " in the text.
+func cutQueueID(text string) (id, rest string, ok bool) {
 	c := 0
 	for c < len(text) && c < 64 && isAlnum(text[c]) {
 		c++
 	}
 	if c > 0 && strings.HasPrefix(text[c:], ": ") {
 		if id := text[:c]; id == "NOQUEUE" || IsQueueID(id) {
-			rec.QueueID = id
-			text = text[c+2:]
+			return id, text[c+2:], true
 		}
 	}
-	rec.Text = text
+	return "", text, false
 }
 
 func isAlnum(c byte) bool {

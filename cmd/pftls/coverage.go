@@ -11,7 +11,9 @@ import (
 // checkCoverage returns an input error for the first file read that is
 // not a Postfix log pftls can read (no Postfix lines at all, or most lines
 // not understood): a report over it would be silently wrong. An empty
-// file is no error: a quiet log.
+// file is no error: a quiet log. Ingest stores what it read first, then
+// says, as an input error, which file it could not read: a cron job must
+// not take it for a quiet day.
 func checkCoverage(results []aggregate.FileResult) error {
 	for i := range results {
 		if err := coverageError(results[i].Path, &results[i].Coverage); err != nil {
@@ -19,14 +21,6 @@ func checkCoverage(results []aggregate.FileResult) error {
 		}
 	}
 	return nil
-}
-
-// checkIngested is checkCoverage for pftls ingest. Ingest stores what it
-// read whatever it is (the lines it understood are facts, the others are
-// counted), and then says, as an input error, which file was not a
-// Postfix log it could read: a cron job must not take it for a quiet day.
-func checkIngested(results []aggregate.FileResult) error {
-	return checkCoverage(results)
 }
 
 // coverageError says why the file at path cannot be read as a Postfix log,

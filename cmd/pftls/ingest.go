@@ -68,7 +68,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 		return nil
 	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
-	err = errors.Join(err, checkIngested(results.files)) // see coverage.go
+	err = errors.Join(err, checkCoverage(results.files)) // see coverage.go
 	if store != nil {
 		defer closeStore(store, &err)
 	}
@@ -96,7 +96,7 @@ type ingestResult struct {
 // the open store (for report) and what it did per file.
 func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, files []string, rebuild bool) (*aggregate.Store, ingestResult, error) {
 	var res ingestResult
-	journal := f.journal.source()
+	journal := f.journal.source(false)
 	var paths []string
 	var err error
 	if journal == nil || len(files) > 0 {
@@ -140,10 +140,8 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	for _, path := range paths {
 		// The lines written between the last run and logrotate are in a
 		// rotated copy of path (mail.log.1): finish it first.
-		rotated, err := pump.RotatedBefore(ctx, path)
-		if errors.Is(err, aggregate.ErrRotatedAway) {
-			fmt.Fprintf(e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
-		} else if err != nil {
+		rotated, err := rotatedCopies(ctx, e, pump, path)
+		if err != nil {
 			return store, res, err
 		}
 		for _, p := range append(rotated, path) {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 )
@@ -161,10 +164,23 @@ func (j *journalFlags) check(cmd string) error {
 	return nil
 }
 
-// source is the journal source the flags describe, nil without --journal.
-func (j *journalFlags) source() *source.Journal {
+// source is the journal source the flags describe, nil without --journal;
+// atEnd starts it at the journal's end (tail --no-db: nothing is stored,
+// so there is no cursor to start after).
+func (j *journalFlags) source(atEnd bool) *source.Journal {
 	if j == nil || !j.on {
 		return nil
 	}
-	return source.NewJournal(source.JournalOptions{Command: j.journalctl, Units: j.units, Follow: j.follow})
+	return source.NewJournal(source.JournalOptions{Command: j.journalctl, Units: j.units, Follow: j.follow, AtEnd: atEnd})
+}
+
+// rotatedCopies is pump.RotatedBefore for a command: the rotated copies of
+// path to finish first. A copy that is gone is a warning, not an error.
+func rotatedCopies(ctx context.Context, e env, pump *aggregate.Pump, path string) ([]string, error) {
+	rotated, err := pump.RotatedBefore(ctx, path)
+	if errors.Is(err, aggregate.ErrRotatedAway) {
+		fmt.Fprintf(e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
+		return nil, nil
+	}
+	return rotated, err
 }

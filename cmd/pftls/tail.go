@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -107,7 +106,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if err := f.metrics.check(fs); err != nil {
 		return err
 	}
-	journal := f.journal.source()
+	journal := f.journal.source(f.noDB && !f.fromStart && !f.resume)
 	var path string
 	switch {
 	case journal != nil:
@@ -132,10 +131,6 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal}
-	if journal != nil && f.noDB && !f.fromStart && !f.resume {
-		journal = source.NewJournal(source.JournalOptions{Command: f.journal.journalctl, Units: f.journal.units, Follow: f.journal.follow, AtEnd: true})
-		opts.Journal = journal
-	}
 	t.show(&opts, isTerminal(e.stdout))
 	if f.metrics.listen != "" {
 		stop, merr := t.startMetrics(ctx)
@@ -203,11 +198,7 @@ func (t *tailer) show(opts *aggregate.TailOptions, onTerminal bool) {
 // aggregate.Pump.RotatedBefore): lines written to it after the last run
 // are stored, and shown only if the view starts at the stored offset.
 func (t *tailer) finishRotated(ctx context.Context, show aggregate.TailShow) error {
-	rotated, err := t.pump.RotatedBefore(ctx, t.path)
-	if errors.Is(err, aggregate.ErrRotatedAway) {
-		fmt.Fprintf(t.e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
-		return nil
-	}
+	rotated, err := rotatedCopies(ctx, t.e, t.pump, t.path)
 	if err != nil || len(rotated) == 0 {
 		return err
 	}

@@ -1,9 +1,7 @@
 package aggregate
 
 import (
-	"bytes"
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/pftls/pftls/logparse/source"
@@ -77,7 +75,7 @@ func (t *route) line(ctx context.Context, l *source.Line) error {
 		t.scratch, t.p.quiet = nil, false
 	}
 	if t.p.quiet && !t.showFrom.IsZero() {
-		if at, ok := journalTime(l.Bytes); ok && !at.Before(t.showFrom) {
+		if at, ok := source.JournalTime(l.Bytes); ok && !at.Before(t.showFrom) {
 			t.showAt = 0 // the commit below, then show
 		}
 	}
@@ -106,24 +104,4 @@ func (t *route) commit(ctx context.Context) error {
 		return nil
 	}
 	return t.run.Commit(ctx)
-}
-
-// journalTime is when the journal received an entry of journalctl -o
-// json: its "__REALTIME_TIMESTAMP" (microseconds since the epoch).
-func journalTime(b []byte) (time.Time, bool) {
-	const key = `"__REALTIME_TIMESTAMP":"`
-	i := bytes.Index(b, []byte(key))
-	if i < 0 {
-		return time.Time{}, false
-	}
-	v := b[i+len(key):]
-	j := bytes.IndexByte(v, '"')
-	if j < 0 {
-		return time.Time{}, false
-	}
-	us, err := strconv.ParseInt(string(v[:j]), 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.UnixMicro(us), true
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -213,18 +214,32 @@ func (r *Reader) nextEntry() (Line, error) {
 
 // journalCursor is the value of an entry's "__CURSOR" field. A cursor is
 // made of hex digits, '=' and ';': it needs no unescaping.
-func journalCursor(b []byte) string {
-	const key = `"__CURSOR":"`
-	i := bytes.Index(b, []byte(key))
-	if i < 0 {
-		return ""
+func journalCursor(b []byte) string { return string(journalField(b, "__CURSOR")) }
+
+// JournalTime is the time of a "journalctl -o json" entry, from its
+// __REALTIME_TIMESTAMP (microseconds since the epoch).
+func JournalTime(b []byte) (time.Time, bool) {
+	us, err := strconv.ParseInt(string(journalField(b, "__REALTIME_TIMESTAMP")), 10, 64)
+	if err != nil {
+		return time.Time{}, false
 	}
-	v := b[i+len(key):]
+	return time.UnixMicro(us), true
+}
+
+// journalField is the value of one of an entry's string fields whose
+// values need no unescaping (cursors, timestamps), found in the raw
+// bytes without decoding the object; nil when absent.
+func journalField(b []byte, key string) []byte {
+	i := bytes.Index(b, []byte(`"`+key+`":"`))
+	if i < 0 {
+		return nil
+	}
+	v := b[i+len(key)+4:]
 	j := bytes.IndexByte(v, '"')
 	if j < 0 {
-		return ""
+		return nil
 	}
-	return string(v[:j])
+	return v[:j]
 }
 
 // limitedBuffer keeps the first max bytes written to it: journalctl's

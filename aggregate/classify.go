@@ -168,6 +168,19 @@ func (a *Attempt) TLSPosture() TLSPosture {
 	return PosturePlaintext
 }
 
+// InboundPosture is how an inbound session's TLS went, for the metrics:
+// "tls-failed" when STARTTLS was asked for and failed, "plaintext" without
+// a TLS session, else the trust of its client certificate.
+func InboundPosture(trust logparse.Trust, protocol string, failed bool) TLSPosture {
+	switch {
+	case failed:
+		return PostureTLSFailed
+	case protocol == "" || trust == logparse.TrustNone:
+		return PosturePlaintext
+	}
+	return TLSPosture(trust)
+}
+
 // Outbound reports whether the failure was with a server this host
 // delivered to. Inbound failures are counted from the sessions instead.
 func (f *TLSFailure) Outbound() bool { return f.Direction == logparse.DirOutbound }

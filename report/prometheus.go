@@ -441,13 +441,7 @@ func (m *Metrics) session(s *aggregate.Session) {
 }
 
 func (m *Metrics) inbound(host string, trust logparse.Trust, failed bool, protocol string, n float64) {
-	t := string(trust)
-	switch {
-	case failed:
-		t = string(aggregate.PostureTLSFailed)
-	case protocol == "" || trust == logparse.TrustNone:
-		t = string(aggregate.PosturePlaintext)
-	}
+	t := string(aggregate.InboundPosture(trust, protocol, failed))
 	add(m.counts, famTLSSessions, labelKey{host, "inbound", t, protocolLabel(protocol), kxLabel(protocol, "")}, n)
 }
 

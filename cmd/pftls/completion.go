@@ -122,7 +122,7 @@ func flagValues(cmd, name string) compValues {
 		case "explain":
 			return compValues{words: explainFormats}
 		case "tail":
-			return compValues{words: []string{"text", "json"}}
+			return compValues{words: tailFormats}
 		case "tlsrpt":
 			return compValues{words: tlsrptFormats}
 		}

@@ -103,6 +103,9 @@ func (f *outputFlags) validate(fs *flag.FlagSet) error {
 // explainFormats are the formats pftls explain writes.
 var explainFormats = []string{"text", "json"}
 
+// tailFormats are the formats of tail's event stream (not on a terminal).
+var tailFormats = []string{"text", "json"}
+
 // registerExplainFormat adds explain's --format.
 func registerExplainFormat(fs *flag.FlagSet, format *string) {
 	fs.StringVar(format, "format", "text", "output format: "+strings.Join(explainFormats, ", "))

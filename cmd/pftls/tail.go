@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/term"
@@ -91,7 +92,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if f.journal.on && len(files) > 0 {
 		return usagef("pftls tail --journal -f", "--journal reads the journal: give no FILE")
 	}
-	if f.format != "text" && f.format != "json" {
+	if !slices.Contains(tailFormats, f.format) {
 		return usagef("pftls tail --format json", "unknown --format %q (want text or json)", f.format)
 	}
 	if f.noDB && (flagSet(fs, "db") || flagSet(fs, "lock-wait")) {

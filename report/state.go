@@ -226,7 +226,7 @@ func (m *Model) inputLines() int64 {
 // formatWords says which format pftls took the file to be in.
 func (in *InputRow) formatWords() string {
 	switch {
-	case in.Bare > 0 && in.Bare*2 >= in.NotUnderstood:
+	case in.looksBare():
 		return "Postfix messages without time or host, as journalctl -o cat writes: use journalctl -o json or -o short-iso"
 	case in.Format != "":
 		return "format guessed: " + string(in.Format)
@@ -237,7 +237,7 @@ func (in *InputRow) formatWords() string {
 // formatName is the format column of the input table.
 func (in *InputRow) formatName() string {
 	switch {
-	case in.Bare > 0 && in.Bare*2 >= in.NotUnderstood:
+	case in.looksBare():
 		return "journalctl -o cat (no time, no host)"
 	case in.Format != "":
 		return string(in.Format)
@@ -251,3 +251,7 @@ func plural(n int64, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// looksBare reports whether most lines of the input not understood are
+// Postfix messages without an envelope (journalctl -o cat).
+func (in *InputRow) looksBare() bool { return in.Bare > 0 && in.Bare*2 >= in.NotUnderstood }

@@ -52,6 +52,10 @@ type TailOptions struct {
 	OnTick    func(TailStatus)
 	TickEvery time.Duration
 	Tick      <-chan struct{}
+
+	// beforeFollow, when set (tests), runs between identifying the file
+	// and opening it to follow: where a rotation would slip in.
+	beforeFollow func()
 }
 
 // TailStatus is what OnTick is told.
@@ -79,7 +83,11 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 	if o.Journal != nil {
 		return t.journal(ctx, o)
 	}
-	if o.Path == "-" {
+	if o.Path != "-" {
+		if t, rd, err = p.followIdentified(ctx, o); err != nil {
+			return err
+		}
+	} else {
 		if rd, err = source.NewReaderContext(ctx, "-", o.Stdin); err != nil {
 			return err
 		}
@@ -87,8 +95,6 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 			return err
 		}
 		t.run.followClock()
-	} else if rd, err = t.follow(ctx, o); err != nil {
-		return err
 	}
 	lines, errc, stop := readLines(ctx, rd, o.Path != "-")
 	defer stop()
@@ -130,6 +136,22 @@ func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
 
 // follow begins the run of the file to follow and starts following it
 // where the view and the store need it.
+// followIdentified is follow on a fresh route, done again when the file
+// is rotated between identifying it (which finds its stored offset) and
+// opening it to follow: that offset must never be applied to the new
+// file. A log rotated that often is given up on after a few tries.
+func (p *Pump) followIdentified(ctx context.Context, o TailOptions) (*route, *source.Reader, error) {
+	const tries = 5
+	for try := 1; ; try++ {
+		t := &route{p: p}
+		rd, err := t.follow(ctx, o)
+		if errors.Is(err, source.ErrFileChanged) && try < tries {
+			continue
+		}
+		return t, rd, err
+	}
+}
+
 func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, error) {
 	p := t.p
 	id, err := identify(o.Path)
@@ -140,7 +162,7 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 		return nil, err
 	}
 	t.run.followClock()
-	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker}
+	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker, Expect: &id}
 	switch {
 	case p.Store == nil && o.Show != ShowFromStart && o.Show != ShowWindow:
 		fo.AtEnd = true
@@ -164,6 +186,9 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 		t.showAt = id.Size
 	}
 	p.quiet = !(t.showAt <= fo.Offset || fo.AtEnd)
+	if o.beforeFollow != nil {
+		o.beforeFollow()
+	}
 	return source.Follow(o.Path, fo)
 }
 

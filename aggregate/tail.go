@@ -1,8 +1,10 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"time"
@@ -53,6 +55,10 @@ type TailOptions struct {
 	TickEvery time.Duration
 	Tick      <-chan struct{}
 
+	// IdentifyWait is how long tail - waits for the first bytes of its
+	// stream to recognise it (0: two seconds).
+	IdentifyWait time.Duration
+
 	// beforeFollow, when set (tests), runs between identifying the file
 	// and opening it to follow: where a rotation would slip in.
 	beforeFollow func()
@@ -88,13 +94,9 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 			return err
 		}
 	} else {
-		if rd, err = source.NewReaderContext(ctx, "-", o.Stdin); err != nil {
+		if rd, err = t.stdin(ctx, o); err != nil || rd == nil {
 			return err
 		}
-		if t.run, err = p.Begin(ctx, rd.Identity()); err != nil {
-			return err
-		}
-		t.run.followClock()
 	}
 	lines, errc, stop := readLines(ctx, rd, o.Path != "-")
 	defer stop()
@@ -103,6 +105,46 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 		return t.run.Finish(context.WithoutCancel(ctx))
 	}
 	return err
+}
+
+// stdinWait is how long tail - waits for the first 4 KiB of its stream
+// to recognise it (see TailOptions.IdentifyWait).
+const stdinWait = 2 * time.Second
+
+// stdin begins the run of tail -. The stream is recognised by its first
+// bytes, as ingest - recognises it, so that the same log piped in twice
+// (kubectl logs -f restarted, which sends the log again) stores every
+// line once: what an earlier run stored is read through and skipped. A
+// quiet live stream is recognised by what came within IdentifyWait; one
+// with less than MinFingerprint bytes by then is not recognised, and
+// its lines are stored as new. A nil Reader with no error means the
+// stream holds nothing that is not stored already.
+func (t *route) stdin(ctx context.Context, o TailOptions) (*source.Reader, error) {
+	p := t.p
+	rd, err := source.NewReaderContext(ctx, "-", o.Stdin)
+	if err != nil {
+		return nil, err
+	}
+	fingerprint := func(int) (string, error) { return "", nil }
+	if p.Store != nil {
+		if err := rd.IdentifyStreamWithin(cmp.Or(o.IdentifyWait, stdinWait)); err != nil {
+			return nil, err
+		}
+		fingerprint = rd.PrefixFingerprint
+	}
+	if t.run, err = p.begin(ctx, rd.Identity(), fingerprint); err != nil {
+		return nil, err
+	}
+	t.run.followClock()
+	if off := t.run.Offset(); off > 0 {
+		if err := rd.SkipTo(off); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, nil // a shorter copy of a stream stored further before
+			}
+			return nil, fmt.Errorf("-: resume at byte %d: %w", off, err)
+		}
+	}
+	return rd, nil
 }
 
 // journal is Tail for the systemd journal.

@@ -469,8 +469,9 @@ func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileRes
 	// next run can find it: a plain file that may still grow, or a stream
 	// recognised by its content (a longer copy of it, piped again, reads
 	// the line whole; stored now, its second half would come as a line of
-	// its own). An unrecognised stream is read to its last byte.
-	mayGrow := id.Compression == "" && (!rd.Stream() && id.Path != "-" || rd.Stream() && run.track)
+	// its own). An unrecognised stream is read to its last byte, and so is
+	// a rotated copy no writer has touched for a while (settledCopy).
+	mayGrow := id.Compression == "" && (!rd.Stream() && id.Path != "-" && !settledCopy(id) || rd.Stream() && run.track)
 	feed := newFeed(rd, mayGrow, p.Format)
 	defer feed.stop()
 	sinceCommit := 0

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
@@ -16,12 +18,14 @@ type lineFeed interface {
 	stop()                     // no more chunks are wanted; returns when the source is no longer read
 }
 
-// newFeed reads and parses rd. A regular file is parsed ahead on a
-// goroutine of its own: parsing is a pure function of each line, and with
-// SQLite writing on a second goroutine, the goroutine that parsed and
-// correlated set ingest's pace. Standard input and pipes are read a line at
-// a time on the caller's goroutine: their reads wait for a writer, and a
-// line must not wait for the ones after it to fill a chunk.
+// newFeed reads and parses rd. A regular file is read on a goroutine of
+// its own and its lines are parsed on as many more as there are cores
+// (GOMAXPROCS): parsing is a pure function of each line, so chunks of
+// lines parse in any order and are handed on in the order they were read;
+// only the correlator must see them one after the other. Standard input
+// and pipes are read a line at a time on the caller's goroutine: their
+// reads wait for a writer, and a line must not wait for the ones after it
+// to fill a chunk.
 //
 // A partial last line ends the reading when mayGrow (a plain file that a
 // writer may still be appending to). Lines are parsed in format f.
@@ -29,31 +33,31 @@ func newFeed(rd *source.Reader, mayGrow bool, f logparse.Format) lineFeed {
 	if rd.Stream() || rd.Identity().Fingerprint == "" {
 		return &parseInline{rd: rd, mayGrow: mayGrow, format: f}
 	}
-	return startParsing(rd, mayGrow, f)
+	return startParsing(rd, mayGrow, f, runtime.GOMAXPROCS(0))
 }
 
-// readLine reads and parses the next line of rd into dst; when there is
-// none, ok is false and end says how the reading ended.
-func readLine(rd *source.Reader, mayGrow bool, f logparse.Format, dst *parsedLine) (end parsedChunk, ok bool) {
+// readRaw reads the next line of rd; when there is none, ok is false and
+// end says how the reading ended.
+func readRaw(rd *source.Reader, mayGrow bool) (line source.Line, end parsedChunk, ok bool) {
 	line, err := rd.Next(context.Background())
 	switch {
 	case errors.Is(err, io.EOF):
-		return parsedChunk{}, false
+		return line, parsedChunk{}, false
 	case err != nil:
-		return parsedChunk{err: err}, false
+		return line, parsedChunk{err: err}, false
 	case line.Partial && mayGrow:
-		return parsedChunk{partial: true}, false
+		return line, parsedChunk{partial: true}, false
 	}
-	*dst = parse(&line, f)
-	return parsedChunk{}, true
+	return line, parsedChunk{}, true
 }
 
-// chunkLines is how many parsed lines go from the parsing goroutine to the
-// correlator at once: enough to make the hand-off cheap, few enough that
-// the lines in flight take little memory.
+// chunkLines is how many lines go from the reader to a parser, and from
+// the parsers to the correlator, at once: enough to make the hand-off
+// cheap, few enough that the lines in flight take little memory.
 const chunkLines = 512
 
-// chunksAhead is how many chunks the parser may be ahead.
+// chunksAhead is how many chunks the reading may be ahead of the
+// correlator, per parser.
 const chunksAhead = 4
 
 // parsedLine is a line parsed ahead, with where it ends in its source.
@@ -71,13 +75,8 @@ type parsedChunk struct {
 	lines   []parsedLine
 	partial bool  // the source ends in a partial line that may still grow: not read
 	err     error // reading failed after lines
-}
 
-// parseAhead reads and parses a source on its own goroutine.
-type parseAhead struct {
-	chunks chan parsedChunk
-	free   chan []parsedLine
-	quit   chan struct{}
+	job *parseJob // the job that parsed it (parseAhead), for recycle
 }
 
 // parseInline is the lineFeed that reads one line per chunk, on the
@@ -94,92 +93,170 @@ func (f *parseInline) next() (parsedChunk, bool) {
 	if f.done {
 		return parsedChunk{}, false
 	}
-	end, ok := readLine(f.rd, f.mayGrow, f.format, &f.line[0])
+	line, end, ok := readRaw(f.rd, f.mayGrow)
 	if !ok {
 		f.done = true
 		return end, end.err != nil || end.partial
 	}
+	f.line[0] = parse(&line, f.format)
 	return parsedChunk{lines: f.line[:]}, true
 }
 
 func (f *parseInline) recycle(parsedChunk) {}
 func (f *parseInline) stop()               {}
 
-// startParsing starts reading rd on a goroutine of its own.
-func startParsing(rd *source.Reader, mayGrow bool, f logparse.Format) *parseAhead {
+// rawLine is a line read but not yet parsed: its text is copied out of
+// the reader's buffer, as the string the parsed line's fields point into.
+type rawLine struct {
+	text      string
+	number    int64
+	end       int64
+	truncated bool
+	cursor    string
+}
+
+// parseJob is one chunk on its way: read, then parsed by any parser, then
+// handed on in reading order. done is closed once lines are parsed.
+type parseJob struct {
+	raw   []rawLine
+	lines []parsedLine
+	end   parsedChunk // how the reading ended after this chunk, if it did
+	done  chan struct{}
+}
+
+// parseAhead reads a source on one goroutine and parses its lines on
+// several.
+type parseAhead struct {
+	ordered chan *parseJob // every job, in reading order
+	work    chan *parseJob // jobs waiting for a parser
+	free    chan *parseJob // jobs whose lines are correlated, to reuse
+	quit    chan struct{}
+	format  logparse.Format
+	workers sync.WaitGroup
+}
+
+// startParsing starts reading rd on a goroutine of its own and parsing
+// its lines on parsers more.
+func startParsing(rd *source.Reader, mayGrow bool, f logparse.Format, parsers int) *parseAhead {
+	parsers = max(parsers, 1)
+	ahead := chunksAhead * parsers
 	a := &parseAhead{
-		chunks: make(chan parsedChunk, chunksAhead),
-		free:   make(chan []parsedLine, chunksAhead+2),
-		quit:   make(chan struct{}),
+		ordered: make(chan *parseJob, ahead),
+		work:    make(chan *parseJob, ahead),
+		free:    make(chan *parseJob, ahead+2),
+		quit:    make(chan struct{}),
+		format:  f,
 	}
-	go a.run(rd, mayGrow, f)
+	a.workers.Add(parsers)
+	for range parsers {
+		go a.parser()
+	}
+	go a.read(rd, mayGrow)
 	return a
 }
 
-func (a *parseAhead) run(rd *source.Reader, mayGrow bool, f logparse.Format) {
-	defer close(a.chunks)
-	lines := a.buffer()
+// read reads rd into jobs, each handed to the parsers and, in order, to
+// the correlator.
+func (a *parseAhead) read(rd *source.Reader, mayGrow bool) {
+	defer func() {
+		close(a.ordered)
+		close(a.work)
+	}()
+	job := a.job()
 	for {
-		n := len(lines)
-		end, ok := readLine(rd, mayGrow, f, &lines[:n+1][n])
+		line, end, ok := readRaw(rd, mayGrow)
 		if !ok {
-			end.lines = lines
-			a.send(end)
+			job.end = end
+			a.send(job)
 			return
 		}
-		lines = lines[:n+1]
-		if len(lines) == chunkLines {
-			if !a.send(parsedChunk{lines: lines}) {
+		job.raw = append(job.raw, rawOf(&line))
+		if len(job.raw) == chunkLines {
+			if !a.send(job) {
 				return
 			}
-			lines = a.buffer()
+			job = a.job()
 		}
 	}
 }
 
-// buffer is an empty slice for a chunk (with room for chunkLines), a
-// recycled one when there is one.
-func (a *parseAhead) buffer() []parsedLine {
-	select {
-	case b := <-a.free:
-		return b[:0]
-	default:
-		return make([]parsedLine, 0, chunkLines)
+// parser parses the lines of jobs until there are none.
+func (a *parseAhead) parser() {
+	defer a.workers.Done()
+	for job := range a.work {
+		job.lines = job.lines[:len(job.raw)]
+		for i := range job.raw {
+			job.lines[i] = job.raw[i].parse(a.format)
+		}
+		clear(job.raw) // the parsed lines hold what they need of the text
+		close(job.done)
 	}
 }
 
-// send hands c to the correlator, unless it has stopped listening.
-func (a *parseAhead) send(c parsedChunk) bool {
+// job is an empty job, a recycled one when there is one.
+func (a *parseAhead) job() *parseJob {
 	select {
-	case a.chunks <- c:
+	case j := <-a.free:
+		j.raw, j.lines, j.end = j.raw[:0], j.lines[:0], parsedChunk{}
+		j.done = make(chan struct{})
+		return j
+	default:
+		return &parseJob{raw: make([]rawLine, 0, chunkLines), lines: make([]parsedLine, 0, chunkLines),
+			done: make(chan struct{})}
+	}
+}
+
+// send hands a job to the parsers and to the correlator, unless the
+// correlator has stopped listening. The ordered queue is filled first, so
+// that a job the parsers take is always one the correlator will wait for.
+func (a *parseAhead) send(j *parseJob) bool {
+	select {
+	case a.ordered <- j:
+	case <-a.quit:
+		return false
+	}
+	select {
+	case a.work <- j:
 		return true
 	case <-a.quit:
+		close(j.done) // nobody waits for it
 		return false
 	}
 }
 
-// next is the next chunk; false when the parser has nothing more.
+// next is the next chunk in reading order, once parsed; false when there
+// is nothing more.
 func (a *parseAhead) next() (parsedChunk, bool) {
-	c, ok := <-a.chunks
-	return c, ok
+	j, ok := <-a.ordered
+	if !ok {
+		return parsedChunk{}, false
+	}
+	<-j.done
+	c := j.end
+	c.lines, c.job = j.lines, j
+	return c, true
 }
 
-// recycle gives a chunk's buffer back once its lines are correlated (the
+// recycle gives a chunk's buffers back once its lines are correlated (the
 // correlator keeps their strings, never the Line values).
 func (a *parseAhead) recycle(c parsedChunk) {
-	clear(c.lines) // drop the references to the lines' text
+	if c.job == nil {
+		return
+	}
+	clear(c.job.lines) // drop the references to the lines' text
 	select {
-	case a.free <- c.lines:
+	case a.free <- c.job:
 	default:
 	}
 }
 
-// stop ends the parsing goroutine and waits until it has: the caller may
-// close the source as soon as stop returns.
+// stop ends the reading and parsing goroutines and waits until they have:
+// the caller may close the source as soon as stop returns.
 func (a *parseAhead) stop() {
 	close(a.quit)
-	for range a.chunks {
+	for range a.ordered {
 	}
+	a.workers.Wait()
 }
 
 // EachLine reads rd to its end and hands each line, parsed, to each with

@@ -133,5 +133,16 @@ func (p *Pump) now() time.Time {
 // lines tail reads back to find where its window starts, are parsed here,
 // in format f (FormatAuto: whichever fits the line).
 func parse(l *source.Line, f logparse.Format) parsedLine {
-	return parsedLine{line: logparse.ParseAs(string(l.Bytes), f), number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
+	r := rawOf(l)
+	return r.parse(f)
+}
+
+// rawOf is l's text and place, copied out of the reader's buffer.
+func rawOf(l *source.Line) rawLine {
+	return rawLine{text: string(l.Bytes), number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
+}
+
+// parse parses a line read earlier (see parse).
+func (r *rawLine) parse(f logparse.Format) parsedLine {
+	return parsedLine{line: logparse.ParseAs(r.text, f), number: r.number, end: r.end, truncated: r.truncated, cursor: r.cursor}
 }

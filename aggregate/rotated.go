@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/pftls/pftls/logparse/source"
 )
@@ -114,4 +115,18 @@ func maybeUnfinished(path string, src Source) bool {
 		return true
 	}
 	return fi.Size() > src.Offset
+}
+
+// rotatedSettle is how long after its last write a rotated copy is taken
+// as final. A syslog daemon writes on into the copy it has open until it
+// is told to reopen its files, seconds after the rotation.
+const rotatedSettle = 5 * time.Minute
+
+// settledCopy says whether id is a rotated copy of a log (mail.log.1,
+// mail.log-20261205) that no writer has touched for rotatedSettle: what
+// it holds is final, so a last line without its newline is read as it
+// is. Left for a next run, it would never be read: no writer completes
+// it, and the copy is read again only from its stored offset.
+func settledCopy(id source.Identity) bool {
+	return !source.IsLive(id.Path) && !id.ModTime.IsZero() && time.Since(id.ModTime) > rotatedSettle
 }

@@ -1,8 +1,10 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"time"
@@ -52,6 +54,14 @@ type TailOptions struct {
 	OnTick    func(TailStatus)
 	TickEvery time.Duration
 	Tick      <-chan struct{}
+
+	// IdentifyWait is how long tail - waits for the first bytes of its
+	// stream to recognise it (0: two seconds).
+	IdentifyWait time.Duration
+
+	// beforeFollow, when set (tests), runs between identifying the file
+	// and opening it to follow: where a rotation would slip in.
+	beforeFollow func()
 }
 
 // TailStatus is what OnTick is told.
@@ -79,16 +89,14 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 	if o.Journal != nil {
 		return t.journal(ctx, o)
 	}
-	if o.Path == "-" {
-		if rd, err = source.NewReaderContext(ctx, "-", o.Stdin); err != nil {
+	if o.Path != "-" {
+		if t, rd, err = p.followIdentified(ctx, o); err != nil {
 			return err
 		}
-		if t.run, err = p.Begin(ctx, rd.Identity()); err != nil {
+	} else {
+		if rd, err = t.stdin(ctx, o); err != nil || rd == nil {
 			return err
 		}
-		t.run.followClock()
-	} else if rd, err = t.follow(ctx, o); err != nil {
-		return err
 	}
 	lines, errc, stop := readLines(ctx, rd, o.Path != "-")
 	defer stop()
@@ -97,6 +105,46 @@ func (p *Pump) Tail(ctx context.Context, o TailOptions) error {
 		return t.run.Finish(context.WithoutCancel(ctx))
 	}
 	return err
+}
+
+// stdinWait is how long tail - waits for the first 4 KiB of its stream
+// to recognise it (see TailOptions.IdentifyWait).
+const stdinWait = 2 * time.Second
+
+// stdin begins the run of tail -. The stream is recognised by its first
+// bytes, as ingest - recognises it, so that the same log piped in twice
+// (kubectl logs -f restarted, which sends the log again) stores every
+// line once: what an earlier run stored is read through and skipped. A
+// quiet live stream is recognised by what came within IdentifyWait; one
+// with less than MinFingerprint bytes by then is not recognised, and
+// its lines are stored as new. A nil Reader with no error means the
+// stream holds nothing that is not stored already.
+func (t *route) stdin(ctx context.Context, o TailOptions) (*source.Reader, error) {
+	p := t.p
+	rd, err := source.NewReaderContext(ctx, "-", o.Stdin)
+	if err != nil {
+		return nil, err
+	}
+	fingerprint := func(int) (string, error) { return "", nil }
+	if p.Store != nil {
+		if err := rd.IdentifyStreamWithin(cmp.Or(o.IdentifyWait, stdinWait)); err != nil {
+			return nil, err
+		}
+		fingerprint = rd.PrefixFingerprint
+	}
+	if t.run, err = p.begin(ctx, rd.Identity(), fingerprint); err != nil {
+		return nil, err
+	}
+	t.run.followClock()
+	if off := t.run.Offset(); off > 0 {
+		if err := rd.SkipTo(off); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, nil // a shorter copy of a stream stored further before
+			}
+			return nil, fmt.Errorf("-: resume at byte %d: %w", off, err)
+		}
+	}
+	return rd, nil
 }
 
 // journal is Tail for the systemd journal.
@@ -130,6 +178,22 @@ func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
 
 // follow begins the run of the file to follow and starts following it
 // where the view and the store need it.
+// followIdentified is follow on a fresh route, done again when the file
+// is rotated between identifying it (which finds its stored offset) and
+// opening it to follow: that offset must never be applied to the new
+// file. A log rotated that often is given up on after a few tries.
+func (p *Pump) followIdentified(ctx context.Context, o TailOptions) (*route, *source.Reader, error) {
+	const tries = 5
+	for try := 1; ; try++ {
+		t := &route{p: p}
+		rd, err := t.follow(ctx, o)
+		if errors.Is(err, source.ErrFileChanged) && try < tries {
+			continue
+		}
+		return t, rd, err
+	}
+}
+
 func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, error) {
 	p := t.p
 	id, err := identify(o.Path)
@@ -140,7 +204,7 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 		return nil, err
 	}
 	t.run.followClock()
-	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker}
+	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker, Expect: &id}
 	switch {
 	case p.Store == nil && o.Show != ShowFromStart && o.Show != ShowWindow:
 		fo.AtEnd = true
@@ -164,6 +228,9 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 		t.showAt = id.Size
 	}
 	p.quiet = !(t.showAt <= fo.Offset || fo.AtEnd)
+	if o.beforeFollow != nil {
+		o.beforeFollow()
+	}
 	return source.Follow(o.Path, fo)
 }
 

@@ -99,8 +99,8 @@ type Builder struct {
 	// pflogsumm's staples: traffic by hour of day and by day, received
 	// messages by sender domain and by sender, delivered by recipient.
 	hourly, daily        map[string]*TrafficRow
-	recvFrom, sendersVol map[string]*VolumeRow
-	recipsVol            map[string]*VolumeRow
+	recvFrom, sendersVol *volumeTable
+	recipsVol            *volumeTable
 }
 
 // traffic returns the rows of t's hour of day and day.
@@ -116,17 +116,6 @@ func trafficRow(m map[string]*TrafficRow, period string) *TrafficRow {
 		m[period] = r
 	}
 	return r
-}
-
-// addVolume counts a message of size bytes for name in m.
-func addVolume(m map[string]*VolumeRow, name string, size int64) {
-	r := m[name]
-	if r == nil {
-		r = &VolumeRow{Name: strings.Clone(name)}
-		m[r.Name] = r
-	}
-	r.Messages++
-	r.Bytes += size
 }
 
 type msgKey struct {
@@ -239,7 +228,7 @@ func NewBuilder(opts Options) *Builder {
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},
-		recvFrom: map[string]*VolumeRow{}, sendersVol: map[string]*VolumeRow{}, recipsVol: map[string]*VolumeRow{},
+		recvFrom: newVolumeTable(volumeLimit), sendersVol: newVolumeTable(volumeLimit), recipsVol: newVolumeTable(volumeLimit),
 	}
 	b.m.Generated = opts.Generated
 	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}
@@ -356,8 +345,8 @@ func (b *Builder) Message(m *aggregate.Message) {
 	}
 	b.senders.add(sender)
 	addString(b.sendDoms, senderDomain(sender))
-	addVolume(b.sendersVol, sender, m.Size)
-	addVolume(b.recvFrom, senderDomain(sender), m.Size)
+	b.sendersVol.add(sender, 1, m.Size)
+	b.recvFrom.add(senderDomain(sender), 1, m.Size)
 }
 
 func senderDomain(addr string) string {
@@ -408,7 +397,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		rcpt := strings.ToLower(a.Recipient)
 		b.recips.add(rcpt)
 		addString(b.recipDoms, senderDomain(rcpt))
-		addVolume(b.recipsVol, rcpt, a.Size)
+		b.recipsVol.add(rcpt, 1, a.Size)
 		hour.Delivered++
 		day.Delivered++
 	case aggregate.OutcomeDeferred:

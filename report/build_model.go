@@ -186,17 +186,21 @@ func (b *Builder) staples(m *Model) {
 	slices.SortFunc(m.Delivery, func(a, c DeliveryRow) int {
 		return cmp.Or(cmp.Compare(c.Delivered, a.Delivered), cmp.Compare(c.Deferrals, a.Deferrals), cmp.Compare(a.Domain, c.Domain))
 	})
-	byCount := func(a, c VolumeRow) int {
-		return cmp.Or(cmp.Compare(c.Messages, a.Messages), cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(a.Name, c.Name))
+	ranked := func(section string, t *volumeTable, bySize bool) []VolumeRow {
+		rows, over := t.rows(bySize)
+		if over > 0 {
+			if m.Approximate == nil {
+				m.Approximate = map[string]int64{}
+			}
+			m.Approximate[section] = over
+		}
+		return topRows(m, section, rows, b.opts.Top)
 	}
-	bySize := func(a, c VolumeRow) int {
-		return cmp.Or(cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(c.Messages, a.Messages), cmp.Compare(a.Name, c.Name))
-	}
-	m.ReceivedFrom = topRows(m, "received-from", sortedVolume(b.recvFrom, byCount), b.opts.Top)
-	m.Senders = topRows(m, "senders", sortedVolume(b.sendersVol, byCount), b.opts.Top)
-	m.SendersBySize = topRows(m, "senders-by-size", sortedVolume(b.sendersVol, bySize), b.opts.Top)
-	m.Recipients = topRows(m, "recipients", sortedVolume(b.recipsVol, byCount), b.opts.Top)
-	m.RecipientsBySize = topRows(m, "recipients-by-size", sortedVolume(b.recipsVol, bySize), b.opts.Top)
+	m.ReceivedFrom = ranked("received-from", b.recvFrom, false)
+	m.Senders = ranked("senders", b.sendersVol, false)
+	m.SendersBySize = ranked("senders-by-size", b.sendersVol, true)
+	m.Recipients = ranked("recipients", b.recipsVol, false)
+	m.RecipientsBySize = ranked("recipients-by-size", b.recipsVol, true)
 }
 
 func sortedTraffic(m map[string]*TrafficRow) []TrafficRow {
@@ -206,15 +210,6 @@ func sortedTraffic(m map[string]*TrafficRow) []TrafficRow {
 			out = append(out, *r)
 		}
 	}
-	return out
-}
-
-func sortedVolume(m map[string]*VolumeRow, order func(a, c VolumeRow) int) []VolumeRow {
-	out := make([]VolumeRow, 0, len(m))
-	for _, r := range m {
-		out = append(out, *r)
-	}
-	slices.SortFunc(out, order)
 	return out
 }
 

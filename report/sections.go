@@ -50,6 +50,13 @@ func (m *Model) Tables(zone *time.Location) []Table {
 				}
 				t.Note = more
 			}
+			if over := m.Approximate[t.ID]; over > 0 {
+				approx := fmt.Sprintf("approximate: more names than pftls counts (%d); each count may be over by up to %d", volumeLimit, over)
+				if t.Note != "" {
+					approx = t.Note + "; " + approx
+				}
+				t.Note = approx
+			}
 			out = append(out, t)
 		}
 	}

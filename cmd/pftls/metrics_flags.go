@@ -75,7 +75,7 @@ func (t *tailer) startMetrics(ctx context.Context) (func() error, error) {
 		if path == "" {
 			fmt.Fprintln(t.e.stderr, "pftls: warning: --queue auto: no postqueue found; no queue metrics")
 		} else {
-			q = &queueCollector{path: path, interval: f.queueInterval, domains: f.domains, now: t.e.now}
+			q = &queueCollector{path: path, interval: f.queueInterval, now: t.e.now, QueueCollector: report.QueueCollector{Domains: f.domains}}
 			extra = append(extra, q)
 		}
 	}

@@ -278,7 +278,7 @@ func exportedNames(t *testing.T) map[string]bool {
 // the lists the dashboard test and the README use, and in the README.
 func TestMetricNamesDocumented(t *testing.T) {
 	names := exportedNames(t)
-	listed := slices.Concat(report.MetricNames(), tailMetricNames, queueMetricNames)
+	listed := slices.Concat(report.MetricNames(), tailMetricNames, report.QueueMetricNames())
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestGrafanaDashboardQueriesExportedMetrics(t *testing.T) {
 // domains and "other".
 func TestQueueFakePostqueue(t *testing.T) {
 	now := time.Unix(1795400000, 0)
-	q := &queueCollector{path: "../../testdata/postqueue/postqueue", interval: time.Minute, domains: 2, now: func() time.Time { return now }}
+	q := &queueCollector{path: "../../testdata/postqueue/postqueue", interval: time.Minute, now: func() time.Time { return now }, QueueCollector: report.QueueCollector{Domains: 2}}
 	if err := q.refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestQueueRealPostqueue(t *testing.T) {
 	if err != nil || path == "" {
 		t.Skip("postqueue is not installed (Postfix 3.1+); the fake postqueue test covers the reading")
 	}
-	q := &queueCollector{path: path, interval: time.Minute, domains: 5, now: time.Now}
+	q := &queueCollector{path: path, interval: time.Minute, now: time.Now, QueueCollector: report.QueueCollector{Domains: 5}}
 	if err := q.refresh(context.Background()); err != nil {
 		t.Skipf("postqueue -j cannot read the queue here (is Postfix running, may this user reach showq?): %v", err)
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -166,12 +164,12 @@ func runTLSRPT(ctx context.Context, e env, args []string) (err error) {
 			return err
 		}
 	}
-	var sends []tlsrptSend
+	var sends []report.TLSRPTSend
 	if f.send {
 		t := &tlsrptSender{f: &f, store: store, submitter: submitter, host: host, now: e.now, stderr: e.stderr}
 		sends, err = t.sendAll(ctx, reports)
 	}
-	werr := writeTLSRPTSummary(e.stdout, f.format, reports, sends, f.out, day)
+	werr := report.WriteTLSRPTSummary(e.stdout, f.format, reports, sends, f.out, day)
 	return errors.Join(err, werr)
 }
 
@@ -197,13 +195,6 @@ func writeTLSRPTFiles(dir string, reports []report.TLSReport) error {
 	return nil
 }
 
-// tlsrptSend is what happened to one report at one destination.
-type tlsrptSend struct {
-	Domain      string `json:"policy_domain"`
-	Destination string `json:"destination"`
-	Result      string `json:"result"` // "sent", "would send", "already sent", "failed: ...", "no TLSRPT record"
-}
-
 // tlsrptSender delivers reports and keeps the ledger.
 type tlsrptSender struct {
 	f         *tlsrptFlags
@@ -217,23 +208,23 @@ type tlsrptSender struct {
 // sendAll delivers every report to its destinations, each once: a
 // destination the store says got the report is skipped, and a failure at
 // one destination does not stop the others.
-func (t *tlsrptSender) sendAll(ctx context.Context, reports []report.TLSReport) ([]tlsrptSend, error) {
-	var out []tlsrptSend
+func (t *tlsrptSender) sendAll(ctx context.Context, reports []report.TLSReport) ([]report.TLSRPTSend, error) {
+	var out []report.TLSRPTSend
 	var errs []error
 	for i := range reports {
 		r := &reports[i]
 		dests, err := t.destinations(ctx, r.PolicyDomain)
 		if err != nil {
 			errs = append(errs, err)
-			out = append(out, tlsrptSend{r.PolicyDomain, "", "failed: " + err.Error()})
+			out = append(out, report.TLSRPTSend{Domain: r.PolicyDomain, Result: "failed: " + err.Error()})
 			continue
 		}
 		if len(dests) == 0 {
-			out = append(out, tlsrptSend{r.PolicyDomain, "", "no TLSRPT record"})
+			out = append(out, report.TLSRPTSend{Domain: r.PolicyDomain, Result: "no TLSRPT record"})
 			continue
 		}
 		for _, d := range dests {
-			s := tlsrptSend{Domain: r.PolicyDomain, Destination: d}
+			s := report.TLSRPTSend{Domain: r.PolicyDomain, Destination: d}
 			sent, err := t.store.ReportSent(ctx, r.PolicyDomain, r.Day(), d)
 			switch {
 			case err != nil:
@@ -375,81 +366,4 @@ func (t *tlsrptSender) deliver(ctx context.Context, r *report.TLSReport, dest st
 		return fmt.Errorf("POST %s: %s: %s", dest, resp.Status, strings.TrimSpace(report.TerminalSafe(string(body))))
 	}
 	return nil
-}
-
-// tlsrptSummaryRow is one report in the summary.
-type tlsrptSummaryRow struct {
-	PolicyDomain string              `json:"policy_domain"`
-	PolicyType   string              `json:"policy_type"`
-	Source       string              `json:"source"` // "postfix" (its TLSRPT lines) or "pftls"
-	Success      int64               `json:"successful_sessions"`
-	Failure      int64               `json:"failed_sessions"`
-	Plaintext    int64               `json:"plaintext_not_reported,omitempty"`
-	LocalFaults  int64               `json:"local_faults_not_reported,omitempty"`
-	File         string              `json:"file"`
-	Check        *report.TLSRPTCheck `json:"postfix_check,omitempty"`
-	Report       report.TLSRPTJSON   `json:"report"`
-	Sent         []tlsrptSend        `json:"sent,omitempty"`
-}
-
-// writeTLSRPTSummary says what was made (and sent): a table for people,
-// JSON for machines.
-func writeTLSRPTSummary(w io.Writer, format string, reports []report.TLSReport, sends []tlsrptSend, dir string, day time.Time) error {
-	rows := make([]tlsrptSummaryRow, 0, len(reports))
-	for i := range reports {
-		r := &reports[i]
-		p := r.Report.Policies[0]
-		row := tlsrptSummaryRow{PolicyDomain: r.PolicyDomain, PolicyType: p.Policy.PolicyType, Source: r.Source,
-			Success: p.Summary.Success, Failure: p.Summary.Failure, Plaintext: r.Plaintext, LocalFaults: r.LocalFaults,
-			File: r.FileName(), Check: r.Check, Report: r.Report}
-		if dir != "" {
-			row.File = filepath.Join(dir, row.File)
-		}
-		for _, s := range sends {
-			if s.Domain == r.PolicyDomain {
-				row.Sent = append(row.Sent, s)
-			}
-		}
-		rows = append(rows, row)
-	}
-	bw := bufio.NewWriter(w)
-	if format == "json" {
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rows); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	fmt.Fprintf(bw, "RFC 8460 TLS reports for %s (UTC): %d policy domain(s)\n", day.Format("2006-01-02"), len(rows))
-	if len(rows) == 0 {
-		fmt.Fprintln(bw, "No outbound TLS activity that day.")
-	}
-	for _, r := range rows {
-		fmt.Fprintf(bw, "\n%s  %s  %d successful, %d failed sessions (counts: %s)\n", report.TerminalSafe(r.PolicyDomain), r.PolicyType, r.Success, r.Failure, r.Source)
-		for _, d := range r.Report.Policies[0].FailureDetails {
-			fmt.Fprintf(bw, "  %-26s %4d  %s[%s] %s\n", d.ResultType, d.FailedSessionCount,
-				report.TerminalSafe(d.ReceivingMXHostname), d.ReceivingIP, report.TerminalSafe(d.FailureReasonCode))
-		}
-		if r.Check != nil {
-			verdict := "pftls agrees"
-			if r.Check.Mismatch() {
-				verdict = fmt.Sprintf("MISMATCH: pftls counts %d successful, %d failed of the same handshakes", r.Check.PFTLSSuccess, r.Check.PFTLSFailure)
-			}
-			fmt.Fprintf(bw, "  Postfix TLSRPT: %d successful, %d failed; %s\n", r.Check.PostfixSuccess, r.Check.PostfixFailure, verdict)
-			for _, m := range r.Check.Mismatches {
-				fmt.Fprintf(bw, "    %s\n", report.TerminalSafe(m))
-			}
-		}
-		if r.Plaintext > 0 || r.LocalFaults > 0 {
-			fmt.Fprintf(bw, "  not reported: %d plaintext deliveries, %d failures of this host's own TLS setup\n", r.Plaintext, r.LocalFaults)
-		}
-		if dir != "" {
-			fmt.Fprintf(bw, "  file: %s\n", report.TerminalSafe(r.File))
-		}
-		for _, s := range r.Sent {
-			fmt.Fprintf(bw, "  %s: %s\n", cmp.Or(report.TerminalSafe(s.Destination), "send"), report.TerminalSafe(s.Result))
-		}
-	}
-	return bw.Flush()
 }

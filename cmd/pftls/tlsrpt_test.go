@@ -454,7 +454,7 @@ func TestTLSRPTSummaryShowsMismatch(t *testing.T) {
 		"json": {`"pftls_success": 1`, `"mismatches": [`},
 	} {
 		var buf bytes.Buffer
-		if err := writeTLSRPTSummary(&buf, format, []report.TLSReport{r}, nil, "", r.Begin); err != nil {
+		if err := report.WriteTLSRPTSummary(&buf, format, []report.TLSReport{r}, nil, "", r.Begin); err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range want {

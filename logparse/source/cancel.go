@@ -2,7 +2,9 @@ package source
 
 import (
 	"context"
+	"errors"
 	"io"
+	"time"
 )
 
 // ctxReader makes a read that may wait forever (standard input nobody
@@ -17,7 +19,15 @@ type ctxReader struct {
 	pending chan readResult // a read started and not yet taken
 	buf     []byte          // the pending read's buffer
 	rest    []byte          // bytes read but not yet returned
+	// wait, when set, ends a Read that waits past it with errWaitOver;
+	// the read stays pending, and the next Read waits for it again.
+	wait <-chan time.Time
 }
+
+// errWaitOver ends a read of a ctxReader whose wait is over (see
+// Reader.IdentifyStreamWithin): not a failure of the stream, which goes
+// on, so stickyReader does not keep it.
+var errWaitOver = errors.New("no more input within the time given")
 
 type readResult struct {
 	n   int
@@ -56,6 +66,8 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return n, res.err
 	case <-c.ctx.Done():
 		return 0, c.ctx.Err()
+	case <-c.wait:
+		return 0, errWaitOver
 	}
 }
 
@@ -71,5 +83,11 @@ func OpenContext(ctx context.Context, path string) (*Reader, error) {
 // NewReaderContext is [NewReader] for a reading that must end when ctx
 // is done (see [OpenContext]).
 func NewReaderContext(ctx context.Context, name string, r io.Reader) (*Reader, error) {
-	return NewReader(name, &ctxReader{ctx: ctx, r: r})
+	c := &ctxReader{ctx: ctx, r: r}
+	rd, err := NewReader(name, c)
+	if err != nil {
+		return nil, err
+	}
+	rd.waiter = c
+	return rd, nil
 }

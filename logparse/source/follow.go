@@ -32,7 +32,19 @@ type FollowOptions struct {
 	// nil means a timer (LookInterval, or PollInterval with Poll). Tests
 	// give one they control (see [Waker]).
 	Waker Waker
+
+	// Expect, when set, is the file Offset belongs to: the caller looked
+	// at the path (to find its stored offset) before Follow opens it, and
+	// a rotation in between would apply that offset to another file.
+	// Follow then fails with ErrFileChanged if the path names another
+	// file (device and inode) than Expect's.
+	Expect *Identity
 }
+
+// ErrFileChanged is Follow's error when the path no longer names the file
+// FollowOptions.Expect describes: it was rotated or replaced since the
+// caller looked. Look again and retry.
+var ErrFileChanged = errors.New("the file was replaced since it was identified")
 
 // LookInterval and PollInterval are how long a following Reader waits,
 // at the end of its file, before it looks again for new lines, a rotation
@@ -142,6 +154,8 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 	}
 	r.fol = f
 	switch fi, err := os.Stat(path); {
+	case errors.Is(err, fs.ErrNotExist) && o.Expect != nil && o.Expect.Inode != 0:
+		return nil, fmt.Errorf("follow %s: %w", path, ErrFileChanged)
 	case errors.Is(err, fs.ErrNotExist):
 		// Waits for the file; its directory must exist.
 		if _, err := os.Stat(filepath.Dir(path)); err != nil {
@@ -163,6 +177,12 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 		}
 		if err != nil {
 			return nil, openError(path, err)
+		}
+		if e := o.Expect; e != nil {
+			if dev, ino := fileID(fi); dev != e.Dev || ino != e.Inode {
+				h.Close()
+				return nil, fmt.Errorf("follow %s: %w", path, ErrFileChanged)
+			}
 		}
 		at := o.Offset
 		if o.AtEnd {

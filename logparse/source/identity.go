@@ -117,6 +117,28 @@ func (r *Reader) IdentifyStream() error {
 	return nil
 }
 
+// IdentifyStreamWithin is [Reader.IdentifyStream] for a live stream
+// (tail -), which may be quiet: it waits at most d for the stream's first
+// FingerprintSize bytes and fingerprints what came by then (FingerprintLen
+// says how much). A stream not made by [NewReaderContext], or compressed,
+// is identified by IdentifyStream, waiting for all of them.
+func (r *Reader) IdentifyStreamWithin(d time.Duration) error {
+	if r.waiter == nil || r.ident.Compression != "" || r.br == nil {
+		return r.IdentifyStream()
+	}
+	if r.offset != 0 || r.number != 0 {
+		return fmt.Errorf("%s: identify stream: already read to offset %d", r.name, r.offset)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	r.waiter.wait = t.C
+	head, _ := r.br.Peek(FingerprintSize)
+	r.waiter.wait = nil
+	r.ident.Fingerprint, r.ident.FingerprintLen = HeadFingerprint(head)
+	r.idp = nil
+	return nil
+}
+
 // PrefixFingerprint is [Fingerprint] for a stream identified by
 // IdentifyStream and not read yet: the fingerprint of its first n bytes
 // (n at most FingerprintLen), to match a stored source first seen while

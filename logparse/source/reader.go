@@ -56,6 +56,9 @@ type Reader struct {
 	br    *bufio.Reader // the decompressed stream
 	file  *os.File      // closed by Close; nil for stdin and NewReader
 	zstd  *zstd.Decoder // released by Close
+	// waiter is the stream's ctxReader (NewReaderContext), whose reads
+	// IdentifyStreamWithin can end early; nil otherwise.
+	waiter *ctxReader
 
 	max    int
 	long   []byte // head of a line that did not fit in br's buffer; reused
@@ -216,7 +219,7 @@ func (s *stickyReader) Read(p []byte) (int, error) {
 		return 0, s.err
 	}
 	n, err := s.r.Read(p)
-	if err != nil && err != io.EOF {
+	if err != nil && err != io.EOF && err != errWaitOver {
 		s.err = err
 	}
 	return n, err

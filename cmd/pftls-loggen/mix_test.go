@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +182,47 @@ func TestDefaultMixUnchanged(t *testing.T) {
 	const want = "38b57de8c88178be0f3f46f18d16b56d4108f0c24868241018db8de65c3cb134"
 	if got := fmt.Sprintf("%x", sha256.Sum256(out)); got != want {
 		t.Errorf("the default mix changed: sha256 %s, want %s", got, want)
+	}
+}
+
+// TestReplay: replay appends SRC's lines after -skip to DST, at most
+// -rate × -for of them, and says how many it wrote.
+func TestReplay(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src.log"), filepath.Join(dir, "dst.log")
+	var lines []byte
+	for i := range 500 {
+		lines = fmt.Appendf(lines, "line %d\n", i)
+	}
+	if err := os.WriteFile(src, lines, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, []byte("line 0\nline 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, stderr bytes.Buffer
+	// 10000 lines/s for 30 ms: 3 slices of 100 lines.
+	if code := run([]string{"replay", "-rate", "10000", "-for", "30ms", "-skip", "2", src, dst}, &out, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.HasPrefix(out.String(), "lines=300 start_ns=") {
+		t.Errorf("output %q, want lines=300 first", out.String())
+	}
+	got, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lines[:bytes.Index(lines, []byte("line 302\n"))]; !bytes.Equal(got, want) {
+		t.Errorf("dst has %d bytes, want the first 302 lines (%d bytes)", len(got), len(want))
+	}
+	// To the end of SRC when it ends first.
+	if code := run([]string{"replay", "-rate", "100000", "-for", "1s", src, filepath.Join(dir, "all.log")}, &out, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if all, _ := os.ReadFile(filepath.Join(dir, "all.log")); !bytes.Equal(all, lines) {
+		t.Errorf("all.log has %d bytes, want all of src (%d)", len(all), len(lines))
+	}
+	if code := run([]string{"replay", src}, &out, &stderr); code != 2 {
+		t.Errorf("no DST: exit %d, want 2", code)
 	}
 }

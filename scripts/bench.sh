@@ -496,6 +496,11 @@ section=$out/section.md
 	echo "Load average before / after the run: $load_before / $load_after (on a shared machine wall times"
 	echo "grow with the load; CPU times much less)."
 	echo ""
+	if awk -v a="${load_before%% *}" -v b="${load_after%% *}" -v n="$ncpu" 'BEGIN {exit !(a > n || b > n)}'; then
+		echo "**The machine was busy (a load average above its $ncpu CPUs): wall times, and the ratios and targets"
+		echo "that use them, are not to be trusted; compare CPU times, and measure again on a quiet machine.**"
+		echo ""
+	fi
 	echo "Logs: \`pftls-loggen -mix MIX -seed $BENCH_SEED -hosts $BENCH_HOSTS -end $BENCH_END -span $BENCH_SPAN -lines N\`,"
 	echo "read from the page cache; best of $BENCH_RUNS run(s) per contender, the contenders taking turns."
 	echo "× pflogsumm: how many times faster than pflogsumm (wall time; the targets); × pflogsumm, CPU: how many times less CPU"

@@ -10,19 +10,19 @@ import (
 // destinations have a TLS policy that needs a match (verify, secure) or
 // encryption (encrypt), and those that fail are in the long tail, so that
 // about a tenth of the delivery attempts are deferred for TLS
-// (TLSFailureShare); domains have
-// several MX hosts, tried in order, and the hosts of a lower preference fail
-// now and then (timeouts, 421 greetings, lost connections) or always (a
-// host left with an expired certificate): Postfix logs the failure, skips
-// to the next host ("QID: reason") and delivers there. Remote servers
-// refuse a few recipients with 4xx and 5xx replies. Failed mail is retried
-// with the queue manager's backoff until it expires, as in the default mix.
+// (TLSFailureShare); domains have several MX hosts, tried in order, and the
+// hosts of a lower preference fail now and then (timeouts, 421 greetings,
+// lost connections) or always (a host left with an expired certificate):
+// Postfix logs the failure, skips to the next host ("QID: reason") and
+// delivers there. Remote servers refuse a few recipients with 4xx and 5xx
+// replies. Failed mail is retried with the queue manager's backoff until it
+// expires, as in the default mix.
 //
 // Every line has the shape of a Postfix 3.7 line at smtp_tls_loglevel 1
-// (testdata/corpus/corpus-a.log; the skip and refusal texts from
-// smtp_trouble.c and smtp_proto.c, see docs of the corpus). The default
-// mix does not draw a single random number for any of this: its bytes are
-// those of the generator before the mix existed.
+// (testdata/corpus/corpus-a.log; the skip and refusal texts are those of
+// Postfix's smtp_trouble.c and smtp_proto.c). The default mix does not draw
+// a single random number for any of this: its bytes are those of the
+// generator before the mix existed.
 
 // The mixes of -mix.
 const (

@@ -11,6 +11,10 @@ import (
 // TLS handshake fails) or a local submission through pickup.
 func startFlow(s *sim, h *host) {
 	x := s.r.float()
+	if s.heavy {
+		startHeavyFlow(s, h, x)
+		return
+	}
 	switch {
 	case x < 0.40:
 		newSession(s, h, kInbound)
@@ -510,7 +514,11 @@ func newSubmittedMessage(s *sim, h *host, c *client) *message {
 	m := s.newMessage(h, oSMTP)
 	m.from = pick(&s.r, w.users) + "@" + w.org
 	m.msgid = s.msgID(m.from)
-	m.rcpts = remoteRcpts(s, 1+int(s.r.exp()*1.2))
+	perRcpt := 1.2
+	if s.heavy {
+		perRcpt = heavyRcpts // lists and newsletters
+	}
+	m.rcpts = remoteRcpts(s, 1+int(s.r.exp()*perRcpt))
 	m.nrcpt = len(m.rcpts)
 	return m
 }
@@ -745,6 +753,8 @@ const (
 	oGreylisted
 	oSuspended
 	oLocal
+	oStartTLSRefused // tls-heavy mix
+	oTalk421         // tls-heavy mix
 )
 
 // job is one delivery agent process delivering a message to one
@@ -761,6 +771,8 @@ type job struct {
 	out     outcome
 	t0, t1  int64
 	trusted string
+	via     *mxHost      // the MX host that answered (or failed last)
+	tried   []*earlierMX // tls-heavy mix: the hosts that failed before it
 }
 
 func (j *job) step(s *sim) {
@@ -779,6 +791,7 @@ func (j *job) step(s *sim) {
 			s.after(s.r.between(1*ms, 60*ms), j)
 			return
 		}
+		j.via = &s.w.domains[j.dom].mxHost
 		if h.dead[j.dom] > s.now {
 			j.out = oSuspended
 			j.prog, j.pid = h.errorp.prog, h.errorp.pid(s, h)
@@ -790,19 +803,20 @@ func (j *job) step(s *sim) {
 		j.pool = &h.smtp
 		j.pr = j.pool.get(s, h)
 		j.pid, j.prog = j.pr.pid, j.pool.prog
+		connect := j.tryEarlier(s)
 		j.decide(s)
-		var connect int64
 		switch j.out {
 		case oTimeout:
-			connect = 30 * sec
+			connect += 30 * sec
 		case oRefused:
-			connect = s.r.between(1*ms, 8*ms)
+			connect += s.r.between(1*ms, 8*ms)
 		default:
-			connect = s.r.between(15*ms, 350*ms)
+			connect += s.r.between(15*ms, 350*ms)
 		}
 		s.after(connect, j)
 	case 1:
 		j.t1 = s.now
+		j.earlierLines(s)
 		j.connectLines(s)
 		j.phase = 2
 		var xmit int64
@@ -841,6 +855,12 @@ func (j *job) decide(s *sim) {
 		}
 	case bNotOffered:
 		j.out = oNotOffered
+	case bStartTLSRefused:
+		j.out = oStartTLSRefused
+	case bTalk421:
+		if s.r.chance(0.3) {
+			j.out = oTalk421
+		}
 	case bGreylist:
 		if first {
 			j.out = oGreylisted
@@ -862,92 +882,113 @@ func (j *job) markDead(s *sim, dsn, why string) {
 func (j *job) connectLines(s *sim) {
 	h, m := j.m.h, j.m
 	d := &s.w.domains[j.dom]
-	established := func(trust string) {
-		s.line(h, j.prog, j.pid)
-		s.str(trust)
-		s.str(" TLS connection established to ")
-		s.str(d.relay)
-		s.str(": ")
-		s.str(d.tls)
-		s.end()
-	}
-	handshake := func() {
-		s.line(h, j.prog, j.pid)
-		s.str("SSL_connect error to ")
-		s.str(d.relay)
-		s.str(": -1")
-		s.end()
-		s.line(h, j.prog, j.pid)
-		s.str("warning: TLS library problem: ")
-		s.str(d.library)
-		s.end()
-	}
 	switch j.out {
 	case oTimeout, oRefused:
-		s.line(h, j.prog, j.pid)
-		s.str("connect to ")
-		s.str(d.relay)
-		if j.out == oTimeout {
-			s.str(": Connection timed out")
-		} else {
-			s.str(": Connection refused")
-		}
-		s.end()
+		j.connectFailed(s, j.via, j.out == oTimeout)
 	case oCertFailure:
-		s.line(h, j.prog, j.pid)
-		switch d.beh {
-		case bFailIssuer:
-			s.str("certificate verification failed for ")
-			s.str(d.relay)
-			s.str(": untrusted issuer ")
-			s.str(d.issuer)
-		case bFailExpired:
-			s.str("server certificate verification failed for ")
-			s.str(d.relay)
-			s.str(": certificate has expired")
-		case bFailSelfSigned:
-			s.str("certificate verification failed for ")
-			s.str(d.relay)
-			s.str(": self-signed certificate")
-		default:
-			s.str("server certificate verification failed for ")
-			s.str(d.relay)
-			s.str(": num=62:hostname mismatch")
-		}
-		s.end()
-		established("Untrusted")
+		j.certFailed(s, j.via, d.beh)
 	case oHandshake:
-		handshake()
+		j.handshake(s, j.via)
 	case oFallback:
-		handshake()
+		j.handshake(s, j.via)
 		s.qline(h, j.prog, j.pid, m.qid)
 		s.str("Cannot start TLS: handshake failure")
 		s.end()
-		s.line(h, j.prog, j.pid)
-		s.str("Host offered STARTTLS: [")
-		s.str(d.mx)
-		s.str("]")
-		s.end()
+		j.offered(s, j.via)
 	case oGreylisted:
-		established("Trusted")
+		j.established(s, j.via, "Trusted")
 	case oSent:
 		switch d.beh {
 		case bTrusted, bGreylist:
-			established("Trusted")
+			j.established(s, j.via, "Trusted")
 		case bVerified:
-			established("Verified")
+			j.established(s, j.via, "Verified")
 		case bUntrusted:
-			established("Untrusted")
+			j.established(s, j.via, "Untrusted")
 		case bAnonymous:
-			established("Anonymous")
+			j.established(s, j.via, "Anonymous")
 		case bPlainOffered:
-			s.line(h, j.prog, j.pid)
-			s.str("Host offered STARTTLS: [")
-			s.str(d.mx)
-			s.str("]")
-			s.end()
+			j.offered(s, j.via)
 		}
 	}
+}
+
+// established writes the smtp client's TLS summary (smtp_tls_loglevel 1).
+func (j *job) established(s *sim, at *mxHost, trust string) {
+	s.line(j.m.h, j.prog, j.pid)
+	s.str(trust)
+	s.str(" TLS connection established to ")
+	s.str(at.relay)
+	s.str(": ")
+	s.str(s.w.domains[j.dom].tls)
+	s.end()
+}
+
+// handshake writes a failed TLS handshake: the SSL_connect error and
+// OpenSSL's reason.
+func (j *job) handshake(s *sim, at *mxHost) {
+	h := j.m.h
+	s.line(h, j.prog, j.pid)
+	s.str("SSL_connect error to ")
+	s.str(at.relay)
+	s.str(": -1")
+	s.end()
+	s.line(h, j.prog, j.pid)
+	s.str("warning: TLS library problem: ")
+	s.str(s.w.domains[j.dom].library)
+	s.end()
+}
+
+// connectFailed writes a failed TCP connection.
+func (j *job) connectFailed(s *sim, at *mxHost, timeout bool) {
+	s.line(j.m.h, j.prog, j.pid)
+	s.str("connect to ")
+	s.str(at.relay)
+	if timeout {
+		s.str(": Connection timed out")
+	} else {
+		s.str(": Connection refused")
+	}
+	s.end()
+}
+
+// offered writes smtp_tls_note_starttls_offer's line (level none).
+func (j *job) offered(s *sim, at *mxHost) {
+	s.line(j.m.h, j.prog, j.pid)
+	s.str("Host offered STARTTLS: [")
+	s.str(at.mx)
+	s.str("]")
+	s.end()
+}
+
+// certFailed writes a certificate verification failure at a level that
+// needs a match (verify, secure: logged at smtp_tls_loglevel 1) and the
+// session's summary: OpenSSL 3 leaves the chain untrusted, whatever
+// failed (testdata/corpus/corpus-a.log).
+func (j *job) certFailed(s *sim, at *mxHost, beh behaviour) {
+	d := &s.w.domains[j.dom]
+	s.line(j.m.h, j.prog, j.pid)
+	switch beh {
+	case bFailIssuer:
+		s.str("certificate verification failed for ")
+		s.str(at.relay)
+		s.str(": untrusted issuer ")
+		s.str(d.issuer)
+	case bFailExpired:
+		s.str("server certificate verification failed for ")
+		s.str(at.relay)
+		s.str(": certificate has expired")
+	case bFailSelfSigned:
+		s.str("certificate verification failed for ")
+		s.str(at.relay)
+		s.str(": self-signed certificate")
+	default:
+		s.str("server certificate verification failed for ")
+		s.str(at.relay)
+		s.str(": num=62:hostname mismatch")
+	}
+	s.end()
+	j.established(s, at, "Untrusted")
 }
 
 // deliveryLines writes one "to=<...>, status=..." line per recipient.
@@ -964,7 +1005,7 @@ func (j *job) deliveryLines(s *sim) {
 		}
 		status, dsn, relay := "sent", "2.0.0", "local"
 		if d != nil {
-			relay = d.relay
+			relay = j.via.relay
 		}
 		var reason []byte
 		switch j.out {
@@ -989,7 +1030,7 @@ func (j *job) deliveryLines(s *sim) {
 		case oTimeout, oRefused:
 			status, dsn, relay = "deferred", "4.4.1", "none"
 			reason = append(reason, "connect to "...)
-			reason = append(reason, d.relay...)
+			reason = append(reason, j.via.relay...)
 			if j.out == oTimeout {
 				reason = append(reason, ": Connection timed out"...)
 			} else {
@@ -1009,12 +1050,19 @@ func (j *job) deliveryLines(s *sim) {
 		case oNotOffered:
 			status, dsn = "deferred", "4.7.4"
 			reason = append(reason, "TLS is required, but was not offered by host "...)
-			reason = append(reason, d.peer...)
+			reason = append(reason, j.via.peer...)
 			j.markDead(s, dsn, string(reason))
+		case oStartTLSRefused:
+			status, dsn = "deferred", "4.7.0"
+			reason = appendStartTLSRefused(reason, j.via)
+			j.markDead(s, dsn, string(reason))
+		case oTalk421:
+			status, dsn = "deferred", "4.7.0"
+			reason = appendTalk421(reason, j.via)
 		case oGreylisted:
 			status, dsn = "deferred", "4.2.0"
 			reason = append(reason, "host "...)
-			reason = append(reason, d.peer...)
+			reason = append(reason, j.via.peer...)
 			reason = append(reason, " said: 450 4.2.0 <"...)
 			reason = append(reason, r.addr...)
 			reason = append(reason, ">: Recipient address rejected: Greylisted, see https://postgrey.example.org/help/"...)
@@ -1022,13 +1070,15 @@ func (j *job) deliveryLines(s *sim) {
 			reason = append(reason, ".html (in reply to RCPT TO command)"...)
 		default: // sent, or refused by the server for this recipient
 			switch x := s.r.float(); {
+			case s.heavy && x < heavyRefusals:
+				status, dsn, reason = refusedReply(s, d, j.via.peer, r.addr, reason)
 			case x < 0.012:
 				status = "bounced"
-				dsn, reason = bounceReason(s, d, r.addr, reason)
+				dsn, reason = bounceReason(s, d, j.via.peer, r.addr, reason)
 			case x < 0.016:
 				status, dsn = "deferred", "4.2.1"
 				reason = append(reason, "host "...)
-				reason = append(reason, d.peer...)
+				reason = append(reason, j.via.peer...)
 				reason = append(reason, " said: 450 4.2.1 <"...)
 				reason = append(reason, r.addr...)
 				reason = append(reason, ">: Recipient address rejected: Mailbox temporarily unavailable, please try again later (in reply to RCPT TO command)"...)
@@ -1110,9 +1160,9 @@ func sentReason(s *sim, d *domain, m *message, b []byte) []byte {
 	return b
 }
 
-func bounceReason(s *sim, d *domain, addr string, b []byte) (string, []byte) {
+func bounceReason(s *sim, d *domain, peer, addr string, b []byte) (string, []byte) {
 	b = append(b, "host "...)
-	b = append(b, d.peer...)
+	b = append(b, peer...)
 	b = append(b, " said: "...)
 	dsn := "5.1.1"
 	switch {

@@ -13,6 +13,10 @@
 //
 // With -o, the file's modification time is set to the last line's stamp, as
 // a real log's would be, so year-less stamps resolve to the right year.
+//
+// -mix tls-heavy writes an outbound relay's log instead (mix.go).
+// "pftls-loggen replay" appends a log's lines to another at a steady rate
+// (replay.go), for the tail burst of scripts/bench.sh.
 package main
 
 import (
@@ -32,10 +36,14 @@ func main() {
 // run is the whole command; it returns the exit status (0 ok, 2 usage or
 // output error).
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "replay" {
+		return runReplay(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("pftls-loggen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: pftls-loggen [-lines N] [-seed S] [-hosts H] [-span 24h] [-start T | -end T] [-o FILE]")
+		fmt.Fprintln(stderr, "usage: pftls-loggen [-lines N] [-seed S] [-hosts H] [-mix default|tls-heavy] [-span 24h] [-start T | -end T] [-o FILE]")
+		fmt.Fprintln(stderr, "       pftls-loggen replay [-rate 100000] [-for 10s] [-skip N] SRC DST   (append SRC's lines to DST at a rate)")
 		fs.PrintDefaults()
 	}
 	var cfg Config
@@ -49,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.QueueLifetime, "queue-lifetime", 0, "maximal_queue_lifetime of the simulated hosts (default span/5, at most 5 days)")
 	tz := fs.String("tz", "UTC", "zone the stamps are written in (UTC, Local, Europe/Berlin, ...)")
 	fs.StringVar(&cfg.Stamp, "stamp", "syslog", "stamp format: syslog (Mar  7 16:05:12) or rfc3339 (rsyslog high precision)")
+	fs.StringVar(&cfg.Mix, "mix", MixDefault, "what the hosts do: "+MixDefault+" (inbound, submission and outbound mail) or "+MixTLSHeavy+
+		" (an outbound relay: a third of the lines from smtp, about 10% of its deliveries failing TLS, retried until they expire, several MX hosts per domain)")
 	out := fs.String("o", "-", "output file (- for standard output)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

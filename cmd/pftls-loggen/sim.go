@@ -18,6 +18,7 @@ type Config struct {
 	QueueLifetime time.Duration
 	Location      *time.Location
 	Stamp         string // "syslog" or "rfc3339"
+	Mix           string // "default" or "tls-heavy" (mix.go)
 }
 
 func (c *Config) check() error {
@@ -30,6 +31,8 @@ func (c *Config) check() error {
 		return errors.New("-domains must be at least 40 (the failing ones need room)")
 	case c.Stamp != "syslog" && c.Stamp != "rfc3339":
 		return errors.New("-stamp must be syslog or rfc3339")
+	case c.Mix != MixDefault && c.Mix != MixTLSHeavy:
+		return errors.New("-mix must be " + MixDefault + " or " + MixTLSHeavy)
 	case !c.End.After(c.Start):
 		return errors.New("the end must be after the start")
 	}
@@ -56,6 +59,9 @@ func Generate(w io.Writer, cfg Config) (Stats, error) {
 	}
 	if cfg.Stamp == "" {
 		cfg.Stamp = "syslog"
+	}
+	if cfg.Mix == "" {
+		cfg.Mix = MixDefault
 	}
 	if err := cfg.check(); err != nil {
 		return Stats{}, err
@@ -152,6 +158,7 @@ type sim struct {
 	stamp           []byte
 	zone            []byte
 	rfc3339         bool
+	heavy           bool // the tls-heavy mix
 }
 
 func newSim(w io.Writer, cfg Config) *sim {
@@ -161,6 +168,7 @@ func newSim(w io.Writer, cfg Config) *sim {
 	s.now = s.startAt
 	s.firstAt = s.startAt
 	s.rfc3339 = cfg.Stamp == "rfc3339"
+	s.heavy = cfg.Mix == MixTLSHeavy
 	life := cfg.QueueLifetime
 	if life <= 0 {
 		life = cfg.End.Sub(cfg.Start) / 5
@@ -169,6 +177,9 @@ func newSim(w io.Writer, cfg Config) *sim {
 	s.lifetime = life.Microseconds()
 	s.warnAfter = s.lifetime / 3
 	s.w = newWorld(&s.r, cfg)
+	if s.heavy {
+		s.w.tlsHeavy(&s.r)
+	}
 	for i := 0; i < cfg.Hosts; i++ {
 		s.hosts = append(s.hosts, newHost(s, i))
 	}

@@ -26,6 +26,12 @@ const (
 	bFallback                        // may protocols=>=TLSv1.3: handshake fails, retried in plaintext
 	bNotOffered                      // encrypt: TLS is required, but was not offered
 	bRefused                         // nothing listens: Connection refused
+
+	// Only in the tls-heavy mix (mix.go).
+	bStartTLSRefused // encrypt: "TLS is required, but host ... refused to start TLS: 454 ..."
+	bTimeout         // an MX host tried first: Connection timed out, now and then
+	bTalk421         // an MX host tried first: "refused to talk to me: 421 ...", now and then
+	bLost            // an MX host tried first: lost connection while receiving the greeting
 )
 
 // failing lists the behaviours that defer mail, one domain each at least.
@@ -42,11 +48,17 @@ const (
 	swExim
 )
 
+// mxHost is one MX host of a domain.
+type mxHost struct {
+	mx    string // MX host name
+	peer  string // "mx[addr]" (as in "by host ...", "host ... said")
+	relay string // "mx[addr]:25"
+}
+
 type domain struct {
 	name     string
-	mx       string // MX host name
-	peer     string // "mx[addr]" (as in "by host ...", "host ... said")
-	relay    string // "mx[addr]:25"
+	mxHost               // the MX host that answers (the last one tried)
+	before   []earlierMX // tls-heavy mix: MX hosts of a lower preference, tried first
 	beh      behaviour
 	tls      string // "TLSv1.3 with cipher ..." of a successful session
 	software int

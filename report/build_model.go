@@ -156,6 +156,7 @@ func (b *Builder) Model() *Model {
 		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Reason, c.Reason))
 	})
 	for _, w := range b.warnings {
+		slices.Sort(w.Programs)
 		m.Warnings = append(m.Warnings, *w)
 	}
 	slices.SortFunc(m.Warnings, func(a, c WarningRow) int {

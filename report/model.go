@@ -361,6 +361,10 @@ type WarningRow struct {
 	Count     int64             `json:"count"`
 	FirstSeen time.Time         `json:"first_seen"`
 	LastSeen  time.Time         `json:"last_seen"`
+	// Programs are the instances of the service that wrote the lines
+	// ("gmx/smtpd", "corp/smtpd"), sorted, when there were several; then
+	// Program is the service they share ("smtpd").
+	Programs []string `json:"programs,omitempty"`
 }
 
 // UnparsedRow is a Postfix line pftls did not understand.

@@ -411,9 +411,14 @@ func (m *Model) rejectsTable() Table {
 
 func (m *Model) warningsTable(zone *time.Location) Table {
 	t := Table{ID: "warnings", Title: "Warnings, errors, fatal and panic messages",
-		Header: []string{"severity", "program", "count", "message", "last seen"}, Align: []Align{Left, Left, Right, Left, Left}}
+		Note:   "the same message from several instances of a service is one row",
+		Header: []string{"severity", "program", "count", "message", "first seen", "last seen"}, Align: []Align{Left, Left, Right, Left, Left, Left}}
 	for _, w := range m.Warnings {
-		t.Rows = append(t.Rows, []string{string(w.Severity), w.Program, n(w.Count), w.Message, stamp(w.LastSeen, zone)})
+		prog := w.Program
+		if len(w.Programs) > 1 {
+			prog = fmt.Sprintf("%s (%d instances)", w.Program, len(w.Programs))
+		}
+		t.Rows = append(t.Rows, []string{string(w.Severity), prog, n(w.Count), w.Message, stamp(w.FirstSeen, zone), stamp(w.LastSeen, zone)})
 	}
 	return t
 }

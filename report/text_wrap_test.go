@@ -43,7 +43,7 @@ func TestTextNeverCutsHostsAddressesIPs(t *testing.T) {
 			Detail: "untrusted issuer /C=US/O=Example/CN=" + host, FirstSeen: at, LastSeen: at}},
 		Bounces: []BounceRow{{Domain: "subdivision.example-university.ac.uk", Relay: host + "[" + v6 + "]:25",
 			Reason: "host " + host + "[" + v6 + "] said: 550 5.1.1 <" + addr + ">: Recipient address rejected", Count: 1}},
-		TLS: TLSHealth{Inbound: InboundTLS{Connections: 2, HandshakeFailure: []ClientCount{{Client: host + "[" + v6 + "]", Count: 2, Detail: "no shared cipher"}}}},
+		TLS:        TLSHealth{Inbound: InboundTLS{Connections: 2, HandshakeFailure: []ClientCount{{Client: host + "[" + v6 + "]", Count: 2, Detail: "no shared cipher"}}}},
 		Recipients: []VolumeRow{{Name: addr, Messages: 1, Bytes: 100}},
 	}
 	for _, width := range []int{40, 60, 100} {

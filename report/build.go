@@ -102,6 +102,8 @@ type Builder struct {
 	hourly, daily        map[string]*TrafficRow
 	recvFrom, sendersVol map[string]*VolumeRow
 	recipsVol            map[string]*VolumeRow
+	// trend counts each domain's problems by the minute (chart_trend.go).
+	trend map[string]map[int64]*trendCounts
 }
 
 // traffic returns the rows of t's hour of day and day.
@@ -427,6 +429,12 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	}
 	d := b.domain(a.Domain)
 	rk := recipKey{mk, strings.ToLower(a.Recipient)}
+	switch outcome {
+	case aggregate.OutcomeDeferred:
+		b.trendProblem(a.Domain, a.Time, trendDeferral)
+	case aggregate.OutcomeBounced:
+		b.trendProblem(a.Domain, a.Time, trendBounce)
+	}
 	switch outcome {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
 		if outcome == aggregate.OutcomeDelivered {

@@ -172,6 +172,7 @@ func (b *Builder) Model() *Model {
 	in.HandshakeFailure = topRows(m, "tls-inbound-clients", in.HandshakeFailure, b.opts.Top)
 	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
 	b.staples(m)
+	m.Trends = b.trends(m.Window.From, m.Window.To, b.opts.Top)
 	return m
 }
 

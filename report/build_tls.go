@@ -198,6 +198,10 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	}
 	acc.row.Count++
 	b.m.Totals.TLSFailures++
+	hour, day := b.traffic(f.Time)
+	hour.TLSFailures++
+	day.TLSFailures++
+	b.trendProblem(domain, f.Time, trendTLS)
 	if f.QueueID != "" {
 		acc.messages[f.Host+" "+f.QueueID] = true
 	}

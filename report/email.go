@@ -33,7 +33,7 @@ func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error 
 	if err := renderText(&text, m, ro); err != nil {
 		return err
 	}
-	if err := renderHTML(&html, m, ro); err != nil {
+	if err := renderMailHTML(&html, m, ro); err != nil {
 		return err
 	}
 	var body bytes.Buffer

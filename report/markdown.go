@@ -37,8 +37,27 @@ func renderMarkdown(w io.Writer, m *Model, o RenderOptions) error {
 			fmt.Fprintf(bw, "*%s*\n\n", MarkdownEscape(t.Note))
 		}
 		markdownTable(bw, t)
+		if t.ID == "totals" {
+			markdownCharts(bw, m.textCharts(zone, o.ASCII))
+		}
 	}
 	return bw.err
+}
+
+// markdownCharts writes the text report's charts, each in a code block:
+// its lines are shown as written (no Markdown inside a code block), made
+// one-line and terminal-safe, and fenced by more backticks than any run of
+// them in the lines, so log text cannot end the block.
+func markdownCharts(w io.Writer, blocks []chartBlock) {
+	for _, c := range blocks {
+		fmt.Fprintf(w, "\n## %s\n\n*%s*\n\n", MarkdownEscape(c.Title), MarkdownEscape(c.Note))
+		lines := make([]string, len(c.Lines))
+		for i, l := range c.Lines {
+			lines[i] = oneLine(l)
+		}
+		fence := markdownFence(lines)
+		fmt.Fprintf(w, "%stext\n%s\n%s\n", fence, strings.Join(lines, "\n"), fence)
+	}
 }
 
 // markdownTable writes one GFM pipe table: header, alignment row, rows.

@@ -57,6 +57,10 @@ type Model struct {
 	// Master counts master(8)'s starts, reloads and stops (pflogsumm's
 	// "Master daemon messages"), by the hour like Lines.
 	Master Master `json:"master"`
+	// Trends are the problems of the most troubled destination domains
+	// over the window, in equal time buckets (the per-domain chart); nil
+	// when no domain had one.
+	Trends *Trends `json:"trends,omitempty"`
 
 	// shownRows is what --top leaves of each per-domain section in the
 	// renderings for people (forPeople): 0 every row (a model made by
@@ -97,6 +101,8 @@ type TrafficRow struct {
 	// (pflogsumm's --smtpd-stats connections). The time connected is not
 	// there: the store keeps ordinary sessions only as counts.
 	Connections int64 `json:"smtpd_connections"`
+	// TLSFailures are the failed outbound TLS sessions (for the charts).
+	TLSFailures int64 `json:"tls_failures"`
 }
 
 // DeliveryRow is one destination domain's deliveries, bytes and delays

@@ -55,6 +55,17 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 		if err := textTable(bw, t, width); err != nil {
 			return err
 		}
+		if t.ID == "totals" {
+			for _, c := range m.textCharts(zone, o.ASCII) {
+				fmt.Fprintf(bw, "\n%s\n", c.Title)
+				for _, line := range wordWrap("("+c.Note+")", width) {
+					fmt.Fprintln(bw, TerminalSafe(line))
+				}
+				for _, line := range c.Lines {
+					fmt.Fprintln(bw, TerminalSafe(line))
+				}
+			}
+		}
 	}
 	return bw.err
 }

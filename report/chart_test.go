@@ -8,7 +8,7 @@ import (
 
 func TestSparkline(t *testing.T) {
 	for _, tc := range []struct {
-		in           []int64
+		in          []int64
 		want, ascii string
 	}{
 		{[]int64{0, 1, 2, 4, 8}, " ▁▂▄█", " .:=@"},

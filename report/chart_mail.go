@@ -130,16 +130,20 @@ func (m *Model) mailChartsOf(zone *time.Location) *mailCharts {
 }
 
 // mailChartsTemplate draws mailCharts; defined in the page's template.
-const mailChartsTemplate = `{{define "mailbar"}}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse"><tr>
-{{- range .}}<td width="{{.Pct}}%" bgcolor="{{.Color}}" height="8" style="height:8px;line-height:8px;font-size:1px">&nbsp;</td>{{end -}}
-<td style="font-size:1px;line-height:8px">&nbsp;</td></tr></table>{{end}}
+//
+// A bar is kept small (a daily mail has 24 hours of two bars each, and
+// the whole mail must stay under 200 KB): the cell's size and colour are
+// attributes, the font size that keeps an empty cell 8 px high is said
+// once on the row.
+const mailChartsTemplate = `{{define "mailbar"}}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr style="font-size:1px;line-height:1px">
+{{- range .}}<td width="{{.Pct}}%" bgcolor="{{.Color}}" height="8">&nbsp;</td>{{end}}<td>&nbsp;</td></tr></table>{{end}}
 {{- define "mailcharts"}}
 {{- if .Hours}}
 <h3 style="font-size:15px;margin:8px 0 2px 0">Traffic and problems by hour of day</h3>
 <p style="margin:0 0 6px 0;color:#57606a;font-style:italic;font-size:13px">{{.HoursNote}}</p>
 <table role="presentation" width="100%" cellpadding="2" cellspacing="0" border="0" style="width:100%;font-size:12px">
 {{- range .Hours}}
-<tr valign="top"><td width="44" style="white-space:nowrap;color:#57606a">{{.Label}}</td><td>{{template "mailbar" .Volume}}<div style="height:2px;line-height:2px;font-size:1px">&nbsp;</div>{{template "mailbar" .Problems}}<div style="color:#57606a">{{.Text}}</div></td></tr>
+<tr valign="top"><td width="44">{{.Label}}</td><td>{{template "mailbar" .Volume}}{{template "mailbar" .Problems}}<span style="color:#57606a">{{.Text}}</span></td></tr>
 {{- end}}
 </table>
 {{- end}}

@@ -104,6 +104,29 @@ type Builder struct {
 	recipsVol            map[string]*VolumeRow
 	// trend counts each domain's problems by the minute (chart_trend.go).
 	trend map[string]map[int64]*trendCounts
+	// smtpd is pflogsumm's smtpd connection statistics by client host/domain.
+	smtpd map[string]*SMTPDRow
+}
+
+// smtpdTime counts n inbound sessions of a client host/domain connected
+// secs seconds in all, the longest maxSecs (pflogsumm's --smtpd-stats),
+// in the hour and day they started.
+func (b *Builder) smtpdTime(hour, day *TrafficRow, client string, n, secs, maxSecs int64) {
+	for _, r := range []*TrafficRow{hour, day} {
+		r.ConnectSeconds += secs
+		r.MaxConnectSeconds = max(r.MaxConnectSeconds, maxSecs)
+	}
+	if b.smtpd == nil {
+		b.smtpd = map[string]*SMTPDRow{}
+	}
+	row := b.smtpd[client]
+	if row == nil {
+		row = &SMTPDRow{Client: strings.Clone(client)}
+		b.smtpd[row.Client] = row
+	}
+	row.Connections += n
+	row.Seconds += secs
+	row.MaxSeconds = max(row.MaxSeconds, maxSecs)
 }
 
 // traffic returns the rows of t's hour of day and day.

@@ -239,6 +239,8 @@ func (b *Builder) Session(s *aggregate.Session) {
 		h, d := b.traffic(s.Start)
 		h.Connections++
 		d.Connections++
+		secs := s.ConnectSeconds()
+		b.smtpdTime(h, d, aggregate.ClientDomain(s.ClientName, s.ClientIP), 1, secs, secs)
 	}
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
@@ -267,6 +269,7 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 		h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
 		h.Connections += c.Sessions
 		d.Connections += c.Sessions
+		b.smtpdTime(h, d, c.ClientDomain, c.Sessions, c.ConnectSeconds, c.MaxSeconds)
 	}
 }
 

@@ -129,7 +129,8 @@ func (m *Model) mailChartsOf(zone *time.Location) *mailCharts {
 	return c
 }
 
-// mailChartsTemplate draws mailCharts; defined in the page's template.
+// mailChartsTemplate draws mailCharts; defined in the page's template. It
+// uses only the elements the rest of the page does (table, p, span, div).
 //
 // A bar is kept small (a daily mail has 24 hours of two bars each, and
 // the whole mail must stay under 200 KB): the cell's size and colour are
@@ -139,7 +140,7 @@ const mailChartsTemplate = `{{define "mailbar"}}<table role="presentation" width
 {{- range .}}<td width="{{.Pct}}%" bgcolor="{{.Color}}" height="8">&nbsp;</td>{{end}}<td>&nbsp;</td></tr></table>{{end}}
 {{- define "mailcharts"}}
 {{- if .Hours}}
-<h3 style="font-size:15px;margin:8px 0 2px 0">Traffic and problems by hour of day</h3>
+<p style="font-size:15px;margin:8px 0 2px 0;font-weight:bold">Traffic and problems by hour of day</p>
 <p style="margin:0 0 6px 0;color:#57606a;font-style:italic;font-size:13px">{{.HoursNote}}</p>
 <table role="presentation" width="100%" cellpadding="2" cellspacing="0" border="0" style="width:100%;font-size:12px">
 {{- range .Hours}}
@@ -148,7 +149,7 @@ const mailChartsTemplate = `{{define "mailbar"}}<table role="presentation" width
 </table>
 {{- end}}
 {{- if .Mix}}
-<h3 style="font-size:15px;margin:12px 0 2px 0">TLS mix</h3>
+<p style="font-size:15px;margin:12px 0 2px 0;font-weight:bold">TLS mix</p>
 {{- range .Mix}}
 <p style="margin:6px 0 2px 0;font-weight:bold;font-size:13px">{{.Title}}</p>
 {{template "mailbar" .Segs}}
@@ -156,11 +157,11 @@ const mailChartsTemplate = `{{define "mailbar"}}<table role="presentation" width
 {{- end}}
 {{- end}}
 {{- if .Trend}}
-<h3 style="font-size:15px;margin:12px 0 2px 0">Problems of the most troubled destination domains</h3>
+<p style="font-size:15px;margin:12px 0 2px 0;font-weight:bold">Problems of the most troubled destination domains</p>
 <p style="margin:0 0 6px 0;color:#57606a;font-style:italic;font-size:13px">{{.TrendNote}}</p>
 <table role="presentation" width="100%" cellpadding="2" cellspacing="0" border="0" style="width:100%;font-size:12px">
 {{- range .Trend}}
-<tr valign="top"><td><b style="overflow-wrap:anywhere">{{.Domain}}</b> <span style="color:#57606a">{{.Text}}</span><br><code style="font-family:Menlo,Consolas,'DejaVu Sans Mono',monospace;white-space:pre;background-color:#f6f8fa;font-size:13px">|{{.Spark}}|</code></td></tr>
+<tr valign="top"><td><span style="font-weight:bold;overflow-wrap:anywhere">{{.Domain}}</span> <span style="color:#57606a">{{.Text}}</span><div style="font-family:Menlo,Consolas,'DejaVu Sans Mono',monospace;white-space:pre;font-size:13px">|{{.Spark}}|</div></td></tr>
 {{- end}}
 </table>
 {{- end}}

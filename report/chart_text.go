@@ -12,6 +12,9 @@ import (
 type chartBlock struct {
 	Title, Note string
 	Lines       []string
+	// Rows are the same chart as cells (label, sparkline, words), when its
+	// labels are log text: Markdown writes them as a table.
+	Rows [][3]string
 }
 
 // maxChartLabel is the widest label beside a sparkline; a longer domain
@@ -50,7 +53,9 @@ func (m *Model) textCharts(zone *time.Location, ascii bool) []chartBlock {
 			}
 		}
 		for _, d := range t.Domains {
-			line := "|" + sparkline(trendSum(d), ascii) + "| " + trendBreakdown(d)
+			spark := sparkline(trendSum(d), ascii)
+			b.Rows = append(b.Rows, [3]string{d.Domain, spark, trendBreakdown(d)})
+			line := "|" + spark + "| " + trendBreakdown(d)
 			if runes(d.Domain) > w {
 				b.Lines = append(b.Lines, d.Domain, strings.Repeat(" ", w+1)+line)
 				continue
@@ -73,7 +78,7 @@ func hourTotal(s chartSeries) string {
 }
 
 // markdownFence is a code fence longer than any run of backticks in the
-// lines, so that log text cannot close the block (CommonMark 4.5).
+// lines (CommonMark 4.5), so that no line can close the block.
 func markdownFence(lines []string) string {
 	longest := 0
 	for _, l := range lines {

@@ -9,7 +9,7 @@ import (
 
 // renderHTML writes the report as one self-contained HTML5 page, made to
 // be read in a browser and in mail clients (Gmail, Outlook, Thunderbird):
-// a table-based layout at most 1000px wide that narrows to a phone's 400px
+// a table-based layout at most 1200px wide (1000px in Outlook) that narrows to a phone's 400px
 // (the layout tables are table-layout:fixed, so a wide data table scrolls
 // inside its own overflow-x wrapper instead of widening the page; times
 // never wrap), the system font stack, inline CSS only (a <style> block for
@@ -78,19 +78,24 @@ type htmlRow struct {
 }
 
 type htmlCell struct {
-	Text   string
-	Right  bool
-	NoWrap bool // a time or a time span: never broken over lines
+	Text  string
+	Right bool
+	// Parts, for a time or a span of times, are the pieces that must not
+	// wrap inside ("2026-11-23 00:20:18 -", "00:25:54"): a browser would
+	// break a narrow column at every space and hyphen of the dates.
+	Parts []string
 }
 
 // noWrapColumns are the headers of columns whose cells hold times.
 var noWrapColumns = map[string]bool{"seen": true, "first seen": true, "last seen": true, "time": true}
 
-// timeBreaks keeps a time or a span of times from wrapping but after its
-// dash: "2026-11-23 00:20:18 - 00:25:54" takes two lines at most in a
-// narrow column, never one a word.
-func timeBreaks(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, " ", "\u00a0"), "\u00a0-\u00a0", "\u00a0- ")
+// timeParts cuts a time span after its dash: "2026-11-23 00:20:18 -
+// 00:25:54" takes two lines at most in a narrow column, never one a word.
+func timeParts(s string) []string {
+	if a, b, ok := strings.Cut(s, " - "); ok {
+		return []string{a + " -", b}
+	}
+	return []string{s}
 }
 
 // Accent colours of a section's left border.
@@ -133,11 +138,10 @@ func newHTMLPage(m *Model, o RenderOptions) htmlPage {
 			row := htmlRow{Zebra: ri%2 == 1, Cells: make([]htmlCell, len(t.Header))}
 			for i := range row.Cells {
 				row.Cells[i].Right = right(i)
-				row.Cells[i].NoWrap = noWrapColumns[t.Header[i]]
 				if i < len(r) {
 					row.Cells[i].Text = oneLine(r[i])
-					if row.Cells[i].NoWrap {
-						row.Cells[i].Text = timeBreaks(row.Cells[i].Text)
+					if noWrapColumns[t.Header[i]] {
+						row.Cells[i].Parts = timeParts(row.Cells[i].Text)
 					}
 				}
 			}
@@ -187,7 +191,7 @@ h2 { font-size: 17px; margin: 0 0 4px 0; }
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f3f4f6" style="background-color:#f3f4f6;table-layout:fixed">
 <tr><td class="outer" align="center" style="padding:16px 8px">
 {{.MSOOpen}}
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="max-width:1000px;width:100%;table-layout:fixed;background-color:#ffffff;color:#1f2328;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:14px;line-height:1.4;text-align:left">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="max-width:1200px;width:100%;table-layout:fixed;background-color:#ffffff;color:#1f2328;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:14px;line-height:1.4;text-align:left">
 <tr><td class="card" style="padding:20px 20px 8px 20px">
 <h1 style="font-size:22px;margin:0 0 12px 0;overflow-wrap:anywhere">{{.Title}}</h1>
 <table role="presentation" class="meta" cellpadding="2" cellspacing="0" border="0" style="font-size:13px">
@@ -225,7 +229,7 @@ h2 { font-size: 17px; margin: 0 0 4px 0; }
 <tbody>
 {{- range .Rows}}
 <tr valign="top"{{if .Zebra}} bgcolor="#f6f8fa"{{end}}>
-{{- range .Cells}}<td{{if .Right}} class="num" align="right" nowrap{{end}}>{{.Text}}</td>{{end -}}
+{{- range .Cells}}<td{{if .Right}} class="num" align="right" nowrap{{end}}>{{if .Parts}}{{range $i, $p := .Parts}}{{if $i}} {{end}}<span style="white-space:nowrap">{{$p}}</span>{{end}}{{else}}{{.Text}}{{end}}</td>{{end -}}
 </tr>
 {{- end}}
 </tbody>

@@ -44,19 +44,23 @@ func renderMarkdown(w io.Writer, m *Model, o RenderOptions) error {
 	return bw.err
 }
 
-// markdownCharts writes the text report's charts, each in a code block:
-// its lines are shown as written (no Markdown inside a code block), made
-// one-line and terminal-safe, and fenced by more backticks than any run of
-// them in the lines, so log text cannot end the block.
+// markdownCharts writes the text report's charts: a chart whose lines
+// hold no log text (the hourly one) in a code block, one with domain names
+// as a table whose cells go through MarkdownEscape; its sparklines are
+// plain text (block characters have no Markdown meaning), a zero a '·' so
+// that the cell keeps its width where spaces would collapse.
 func markdownCharts(w io.Writer, blocks []chartBlock) {
 	for _, c := range blocks {
 		fmt.Fprintf(w, "\n## %s\n\n*%s*\n\n", MarkdownEscape(c.Title), MarkdownEscape(c.Note))
-		lines := make([]string, len(c.Lines))
-		for i, l := range c.Lines {
-			lines[i] = oneLine(l)
+		if c.Rows != nil {
+			io.WriteString(w, "| domain | problems | total |\n| --- | --- | --- |\n")
+			for _, r := range c.Rows {
+				fmt.Fprintf(w, "| %s | %s | %s |\n", MarkdownEscape(r[0]), MarkdownEscape(strings.ReplaceAll(r[1], " ", "·")), MarkdownEscape(r[2]))
+			}
+			continue
 		}
-		fence := markdownFence(lines)
-		fmt.Fprintf(w, "%stext\n%s\n%s\n", fence, strings.Join(lines, "\n"), fence)
+		fence := markdownFence(c.Lines)
+		fmt.Fprintf(w, "%stext\n%s\n%s\n", fence, strings.Join(c.Lines, "\n"), fence)
 	}
 }
 

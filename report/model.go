@@ -61,6 +61,9 @@ type Model struct {
 	// over the window, in equal time buckets (the per-domain chart); nil
 	// when no domain had one.
 	Trends *Trends `json:"trends,omitempty"`
+	// SMTPD is the inbound smtpd connections by client host/domain
+	// (pflogsumm's --smtpd-stats), the busiest --top.
+	SMTPD []SMTPDRow `json:"smtpd"`
 
 	// shownRows is what --top leaves of each per-domain section in the
 	// renderings for people (forPeople): 0 every row (a model made by
@@ -103,6 +106,21 @@ type TrafficRow struct {
 	Connections int64 `json:"smtpd_connections"`
 	// TLSFailures are the failed outbound TLS sessions (for the charts).
 	TLSFailures int64 `json:"tls_failures"`
+	// ConnectSeconds is the time those smtpd sessions were connected,
+	// MaxConnectSeconds the longest (pflogsumm's per-hour SMTPD
+	// connection summary; 0 for sessions stored before schema step 10).
+	ConnectSeconds    int64 `json:"smtpd_seconds"`
+	MaxConnectSeconds int64 `json:"smtpd_max_seconds"`
+}
+
+// SMTPDRow is pflogsumm's "Host/Domain Summary: SMTPD Connections" row:
+// the inbound sessions of a client host/domain (aggregate.ClientDomain)
+// and how long they were connected, in whole seconds.
+type SMTPDRow struct {
+	Client      string `json:"client"`
+	Connections int64  `json:"connections"`
+	Seconds     int64  `json:"seconds"`
+	MaxSeconds  int64  `json:"max_seconds"`
 }
 
 // DeliveryRow is one destination domain's deliveries, bytes and delays

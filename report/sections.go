@@ -33,7 +33,7 @@ const (
 // SectionIDs are the ids of Tables, in report order.
 var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies", "tlsrpt",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings",
-	"domain-delivery", "master", "per-hour", "per-day", "received-from", "senders", "senders-by-size", "recipients", "recipients-by-size", "unparsed"}
+	"domain-delivery", "master", "per-hour", "per-day", "smtpd", "received-from", "senders", "senders-by-size", "recipients", "recipients-by-size", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
 func (m *Model) Tables(zone *time.Location) []Table {
@@ -100,6 +100,7 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.masterTable(),
 		m.hourlyTable(),
 		m.dailyTable(),
+		m.smtpdTable(),
 		m.volumeTable("received-from", "Messages received by sender domain", "sender domain", m.ReceivedFrom),
 		m.volumeTable("senders", "Senders by message count", "sender", m.Senders),
 		m.volumeTable("senders-by-size", "Senders by message size", "sender", m.SendersBySize),

@@ -135,8 +135,10 @@ func (m *Model) mailChartsOf(zone *time.Location) *mailCharts {
 // A bar is kept small (a daily mail has 24 hours of two bars each, and
 // the whole mail must stay under 200 KB): the cell's size and colour are
 // attributes, the font size that keeps an empty cell 8 px high is said
-// once on the row.
-const mailChartsTemplate = `{{define "mailbar"}}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr style="font-size:1px;line-height:1px">
+// once on the row, and the attributes that are defaults (border="0") or
+// only repeat what a table without headers is (role="presentation") are
+// left out.
+const mailChartsTemplate = `{{define "mailbar"}}<table width="100%" cellpadding="0" cellspacing="0"><tr style="font-size:1px;line-height:1px">
 {{- range .}}<td width="{{.Pct}}%" bgcolor="{{.Color}}" height="8">&nbsp;</td>{{end}}<td>&nbsp;</td></tr></table>{{end}}
 {{- define "mailcharts"}}
 {{- if .Hours}}

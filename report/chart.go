@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,8 +54,8 @@ func (m *Model) hourlyCharts() (volume, problems []chartSeries, ok bool) {
 	}
 	var rec, del, def, bou, tls [24]int64
 	for _, r := range m.Hourly {
-		h := 0
-		if _, err := fmt.Sscanf(r.Period, "%d", &h); err != nil || h < 0 || h > 23 {
+		h, err := strconv.Atoi(r.Period)
+		if err != nil || h < 0 || h > 23 {
 			continue
 		}
 		rec[h], del[h], def[h], bou[h], tls[h] = r.Received, r.Delivered, r.Deferrals, r.Bounced, r.TLSFailures

@@ -53,8 +53,8 @@ type svgText struct {
 }
 
 // Chart geometry, in viewBox units: the charts are drawn 400 wide and
-// scale with the page (at most 600 px wide, see svgTemplate): text of 12
-// units is 10-11 px on a 400 px phone and 18 px at most on a desktop.
+// scale with the page (at most 540 px wide, see svgTemplate): text of 12
+// units is 10-11 px on a 400 px phone and 16 px at most on a desktop.
 const (
 	svgW     = 400
 	svgLeft  = 40 // room for the axis numbers
@@ -62,8 +62,8 @@ const (
 	svgPlotW = svgW - svgLeft - svgRight
 )
 
-// f writes a coordinate with one decimal at most.
-func f(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+// svgNum writes a coordinate with one decimal at most.
+func svgNum(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // svgPatterns are the fills of the series, each a colour and a pattern
 // (solid, hatched, dotted, ...), so that no two are told apart by colour
@@ -101,8 +101,8 @@ func (c *svgChart) legend(x0, y float64, names []string, fills []string) float64
 		if x+w > svgW && x > x0 {
 			x, y = x0, y+16
 		}
-		c.Rects = append(c.Rects, svgRect{X: f(x), Y: f(y - 9), W: "11", H: "11", Fill: fills[i], Stroke: "#1f2328"})
-		c.Texts = append(c.Texts, svgText{X: f(x + 15), Y: f(y), Size: "12", Text: nm})
+		c.Rects = append(c.Rects, svgRect{X: svgNum(x), Y: svgNum(y - 9), W: "11", H: "11", Fill: fills[i], Stroke: "#1f2328"})
+		c.Texts = append(c.Texts, svgText{X: svgNum(x + 15), Y: svgNum(y), Size: "12", Text: nm})
 		x += w
 	}
 	return y + 18
@@ -146,13 +146,13 @@ func (m *Model) hourlySVG() *svgChart {
 			p, _ := s.peak()
 			top = max(top, p)
 		}
-		c.Texts = append(c.Texts, svgText{X: "0", Y: f(y), Size: "13", Bold: true, Text: title})
+		c.Texts = append(c.Texts, svgText{X: "0", Y: svgNum(y), Size: "13", Bold: true, Text: title})
 		y = c.legend(svgLeft, y+16, names, fills)
 		const h = 80.0
 		base := y + h
-		c.Lines = append(c.Lines, svgLine{Points: f(svgLeft) + "," + f(base) + " " + f(svgW-svgRight) + "," + f(base), Stroke: "#57606a", Width: "1"})
-		c.Texts = append(c.Texts, svgText{X: f(svgLeft - 4), Y: f(y + 8), Anchor: "end", Size: "11", Text: n(top)},
-			svgText{X: f(svgLeft - 4), Y: f(base), Anchor: "end", Size: "11", Text: "0"})
+		c.Lines = append(c.Lines, svgLine{Points: svgNum(svgLeft) + "," + svgNum(base) + " " + svgNum(svgW-svgRight) + "," + svgNum(base), Stroke: "#57606a", Width: "1"})
+		c.Texts = append(c.Texts, svgText{X: svgNum(svgLeft - 4), Y: svgNum(y + 8), Anchor: "end", Size: "11", Text: n(top)},
+			svgText{X: svgNum(svgLeft - 4), Y: svgNum(base), Anchor: "end", Size: "11", Text: "0"})
 		slot := float64(svgPlotW) / 24
 		bw := (slot - 2) / float64(len(series))
 		for hr := 0; hr < 24; hr++ {
@@ -162,13 +162,13 @@ func (m *Model) hourlySVG() *svgChart {
 					continue
 				}
 				bh := max(h*float64(v)/float64(top), 1.5)
-				c.Rects = append(c.Rects, svgRect{X: f(svgLeft + float64(hr)*slot + 1 + float64(i)*bw), Y: f(base - bh), W: f(bw), H: f(bh),
+				c.Rects = append(c.Rects, svgRect{X: svgNum(svgLeft + float64(hr)*slot + 1 + float64(i)*bw), Y: svgNum(base - bh), W: svgNum(bw), H: svgNum(bh),
 					Fill: fills[i], Stroke: "#1f2328", Title: fmt.Sprintf("%02d:00 %s: %d", hr, s.Name, v)})
 			}
 		}
 		y = base + 14
 		for hr := 0; hr < 24; hr += 3 {
-			c.Texts = append(c.Texts, svgText{X: f(svgLeft + (float64(hr)+0.5)*slot), Y: f(y), Anchor: "middle", Size: "11", Text: fmt.Sprintf("%02d", hr)})
+			c.Texts = append(c.Texts, svgText{X: svgNum(svgLeft + (float64(hr)+0.5)*slot), Y: svgNum(y), Anchor: "middle", Size: "11", Text: fmt.Sprintf("%02d", hr)})
 		}
 		y += 22
 	}
@@ -195,24 +195,24 @@ func (m *Model) trendSVG(zone *time.Location) *svgChart {
 	y := 14.0
 	x := float64(svgLeft)
 	for i, name := range []string{"TLS failures", "deferrals", "bounced"} {
-		c.Lines = append(c.Lines, svgLine{Points: f(x) + "," + f(y-4) + " " + f(x+22) + "," + f(y-4), Stroke: styles[i].stroke, Dash: styles[i].dash, Width: "2.5"})
-		c.Texts = append(c.Texts, svgText{X: f(x + 26), Y: f(y), Size: "12", Text: name})
+		c.Lines = append(c.Lines, svgLine{Points: svgNum(x) + "," + svgNum(y-4) + " " + svgNum(x+22) + "," + svgNum(y-4), Stroke: styles[i].stroke, Dash: styles[i].dash, Width: "2.5"})
+		c.Texts = append(c.Texts, svgText{X: svgNum(x + 26), Y: svgNum(y), Size: "12", Text: name})
 		x += 26 + 6.8*float64(runes(name)) + 16
 	}
 	y += 12
 	const rowH, lineH = 44.0, 22.0
 	step := float64(svgPlotW) / float64(t.Buckets)
 	for _, d := range t.Domains {
-		c.Texts = append(c.Texts, svgText{X: "0", Y: f(y + 11), Size: "13", Bold: true, Text: d.Domain},
-			svgText{X: f(svgW - svgRight), Y: f(y + 11), Anchor: "end", Size: "11", Text: trendBreakdown(d)})
+		c.Texts = append(c.Texts, svgText{X: "0", Y: svgNum(y + 11), Size: "13", Bold: true, Text: d.Domain},
+			svgText{X: svgNum(svgW - svgRight), Y: svgNum(y + 11), Anchor: "end", Size: "11", Text: trendBreakdown(d)})
 		base := y + 16 + lineH
-		c.Lines = append(c.Lines, svgLine{Points: f(svgLeft) + "," + f(base) + " " + f(svgW-svgRight) + "," + f(base), Stroke: "#d0d7de", Width: "1"})
+		c.Lines = append(c.Lines, svgLine{Points: svgNum(svgLeft) + "," + svgNum(base) + " " + svgNum(svgW-svgRight) + "," + svgNum(base), Stroke: "#d0d7de", Width: "1"})
 		var top int64
 		for _, s := range trendSeries(d) {
 			p, _ := s.peak()
 			top = max(top, p)
 		}
-		c.Texts = append(c.Texts, svgText{X: f(svgLeft - 4), Y: f(base - lineH + 8), Anchor: "end", Size: "11", Text: n(top)})
+		c.Texts = append(c.Texts, svgText{X: svgNum(svgLeft - 4), Y: svgNum(base - lineH + 8), Anchor: "end", Size: "11", Text: n(top)})
 		for i, s := range trendSeries(d) {
 			if s.total() == 0 {
 				continue
@@ -221,9 +221,9 @@ func (m *Model) trendSVG(zone *time.Location) *svgChart {
 			for b, v := range s.Values {
 				px := svgLeft + (float64(b)+0.5)*step
 				py := base - lineH*float64(v)/float64(top)
-				pts = append(pts, f(px)+","+f(py))
+				pts = append(pts, svgNum(px)+","+svgNum(py))
 				if v > 0 {
-					c.Rects = append(c.Rects, svgRect{X: f(px - 1.5), Y: f(py - 1.5), W: "3", H: "3", Fill: styles[i].stroke,
+					c.Rects = append(c.Rects, svgRect{X: svgNum(px - 1.5), Y: svgNum(py - 1.5), W: "3", H: "3", Fill: styles[i].stroke,
 						Title: fmt.Sprintf("%s %s: %d", d.Domain, s.Name, v)})
 				}
 			}
@@ -232,8 +232,8 @@ func (m *Model) trendSVG(zone *time.Location) *svgChart {
 		y += rowH
 	}
 	end := t.From.Add(time.Duration(t.StepSeconds) * time.Second * time.Duration(t.Buckets))
-	c.Texts = append(c.Texts, svgText{X: f(svgLeft), Y: f(y + 4), Size: "11", Text: t.From.In(zone).Format("2006-01-02 15:04")},
-		svgText{X: f(svgW - svgRight), Y: f(y + 4), Anchor: "end", Size: "11", Text: end.In(zone).Format("2006-01-02 15:04")})
+	c.Texts = append(c.Texts, svgText{X: svgNum(svgLeft), Y: svgNum(y + 4), Size: "11", Text: t.From.In(zone).Format("2006-01-02 15:04")},
+		svgText{X: svgNum(svgW - svgRight), Y: svgNum(y + 4), Anchor: "end", Size: "11", Text: end.In(zone).Format("2006-01-02 15:04")})
 	c.W, c.H = svgW, int(y+12)
 	return c
 }
@@ -251,7 +251,7 @@ func (m *Model) mixSVG() *svgChart {
 		Defs: svgDefs(id)}
 	y := 14.0
 	for _, b := range bars {
-		c.Texts = append(c.Texts, svgText{X: "0", Y: f(y), Size: "13", Bold: true, Text: b.Title + " (" + n(b.Total) + ")"})
+		c.Texts = append(c.Texts, svgText{X: "0", Y: svgNum(y), Size: "13", Bold: true, Text: b.Title + " (" + n(b.Total) + ")"})
 		y += 6
 		x := 0.0
 		names := make([]string, len(b.Parts))
@@ -260,7 +260,7 @@ func (m *Model) mixSVG() *svgChart {
 			w := float64(svgW) * float64(p.Count) / float64(b.Total)
 			names[i] = p.Name + " " + n(p.Count) + " (" + share(p.Count, b.Total) + ")"
 			fills[i] = fill(id, i+1)
-			c.Rects = append(c.Rects, svgRect{X: f(x), Y: f(y), W: f(w), H: "18", Fill: fills[i], Stroke: "#1f2328", Title: names[i]})
+			c.Rects = append(c.Rects, svgRect{X: svgNum(x), Y: svgNum(y), W: svgNum(w), H: "18", Fill: fills[i], Stroke: "#1f2328", Title: names[i]})
 			x += w
 		}
 		y += 18 + 18
@@ -274,7 +274,7 @@ func (m *Model) mixSVG() *svgChart {
 // that html/template escapes its text like the rest of the page.
 const svgTemplate = `{{define "svg"}}<figure style="margin:0 0 18px 0">
 <figcaption style="font-size:15px;font-weight:bold;margin:0 0 4px 0">{{.Title}}</figcaption>
-<svg id="{{.ID}}" viewBox="0 0 {{.W}} {{.H}}" width="100%" role="img" aria-labelledby="{{.ID}}-title {{.ID}}-desc" xmlns="http://www.w3.org/2000/svg" style="display:block;max-width:600px;width:100%;height:auto;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif">
+<svg id="{{.ID}}" viewBox="0 0 {{.W}} {{.H}}" width="100%" role="img" aria-labelledby="{{.ID}}-title {{.ID}}-desc" xmlns="http://www.w3.org/2000/svg" style="display:block;max-width:540px;width:100%;height:auto;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif">
 <title id="{{.ID}}-title">{{.Title}}</title>
 <desc id="{{.ID}}-desc">{{.Desc}}</desc>
 <defs>{{.Defs}}</defs>

@@ -86,8 +86,8 @@ type htmlCell struct {
 	Parts []string
 }
 
-// noWrapColumns are the headers of columns whose cells hold times.
-var noWrapColumns = map[string]bool{"seen": true, "first seen": true, "last seen": true, "time": true}
+// timeColumns are the headers of columns whose cells hold times.
+var timeColumns = map[string]bool{"seen": true, "first seen": true, "last seen": true, "time": true}
 
 // timeParts cuts a time span after its dash: "2026-11-23 00:20:18 -
 // 00:25:54" takes two lines at most in a narrow column, never one a word.
@@ -140,7 +140,7 @@ func newHTMLPage(m *Model, o RenderOptions) htmlPage {
 				row.Cells[i].Right = right(i)
 				if i < len(r) {
 					row.Cells[i].Text = oneLine(r[i])
-					if noWrapColumns[t.Header[i]] {
+					if timeColumns[t.Header[i]] {
 						row.Cells[i].Parts = timeParts(row.Cells[i].Text)
 					}
 				}

@@ -84,7 +84,8 @@ func TestHTMLRendersInChromium(t *testing.T) {
 // viewport's width, the document's scroll width and the elements whose
 // right edge passes the viewport, leaving out those inside a horizontal
 // scroller (class "scroll": a wide table scrolls there, on purpose), and
-// posts that to the harness page that framed it.
+// how many lines the tallest time cell ("seen": the spans of a time span)
+// takes; it posts that to the harness page that framed it.
 const measureScript = `<script>
 (function () {
   var vw = document.documentElement.clientWidth, bad = [];
@@ -93,7 +94,15 @@ const measureScript = `<script>
     var r = e.getBoundingClientRect();
     if (r.width > 0 && r.right > vw + 1) bad.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '@' + Math.round(r.right));
   });
-  parent.postMessage('viewport=' + vw + ' scroll=' + document.documentElement.scrollWidth + ' wider=' + bad.slice(0, 8).join(','), '*');
+  var lines = 0;
+  document.querySelectorAll('td').forEach(function (td) {
+    var spans = td.querySelectorAll(':scope > span[style*="nowrap"]');
+    if (!spans.length) return;
+    var top = spans[0].getBoundingClientRect().top, bottom = spans[spans.length - 1].getBoundingClientRect().bottom;
+    lines = Math.max(lines, Math.round((bottom - top) / parseFloat(getComputedStyle(td).lineHeight)));
+  });
+  parent.postMessage('viewport=' + vw + ' scroll=' + document.documentElement.scrollWidth + ' timelines=' + lines +
+    ' wider=' + bad.slice(0, 8).join(','), '*');
 })();
 </script>`
 
@@ -108,7 +117,7 @@ const measureHarness = `<!DOCTYPE html><html><body style="margin:0">
 // measureWidth opens page (a copy, with measureScript) in a frame width
 // pixels wide and returns the frame's viewport width, the page's scroll
 // width and the elements wider than the viewport.
-func measureWidth(t *testing.T, bin, dir, name string, page []byte, width int) (viewport, scroll int, wider string) {
+func measureWidth(t *testing.T, bin, dir, name string, page []byte, width int) (viewport, scroll, timeLines int, wider string) {
 	t.Helper()
 	copyPath := filepath.Join(dir, name+"-page.html")
 	body := bytes.Replace(page, []byte("</body>"), []byte(measureScript+"</body>"), 1)
@@ -133,11 +142,11 @@ func measureWidth(t *testing.T, bin, dir, name string, page []byte, width int) (
 		t.Fatalf("%s: the measuring script did not report", name)
 	}
 	rest, _, _ = strings.Cut(rest, `"`)
-	if _, err := fmt.Sscanf(rest, "viewport=%d scroll=%d", &viewport, &scroll); err != nil {
+	if _, err := fmt.Sscanf(rest, "viewport=%d scroll=%d timelines=%d", &viewport, &scroll, &timeLines); err != nil {
 		t.Fatalf("%s: measure %q: %v", name, rest, err)
 	}
 	_, wider, _ = strings.Cut(rest, "wider=")
-	return viewport, scroll, wider
+	return viewport, scroll, timeLines, wider
 }
 
 // TestHTMLFitsPhoneAndDesktop renders the corpus report and the HTML part
@@ -168,12 +177,15 @@ func TestHTMLFitsPhoneAndDesktop(t *testing.T) {
 		html []byte
 	}{{"report", page.Bytes()}, {"mail", mail.Bytes()}} {
 		for _, width := range []int{400, 1280} {
-			vw, sw, wider := measureWidth(t, bin, dir, p.name+"-"+strconv.Itoa(width), p.html, width)
+			vw, sw, lines, wider := measureWidth(t, bin, dir, p.name+"-"+strconv.Itoa(width), p.html, width)
 			if vw > width || vw < width-20 {
 				t.Errorf("%s at %d px: viewport %d px: the window size did not take", p.name, width, vw)
 			}
 			if sw > vw || wider != "" {
 				t.Errorf("%s at %d px: the page is %d px wide in a %d px viewport; wider: %s", p.name, width, sw, vw, wider)
+			}
+			if lines < 1 || lines > 2 {
+				t.Errorf("%s at %d px: a time span takes %d lines, want 1 or 2 (it took 5 to 7)", p.name, width, lines)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -57,6 +58,9 @@ func (s *Session) ConnectSeconds() int64 {
 func ClientDomain(name, ip string) string {
 	if name == "" || name == "unknown" {
 		return ip
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return name // Session.ClientName is already the address of an unknown client
 	}
 	labels := strings.Split(name, ".")
 	n := len(labels)

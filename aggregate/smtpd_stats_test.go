@@ -13,6 +13,7 @@ func TestClientDomain(t *testing.T) {
 	for _, tc := range []struct{ name, ip, want string }{
 		{"localhost", "127.0.0.1", "localhost"},
 		{"unknown", "127.0.0.51", "127.0.0.51"},
+		{"183.97.223.21", "183.97.223.21", "183.97.223.21"}, // not "97.223.21": the name of an unknown client is its address
 		{"", "2001:db8::25", "2001:db8::25"},
 		{"mta.outside.test", "192.0.2.7", "mta.outside.test"}, // "test" is not a 3-letter TLD
 		{"mail-ed1-f51.google.com", "209.85.208.51", "google.com"},

@@ -8,7 +8,7 @@ import "fmt"
 
 func (m *Model) hourlyTable() Table {
 	t := trafficTable("per-hour", "Traffic by hour of day", "hour", m.Hourly)
-	t.Note = "pflogsumm's per-hour traffic summary, summed over the days of the window; deferred counts deferral lines; connections are inbound smtpd sessions"
+	t.Note = "pflogsumm's per-hour traffic and smtpd connection summaries, summed over the days of the window; deferred counts deferral lines; connections are inbound smtpd sessions, by the hour they started"
 	for i, r := range m.Hourly {
 		t.Rows[i][0] = r.Period + ":00-" + r.Period + ":59"
 	}
@@ -23,10 +23,11 @@ func (m *Model) dailyTable() Table {
 
 func trafficTable(id, title, period string, rows []TrafficRow) Table {
 	t := Table{ID: id, Title: title,
-		Header: []string{period, "received", "delivered", "deferred", "bounced", "rejected", "connections"},
-		Align:  []Align{Left, Right, Right, Right, Right, Right, Right}}
+		Header: []string{period, "received", "delivered", "deferred", "bounced", "rejected", "connections", "time conn."},
+		Align:  []Align{Left, Right, Right, Right, Right, Right, Right, Right}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{r.Period, n(r.Received), n(r.Delivered), n(r.Deferrals), n(r.Bounced), n(r.Rejected), n(r.Connections)})
+		t.Rows = append(t.Rows, []string{r.Period, n(r.Received), n(r.Delivered), n(r.Deferrals), n(r.Bounced), n(r.Rejected),
+			n(r.Connections), hms(r.ConnectSeconds)})
 	}
 	return t
 }

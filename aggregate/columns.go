@@ -301,11 +301,14 @@ var sessionsTable = &factTable[Session]{name: "sessions",
 // sessionCountsTable keys its rows by the minute of First (see
 // SessionCount): the minute is derived, never read back.
 var sessionCountsTable = &factTable[SessionCount]{name: "session_counts",
-	insert: `INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, sessions, first, last)
-		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex) DO UPDATE SET
-			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last)`,
-	query: `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, sessions, first, last
+	insert: `INSERT INTO session_counts (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, client_domain,
+			sessions, first, last, connect_secs, max_secs)
+		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12 FROM pftls_rows(?, ?) WHERE true
+		ON CONFLICT (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, client_domain) DO UPDATE SET
+			sessions = sessions + excluded.sessions, first = min(first, excluded.first), last = max(last, excluded.last),
+			connect_secs = connect_secs + excluded.connect_secs, max_secs = max(max_secs, excluded.max_secs)`,
+	query: `SELECT minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, client_domain, sessions, first, last,
+			connect_secs, max_secs
 			FROM session_counts WHERE minute >= ? AND minute <= ? AND first >= ? AND first < ? AND (? = '' OR host = ?)
 			ORDER BY minute`,
 	cols: []column[SessionCount]{
@@ -318,9 +321,12 @@ var sessionCountsTable = &factTable[SessionCount]{name: "session_counts",
 		textCol("tls_protocol", func(c *SessionCount) *string { return &c.TLSProtocol }),
 		textCol("tls_cipher", func(c *SessionCount) *string { return &c.TLSCipher }),
 		textCol("tls_kex", func(c *SessionCount) *string { return &c.TLSKeyExchange }),
+		textCol("client_domain", func(c *SessionCount) *string { return &c.ClientDomain }),
 		intCol("sessions", func(c *SessionCount) *int64 { return &c.Sessions }),
 		timeCol("first", func(c *SessionCount) *time.Time { return &c.First }),
 		timeCol("last", func(c *SessionCount) *time.Time { return &c.Last }),
+		intCol("connect_secs", func(c *SessionCount) *int64 { return &c.ConnectSeconds }),
+		intCol("max_secs", func(c *SessionCount) *int64 { return &c.MaxSeconds }),
 	}}
 
 var rejectsTable = &factTable[Reject]{name: "rejects",

@@ -154,7 +154,13 @@ type SessionCount struct {
 	TLSProtocol    string
 	TLSCipher      string
 	TLSKeyExchange string
-	Sessions       int64
+	// ClientDomain is the clients' host/domain (ClientDomain); '' for
+	// counts stored before schema step 10.
+	ClientDomain string
+	Sessions     int64
+	// ConnectSeconds is the time the sessions were connected, MaxSeconds
+	// the longest of them (Session.ConnectSeconds).
+	ConnectSeconds, MaxSeconds int64
 }
 
 // Reject is one reject, reject_warning, hold, discard, ... line.

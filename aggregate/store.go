@@ -110,6 +110,10 @@ var migrations = []string{
 		sent          INTEGER NOT NULL,
 		PRIMARY KEY (policy_domain, day, destination)
 	) WITHOUT ROWID;`,
+	// 10 (the 9th on the charts branch; the lead renumbers on merge): the
+	// time connected of the ordinary sessions counted per minute, by
+	// client host/domain, for pflogsumm's smtpd statistics (smtpd_stats.go).
+	schemaSMTPDTime,
 }
 
 // SchemaVersion is the schema version this binary writes.

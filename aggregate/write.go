@@ -305,7 +305,8 @@ func (p *PackedBatch) sessions(ss []Session) {
 	for i, k := range keys {
 		c := counts[k]
 		scs[i] = SessionCount{First: c.first, Last: c.last, Host: k.host, Service: k.service,
-			TLSTrust: k.trust, TLSProtocol: k.protocol, TLSCipher: k.cipher, TLSKeyExchange: k.kex, Sessions: c.sessions}
+			TLSTrust: k.trust, TLSProtocol: k.protocol, TLSCipher: k.cipher, TLSKeyExchange: k.kex, ClientDomain: k.client,
+			Sessions: c.sessions, ConnectSeconds: c.secs, MaxSeconds: c.maxSecs}
 	}
 	sessionCountsTable.pack(p, scs)
 }
@@ -316,24 +317,30 @@ type sessionKey struct {
 	host, service, protocol, cipher string
 	kex                             string
 	trust                           logparse.Trust
+	client                          string // ClientDomain
 }
 
 // minuteCount is one session_counts row's count and first and last start.
 type minuteCount struct {
-	sessions    int64
-	first, last time.Time
+	sessions      int64
+	first, last   time.Time
+	secs, maxSecs int64 // time connected (Session.ConnectSeconds), its sum and maximum
 }
 
 // addSessionCount counts s in counts.
 func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	k := sessionKey{minute: floorUnits(nanos(s.Start), time.Minute), host: s.Host, service: s.Service,
-		trust: s.TLSTrust, protocol: s.TLSProtocol, cipher: s.TLSCipher, kex: s.TLSKeyExchange}
+		trust: s.TLSTrust, protocol: s.TLSProtocol, cipher: s.TLSCipher, kex: s.TLSKeyExchange,
+		client: ClientDomain(s.ClientName, s.ClientIP)}
 	c := counts[k]
 	if c == nil {
 		c = &minuteCount{first: s.Start, last: s.Start}
 		counts[k] = c
 	}
 	c.sessions++
+	secs := s.ConnectSeconds()
+	c.secs += secs
+	c.maxSecs = max(c.maxSecs, secs)
 	if s.Start.Before(c.first) {
 		c.first = s.Start
 	}

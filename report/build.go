@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,6 +102,31 @@ type Builder struct {
 	hourly, daily        map[string]*TrafficRow
 	recvFrom, sendersVol *volumeTable
 	recipsVol            *volumeTable
+	// trend counts each domain's problems by the minute (chart_trend.go).
+	trend map[string]map[int64]*trendCounts
+	// smtpd is pflogsumm's smtpd connection statistics by client host/domain.
+	smtpd map[string]*SMTPDRow
+}
+
+// smtpdTime counts n inbound sessions of a client host/domain connected
+// secs seconds in all, the longest maxSecs (pflogsumm's --smtpd-stats),
+// in the hour and day they started.
+func (b *Builder) smtpdTime(hour, day *TrafficRow, client string, n, secs, maxSecs int64) {
+	for _, r := range []*TrafficRow{hour, day} {
+		r.ConnectSeconds += secs
+		r.MaxConnectSeconds = max(r.MaxConnectSeconds, maxSecs)
+	}
+	if b.smtpd == nil {
+		b.smtpd = map[string]*SMTPDRow{}
+	}
+	row := b.smtpd[client]
+	if row == nil {
+		row = &SMTPDRow{Client: strings.Clone(client)}
+		b.smtpd[row.Client] = row
+	}
+	row.Connections += n
+	row.Seconds += secs
+	row.MaxSeconds = max(row.MaxSeconds, maxSecs)
 }
 
 // traffic returns the rows of t's hour of day and day.
@@ -416,6 +442,12 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	d := b.domain(a.Domain)
 	rk := recipKey{mk, strings.ToLower(a.Recipient)}
 	switch outcome {
+	case aggregate.OutcomeDeferred:
+		b.trendProblem(a.Domain, a.Time, trendDeferral)
+	case aggregate.OutcomeBounced:
+		b.trendProblem(a.Domain, a.Time, trendBounce)
+	}
+	switch outcome {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
 		if outcome == aggregate.OutcomeDelivered {
 			d.row.Delivered++ // a local "forwarded as" is delivered as its own message, as in the totals
@@ -491,26 +523,51 @@ func (b *Builder) Reject(r *aggregate.Reject) {
 	countString(acc.clients, r.ClientName)
 }
 
-// Warning counts a warning, error, fatal or panic line.
+// Warning counts a warning, error, fatal or panic line. Lines of the same
+// severity, service and masked text make one row, whichever instance of
+// the service wrote them: one missing aliases.db logged by twenty smtpd
+// instances (postfix-rx/gmx/smtpd, postfix-rx/corp/smtpd, ...) is one row
+// counted 20 times, with the instances listed (Programs).
 func (b *Builder) Warning(w *aggregate.Warning) {
 	if !b.inWindow(w.Time) {
 		return
 	}
 	b.seen(w.Time)
 	prog := aggregate.ServiceName(w.Program)
-	k := warningKey{w.Severity, prog, w.Class}
+	k := warningKey{w.Severity, serviceOf(prog), w.Class}
 	row := b.warnings[k]
 	if row == nil {
-		row = &WarningRow{Severity: w.Severity, Program: prog, Message: w.Class, Example: w.Text, FirstSeen: w.Time}
+		row = &WarningRow{Severity: w.Severity, Program: strings.Clone(prog), Message: w.Class, Example: w.Text, FirstSeen: w.Time}
 		b.warnings[k] = row
+	}
+	if row.Program != prog {
+		if len(row.Programs) == 0 {
+			row.Programs = []string{row.Program}
+		}
+		if !slices.Contains(row.Programs, prog) {
+			row.Programs = append(row.Programs, strings.Clone(prog))
+		}
+		row.Program = k.program // several instances: the service they share
 	}
 	row.Count++
 	if w.Severity == logparse.SevFatal || w.Severity == logparse.SevPanic {
 		b.m.Totals.Fatal++
 	}
+	if w.Time.Before(row.FirstSeen) {
+		row.FirstSeen = w.Time
+	}
 	if w.Time.After(row.LastSeen) {
 		row.LastSeen = w.Time
 	}
+}
+
+// serviceOf is the service of a program name: its last part
+// ("gmx/smtpd" -> "smtpd").
+func serviceOf(program string) string {
+	if i := strings.LastIndexByte(program, '/'); i >= 0 {
+		return program[i+1:]
+	}
+	return program
 }
 
 // maxUnparsed is how many unparsed lines a report shows; all are counted.

@@ -49,7 +49,7 @@ func (b *Builder) Model() *Model {
 	if b.opts.Domain != "" {
 		t.Expired = int64(len(expiredMsgs))
 		m.Filter = &Filter{Domain: b.opts.Domain, AllDomains: []string{"tls-inbound", "tls-inbound-clients", "warnings", "master", "unparsed"},
-			LeftOut: []string{"received", "bytes_received", "senders", "sending_domains", "received-from", "senders-by-size", "smtpd_connections"}}
+			LeftOut: []string{"received", "bytes_received", "senders", "sending_domains", "received-from", "senders-by-size", "smtpd_connections", "smtpd"}}
 	}
 	failedDomains := map[string]bool{}
 	for k, acc := range b.failures {
@@ -156,6 +156,7 @@ func (b *Builder) Model() *Model {
 		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Reason, c.Reason))
 	})
 	for _, w := range b.warnings {
+		slices.Sort(w.Programs)
 		m.Warnings = append(m.Warnings, *w)
 	}
 	slices.SortFunc(m.Warnings, func(a, c WarningRow) int {
@@ -171,6 +172,15 @@ func (b *Builder) Model() *Model {
 	in.HandshakeFailure = topRows(m, "tls-inbound-clients", in.HandshakeFailure, b.opts.Top)
 	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
 	b.staples(m)
+	m.Trends = b.trends(m.Window.From, m.Window.To, b.opts.Top)
+	m.SMTPD = make([]SMTPDRow, 0, len(b.smtpd))
+	for _, r := range b.smtpd {
+		m.SMTPD = append(m.SMTPD, *r)
+	}
+	slices.SortFunc(m.SMTPD, func(a, c SMTPDRow) int {
+		return cmp.Or(cmp.Compare(c.Connections, a.Connections), cmp.Compare(c.Seconds, a.Seconds), cmp.Compare(a.Client, c.Client))
+	})
+	m.SMTPD = topRows(m, "smtpd", m.SMTPD, b.opts.Top)
 	return m
 }
 

@@ -198,6 +198,10 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	}
 	acc.row.Count++
 	b.m.Totals.TLSFailures++
+	hour, day := b.traffic(f.Time)
+	hour.TLSFailures++
+	day.TLSFailures++
+	b.trendProblem(domain, f.Time, trendTLS)
 	if f.QueueID != "" {
 		acc.messages[f.Host+" "+f.QueueID] = true
 	}
@@ -235,6 +239,8 @@ func (b *Builder) Session(s *aggregate.Session) {
 		h, d := b.traffic(s.Start)
 		h.Connections++
 		d.Connections++
+		secs := s.ConnectSeconds()
+		b.smtpdTime(h, d, aggregate.ClientDomain(s.ClientName, s.ClientIP), 1, secs, secs)
 	}
 	if aggregate.LegacyTLS(s.TLSProtocol) {
 		countClient(b.legacy, s.Client, s.TLSProtocol)
@@ -263,6 +269,7 @@ func (b *Builder) SessionCount(c *aggregate.SessionCount) {
 		h, d := b.traffic(c.First) // a count is of one minute: it falls in one hour
 		h.Connections += c.Sessions
 		d.Connections += c.Sessions
+		b.smtpdTime(h, d, c.ClientDomain, c.Sessions, c.ConnectSeconds, c.MaxSeconds)
 	}
 }
 

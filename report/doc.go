@@ -38,9 +38,15 @@
 //   - sections.go: the Model as Tables, the shape the tabular renderers
 //     format.
 //   - staples.go: the sections of pflogsumm's staples (delivery by
-//     domain, traffic by hour and day, received by sender domain, top
-//     senders and recipients).
-//   - text.go: plain-text tables (the only file that imports tablewriter).
+//     domain, traffic by hour and day, smtpd connections by client,
+//     received by sender domain, top senders and recipients).
+//   - chart.go: what the charts of every format share (the series, the
+//     TLS mix bars, sparklines, ASCIICharts); chart_trend.go: the
+//     failing domains' problems over time, counted by the Builder;
+//     chart_text.go (text and Markdown), chart_svg.go (HTML: inline SVG)
+//     and chart_mail.go (the e-mail: HTML tables) draw them.
+//   - text.go: plain-text tables (the only file that imports tablewriter),
+//     wrapped at spaces and commas only (tokenWrap).
 //   - markdown.go, json.go, csv.go, html.go: the other formats.
 //   - email.go: WriteEmail, a MIME message with text and HTML parts.
 //   - escape.go: TerminalSafe and JSONSafe; the Markdown and CSV escapes

@@ -29,11 +29,12 @@ type EmailOptions struct {
 // line is longer than 76 octets), ready for "sendmail -t -i".
 func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error {
 	m = m.forPeople()
+	ro.ASCII = false // the parts are UTF-8 whatever the sender's locale: block characters show in every client
 	var text, html bytes.Buffer
 	if err := renderText(&text, m, ro); err != nil {
 		return err
 	}
-	if err := renderHTML(&html, m, ro); err != nil {
+	if err := renderMailHTML(&html, m, ro); err != nil {
 		return err
 	}
 	var body bytes.Buffer

@@ -37,8 +37,31 @@ func renderMarkdown(w io.Writer, m *Model, o RenderOptions) error {
 			fmt.Fprintf(bw, "*%s*\n\n", MarkdownEscape(t.Note))
 		}
 		markdownTable(bw, t)
+		if t.ID == "totals" {
+			markdownCharts(bw, m.textCharts(zone, o.ASCII))
+		}
 	}
 	return bw.err
+}
+
+// markdownCharts writes the text report's charts: a chart whose lines
+// hold no log text (the hourly one) in a code block, one with domain names
+// as a table whose cells go through MarkdownEscape; its sparklines are
+// plain text (block characters have no Markdown meaning), a zero a '·' so
+// that the cell keeps its width where spaces would collapse.
+func markdownCharts(w io.Writer, blocks []chartBlock) {
+	for _, c := range blocks {
+		fmt.Fprintf(w, "\n## %s\n\n*%s*\n\n", MarkdownEscape(c.Title), MarkdownEscape(c.Note))
+		if c.Rows != nil {
+			io.WriteString(w, "| domain | problems | total |\n| --- | --- | --- |\n")
+			for _, r := range c.Rows {
+				fmt.Fprintf(w, "| %s | %s | %s |\n", MarkdownEscape(r[0]), MarkdownEscape(strings.ReplaceAll(r[1], " ", "·")), MarkdownEscape(r[2]))
+			}
+			continue
+		}
+		fence := markdownFence(c.Lines)
+		fmt.Fprintf(w, "%stext\n%s\n%s\n", fence, strings.Join(c.Lines, "\n"), fence)
+	}
 }
 
 // markdownTable writes one GFM pipe table: header, alignment row, rows.

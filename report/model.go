@@ -62,6 +62,13 @@ type Model struct {
 	// Master counts master(8)'s starts, reloads and stops (pflogsumm's
 	// "Master daemon messages"), by the hour like Lines.
 	Master Master `json:"master"`
+	// Trends are the problems of the most troubled destination domains
+	// over the window, in equal time buckets (the per-domain chart); nil
+	// when no domain had one.
+	Trends *Trends `json:"trends,omitempty"`
+	// SMTPD is the inbound smtpd connections by client host/domain
+	// (pflogsumm's --smtpd-stats), the busiest --top.
+	SMTPD []SMTPDRow `json:"smtpd"`
 
 	// shownRows is what --top leaves of each per-domain section in the
 	// renderings for people (forPeople): 0 every row (a model made by
@@ -102,6 +109,23 @@ type TrafficRow struct {
 	// (pflogsumm's --smtpd-stats connections). The time connected is not
 	// there: the store keeps ordinary sessions only as counts.
 	Connections int64 `json:"smtpd_connections"`
+	// TLSFailures are the failed outbound TLS sessions (for the charts).
+	TLSFailures int64 `json:"tls_failures"`
+	// ConnectSeconds is the time those smtpd sessions were connected,
+	// MaxConnectSeconds the longest (pflogsumm's per-hour SMTPD
+	// connection summary; 0 for sessions stored before schema step 10).
+	ConnectSeconds    int64 `json:"smtpd_seconds"`
+	MaxConnectSeconds int64 `json:"smtpd_max_seconds"`
+}
+
+// SMTPDRow is pflogsumm's "Host/Domain Summary: SMTPD Connections" row:
+// the inbound sessions of a client host/domain (aggregate.ClientDomain)
+// and how long they were connected, in whole seconds.
+type SMTPDRow struct {
+	Client      string `json:"client"`
+	Connections int64  `json:"connections"`
+	Seconds     int64  `json:"seconds"`
+	MaxSeconds  int64  `json:"max_seconds"`
 }
 
 // DeliveryRow is one destination domain's deliveries, bytes and delays
@@ -366,6 +390,10 @@ type WarningRow struct {
 	Count     int64             `json:"count"`
 	FirstSeen time.Time         `json:"first_seen"`
 	LastSeen  time.Time         `json:"last_seen"`
+	// Programs are the instances of the service that wrote the lines
+	// ("gmx/smtpd", "corp/smtpd"), sorted, when there were several; then
+	// Program is the service they share ("smtpd").
+	Programs []string `json:"programs,omitempty"`
 }
 
 // UnparsedRow is a Postfix line pftls did not understand.

@@ -15,6 +15,9 @@ type RenderOptions struct {
 	Section string         // csv: the one section to write (default "domains")
 	Width   int            // text: terminal width to fit (default 100)
 	Title   string         // heading; default "pftls report"
+	// ASCII draws the text and Markdown charts with ASCII characters
+	// instead of Unicode blocks (see ASCIICharts).
+	ASCII bool
 }
 
 func (o RenderOptions) zone() *time.Location {

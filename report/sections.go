@@ -33,7 +33,7 @@ const (
 // SectionIDs are the ids of Tables, in report order.
 var SectionIDs = []string{"input", "totals", "tls-failures", "diagnoses", "deferrals", "domains", "tls-outbound", "tls-outbound-mix", "tls-policies", "tlsrpt",
 	"tls-inbound", "tls-inbound-clients", "bounces", "rejects", "warnings",
-	"domain-delivery", "master", "per-hour", "per-day", "received-from", "senders", "senders-by-size", "recipients", "recipients-by-size", "unparsed"}
+	"domain-delivery", "master", "per-hour", "per-day", "smtpd", "received-from", "senders", "senders-by-size", "recipients", "recipients-by-size", "unparsed"}
 
 // Tables returns the report's sections; empty sections are left out.
 func (m *Model) Tables(zone *time.Location) []Table {
@@ -107,6 +107,7 @@ func allSections(m *Model, zone *time.Location) []Table {
 		m.masterTable(),
 		m.hourlyTable(),
 		m.dailyTable(),
+		m.smtpdTable(),
 		m.volumeTable("received-from", "Messages received by sender domain", "sender domain", m.ReceivedFrom),
 		m.volumeTable("senders", "Senders by message count", "sender", m.Senders),
 		m.volumeTable("senders-by-size", "Senders by message size", "sender", m.SendersBySize),
@@ -418,9 +419,14 @@ func (m *Model) rejectsTable() Table {
 
 func (m *Model) warningsTable(zone *time.Location) Table {
 	t := Table{ID: "warnings", Title: "Warnings, errors, fatal and panic messages",
-		Header: []string{"severity", "program", "count", "message", "last seen"}, Align: []Align{Left, Left, Right, Left, Left}}
+		Note:   "the same message from several instances of a service is one row",
+		Header: []string{"severity", "program", "count", "message", "first seen", "last seen"}, Align: []Align{Left, Left, Right, Left, Left, Left}}
 	for _, w := range m.Warnings {
-		t.Rows = append(t.Rows, []string{string(w.Severity), w.Program, n(w.Count), w.Message, stamp(w.LastSeen, zone)})
+		prog := w.Program
+		if len(w.Programs) > 1 {
+			prog = fmt.Sprintf("%s (%d instances)", w.Program, len(w.Programs))
+		}
+		t.Rows = append(t.Rows, []string{string(w.Severity), prog, n(w.Count), w.Message, stamp(w.FirstSeen, zone), stamp(w.LastSeen, zone)})
 	}
 	return t
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -54,18 +55,34 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 		if err := textTable(bw, t, width); err != nil {
 			return err
 		}
+		if t.ID == "totals" {
+			for _, c := range m.textCharts(zone, o.ASCII) {
+				fmt.Fprintf(bw, "\n%s\n", c.Title)
+				for _, line := range wordWrap("("+c.Note+")", width) {
+					fmt.Fprintln(bw, TerminalSafe(line))
+				}
+				for _, line := range c.Lines {
+					fmt.Fprintln(bw, TerminalSafe(line))
+				}
+			}
+		}
 	}
 	return bw.err
 }
 
 // textTable draws a grid when the table fits the width, and otherwise a
 // stacked two-column form: the first column, then the other columns as
-// "header value" pairs packed into lines.
+// "header value" pairs packed into lines. The cells are wrapped here, at
+// spaces and after commas only (tokenWrap), never by tablewriter, which
+// would cut a host name, an address or an IP in the middle: a token longer
+// than its column widens the table instead.
 func textTable(w io.Writer, t Table, width int) error {
-	wrap := tw.WrapNormal
-	if naturalWidth(t) > width && len(t.Header) > 2 {
+	switch {
+	case naturalWidth(t) <= width:
+	case len(t.Header) > 2:
 		t = stacked(t, width)
-		wrap = tw.WrapNone // stacked lines are already packed to fit
+	default:
+		t = wrapped(t, width)
 	}
 	aligns := make([]tw.Align, len(t.Header))
 	for i := range aligns {
@@ -76,10 +93,10 @@ func textTable(w io.Writer, t Table, width int) error {
 	}
 	table := tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithMaxWidth(width),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(wrap),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
 		tablewriter.WithTrimSpace(tw.Off),
 	)
@@ -138,11 +155,7 @@ func naturalWidth(t Table) int {
 // stacked turns a wide table into two columns: the key column and the
 // rest as "header: value" pairs, packed into lines that fit.
 func stacked(t Table, width int) Table {
-	keyWidth := utf8.RuneCountInString(t.Header[0])
-	for _, row := range t.Rows {
-		keyWidth = max(keyWidth, utf8.RuneCountInString(row[0]))
-	}
-	keyWidth = min(keyWidth, width/3)
+	keyWidth := keyColumnWidth(t, width)
 	room := max(width-keyWidth-7, 20)
 	out := Table{ID: t.ID, Title: t.Title, Note: t.Note, Header: []string{t.Header[0], "details"}}
 	for _, row := range t.Rows {
@@ -159,17 +172,57 @@ func stacked(t Table, width int) Table {
 			case utf8.RuneCountInString(line)+3+utf8.RuneCountInString(pair) <= room:
 				line += " · " + pair
 			default:
-				lines = append(lines, wordWrap(line, room)...)
+				lines = append(lines, tokenWrap(line, room)...)
 				line = pair
 			}
 		}
 		if line != "" {
-			lines = append(lines, wordWrap(line, room)...)
+			lines = append(lines, tokenWrap(line, room)...)
 		}
-		key := strings.Join(wordWrap(row[0], keyWidth), "\n")
+		key := strings.Join(tokenWrap(row[0], keyWidth), "\n")
 		out.Rows = append(out.Rows, []string{key, strings.Join(lines, "\n")})
 	}
 	return out
+}
+
+// wrapped fits a two-column table to the width by wrapping its cells.
+func wrapped(t Table, width int) Table {
+	keyWidth := keyColumnWidth(t, width)
+	room := max(width-keyWidth-7, 20)
+	out := t
+	out.Rows = make([][]string, len(t.Rows))
+	for i, row := range t.Rows {
+		r := slices.Clone(row)
+		if len(r) > 0 {
+			r[0] = strings.Join(tokenWrap(r[0], keyWidth), "\n")
+		}
+		if len(r) > 1 {
+			r[1] = strings.Join(tokenWrap(r[1], room), "\n")
+		}
+		out.Rows[i] = r
+	}
+	return out
+}
+
+// keyColumnWidth is the width of a narrowed table's first column: its
+// widest cell, at most a third of the width, but never less than its
+// longest token (a host name is not cut).
+func keyColumnWidth(t Table, width int) int {
+	w := utf8.RuneCountInString(t.Header[0])
+	for _, row := range t.Rows {
+		if len(row) > 0 {
+			w = max(w, utf8.RuneCountInString(row[0]))
+		}
+	}
+	w = min(w, width/3)
+	for _, row := range t.Rows {
+		if len(row) > 0 {
+			for _, line := range tokenWrap(row[0], w) {
+				w = max(w, utf8.RuneCountInString(line))
+			}
+		}
+	}
+	return w
 }
 
 // safeLines applies TerminalSafe to each line of a cell: the line breaks
@@ -185,21 +238,55 @@ func safeLines(c string) string {
 	return strings.Join(parts, "\n")
 }
 
-// wordWrap breaks s at spaces into lines of at most width runes; a word
-// longer than width is cut.
-func wordWrap(s string, width int) []string {
-	var lines []string
-	for utf8.RuneCountInString(s) > width {
-		runes := []rune(s)
-		cut := width
-		for i := width; i > width/2; i-- {
-			if runes[i] == ' ' {
-				cut = i
-				break
-			}
-		}
-		lines = append(lines, strings.TrimRight(string(runes[:cut]), " "))
-		s = strings.TrimLeft(string(runes[cut:]), " ")
+// wordWrap breaks s into lines of at most width runes (see tokenWrap).
+func wordWrap(s string, width int) []string { return tokenWrap(s, width) }
+
+// tokenWrap breaks s into lines of at most width runes, only at a space or
+// after a comma: a host name, an address or an IP address (IPv6 included)
+// is never cut. A token longer than width stays whole, on a line of its
+// own that is longer than width.
+func tokenWrap(s string, width int) []string {
+	if utf8.RuneCountInString(s) <= width {
+		return []string{s}
 	}
-	return append(lines, s)
+	var lines []string
+	line, lineLen := "", 0
+	flush := func() {
+		if l := strings.TrimRight(line, " "); l != "" || len(lines) == 0 {
+			lines = append(lines, l)
+		}
+		line, lineLen = "", 0
+	}
+	for _, tok := range wrapTokens(s) {
+		if lineLen > 0 && lineLen+utf8.RuneCountInString(strings.TrimRight(tok, " ")) > width {
+			flush()
+		}
+		line += tok
+		lineLen += utf8.RuneCountInString(tok)
+	}
+	if line != "" {
+		flush()
+	}
+	return lines
+}
+
+// wrapTokens splits s into the pieces a line may break after: each ends
+// with its spaces, or with a comma.
+func wrapTokens(s string) []string {
+	var toks []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == ' ' && (i+1 == len(s) || s[i+1] != ' '):
+			toks = append(toks, s[start:i+1])
+			start = i + 1
+		case s[i] == ',' && i+1 < len(s) && s[i+1] != ' ':
+			toks = append(toks, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		toks = append(toks, s[start:])
+	}
+	return toks
 }

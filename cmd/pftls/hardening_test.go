@@ -486,7 +486,11 @@ func checkHTMLTags(t *testing.T, page string) {
 	}
 	lower := strings.ToLower(page)
 	for _, bad := range []string{"<script", "<img", "<svg", "<iframe"} {
-		if strings.Contains(lower, bad) {
+		n := strings.Count(lower, bad)
+		if bad == "<svg" {
+			n -= strings.Count(lower, `<svg id="chart-`) // the report's own charts
+		}
+		if n > 0 {
 			t.Errorf("HTML contains %q raw", bad)
 		}
 	}

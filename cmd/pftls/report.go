@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
@@ -86,7 +87,7 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 	if f.mail.onlyProblems && model.State() == report.StateClear {
 		return failOn
 	}
-	ro := report.RenderOptions{Zone: zone, Section: f.section, Width: f.width}
+	ro := report.RenderOptions{Zone: zone, Section: f.section, Width: f.width, ASCII: report.ASCIICharts(os.Getenv)}
 	if f.mail.to != "" || f.format == "email" {
 		eo := f.mail.emailOptions(model, f.windowLabel(len(files) > 0), e.now())
 		if f.format == "email" {

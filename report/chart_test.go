@@ -1,0 +1,135 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSparkline(t *testing.T) {
+	for _, tc := range []struct {
+		in          []int64
+		want, ascii string
+	}{
+		{[]int64{0, 1, 2, 4, 8}, " ▁▂▄█", " .:=@"},
+		{[]int64{0, 0}, "  ", "  "},
+		{[]int64{1000, 1}, "█▁", "@."}, // a small count still shows
+		{[]int64{3, 3, 3}, "███", "@@@"},
+	} {
+		if got := sparkline(tc.in, false); got != tc.want {
+			t.Errorf("sparkline(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := sparkline(tc.in, true); got != tc.ascii {
+			t.Errorf("ascii sparkline(%v) = %q, want %q", tc.in, got, tc.ascii)
+		}
+	}
+}
+
+func TestASCIICharts(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"LANG": "en_US.UTF-8"}, false},
+		{map[string]string{"LANG": "C.utf8"}, false},
+		{map[string]string{"LANG": "C"}, true},
+		{map[string]string{"LC_ALL": "de_DE.ISO-8859-1", "LANG": "de_DE.UTF-8"}, true},
+		{map[string]string{"LC_CTYPE": "en_US.UTF-8", "LANG": "C"}, false},
+		{map[string]string{"LANG": "en_US.UTF-8", "PFTLS_ASCII": "1"}, true},
+		{map[string]string{"PFTLS_ASCII": "0"}, false},
+	} {
+		if got := ASCIICharts(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("ASCIICharts(%v) = %v, want %v", tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestTrends: the failing domains' problems land in the buckets of their
+// time, the most troubled domain first, and the buckets cover the window.
+func TestTrends(t *testing.T) {
+	from := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	b := NewBuilder(Options{From: from, To: from.Add(24 * time.Hour), Zone: time.UTC})
+	b.trendProblem("a.example", from.Add(30*time.Minute), trendTLS)
+	b.trendProblem("a.example", from.Add(90*time.Minute), trendDeferral)
+	b.trendProblem("a.example", from.Add(23*time.Hour+59*time.Minute), trendBounce)
+	b.trendProblem("b.example", from.Add(5*time.Hour), trendDeferral)
+	tr := b.trends(from, from.Add(24*time.Hour), 10)
+	if tr == nil || tr.Buckets != 24 || tr.StepSeconds != 3600 || !tr.From.Equal(from) {
+		t.Fatalf("trends = %+v, want 24 buckets of an hour from %v", tr, from)
+	}
+	if len(tr.Domains) != 2 || tr.Domains[0].Domain != "a.example" {
+		t.Fatalf("domains %+v", tr.Domains)
+	}
+	a := tr.Domains[0]
+	if a.TLSFailures[0] != 1 || a.Deferrals[1] != 1 || a.Bounced[23] != 1 || a.Total() != 3 {
+		t.Errorf("a.example: %+v", a)
+	}
+	b.trendProblem("c.example", from.Add(3*time.Minute), trendTLS)
+	if got := b.trends(from, from.Add(10*time.Minute), 10); got == nil || got.Buckets != 10 || got.StepSeconds != 60 || len(got.Domains) != 1 {
+		t.Errorf("10 minutes: %+v, want 10 buckets of 60s with c.example alone", got)
+	}
+	if got := b.trends(from, from.Add(24*time.Hour), 1); len(got.Domains) != 1 {
+		t.Errorf("top 1: %d domains", len(got.Domains))
+	}
+}
+
+// TestChartsInEveryFormat: the corpus report has its charts after the
+// totals in text, Markdown (a code block), HTML (SVG) and the e-mail's
+// HTML part (tables, no SVG: mail clients strip it).
+func TestChartsInEveryFormat(t *testing.T) {
+	m := corpusModel(t, corpusLog)
+	text := render(t, m, "text", RenderOptions{})
+	if !strings.Contains(text, "TLS failures |█") || !strings.Contains(text, "bank.example.net    | ▃███▆▃ | 53 TLS failures, 60 deferrals") {
+		t.Errorf("text charts missing:\n%s", text)
+	}
+	if a := render(t, m, "text", RenderOptions{ASCII: true}); strings.ContainsAny(a, "▁▂▃▄▅▆▇█") || !strings.Contains(a, "TLS failures |@") {
+		t.Error("ASCII text charts have block characters or no bars")
+	}
+	if i, j := strings.Index(text, "\nTotals\n"), strings.Index(text, "by hour of day (chart)"); i < 0 || j < i {
+		t.Error("the charts do not follow the totals")
+	}
+	md := render(t, m, "markdown", RenderOptions{})
+	if !strings.Contains(md, "```text\n") || !strings.Contains(md, "| bank.example.net | ·▃███▆▃· | 53 TLS failures, 60 deferrals |") {
+		t.Error("markdown charts missing")
+	}
+	page := render(t, m, "html", RenderOptions{})
+	for _, id := range []string{"chart-hourly", "chart-trend", "chart-mix"} {
+		if !strings.Contains(page, `<svg id="`+id+`"`) {
+			t.Errorf("html lacks the %s chart", id)
+		}
+	}
+	var mail strings.Builder
+	if err := renderMailHTML(&mail, m.forPeople(), RenderOptions{Zone: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(mail.String(), "<svg") || !strings.Contains(mail.String(), `bgcolor="#cf222e"`) || !strings.Contains(mail.String(), "TLS mix") {
+		t.Error("the e-mail's charts are not HTML tables")
+	}
+}
+
+// TestChartTextEscaped: a domain name is log text in the charts too.
+func TestChartTextEscaped(t *testing.T) {
+	m := &Model{Totals: Totals{Delivered: 1, Deferrals: 1},
+		Hourly: []TrafficRow{{Period: "03", Delivered: 1, Deferrals: 1}},
+		Trends: &Trends{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), StepSeconds: 60, Buckets: 1,
+			Domains: []DomainTrend{{Domain: evilScript + "```" + evilANSI, TLSFailures: []int64{1}, Deferrals: []int64{0}, Bounced: []int64{0}}}}}
+	page := render(t, m, "html", RenderOptions{})
+	var mail strings.Builder
+	if err := renderMailHTML(&mail, m, RenderOptions{Zone: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"html": page, "mail": mail.String()} {
+		if strings.Contains(out, "<script") || !strings.Contains(out, "&lt;script&gt;") {
+			t.Errorf("%s: the domain is not escaped", name)
+		}
+	}
+	text := render(t, m, "text", RenderOptions{})
+	if strings.Contains(text, "\x1b") {
+		t.Error("text: ESC reached the chart")
+	}
+	md := render(t, m, "markdown", RenderOptions{})
+	if !strings.Contains(md, "| \\<script\\>alert(1)\\</script\\>\\`\\`\\`") || strings.Contains(md, "\x1b") {
+		t.Errorf("markdown: the domain is not escaped in the trend table:\n%s", md)
+	}
+}

@@ -1,0 +1,126 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// This file keeps the data of the per-domain trend chart: the problems of
+// each destination domain (TLS failures, deferrals, bounces) counted by the
+// minute as the Builder sees them, then put in at most maxTrendBuckets
+// equal time buckets over the report's window for the most troubled
+// domains. Only problems are kept, so the memory is bounded by the
+// problem facts of the window, not by its deliveries.
+
+// Trends is the chart of the failing domains over the window: for each,
+// its problems in Buckets buckets of StepSeconds from From.
+type Trends struct {
+	From        time.Time     `json:"from"`
+	StepSeconds int64         `json:"step_seconds"`
+	Buckets     int           `json:"buckets"`
+	Domains     []DomainTrend `json:"domains"`
+}
+
+// DomainTrend is one destination domain's problems per bucket.
+type DomainTrend struct {
+	Domain      string  `json:"domain"`
+	TLSFailures []int64 `json:"tls_failures"`
+	Deferrals   []int64 `json:"deferrals"` // deferral lines
+	Bounced     []int64 `json:"bounced"`
+}
+
+// Total is the domain's problems over the window.
+func (d DomainTrend) Total() int64 {
+	var n int64
+	for i := range d.TLSFailures {
+		n += d.TLSFailures[i] + d.Deferrals[i] + d.Bounced[i]
+	}
+	return n
+}
+
+// Problem kinds of a trend, the index in a trendCounts.
+const (
+	trendTLS = iota
+	trendDeferral
+	trendBounce
+)
+
+// trendCounts are one domain's problems in one minute, by kind.
+type trendCounts [3]int64
+
+// maxTrendBuckets and maxTrendDomains bound the chart whatever the log.
+const (
+	maxTrendBuckets = 24
+	maxTrendDomains = 8
+)
+
+// trendSteps are the bucket sizes a trend may use, smallest first.
+var trendSteps = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute,
+	30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	2 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour}
+
+// trendProblem counts one problem of a domain at t.
+func (b *Builder) trendProblem(domain string, t time.Time, kind int) {
+	if domain == "" {
+		return
+	}
+	if b.trend == nil {
+		b.trend = map[string]map[int64]*trendCounts{}
+	}
+	byMin := b.trend[domain]
+	if byMin == nil {
+		byMin = map[int64]*trendCounts{}
+		b.trend[strings.Clone(domain)] = byMin
+	}
+	minute := t.Unix() / 60
+	c := byMin[minute]
+	if c == nil {
+		c = &trendCounts{}
+		byMin[minute] = c
+	}
+	c[kind]++
+}
+
+// trends makes the chart of the top most troubled domains over the
+// window [from, to); nil when no domain had a problem or top is 0.
+func (b *Builder) trends(from, to time.Time, top int) *Trends {
+	if len(b.trend) == 0 || top <= 0 || from.IsZero() || !to.After(from) {
+		return nil
+	}
+	step := trendSteps[len(trendSteps)-1]
+	for _, s := range trendSteps {
+		if to.Sub(from) <= s*maxTrendBuckets {
+			step = s
+			break
+		}
+	}
+	start := from.Truncate(step)
+	buckets := int((to.Sub(start) + step - 1) / step)
+	buckets = min(max(buckets, 1), maxTrendBuckets)
+	tr := &Trends{From: start, StepSeconds: int64(step / time.Second), Buckets: buckets}
+	for domain, byMin := range b.trend {
+		d := DomainTrend{Domain: domain, TLSFailures: make([]int64, buckets), Deferrals: make([]int64, buckets), Bounced: make([]int64, buckets)}
+		for minute, c := range byMin {
+			i := int(time.Unix(minute*60, 0).Sub(start) / step)
+			if i < 0 || i >= buckets {
+				continue
+			}
+			d.TLSFailures[i] += c[trendTLS]
+			d.Deferrals[i] += c[trendDeferral]
+			d.Bounced[i] += c[trendBounce]
+		}
+		if d.Total() > 0 {
+			tr.Domains = append(tr.Domains, d)
+		}
+	}
+	slices.SortFunc(tr.Domains, func(a, c DomainTrend) int {
+		return cmp.Or(cmp.Compare(c.Total(), a.Total()), cmp.Compare(a.Domain, c.Domain))
+	})
+	tr.Domains = tr.Domains[:min(len(tr.Domains), top, maxTrendDomains)]
+	if len(tr.Domains) == 0 {
+		return nil
+	}
+	return tr
+}

@@ -21,17 +21,17 @@ type TLSRPTSend struct {
 
 // tlsrptSummaryRow is one report in the summary.
 type tlsrptSummaryRow struct {
-	PolicyDomain string              `json:"policy_domain"`
-	PolicyType   string              `json:"policy_type"`
-	Source       string              `json:"source"` // "postfix" (its TLSRPT lines) or "pftls"
-	Success      int64               `json:"successful_sessions"`
-	Failure      int64               `json:"failed_sessions"`
-	Plaintext    int64               `json:"plaintext_not_reported,omitempty"`
-	LocalFaults  int64               `json:"local_faults_not_reported,omitempty"`
-	File         string              `json:"file"`
+	PolicyDomain string       `json:"policy_domain"`
+	PolicyType   string       `json:"policy_type"`
+	Source       string       `json:"source"` // "postfix" (its TLSRPT lines) or "pftls"
+	Success      int64        `json:"successful_sessions"`
+	Failure      int64        `json:"failed_sessions"`
+	Plaintext    int64        `json:"plaintext_not_reported,omitempty"`
+	LocalFaults  int64        `json:"local_faults_not_reported,omitempty"`
+	File         string       `json:"file"`
 	Check        *TLSRPTCheck `json:"postfix_check,omitempty"`
 	Report       TLSRPTJSON   `json:"report"`
-	Sent         []TLSRPTSend        `json:"sent,omitempty"`
+	Sent         []TLSRPTSend `json:"sent,omitempty"`
 }
 
 // WriteTLSRPTSummary says what was made (and sent): a table for people,

@@ -36,8 +36,8 @@
 # average before and after is printed, and CPU times are steadier than
 # wall times.
 #
-# How long (2 cores): --quick about 3 minutes; the default about
-# 25 minutes (the 10 M-line logs: pflogsumm alone takes 80 s per mix and
+# How long (2 quiet cores): --quick about 3 minutes; the default about
+# 30 minutes (the 10 M-line logs: pflogsumm alone takes 90 s per mix and
 # round; the 7-day database at 10 M lines a day is a 11 GB log and a
 # database of several GB, its ingest alone several minutes: set
 # BENCH_DAY_LINES=1000000 for a quick one).

@@ -66,6 +66,8 @@ type commitJob struct {
 	err     error         // its error, or the error of a commit before it
 	written *Source       // the source record it writes (it learns the ID)
 	lines   int64         // the run's lines read when it was drained: stored once it succeeds
+	spill   *storeSpill   // told when the commit is done (its spilled rows can be read)
+	gen     uint64        // the commit's number for spill
 }
 
 // Begin starts reading a source: it looks the source up in the store (the
@@ -79,6 +81,9 @@ func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 // bytes: of the file at its path, or of a stream's head read ahead.
 func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n int) (string, error)) (*Run, error) {
 	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)}}
+	if err := p.attachSpill(false); err != nil {
+		return nil, err
+	}
 	// A source is recognised by its first bytes: too few of them (an empty
 	// log just after rotation) would match every other log.
 	r.track = p.Store != nil && id.Fingerprint != "" && id.FingerprintLen >= MinFingerprint
@@ -218,6 +223,9 @@ func (p *Pump) BeginJournal(ctx context.Context, key string) (*Run, error) {
 	if p.Store == nil {
 		return r, nil
 	}
+	if err := p.attachSpill(false); err != nil {
+		return nil, err
+	}
 	r.track = true
 	src, found, err := p.Store.SourceAt(ctx, key)
 	if err != nil {
@@ -300,6 +308,11 @@ func (r *Run) Commit(ctx context.Context) error {
 // wait.
 func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	p := r.p
+	if err := p.Corr.Err(); err != nil {
+		// A spilled message could not be read back: what was correlated
+		// since may be wrong, and is not stored.
+		return errors.Join(err, r.wait())
+	}
 	var batch Batch
 	if open {
 		batch = p.Corr.Drain()
@@ -313,14 +326,19 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 		return nil
 	}
 	// The state is copied here, at the moment of the drain, and encoded
-	// beside the writer, as the batch is packed.
+	// beside the writer, as the batch is packed. Its open messages are
+	// stored by changes, with those spilled since the last commit.
 	snap := p.Corr.snapshot(true)
+	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines}
+	if sp := p.Store.spill; sp != nil && p.Corr.spill == Spill(sp) {
+		job.spill = sp
+		snap.changed, job.gen = sp.seal(snap.changed)
+	}
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {
 			return err
 		}
 	}
-	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines}
 	r.trackGrown()
 	var sources []*Source
 	if r.track {
@@ -386,6 +404,9 @@ func (r *Run) waitOldest() error {
 	}
 	if job.written != nil && r.src.ID == 0 {
 		r.src.ID = job.written.ID
+	}
+	if job.spill != nil {
+		job.spill.landed(job.gen)
 	}
 	r.res.Stored = max(r.res.Stored, job.lines)
 	return nil

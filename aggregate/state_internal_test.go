@@ -84,7 +84,7 @@ func canonicalState(t *testing.T, b []byte) map[string]int {
 		out[k.host+" "+k.program+" "+string(j)]++
 	}
 	for k, v := range c.mxDomain {
-		out["mx "+k+" "+v]++
+		out["mx "+k+" "+v.Domain]++
 	}
 	return out
 }
@@ -144,19 +144,28 @@ func TestSnapshotIsACopy(t *testing.T) {
 	}
 }
 
-// TestCorrelator_mx_map_bounded: the MX-host map in the stored state is
-// cut back when it outgrows maxMXHosts (it grew without bound: a million
-// MX hosts made each tail commit encode them all).
+// TestCorrelator_mx_map_bounded: the MX-host map is cut back when it
+// outgrows maxMXHosts (it grew without bound: a million MX hosts made each
+// tail commit encode them all), dropping the hosts used least recently
+// (it dropped any, in Go's map order).
 func TestCorrelator_mx_map_bounded(t *testing.T) {
 	c := NewCorrelator(DefaultOptions)
-	for i := range maxMXHosts + 5000 {
-		c.mxDomain["mail mx"+strings.Repeat("x", i%7)+strconv.Itoa(i)+".example"] = "example.org"
+	start := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	key := func(i int) string { return "mail mx" + strings.Repeat("x", i%7) + strconv.Itoa(i) + ".example" }
+	n := maxMXHosts + 5000
+	for i := range n {
+		c.usedMX(key(i), "example.org", start.Add(time.Duration(i)*time.Second))
 	}
-	c.prune(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	if n := len(c.mxDomain); n > maxMXHosts || n < maxMXHosts/2 {
-		t.Errorf("after pruning the MX-host map has %d entries, want at most %d (and most kept)", n, maxMXHosts)
+	c.prune(start.Add(time.Duration(n) * time.Second))
+	if got := len(c.mxDomain); got > maxMXHosts || got < maxMXHosts/2 {
+		t.Errorf("after pruning the MX-host map has %d entries, want at most %d (and most kept)", got, maxMXHosts)
 	}
-	if n := len(c.snapshot(true).MXDomain); n > maxMXHosts {
-		t.Errorf("the stored state carries %d MX hosts", n)
+	for _, i := range []int{n - 1, n - maxMXHosts/2} {
+		if _, ok := c.mxDomain[key(i)]; !ok {
+			t.Errorf("MX host %d of %d (used recently) was dropped", i, n)
+		}
+	}
+	if _, ok := c.mxDomain[key(0)]; ok {
+		t.Errorf("the MX host used least recently was kept")
 	}
 }

@@ -332,7 +332,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines}
 	if sp := p.Store.spill; sp != nil && p.Corr.spill == Spill(sp) {
 		job.spill = sp
-		snap.changed, job.gen = sp.seal(snap.changed)
+		job.gen = sp.seal(&snap)
 	}
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {
@@ -380,6 +380,9 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 			return
 		}
 		job.err = p.Store.CommitPacked(ctx, packed, state, sources, p.now())
+		if job.err == nil && job.spill != nil {
+			job.spill.done.Store(job.gen)
+		}
 		if job.err == nil && p.OnCommit != nil {
 			p.OnCommit(res)
 		}

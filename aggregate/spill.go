@@ -31,9 +31,11 @@ import (
 // Spill keeps open messages out of the correlator's memory. Its methods
 // are called on the correlator's goroutine only.
 type Spill interface {
-	// Put takes messages out of memory: Take and TakeIdle find them from
-	// now on.
-	Put(ms []Message)
+	// Put takes a message out of memory: Take and TakeIdle find it from
+	// now on. The spill owns m from now on. unchanged says that m is as
+	// the last state snapshot stored it (see State): a store then needs
+	// to note only that it is spilled.
+	Put(m *Message, unchanged bool)
 	// Take returns the spilled message of host's queue ID qid and removes
 	// it from the spill: it is in memory again.
 	Take(host, qid string) (Message, bool, error)
@@ -49,26 +51,25 @@ type Spill interface {
 // DefaultMaxOpenMessages is how many open messages a correlator with a
 // spill keeps in memory (about 70 MB of them): more than any healthy
 // queue holds, so that a spill happens only when the queue is stuck.
-const DefaultMaxOpenMessages = 100_000
+const DefaultMaxOpenMessages = 50_000
 
 // memorySpill is a Spill in a map.
-type memorySpill map[hostQID]Message
+type memorySpill map[hostQID]*Message
 
 // NewMemorySpill returns a Spill that keeps the messages in a map: it
 // saves no memory, but takes the same path as a store's (tests).
 func NewMemorySpill() Spill { return memorySpill{} }
 
-func (s memorySpill) Put(ms []Message) {
-	for _, m := range ms {
-		s[hostQID{m.Host, m.QueueID}] = m
-	}
-}
+func (s memorySpill) Put(m *Message, _ bool) { s[hostQID{m.Host, m.QueueID}] = m }
 
 func (s memorySpill) Take(host, qid string) (Message, bool, error) {
 	k := hostQID{host, qid}
 	m, ok := s[k]
+	if !ok {
+		return Message{}, false, nil
+	}
 	delete(s, k)
-	return m, ok, nil
+	return *m, true, nil
 }
 
 func (s memorySpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, error) {
@@ -76,7 +77,7 @@ func (s memorySpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, er
 	for k, m := range s {
 		if m.LastSeen.Before(before) {
 			delete(s, k)
-			fn(m)
+			fn(*m)
 		} else if oldest.IsZero() || m.LastSeen.Before(oldest) {
 			oldest = m.LastSeen
 		}
@@ -253,17 +254,18 @@ func (c *Correlator) spillIdle() {
 	}
 	slices.SortFunc(all, func(a, b idle) int { return cmp.Compare(a.last, b.last) })
 	n := len(c.messages) - c.opts.MaxOpenMessages*3/4
-	out := make([]Message, 0, n)
 	hashes := make([]uint64, 0, n)
-	for _, v := range all[:n] {
+	for i, v := range all[:n] {
 		m := c.messages[v.k]
 		if c.dirty[v.k] {
 			c.out.Messages = append(c.out.Messages, *m)
 			delete(c.dirty, v.k)
 		}
-		out = append(out, *m)
+		_, stored := c.stored[v.k]
+		_, changed := c.changed[v.k]
+		c.spill.Put(m, c.opts.TrackChanges && stored && !changed)
 		hashes = append(hashes, c.index.hash(v.k))
-		if c.nSpilled == 0 && len(out) == 1 || m.LastSeen.Before(c.oldestSpilled) {
+		if c.nSpilled == 0 && i == 0 || m.LastSeen.Before(c.oldestSpilled) {
 			c.oldestSpilled = m.LastSeen
 		}
 		// The spill writes its row: the correlator has none to keep.
@@ -271,7 +273,6 @@ func (c *Correlator) spillIdle() {
 		delete(c.changed, v.k)
 		delete(c.stored, v.k)
 	}
-	c.spill.Put(out)
 	c.index.add(hashes)
 	c.nSpilled += n
 	c.stats.SpilledMessages += int64(n)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,17 +26,22 @@ type storeSpill struct {
 	st   *Store
 	db   *sql.DB // the reader (the store's own connection for :memory:)
 	take *sql.Stmt
-	// gen numbers the commits: rows put and keys taken now belong to
-	// commit gen, the next one to be sealed.
+	// gen numbers the commits from 1: rows put and keys taken now belong
+	// to commit gen, the next one to be sealed.
 	gen     uint64
 	pending map[hostQID]spilledRow
 	taken   map[hostQID]uint64
+	// done is the last commit done (0: none), set by the commit's
+	// goroutine: seal forgets what it has made readable.
+	done atomic.Uint64
 }
 
-// spilledRow is a message spilled with commit gen.
+// spilledRow is a message spilled with commit gen; unchanged: its row is
+// current, only its spilled flag is to be set.
 type spilledRow struct {
-	m   Message
-	gen uint64
+	m         *Message
+	gen       uint64
+	unchanged bool
 }
 
 // openSpill returns the store's spill, opening its reader the first time.
@@ -59,7 +65,7 @@ func (s *Store) openSpill() (*storeSpill, error) {
 		}
 		return nil, s.wrapOpenErr("prepare the spilled messages' lookup", err)
 	}
-	s.spill = &storeSpill{st: s, db: db, take: take, pending: map[hostQID]spilledRow{}, taken: map[hostQID]uint64{}}
+	s.spill = &storeSpill{st: s, db: db, take: take, gen: 1, pending: map[hostQID]spilledRow{}, taken: map[hostQID]uint64{}}
 	return s.spill, nil
 }
 
@@ -79,25 +85,32 @@ func (sp *storeSpill) reset() {
 	clear(sp.taken)
 }
 
-// Put keeps ms until their rows are committed.
-func (sp *storeSpill) Put(ms []Message) {
-	for _, m := range ms {
-		k := hostQID{m.Host, m.QueueID}
-		sp.pending[k] = spilledRow{m, sp.gen}
-		delete(sp.taken, k) // its row is the one written now
+// Put keeps m until its row is committed.
+func (sp *storeSpill) Put(m *Message, unchanged bool) {
+	k := hostQID{m.Host, m.QueueID}
+	if _, ok := sp.taken[k]; ok {
+		unchanged = false // its row is stale: written again
+		delete(sp.taken, k)
 	}
+	sp.pending[k] = spilledRow{m, sp.gen, unchanged}
 }
 
-// seal adds the rows of the messages spilled since the last commit to a
-// commit's changed rows, and returns the commit's number, for landed.
-func (sp *storeSpill) seal(rows []openMessage) ([]openMessage, uint64) {
-	for _, r := range sp.pending {
-		if r.gen == sp.gen {
-			rows = append(rows, openMessage{Message: r.m, Spilled: true})
+// seal adds the messages spilled since the last commit to a commit's
+// state: rows to write, or to flag as spilled. It returns the commit's
+// number, for landed.
+func (sp *storeSpill) seal(st *State) uint64 {
+	sp.landed(sp.done.Load())
+	for k, r := range sp.pending {
+		switch {
+		case r.gen != sp.gen:
+		case r.unchanged:
+			st.spilled = append(st.spilled, k)
+		default:
+			st.changed = append(st.changed, openMessage{Message: *r.m, Spilled: true})
 		}
 	}
 	sp.gen++
-	return rows, sp.gen - 1
+	return sp.gen - 1
 }
 
 // landed is told that commit gen (and every one before it) is done: its
@@ -121,7 +134,7 @@ func (sp *storeSpill) Take(host, qid string) (Message, bool, error) {
 	if r, ok := sp.pending[k]; ok {
 		delete(sp.pending, k)
 		sp.taken[k] = sp.gen
-		return r.m, true, nil
+		return *r.m, true, nil
 	}
 	if _, ok := sp.taken[k]; ok {
 		return Message{}, false, nil
@@ -149,7 +162,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 		if r.m.LastSeen.Before(before) {
 			delete(sp.pending, k)
 			sp.taken[k] = sp.gen
-			fn(r.m)
+			fn(*r.m)
 		} else if oldest.IsZero() || r.m.LastSeen.Before(oldest) {
 			oldest = r.m.LastSeen
 		}
@@ -334,5 +347,14 @@ func (p *PackedBatch) mxHosts(rows []mxRow, gone []string) {
 			host, mx, _ := strings.Cut(gone[i], " ")
 			r.text(host)
 			r.text(mx)
+		})
+}
+
+// spilledMessages flags the rows of messages spilled unchanged.
+func (p *PackedBatch) spilledMessages(ks []hostQID) {
+	p.each(`UPDATE open_messages SET spilled = 1, unwritten = 0 WHERE (host, queue_id) IN (SELECT c0, c1 FROM pftls_rows(?, ?))`,
+		2, len(ks), func(i int, r *rowBuffer) {
+			r.text(ks[i].host)
+			r.text(ks[i].qid)
 		})
 }

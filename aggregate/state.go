@@ -56,6 +56,7 @@ type State struct {
 	closed    []hostQID
 	mxRows    []mxRow
 	mxGone    []string
+	spilled   []hostQID // open messages whose row is current, now spilled
 }
 
 // openMessage is an open message as the store keeps it between runs.

@@ -137,6 +137,7 @@ func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	if st != nil && st.byChanges {
 		p.openMessages(st.changed)
 		p.closedMessages(st.closed)
+		p.spilledMessages(st.spilled)
 		p.mxHosts(st.mxRows, st.mxGone)
 	} else if st != nil {
 		p.dropOpenRows = true

@@ -1158,8 +1158,9 @@ func (c *Correlator) prune(now time.Time) {
 func (c *Correlator) Drain() Batch { return c.drain(true) }
 
 // DrainEnded is Drain without the messages still in the queue: bulk ingest
-// writes them once at its end (they are in the stored state meanwhile),
-// so that each message is written about once.
+// writes them once at its end (they are rows of open_messages meanwhile,
+// flagged unwritten), or when they are spilled (spill.go), so that each
+// message is written about once.
 func (c *Correlator) DrainEnded() Batch { return c.drain(false) }
 
 func (c *Correlator) drain(open bool) Batch {

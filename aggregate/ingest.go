@@ -81,7 +81,7 @@ func (p *Pump) Begin(ctx context.Context, id source.Identity) (*Run, error) {
 // bytes: of the file at its path, or of a stream's head read ahead.
 func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n int) (string, error)) (*Run, error) {
 	r := &Run{p: p, id: id, res: FileResult{Path: id.Path}, start: time.Now(), stamps: logparse.StampCache{Resolver: p.Resolver(id)}}
-	if err := p.attachSpill(false); err != nil {
+	if err := p.attachSpill(ctx, false); err != nil {
 		return nil, err
 	}
 	// A source is recognised by its first bytes: too few of them (an empty
@@ -223,7 +223,7 @@ func (p *Pump) BeginJournal(ctx context.Context, key string) (*Run, error) {
 	if p.Store == nil {
 		return r, nil
 	}
-	if err := p.attachSpill(false); err != nil {
+	if err := p.attachSpill(ctx, false); err != nil {
 		return nil, err
 	}
 	r.track = true

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -34,6 +35,9 @@ type storeSpill struct {
 	// done is the last commit done (0: none), set by the commit's
 	// goroutine: seal forgets what it has made readable.
 	done atomic.Uint64
+	// keysCtx ends Keys (restore reads every spilled key: a signal must
+	// not wait for millions of them).
+	keysCtx context.Context
 }
 
 // spilledRow is a message spilled with commit gen; unchanged: its row is
@@ -168,7 +172,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 		}
 	}
 	var idle []Message
-	err := sp.rows(`SELECT message FROM open_messages WHERE spilled = 1 AND last_seen < ?`, []any{before.UnixNano()},
+	err := sp.rows(context.Background(), `SELECT message FROM open_messages WHERE spilled = 1 AND last_seen < ?`, []any{before.UnixNano()},
 		func(rows *sql.Rows) error {
 			var js []byte
 			if err := rows.Scan(&js); err != nil {
@@ -211,7 +215,7 @@ func (sp *storeSpill) Keys(fn func(host, qid string, lastSeen time.Time)) error 
 	for k, r := range sp.pending {
 		fn(k.host, k.qid, r.m.LastSeen)
 	}
-	err := sp.rows(`SELECT host, queue_id, last_seen FROM open_messages WHERE spilled = 1`, nil, func(rows *sql.Rows) error {
+	err := sp.rows(cmp.Or(sp.keysCtx, context.Background()), `SELECT host, queue_id, last_seen FROM open_messages WHERE spilled = 1`, nil, func(rows *sql.Rows) error {
 		var host, qid string
 		var last int64
 		if err := rows.Scan(&host, &qid, &last); err != nil {
@@ -232,8 +236,8 @@ func (sp *storeSpill) Keys(fn func(host, qid string, lastSeen time.Time)) error 
 }
 
 // rows runs a query on the reader and calls each for every row.
-func (sp *storeSpill) rows(query string, args []any, each func(*sql.Rows) error) error {
-	rows, err := sp.db.QueryContext(context.Background(), query, args...)
+func (sp *storeSpill) rows(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
+	rows, err := sp.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -273,12 +277,12 @@ func (p *Pump) restore(ctx context.Context) error {
 		return err
 	}
 	p.Corr.restoreOpen(rows, mx)
-	return p.attachSpill(true)
+	return p.attachSpill(ctx, true)
 }
 
 // attachSpill gives the correlator of a pump with a store the store's
 // spill, once (fresh: again, as a restored correlator starts over).
-func (p *Pump) attachSpill(fresh bool) error {
+func (p *Pump) attachSpill(ctx context.Context, fresh bool) error {
 	if p.Store == nil || (p.Corr.spill != nil && !fresh) {
 		return nil
 	}
@@ -288,6 +292,8 @@ func (p *Pump) attachSpill(fresh bool) error {
 		return err
 	}
 	sp.reset()
+	sp.keysCtx = ctx
+	defer func() { sp.keysCtx = nil }()
 	return p.Corr.SetSpill(sp)
 }
 

@@ -103,6 +103,7 @@ func (c *Correlator) snapshot(byChanges bool) State {
 		Procs: make([]procState, 0, len(c.procs)), Sessions: make([]sessionState, 0, len(c.sessions)),
 		sizeHint: &c.stateSize, byChanges: byChanges && c.opts.TrackChanges}
 	if st.byChanges {
+		st.changed = make([]openMessage, 0, len(c.changed))
 		for k := range c.changed {
 			if m := c.messages[k]; m != nil {
 				st.changed = append(st.changed, openMessage{*m, c.dirty[k], false})

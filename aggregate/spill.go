@@ -49,9 +49,11 @@ type Spill interface {
 }
 
 // DefaultMaxOpenMessages is how many open messages a correlator with a
-// spill keeps in memory (about 70 MB of them): more than any healthy
-// queue holds, so that a spill happens only when the queue is stuck.
-const DefaultMaxOpenMessages = 50_000
+// spill keeps in memory (about 10 MB of them, with the maps that track
+// them): more than most queues hold. ingest and tail run under an 80 MiB
+// heap limit (cmd/pftls), which also holds two commits under way and
+// the messages spilled until their commit is done.
+const DefaultMaxOpenMessages = 25_000
 
 // memorySpill is a Spill in a map.
 type memorySpill map[hostQID]*Message
@@ -92,31 +94,33 @@ func (s memorySpill) Keys(fn func(host, qid string, lastSeen time.Time)) error {
 	return nil
 }
 
-// spillIndex is the set of spilled keys, by a 64-bit hash of each: a
-// sorted slice (8 bytes a key; a map took three times that) that spills
+// spillIndex is the set of spilled keys, by a 32-bit hash of each: a
+// sorted slice (4 bytes a key; a map took six times that) that spills
 // merge into, and the hashes taken back since the last merge, which the
-// next merge removes. It is a multiset: two keys may share a hash.
+// next merge removes. It is a multiset: two keys may share a hash. With
+// 2M keys spilled, one new queue ID in 2,000 is a false positive, which
+// costs a lookup that finds nothing.
 type spillIndex struct {
 	seed   maphash.Seed
-	sorted []uint64
-	gone   map[uint64]int
+	sorted []uint32
+	gone   map[uint32]int
 }
 
 func newSpillIndex() spillIndex {
-	return spillIndex{seed: maphash.MakeSeed(), gone: map[uint64]int{}}
+	return spillIndex{seed: maphash.MakeSeed(), gone: map[uint32]int{}}
 }
 
-func (x *spillIndex) hash(k hostQID) uint64 {
+func (x *spillIndex) hash(k hostQID) uint32 {
 	var h maphash.Hash
 	h.SetSeed(x.seed)
 	h.WriteString(k.host)
 	h.WriteByte(0)
 	h.WriteString(k.qid)
-	return h.Sum64()
+	return uint32(h.Sum64())
 }
 
 // has reports whether a key with hash h may be spilled.
-func (x *spillIndex) has(h uint64) bool {
+func (x *spillIndex) has(h uint32) bool {
 	i, found := slices.BinarySearch(x.sorted, h)
 	if !found {
 		return false
@@ -129,11 +133,11 @@ func (x *spillIndex) has(h uint64) bool {
 }
 
 // remove takes one key with hash h out of the set.
-func (x *spillIndex) remove(h uint64) { x.gone[h]++ }
+func (x *spillIndex) remove(h uint32) { x.gone[h]++ }
 
 // add merges hashes into the set (and drops those removed since the last
 // merge); hashes is sorted in place.
-func (x *spillIndex) add(hashes []uint64) {
+func (x *spillIndex) add(hashes []uint32) {
 	slices.Sort(hashes)
 	n, m := len(x.sorted), len(hashes)
 	x.sorted = slices.Grow(x.sorted, m)[:n+m]
@@ -179,7 +183,7 @@ func (c *Correlator) SetSpill(s Spill) error {
 	c.spill = s
 	c.index = newSpillIndex()
 	c.nSpilled, c.oldestSpilled = 0, time.Time{}
-	var hashes []uint64
+	var hashes []uint32
 	err := s.Keys(func(host, qid string, lastSeen time.Time) {
 		hashes = append(hashes, c.index.hash(hostQID{host, qid}))
 		if c.oldestSpilled.IsZero() || lastSeen.Before(c.oldestSpilled) {
@@ -227,7 +231,7 @@ func (c *Correlator) lookup(k hostQID) *Message {
 
 // unspilled notes that spilled message k (hash h) left the spill: its
 // row is rewritten or deleted by the next commit.
-func (c *Correlator) unspilled(k hostQID, h uint64) {
+func (c *Correlator) unspilled(k hostQID, h uint32) {
 	c.index.remove(h)
 	c.nSpilled--
 	if c.opts.TrackChanges {
@@ -254,7 +258,7 @@ func (c *Correlator) spillIdle() {
 	}
 	slices.SortFunc(all, func(a, b idle) int { return cmp.Compare(a.last, b.last) })
 	n := len(c.messages) - c.opts.MaxOpenMessages*3/4
-	hashes := make([]uint64, 0, n)
+	hashes := make([]uint32, 0, n)
 	for i, v := range all[:n] {
 		m := c.messages[v.k]
 		if c.dirty[v.k] {

@@ -24,9 +24,10 @@ import (
 // is rewritten (spilled = 0) or deleted by the next commit; until that
 // commit is done the row is stale, and reads pass over it (taken).
 type storeSpill struct {
-	st   *Store
-	db   *sql.DB // the reader (the store's own connection for :memory:)
-	take *sql.Stmt
+	st      *Store
+	db      *sql.DB   // the reader (the store's own connection for :memory:)
+	take    *sql.Stmt // a spilled message's row
+	takeRow *sql.Stmt // a message's row, spilled or not yet flagged
 	// gen numbers the commits from 1: rows put and keys taken now belong
 	// to commit gen, the next one to be sealed.
 	gen     uint64
@@ -41,9 +42,11 @@ type storeSpill struct {
 }
 
 // spilledRow is a message spilled with commit gen; unchanged: its row is
-// current, only its spilled flag is to be set.
+// current, only its spilled flag is to be set. m is dropped (nil) once
+// the commit before gen is done: the row it flags is then readable.
 type spilledRow struct {
 	m         *Message
+	last      time.Time // m.LastSeen
 	gen       uint64
 	unchanged bool
 }
@@ -63,19 +66,26 @@ func (s *Store) openSpill() (*storeSpill, error) {
 		db.SetMaxOpenConns(1)
 	}
 	take, err := db.Prepare(`SELECT message FROM open_messages WHERE host = ? AND queue_id = ? AND spilled = 1`)
+	var takeRow *sql.Stmt
+	if err == nil {
+		takeRow, err = db.Prepare(`SELECT message FROM open_messages WHERE host = ? AND queue_id = ?`)
+	}
 	if err != nil {
+		if take != nil {
+			take.Close()
+		}
 		if db != s.db {
 			db.Close()
 		}
 		return nil, s.wrapOpenErr("prepare the spilled messages' lookup", err)
 	}
-	s.spill = &storeSpill{st: s, db: db, take: take, gen: 1, pending: map[hostQID]spilledRow{}, taken: map[hostQID]uint64{}}
+	s.spill = &storeSpill{st: s, db: db, take: take, takeRow: takeRow, gen: 1, pending: map[hostQID]spilledRow{}, taken: map[hostQID]uint64{}}
 	return s.spill, nil
 }
 
 // close closes the spill's reader.
 func (sp *storeSpill) close() error {
-	err := sp.take.Close()
+	err := errors.Join(sp.take.Close(), sp.takeRow.Close())
 	if sp.db != sp.st.db {
 		err = errors.Join(err, sp.db.Close())
 	}
@@ -96,17 +106,22 @@ func (sp *storeSpill) Put(m *Message, unchanged bool) {
 		unchanged = false // its row is stale: written again
 		delete(sp.taken, k)
 	}
-	sp.pending[k] = spilledRow{m, sp.gen, unchanged}
+	sp.pending[k] = spilledRow{m, m.LastSeen, sp.gen, unchanged}
 }
 
 // seal adds the messages spilled since the last commit to a commit's
 // state: rows to write, or to flag as spilled. It returns the commit's
 // number, for landed.
 func (sp *storeSpill) seal(st *State) uint64 {
-	sp.landed(sp.done.Load())
+	done := sp.done.Load()
+	sp.landed(done)
 	for k, r := range sp.pending {
 		switch {
 		case r.gen != sp.gen:
+			if r.unchanged && r.m != nil && r.gen-1 <= done {
+				r.m = nil // its row, not yet flagged, is readable
+				sp.pending[k] = r
+			}
 		case r.unchanged:
 			st.spilled = append(st.spilled, k)
 		default:
@@ -135,16 +150,29 @@ func (sp *storeSpill) landed(gen uint64) {
 // Take returns a spilled message: kept here, or read from its row.
 func (sp *storeSpill) Take(host, qid string) (Message, bool, error) {
 	k := hostQID{host, qid}
+	stmt := sp.take
 	if r, ok := sp.pending[k]; ok {
-		delete(sp.pending, k)
-		sp.taken[k] = sp.gen
-		return *r.m, true, nil
-	}
-	if _, ok := sp.taken[k]; ok {
+		if r.m != nil {
+			delete(sp.pending, k)
+			sp.taken[k] = sp.gen
+			return *r.m, true, nil
+		}
+		stmt = sp.takeRow
+	} else if _, ok := sp.taken[k]; ok {
 		return Message{}, false, nil
 	}
+	m, ok, err := sp.read(stmt, host, qid)
+	if ok {
+		delete(sp.pending, k)
+		sp.taken[k] = sp.gen
+	}
+	return m, ok, err
+}
+
+// read reads a message's row with stmt (take or takeRow).
+func (sp *storeSpill) read(stmt *sql.Stmt, host, qid string) (Message, bool, error) {
 	var js []byte
-	err := sp.take.QueryRowContext(context.Background(), host, qid).Scan(&js)
+	err := stmt.QueryRowContext(context.Background(), host, qid).Scan(&js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, false, nil
 	}
@@ -155,7 +183,6 @@ func (sp *storeSpill) Take(host, qid string) (Message, bool, error) {
 	if err := json.Unmarshal(js, &m); err != nil {
 		return Message{}, false, fmt.Errorf("%s: decode spilled message %s %s: %w", sp.st.path, host, qid, err)
 	}
-	sp.taken[k] = sp.gen
 	return m, true, nil
 }
 
@@ -163,12 +190,25 @@ func (sp *storeSpill) Take(host, qid string) (Message, bool, error) {
 func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, error) {
 	var oldest time.Time
 	for k, r := range sp.pending {
-		if r.m.LastSeen.Before(before) {
-			delete(sp.pending, k)
+		if !r.last.Before(before) {
+			if oldest.IsZero() || r.last.Before(oldest) {
+				oldest = r.last
+			}
+			continue
+		}
+		m, ok := Message{}, r.m != nil
+		if ok {
+			m = *r.m
+		} else {
+			var err error
+			if m, ok, err = sp.read(sp.takeRow, k.host, k.qid); err != nil {
+				return oldest, err
+			}
+		}
+		delete(sp.pending, k)
+		if ok {
 			sp.taken[k] = sp.gen
-			fn(*r.m)
-		} else if oldest.IsZero() || r.m.LastSeen.Before(oldest) {
-			oldest = r.m.LastSeen
+			fn(m)
 		}
 	}
 	var idle []Message
@@ -213,7 +253,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 // Keys lists the spilled messages.
 func (sp *storeSpill) Keys(fn func(host, qid string, lastSeen time.Time)) error {
 	for k, r := range sp.pending {
-		fn(k.host, k.qid, r.m.LastSeen)
+		fn(k.host, k.qid, r.last)
 	}
 	err := sp.rows(cmp.Or(sp.keysCtx, context.Background()), `SELECT host, queue_id, last_seen FROM open_messages WHERE spilled = 1`, nil, func(rows *sql.Rows) error {
 		var host, qid string

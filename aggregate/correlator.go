@@ -55,13 +55,16 @@ type Correlator struct {
 	opts     Options
 	messages map[hostQID]*Message
 	dirty    map[hostQID]bool // open messages changed since they were last drained
-	// With TrackChanges (tail), the messages changed, started or ended
-	// since the last state snapshot, and those the store has a row of.
-	changed  map[hostQID]struct{}
-	stored   map[hostQID]struct{}
-	procs    map[procKey]*proc
-	sessions map[procKey]*Session
-	mxDomain map[string]mxEntry // host + " " + MX host -> last recipient domain delivered through it
+	// With TrackChanges (a pump with a store), the messages changed,
+	// started or ended since the last state snapshot, and those the store
+	// has a row of, each with the snapshot that wrote it (0: one before
+	// this correlator).
+	changed   map[hostQID]struct{}
+	stored    map[hostQID]uint64
+	snapshots uint64 // state snapshots stored by changes so far
+	procs     map[procKey]*proc
+	sessions  map[procKey]*Session
+	mxDomain  map[string]mxEntry // host + " " + MX host -> last recipient domain delivered through it
 	// With TrackChanges, the MX hosts changed, added or dropped since the
 	// last state snapshot.
 	mxChanged map[string]struct{}
@@ -252,7 +255,7 @@ func NewCorrelator(opts Options) *Correlator {
 		messages:  map[hostQID]*Message{},
 		dirty:     map[hostQID]bool{},
 		changed:   map[hostQID]struct{}{},
-		stored:    map[hostQID]struct{}{},
+		stored:    map[hostQID]uint64{},
 		procs:     map[procKey]*proc{},
 		sessions:  map[procKey]*Session{},
 		mxDomain:  map[string]mxEntry{},

@@ -332,7 +332,8 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines}
 	if sp := p.Store.spill; sp != nil && p.Corr.spill == Spill(sp) {
 		job.spill = sp
-		job.gen = sp.seal(&snap)
+		sp.seal(&snap)
+		job.gen = snap.gen
 	}
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {

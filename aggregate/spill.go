@@ -33,9 +33,10 @@ import (
 type Spill interface {
 	// Put takes a message out of memory: Take and TakeIdle find it from
 	// now on. The spill owns m from now on. unchanged says that m is as
-	// the last state snapshot stored it (see State): a store then needs
-	// to note only that it is spilled.
-	Put(m *Message, unchanged bool)
+	// the state snapshot number rowAt stored it (see State; 0: before
+	// this correlator): a store then needs to note only that it is
+	// spilled, and has m's row once that snapshot's commit is done.
+	Put(m *Message, unchanged bool, rowAt uint64)
 	// Take returns the spilled message of host's queue ID qid and removes
 	// it from the spill: it is in memory again.
 	Take(host, qid string) (Message, bool, error)
@@ -62,7 +63,7 @@ type memorySpill map[hostQID]*Message
 // saves no memory, but takes the same path as a store's (tests).
 func NewMemorySpill() Spill { return memorySpill{} }
 
-func (s memorySpill) Put(m *Message, _ bool) { s[hostQID{m.Host, m.QueueID}] = m }
+func (s memorySpill) Put(m *Message, _ bool, _ uint64) { s[hostQID{m.Host, m.QueueID}] = m }
 
 func (s memorySpill) Take(host, qid string) (Message, bool, error) {
 	k := hostQID{host, qid}
@@ -235,7 +236,7 @@ func (c *Correlator) unspilled(k hostQID, h uint32) {
 	c.index.remove(h)
 	c.nSpilled--
 	if c.opts.TrackChanges {
-		c.stored[k] = struct{}{}
+		c.stored[k] = 0
 		c.changed[k] = struct{}{}
 	}
 }
@@ -265,9 +266,9 @@ func (c *Correlator) spillIdle() {
 			c.out.Messages = append(c.out.Messages, *m)
 			delete(c.dirty, v.k)
 		}
-		_, stored := c.stored[v.k]
+		rowAt, stored := c.stored[v.k]
 		_, changed := c.changed[v.k]
-		c.spill.Put(m, c.opts.TrackChanges && stored && !changed)
+		c.spill.Put(m, c.opts.TrackChanges && stored && !changed, rowAt)
 		hashes = append(hashes, c.index.hash(v.k))
 		if c.nSpilled == 0 && i == 0 || m.LastSeen.Before(c.oldestSpilled) {
 			c.oldestSpilled = m.LastSeen

@@ -28,9 +28,9 @@ type storeSpill struct {
 	db      *sql.DB   // the reader (the store's own connection for :memory:)
 	take    *sql.Stmt // a spilled message's row
 	takeRow *sql.Stmt // a message's row, spilled or not yet flagged
-	// gen numbers the commits from 1: rows put and keys taken now belong
-	// to commit gen, the next one to be sealed.
-	gen     uint64
+	// Commits are numbered by the state snapshot they store (State.gen,
+	// from 1). The messages spilled and the keys taken since the last
+	// commit have gen 0 until seal gives them the next one's.
 	pending map[hostQID]spilledRow
 	taken   map[hostQID]uint64
 	// done is the last commit done (0: none), set by the commit's
@@ -41,14 +41,15 @@ type storeSpill struct {
 	keysCtx context.Context
 }
 
-// spilledRow is a message spilled with commit gen; unchanged: its row is
-// current, only its spilled flag is to be set. m is dropped (nil) once
-// the commit before gen is done: the row it flags is then readable.
+// spilledRow is a message spilled with commit gen; unchanged: its row,
+// written by commit rowAt, is current, only its spilled flag is to be
+// set, and m is dropped (nil) once commit rowAt is done: the row is then
+// readable.
 type spilledRow struct {
-	m         *Message
-	last      time.Time // m.LastSeen
-	gen       uint64
-	unchanged bool
+	m          *Message
+	last       time.Time // m.LastSeen
+	gen, rowAt uint64
+	unchanged  bool
 }
 
 // openSpill returns the store's spill, opening its reader the first time.
@@ -79,7 +80,7 @@ func (s *Store) openSpill() (*storeSpill, error) {
 		}
 		return nil, s.wrapOpenErr("prepare the spilled messages' lookup", err)
 	}
-	s.spill = &storeSpill{st: s, db: db, take: take, takeRow: takeRow, gen: 1, pending: map[hostQID]spilledRow{}, taken: map[hostQID]uint64{}}
+	s.spill = &storeSpill{st: s, db: db, take: take, takeRow: takeRow, pending: map[hostQID]spilledRow{}, taken: map[hostQID]uint64{}}
 	return s.spill, nil
 }
 
@@ -97,51 +98,62 @@ func (sp *storeSpill) close() error {
 func (sp *storeSpill) reset() {
 	clear(sp.pending)
 	clear(sp.taken)
+	sp.done.Store(0)
 }
 
 // Put keeps m until its row is committed.
-func (sp *storeSpill) Put(m *Message, unchanged bool) {
+func (sp *storeSpill) Put(m *Message, unchanged bool, rowAt uint64) {
 	k := hostQID{m.Host, m.QueueID}
 	if _, ok := sp.taken[k]; ok {
 		unchanged = false // its row is stale: written again
 		delete(sp.taken, k)
 	}
-	sp.pending[k] = spilledRow{m, m.LastSeen, sp.gen, unchanged}
+	r := spilledRow{m: m, last: m.LastSeen, rowAt: rowAt, unchanged: unchanged}
+	if unchanged && rowAt <= sp.done.Load() {
+		r.m = nil // its row is readable already
+	}
+	sp.pending[k] = r
 }
 
-// seal adds the messages spilled since the last commit to a commit's
-// state: rows to write, or to flag as spilled. It returns the commit's
-// number, for landed.
-func (sp *storeSpill) seal(st *State) uint64 {
+// seal adds the messages spilled since the last commit to that commit's
+// state (a snapshot stored by changes): rows to write, or to flag as
+// spilled.
+func (sp *storeSpill) seal(st *State) {
 	done := sp.done.Load()
 	sp.landed(done)
 	for k, r := range sp.pending {
 		switch {
-		case r.gen != sp.gen:
-			if r.unchanged && r.m != nil && r.gen-1 <= done {
+		case r.gen != 0:
+			if r.unchanged && r.m != nil && r.rowAt <= done {
 				r.m = nil // its row, not yet flagged, is readable
 				sp.pending[k] = r
 			}
+			continue
 		case r.unchanged:
 			st.spilled = append(st.spilled, k)
 		default:
 			st.changed = append(st.changed, openMessage{Message: *r.m, Spilled: true})
 		}
+		r.gen = st.gen
+		sp.pending[k] = r
 	}
-	sp.gen++
-	return sp.gen - 1
+	for k, g := range sp.taken {
+		if g == 0 {
+			sp.taken[k] = st.gen
+		}
+	}
 }
 
 // landed is told that commit gen (and every one before it) is done: its
 // rows can be read from the store.
 func (sp *storeSpill) landed(gen uint64) {
 	for k, r := range sp.pending {
-		if r.gen <= gen {
+		if r.gen != 0 && r.gen <= gen {
 			delete(sp.pending, k)
 		}
 	}
 	for k, g := range sp.taken {
-		if g <= gen {
+		if g != 0 && g <= gen {
 			delete(sp.taken, k)
 		}
 	}
@@ -154,7 +166,7 @@ func (sp *storeSpill) Take(host, qid string) (Message, bool, error) {
 	if r, ok := sp.pending[k]; ok {
 		if r.m != nil {
 			delete(sp.pending, k)
-			sp.taken[k] = sp.gen
+			sp.taken[k] = 0
 			return *r.m, true, nil
 		}
 		stmt = sp.takeRow
@@ -164,7 +176,7 @@ func (sp *storeSpill) Take(host, qid string) (Message, bool, error) {
 	m, ok, err := sp.read(stmt, host, qid)
 	if ok {
 		delete(sp.pending, k)
-		sp.taken[k] = sp.gen
+		sp.taken[k] = 0
 	}
 	return m, ok, err
 }
@@ -207,7 +219,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 		}
 		delete(sp.pending, k)
 		if ok {
-			sp.taken[k] = sp.gen
+			sp.taken[k] = 0
 			fn(m)
 		}
 	}
@@ -234,7 +246,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 		return oldest, sp.st.wrapOpenErr("read idle spilled messages", err)
 	}
 	for _, m := range idle {
-		sp.taken[hostQID{m.Host, m.QueueID}] = sp.gen
+		sp.taken[hostQID{m.Host, m.QueueID}] = 0
 		fn(m)
 	}
 	// The oldest of the rows left (stale rows of messages taken count

@@ -57,6 +57,7 @@ type State struct {
 	mxRows    []mxRow
 	mxGone    []string
 	spilled   []hostQID // open messages whose row is current, now spilled
+	gen       uint64    // the snapshot's number (stored by changes), from 1
 }
 
 // openMessage is an open message as the store keeps it between runs.
@@ -103,11 +104,13 @@ func (c *Correlator) snapshot(byChanges bool) State {
 		Procs: make([]procState, 0, len(c.procs)), Sessions: make([]sessionState, 0, len(c.sessions)),
 		sizeHint: &c.stateSize, byChanges: byChanges && c.opts.TrackChanges}
 	if st.byChanges {
+		c.snapshots++
+		st.gen = c.snapshots
 		st.changed = make([]openMessage, 0, len(c.changed))
 		for k := range c.changed {
 			if m := c.messages[k]; m != nil {
 				st.changed = append(st.changed, openMessage{*m, c.dirty[k], false})
-				c.stored[k] = struct{}{}
+				c.stored[k] = c.snapshots
 			} else if _, ok := c.stored[k]; ok {
 				// Most messages start and end between two commits: only
 				// those that were open at one have a row to delete.
@@ -212,7 +215,7 @@ func (c *Correlator) restoreOpen(rows []openMessage, mx []mxRow) {
 		m := rows[i].Message
 		k := hostQID{m.Host, m.QueueID}
 		if c.opts.TrackChanges {
-			c.stored[k] = struct{}{} // its row goes when the message ends
+			c.stored[k] = 0 // its row goes when the message ends
 		}
 		if _, ok := c.messages[k]; ok {
 			continue // also in the encoded state (no commit leaves both): that one wins

@@ -47,7 +47,7 @@ type storeSpill struct {
 // readable.
 type spilledRow struct {
 	m          *Message
-	last       time.Time // m.LastSeen
+	last       int64 // m.LastSeen, Unix ns (an entry is kept per message spilled: small)
 	gen, rowAt uint64
 	unchanged  bool
 }
@@ -108,7 +108,7 @@ func (sp *storeSpill) Put(m *Message, unchanged bool, rowAt uint64) {
 		unchanged = false // its row is stale: written again
 		delete(sp.taken, k)
 	}
-	r := spilledRow{m: m, last: m.LastSeen, rowAt: rowAt, unchanged: unchanged}
+	r := spilledRow{m: m, last: m.LastSeen.UnixNano(), rowAt: rowAt, unchanged: unchanged}
 	if unchanged && rowAt <= sp.done.Load() {
 		r.m = nil // its row is readable already
 	}
@@ -202,9 +202,9 @@ func (sp *storeSpill) read(stmt *sql.Stmt, host, qid string) (Message, bool, err
 func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, error) {
 	var oldest time.Time
 	for k, r := range sp.pending {
-		if !r.last.Before(before) {
-			if oldest.IsZero() || r.last.Before(oldest) {
-				oldest = r.last
+		if last := time.Unix(0, r.last).UTC(); !last.Before(before) {
+			if oldest.IsZero() || last.Before(oldest) {
+				oldest = last
 			}
 			continue
 		}
@@ -265,7 +265,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 // Keys lists the spilled messages.
 func (sp *storeSpill) Keys(fn func(host, qid string, lastSeen time.Time)) error {
 	for k, r := range sp.pending {
-		fn(k.host, k.qid, r.last)
+		fn(k.host, k.qid, time.Unix(0, r.last).UTC())
 	}
 	err := sp.rows(cmp.Or(sp.keysCtx, context.Background()), `SELECT host, queue_id, last_seen FROM open_messages WHERE spilled = 1`, nil, func(rows *sql.Rows) error {
 		var host, qid string

@@ -199,6 +199,10 @@ func (c *Correlator) SetSpill(s Spill) error {
 	return nil
 }
 
+// changedOpen is how many open messages changed since the last state
+// snapshot (with TrackChanges: rows the next commit writes).
+func (c *Correlator) changedOpen() int { return len(c.changed) }
+
 // Err is the first error of the spill: the facts drained since may be
 // wrong (a spilled message not found again), and must not be stored.
 func (c *Correlator) Err() error { return c.spillErr }

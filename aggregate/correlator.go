@@ -20,12 +20,15 @@ type Options struct {
 	// ProcessMaxAge forgets an smtp process's or smtpd session's TLS
 	// context after this long without a line from that pid.
 	ProcessMaxAge time.Duration
-	// TrackChanges keeps track of which open messages changed between two
-	// commits, so that the store writes only those (see State). For
-	// frequent commits (tail); a bulk ingest, whose open messages nearly
-	// all change between two commits, stores the state whole. Only for a
-	// Pump with a Store: the changes are kept until its next commit.
+	// TrackChanges keeps track of which open messages (and MX hosts)
+	// changed between two commits, so that the store writes only those
+	// (see State). Only for a Pump with a Store, which turns it on: the
+	// changes are kept until its next commit.
 	TrackChanges bool
+	// MaxOpenMessages is how many open messages stay in memory when the
+	// correlator has a Spill (see spill.go); 0 means
+	// DefaultMaxOpenMessages.
+	MaxOpenMessages int
 }
 
 // DefaultOptions are suitable for a default Postfix configuration.
@@ -39,6 +42,7 @@ type Stats struct {
 	Malformed       int64
 	Messages        int64 // lifetimes started
 	PrunedMessages  int64
+	SpilledMessages int64 // moved out of memory (spill.go), some more than once
 	PrunedProcesses int64
 	PrunedSessions  int64
 }
@@ -51,19 +55,34 @@ type Correlator struct {
 	opts     Options
 	messages map[hostQID]*Message
 	dirty    map[hostQID]bool // open messages changed since they were last drained
-	// With TrackChanges (tail), the messages changed, started or ended
-	// since the last state snapshot, and those the store has a row of.
+	// With TrackChanges (a pump with a store), the messages changed,
+	// started or ended since the last state snapshot, and those the store
+	// has a row of, each with the snapshot that wrote it (0: one before
+	// this correlator).
 	changed   map[hostQID]struct{}
-	stored    map[hostQID]struct{}
+	stored    map[hostQID]uint64
+	snapshots uint64 // state snapshots stored by changes so far
 	procs     map[procKey]*proc
 	sessions  map[procKey]*Session
-	mxDomain  map[string]string // host + " " + MX host -> last recipient domain delivered through it
-	counts    lineCounter
-	out       Batch
-	stats     Stats
-	lastPrune time.Time
-	latest    time.Time
-	lastHost  string
+	mxDomain  map[string]mxEntry // host + " " + MX host -> last recipient domain delivered through it
+	// With TrackChanges, the MX hosts changed, added or dropped since the
+	// last state snapshot.
+	mxChanged map[string]struct{}
+	// The spill (spill.go): where open messages go past
+	// MaxOpenMessages, the index of the keys there, how many there are,
+	// the oldest LastSeen among them, and the spill's first error.
+	spill         Spill
+	index         spillIndex
+	nSpilled      int
+	oldestSpilled time.Time
+	spillErr      error
+	interned      map[string]string // see intern
+	counts        lineCounter
+	out           Batch
+	stats         Stats
+	lastPrune     time.Time
+	latest        time.Time
+	lastHost      string
 	// lastMessagePrune is when open messages were last checked for age.
 	lastMessagePrune time.Time
 	stateSize        atomic.Int64 // the size of the last encoded state, to size the next one (encoded on another goroutine)
@@ -228,17 +247,38 @@ func NewCorrelator(opts Options) *Correlator {
 	if opts.ProcessMaxAge <= 0 {
 		opts.ProcessMaxAge = DefaultOptions.ProcessMaxAge
 	}
-	return &Correlator{
-		opts:     opts,
-		messages: map[hostQID]*Message{},
-		dirty:    map[hostQID]bool{},
-		changed:  map[hostQID]struct{}{},
-		stored:   map[hostQID]struct{}{},
-		procs:    map[procKey]*proc{},
-		sessions: map[procKey]*Session{},
-		mxDomain: map[string]string{},
-		counts:   lineCounter{done: map[countKey]int64{}},
+	if opts.MaxOpenMessages <= 0 {
+		opts.MaxOpenMessages = DefaultMaxOpenMessages
 	}
+	return &Correlator{
+		opts:      opts,
+		messages:  map[hostQID]*Message{},
+		dirty:     map[hostQID]bool{},
+		changed:   map[hostQID]struct{}{},
+		stored:    map[hostQID]uint64{},
+		procs:     map[procKey]*proc{},
+		sessions:  map[procKey]*Session{},
+		mxDomain:  map[string]mxEntry{},
+		mxChanged: map[string]struct{}{},
+		interned:  map[string]string{},
+		counts:    lineCounter{done: map[countKey]int64{}},
+	}
+}
+
+// maxInterned bounds the strings intern keeps.
+const maxInterned = 4096
+
+// intern returns a copy of s, shared with every earlier call for the same
+// text while there are few of them (host and service names).
+func (c *Correlator) intern(s string) string {
+	if v, ok := c.interned[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	if len(c.interned) < maxInterned {
+		c.interned[s] = s
+	}
+	return s
 }
 
 // Stats returns the counters so far.
@@ -247,9 +287,10 @@ func (c *Correlator) Stats() Stats { return c.stats }
 // Latest is the time of the newest line seen.
 func (c *Correlator) Latest() time.Time { return c.latest }
 
-// Open returns the number of open messages, processes and sessions.
+// Open returns the number of open messages (spilled ones included),
+// processes and sessions.
 func (c *Correlator) Open() (messages, processes, sessions int) {
-	return len(c.messages), len(c.procs), len(c.sessions)
+	return len(c.messages) + c.nSpilled, len(c.procs), len(c.sessions)
 }
 
 // Add takes one parsed line and the time it stands for.
@@ -296,11 +337,11 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	case logparse.QueueEntry:
 		m := c.message(l.Host, l.QueueID, t)
 		if !m.HasSender {
-			m.Sender, m.Size, m.Nrcpt, m.HasSender = ev.From, ev.Size, ev.Nrcpt, true
+			m.Sender, m.Size, m.Nrcpt, m.HasSender = strings.Clone(ev.From), ev.Size, ev.Nrcpt, true
 		}
 	case logparse.MessageID:
 		if !ev.Resent {
-			c.message(l.Host, l.QueueID, t).MessageID = ev.MessageID
+			c.message(l.Host, l.QueueID, t).MessageID = strings.Clone(ev.MessageID)
 		}
 	case logparse.Expired:
 		c.message(l.Host, l.QueueID, t).Expired = true
@@ -432,7 +473,7 @@ func keyOf(l *logparse.Line) procKey { return procKey{l.Host, l.Program, l.PID} 
 // open. NOQUEUE never names a message.
 func (c *Correlator) message(host, qid string, t time.Time) *Message {
 	k := hostQID{host, qid}
-	m := c.messages[k]
+	m := c.lookup(k)
 	if m == nil {
 		return c.startMessage(host, qid, t)
 	}
@@ -463,7 +504,7 @@ func (c *Correlator) markChanged(k hostQID) {
 // "removed" line being seen.
 func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
 	k := hostQID{host, qid}
-	if m := c.messages[k]; m != nil {
+	if m := c.lookup(k); m != nil {
 		if m.Origin == OriginUnknown {
 			m.LastSeen = t
 			c.touch(k)
@@ -472,6 +513,10 @@ func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
 		c.emitMessage(k, m)
 		delete(c.messages, k)
 	}
+	// An open message may stay for days: it keeps copies of what it
+	// needs of its lines, not the lines (a queue of them held them all).
+	host, qid = c.intern(host), strings.Clone(qid)
+	k = hostQID{host, qid}
 	m := &Message{Host: host, QueueID: qid, Start: t, LastSeen: t}
 	c.messages[k] = m
 	c.touch(k)
@@ -481,7 +526,7 @@ func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
 
 func (c *Correlator) removeMessage(host, qid string, t time.Time, byAdmin bool) {
 	k := hostQID{host, qid}
-	m := c.messages[k]
+	m := c.lookup(k)
 	if m == nil {
 		return // removed before we saw anything else of it: nothing to say
 	}
@@ -505,8 +550,8 @@ func (c *Correlator) addClient(l *logparse.Line, ev logparse.Client, t time.Time
 	m := c.startMessage(l.Host, l.QueueID, t)
 	m.Origin = OriginSMTPD
 	m.Client = ev.Client.String()
-	m.ClientIP = ev.Client.Addr
-	m.Service = ServiceName(l.Program)
+	m.ClientIP = strings.Clone(ev.Client.Addr)
+	m.Service = c.intern(ServiceName(l.Program))
 	if s := c.session(l); s != nil {
 		s.Messages++
 	}
@@ -627,9 +672,7 @@ func (c *Correlator) attachTLS(l *logparse.Line, a *Attempt, d logparse.Delivery
 		c.emitFailure(l.Host, ns, a)
 	}
 	if a.RelayHost != "" && a.Domain != "" {
-		if mx := l.Host + " " + a.RelayHost; c.mxDomain[mx] != a.Domain {
-			c.mxDomain[mx] = strings.Clone(a.Domain) // outlives the line
-		}
+		c.usedMX(l.Host+" "+a.RelayHost, a.Domain, t)
 	}
 	if p.Cur != nil || len(p.Pending) > 0 || p.Policy != nil {
 		c.procs[k] = p
@@ -665,7 +708,7 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 		f.Domain, f.QueueID, f.Recipient, f.Status = a.Domain, a.QueueID, a.Recipient, a.Status
 		f.Deferred = a.Status == logparse.StatusDeferred && strings.HasPrefix(a.DSN, "4.7.")
 	} else {
-		f.Domain = c.mxDomain[host+" "+s.Peer.Host]
+		f.Domain = c.mxDomain[host+" "+s.Peer.Host].Domain
 	}
 	if s.Domain != "" || f.Domain == "" || f.Domain == localDomain {
 		// The TLS policy is the next hop's, whatever the recipient's
@@ -1095,13 +1138,14 @@ func (c *Correlator) prune(now time.Time) {
 			c.stats.PrunedSessions++
 		}
 	}
-	pruneMXDomains(c.mxDomain)
+	c.pruneMXHosts()
 	// Messages live for days: walking all of them once a log-hour is
 	// plenty (every log-minute cost 7% of the CPU on a busy queue).
 	if now.Sub(c.lastMessagePrune) < time.Hour {
 		return
 	}
 	c.lastMessagePrune = now
+	c.pruneSpilled(now)
 	for k, m := range c.messages {
 		if now.Sub(m.LastSeen) > c.opts.MessageMaxAge {
 			c.emitMessage(k, m)
@@ -1117,11 +1161,13 @@ func (c *Correlator) prune(now time.Time) {
 func (c *Correlator) Drain() Batch { return c.drain(true) }
 
 // DrainEnded is Drain without the messages still in the queue: bulk ingest
-// writes them once at its end (they are in the stored state meanwhile),
-// so that each message is written about once.
+// writes them once at its end (they are rows of open_messages meanwhile,
+// flagged unwritten), or when they are spilled (spill.go), so that each
+// message is written about once.
 func (c *Correlator) DrainEnded() Batch { return c.drain(false) }
 
 func (c *Correlator) drain(open bool) Batch {
+	c.spillIdle()
 	if open {
 		for k := range c.dirty {
 			if m := c.messages[k]; m != nil {
@@ -1141,7 +1187,9 @@ func (c *Correlator) drain(open bool) Batch {
 // next batch is usually about as big, and growing its slices by doubling
 // allocated more than the facts themselves.
 func presized(b *Batch) Batch {
-	room := func(n int) int { return n + n/8 }
+	// A big batch (the open messages at the end of the input) does not
+	// make every later one as big.
+	room := func(n int) int { return min(n+n/8, 1<<14) }
 	return Batch{
 		Messages: make([]Message, 0, room(len(b.Messages))),
 		Attempts: make([]Attempt, 0, room(len(b.Attempts))),

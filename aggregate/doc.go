@@ -17,7 +17,9 @@
 // deferral that follows them. A failure is filed under the TLS policy's
 // next hop when the log names it (TLSRPT domain=, the policy lookup
 // warning, the session cache key). It holds only open state and prunes
-// it by age.
+// it by age; past Options.MaxOpenMessages, the open messages idle longest
+// are spilled to the store and read back when a line names them
+// (spill.go).
 //
 // # Store
 //

@@ -483,10 +483,11 @@ func TestFollowFromEmptyFile(t *testing.T) {
 	}
 }
 
-// TestStateByChanges: runs that store the state by changes (tail) and
-// whole (ingest) take over from each other at any commit: facts equal one
-// run, open messages are rows only after a run by changes, and a
-// run stopped between commits loses nothing.
+// TestStateByChanges: every run with a store (tail's options or ingest's)
+// stores open messages as rows, by changes, and takes over from a state an
+// earlier pftls stored whole (open messages encoded in correlator_state)
+// at any commit: facts equal one run, the rows are the open messages, and
+// a run stopped between commits loses nothing.
 func TestStateByChanges(t *testing.T) {
 	lines := readLines(t, corpusLog)
 	dir := t.TempDir()
@@ -516,6 +517,24 @@ func TestStateByChanges(t *testing.T) {
 		open, _, _ = p.Corr.Open()
 		return open
 	}
+	// storeWhole rewrites the stored state the way an earlier pftls's
+	// ingest left it: whole, no rows.
+	storeWhole := func() {
+		t.Helper()
+		st := openStore(t, db)
+		defer st.Close()
+		p := newPump(st)
+		if err := p.Restore(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		state, err := p.Corr.MarshalState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Commit(t.Context(), &aggregate.Batch{}, state, nil, fixedNow()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rowsOfOpen := func() int64 {
 		ro := openSQL(t, db)
 		defer ro.Close()
@@ -527,13 +546,16 @@ func TestStateByChanges(t *testing.T) {
 	for i, cut := range cuts {
 		appendFile(t, log, joinLines(lines[from:cut]))
 		from = cut
-		if i%2 == 0 {
-			open := run(byChanges, 100)
-			if got := rowsOfOpen(); got != int64(open) || open == 0 && cut < len(lines) {
-				t.Errorf("after line %d by changes: %d rows for %d open messages", cut, got, open)
-			}
-		} else {
-			run(aggregate.DefaultOptions, 1000)
+		opts, every := byChanges, 100
+		if i%2 == 1 {
+			opts, every = aggregate.DefaultOptions, 1000
+		}
+		open := run(opts, every)
+		if got := rowsOfOpen(); got != int64(open) || open == 0 && cut < len(lines) {
+			t.Errorf("after line %d: %d rows for %d open messages", cut, got, open)
+		}
+		if i == 1 || i == 2 {
+			storeWhole()
 			if got := rowsOfOpen(); got != 0 {
 				t.Errorf("after line %d stored whole: %d rows of open messages left", cut, got)
 			}

@@ -82,26 +82,7 @@ type FileResult struct {
 }
 
 // Restore loads the correlator's stored state.
-func (p *Pump) Restore(ctx context.Context) error {
-	if p.Store == nil {
-		return nil
-	}
-	b, err := p.Store.LoadState(ctx)
-	if err != nil {
-		return err
-	}
-	if b != nil {
-		if err := p.Corr.UnmarshalState(b); err != nil {
-			return err
-		}
-	}
-	rows, err := p.Store.loadOpenMessages(ctx)
-	if err != nil {
-		return err
-	}
-	p.Corr.restoreOpen(rows)
-	return nil
-}
+func (p *Pump) Restore(ctx context.Context) error { return p.restore(ctx) }
 
 // emit hands a batch to the consumers, unless they are held back.
 func (p *Pump) emit(b *Batch) {

@@ -6,8 +6,8 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -19,14 +19,17 @@ var gobState = []byte("pftls-state-gob1\n")
 // State is the correlator's open state in a form that can be stored, so
 // that ingest can stop at any commit and continue later as if it had not.
 //
-// It is stored in one of two ways. Whole (ingest): everything encoded
-// together, open messages included. By changes (tail, with TrackChanges):
-// the open messages as rows of the store's open_messages, of which a
-// commit writes only those that changed since the one before, and the
-// rest (smtp processes, smtpd sessions, MX hosts: small) encoded. tail
-// commits after every burst of lines (every 250 ms at most), and the whole
-// state is about 230 bytes per queued message. Restoring reads both, and
-// the next commit leaves only its own way.
+// A pump with a store (ingest, tail) stores it by changes (TrackChanges):
+// the open messages as rows of the store's open_messages and the MX hosts
+// as rows of mx_hosts, of which a commit writes only those that changed
+// since the one before (and deletes those gone), and the rest (smtp
+// processes, smtpd sessions: few, short-lived) encoded. So a commit costs
+// what changed, not what is open: ingest stored the state whole with
+// every commit, and 2M queued messages made that 818 s and 3.95 GB; tail
+// commits after every burst of lines (every 250 ms at most). Whole (an
+// earlier pftls's ingest, MarshalState): everything encoded together,
+// open messages and MX hosts included; restoring reads it, and the next
+// commit stores it by changes.
 type State struct {
 	Messages  []Message         `json:"messages"`
 	Procs     []procState       `json:"procs"`
@@ -46,16 +49,35 @@ type State struct {
 	sizeHint *atomic.Int64 // the correlator's guess at the encoded size, updated by encode
 
 	// Stored by changes: the open messages to write (changed since the
-	// last snapshot) and to delete (no longer open).
+	// last snapshot, or spilled) and to delete (no longer open), and the
+	// MX hosts to write and to delete.
 	byChanges bool
 	changed   []openMessage
 	closed    []hostQID
+	mxRows    []mxRow
+	mxGone    []string
+	spilled   []hostQID // open messages whose row is current, now spilled
+	gen       uint64    // the snapshot's number (stored by changes), from 1
 }
 
 // openMessage is an open message as the store keeps it between runs.
 type openMessage struct {
 	Message
 	Unwritten bool // changed since it was last drained into the messages table
+	Spilled   bool // out of the correlator's memory (spill.go): not restored, found when needed
+}
+
+// mxEntry is what the correlator knows of an MX host: the recipient
+// domain last delivered through it, and when (log time).
+type mxEntry struct {
+	Domain string
+	Used   time.Time
+}
+
+// mxRow is an MX host as the store keeps it: Key is host + " " + MX host.
+type mxRow struct {
+	Key string
+	mxEntry
 }
 
 type procState struct {
@@ -78,14 +100,17 @@ type sessionState struct {
 // it hold the open messages changed since the last such snapshot,
 // otherwise it holds all of them.
 func (c *Correlator) snapshot(byChanges bool) State {
-	st := State{MXDomain: maps.Clone(c.mxDomain), LastPrune: c.lastPrune, Latest: c.latest, LastHost: c.lastHost,
+	st := State{LastPrune: c.lastPrune, Latest: c.latest, LastHost: c.lastHost,
 		Procs: make([]procState, 0, len(c.procs)), Sessions: make([]sessionState, 0, len(c.sessions)),
 		sizeHint: &c.stateSize, byChanges: byChanges && c.opts.TrackChanges}
 	if st.byChanges {
+		c.snapshots++
+		st.gen = c.snapshots
+		st.changed = make([]openMessage, 0, len(c.changed))
 		for k := range c.changed {
 			if m := c.messages[k]; m != nil {
-				st.changed = append(st.changed, openMessage{*m, c.dirty[k]})
-				c.stored[k] = struct{}{}
+				st.changed = append(st.changed, openMessage{*m, c.dirty[k], false})
+				c.stored[k] = c.snapshots
 			} else if _, ok := c.stored[k]; ok {
 				// Most messages start and end between two commits: only
 				// those that were open at one have a row to delete.
@@ -94,7 +119,19 @@ func (c *Correlator) snapshot(byChanges bool) State {
 			}
 		}
 		clear(c.changed)
+		for k := range c.mxChanged {
+			if e, ok := c.mxDomain[k]; ok {
+				st.mxRows = append(st.mxRows, mxRow{k, e})
+			} else {
+				st.mxGone = append(st.mxGone, k)
+			}
+		}
+		clear(c.mxChanged)
 	} else {
+		st.MXDomain = make(map[string]string, len(c.mxDomain))
+		for k, e := range c.mxDomain {
+			st.MXDomain[k] = e.Domain
+		}
 		st.Messages = make([]Message, 0, len(c.messages))
 		for k, m := range c.messages {
 			if c.dirty[k] {
@@ -141,8 +178,9 @@ func (s *tlsSession) clone() *tlsSession {
 	return &cp
 }
 
-// MarshalState encodes the correlator's open state. Call it right after
-// Drain, so that the state and the drained facts describe the same moment.
+// MarshalState encodes the correlator's open state whole (the messages in
+// its spill left out). Call it right after Drain, so that the state and
+// the drained facts describe the same moment.
 func (c *Correlator) MarshalState() ([]byte, error) {
 	st := c.snapshot(false)
 	return st.encode()
@@ -150,9 +188,9 @@ func (c *Correlator) MarshalState() ([]byte, error) {
 
 // encode is the stored form of a snapshot.
 func (st *State) encode() ([]byte, error) {
-	// gob, not JSON: the state is written with every commit, and with a
-	// busy queue (thousands of open messages) encoding it as JSON took a
-	// seventh of ingest's CPU.
+	// gob, not JSON: the state is written with every commit (with a busy
+	// queue, when it was stored whole, encoding it as JSON took a seventh
+	// of ingest's CPU).
 	var buf bytes.Buffer
 	if st.sizeHint != nil {
 		buf.Grow(int(st.sizeHint.Load()))
@@ -168,14 +206,16 @@ func (st *State) encode() ([]byte, error) {
 }
 
 // restoreOpen adds the open messages the store keeps as rows (stored by
-// changes), after UnmarshalState. Without TrackChanges they are stored
-// whole by the next commit, which removes the rows.
-func (c *Correlator) restoreOpen(rows []openMessage) {
+// changes, not spilled) and the MX hosts, after UnmarshalState.
+func (c *Correlator) restoreOpen(rows []openMessage, mx []mxRow) {
+	for _, r := range mx {
+		c.mxDomain[r.Key] = r.mxEntry
+	}
 	for i := range rows {
 		m := rows[i].Message
 		k := hostQID{m.Host, m.QueueID}
 		if c.opts.TrackChanges {
-			c.stored[k] = struct{}{} // its row goes when the message ends
+			c.stored[k] = 0 // its row goes when the message ends
 		}
 		if _, ok := c.messages[k]; ok {
 			continue // also in the encoded state (no commit leaves both): that one wins
@@ -226,33 +266,70 @@ func (c *Correlator) UnmarshalState(b []byte) error {
 	for _, s := range st.Sessions {
 		c.sessions[procKey{s.Host, s.Program, s.PID}] = cmp.Or(s.Session, &Session{})
 	}
-	c.mxDomain = st.MXDomain
-	if c.mxDomain == nil {
-		c.mxDomain = map[string]string{}
+	clear(c.mxDomain)
+	clear(c.mxChanged)
+	for k, d := range st.MXDomain { // stored whole: the next commit stores them as rows
+		c.mxDomain[k] = mxEntry{Domain: d, Used: st.Latest}
+		c.markMX(k)
 	}
 	c.lastPrune, c.latest, c.lastHost = st.LastPrune, st.Latest, st.LastHost
 	return nil
 }
 
 // maxMXHosts bounds the MX-host map (host + MX host -> the domain last
-// delivered through it) that the state carries and tail writes with every
-// commit: with a million MX hosts tail used 186% CPU and fell behind.
-// It names the domain of a TLS failure without a delivery line; a busy
-// relay talks to a few thousand MX hosts.
+// delivered through it). It names the domain of a TLS failure without a
+// delivery line; a busy relay talks to a few thousand MX hosts, but with a
+// million of them (each a row of mx_hosts now, written when it changes)
+// the map would hold them all.
 const maxMXHosts = 100_000
 
-// pruneMXDomains cuts the MX-host map back to three quarters of
-// maxMXHosts when it grows past it. The map keeps no times, so the
-// entries dropped are any (Go's map order): an MX host seen again is
-// learnt again from its next delivery line.
-func pruneMXDomains(m map[string]string) {
-	if len(m) <= maxMXHosts {
+// mxTouchEvery is how much later (log time) a delivery through an MX host
+// must come to count as a new use of it: the stored row's time is written
+// again at most that often, not with every delivery.
+const mxTouchEvery = time.Hour
+
+// usedMX notes a delivery to domain through MX host key at t.
+func (c *Correlator) usedMX(key, domain string, t time.Time) {
+	e, ok := c.mxDomain[key]
+	if ok && e.Domain == domain && t.Sub(e.Used) < mxTouchEvery {
 		return
 	}
-	for k := range m {
-		if len(m) <= maxMXHosts*3/4 {
-			return
-		}
-		delete(m, k)
+	if !ok || e.Domain != domain {
+		e.Domain = strings.Clone(domain) // outlives the line
+	}
+	if t.After(e.Used) {
+		e.Used = t
+	}
+	c.mxDomain[key] = e
+	c.markMX(key)
+}
+
+// markMX notes, with TrackChanges, that MX host key's row must be written
+// again (or deleted).
+func (c *Correlator) markMX(key string) {
+	if c.opts.TrackChanges {
+		c.mxChanged[key] = struct{}{}
+	}
+}
+
+// pruneMXHosts cuts the MX-host map back to three quarters of maxMXHosts
+// when it grows past it, dropping the hosts used least recently: an MX
+// host seen again is learnt again from its next delivery line.
+func (c *Correlator) pruneMXHosts() {
+	if len(c.mxDomain) <= maxMXHosts {
+		return
+	}
+	type use struct {
+		at  int64
+		key string
+	}
+	all := make([]use, 0, len(c.mxDomain))
+	for k, e := range c.mxDomain {
+		all = append(all, use{e.Used.UnixNano(), k})
+	}
+	slices.SortFunc(all, func(a, b use) int { return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.key, b.key)) })
+	for _, u := range all[:len(all)-maxMXHosts*3/4] {
+		delete(c.mxDomain, u.key)
+		c.markMX(u.key)
 	}
 }

@@ -110,10 +110,26 @@ var migrations = []string{
 		sent          INTEGER NOT NULL,
 		PRIMARY KEY (policy_domain, day, destination)
 	) WITHOUT ROWID;`,
-	// 10 (the 9th on the charts branch; the lead renumbers on merge): the
-	// time connected of the ordinary sessions counted per minute, by
-	// client host/domain, for pflogsumm's smtpd statistics (smtpd_stats.go).
+	// 9: the time connected of the ordinary sessions counted per minute,
+	// by client host/domain, for pflogsumm's smtpd statistics
+	// (smtpd_stats.go).
 	schemaSMTPDTime,
+	// 10: open state bounded.
+	// Every pump with a store keeps open messages as rows (by changes);
+	// spilled: out of the correlator's memory (spill.go), found by key
+	// when a line names it, and aged out by last_seen (Unix ns). The MX
+	// hosts the state encoded whole with every commit are rows too, written
+	// when they change and dropped least recently used first.
+	`ALTER TABLE open_messages ADD COLUMN spilled INTEGER NOT NULL DEFAULT 0;
+	 ALTER TABLE open_messages ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+	 CREATE INDEX open_messages_spilled ON open_messages(last_seen) WHERE spilled = 1;
+	 CREATE TABLE mx_hosts (
+		host      TEXT    NOT NULL,
+		mx_host   TEXT    NOT NULL,
+		domain    TEXT    NOT NULL,
+		last_used INTEGER NOT NULL,
+		PRIMARY KEY (host, mx_host)
+	 ) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -166,6 +182,7 @@ type Store struct {
 	ckpt     *checkpointer // nil for read-only and in-memory stores
 	lock     *writeLock    // held from Open to Close by a store opened for writing (lock.go)
 	aside    string        // where Rebuild moved the old database
+	spill    *storeSpill   // the open messages out of the correlator's memory (spill_store.go)
 }
 
 // OpenOptions choose how the store is opened.
@@ -433,6 +450,9 @@ func (s *Store) Close() error {
 	if s.ckpt != nil {
 		cerr = s.ckpt.close()
 	}
+	if s.spill != nil {
+		cerr = errors.Join(cerr, s.spill.close())
+	}
 	dberr := s.db.Close()
 	err := errors.Join(cerr, dberr)
 	if dberr == nil && s.lock != nil {
@@ -462,9 +482,10 @@ func (s *Store) LoadState(ctx context.Context) ([]byte, error) {
 	return b, nil
 }
 
-// loadOpenMessages returns the open messages of a state stored by changes.
+// loadOpenMessages returns the open messages of a state stored by changes
+// that were in the correlator's memory (not spilled).
 func (s *Store) loadOpenMessages(ctx context.Context) ([]openMessage, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT message, unwritten FROM open_messages")
+	rows, err := s.db.QueryContext(ctx, "SELECT message, unwritten FROM open_messages WHERE spilled = 0")
 	if err != nil {
 		return nil, fmt.Errorf("load open messages: %w", err)
 	}

@@ -100,7 +100,7 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*S
 // own work (a boxed value per column, a cgo call and a lock per bind).
 type PackedBatch struct {
 	tables       []packedTable
-	dropOpenRows bool  // delete every row of open_messages: the state is stored whole
+	dropOpenRows bool  // delete every row of open_messages and mx_hosts: the state is stored whole
 	bytes        int64 // of all rows
 	err          error // the first packing error; nothing after it is packed
 }
@@ -137,6 +137,8 @@ func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	if st != nil && st.byChanges {
 		p.openMessages(st.changed)
 		p.closedMessages(st.closed)
+		p.spilledMessages(st.spilled)
+		p.mxHosts(st.mxRows, st.mxGone)
 	} else if st != nil {
 		p.dropOpenRows = true
 	}
@@ -164,6 +166,7 @@ func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, 
 	}
 	if p.dropOpenRows {
 		w.exec("DELETE FROM open_messages")
+		w.exec("DELETE FROM mx_hosts")
 	}
 	if state != nil {
 		w.exec("INSERT INTO correlator_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", state)
@@ -349,9 +352,9 @@ func addSessionCount(counts map[sessionKey]*minuteCount, s *Session) {
 	}
 }
 
-// openMessages stores the open messages that changed (a State stored by
-// changes), as JSON: the rows are few, and JSON reads back whatever fields
-// a later Message has.
+// openMessages stores the open messages that changed or were spilled (a
+// State stored by changes), as JSON: JSON reads back whatever fields a
+// later Message has.
 func (p *PackedBatch) openMessages(ms []openMessage) {
 	js := make([][]byte, len(ms))
 	for i := range ms {
@@ -362,14 +365,17 @@ func (p *PackedBatch) openMessages(ms []openMessage) {
 		}
 		js[i] = j
 	}
-	p.each(`INSERT INTO open_messages (host, queue_id, message, unwritten)
-		SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (host, queue_id) DO UPDATE SET message = excluded.message, unwritten = excluded.unwritten`,
-		4, len(ms), func(i int, r *rowBuffer) {
+	p.each(`INSERT INTO open_messages (host, queue_id, message, unwritten, spilled, last_seen)
+		SELECT c0, c1, c2, c3, c4, c5 FROM pftls_rows(?, ?) WHERE true
+		ON CONFLICT (host, queue_id) DO UPDATE SET message = excluded.message, unwritten = excluded.unwritten,
+			spilled = excluded.spilled, last_seen = excluded.last_seen`,
+		6, len(ms), func(i int, r *rowBuffer) {
 			r.text(ms[i].Host)
 			r.text(ms[i].QueueID)
 			r.text(string(js[i]))
 			r.bool(ms[i].Unwritten)
+			r.bool(ms[i].Spilled)
+			r.time(ms[i].LastSeen)
 		})
 }
 

@@ -243,11 +243,14 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 // RotatedBefore finds only the rotated copies of logs it knows (985 of
 // 6,060 lines were lost so in TestLogRotation_with_kills). Known now, its
 // rotated copy is read from where it was left, as any other.
+// Only the source's row is written: no facts, no state, and the
+// consumers are told nothing (a commit would show them a batch before the
+// view's starting point is set).
 func (r *Run) recordNew(ctx context.Context) error {
-	if !r.track || r.src.ID != 0 {
+	if !r.track || r.src.ID != 0 || r.p.Store == nil {
 		return nil
 	}
-	return r.Commit(ctx)
+	return r.p.Store.Commit(ctx, &Batch{}, nil, []*Source{&r.src}, r.p.now())
 }
 
 // window sets up ShowWindow: the lines of the last window that are

@@ -197,3 +197,146 @@ func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.T
 	}
 	return out, nil
 }
+
+// messagesAliveQuery is messagesTable.query for a window with a start:
+// through the index of last_seen, so that a window at the end of a long
+// history reads the messages alive in it, not every message begun before
+// its end.
+const messagesAliveQuery = `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
+			size, nrcpt, message_id, removed, deleted, expired FROM messages INDEXED BY messages_last_seen
+			WHERE +start < ? AND last_seen >= ? AND (? = '' OR host = ?)`
+
+// RollupSink receives what ScanRollups reads: facts as Sink does, the
+// rollups of whole hours, and Resolution (see ScanRollups).
+type RollupSink interface {
+	Sink
+	Delivered(*DeliveredGroup)
+	Recipients(*RecipientGroup)
+	// Resolution is a plain delivery, already counted in Delivered and
+	// Recipients, of a message that had a deferral in the window: only
+	// for "deferred, later delivered". Resolutions come after every
+	// attempt, not in time order.
+	Resolution(*Attempt)
+}
+
+// segment is a part [from, to) of a report's window, read from the
+// rollups (whole hours) or from the facts.
+type segment struct {
+	from, to int64
+	rollup   bool
+}
+
+// segments cuts [from, to) into runs of whole hours that rollup says the
+// rollups may serve, and the rest.
+func segments(from, to int64, rollup func(hour time.Time) bool) []segment {
+	var out []segment
+	add := func(a, b int64, r bool) {
+		if a >= b {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].rollup == r && out[n-1].to == a {
+			out[n-1].to = b
+			return
+		}
+		out = append(out, segment{a, b, r})
+	}
+	const hour = int64(time.Hour)
+	h0 := floorUnits(from, time.Hour)
+	if h0*hour < from {
+		h0++
+	}
+	h1 := floorUnits(to, time.Hour)
+	if h0 >= h1 {
+		add(from, to, false)
+		return out
+	}
+	add(from, h0*hour, false)
+	for h := h0; h < h1; h++ {
+		add(h*hour, (h+1)*hour, rollup(time.Unix(h*3600, 0).UTC()))
+	}
+	add(h1*hour, to, false)
+	return out
+}
+
+// ScanRollups streams a window's facts to sink as Scan does, except that
+// the plain deliveries (Attempt.RolledUp) of the whole hours rollup allows
+// come as the rollups of those hours (see rollup.go). A window without a
+// start or an end is read as Scan reads it.
+func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.Time) bool, sink RollupSink) error {
+	if q.From.IsZero() || q.To.IsZero() {
+		return s.Scan(ctx, q, sink)
+	}
+	from, to := q.bounds()
+	host := q.Host
+	if err := s.scanRows(ctx, "messages", messagesAliveQuery, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
+		return err
+	}
+	// Attempts in time order, segment by segment; the message starts of
+	// deferrals, for the resolutions.
+	deferred := map[int64]bool{}
+	noteDeferred := func(a *Attempt) {
+		if a.Outcome() == OutcomeDeferred {
+			deferred[nanos(a.MessageStart)] = true
+		}
+		sink.Attempt(a)
+	}
+	segs := segments(from, to, rollup)
+	for _, sg := range segs {
+		window := []any{sg.from, sg.to, host, host}
+		if !sg.rollup {
+			if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, noteDeferred)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.scanRows(ctx, "attempts", problemAttemptsQuery, window, scanEach(attemptsTable, noteDeferred)); err != nil {
+			return err
+		}
+		hours := []any{floorUnits(sg.from, time.Hour), floorUnits(sg.to, time.Hour), host, host}
+		if err := s.scanRows(ctx, "delivery rollups", deliveredTable.query, hours, scanEach(deliveredTable, sink.Delivered)); err != nil {
+			return err
+		}
+		if err := s.scanRows(ctx, "recipient rollups", recipientsTable.query, hours, scanEach(recipientsTable, sink.Recipients)); err != nil {
+			return err
+		}
+	}
+	if len(deferred) > 0 {
+		r := newRowBuffer()
+		for start := range deferred {
+			r.int(start)
+		}
+		for _, sg := range segs {
+			if !sg.rollup {
+				continue // a segment read from the facts brought its plain deliveries
+			}
+			args := []any{r.b, sg.from, sg.to, host, host}
+			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(attemptsTable, sink.Resolution)); err != nil {
+				return err
+			}
+		}
+	}
+	window := []any{from, to, host, host}
+	steps := []struct {
+		name  string
+		query string
+		args  []any
+		scan  func(*sql.Rows) error
+	}{
+		{"tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, sink.TLSFailure)},
+		{"sessions", sessionsTable.query, window, scanEach(sessionsTable, sink.Session)},
+		{"session counts", sessionCountsTable.query,
+			[]any{floorUnits(from, time.Minute), floorUnits(to, time.Minute), from, to, host, host},
+			scanEach(sessionCountsTable, sink.SessionCount)},
+		{"rejects", rejectsTable.query, window, scanEach(rejectsTable, sink.Reject)},
+		{"warnings", warningsTable.query, window, scanEach(warningsTable, sink.Warning)},
+		{"unparsed", unparsedTable.query, window, scanEach(unparsedTable, sink.Unparsed)},
+		{"line counts", lineCountsTable.query,
+			[]any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host}, scanEach(lineCountsTable, sink.LineCount)},
+	}
+	for _, st := range steps {
+		if err := s.scanRows(ctx, st.name, st.query, st.args, st.scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -110,6 +110,10 @@ var migrations = []string{
 		sent          INTEGER NOT NULL,
 		PRIMARY KEY (policy_domain, day, destination)
 	) WITHOUT ROWID;`,
+	// 9: hourly rollups of the plain deliveries, filled from the attempts
+	// stored so far, and the indexes a report reads the rest through
+	// (rollup.go).
+	schemaRollups,
 }
 
 // SchemaVersion is the schema version this binary writes.

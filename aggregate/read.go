@@ -162,37 +162,45 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	return first, last, hosts, rows.Err()
 }
 
-// lastGoodTLSQuery is the time of a domain's last good TLS delivery
-// (goodTLSCondition) before a time.
-const lastGoodTLSQuery = `SELECT MAX(time) FROM attempts
-	WHERE domain = ? AND time < ? AND status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
-		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))
-	AND (? = '' OR host = ?)`
-
 // LastGoodTLS returns, for each domain, the time of its last delivery over
 // TLS without a TLS failure before the given time: what a failure started
-// after.
+// after. The whole hours before are read from rollup_last_good, the part
+// of an hour before the time from the attempts.
 //
-// The rule is Attempt.GoodTLS; the query holds it as goodTLSCondition.
+// The rule is Attempt.GoodTLS; the queries hold it as goodTLSCondition.
 func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.Time, host string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	asked := map[string]bool{}
+	cut := before.UnixNano()
+	hour := floorUnits(cut, time.Hour)
 	for _, d := range domains {
 		if asked[d] {
 			continue // a domain has a row per failure kind: one query each
 		}
 		asked[d] = true
 		var t sql.NullInt64
-		err := s.db.QueryRowContext(ctx, lastGoodTLSQuery, d, before.UnixNano(), host, host).Scan(&t)
+		err := s.db.QueryRowContext(ctx, lastGoodHoursQuery, d, hour, host, host).Scan(&t)
 		if err != nil {
 			return nil, s.wrapOpenErr("read TLS history of "+d, err)
 		}
 		if t.Valid {
 			out[d] = fromNanos(t.Int64)
+		}
+	}
+	if hourStart := hour * int64(time.Hour); hourStart < cut && len(asked) > 0 {
+		err := s.scanRows(ctx, "TLS history", lastGoodPartQuery, []any{hourStart, cut, host, host}, func(r *sql.Rows) error {
+			var d string
+			var t int64
+			if err := r.Scan(&d, &t); err != nil {
+				return err
+			}
+			if asked[d] {
+				out[d] = fromNanos(t) // later than any whole hour before
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

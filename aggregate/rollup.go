@@ -25,6 +25,10 @@ import (
 //   - rollup_recipients: per hour, host, domain and recipient as written:
 //     the attempts and their bytes (the report's distinct recipients and
 //     its recipients by count and by size).
+//   - rollup_last_good: per domain, hour and host, the time of the last
+//     good TLS delivery (Attempt.GoodTLS), for a TLS failure's "last good
+//     before the window" (Store.LastGoodTLS), which otherwise searched
+//     the attempts back to the first one for a domain that never had one.
 //
 // Attempts are only ever inserted, never rewritten (they have no key to
 // upsert by): a rollup is the exact sum of its hour's plain deliveries, as
@@ -126,11 +130,19 @@ type recipientKey struct {
 	host, domain, recipient string
 }
 
+// lastGood is a rollup_last_good row.
+type lastGood struct {
+	domain, host string
+	hour         int64
+	last         time.Time
+}
+
 // rollups are the rollup rows of a batch's attempts, in the order first
 // seen (so that packing is deterministic).
 type rollups struct {
 	delivered  []DeliveredGroup
 	recipients []RecipientGroup
+	lastGood   []lastGood
 }
 
 // rollupsOf sums a batch's plain deliveries by hour.
@@ -138,12 +150,22 @@ func rollupsOf(as []Attempt) rollups {
 	var r rollups
 	dIdx := map[deliveredKey]int{}
 	rIdx := map[recipientKey]int{}
+	gIdx := map[recipientKey]int{} // recipient ""
 	for i := range as {
 		a := &as[i]
+		hour := floorUnits(nanos(a.Time), time.Hour)
+		if a.GoodTLS() {
+			gk := recipientKey{hour: hour, host: a.Host, domain: a.Domain}
+			if j, ok := gIdx[gk]; !ok {
+				gIdx[gk] = len(r.lastGood)
+				r.lastGood = append(r.lastGood, lastGood{domain: a.Domain, host: a.Host, hour: hour, last: a.Time})
+			} else if a.Time.After(r.lastGood[j].last) {
+				r.lastGood[j].last = a.Time
+			}
+		}
 		if !a.RolledUp() {
 			continue
 		}
-		hour := floorUnits(nanos(a.Time), time.Hour)
 		hourT := time.Unix(hour*3600, 0).UTC()
 		dk := deliveredKey{hour: hour, host: a.Host, domain: a.Domain, service: a.Service, relayed: a.RelayAddr != "",
 			localHop: a.LocalHop, trust: a.TLSTrust, protocol: a.TLSProtocol, cipher: a.TLSCipher, policy: a.TLSPolicy.String(),
@@ -238,6 +260,33 @@ var recipientsTable = &factTable[RecipientGroup]{name: "rollup_recipients",
 		intCol("bytes", func(g *RecipientGroup) *int64 { return &g.Bytes }),
 	}}
 
+var lastGoodTable = &factTable[lastGood]{name: "rollup_last_good",
+	insert: `INSERT INTO rollup_last_good (domain, hour, host, last)
+		SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
+		ON CONFLICT (domain, hour, host) DO UPDATE SET last = max(last, excluded.last)`,
+	query: `SELECT domain, hour, host, last FROM rollup_last_good WHERE domain = ?`,
+	cols: []column[lastGood]{
+		textCol("domain", func(g *lastGood) *string { return &g.domain }),
+		intCol("hour", func(g *lastGood) *int64 { return &g.hour }),
+		textCol("host", func(g *lastGood) *string { return &g.host }),
+		timeCol("last", func(g *lastGood) *time.Time { return &g.last }),
+	}}
+
+// lastGoodHoursQuery is the last good TLS delivery to a domain in the
+// hours before an hour, from rollup_last_good.
+const lastGoodHoursQuery = `SELECT MAX(last) FROM rollup_last_good WHERE domain = ? AND hour < ? AND (? = '' OR host = ?)`
+
+// lastGoodPartQuery is the last good TLS delivery (goodTLSCondition) to
+// each domain in a part of an hour, from the attempts.
+const lastGoodPartQuery = `SELECT domain, MAX(time) FROM attempts
+	WHERE time >= ? AND time < ? AND status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
+		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))
+	AND (? = '' OR host = ?) GROUP BY domain`
+
 // problemAttemptsQuery reads the attempts of a time range that are not
 // plain deliveries, through the partial index attempts_problems (its
 // condition must stay the first term, word for word).
@@ -253,9 +302,9 @@ const problemAttemptsQuery = `SELECT time, host, queue_id, message_start, servic
 const resolutionsQuery = `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts
-			WHERE message_start IN (SELECT c0 FROM pftls_rows(?, 1)) AND time >= ? AND time < ? AND (? = '' OR host = ?)
-			AND status = 'sent' AND forwarded = 0 AND tls_failure = ''
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts INDEXED BY attempts_delivered_message
+			WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '' AND message_start IN (SELECT c0 FROM pftls_rows(?, 1))
+			AND time >= ? AND time < ? AND (? = '' OR host = ?)
 			ORDER BY time`
 
 // schemaRollups is schema step 9: the rollups, the indexes a report from
@@ -293,13 +342,28 @@ const schemaRollups = `CREATE TABLE rollup_delivered (
 		PRIMARY KEY (hour, host, domain, recipient)
 	) WITHOUT ROWID;
 	CREATE INDEX attempts_problems ON attempts(time) WHERE (status != 'sent' OR forwarded != 0 OR tls_failure != '');
-	CREATE INDEX attempts_message ON attempts(message_start);
+	CREATE INDEX attempts_delivered_message ON attempts(message_start) WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '';
 	CREATE INDEX messages_last_seen ON messages(last_seen);
 	INSERT INTO rollup_delivered SELECT time / 3600000000000, host, domain, service, relay_addr != '', local_hop, tls_trust,
 			tls_protocol, tls_cipher, tls_policy, tls_rpt, tls_kex, tls_server_sig, COUNT(*), SUM(size),
 			SUM(CAST(round(delay * 1000000) AS INTEGER)), MAX(delay), MIN(time), MAX(time)
 		FROM attempts WHERE status = 'sent' AND forwarded = 0 AND tls_failure = ''
 		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13;
+	CREATE TABLE rollup_last_good (
+		domain TEXT    NOT NULL,
+		hour   INTEGER NOT NULL,
+		host   TEXT    NOT NULL,
+		last   INTEGER NOT NULL,
+		PRIMARY KEY (domain, hour, host)
+	) WITHOUT ROWID;
+	INSERT INTO rollup_last_good SELECT domain, time / 3600000000000, host, MAX(time)
+		FROM attempts WHERE status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
+		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
+		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))
+		GROUP BY 1, 2, 3;
 	INSERT INTO rollup_recipients SELECT time / 3600000000000, host, domain, recipient, COUNT(*), SUM(size)
 		FROM attempts WHERE status = 'sent' AND forwarded = 0 AND tls_failure = ''
 		GROUP BY 1, 2, 3, 4;`

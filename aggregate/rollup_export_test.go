@@ -1,0 +1,29 @@
+package aggregate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// UndoSchemaStep9 makes the database at path what pftls wrote before
+// schema step 9 (rollups): step 9 only adds tables and indexes, so
+// dropping them and setting the version back to 8 gives a database of the
+// older pftls, with the facts it stored.
+func UndoSchemaStep9(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"DROP TABLE rollup_delivered", "DROP TABLE rollup_recipients", "DROP TABLE rollup_last_good",
+		"DROP INDEX attempts_problems", "DROP INDEX attempts_delivered_message", "DROP INDEX messages_last_seen",
+		"PRAGMA user_version = 8",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}

@@ -341,6 +341,11 @@ const schemaRollups = `CREATE TABLE rollup_delivered (
 		bytes     INTEGER NOT NULL,
 		PRIMARY KEY (hour, host, domain, recipient)
 	) WITHOUT ROWID;
+	-- The time before which pftls prune deleted the facts (Store.FactsPrunedBefore).
+	CREATE TABLE facts_pruned (
+		id     INTEGER PRIMARY KEY CHECK (id = 1),
+		before INTEGER NOT NULL
+	);
 	CREATE INDEX attempts_problems ON attempts(time) WHERE (status != 'sent' OR forwarded != 0 OR tls_failure != '');
 	CREATE INDEX attempts_delivered_message ON attempts(message_start) WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '';
 	CREATE INDEX messages_last_seen ON messages(last_seen);

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,8 +36,49 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 		return nil, err
 	}
 	m.shownRows = shownRows(b.opts.Top)
+	cut, err := st.FactsPrunedBefore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Incomplete = b.incomplete(cut)
 	return m, nil
 }
+
+// incomplete says what the window lacks when the facts before cut were
+// pruned (nil when it lacks nothing): the rollups hold the plain
+// deliveries of the whole hours they serve; everything else needs facts.
+func (b *Builder) incomplete(cut time.Time) *Incomplete {
+	from, to := b.opts.From, b.opts.To
+	if cut.IsZero() || (!from.IsZero() && !from.Before(cut)) {
+		return nil
+	}
+	end := cut // the part of the window without facts is [from, end)
+	if !to.IsZero() && to.Before(end) {
+		end = to
+	}
+	whole := !from.IsZero() && from.Truncate(time.Hour).Equal(from)
+	// The hour end falls in must be whole in the window too.
+	if last := end.Truncate(time.Hour); whole && !last.Equal(end) && !to.IsZero() && last.Add(time.Hour).After(to) {
+		whole = false
+	}
+	for h := from.Truncate(time.Hour); whole && h.Before(end); h = h.Add(time.Hour) {
+		whole = b.rollupHour(h)
+	}
+	in := &Incomplete{FactsBefore: cut, Rollups: whole, Complete: []string{"lines", "master"}}
+	for _, s := range reportSections {
+		if !slices.Contains(in.Complete, s) {
+			in.MissingDetail = append(in.MissingDetail, s)
+		}
+	}
+	return in
+}
+
+// reportSections are the totals and sections of a report that an
+// Incomplete names.
+var reportSections = []string{"lines", "master", "received", "bytes_received", "delivered", "bytes_delivered", "forwarded",
+	"deferrals", "deferred", "bounced", "expired", "rejected", "senders", "sending_domains", "recipients", "recipient_domains",
+	"tls-failures", "diagnoses", "domains", "tls-outbound", "tls-inbound", "tls-inbound-clients", "tlsrpt", "bounces",
+	"rejects", "warnings", "unparsed", "hourly", "daily", "domain-delivery", "received-from", "senders-by-size", "recipients-by-size"}
 
 // finishFromStore completes a model built from a store scan: the last good
 // TLS delivery before the window of each failing domain (the scan reads

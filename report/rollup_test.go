@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -135,5 +136,68 @@ func TestReportFromRollupsEqualsFacts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestReportAfterPruneKeepFacts: after prune --keep-facts, a report over
+// whole hours whose facts are gone still has the deliveries the rollups
+// hold, and says which sections lack detail; over a ragged window it
+// claims nothing whole but the counters.
+func TestReportAfterPruneKeepFacts(t *testing.T) {
+	ctx := context.Background()
+	st := corpusStore(t, "testdata/multi-hour-2hosts.log.gz")
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	whole := Options{From: start.Add(time.Hour), To: start.Add(5 * time.Hour), Zone: time.UTC, Generated: goldenGenerated}
+	before, err := Build(ctx, st, whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Incomplete != nil {
+		t.Fatalf("before any prune: incomplete %+v", before.Incomplete)
+	}
+	cut := start.Add(3 * time.Hour)
+	if _, err := st.PruneFacts(ctx, cut, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := Build(ctx, st, whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := after.Incomplete
+	if in == nil || !in.FactsBefore.Equal(cut) {
+		t.Fatalf("after prune: incomplete = %+v, want facts before %v", in, cut)
+	}
+	if !in.Rollups {
+		t.Errorf("whole hours before the cut: the rollups should count: %+v", in)
+	}
+	for _, want := range []string{"received", "delivered", "deferrals", "tls-failures", "rejects"} {
+		if !slices.Contains(in.MissingDetail, want) {
+			t.Errorf("%q is not said to miss detail: %+v", want, in)
+		}
+	}
+	// The rollups keep the plain deliveries (all but those after a TLS
+	// failure); the received messages are gone with the facts.
+	b, a := before.Totals, after.Totals
+	if a.Delivered > b.Delivered || a.Delivered < b.Delivered*95/100 || a.Recipients < b.Recipients*95/100 {
+		t.Errorf("delivered %d of %d, recipients %d of %d after pruning: the rollups did not count", a.Delivered, b.Delivered,
+			a.Recipients, b.Recipients)
+	}
+	if a.Received >= b.Received {
+		t.Errorf("received %d after pruning, %d before: the test pruned nothing", a.Received, b.Received)
+	}
+
+	ragged := whole
+	ragged.From = whole.From.Add(10 * time.Minute)
+	m, err := Build(ctx, st, ragged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Incomplete == nil || m.Incomplete.Rollups {
+		t.Errorf("a ragged window over pruned facts claims the rollups count: %+v", m.Incomplete)
+	}
+	late := whole
+	late.From = cut
+	if m, err := Build(ctx, st, late); err != nil || m.Incomplete != nil {
+		t.Errorf("a window after the cut: incomplete %+v, %v", m.Incomplete, err)
 	}
 }

@@ -21,6 +21,11 @@ var rollupLogs = []struct {
 	{corpusLog, time.UTC},
 	{"../testdata/corpus/receivers-a.log", time.UTC},
 	{"testdata/multi-hour-2hosts.log.gz", time.UTC},
+	// A whole-hour and a half-hour offset (fixed zones: no tzdata needed):
+	// no hour of +05:30 is one local hour, so its hours are read from the
+	// facts.
+	{"testdata/multi-hour-2hosts.log.gz", time.FixedZone("-0500", -5*3600)},
+	{"testdata/multi-hour-2hosts.log.gz", time.FixedZone("+0530", 5*3600+30*60)},
 }
 
 // factsModel builds the model of opts's window from every fact of the
@@ -119,7 +124,7 @@ func TestReportFromRollupsEqualsFacts(t *testing.T) {
 			for _, sc := range scopes {
 				opts := sc
 				opts.From, opts.To, opts.Zone, opts.Generated = w[0], w[1], lg.zone, goldenGenerated
-				label := lg.path + " " + name + " host=" + opts.Host + " domain=" + opts.Domain
+				label := lg.path + " " + lg.zone.String() + " " + name + " host=" + opts.Host + " domain=" + opts.Domain
 				rolled, err := Build(ctx, st, opts)
 				if err != nil {
 					t.Fatalf("%s: %v", label, err)

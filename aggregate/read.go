@@ -47,14 +47,25 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
 	host := q.Host
 	window := []any{from, to, host, host}
+	if err := s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
+		return err
+	}
+	if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, sink.Attempt)); err != nil {
+		return err
+	}
+	return s.scanRest(ctx, from, to, host, sink)
+}
+
+// scanRest streams the facts of a window other than messages and
+// attempts: what Scan and ScanRollups read alike.
+func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink Sink) error {
+	window := []any{from, to, host, host}
 	steps := []struct {
 		name  string
 		query string
 		args  []any
 		scan  func(*sql.Rows) error
 	}{
-		{"messages", messagesTable.query, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)},
-		{"attempts", attemptsTable.query, window, scanEach(attemptsTable, sink.Attempt)},
 		{"tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, sink.TLSFailure)},
 		{"sessions", sessionsTable.query, window, scanEach(sessionsTable, sink.Session)},
 		{"session counts", sessionCountsTable.query,
@@ -323,28 +334,5 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 			}
 		}
 	}
-	window := []any{from, to, host, host}
-	steps := []struct {
-		name  string
-		query string
-		args  []any
-		scan  func(*sql.Rows) error
-	}{
-		{"tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, sink.TLSFailure)},
-		{"sessions", sessionsTable.query, window, scanEach(sessionsTable, sink.Session)},
-		{"session counts", sessionCountsTable.query,
-			[]any{floorUnits(from, time.Minute), floorUnits(to, time.Minute), from, to, host, host},
-			scanEach(sessionCountsTable, sink.SessionCount)},
-		{"rejects", rejectsTable.query, window, scanEach(rejectsTable, sink.Reject)},
-		{"warnings", warningsTable.query, window, scanEach(warningsTable, sink.Warning)},
-		{"unparsed", unparsedTable.query, window, scanEach(unparsedTable, sink.Unparsed)},
-		{"line counts", lineCountsTable.query,
-			[]any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host}, scanEach(lineCountsTable, sink.LineCount)},
-	}
-	for _, st := range steps {
-		if err := s.scanRows(ctx, st.name, st.query, st.args, st.scan); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.scanRest(ctx, from, to, host, sink)
 }

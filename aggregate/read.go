@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Query selects the facts of a report: a time window [From, To) and
@@ -217,6 +219,16 @@ func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.T
 	return out, nil
 }
 
+// ascii reports whether s is all ASCII.
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // messagesAliveQuery is messagesTable.query for a window with a start:
 // through the index of last_seen, so that a window at the end of a long
 // history reads the messages alive in it, not every message begun before
@@ -290,12 +302,16 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	if err := s.scanRows(ctx, "messages", messagesAliveQuery, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
 		return err
 	}
-	// Attempts in time order, segment by segment; the message starts of
-	// deferrals, for the resolutions.
-	deferred := map[int64]bool{}
+	// Attempts in time order, segment by segment; the deferred
+	// recipients, for the resolutions.
+	type deferral struct {
+		start     int64
+		recipient string
+	}
+	deferred := map[deferral]bool{}
 	noteDeferred := func(a *Attempt) {
 		if a.Outcome() == OutcomeDeferred {
-			deferred[nanos(a.MessageStart)] = true
+			deferred[deferral{nanos(a.MessageStart), strings.Clone(a.Recipient)}] = true
 		}
 		sink.Attempt(a)
 	}
@@ -321,14 +337,16 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	}
 	if len(deferred) > 0 {
 		r := newRowBuffer()
-		for start := range deferred {
-			r.int(start)
+		for d := range deferred {
+			r.int(d.start)
+			r.text(d.recipient)
+			r.bool(!ascii(d.recipient))
 		}
 		for _, sg := range segs {
 			if !sg.rollup {
 				continue // a segment read from the facts brought its plain deliveries
 			}
-			args := []any{r.b, sg.from, sg.to, host, host}
+			args := []any{r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host}
 			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(attemptsTable, sink.Resolution)); err != nil {
 				return err
 			}

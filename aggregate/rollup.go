@@ -297,15 +297,41 @@ const problemAttemptsQuery = `SELECT time, host, queue_id, message_start, servic
 			WHERE (status != 'sent' OR forwarded != 0 OR tls_failure != '') AND time >= ? AND time < ? AND (? = '' OR host = ?)
 			ORDER BY time`
 
-// resolutionsQuery reads the plain deliveries of a time range that belong
-// to the messages that start at the given times (a blob of pftls_rows).
+// resolutionsQuery reads the plain deliveries of a time range that may
+// end a deferral: those of the deferred recipients, given as rows (message
+// start, recipient as written, 1 when the recipient is not all ASCII) of a
+// pftls_rows blob (the same blob three times). The report matches
+// recipients by their Go lower case; the query keeps a superset of those:
+//   - the same address in ASCII case folding, through the index;
+//   - every delivery of the message when the deferred address is not all
+//     ASCII (whose case folding SQLite does not know);
+//   - deliveries to an address with one of the two non-ASCII letters Go
+//     lower-cases to ASCII: the Kelvin sign (U+212A, "k") and the dotted
+//     capital I (U+0130, "i"), through an index of just those.
+//
+// CROSS JOIN makes the blob the outer loop: a probe of the index per
+// deferred recipient.
 const resolutionsQuery = `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts INDEXED BY attempts_delivered_message
-			WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '' AND message_start IN (SELECT c0 FROM pftls_rows(?, 1))
-			AND time >= ? AND time < ? AND (? = '' OR host = ?)
-			ORDER BY time`
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?, 3) AS d
+			CROSS JOIN attempts INDEXED BY attempts_delivered_message ON attempts.message_start = d.c0
+			AND attempts.recipient = d.c1 COLLATE NOCASE
+			WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '' AND time >= ? AND time < ? AND (? = '' OR host = ?)
+		UNION ALL SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
+			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?, 3) AS d
+			CROSS JOIN attempts INDEXED BY attempts_delivered_message ON attempts.message_start = d.c0
+			WHERE d.c2 = 1 AND status = 'sent' AND forwarded = 0 AND tls_failure = '' AND time >= ? AND time < ? AND (? = '' OR host = ?)
+		UNION ALL SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
+			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
+			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?, 3) AS d
+			CROSS JOIN attempts INDEXED BY attempts_delivered_foldable ON attempts.message_start = d.c0
+			WHERE d.c2 = 0 AND status = 'sent' AND forwarded = 0 AND tls_failure = ''
+			AND (instr(recipient, char(8490)) > 0 OR instr(recipient, char(304)) > 0)
+			AND time >= ? AND time < ? AND (? = '' OR host = ?)`
 
 // schemaRollups is schema step 9: the rollups, the indexes a report from
 // them reads through, and the rollups of the attempts already stored.
@@ -347,7 +373,13 @@ const schemaRollups = `CREATE TABLE rollup_delivered (
 		before INTEGER NOT NULL
 	);
 	CREATE INDEX attempts_problems ON attempts(time) WHERE (status != 'sent' OR forwarded != 0 OR tls_failure != '');
-	CREATE INDEX attempts_delivered_message ON attempts(message_start) WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '';
+	CREATE INDEX attempts_delivered_message ON attempts(message_start, recipient COLLATE NOCASE)
+		WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '';
+	-- The few plain deliveries to an address with a letter Go lower-cases
+	-- to ASCII (resolutionsQuery): the index is all but empty.
+	CREATE INDEX attempts_delivered_foldable ON attempts(message_start)
+		WHERE status = 'sent' AND forwarded = 0 AND tls_failure = ''
+		AND (instr(recipient, char(8490)) > 0 OR instr(recipient, char(304)) > 0);
 	CREATE INDEX messages_last_seen ON messages(last_seen);
 	INSERT INTO rollup_delivered SELECT time / 3600000000000, host, domain, service, relay_addr != '', local_hop, tls_trust,
 			tls_protocol, tls_cipher, tls_policy, tls_rpt, tls_kex, tls_server_sig, COUNT(*), SUM(size),

@@ -18,7 +18,7 @@ func UndoSchemaStep9(ctx context.Context, path string) error {
 	defer db.Close()
 	for _, q := range []string{
 		"DROP TABLE rollup_delivered", "DROP TABLE rollup_recipients", "DROP TABLE rollup_last_good", "DROP TABLE facts_pruned",
-		"DROP INDEX attempts_problems", "DROP INDEX attempts_delivered_message", "DROP INDEX messages_last_seen",
+		"DROP INDEX attempts_problems", "DROP INDEX attempts_delivered_message", "DROP INDEX attempts_delivered_foldable", "DROP INDEX messages_last_seen",
 		"PRAGMA user_version = 8",
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {

@@ -74,3 +74,66 @@ func TestSegments(t *testing.T) {
 		}
 	}
 }
+
+// resolutionSink keeps the recipients of the resolutions ScanRollups
+// reads.
+type resolutionSink struct {
+	nopSink
+	got []string
+}
+
+func (r *resolutionSink) Resolution(a *Attempt)      { r.got = append(r.got, a.Recipient) }
+func (r *resolutionSink) Delivered(*DeliveredGroup)  {}
+func (r *resolutionSink) Recipients(*RecipientGroup) {}
+
+// TestResolutionsCaseFolding: the deliveries that end a deferral are found
+// whatever the case of the address, as the report's Go lower case matches
+// them: ASCII case, non-ASCII addresses, and the two non-ASCII letters Go
+// lower-cases to ASCII.
+func TestResolutionsCaseFolding(t *testing.T) {
+	s := memoryStore(t)
+	hour := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	var batch Batch
+	for i, p := range [][2]string{
+		{"Ann@example.org", "ann@example.org"},
+		{"Ärger@example.org", "ärger@example.org"},
+		{"kim@example.org", "\u212aim@example.org"},
+		{"ida@example.org", "\u0130da@example.org"},
+		{"bob@example.org", "carl@example.org"}, // another recipient: no resolution needed
+	} {
+		start := hour.Add(time.Duration(i) * time.Minute)
+		qid := fmt.Sprint("Q", i)
+		batch.Attempts = append(batch.Attempts,
+			Attempt{Time: start.Add(time.Second), Host: "mx", QueueID: qid, MessageStart: start, Status: logparse.StatusDeferred,
+				Recipient: p[0], Domain: "example.org"},
+			Attempt{Time: start.Add(2 * time.Hour), Host: "mx", QueueID: qid, MessageStart: start, Status: logparse.StatusSent,
+				Recipient: p[1], Domain: "example.org"})
+	}
+	if err := s.Commit(context.Background(), &batch, nil, nil, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	var sink resolutionSink
+	all := func(time.Time) bool { return true }
+	if err := s.ScanRollups(context.Background(), Query{From: hour, To: hour.Add(4 * time.Hour)}, all, &sink); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(sink.got)
+	want := []string{"ann@example.org", "ärger@example.org", "\u0130da@example.org", "\u212aim@example.org"}
+	slices.Sort(want)
+	if !slices.Equal(sink.got, want) {
+		t.Errorf("resolutions %q, want %q", sink.got, want)
+	}
+}
+
+// nopSink ignores every fact.
+type nopSink struct{}
+
+func (nopSink) Message(*Message)           {}
+func (nopSink) Attempt(*Attempt)           {}
+func (nopSink) TLSFailure(*TLSFailure)     {}
+func (nopSink) Session(*Session)           {}
+func (nopSink) SessionCount(*SessionCount) {}
+func (nopSink) Reject(*Reject)             {}
+func (nopSink) Warning(*Warning)           {}
+func (nopSink) Unparsed(*Unparsed)         {}
+func (nopSink) LineCount(*LineCount)       {}

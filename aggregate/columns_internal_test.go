@@ -78,6 +78,7 @@ func TestFactTableStatements(t *testing.T) {
 		statementsOf(messagesTable), statementsOf(attemptsTable), statementsOf(tlsFailuresTable),
 		statementsOf(sessionsTable), statementsOf(sessionCountsTable), statementsOf(rejectsTable),
 		statementsOf(warningsTable), statementsOf(unparsedTable), statementsOf(lineCountsTable),
+		statementsOf(deliveredTable), statementsOf(recipientsTable), statementsOf(lastGoodTable),
 	}
 	for _, ts := range tables {
 		for _, b := range checkStatements(ts) {
@@ -102,8 +103,10 @@ func TestFactTableStatements(t *testing.T) {
 // goodTLSCondition, and the condition selects exactly the attempts GoodTLS
 // accepts.
 func TestGoodTLSRuleInSQL(t *testing.T) {
-	if !strings.Contains(lastGoodTLSQuery, goodTLSCondition) {
-		t.Fatalf("lastGoodTLSQuery does not hold goodTLSCondition:\n%s", lastGoodTLSQuery)
+	for name, q := range map[string]string{"lastGoodPartQuery": lastGoodPartQuery, "schemaRollups": schemaRollups} {
+		if !strings.Contains(q, goodTLSCondition) {
+			t.Fatalf("%s does not hold goodTLSCondition:\n%s", name, q)
+		}
 	}
 	s := memoryStore(t)
 	var batch Batch
@@ -139,5 +142,23 @@ func TestGoodTLSRuleInSQL(t *testing.T) {
 	got := queryStrings(t, s, "SELECT queue_id FROM attempts WHERE "+goodTLSCondition+" ORDER BY time")
 	if fmt.Sprint(got) != fmt.Sprint(want) || len(want) == 0 {
 		t.Errorf("goodTLSCondition selects %v, GoodTLS accepts %v", got, want)
+	}
+	// LastGoodTLS finds the last of them from the rollup (the hours
+	// before) and from the attempts (the part of an hour before): the
+	// attempts are seconds 1..i of the first hour.
+	var last time.Time
+	for _, a := range batch.Attempts {
+		if a.GoodTLS() {
+			last = a.Time.UTC()
+		}
+	}
+	for _, before := range []time.Time{time.Unix(2*3600, 0), time.Unix(int64(i)+1, 0)} {
+		good, err := s.LastGoodTLS(context.Background(), []string{"example.org", "example.org", "other.example"}, before, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(good) != 1 || !good["example.org"].Equal(last) {
+			t.Errorf("LastGoodTLS before %v = %v, want example.org at %v", before.UTC(), good, last)
+		}
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Query selects the facts of a report: a time window [From, To) and
@@ -47,14 +49,25 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
 	host := q.Host
 	window := []any{from, to, host, host}
+	if err := s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
+		return err
+	}
+	if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, sink.Attempt)); err != nil {
+		return err
+	}
+	return s.scanRest(ctx, from, to, host, sink)
+}
+
+// scanRest streams the facts of a window other than messages and
+// attempts: what Scan and ScanRollups read alike.
+func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink Sink) error {
+	window := []any{from, to, host, host}
 	steps := []struct {
 		name  string
 		query string
 		args  []any
 		scan  func(*sql.Rows) error
 	}{
-		{"messages", messagesTable.query, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)},
-		{"attempts", attemptsTable.query, window, scanEach(attemptsTable, sink.Attempt)},
 		{"tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, sink.TLSFailure)},
 		{"sessions", sessionsTable.query, window, scanEach(sessionsTable, sink.Session)},
 		{"session counts", sessionCountsTable.query,
@@ -162,32 +175,24 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	return first, last, hosts, rows.Err()
 }
 
-// lastGoodTLSQuery is the time of a domain's last good TLS delivery
-// (goodTLSCondition) before a time.
-const lastGoodTLSQuery = `SELECT MAX(time) FROM attempts
-	WHERE domain = ? AND time < ? AND status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
-		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%?'
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:none'
-		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT LIKE '%:unknown'))
-	AND (? = '' OR host = ?)`
-
 // LastGoodTLS returns, for each domain, the time of its last delivery over
 // TLS without a TLS failure before the given time: what a failure started
-// after.
+// after. The whole hours before are read from rollup_last_good, the part
+// of an hour before the time from the attempts.
 //
-// The rule is Attempt.GoodTLS; the query holds it as goodTLSCondition.
+// The rule is Attempt.GoodTLS; the queries hold it as goodTLSCondition.
 func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.Time, host string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	asked := map[string]bool{}
+	cut := before.UnixNano()
+	hour := floorUnits(cut, time.Hour)
 	for _, d := range domains {
 		if asked[d] {
 			continue // a domain has a row per failure kind: one query each
 		}
 		asked[d] = true
 		var t sql.NullInt64
-		err := s.db.QueryRowContext(ctx, lastGoodTLSQuery, d, before.UnixNano(), host, host).Scan(&t)
+		err := s.db.QueryRowContext(ctx, lastGoodHoursQuery, d, hour, host, host).Scan(&t)
 		if err != nil {
 			return nil, s.wrapOpenErr("read TLS history of "+d, err)
 		}
@@ -195,5 +200,157 @@ func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.T
 			out[d] = fromNanos(t.Int64)
 		}
 	}
+	if hourStart := hour * int64(time.Hour); hourStart < cut && len(asked) > 0 {
+		err := s.scanRows(ctx, "TLS history", lastGoodPartQuery, []any{hourStart, cut, host, host}, func(r *sql.Rows) error {
+			var d string
+			var t int64
+			if err := r.Scan(&d, &t); err != nil {
+				return err
+			}
+			if asked[d] {
+				out[d] = fromNanos(t) // later than any whole hour before
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// ascii reports whether s is all ASCII.
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// messagesAliveQuery is messagesTable.query for a window with a start:
+// through the index of last_seen, so that a window at the end of a long
+// history reads the messages alive in it, not every message begun before
+// its end.
+const messagesAliveQuery = `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
+			size, nrcpt, message_id, removed, deleted, expired FROM messages INDEXED BY messages_last_seen
+			WHERE +start < ? AND last_seen >= ? AND (? = '' OR host = ?)`
+
+// RollupSink receives what ScanRollups reads: facts as Sink does, the
+// rollups of whole hours, and Resolution (see ScanRollups).
+type RollupSink interface {
+	Sink
+	Delivered(*DeliveredGroup)
+	Recipients(*RecipientGroup)
+	// Resolution is a plain delivery, already counted in Delivered and
+	// Recipients, of a message that had a deferral in the window: only
+	// for "deferred, later delivered". Resolutions come after every
+	// attempt, not in time order.
+	Resolution(*Attempt)
+}
+
+// segment is a part [from, to) of a report's window, read from the
+// rollups (whole hours) or from the facts.
+type segment struct {
+	from, to int64
+	rollup   bool
+}
+
+// segments cuts [from, to) into runs of whole hours that rollup says the
+// rollups may serve, and the rest.
+func segments(from, to int64, rollup func(hour time.Time) bool) []segment {
+	var out []segment
+	add := func(a, b int64, r bool) {
+		if a >= b {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].rollup == r && out[n-1].to == a {
+			out[n-1].to = b
+			return
+		}
+		out = append(out, segment{a, b, r})
+	}
+	const hour = int64(time.Hour)
+	h0 := floorUnits(from, time.Hour)
+	if h0*hour < from {
+		h0++
+	}
+	h1 := floorUnits(to, time.Hour)
+	if h0 >= h1 {
+		add(from, to, false)
+		return out
+	}
+	add(from, h0*hour, false)
+	for h := h0; h < h1; h++ {
+		add(h*hour, (h+1)*hour, rollup(time.Unix(h*3600, 0).UTC()))
+	}
+	add(h1*hour, to, false)
+	return out
+}
+
+// ScanRollups streams a window's facts to sink as Scan does, except that
+// the plain deliveries (Attempt.RolledUp) of the whole hours rollup allows
+// come as the rollups of those hours (see rollup.go). A window without a
+// start or an end is read as Scan reads it.
+func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.Time) bool, sink RollupSink) error {
+	if q.From.IsZero() || q.To.IsZero() {
+		return s.Scan(ctx, q, sink)
+	}
+	from, to := q.bounds()
+	host := q.Host
+	if err := s.scanRows(ctx, "messages", messagesAliveQuery, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
+		return err
+	}
+	// Attempts in time order, segment by segment; the deferred
+	// recipients, for the resolutions.
+	type deferral struct {
+		start     int64
+		recipient string
+	}
+	deferred := map[deferral]bool{}
+	noteDeferred := func(a *Attempt) {
+		if a.Outcome() == OutcomeDeferred {
+			deferred[deferral{nanos(a.MessageStart), strings.Clone(a.Recipient)}] = true
+		}
+		sink.Attempt(a)
+	}
+	segs := segments(from, to, rollup)
+	for _, sg := range segs {
+		window := []any{sg.from, sg.to, host, host}
+		if !sg.rollup {
+			if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, noteDeferred)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.scanRows(ctx, "attempts", problemAttemptsQuery, window, scanEach(attemptsTable, noteDeferred)); err != nil {
+			return err
+		}
+		hours := []any{floorUnits(sg.from, time.Hour), floorUnits(sg.to, time.Hour), host, host}
+		if err := s.scanRows(ctx, "delivery rollups", deliveredTable.query, hours, scanEach(deliveredTable, sink.Delivered)); err != nil {
+			return err
+		}
+		if err := s.scanRows(ctx, "recipient rollups", recipientsTable.query, hours, scanEach(recipientsTable, sink.Recipients)); err != nil {
+			return err
+		}
+	}
+	if len(deferred) > 0 {
+		r := newRowBuffer()
+		for d := range deferred {
+			r.int(d.start)
+			r.text(d.recipient)
+			r.bool(!ascii(d.recipient))
+		}
+		for _, sg := range segs {
+			if !sg.rollup {
+				continue // a segment read from the facts brought its plain deliveries
+			}
+			args := []any{r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host}
+			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(attemptsTable, sink.Resolution)); err != nil {
+				return err
+			}
+		}
+	}
+	return s.scanRest(ctx, from, to, host, sink)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,6 +131,10 @@ var migrations = []string{
 		last_used INTEGER NOT NULL,
 		PRIMARY KEY (host, mx_host)
 	 ) WITHOUT ROWID;`,
+	// 11: hourly rollups of the plain deliveries, filled from the attempts
+	// stored so far, and the indexes a report reads the rest through
+	// (rollup.go).
+	schemaRollups,
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -508,17 +513,37 @@ func (s *Store) loadOpenMessages(ctx context.Context) ([]openMessage, error) {
 	return out, nil
 }
 
-// Prune deletes facts older than before and reports how many rows went.
+// Prune deletes facts, counters and rollups older than before and reports
+// how many rows went.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
-	cut := before.UnixNano()
+	return s.prune(ctx, before, before)
+}
+
+// PruneFacts deletes the facts older than factsBefore (the rows reports
+// read for explain, evidence and the sections rollups do not hold) and the
+// counters and rollups older than rollupsBefore (zero: none), and reports
+// how many rows went. The store remembers the earliest fact it still holds
+// (FactsPrunedBefore), so that a report over an older window says what it
+// lacks.
+func (s *Store) PruneFacts(ctx context.Context, factsBefore, rollupsBefore time.Time) (int64, error) {
+	return s.prune(ctx, factsBefore, rollupsBefore)
+}
+
+func (s *Store) prune(ctx context.Context, factsBefore, rollupsBefore time.Time) (int64, error) {
+	cut := factsBefore.UnixNano()
+	rcut := int64(math.MinInt64)
+	if !rollupsBefore.IsZero() {
+		rcut = rollupsBefore.UnixNano()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("prune: begin: %w", err)
 	}
 	defer tx.Rollback()
 	var total int64
-	// Facts are cut at before; the counters by their hour or minute.
-	hour, minute := floorUnits(cut, time.Hour), floorUnits(cut, time.Minute)
+	// Facts are cut at their time; counters and rollups by their hour or
+	// minute.
+	hour, minute := floorUnits(rcut, time.Hour), floorUnits(rcut, time.Minute)
 	for _, d := range []struct {
 		q   string
 		arg int64
@@ -532,6 +557,9 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		{"DELETE FROM messages WHERE last_seen < ? AND (removed = 1 OR expired = 1)", cut},
 		{"DELETE FROM line_counts WHERE hour < ?", hour},
 		{"DELETE FROM session_counts WHERE minute < ?", minute},
+		{"DELETE FROM rollup_delivered WHERE hour < ?", hour},
+		{"DELETE FROM rollup_recipients WHERE hour < ?", hour},
+		{"DELETE FROM rollup_last_good WHERE hour < ?", hour},
 	} {
 		q, arg := d.q, d.arg
 		res, err := tx.ExecContext(ctx, q, arg)
@@ -541,10 +569,30 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		n, _ := res.RowsAffected()
 		total += n
 	}
+	const mark = `INSERT INTO facts_pruned (id, before) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)`
+	if _, err := tx.ExecContext(ctx, mark, cut); err != nil {
+		return 0, fmt.Errorf("prune: record the cut: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("prune: commit: %w", err)
 	}
 	return total, nil
+}
+
+// FactsPrunedBefore is the time before which prune deleted the facts (zero
+// when it never did): a report over a window that starts earlier has the
+// rollups of those hours, not their facts.
+func (s *Store) FactsPrunedBefore(ctx context.Context) (time.Time, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, "SELECT before FROM facts_pruned WHERE id = 1").Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, s.wrapOpenErr("read the pruned facts' cut", err)
+	}
+	return fromNanos(n), nil
 }
 
 // SourcesAt returns the sources read from path (under that name), the

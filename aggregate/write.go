@@ -128,6 +128,10 @@ func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	p := &PackedBatch{}
 	messagesTable.pack(p, b.Messages)
 	attemptsTable.pack(p, b.Attempts)
+	ru := rollupsOf(b.Attempts) // in the same transaction as the attempts they sum
+	deliveredTable.pack(p, ru.delivered)
+	recipientsTable.pack(p, ru.recipients)
+	lastGoodTable.pack(p, ru.lastGood)
 	tlsFailuresTable.pack(p, b.TLS)
 	p.sessions(b.Sessions)
 	rejectsTable.pack(p, b.Rejects)

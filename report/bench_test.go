@@ -116,3 +116,46 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuildWindow builds the report of the four whole hours in the
+// middle of a generated six-hour log of two hosts: "rollups" as Build does
+// (the hourly rollups and the facts they do not hold), "facts" from every
+// fact of the window, as Build did before rollups.
+func BenchmarkBuildWindow(b *testing.B) {
+	ctx := context.Background()
+	st, err := aggregate.Open(ctx, aggregate.Memory, aggregate.OpenOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	p := &aggregate.Pump{Store: st, Corr: aggregate.NewCorrelator(aggregate.DefaultOptions),
+		Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} }}
+	r, err := source.Open("testdata/multi-hour-2hosts.log.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := p.IngestReader(ctx, r); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	opts := report.Options{From: start, To: start.Add(4 * time.Hour), Zone: time.UTC}
+	b.Run("rollups", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := report.Build(ctx, st, opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("facts", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			bl := report.NewBuilder(opts)
+			if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To}, bl); err != nil {
+				b.Fatal(err)
+			}
+			bl.Model()
+		}
+	})
+}

@@ -28,7 +28,7 @@ type Options struct {
 // diagnoses included.
 func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, error) {
 	b := NewBuilder(opts)
-	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
+	if err := st.ScanRollups(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b.rollupHour, b); err != nil {
 		return nil, err
 	}
 	m, err := finishFromStore(ctx, st, b.Model(), opts)
@@ -36,8 +36,49 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 		return nil, err
 	}
 	m.shownRows = shownRows(b.opts.Top)
+	cut, err := st.FactsPrunedBefore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Incomplete = b.incomplete(cut)
 	return m, nil
 }
+
+// incomplete says what the window lacks when the facts before cut were
+// pruned (nil when it lacks nothing): the rollups hold the plain
+// deliveries of the whole hours they serve; everything else needs facts.
+func (b *Builder) incomplete(cut time.Time) *Incomplete {
+	from, to := b.opts.From, b.opts.To
+	if cut.IsZero() || (!from.IsZero() && !from.Before(cut)) {
+		return nil
+	}
+	end := cut // the part of the window without facts is [from, end)
+	if !to.IsZero() && to.Before(end) {
+		end = to
+	}
+	whole := !from.IsZero() && from.Truncate(time.Hour).Equal(from)
+	// The hour end falls in must be whole in the window too.
+	if last := end.Truncate(time.Hour); whole && !last.Equal(end) && !to.IsZero() && last.Add(time.Hour).After(to) {
+		whole = false
+	}
+	for h := from.Truncate(time.Hour); whole && h.Before(end); h = h.Add(time.Hour) {
+		whole = b.rollupHour(h)
+	}
+	in := &Incomplete{FactsBefore: cut, Rollups: whole, Complete: []string{"lines", "master"}}
+	for _, s := range reportSections {
+		if !slices.Contains(in.Complete, s) {
+			in.MissingDetail = append(in.MissingDetail, s)
+		}
+	}
+	return in
+}
+
+// reportSections are the totals and sections of a report that an
+// Incomplete names.
+var reportSections = []string{"lines", "master", "received", "bytes_received", "delivered", "bytes_delivered", "forwarded",
+	"deferrals", "deferred", "bounced", "expired", "rejected", "senders", "sending_domains", "recipients", "recipient_domains",
+	"tls-failures", "diagnoses", "domains", "tls-outbound", "tls-inbound", "tls-inbound-clients", "tlsrpt", "bounces",
+	"rejects", "warnings", "unparsed", "hourly", "daily", "domain-delivery", "received-from", "senders-by-size", "recipients-by-size"}
 
 // finishFromStore completes a model built from a store scan: the last good
 // TLS delivery before the window of each failing domain (the scan reads
@@ -170,11 +211,14 @@ func addString(m map[string]bool, s string) {
 }
 
 // countString adds one to s's count in m, copying s when it is new.
-func countString(m map[string]int64, s string) {
-	if n, ok := m[s]; ok {
-		m[s] = n + 1
+func countString(m map[string]int64, s string) { countStringN(m, s, 1) }
+
+// countStringN adds n to s's count in m, copying s when it is new.
+func countStringN(m map[string]int64, s string, n int64) {
+	if c, ok := m[s]; ok {
+		m[s] = c + n
 	} else {
-		m[strings.Clone(s)] = 1
+		m[strings.Clone(s)] = n
 	}
 }
 
@@ -186,6 +230,11 @@ type recipKey struct {
 type recipState struct {
 	domain string
 	final  aggregate.Outcome // how the recipient ended: delivered or bounced later; OutcomeOther while it has not
+	// since is the time of its first deferral in the window, finalAt that
+	// of the attempt final comes from: a resolution that reaches the
+	// builder out of time order (Resolution) counts only when it is the
+	// last attempt after the deferral.
+	since, finalAt time.Time
 }
 
 type domainAcc struct {
@@ -196,7 +245,10 @@ type domainAcc struct {
 	reasons  map[string]int64
 	dsns     map[string]int64
 	delays   []float64
-	delaySum float64 // of the delivered recipients, for AvgDelay
+	// delayMicros is the sum of the delivered recipients' delays, for
+	// AvgDelay, in whole microseconds: the same in any order of adding, so
+	// that hourly rollups add up to what single attempts do.
+	delayMicros int64
 }
 
 type failKey struct {
@@ -418,14 +470,8 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeForwarded:
 		t.Forwarded++
 	case aggregate.OutcomeDelivered:
-		t.Delivered++
-		t.BytesDelivered += a.Size
-		rcpt := strings.ToLower(a.Recipient)
-		b.recips.add(rcpt)
-		addString(b.recipDoms, senderDomain(rcpt))
-		b.recipsVol.add(rcpt, 1, a.Size)
-		hour.Delivered++
-		day.Delivered++
+		b.recipient(a.Recipient, a.Size, 1)
+		b.delivered(a, 1, a.Size, aggregate.DelayMicros(a.Delay), a.Delay)
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		addMessage(b.deferred, mk)
@@ -449,20 +495,10 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	}
 	switch outcome {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
-		if outcome == aggregate.OutcomeDelivered {
-			d.row.Delivered++ // a local "forwarded as" is delivered as its own message, as in the totals
-			d.row.BytesDelivered += a.Size
-			d.delaySum += a.Delay
-			d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
-		}
-		if st := b.pending[rk]; st != nil {
-			st.final = outcome
-		}
+		b.resolve(rk, outcome, a.Time)
 	case aggregate.OutcomeBounced:
 		d.row.Bounced++
-		if st := b.pending[rk]; st != nil {
-			st.final = outcome
-		}
+		b.resolve(rk, outcome, a.Time)
 		b.bounces[[3]string{a.Domain, relayLabel(a), a.ReasonClass}]++
 	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
@@ -476,7 +512,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		d.delays = append(d.delays, a.Delay)
 		d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
 		if b.pending[rk] == nil {
-			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain)}
+			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain), since: a.Time}
 		}
 	}
 	if a.TLSFailure != "" {
@@ -488,7 +524,88 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		}
 		addString(b.failRcpts[k], envelopeKey(a.Host, a.QueueID, rk.recipient))
 	}
-	b.outboundTLS(a)
+	if outcome != aggregate.OutcomeDelivered {
+		b.outboundTLS(a, 1) // delivered has counted it
+	}
+}
+
+// delivered counts n delivered recipients of attempts like a (its time,
+// host, domain and TLS fields; status=sent) with bytes in all, the sum of
+// their delays in microseconds and the largest: a single attempt, or a
+// rollup's group of them. Their recipients are counted apart (recipient).
+func (b *Builder) delivered(a *aggregate.Attempt, n, bytes, delayMicros int64, delayMax float64) {
+	t := &b.m.Totals
+	t.Delivered += n
+	t.BytesDelivered += bytes
+	hour, day := b.traffic(a.Time)
+	hour.Delivered += n
+	day.Delivered += n
+	addString(b.hosts, a.Host)
+	if a.ForDomain() {
+		d := b.domain(a.Domain)
+		d.row.Delivered += n // a local "forwarded as" is delivered as its own message, as in the totals
+		d.row.BytesDelivered += bytes
+		d.delayMicros += delayMicros
+		d.row.MaxDelay = max(d.row.MaxDelay, delayMax)
+		b.outboundTLS(a, n)
+	}
+}
+
+// recipient counts n deliveries of bytes in all to one recipient.
+func (b *Builder) recipient(rcpt string, bytes, n int64) {
+	rcpt = strings.ToLower(rcpt)
+	b.recips.add(rcpt)
+	addString(b.recipDoms, senderDomain(rcpt))
+	b.recipsVol.add(rcpt, n, bytes)
+}
+
+// resolve records how a recipient deferred earlier in the window ended,
+// when it was deferred: the last attempt after its first deferral decides.
+func (b *Builder) resolve(rk recipKey, outcome aggregate.Outcome, at time.Time) {
+	st := b.pending[rk]
+	if st == nil || at.Before(st.since) || at.Before(st.finalAt) {
+		return
+	}
+	st.final, st.finalAt = outcome, at
+}
+
+// rollupHour reports whether a store's hourly rollups can stand for the
+// facts of the hour starting at h: when the report's zone puts the whole
+// hour on one hour of the day and one day (not in a zone whose offset is
+// not whole hours).
+func (b *Builder) rollupHour(h time.Time) bool {
+	first, last := h.In(b.opts.Zone), h.Add(time.Hour-time.Nanosecond).In(b.opts.Zone)
+	return first.Format("15") == last.Format("15") && first.Format("2006-01-02") == last.Format("2006-01-02")
+}
+
+// Delivered counts a rollup's group of plain deliveries of one hour.
+func (b *Builder) Delivered(g *aggregate.DeliveredGroup) {
+	if !b.wantDomain(g.Domain) || !b.inWindow(g.First) {
+		return
+	}
+	b.seen(g.First)
+	b.seen(g.Last)
+	a := g.Attempt()
+	b.delivered(&a, g.N, g.Bytes, g.DelayMicros, g.DelayMax)
+}
+
+// Recipients counts a rollup's deliveries of one hour to one recipient.
+func (b *Builder) Recipients(g *aggregate.RecipientGroup) {
+	if !b.wantDomain(g.Domain) || !b.inWindow(g.Hour) {
+		return
+	}
+	b.recipient(g.Recipient, g.Bytes, g.N)
+}
+
+// Resolution is a plain delivery of the window already counted through
+// the rollups: it only ends a recipient deferred before it (see
+// aggregate.RollupSink).
+func (b *Builder) Resolution(a *aggregate.Attempt) {
+	if !b.wantDomain(a.Domain) || !b.inWindow(a.Time) || !a.ForDomain() {
+		return
+	}
+	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
+	b.resolve(recipKey{mk, strings.ToLower(a.Recipient)}, a.Outcome(), a.Time)
 }
 
 // Reject counts a reject (or reject_warning, hold, discard) line.

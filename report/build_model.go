@@ -85,7 +85,7 @@ func (b *Builder) Model() *Model {
 		d.def.MaxDelay, d.def.MedianDelay = maxMedian(d.delays)
 		d.row.Deferred = d.def.Messages
 		if d.row.Delivered > 0 {
-			d.row.AvgDelay = d.delaySum / float64(d.row.Delivered)
+			d.row.AvgDelay = float64(d.delayMicros) / 1e6 / float64(d.row.Delivered)
 		}
 		d.row.TopReasons = topCounts(d.reasons, 3)
 		if d.row.TopReasons == nil {

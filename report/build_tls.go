@@ -49,7 +49,8 @@ func relayLabel(a *aggregate.Attempt) string {
 	return a.Service
 }
 
-func (b *Builder) outboundTLS(a *aggregate.Attempt) {
+// outboundTLS counts n attempts like a in the outbound TLS mix.
+func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	if !a.InTLSMix() {
 		return
 	}
@@ -61,59 +62,59 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt) {
 		b.outProtos[a.Domain] = map[string]bool{}
 		b.outCiphrs[a.Domain] = map[string]bool{}
 	}
-	row.Deliveries++
-	o.Deliveries++
+	row.Deliveries += n
+	o.Deliveries += n
 	if a.Outcome().Sent() {
-		row.Sent++
+		row.Sent += n
 	}
 	posture := a.TLSPosture()
 	switch posture {
 	case aggregate.PostureVerified:
-		row.Verified++
+		row.Verified += n
 	case aggregate.PostureTrusted:
-		row.Trusted++
+		row.Trusted += n
 	case aggregate.PostureUntrusted:
-		row.Untrusted++
+		row.Untrusted += n
 	case aggregate.PostureAnonymous:
-		row.Anonymous++
+		row.Anonymous += n
 	case aggregate.PostureEncrypted:
-		row.Encrypted++
+		row.Encrypted += n
 	case aggregate.PostureTLSFailed:
-		row.NoTLS++
+		row.NoTLS += n
 	case aggregate.PosturePlaintext:
-		row.Plaintext++
+		row.Plaintext += n
 	}
-	o.ByTrust[string(posture)]++
+	o.ByTrust[string(posture)] += n
 	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
 		k := [2]string{a.TLSPolicy.String(), meaning}
 		if b.outPolicies[a.Domain] == nil {
 			b.outPolicies[a.Domain] = map[[2]string]int64{}
 		}
-		b.outPolicies[a.Domain][k]++
+		b.outPolicies[a.Domain][k] += n
 	}
 	if a.TLSRPT != "" {
-		b.tlsrpt(a, posture)
+		b.tlsrpt(a, posture, n)
 	}
 	if a.TLSProtocol == "TLSv1.3" {
-		o.TLS13++
-		row.TLS13++
+		o.TLS13 += n
+		row.TLS13 += n
 	}
 	if a.TLSKeyExchange != "" {
-		countString(b.byKex(), a.TLSKeyExchange)
+		countStringN(b.byKex(), a.TLSKeyExchange, n)
 		addString(b.domainSet(b.outKex, a.Domain), a.TLSKeyExchange)
 		if aggregate.PostQuantum(a.TLSKeyExchange) {
-			o.PostQuantum++
-			row.PostQuantum++
+			o.PostQuantum += n
+			row.PostQuantum += n
 		}
 	}
 	if a.TLSServerSig != "" {
-		countString(b.bySig(), a.TLSServerSig)
+		countStringN(b.bySig(), a.TLSServerSig, n)
 		addString(b.domainSet(b.outSig, a.Domain), a.TLSServerSig)
 	}
 	if a.TLSProtocol != "" {
-		o.TLS++
-		o.ByProtocol[a.TLSProtocol]++
-		o.ByCipher[a.TLSCipher]++
+		o.TLS += n
+		o.ByProtocol[a.TLSProtocol] += n
+		o.ByCipher[a.TLSCipher] += n
 		b.outProtos[a.Domain][a.TLSProtocol] = true
 		b.outCiphrs[a.Domain][a.TLSCipher] = true
 	}
@@ -125,9 +126,9 @@ type rptAcc struct {
 	failures, pftls map[string]int64
 }
 
-// tlsrpt counts the TLSRPT result of the handshake an attempt was the
-// first to use, with pftls's own view of it.
-func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture) {
+// tlsrpt counts the TLSRPT result of the handshakes n attempts like a were
+// the first to use, with pftls's own view of it.
+func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture, n int64) {
 	acc := b.rpt[a.Domain]
 	if acc == nil {
 		acc = &rptAcc{row: TLSRPTRow{Domain: a.Domain}, failures: map[string]int64{}, pftls: map[string]int64{}}
@@ -135,15 +136,15 @@ func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture) {
 	}
 	status, rest, _ := strings.Cut(a.TLSRPT, " ")
 	if status == "success" {
-		acc.row.Success++
+		acc.row.Success += n
 	} else {
-		acc.row.Failure++
-		countString(acc.failures, rest)
+		acc.row.Failure += n
+		countStringN(acc.failures, rest, n)
 	}
 	if a.TLSFailure != "" {
-		countString(acc.pftls, string(a.TLSFailure))
+		countStringN(acc.pftls, string(a.TLSFailure), n)
 	} else {
-		countString(acc.pftls, string(posture))
+		countStringN(acc.pftls, string(posture), n)
 	}
 }
 

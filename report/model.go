@@ -41,6 +41,9 @@ type Model struct {
 
 	// Filter says what --domain did, when it was given.
 	Filter *Filter `json:"filter,omitempty"`
+	// Incomplete says what a report from the database lacks when pftls
+	// prune --keep-facts deleted the facts of part of its window.
+	Incomplete *Incomplete `json:"incomplete,omitempty"`
 
 	// pflogsumm's staples. Delivery is its "Host/Domain Summary: Message
 	// Delivery": the destination domains by recipients delivered. Hourly
@@ -94,6 +97,20 @@ type Filter struct {
 	// LeftOut are the totals and sections left empty: a received message
 	// has no destination domain of its own (its recipients have).
 	LeftOut []string `json:"left_out"`
+}
+
+// Incomplete is what a report lacks because the facts before FactsBefore
+// were pruned (pftls prune --keep-facts): of that time only the line and
+// session counters and the hourly rollups remain. Complete are the
+// sections still whole. Every section in MissingDetail counts only what
+// happened from FactsBefore on, except that when Rollups is true the
+// whole hours before it still count their plain deliveries (status=sent
+// without a TLS failure: delivered, bytes, recipients, their TLS mix).
+type Incomplete struct {
+	FactsBefore   time.Time `json:"facts_before"`
+	Rollups       bool      `json:"rollups"`
+	Complete      []string  `json:"complete"`
+	MissingDetail []string  `json:"missing_detail"`
 }
 
 // TrafficRow is the traffic of one hour of day ("00") or one day

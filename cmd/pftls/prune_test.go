@@ -28,3 +28,27 @@ func TestPrune_honours_PFTLS_NOW(t *testing.T) {
 		t.Errorf("after pruning everything the report should count nothing delivered: exit %d\n%.400s", code, out)
 	}
 }
+
+// TestPrune_keep_facts: --keep-facts deletes the facts and keeps the
+// hourly rollups; a report over the pruned time says what it lacks.
+func TestPrune_keep_facts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pftls.db")
+	if code, _, errOut := runCLI(t, "", "ingest", "-q", "--db", db, "--year", "2026", "--tz", "UTC", corpusLog); code != exitOK {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "prune", "--db", db); code != exitUsage || !strings.Contains(errOut, "--keep-facts") {
+		t.Errorf("prune without an age: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "prune", "--db", db, "--keep-facts", "30", "--older-than", "7d"); code != exitUsage {
+		t.Errorf("--keep-facts longer than --older-than: exit %d, %q", code, errOut)
+	}
+	t.Setenv("PFTLS_NOW", "2027-06-01T00:00:00Z")
+	code, out, errOut := runCLI(t, "", "prune", "--db", db, "--keep-facts", "30")
+	if code != exitOK || !strings.Contains(out, "facts older than 2027-05-02T00:00:00Z (hourly rollups kept)") {
+		t.Errorf("prune --keep-facts 30: exit %d, %q, %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", "report", "--db", db, "--from", "2026-11-23", "--to", "2026-11-24", "--format", "json")
+	if code != exitOK || !strings.Contains(out, `"incomplete": {`) || !strings.Contains(out, `"missing_detail": [`) {
+		t.Errorf("a report over pruned facts does not say what it lacks: exit %d\n%.600s", code, out)
+	}
+}

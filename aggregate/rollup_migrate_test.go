@@ -1,0 +1,94 @@
+package aggregate_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
+	"github.com/pftls/pftls/logparse/source"
+	"github.com/pftls/pftls/report"
+)
+
+// ingestFile stores a log, stamped in 2026 UTC, in the database at path.
+func ingestFile(t *testing.T, db, log string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := aggregate.Open(ctx, db, aggregate.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pump := aggregate.Pump{Store: st, Corr: aggregate.NewCorrelator(aggregate.DefaultOptions),
+		Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} }}
+	r, err := source.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := pump.IngestReader(ctx, r); err != nil {
+		t.Fatalf("ingest %s: %v", log, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reportJSON is the JSON report of [from, to) from the database at path.
+func reportJSON(t *testing.T, path string, from, to time.Time) []byte {
+	t.Helper()
+	ctx := context.Background()
+	st, err := aggregate.Open(ctx, path, aggregate.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, err := report.Build(ctx, st, report.Options{From: from, To: to, Zone: time.UTC, Generated: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.Render(&buf, m, "json", report.RenderOptions{Zone: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSchemaStep9UpgradesOldDatabase: a database of the pftls before
+// rollups (schema 8) gets them when a writer opens it, filled from its
+// attempts, and its reports are those of a database that stored the same
+// log with rollups from the start.
+func TestSchemaStep9UpgradesOldDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const log = "../report/testdata/multi-hour-2hosts.log.gz"
+	fresh, old := filepath.Join(dir, "fresh.db"), filepath.Join(dir, "old.db")
+	ingestFile(t, fresh, log)
+	ingestFile(t, old, log)
+	if err := aggregate.UndoSchemaStep9(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aggregate.Open(ctx, old, aggregate.OpenOptions{ReadOnly: true}); err == nil {
+		t.Fatal("a reader opened the schema-8 database: the test did not make an old database")
+	}
+	st, err := aggregate.Open(ctx, old, aggregate.OpenOptions{}) // migrates
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for _, w := range [][2]time.Time{
+		{start, start.Add(6 * time.Hour)},
+		{start.Add(time.Hour), start.Add(3 * time.Hour)},
+		{start.Add(75 * time.Minute), start.Add(5*time.Hour + 10*time.Minute)},
+	} {
+		want, got := reportJSON(t, fresh, w[0], w[1]), reportJSON(t, old, w[0], w[1])
+		if !bytes.Equal(want, got) {
+			t.Errorf("[%v, %v): the upgraded database's report differs from the fresh one's", w[0], w[1])
+		}
+	}
+}

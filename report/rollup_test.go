@@ -3,7 +3,10 @@ package report
 import (
 	"bytes"
 	"context"
+	"io"
+	"mime/quotedprintable"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,6 +202,27 @@ func TestReportAfterPruneKeepFacts(t *testing.T) {
 	}
 	if m.Incomplete == nil || m.Incomplete.Rollups {
 		t.Errorf("a ragged window over pruned facts claims the rollups count: %+v", m.Incomplete)
+	}
+	// Never silently: every rendering for people says what is missing.
+	for _, format := range []string{"text", "markdown", "html", "email"} {
+		var out bytes.Buffer
+		var err error
+		if format == "email" {
+			err = WriteEmail(&out, m, EmailOptions{To: []string{"postmaster@example.com"}, From: "pftls@example.com"}, RenderOptions{Zone: time.UTC})
+		} else {
+			err = Render(&out, m, format, RenderOptions{Zone: time.UTC})
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		text := out.String()
+		if format == "email" {
+			qp, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(text)))
+			text = string(qp)
+		}
+		if !strings.Contains(text, "were pruned (pftls prune --keep-facts)") {
+			t.Errorf("the %s report over pruned facts does not say they were pruned", format)
+		}
 	}
 	late := whole
 	late.From = cut

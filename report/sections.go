@@ -516,6 +516,16 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 	if s := m.leftOut(); s != "" {
 		out = append(out, [2]string{"omitted", s + " rows (--top)"})
 	}
+	if in := m.Incomplete; in != nil {
+		what := "only the lines and master counts are complete"
+		if in.Rollups {
+			what += "; the plain deliveries come from the hourly rollups, everything else (deferrals, bounces, TLS failures, rejects, senders) is missing"
+		} else {
+			what += "; every other count and section is missing its part before then"
+		}
+		out = append(out, [2]string{"incomplete", "the facts before " + in.FactsBefore.In(zone).Format("2006-01-02 15:04:05") +
+			" were pruned (pftls prune --keep-facts): " + what})
+	}
 	if !m.Generated.IsZero() {
 		out = append(out, [2]string{"made", m.Generated.In(zone).Format("2006-01-02 15:04:05") + " by pftls"})
 	}

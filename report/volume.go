@@ -73,7 +73,11 @@ type spaceSaving struct {
 	key    func(*volumeEntry) int64
 	byName map[string]*volumeEntry
 	heap   []*volumeEntry
-	over   int64 // the largest count a replaced entry left to its successor
+	// ordered: heap is a min-heap by key. It is made one only when the
+	// ranking is full and a new name must replace the last one: below the
+	// limit (the common case) counting is a map update and nothing more.
+	ordered bool
+	over    int64 // the largest count a replaced entry left to its successor
 }
 
 // add counts for name; owned, when not "", is name already copied (see
@@ -83,7 +87,9 @@ func (s *spaceSaving) add(name, owned string, messages, bytes int64) string {
 	if e := s.byName[name]; e != nil {
 		e.Messages += messages
 		e.Bytes += bytes
-		s.down(e.at)
+		if s.ordered {
+			s.down(e.at)
+		}
 		return ""
 	}
 	if owned == "" {
@@ -96,8 +102,13 @@ func (s *spaceSaving) add(name, owned string, messages, bytes int64) string {
 		e := &volumeEntry{VolumeRow: VolumeRow{Name: owned, Messages: messages, Bytes: bytes}, at: len(s.heap)}
 		s.heap = append(s.heap, e)
 		s.byName[owned] = e
-		s.up(e.at)
 		return owned
+	}
+	if !s.ordered {
+		for i := len(s.heap)/2 - 1; i >= 0; i-- {
+			s.down(i)
+		}
+		s.ordered = true
 	}
 	// Full: the last-ranked name gives its place, and its counts, to the
 	// new one.
@@ -117,18 +128,6 @@ func (s *spaceSaving) less(i, j int) bool { return s.key(s.heap[i]) < s.key(s.he
 func (s *spaceSaving) swap(i, j int) {
 	s.heap[i], s.heap[j] = s.heap[j], s.heap[i]
 	s.heap[i].at, s.heap[j].at = i, j
-}
-
-// up moves entry i towards the root while it is smaller than its parent.
-func (s *spaceSaving) up(i int) {
-	for i > 0 {
-		parent := (i - 1) / 2
-		if !s.less(i, parent) {
-			return
-		}
-		s.swap(i, parent)
-		i = parent
-	}
 }
 
 // down moves entry i towards the leaves while a child is smaller (counts

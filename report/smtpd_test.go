@@ -1,15 +1,10 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse"
-	"github.com/pftls/pftls/logparse/source"
 )
 
 // pflogsummSMTPD is pflogsumm 1.1.5's smtpd statistics on the corpus
@@ -29,7 +24,7 @@ const pflogsummConnectTotal = "224 connections 0:00:07"
 // through the store (per-minute counts of ordinary sessions, rows of the
 // notable ones) and the in-memory path alike.
 func TestSMTPDStatsMatchPflogsumm(t *testing.T) {
-	for name, m := range map[string]*Model{"store": corpusModel(t, corpusLog), "memory": memoryModel(t, corpusLog)} {
+	for name, m := range map[string]*Model{"store": corpusModel(t, corpusLog), "memory": directModel(t, corpusLog, Options{Zone: time.UTC, Generated: goldenGenerated})} {
 		var got []string
 		for _, r := range m.SMTPD {
 			got = append(got, fmt.Sprintf("%d %s %ds %s", r.Connections, hms(r.Seconds), r.MaxSeconds, r.Client))
@@ -46,29 +41,4 @@ func TestSMTPDStatsMatchPflogsumm(t *testing.T) {
 			t.Errorf("%s: %s, want %s", name, total, pflogsummConnectTotal)
 		}
 	}
-}
-
-// memoryModel builds the model of a log straight from the correlator's
-// facts, without a store, the way "pftls report --db :memory:" does.
-func memoryModel(t *testing.T, path string) *Model {
-	t.Helper()
-	b := NewBuilder(Options{Zone: time.UTC, Generated: goldenGenerated})
-	pump := aggregate.Pump{
-		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
-		KeepOpen:  true,
-		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(b.Feed)},
-		Resolver: func(source.Identity) logparse.Resolver {
-			return logparse.Resolver{Year: 2026, Location: time.UTC}
-		},
-	}
-	r, err := source.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer r.Close()
-	if _, err := pump.IngestReader(context.Background(), r); err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	pump.Flush()
-	return b.Finish()
 }

@@ -523,3 +523,25 @@ func TestFixturesAreRealLines(t *testing.T) {
 		}
 	}
 }
+
+// ingestWithOptions ingests the log at path into st with a correlator of
+// opts, restored from st first, committing every commitEvery lines; it
+// returns the pump, its correlator holding what is still open.
+func ingestWithOptions(t *testing.T, st *aggregate.Store, path string, opts aggregate.Options, commitEvery int) *aggregate.Pump {
+	t.Helper()
+	p := newPump(st)
+	p.Corr = aggregate.NewCorrelator(opts)
+	p.CommitLines = commitEvery
+	if err := p.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := source.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := p.IngestReader(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

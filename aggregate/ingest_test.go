@@ -500,21 +500,7 @@ func TestStateByChanges(t *testing.T) {
 		t.Helper()
 		st := openStore(t, db)
 		defer st.Close()
-		p := newPump(st)
-		p.Corr = aggregate.NewCorrelator(opts)
-		p.CommitLines = commitEvery
-		if err := p.Restore(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		r, err := source.Open(log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		if _, err := p.IngestReader(t.Context(), r); err != nil {
-			t.Fatal(err)
-		}
-		open, _, _ = p.Corr.Open()
+		open, _, _ = ingestWithOptions(t, st, log, opts, commitEvery).Corr.Open()
 		return open
 	}
 	// storeWhole rewrites the stored state the way an earlier pftls's

@@ -201,22 +201,7 @@ func TestIngest_many_open_queue_ids_bounded(t *testing.T) {
 	openQueueLog(t, log, n, 97, 100*time.Millisecond)
 	ingestWith := func(db string, opts aggregate.Options) *aggregate.Pump {
 		t.Helper()
-		st := openStore(t, db)
-		p := newPump(st)
-		p.Corr = aggregate.NewCorrelator(opts)
-		p.CommitLines = max(n/10, 100)
-		if err := p.Restore(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		r, err := source.Open(log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		if _, err := p.IngestReader(t.Context(), r); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return ingestWithOptions(t, openStore(t, db), log, opts, max(n/10, 100))
 	}
 	opts := aggregate.DefaultOptions
 	opts.MaxOpenMessages = bound

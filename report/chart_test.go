@@ -133,3 +133,27 @@ func TestChartTextEscaped(t *testing.T) {
 		t.Errorf("markdown: the domain is not escaped in the trend table:\n%s", md)
 	}
 }
+
+// TestTrends_window_off_step_keeps_its_end: a 24 h window that does not
+// start on an hour (a report of the last 24 hours, or local midnight at
+// +05:30) needed 25 hourly buckets and had 24: the problems of its last
+// part were left out of the chart's totals.
+func TestTrends_window_off_step_keeps_its_end(t *testing.T) {
+	from := time.Date(2026, 3, 1, 18, 30, 0, 0, time.UTC)
+	to := from.Add(24 * time.Hour)
+	b := NewBuilder(Options{From: from, To: to, Zone: time.UTC})
+	for _, at := range []time.Time{from.Add(time.Hour), to.Add(-10 * time.Minute)} {
+		b.trendProblem("slow.example", at, trendDeferral)
+	}
+	tr := b.trends(from, to, 8)
+	if tr == nil || len(tr.Domains) != 1 {
+		t.Fatalf("trends = %+v", tr)
+	}
+	var total int64
+	for _, n := range tr.Domains[0].Deferrals {
+		total += n
+	}
+	if total != 2 {
+		t.Errorf("the chart counts %d deferrals of 2 (%d buckets of %d s from %v)", total, tr.Buckets, tr.StepSeconds, tr.From)
+	}
+}

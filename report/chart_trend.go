@@ -89,16 +89,19 @@ func (b *Builder) trends(from, to time.Time, top int) *Trends {
 	if len(b.trend) == 0 || top <= 0 || from.IsZero() || !to.After(from) {
 		return nil
 	}
+	// The buckets start at from truncated to the step, so the step must
+	// cover the window from there: chosen from to-from alone, a window
+	// not on a step boundary needed one bucket more than there are, and
+	// the problems of its end were left out of the chart's totals.
 	step := trendSteps[len(trendSteps)-1]
 	for _, s := range trendSteps {
-		if to.Sub(from) <= s*maxTrendBuckets {
+		if to.Sub(from.Truncate(s)) <= s*maxTrendBuckets {
 			step = s
 			break
 		}
 	}
 	start := from.Truncate(step)
-	buckets := int((to.Sub(start) + step - 1) / step)
-	buckets = min(max(buckets, 1), maxTrendBuckets)
+	buckets := max(int((to.Sub(start)+step-1)/step), 1) // more than maxTrendBuckets only past the largest step
 	tr := &Trends{From: start, StepSeconds: int64(step / time.Second), Buckets: buckets}
 	for domain, byMin := range b.trend {
 		d := DomainTrend{Domain: domain, TLSFailures: make([]int64, buckets), Deferrals: make([]int64, buckets), Bounced: make([]int64, buckets)}

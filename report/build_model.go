@@ -198,9 +198,9 @@ func (b *Builder) staples(m *Model) {
 	})
 	ranked := func(section string, t *volumeTable, bySize bool) []VolumeRow {
 		rows, over := t.rows(bySize)
-		if over > 0 {
+		if over != (VolumeBound{}) {
 			if m.Approximate == nil {
-				m.Approximate = map[string]int64{}
+				m.Approximate = map[string]VolumeBound{}
 			}
 			m.Approximate[section] = over
 		}

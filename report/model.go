@@ -35,9 +35,10 @@ type Model struct {
 	Omitted map[string]int `json:"omitted,omitempty"`
 	// Approximate names the ranked lists of senders, recipients and
 	// sending domains that had more names than pftls counts (see
-	// volumeLimit), by section id, with the most any count shown in it may
-	// be over the truth. A list not named is exact.
-	Approximate map[string]int64 `json:"approximate,omitempty"`
+	// volumeLimit), by section id, with the most any message count and
+	// any byte count shown in it may be over the truth. A list not named
+	// is exact.
+	Approximate map[string]VolumeBound `json:"approximate,omitempty"`
 
 	// Filter says what --domain did, when it was given.
 	Filter *Filter `json:"filter,omitempty"`

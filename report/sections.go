@@ -50,8 +50,9 @@ func (m *Model) Tables(zone *time.Location) []Table {
 				}
 				t.Note = more
 			}
-			if over := m.Approximate[t.ID]; over > 0 {
-				approx := fmt.Sprintf("approximate: more names than pftls counts (%d); each count may be over by up to %d", volumeLimit, over)
+			if over, ok := m.Approximate[t.ID]; ok {
+				approx := fmt.Sprintf("approximate: more names than pftls counts (%d); each count may be over by up to %d messages and %d bytes",
+					volumeLimit, over.Messages, over.Bytes)
 				if t.Note != "" {
 					approx = t.Note + "; " + approx
 				}

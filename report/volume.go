@@ -20,7 +20,8 @@ const volumeLimit = 20_000
 // (Metwally, Agrawal and El Abbadi, 2005). While there are no more names
 // than limit, every count is exact. Past it, a new name takes the place
 // of the name ranked last and starts from its counts, so that a count is
-// never below the truth and over it by at most the ranking's Over, and
+// never below the truth and over it by at most the ranking's bound (for
+// messages and for bytes: a successor inherits both), and
 // every name with more than 1/limit of the total is kept.
 type volumeTable struct {
 	byCount, bySize spaceSaving
@@ -40,8 +41,8 @@ func (t *volumeTable) add(name string, messages, bytes int64) {
 }
 
 // rows are the names ranked by messages (or by bytes), with the most any
-// of their counts may be over the truth (0: exact).
-func (t *volumeTable) rows(bySize bool) (rows []VolumeRow, over int64) {
+// of their counts may be over the truth (zero: exact).
+func (t *volumeTable) rows(bySize bool) (rows []VolumeRow, over VolumeBound) {
 	s := &t.byCount
 	order := func(a, c VolumeRow) int {
 		return cmp.Or(cmp.Compare(c.Messages, a.Messages), cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(a.Name, c.Name))
@@ -58,6 +59,13 @@ func (t *volumeTable) rows(bySize bool) (rows []VolumeRow, over int64) {
 	}
 	slices.SortFunc(rows, order)
 	return rows, s.over
+}
+
+// VolumeBound is the most a ranked list's message and byte counts may be
+// over the truth: the counts a replaced name left to its successor.
+type VolumeBound struct {
+	Messages int64 `json:"messages"`
+	Bytes    int64 `json:"bytes"`
 }
 
 // volumeEntry is a name's counts in one ranking.
@@ -77,7 +85,7 @@ type spaceSaving struct {
 	// ranking is full and a new name must replace the last one: below the
 	// limit (the common case) counting is a map update and nothing more.
 	ordered bool
-	over    int64 // the largest count a replaced entry left to its successor
+	over    VolumeBound // the largest counts a replaced entry left to its successor
 }
 
 // add counts for name; owned, when not "", is name already copied (see
@@ -114,7 +122,7 @@ func (s *spaceSaving) add(name, owned string, messages, bytes int64) string {
 	// new one.
 	e := s.heap[0]
 	delete(s.byName, e.Name)
-	s.over = max(s.over, s.key(e))
+	s.over = VolumeBound{max(s.over.Messages, e.Messages), max(s.over.Bytes, e.Bytes)}
 	e.Name = owned
 	e.Messages += messages
 	e.Bytes += bytes

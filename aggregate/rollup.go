@@ -367,10 +367,12 @@ const schemaRollups = `CREATE TABLE rollup_delivered (
 		bytes     INTEGER NOT NULL,
 		PRIMARY KEY (hour, host, domain, recipient)
 	) WITHOUT ROWID;
-	-- The time before which pftls prune deleted the facts (Store.FactsPrunedBefore).
+	-- The times before which pftls prune deleted the facts, and the
+	-- counters and rollups (Store.PrunedBefore; the smallest integer: never).
 	CREATE TABLE facts_pruned (
-		id     INTEGER PRIMARY KEY CHECK (id = 1),
-		before INTEGER NOT NULL
+		id             INTEGER PRIMARY KEY CHECK (id = 1),
+		before         INTEGER NOT NULL,
+		rollups_before INTEGER NOT NULL
 	);
 	CREATE INDEX attempts_problems ON attempts(time) WHERE (status != 'sent' OR forwarded != 0 OR tls_failure != '');
 	CREATE INDEX attempts_delivered_message ON attempts(message_start, recipient COLLATE NOCASE)

@@ -569,9 +569,9 @@ func (s *Store) prune(ctx context.Context, factsBefore, rollupsBefore time.Time)
 		n, _ := res.RowsAffected()
 		total += n
 	}
-	const mark = `INSERT INTO facts_pruned (id, before) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)`
-	if _, err := tx.ExecContext(ctx, mark, cut); err != nil {
+	const mark = `INSERT INTO facts_pruned (id, before, rollups_before) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before), rollups_before = max(rollups_before, excluded.rollups_before)`
+	if _, err := tx.ExecContext(ctx, mark, cut, rcut); err != nil {
 		return 0, fmt.Errorf("prune: record the cut: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -580,19 +580,24 @@ func (s *Store) prune(ctx context.Context, factsBefore, rollupsBefore time.Time)
 	return total, nil
 }
 
-// FactsPrunedBefore is the time before which prune deleted the facts (zero
-// when it never did): a report over a window that starts earlier has the
-// rollups of those hours, not their facts.
-func (s *Store) FactsPrunedBefore(ctx context.Context) (time.Time, error) {
-	var n int64
-	err := s.db.QueryRowContext(ctx, "SELECT before FROM facts_pruned WHERE id = 1").Scan(&n)
+// PrunedBefore is the time before which prune deleted the facts, and the
+// time before which it deleted the counters and rollups too (each zero
+// when it never did): a report over a window that starts before the first
+// has the rollups of those hours, not their facts, and one that starts
+// before the second has neither.
+func (s *Store) PrunedBefore(ctx context.Context) (facts, rollups time.Time, err error) {
+	var f, r int64
+	err = s.db.QueryRowContext(ctx, "SELECT before, rollups_before FROM facts_pruned WHERE id = 1").Scan(&f, &r)
 	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
+		return time.Time{}, time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, s.wrapOpenErr("read the pruned facts' cut", err)
+		return time.Time{}, time.Time{}, s.wrapOpenErr("read the pruned facts' cut", err)
 	}
-	return fromNanos(n), nil
+	if r != math.MinInt64 {
+		rollups = fromNanos(r)
+	}
+	return fromNanos(f), rollups, nil
 }
 
 // SourcesAt returns the sources read from path (under that name), the

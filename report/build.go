@@ -36,21 +36,30 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 		return nil, err
 	}
 	m.shownRows = shownRows(b.opts.Top)
-	cut, err := st.FactsPrunedBefore(ctx)
+	cut, rollupCut, err := st.PrunedBefore(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m.Incomplete = b.incomplete(cut)
+	m.Incomplete = b.incomplete(cut, rollupCut)
 	return m, nil
 }
 
 // incomplete says what the window lacks when the facts before cut were
 // pruned (nil when it lacks nothing): the rollups hold the plain
 // deliveries of the whole hours they serve; everything else needs facts.
-func (b *Builder) incomplete(cut time.Time) *Incomplete {
+//
+// A window that starts before rollupCut (a plain prune --older-than, or
+// --keep-facts with an --older-than later than the window's start) has
+// lost its counters and rollups there too: nothing of it is complete.
+func (b *Builder) incomplete(cut, rollupCut time.Time) *Incomplete {
 	from, to := b.opts.From, b.opts.To
 	if cut.IsZero() || (!from.IsZero() && !from.Before(cut)) {
 		return nil
+	}
+	if !rollupCut.IsZero() && (from.IsZero() || from.Before(rollupCut)) {
+		in := &Incomplete{FactsBefore: cut, CountsBefore: rollupCut}
+		in.MissingDetail = slices.Clone(reportSections)
+		return in
 	}
 	end := cut // the part of the window without facts is [from, end)
 	if !to.IsZero() && to.Before(end) {

@@ -108,7 +108,11 @@ type Filter struct {
 // whole hours before it still count their plain deliveries (status=sent
 // without a TLS failure: delivered, bytes, recipients, their TLS mix).
 type Incomplete struct {
-	FactsBefore   time.Time `json:"facts_before"`
+	FactsBefore time.Time `json:"facts_before"`
+	// CountsBefore, when set, is the time before which the counters and
+	// rollups were pruned too: a window that starts before it has nothing
+	// complete.
+	CountsBefore  time.Time `json:"counts_before,omitzero"`
 	Rollups       bool      `json:"rollups"`
 	Complete      []string  `json:"complete"`
 	MissingDetail []string  `json:"missing_detail"`

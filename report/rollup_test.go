@@ -230,3 +230,39 @@ func TestReportAfterPruneKeepFacts(t *testing.T) {
 		t.Errorf("a window after the cut: incomplete %+v, %v", m.Incomplete, err)
 	}
 }
+
+// TestReportAfterPrune_claims_nothing_complete: a plain prune deletes the
+// counters and rollups with the facts; a report over the pruned hours
+// used to say the lines and master counts were complete and the plain
+// deliveries came from the rollups, which were gone too (lines read fell
+// from 10,114 to 5,193 under that claim).
+func TestReportAfterPrune_claims_nothing_complete(t *testing.T) {
+	ctx := context.Background()
+	st := corpusStore(t, "testdata/multi-hour-2hosts.log.gz")
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	window := Options{From: start.Add(time.Hour), To: start.Add(5 * time.Hour), Zone: time.UTC, Generated: goldenGenerated}
+	cut := start.Add(3 * time.Hour)
+	if _, err := st.Prune(ctx, cut); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(ctx, st, window)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.Incomplete
+	if in == nil || in.Rollups || len(in.Complete) != 0 || !in.CountsBefore.Equal(cut) {
+		t.Fatalf("after a plain prune: incomplete = %+v, want nothing complete and counts before %v", in, cut)
+	}
+	var out bytes.Buffer
+	if err := Render(&out, m, "text", RenderOptions{Zone: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "every count and section is missing its part before then") ||
+		strings.Contains(out.String(), "complete;") {
+		t.Errorf("the report does not say that nothing before the cut is complete:\n%s", out.String()[:min(out.Len(), 800)])
+	}
+	late := Options{From: cut, To: window.To, Zone: time.UTC}
+	if m, err := Build(ctx, st, late); err != nil || m.Incomplete != nil {
+		t.Errorf("a window after the cut: incomplete %+v, %v", m.Incomplete, err)
+	}
+}

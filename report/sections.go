@@ -518,14 +518,20 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 		out = append(out, [2]string{"omitted", s + " rows (--top)"})
 	}
 	if in := m.Incomplete; in != nil {
-		what := "only the lines and master counts are complete"
-		if in.Rollups {
-			what += "; the plain deliveries come from the hourly rollups, everything else (deferrals, bounces, TLS failures, rejects, senders) is missing"
-		} else {
-			what += "; every other count and section is missing its part before then"
+		stamp := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04:05") }
+		var line string
+		switch {
+		case !in.CountsBefore.IsZero():
+			line = "the facts before " + stamp(in.FactsBefore) + ", and the counts and hourly rollups before " + stamp(in.CountsBefore) +
+				", were pruned (pftls prune): every count and section is missing its part before then"
+		case in.Rollups:
+			line = "the facts before " + stamp(in.FactsBefore) + " were pruned (pftls prune --keep-facts): only the lines and master counts are complete; " +
+				"the plain deliveries come from the hourly rollups, everything else (deferrals, bounces, TLS failures, rejects, senders) is missing"
+		default:
+			line = "the facts before " + stamp(in.FactsBefore) + " were pruned (pftls prune --keep-facts): only the lines and master counts are complete; " +
+				"every other count and section is missing its part before then"
 		}
-		out = append(out, [2]string{"incomplete", "the facts before " + in.FactsBefore.In(zone).Format("2006-01-02 15:04:05") +
-			" were pruned (pftls prune --keep-facts): " + what})
+		out = append(out, [2]string{"incomplete", line})
 	}
 	if !m.Generated.IsZero() {
 		out = append(out, [2]string{"made", m.Generated.In(zone).Format("2006-01-02 15:04:05") + " by pftls"})

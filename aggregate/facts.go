@@ -155,7 +155,7 @@ type SessionCount struct {
 	TLSCipher      string
 	TLSKeyExchange string
 	// ClientDomain is the clients' host/domain (ClientDomain); '' for
-	// counts stored before schema step 10.
+	// counts stored before schema step 9.
 	ClientDomain string
 	Sessions     int64
 	// ConnectSeconds is the time the sessions were connected, MaxSeconds

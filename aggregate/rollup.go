@@ -33,7 +33,7 @@ import (
 // Attempts are only ever inserted, never rewritten (they have no key to
 // upsert by): a rollup is the exact sum of its hour's plain deliveries, as
 // long as the facts and the rollups are written together. The schema step
-// that creates them (9) fills them from the attempts already stored.
+// that creates them (11) fills them from the attempts already stored.
 //
 // A report over [from, to) (Store.ScanRollups) reads:
 //   - whole hours the report lets rollups serve (its zone puts every
@@ -333,7 +333,7 @@ const resolutionsQuery = `SELECT time, host, queue_id, message_start, service, s
 			AND (instr(recipient, char(8490)) > 0 OR instr(recipient, char(304)) > 0)
 			AND time >= ? AND time < ? AND (? = '' OR host = ?)`
 
-// schemaRollups is schema step 9: the rollups, the indexes a report from
+// schemaRollups is schema step 11: the rollups, the indexes a report from
 // them reads through, and the rollups of the attempts already stored.
 const schemaRollups = `CREATE TABLE rollup_delivered (
 		hour           INTEGER NOT NULL,

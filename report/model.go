@@ -135,7 +135,7 @@ type TrafficRow struct {
 	TLSFailures int64 `json:"tls_failures"`
 	// ConnectSeconds is the time those smtpd sessions were connected,
 	// MaxConnectSeconds the longest (pflogsumm's per-hour SMTPD
-	// connection summary; 0 for sessions stored before schema step 10).
+	// connection summary; 0 for sessions stored before schema step 9).
 	ConnectSeconds    int64 `json:"smtpd_seconds"`
 	MaxConnectSeconds int64 `json:"smtpd_max_seconds"`
 }

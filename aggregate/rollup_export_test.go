@@ -8,12 +8,12 @@ import (
 	"strconv"
 )
 
-// UndoSchemaStep9 makes the database at path what pftls wrote before
+// UndoRollupsStep makes the database at path what pftls wrote before
 // its rollups step (appended as step 11, after the smtpd time and open
 // state steps it was written beside): the step only adds tables and
 // indexes, so dropping them and setting the version back gives a database
 // of the pftls before rollups, with the facts it stored.
-func UndoSchemaStep9(ctx context.Context, path string) error {
+func UndoRollupsStep(ctx context.Context, path string) error {
 	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
 	if err != nil {
 		return err

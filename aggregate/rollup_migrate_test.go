@@ -56,18 +56,18 @@ func reportJSON(t *testing.T, path string, from, to time.Time) []byte {
 	return buf.Bytes()
 }
 
-// TestSchemaStep9UpgradesOldDatabase: a database of the pftls before
+// TestRollupsStepUpgradesOldDatabase: a database of the pftls before
 // rollups (schema 8) gets them when a writer opens it, filled from its
 // attempts, and its reports are those of a database that stored the same
 // log with rollups from the start.
-func TestSchemaStep9UpgradesOldDatabase(t *testing.T) {
+func TestRollupsStepUpgradesOldDatabase(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	const log = "../report/testdata/multi-hour-2hosts.log.gz"
 	fresh, old := filepath.Join(dir, "fresh.db"), filepath.Join(dir, "old.db")
 	ingestFile(t, fresh, log)
 	ingestFile(t, old, log)
-	if err := aggregate.UndoSchemaStep9(ctx, old); err != nil {
+	if err := aggregate.UndoRollupsStep(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := aggregate.Open(ctx, old, aggregate.OpenOptions{ReadOnly: true}); err == nil {

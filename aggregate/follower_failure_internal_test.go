@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 )
 
@@ -22,10 +21,7 @@ import (
 func TestTail_follower_failure_ends_through_shutdown(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readCorpus(t)
 	log := filepath.Join(dir, "mail.log")
 	if err := os.WriteFile(log, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -42,7 +38,7 @@ func TestTail_follower_failure_ends_through_shutdown(t *testing.T) {
 	pump := &Pump{
 		Store:    store,
 		Corr:     NewCorrelator(DefaultOptions),
-		Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} },
+		Resolver: resolve2026,
 	}
 	run, err := pump.Begin(ctx, id)
 	if err != nil {

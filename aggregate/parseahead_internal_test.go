@@ -34,10 +34,7 @@ func feedAll(t *testing.T, feed lineFeed) (lines []parsedLine, partial bool) {
 // once, in the order of the file, parsed as one line at a time would be,
 // and a partial last line ends the reading as it does inline.
 func TestParseAhead_parallel_parsers_keep_reading_order(t *testing.T) {
-	corpus, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	corpus := readCorpus(t)
 	for _, tail := range []string{"", "Mar  1 06:00:00 mail postfix/smtp[1]: cut"} {
 		path := filepath.Join(t.TempDir(), "mail.log")
 		if err := os.WriteFile(path, append(corpus, tail...), 0o600); err != nil {
@@ -78,7 +75,7 @@ func TestParseAhead_parallel_parsers_keep_reading_order(t *testing.T) {
 // first chunk (an error, a cancelled run) stops the reader and every
 // parser; stop returns and nothing is left running.
 func TestParseAhead_stop_midway_returns(t *testing.T) {
-	rd, err := source.Open("../testdata/corpus/corpus-a.log")
+	rd, err := source.Open(corpusLogPath)
 	if err != nil {
 		t.Fatal(err)
 	}

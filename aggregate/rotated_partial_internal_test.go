@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 )
 
@@ -17,10 +16,7 @@ import (
 // while is final and its last line is read; the live log, and a copy
 // just rotated (its writer may not have reopened yet), still leave it.
 func TestLogRotation_copy_partial_last_line_is_read(t *testing.T) {
-	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readCorpus(t)
 	const cut = "Mar  1 06:00:00 mail postfix/qmgr[1]: 4ABCDEF: removed"
 	for _, tc := range []struct {
 		name     string
@@ -49,7 +45,7 @@ func TestLogRotation_copy_partial_last_line_is_read(t *testing.T) {
 			}
 			defer store.Close()
 			pump := &Pump{Store: store, Corr: NewCorrelator(DefaultOptions),
-				Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} }}
+				Resolver: resolve2026}
 			rd, err := source.Open(path)
 			if err != nil {
 				t.Fatal(err)

@@ -6,9 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 )
 
@@ -21,10 +19,7 @@ import (
 func TestTailLateLineOfOldFile(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readCorpus(t)
 	lines := strings.SplitAfter(string(data), "\n")
 	lines = lines[:len(lines)-1]
 	oldPath, newPath := filepath.Join(dir, "mail.log.1"), filepath.Join(dir, "mail.log")
@@ -51,7 +46,7 @@ func TestTailLateLineOfOldFile(t *testing.T) {
 	pump := &Pump{
 		Store:    store,
 		Corr:     NewCorrelator(DefaultOptions),
-		Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} },
+		Resolver: resolve2026,
 	}
 	run, err := pump.Begin(ctx, idOld)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,10 +16,7 @@ import (
 // TestStateReadsEarlierJSON: a state stored by an earlier pftls (JSON, before
 // the gob encoding) restores the same open state as the current encoding.
 func TestStateReadsEarlierJSON(t *testing.T) {
-	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readCorpus(t)
 	res := logparse.Resolver{Year: 2026, Location: time.UTC}
 	c := NewCorrelator(DefaultOptions)
 	for _, line := range strings.SplitAfter(string(data), "\n")[:2718] {
@@ -95,10 +91,7 @@ func canonicalState(t *testing.T, b []byte) map[string]int {
 // goroutine while the correlator goes on, so nothing the correlator
 // changes later may show in it.
 func TestSnapshotIsACopy(t *testing.T) {
-	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readCorpus(t)
 	lines := strings.SplitAfter(string(data), "\n")
 	res := logparse.Resolver{Year: 2026, Location: time.UTC}
 	c := NewCorrelator(DefaultOptions)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
 )
 
@@ -22,10 +21,7 @@ import (
 // file is stored.
 func TestLogRotation_between_identify_and_follow(t *testing.T) {
 	ctx := t.Context()
-	data, err := os.ReadFile("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readCorpus(t)
 	lines := strings.SplitAfter(string(data), "\n")
 	old, next := strings.Join(lines[:1000], ""), strings.Join(lines[1000:3000], "")
 	dir := t.TempDir()
@@ -38,7 +34,7 @@ func TestLogRotation_between_identify_and_follow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	resolver := func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} }
+	resolver := resolve2026
 	ingest := &Pump{Store: store, Corr: NewCorrelator(DefaultOptions), Resolver: resolver}
 	rd, err := source.Open(log)
 	if err != nil {

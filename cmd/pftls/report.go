@@ -127,16 +127,26 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	if err != nil {
 		return nil, nil, err
 	}
-	model, err := report.Build(ctx, store, report.Options{
-		From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain, Top: f.top, TotalsOnly: f.top == 0, Generated: e.now(), Config: cfg,
-	})
+	model, err := report.Build(ctx, store, f.reportOptions(from, to, zone, e.now(), cfg))
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range read {
-		model.AddInput(read[i].Path, &read[i].Coverage)
-	}
+	addInputs(model, read)
 	return model, zone, nil
+}
+
+// reportOptions are the report's options for the window [from, to) in
+// zone, made at now, as the flags choose them (--top 0: totals only).
+func (f *reportFlags) reportOptions(from, to time.Time, zone *time.Location, now time.Time, cfg *report.PostfixConfig) report.Options {
+	return report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
+		Top: f.top, TotalsOnly: f.top == 0, Generated: now, Config: cfg}
+}
+
+// addInputs tells the model what pftls understood of each FILE read.
+func addInputs(m *report.Model, read []aggregate.FileResult) {
+	for i := range read {
+		m.AddInput(read[i].Path, &read[i].Coverage)
+	}
 }
 
 // analyseDirect is "report --db :memory: FILE...": the correlator's facts go
@@ -146,17 +156,14 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, cfg *report.PostfixConfig) (*report.Model, *time.Location, error) {
 	var b *report.Builder
 	read, zone, err := readDirect(ctx, e, f, files, func(from, to time.Time, zone *time.Location) aggregate.FactConsumer {
-		b = report.NewBuilder(report.Options{From: from, To: to, Zone: zone, Host: f.host, Domain: f.domain,
-			Top: f.top, TotalsOnly: f.top == 0, Generated: e.now(), Config: cfg})
+		b = report.NewBuilder(f.reportOptions(from, to, zone, e.now(), cfg))
 		return aggregate.FactsFunc(b.Feed)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	m := b.Finish()
-	for i := range read {
-		m.AddInput(read[i].Path, &read[i].Coverage)
-	}
+	addInputs(m, read)
 	return m, zone, nil
 }
 

@@ -27,6 +27,8 @@ type mailFlags struct {
 	sendmail     string
 	onlyProblems bool
 	failOn       string
+
+	toAddrs []string // to, parsed by validate
 }
 
 func (f *mailFlags) register(fs *flag.FlagSet) {
@@ -53,7 +55,8 @@ func (f *mailFlags) validate(fs *flag.FlagSet, format string) error {
 		}
 	}
 	if f.to != "" {
-		if _, err := mailTo(f.to); err != nil {
+		var err error
+		if f.toAddrs, err = mailTo(f.to); err != nil {
 			return usagef("pftls report --mail-to 'postmaster@example.com, Jörg Muster <joerg@example.com>'", "--mail-to %q: %v", f.to, err)
 		}
 	}
@@ -118,8 +121,7 @@ func (f *mailFlags) emailOptions(m *report.Model, windowLabel string, now time.T
 	if subject == "" {
 		subject = report.Subject(m, label, windowLabel)
 	}
-	to, _ := mailTo(f.to) // checked by validate
-	return report.EmailOptions{From: from, To: to, Subject: subject, Date: now, Host: host}
+	return report.EmailOptions{From: from, To: f.toAddrs, Subject: subject, Date: now, Host: host}
 }
 
 // sendMail hands the message to sendmail -t -i and reports its failure

@@ -81,10 +81,6 @@ var (
 		"1 while pftls tail runs with complete counters; 0 when counting the facts already stored failed (the counters then start at 0).", nil, nil)
 )
 
-// tailMetricNames are the families tailMetrics adds to report.Metrics'.
-var tailMetricNames = []string{"pftls_last_line_timestamp_seconds", "pftls_log_lag_bytes",
-	"pftls_ingest_commits_total", "pftls_ingest_commit_errors_total", "pftls_up"}
-
 func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store, fromStart bool, stderr io.Writer) (*tailMetrics, error) {
 	o.Live = true
 	t := &tailMetrics{opts: o, m: report.NewMetrics(o), reg: prometheus.NewRegistry(), store: store, stderr: stderr,

@@ -150,6 +150,7 @@ type Builder struct {
 	// pflogsumm's staples: traffic by hour of day and by day, received
 	// messages by sender domain and by sender, delivered by recipient.
 	hourly, daily        map[string]*TrafficRow
+	lastTraffic          trafficCache
 	recvFrom, sendersVol *volumeTable
 	recipsVol            *volumeTable
 	// trend counts each domain's problems by the minute (chart_trend.go).
@@ -179,10 +180,24 @@ func (b *Builder) smtpdTime(hour, day *TrafficRow, client string, n, secs, maxSe
 	row.MaxSeconds = max(row.MaxSeconds, maxSecs)
 }
 
-// traffic returns the rows of t's hour of day and day.
+// traffic returns the rows of t's hour of day and day. Facts come in
+// runs of the same local hour, so the rows of the last hour asked for are
+// kept: formatting the hour and day of every fact was on the hot path.
 func (b *Builder) traffic(t time.Time) (*TrafficRow, *TrafficRow) {
 	lt := t.In(b.opts.Zone)
-	return trafficRow(b.hourly, lt.Format("15")), trafficRow(b.daily, lt.Format("2006-01-02"))
+	y, yd, h := lt.Year(), lt.YearDay(), lt.Hour()
+	if c := &b.lastTraffic; c.hour != nil && c.year == y && c.yearDay == yd && c.hourOfDay == h {
+		return c.hour, c.day
+	}
+	hour, day := trafficRow(b.hourly, lt.Format("15")), trafficRow(b.daily, lt.Format("2006-01-02"))
+	b.lastTraffic = trafficCache{year: y, yearDay: yd, hourOfDay: h, hour: hour, day: day}
+	return hour, day
+}
+
+// trafficCache is the local hour traffic looked up last and its rows.
+type trafficCache struct {
+	year, yearDay, hourOfDay int
+	hour, day                *TrafficRow
 }
 
 func trafficRow(m map[string]*TrafficRow, period string) *TrafficRow {

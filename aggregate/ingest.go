@@ -469,17 +469,27 @@ func (p *Pump) IngestReader(ctx context.Context, rd *source.Reader) (FileResult,
 		// It is left whole for the next run.
 		return FileResult{Path: id.Path, TooShort: true}, nil
 	}
-	if off := run.Offset(); off > 0 {
-		if err := rd.SkipTo(off); err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
-				// A shorter copy of a source read further before (an
-				// older copy, cut short): it holds nothing new.
-				return run.Result(), nil
-			}
-			return run.Result(), fmt.Errorf("%s: resume at byte %d: %w", id.Path, off, err)
-		}
+	if more, err := run.skipStored(rd); !more || err != nil {
+		return run.Result(), err
 	}
 	return p.ingest(ctx, run, rd)
+}
+
+// skipStored reads rd through the bytes earlier runs stored of its
+// source. more is false when it holds nothing past them: a shorter copy
+// of a source read further before (an older copy, cut short).
+func (r *Run) skipStored(rd *source.Reader) (more bool, err error) {
+	off := r.Offset()
+	if off <= 0 {
+		return true, nil
+	}
+	if err := rd.SkipTo(off); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: resume at byte %d: %w", rd.Identity().Path, off, err)
+	}
+	return true, nil
 }
 
 // maxChangedOpen is how many open messages may change between two of

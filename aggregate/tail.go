@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"time"
@@ -136,13 +135,8 @@ func (t *route) stdin(ctx context.Context, o TailOptions) (*source.Reader, error
 		return nil, err
 	}
 	t.run.followClock()
-	if off := t.run.Offset(); off > 0 {
-		if err := rd.SkipTo(off); err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, nil // a shorter copy of a stream stored further before
-			}
-			return nil, fmt.Errorf("-: resume at byte %d: %w", off, err)
-		}
+	if more, err := t.run.skipStored(rd); !more || err != nil {
+		return nil, err
 	}
 	return rd, nil
 }

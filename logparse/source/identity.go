@@ -123,20 +123,14 @@ func (r *Reader) IdentifyStream() error {
 // says how much). A stream not made by [NewReaderContext], or compressed,
 // is identified by IdentifyStream, waiting for all of them.
 func (r *Reader) IdentifyStreamWithin(d time.Duration) error {
-	if r.waiter == nil || r.ident.Compression != "" || r.br == nil {
+	if r.waiter == nil || r.ident.Compression != "" {
 		return r.IdentifyStream()
-	}
-	if r.offset != 0 || r.number != 0 {
-		return fmt.Errorf("%s: identify stream: already read to offset %d", r.name, r.offset)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	r.waiter.wait = t.C
-	head, _ := r.br.Peek(FingerprintSize)
-	r.waiter.wait = nil
-	r.ident.Fingerprint, r.ident.FingerprintLen = HeadFingerprint(head)
-	r.idp = nil
-	return nil
+	defer func() { r.waiter.wait = nil }()
+	return r.IdentifyStream()
 }
 
 // PrefixFingerprint is [Fingerprint] for a stream identified by

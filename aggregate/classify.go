@@ -77,7 +77,9 @@ func (a *Attempt) GoodTLS() bool {
 }
 
 // goodTLSCondition is GoodTLS as an SQL condition on the attempts table.
-// It is part of the literal query in Store.LastGoodTLS.
+// Queries are single literals (TestSQLOnlyWithParameters), so it is
+// written out again in lastGoodPartQuery and the rollups' schema step,
+// and a test keeps those copies equal to it.
 const goodTLSCondition = `status = 'sent' AND tls_failure = '' AND (tls_trust != '' OR (tls_policy != ''
 		AND tls_policy NOT LIKE '!%' AND tls_policy NOT LIKE 'requiretls%'
 		AND substr(tls_policy || '/', 1, instr(tls_policy || '/', '/') - 1) NOT IN ('none', 'unknown')

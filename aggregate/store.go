@@ -625,17 +625,9 @@ func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source
 // SourceAt returns the source last read from path (under that name), if
 // any: what the file at path was when pftls last read it.
 func (s *Store) SourceAt(ctx context.Context, path string) (Source, bool, error) {
-	var src Source
-	var dev, inode int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor
-		FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT 1`, path).
-		Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &src.Cursor)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Source{}, false, nil
+	srcs, err := s.SourcesAt(ctx, path, 1)
+	if err != nil || len(srcs) == 0 {
+		return Source{}, false, err
 	}
-	if err != nil {
-		return Source{}, false, s.wrapOpenErr("find the source last read from "+path, err)
-	}
-	src.Dev, src.Inode = uint64(dev), uint64(inode)
-	return src, true, nil
+	return srcs[0], true, nil
 }

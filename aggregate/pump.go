@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"context"
 	"time"
 
 	"github.com/pftls/pftls/logparse"
@@ -80,9 +79,6 @@ type FileResult struct {
 	Facts     int
 	Coverage  Coverage // what of it pftls understood (see coverage.go)
 }
-
-// Restore loads the correlator's stored state.
-func (p *Pump) Restore(ctx context.Context) error { return p.restore(ctx) }
 
 // emit hands a batch to the consumers, unless they are held back.
 func (p *Pump) emit(b *Batch) {

@@ -168,15 +168,6 @@ func (x *spillIndex) add(hashes []uint32) {
 	clear(x.gone)
 }
 
-// len is the number of keys in the set.
-func (x *spillIndex) len() int {
-	n := len(x.sorted)
-	for _, g := range x.gone {
-		n -= g
-	}
-	return n
-}
-
 // SetSpill gives the correlator a place for the open messages it has no
 // room for (see Spill); the keys already there are learnt. Without one,
 // every open message stays in memory.

@@ -302,11 +302,11 @@ func (sp *storeSpill) rows(ctx context.Context, query string, args []any, each f
 	return rows.Err()
 }
 
-// restore loads the correlator's stored state for a pump with a store:
+// Restore loads the correlator's stored state for a pump with a store:
 // the encoded part, the open messages in memory when the last commit was
 // made, the MX hosts; the spilled messages stay in the store, and the
 // correlator learns only their keys.
-func (p *Pump) restore(ctx context.Context) error {
+func (p *Pump) Restore(ctx context.Context) error {
 	if p.Store == nil {
 		return nil
 	}

@@ -51,7 +51,8 @@ func (c *Coverage) add(l *logparse.Line) {
 	}
 	c.Lines++
 	notUnderstood := false
-	switch l.Event.Kind() {
+	kind := l.Event.Kind()
+	switch kind {
 	case logparse.KindForeign:
 		c.Foreign++
 	case logparse.KindMalformed:
@@ -70,7 +71,7 @@ func (c *Coverage) add(l *logparse.Line) {
 	if notUnderstood && len(c.Examples) < MaxCoverageExamples {
 		c.Examples = append(c.Examples, strings.Clone(l.Raw[:min(len(l.Raw), maxExample)]))
 	}
-	if l.Format != "" && (l.Event.Kind() != logparse.KindMalformed || l.Format == logparse.FormatBare) {
+	if l.Format != "" && (kind != logparse.KindMalformed || l.Format == logparse.FormatBare) {
 		c.countFormat(l.Format)
 	}
 }

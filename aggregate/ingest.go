@@ -185,6 +185,7 @@ func (r *Run) Result() FileResult {
 	res := r.res
 	res.Elapsed = time.Since(r.start) // a duration: the wall clock, never the injected one
 	res.Coverage = r.res.Coverage.Clone()
+	res.Unparsed = res.Coverage.Unparsed // the same count, kept once
 	return res
 }
 
@@ -280,9 +281,6 @@ func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
 		r.lastAt = at
 	}
 	r.res.Coverage.add(l)
-	if l.Event.Kind() == logparse.KindUnparsed {
-		r.res.Unparsed++
-	}
 	if truncated {
 		r.res.Truncated++
 	}

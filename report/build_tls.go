@@ -57,10 +57,12 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	o := &b.m.TLS.Outbound
 	row := b.outbound[a.Domain]
 	if row == nil {
-		row = &TLSDomainRow{Domain: a.Domain}
-		b.outbound[a.Domain] = row
-		b.outProtos[a.Domain] = map[string]bool{}
-		b.outCiphrs[a.Domain] = map[string]bool{}
+		// Copied: a map key that outlives its line would keep the line alive.
+		domain := strings.Clone(a.Domain)
+		row = &TLSDomainRow{Domain: domain}
+		b.outbound[domain] = row
+		b.outProtos[domain] = map[string]bool{}
+		b.outCiphrs[domain] = map[string]bool{}
 	}
 	row.Deliveries += n
 	o.Deliveries += n
@@ -131,8 +133,9 @@ type rptAcc struct {
 func (b *Builder) tlsrpt(a *aggregate.Attempt, posture aggregate.TLSPosture, n int64) {
 	acc := b.rpt[a.Domain]
 	if acc == nil {
-		acc = &rptAcc{row: TLSRPTRow{Domain: a.Domain}, failures: map[string]int64{}, pftls: map[string]int64{}}
-		b.rpt[a.Domain] = acc
+		domain := strings.Clone(a.Domain) // see outboundTLS
+		acc = &rptAcc{row: TLSRPTRow{Domain: domain}, failures: map[string]int64{}, pftls: map[string]int64{}}
+		b.rpt[domain] = acc
 	}
 	status, rest, _ := strings.Cut(a.TLSRPT, " ")
 	if status == "success" {
@@ -191,7 +194,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	}
 	for n := range strings.SplitSeq(f.Names, ",") {
 		if n = strings.TrimSpace(n); n != "" {
-			acc.names[n] = true
+			addString(acc.names, n)
 		}
 	}
 	if f.Status == logparse.StatusSent {

@@ -39,15 +39,16 @@ const DefaultMetricsDomains = 10
 // domain first seen after that many is counted in "other" only.
 const maxTrackedDomains = 10000
 
-// metricFamily is one counter family: its name, help and label names.
+// metricFamily is one counter family: its name, label names and
+// description (which holds its help).
 type metricFamily struct {
-	name, help string
-	labels     []string
-	desc       *prometheus.Desc
+	name   string
+	labels []string
+	desc   *prometheus.Desc
 }
 
 func newFamily(name, help string, labels ...string) *metricFamily {
-	return &metricFamily{name: name, help: help, labels: labels, desc: prometheus.NewDesc(name, help, labels, nil)}
+	return &metricFamily{name: name, labels: labels, desc: prometheus.NewDesc(name, help, labels, nil)}
 }
 
 // The counter families counted from facts.
@@ -127,8 +128,6 @@ const (
 	countedExpired
 )
 
-type metricsMsgKey = msgKey
-
 // Metrics counts facts into pftls's Prometheus families. It is an
 // aggregate.FactConsumer (tail), an aggregate.Sink (a store scan) and a
 // prometheus.Collector. It is safe for concurrent use: the pump feeds it
@@ -141,7 +140,7 @@ type Metrics struct {
 	totals   map[*metricFamily]map[labelKey]float64 // per-domain families summed over every domain
 	nTop     int
 	scraped  bool
-	messages map[metricsMsgKey]msgState // messages counted and not yet removed: tail sees a message at every change
+	messages map[msgKey]msgState // messages counted and not yet removed: tail sees a message at every change
 	latest   time.Time
 	swept    time.Time // latest at the last sweep
 }
@@ -152,7 +151,7 @@ func NewMetrics(o MetricsOptions) *Metrics {
 		o.Domains = DefaultMetricsDomains
 	}
 	return &Metrics{opts: o, counts: map[*metricFamily]map[labelKey]float64{}, domains: map[string]*domainStats{},
-		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[metricsMsgKey]msgState{}}
+		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}}
 }
 
 func (m *Metrics) inWindow(t time.Time) bool { return inWindow(m.opts.From, m.opts.To, t) }
@@ -241,7 +240,7 @@ func (m *Metrics) seen(t time.Time) {
 }
 
 func (m *Metrics) message(x *aggregate.Message) {
-	k := metricsMsgKey{x.Host, x.QueueID, x.Start.UnixNano()}
+	k := msgKey{x.Host, x.QueueID, x.Start.UnixNano()}
 	st := m.messages[k]
 	if st&countedReceived == 0 && x.Received() && m.inWindow(x.Start) {
 		st |= countedReceived
@@ -392,7 +391,7 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 	m.inc(famDeliveries, labelKey{a.Host, status, RelayClass(a)})
 	if outcome == aggregate.OutcomeDeferred {
 		m.inc(famDeferrals, labelKey{a.Host, dsnLabel(a.DSN), reasonLabel(a)})
-		k := metricsMsgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
+		k := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
 		if st := m.messages[k]; st&countedDeferred == 0 {
 			m.inc(famDeferredMsgs, labelKey{a.Host})
 			m.messages[k.owned()] = st | countedDeferred

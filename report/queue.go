@@ -92,7 +92,7 @@ func ReadQueue(r io.Reader, now time.Time) (*QueueSnapshot, error) {
 		for _, rc := range e.Recipients {
 			d := aggregate.Domain(rc.Address)
 			if d == "" {
-				d = "(unknown)"
+				d = unknownDomain
 			}
 			s.domains[d]++
 		}

@@ -33,7 +33,7 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 			if i > 0 {
 				lead = "!! "
 			}
-			for j, line := range wordWrap(lead+TerminalSafe(a), width) {
+			for j, line := range tokenWrap(lead+TerminalSafe(a), width) {
 				if j > 0 {
 					line = "!!   " + line
 				}
@@ -48,7 +48,7 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 	for _, t := range tables {
 		fmt.Fprintf(bw, "\n%s\n", t.Title)
 		if t.Note != "" {
-			for _, line := range wordWrap("("+t.Note+")", width) {
+			for _, line := range tokenWrap("("+t.Note+")", width) {
 				fmt.Fprintln(bw, line)
 			}
 		}
@@ -58,7 +58,7 @@ func renderText(w io.Writer, m *Model, o RenderOptions) error {
 		if t.ID == "totals" {
 			for _, c := range m.textCharts(zone, o.ASCII) {
 				fmt.Fprintf(bw, "\n%s\n", c.Title)
-				for _, line := range wordWrap("("+c.Note+")", width) {
+				for _, line := range tokenWrap("("+c.Note+")", width) {
 					fmt.Fprintln(bw, TerminalSafe(line))
 				}
 				for _, line := range c.Lines {
@@ -237,9 +237,6 @@ func safeLines(c string) string {
 	}
 	return strings.Join(parts, "\n")
 }
-
-// wordWrap breaks s into lines of at most width runes (see tokenWrap).
-func wordWrap(s string, width int) []string { return tokenWrap(s, width) }
 
 // tokenWrap breaks s into lines of at most width runes, only at a space or
 // after a comma: a host name, an address or an IP address (IPv6 included)

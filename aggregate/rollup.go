@@ -107,11 +107,12 @@ func (g *DeliveredGroup) Attempt() Attempt {
 
 // deliveredKey is what rollup_delivered is keyed by.
 type deliveredKey struct {
-	hour                                       int64
-	host, domain, service                      string
-	relayed, localHop                          bool
-	trust                                      logparse.Trust
-	protocol, cipher, policy, rpt, kex, sigAlg string
+	hour                               int64
+	host, domain, service              string
+	relayed, localHop                  bool
+	trust                              logparse.Trust
+	policy                             logparse.TLSPolicy // the value: its text is made once a row, when written
+	protocol, cipher, rpt, kex, sigAlg string
 }
 
 // RecipientGroup is a rollup_recipients row: N plain deliveries of one
@@ -168,7 +169,7 @@ func rollupsOf(as []Attempt) rollups {
 		}
 		hourT := time.Unix(hour*3600, 0).UTC()
 		dk := deliveredKey{hour: hour, host: a.Host, domain: a.Domain, service: a.Service, relayed: a.RelayAddr != "",
-			localHop: a.LocalHop, trust: a.TLSTrust, protocol: a.TLSProtocol, cipher: a.TLSCipher, policy: a.TLSPolicy.String(),
+			localHop: a.LocalHop, trust: a.TLSTrust, protocol: a.TLSProtocol, cipher: a.TLSCipher, policy: a.TLSPolicy,
 			rpt: a.TLSRPT, kex: a.TLSKeyExchange, sigAlg: a.TLSServerSig}
 		j, ok := dIdx[dk]
 		if !ok {

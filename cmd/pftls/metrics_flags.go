@@ -57,11 +57,7 @@ func (f *metricsFlags) check(fs *flag.FlagSet) error {
 // function it returns stops the server and the queue's timer.
 func (t *tailer) startMetrics(ctx context.Context) (func() error, error) {
 	f := &t.f.metrics
-	domains := f.domains
-	if domains == 0 {
-		domains = -1 // report.MetricsOptions: <0 is none
-	}
-	tm, err := newTailMetrics(report.MetricsOptions{Domains: domains}, t.path, t.pump.Store, t.f.fromStart, t.e.stderr)
+	tm, err := newTailMetrics(report.MetricsOptions{Domains: metricsDomains(f.domains)}, t.path, t.pump.Store, t.f.fromStart, t.e.stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -114,4 +110,14 @@ func (t *tailer) tickMetrics(o *aggregate.TailOptions) {
 	if o.TickEvery <= 0 {
 		o.TickEvery = time.Second
 	}
+}
+
+// metricsDomains is report.MetricsOptions.Domains for a flag's count of
+// domains with series of their own: the flag's 0 means none, the
+// option's 0 the default (none is below 0).
+func metricsDomains(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -24,10 +24,7 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 	if f.mail.to != "" || f.mail.failOn != "" || f.mail.onlyProblems {
 		return usagef("pftls report --format prometheus > /var/lib/node_exporter/textfile/pftls.prom", "--format prometheus writes metrics for a collector: --mail-to, --fail-on and --only-problems do not apply")
 	}
-	mo := report.MetricsOptions{Domains: f.top, Host: f.host}
-	if f.top == 0 {
-		mo.Domains = -1 // --top 0: totals only, no domain with series of its own
-	}
+	mo := report.MetricsOptions{Domains: metricsDomains(f.top), Host: f.host} // --top 0: totals only
 	var m *report.Metrics
 	if isDirect(f, files) {
 		_, _, err := readDirect(ctx, e, f, files, func(from, to time.Time, _ *time.Location) aggregate.FactConsumer {

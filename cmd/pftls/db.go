@@ -5,10 +5,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse/source"
 )
 
 // dbFlag is the --db flag every command that touches the store has.
@@ -61,7 +61,8 @@ func closeStore(store *aggregate.Store, err *error) {
 
 // followedByTail says whether a pftls tail holding the write lock of the
 // database at dbPath follows the log that every one of files is (the log
-// itself or one of its rotated copies, "mail.log.1", "mail.log.2.gz"):
+// itself or one of its rotated copies, "mail.log.1", "mail.log.2.gz",
+// "mail.log-20261205"; not "mail.log.bak", another log):
 // tail stores each of their lines, so a report reads the database instead
 // of waiting for the lock to ingest them again (the README's cron line
 // while pftls-tail.service runs).
@@ -78,7 +79,7 @@ func followedByTail(dbPath string, files []string) (aggregate.Writer, bool) {
 		if err != nil || f == "-" {
 			return w, false
 		}
-		if abs != w.Follows && !(filepath.Dir(abs) == filepath.Dir(w.Follows) && strings.HasPrefix(filepath.Base(abs), filepath.Base(w.Follows)+".")) {
+		if !source.InRotation(w.Follows, abs) {
 			return w, false
 		}
 	}

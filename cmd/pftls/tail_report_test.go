@@ -82,6 +82,13 @@ func TestReport_while_tail_writes_reads_database(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Its rotated copies are its lines too; a log that only starts like
+	// it is not, and a report reads it itself.
+	for name, want := range map[string]bool{log + ".1": true, log + ".2.gz": true, log + "-20261124": true, log + ".bak": false, log + "2": false} {
+		if _, ok := followedByTail(db, []string{name}); ok != want {
+			t.Errorf("followedByTail(%s) = %v, want %v", filepath.Base(name), ok, want)
+		}
+	}
 	waitRead(int64(half))
 	appendTo(t, log, lines[half:])
 	waitRead(int64(len(lines)))

@@ -211,3 +211,15 @@ func Siblings(path string) ([]string, error) {
 // IsLive reports whether path is named as a live log (mail.log, maillog),
 // not as one of its rotated copies (mail.log.1, mail.log-20261205.gz).
 func IsLive(path string) bool { return parseRotated(path).kind == live }
+
+// InRotation reports whether path is the live log liveLog itself or one of
+// its rotated copies (mail.log.1, mail.log.2.gz, mail.log-20261205.gz):
+// the files that hold what a follower of live read. A name that only
+// starts like it (mail.log.bak, mail.log.old) is another log.
+func InRotation(liveLog, path string) bool {
+	if path == liveLog {
+		return true
+	}
+	l, p := parseRotated(liveLog), parseRotated(path)
+	return l.kind == live && p.kind != live && p.family == l.family
+}

@@ -196,3 +196,31 @@ func TestSiblings(t *testing.T) {
 		}
 	}
 }
+
+func TestInRotation(t *testing.T) {
+	const live = "/var/log/mail.log"
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"/var/log/mail.log", true},
+		{"/var/log/mail.log.1", true},
+		{"/var/log/mail.log.2.gz", true},
+		{"/var/log/mail.log-20261205", true},
+		{"/var/log/mail.log-20261205.gz", true},
+		{"/var/log/mail.log-2026-12-05.zst", true},
+		{"/var/log/mail.log.bak", false}, // starts like it, another log
+		{"/var/log/mail.log.old.1", false},
+		{"/var/log/mail.log.gz", false}, // the live log compressed is not a rotated copy
+		{"/var/log/mail.err.1", false},
+		{"/var/log/maillog.1", false},
+		{"/tmp/mail.log.1", false}, // another directory
+	} {
+		if got := InRotation(live, tc.path); got != tc.want {
+			t.Errorf("InRotation(%q, %q) = %v, want %v", live, tc.path, got, tc.want)
+		}
+	}
+	if InRotation("/var/log/mail.log.1", "/var/log/mail.log.2") {
+		t.Error("a rotated copy was taken for a live log")
+	}
+}

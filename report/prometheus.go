@@ -210,7 +210,7 @@ func (m *Metrics) Session(x *aggregate.Session) { m.locked(func() { m.session(x)
 func (m *Metrics) SessionCount(c *aggregate.SessionCount) {
 	m.locked(func() {
 		if m.inWindow(c.First) {
-			m.inbound(c.Host, c.TLSTrust, false, c.TLSProtocol, float64(c.Sessions))
+			m.inbound(c.Host, c.TLSTrust, false, c.TLSProtocol, c.TLSKeyExchange, float64(c.Sessions))
 		}
 	})
 }
@@ -436,12 +436,12 @@ func (m *Metrics) session(s *aggregate.Session) {
 		return
 	}
 	m.seen(s.Start)
-	m.inbound(s.Host, s.TLSTrust, s.TLSFailed, s.TLSProtocol, 1)
+	m.inbound(s.Host, s.TLSTrust, s.TLSFailed, s.TLSProtocol, s.TLSKeyExchange, 1)
 }
 
-func (m *Metrics) inbound(host string, trust logparse.Trust, failed bool, protocol string, n float64) {
+func (m *Metrics) inbound(host string, trust logparse.Trust, failed bool, protocol, kex string, n float64) {
 	t := string(aggregate.InboundPosture(trust, protocol, failed))
-	add(m.counts, famTLSSessions, labelKey{host, "inbound", t, protocolLabel(protocol), kxLabel(protocol, "")}, n)
+	add(m.counts, famTLSSessions, labelKey{host, "inbound", t, protocolLabel(protocol), kxLabel(protocol, kex)}, n)
 }
 
 func rejectLabel(c aggregate.RejectClass) string {

@@ -186,3 +186,29 @@ func TestMetricsForgetsOldMessages(t *testing.T) {
 		t.Errorf("received = %v, want 10002", got)
 	}
 }
+
+// TestMetricsInboundKeyExchange: an inbound session's key exchange group
+// gives its kx label, as an outbound delivery's does; "unknown" is only
+// for a TLS session whose group was not logged.
+func TestMetricsInboundKeyExchange(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	m := NewMetrics(MetricsOptions{})
+	m.Facts(&aggregate.Batch{
+		Sessions: []aggregate.Session{
+			{Start: at, End: at, Host: "mx1", Service: "smtpd", TLSTrust: logparse.TrustAnonymous, TLSProtocol: "TLSv1.3", TLSKeyExchange: "X25519MLKEM768"},
+			{Start: at, End: at, Host: "mx1", Service: "smtpd", TLSTrust: logparse.TrustAnonymous, TLSProtocol: "TLSv1.2"},
+		},
+	})
+	m.SessionCount(&aggregate.SessionCount{First: at, Last: at, Host: "mx1", Service: "smtpd",
+		TLSTrust: logparse.TrustAnonymous, TLSProtocol: "TLSv1.3", TLSKeyExchange: "X25519", Sessions: 3})
+	got := series(t, m)
+	for k, want := range map[string]float64{
+		"pftls_tls_sessions_total{direction=inbound,host=mx1,kx=pq-hybrid,protocol=TLSv1.3,trust=anonymous}": 1,
+		"pftls_tls_sessions_total{direction=inbound,host=mx1,kx=classic,protocol=TLSv1.3,trust=anonymous}":   3,
+		"pftls_tls_sessions_total{direction=inbound,host=mx1,kx=unknown,protocol=TLSv1.2,trust=anonymous}":   1,
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %v, want %v", k, got[k], want)
+		}
+	}
+}

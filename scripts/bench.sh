@@ -28,7 +28,11 @@
 #    view); the backlog (lines written, not yet stored) is sampled every
 #    0.2 s, and the lag is how long after the writer's last line tail had
 #    every line stored;
-# 5. issue 19's targets, each met or not met.
+# 5. the daily e-mail: the size of `report --format email` (text and
+#    HTML parts) for a day of BENCH_MAIL_LINES (10,000,000; --quick
+#    1,000,000) lines to BENCH_MAIL_DOMAINS (5,000) recipient domains,
+#    which must stay under 200 KB (issue 21);
+# 6. the targets, each met or not met.
 #
 # Every contender runs under /usr/bin/time -v on a log in the page cache;
 # the contenders of one log take turns, round after round (BENCH_RUNS), and
@@ -51,12 +55,13 @@
 #
 # Environment: BENCH_DIR (default /tmp/pftls-bench; logs, databases,
 # outputs and binaries go there, never into the repository), BENCH_SIZES,
-# BENCH_MIXES ("default tls-heavy"), BENCH_PARTS ("sizes procs db burst":
+# BENCH_MIXES ("default tls-heavy"), BENCH_PARTS ("sizes procs db burst mail":
 # the sections to run), BENCH_PROCS (GOMAXPROCS values, default "1 2" and
 # nproc), BENCH_SEED (1), BENCH_HOSTS (1), BENCH_END
 # (2026-03-02T06:00:00Z), BENCH_SPAN (24h), BENCH_RUNS (1), BENCH_DAYS (7),
 # BENCH_DAY_LINES (10000000), BENCH_DB_MIX (default), BENCH_BURST_RATE
-# (100000), BENCH_BURST_SECS (10), BENCH_BURST_MIX (tls-heavy), PFLOGSUMM
+# (100000), BENCH_BURST_SECS (10), BENCH_BURST_MIX (tls-heavy),
+# BENCH_MAIL_LINES, BENCH_MAIL_DOMAINS (5000), PFLOGSUMM
 # (pflogsumm's path, default: found on PATH or /usr/sbin/pflogsumm; set it
 # empty to leave pflogsumm out).
 set -euo pipefail
@@ -69,7 +74,8 @@ BENCH_END=${BENCH_END:-2026-03-02T06:00:00Z}
 BENCH_SPAN=${BENCH_SPAN:-24h}
 BENCH_RUNS=${BENCH_RUNS:-1}
 BENCH_MIXES=${BENCH_MIXES:-"default tls-heavy"}
-BENCH_PARTS=${BENCH_PARTS:-"sizes procs db burst"}
+BENCH_PARTS=${BENCH_PARTS:-"sizes procs db burst mail"}
+BENCH_MAIL_DOMAINS=${BENCH_MAIL_DOMAINS:-5000}
 BENCH_DAYS=${BENCH_DAYS:-7}
 BENCH_DB_MIX=${BENCH_DB_MIX:-default}
 BENCH_BURST_RATE=${BENCH_BURST_RATE:-100000}
@@ -98,9 +104,11 @@ done
 if ((quick)); then
 	sizes=${BENCH_SIZES:-1000000}
 	BENCH_DAY_LINES=${BENCH_DAY_LINES:-1000000}
+	BENCH_MAIL_LINES=${BENCH_MAIL_LINES:-1000000}
 else
 	sizes=${BENCH_SIZES:-"1000000 10000000"}
 	BENCH_DAY_LINES=${BENCH_DAY_LINES:-10000000}
+	BENCH_MAIL_LINES=${BENCH_MAIL_LINES:-10000000}
 fi
 if ((${#arg_sizes[@]} > 0)); then
 	sizes="${arg_sizes[*]}"
@@ -144,13 +152,15 @@ genver=$(cd "$repo" && cat $(ls cmd/pftls-loggen/*.go | grep -v _test.go) | sha2
 pftlsver=$(sha256sum "$pftls" | cut -c1-8)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# genlog MIX LINES SPAN prints the path of a generated log (made once).
+# genlog MIX LINES SPAN [DOMAINS] prints the path of a generated log (made
+# once); DOMAINS is the number of recipient domains (the generator's
+# default when absent).
 genlog() {
-	local mix=$1 n=$2 span=$3
-	local log=$BENCH_DIR/mail-$mix-$n-$span-s$BENCH_SEED-h$BENCH_HOSTS-$genver.log
+	local mix=$1 n=$2 span=$3 domains=${4:-}
+	local log=$BENCH_DIR/mail-$mix-$n-$span-s$BENCH_SEED-h$BENCH_HOSTS${domains:+-d$domains}-$genver.log
 	if [ ! -s "$log" ]; then
-		echo "bench: generating $n lines ($mix mix, $span) into $log" >&2
-		"$loggen" -mix "$mix" -lines "$n" -seed "$BENCH_SEED" -hosts "$BENCH_HOSTS" -end "$BENCH_END" -span "$span" -o "$log.tmp" 2>/dev/null
+		echo "bench: generating $n lines ($mix mix, $span${domains:+, $domains domains}) into $log" >&2
+		"$loggen" -mix "$mix" -lines "$n" -seed "$BENCH_SEED" -hosts "$BENCH_HOSTS" -end "$BENCH_END" -span "$span" ${domains:+-domains "$domains"} -o "$log.tmp" 2>/dev/null
 		mv "$log.tmp" "$log"
 	fi
 	echo "$log"
@@ -478,6 +488,27 @@ if part burst; then
 	echo "tail:" >>"$targets"
 	target "tail keeps up with $BENCH_BURST_RATE lines/s for $BENCH_BURST_SECS s (every line stored within 1 s of the last)" "$kept" "lag $lag s; during the burst at most $max_backlog lines ($behind_s s) not yet stored"
 	echo "  tail: lag $lag s, most lines behind $max_backlog" >&2
+fi
+
+# --- 5. the daily e-mail ----------------------------------------------------
+if part mail; then
+	log=$(genlog default "$BENCH_MAIL_LINES" "$BENCH_SPAN" "$BENCH_MAIL_DOMAINS")
+	echo "bench: the daily e-mail of $BENCH_MAIL_LINES lines to $BENCH_MAIL_DOMAINS domains" >&2
+	measure mail "$pftls" report --db :memory: --tz UTC --format email "$log"
+	best mail
+	kb=$(awk -v b="$(stat -c %s "$out/mail.out")" 'BEGIN {printf "%.0f", b / 1024}')
+	{
+		echo ""
+		echo "### The daily e-mail"
+		echo ""
+		echo "| lines | recipient domains | message (text + HTML) KB | wall s | peak RSS MB |"
+		echo "|---:|---:|---:|---:|---:|"
+		echo "| $BENCH_MAIL_LINES | $BENCH_MAIL_DOMAINS | $kb | $wall | $rss_mb |"
+	} >>"$report"
+	echo "" >>"$targets"
+	echo "The daily e-mail (issue 21):" >>"$targets"
+	target "the e-mail of $BENCH_MAIL_LINES lines to $BENCH_MAIL_DOMAINS domains < 200 KB" "$(ok gt 199 "$kb")" "$kb KB"
+	echo "  mail: $kb KB" >&2
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

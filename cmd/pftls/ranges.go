@@ -27,6 +27,10 @@ var flagRanges = map[string]flagRange{
 	"interval":        {min: int64(10 * time.Millisecond), max: int64(24 * time.Hour), example: "--interval 2s"},
 	"window":          {min: int64(time.Second), max: int64(366 * 24 * time.Hour), example: "--window 15m"},
 	"lock-wait":       {min: 0, max: int64(24 * time.Hour), example: "--lock-wait 30s"},
+	// 0: no domain series (metricsDomains); more than a few thousand
+	// series per family is more than a Prometheus should be asked to keep.
+	"metrics-domains": {min: 0, max: 10_000, example: "--listen 127.0.0.1 --metrics-domains 20"},
+	"queue-interval":  {min: int64(time.Second), max: int64(24 * time.Hour), example: "--listen 127.0.0.1 --queue auto --queue-interval 1m"},
 }
 
 // checkRanges checks the numeric flags fs has against flagRanges.

@@ -27,6 +27,9 @@ func TestFlags_out_of_range_are_usage_errors(t *testing.T) {
 		{"tail", "--no-db", "--alert-threshold", "-1"},
 		{"tail", "--no-db", "--recent", "0"},
 		{"parse", "--year", "100000"},
+		{"tail", "--no-db", "--listen", "127.0.0.1:0", "--metrics-domains", "-1"},
+		{"tail", "--no-db", "--listen", "127.0.0.1:0", "--metrics-domains", "1000000"},
+		{"tail", "--no-db", "--listen", "127.0.0.1:0", "--queue", "auto", "--queue-interval", "10ms"},
 	} {
 		full := append(append([]string{}, args[0], "--db", ":memory:"), args[1:]...)
 		if args[0] == "tail" || args[0] == "parse" {

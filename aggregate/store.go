@@ -413,6 +413,9 @@ func (s *Store) wrapOpenErr(step string, err error) error {
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
 		return fmt.Errorf("%s: %s: %w: the database is damaged; rebuild it from the logs still present with 'pftls ingest --rebuild --db %s FILE...' (the damaged file is kept aside)", s.path, step, err, s.path)
 	}
+	if hint := readOnlyHint(s.path, err); hint != "" {
+		return fmt.Errorf("%s: %s: %w: %s", s.path, step, err, hint)
+	}
 	return fmt.Errorf("%s: %s: %w", s.path, step, err)
 }
 

@@ -79,6 +79,7 @@ type Correlator struct {
 	interned      map[string]string // see intern
 	counts        lineCounter
 	out           Batch
+	spare         Batch // a spent batch whose room the next drain takes (Recycle)
 	stats         Stats
 	lastPrune     time.Time
 	latest        time.Time
@@ -1179,25 +1180,53 @@ func (c *Correlator) drain(open bool) Batch {
 	}
 	c.out.LineCounts = c.counts.drainTo(c.out.LineCounts)
 	b := c.out
-	c.out = presized(&b)
+	c.out = presized(&b, &c.spare)
+	c.spare = Batch{}
 	return b
+}
+
+// Recycle hands back a batch that was drained and that nobody reads any
+// more (its consumers have returned and no store writes it): the next
+// drain collects its facts in the batch's room instead of new slices.
+// With no store (report --db :memory:, tail --no-db) a batch is spent as
+// soon as the consumers return, and making its slices anew for every
+// drain allocated more than the parser and the correlator together.
+func (c *Correlator) Recycle(b *Batch) {
+	c.spare = Batch{
+		Messages: b.Messages[:0], Attempts: b.Attempts[:0], TLS: b.TLS[:0],
+		Sessions: b.Sessions[:0], Rejects: b.Rejects[:0], Warnings: b.Warnings[:0],
+		Unparsed: b.Unparsed[:0], LineCounts: b.LineCounts[:0],
+	}
+	*b = Batch{}
 }
 
 // presized is an empty batch with room for as many facts as b holds: the
 // next batch is usually about as big, and growing its slices by doubling
-// allocated more than the facts themselves.
-func presized(b *Batch) Batch {
+// allocated more than the facts themselves. The room of spare (a recycled
+// batch) is taken where it is big enough.
+func presized(b, spare *Batch) Batch {
 	// A big batch (the open messages at the end of the input) does not
 	// make every later one as big.
 	room := func(n int) int { return min(n+n/8, 1<<14) }
 	return Batch{
-		Messages: make([]Message, 0, room(len(b.Messages))),
-		Attempts: make([]Attempt, 0, room(len(b.Attempts))),
-		TLS:      make([]TLSFailure, 0, room(len(b.TLS))),
-		Sessions: make([]Session, 0, room(len(b.Sessions))),
-		Rejects:  make([]Reject, 0, room(len(b.Rejects))),
-		Warnings: make([]Warning, 0, room(len(b.Warnings))),
+		Messages:   roomFor(spare.Messages, room(len(b.Messages))),
+		Attempts:   roomFor(spare.Attempts, room(len(b.Attempts))),
+		TLS:        roomFor(spare.TLS, room(len(b.TLS))),
+		Sessions:   roomFor(spare.Sessions, room(len(b.Sessions))),
+		Rejects:    roomFor(spare.Rejects, room(len(b.Rejects))),
+		Warnings:   roomFor(spare.Warnings, room(len(b.Warnings))),
+		Unparsed:   spare.Unparsed[:0],
+		LineCounts: spare.LineCounts[:0],
 	}
+}
+
+// roomFor is spare, emptied, when it has room for n, else a new slice
+// with room for n.
+func roomFor[T any](spare []T, n int) []T {
+	if cap(spare) >= n {
+		return spare[:0]
+	}
+	return make([]T, 0, n)
 }
 
 // FlushPending emits the failed sessions still waiting for a delivery line,

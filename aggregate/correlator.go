@@ -324,7 +324,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	}
 	if l.Severity != logparse.SevInfo {
 		c.out.Warnings = append(c.out.Warnings, Warning{
-			Time: t, Host: l.Host, Program: l.Program, Severity: l.Severity,
+			Time: t, Host: l.Host, Program: c.intern(l.Program), Severity: l.Severity,
 			Text: l.Text, Class: mask(l.Text),
 		})
 	}
@@ -1032,8 +1032,8 @@ func (c *Correlator) addSkip(l *logparse.Line, ev logparse.DeliverySkip, t time.
 func (c *Correlator) addReject(l *logparse.Line, ev logparse.Reject, t time.Time) {
 	r := Reject{
 		Time: t, Host: l.Host, Service: ServiceName(l.Program), QueueID: l.QueueID,
-		Action: ev.Action, Stage: ev.Stage, Client: ev.Client.String(),
-		ClientName: ev.Client.Name(), ClientIP: ev.Client.Addr,
+		Action: logparse.Action(c.intern(string(ev.Action))), Stage: c.intern(ev.Stage), Client: ev.Client.String(),
+		ClientName: c.intern(ev.Client.Name()), ClientIP: ev.Client.Addr,
 		Code: ev.Code, DSN: ev.DSN, Reply: ev.Reply, ReasonClass: mask(ev.Reply),
 		From: ev.From, To: ev.To, Helo: ev.Helo,
 	}
@@ -1192,6 +1192,16 @@ func (c *Correlator) drain(open bool) Batch {
 // soon as the consumers return, and making its slices anew for every
 // drain allocated more than the parser and the correlator together.
 func (c *Correlator) Recycle(b *Batch) {
+	// Cleared, so that the spent facts' strings do not keep their lines'
+	// text in memory.
+	clear(b.Messages)
+	clear(b.Attempts)
+	clear(b.TLS)
+	clear(b.Sessions)
+	clear(b.Rejects)
+	clear(b.Warnings)
+	clear(b.Unparsed)
+	clear(b.LineCounts)
 	c.spare = Batch{
 		Messages: b.Messages[:0], Attempts: b.Attempts[:0], TLS: b.TLS[:0],
 		Sessions: b.Sessions[:0], Rejects: b.Rejects[:0], Warnings: b.Warnings[:0],

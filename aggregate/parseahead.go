@@ -56,6 +56,18 @@ func readRaw(rd *source.Reader, mayGrow bool) (line source.Line, end parsedChunk
 // cheap, few enough that the lines in flight take little memory.
 const chunkLines = 512
 
+// linesPerText is how many lines of a chunk share one string. A string
+// kept of a line (a consumer's map key, which every update of the key
+// replaces with the newest line's string) keeps the text of all of them
+// in memory: with one string per chunk of 512 lines the report builder
+// held 190 MB of text for a 1M-line log instead of 57; 16 lines per
+// string hold 67 MB and still make 94% fewer strings than one per line.
+const linesPerText = 16
+
+// chunkBytes ends a chunk early when its lines' text is this long: a
+// job's text buffer stays small however long the lines are.
+const chunkBytes = 256 << 10
+
 // chunksAhead is how many chunks the reading may be ahead of the
 // correlator, per parser.
 const chunksAhead = 4
@@ -109,6 +121,7 @@ func (f *parseInline) stop()               {}
 // the reader's buffer, as the string the parsed line's fields point into.
 type rawLine struct {
 	text      string
+	size      int // parsed ahead: the length of the line's text in its job's
 	number    int64
 	end       int64
 	truncated bool
@@ -117,8 +130,16 @@ type rawLine struct {
 
 // parseJob is one chunk on its way: read, then parsed by any parser, then
 // handed on in reading order. done is closed once lines are parsed.
+//
+// The reader appends the chunk's lines to text, a buffer the job keeps
+// from one use to the next; the parser copies it into a string per
+// linesPerText lines, which their lines' texts are parts of. A string per
+// line, made by the reader, was a million allocations per million lines.
+// The strings never point into the buffer: it is written again once the
+// job is recycled.
 type parseJob struct {
 	raw   []rawLine
+	text  []byte // the lines' text, one after the other (reused)
 	lines []parsedLine
 	end   parsedChunk // how the reading ended after this chunk, if it did
 	done  chan struct{}
@@ -170,8 +191,10 @@ func (a *parseAhead) read(rd *source.Reader, mayGrow bool) {
 			a.send(job)
 			return
 		}
-		job.raw = append(job.raw, rawOf(&line))
-		if len(job.raw) == chunkLines {
+		job.text = append(job.text, line.Bytes...)
+		job.raw = append(job.raw, rawLine{size: len(line.Bytes), number: line.Number, end: line.End,
+			truncated: line.Truncated, cursor: line.Cursor})
+		if len(job.raw) == chunkLines || len(job.text) >= chunkBytes {
 			if !a.send(job) {
 				return
 			}
@@ -185,8 +208,21 @@ func (a *parseAhead) parser() {
 	defer a.workers.Done()
 	for job := range a.work {
 		job.lines = job.lines[:len(job.raw)]
+		var text string
+		off := 0
 		for i := range job.raw {
-			job.lines[i] = job.raw[i].parse(a.format)
+			r := &job.raw[i]
+			if i%linesPerText == 0 {
+				// A copy: the lines' strings outlive the buffer's contents.
+				n := 0
+				for _, next := range job.raw[i:min(i+linesPerText, len(job.raw))] {
+					n += next.size
+				}
+				text = string(job.text[off : off+n])
+				off += n
+			}
+			r.text, text = text[:r.size], text[r.size:]
+			job.lines[i] = r.parse(a.format)
 		}
 		clear(job.raw) // the parsed lines hold what they need of the text
 		close(job.done)
@@ -197,12 +233,12 @@ func (a *parseAhead) parser() {
 func (a *parseAhead) job() *parseJob {
 	select {
 	case j := <-a.free:
-		j.raw, j.lines, j.end = j.raw[:0], j.lines[:0], parsedChunk{}
+		j.raw, j.text, j.lines, j.end = j.raw[:0], j.text[:0], j.lines[:0], parsedChunk{}
 		j.done = make(chan struct{})
 		return j
 	default:
 		return &parseJob{raw: make([]rawLine, 0, chunkLines), lines: make([]parsedLine, 0, chunkLines),
-			done: make(chan struct{})}
+			text: make([]byte, 0, chunkBytes/2), done: make(chan struct{})}
 	}
 }
 

@@ -279,7 +279,9 @@ func (a *parseAhead) recycle(c parsedChunk) {
 	if c.job == nil {
 		return
 	}
-	clear(c.job.lines) // drop the references to the lines' text
+	// Its lines are not cleared (clearing them, write barriers and all,
+	// was 1.7% of the pipeline's CPU): the next use overwrites them, and a
+	// job waiting in the pool keeps no more than its own chunk's text.
 	select {
 	case a.free <- c.job:
 	default:

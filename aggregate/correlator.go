@@ -569,7 +569,12 @@ func ServiceName(program string) string {
 
 func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.Time) {
 	m := c.message(l.Host, l.QueueID, t)
-	a := Attempt{
+	// Made in its place in the batch: an attempt is big, and building it
+	// aside and appending the copy cost as much as the rest of this.
+	n := len(c.out.Attempts)
+	c.out.Attempts = slices.Grow(c.out.Attempts, 1)[:n+1]
+	a := &c.out.Attempts[n]
+	*a = Attempt{
 		Time: t, Host: l.Host, QueueID: l.QueueID, MessageStart: m.Start, Service: l.Service,
 		Sender: m.Sender, Size: m.Size,
 		Recipient: d.To, Domain: Domain(d.To), OrigTo: d.OrigTo,
@@ -588,9 +593,8 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 	a.Forwarded = d.Status == logparse.StatusSent && strings.HasPrefix(d.Reason, "forwarded as ")
 	a.LocalHop = isLocalHop(a.RelayAddr, a.RelayPort)
 	if l.Service == "smtp" || l.Service == "lmtp" {
-		c.attachTLS(l, &a, d, t)
+		c.attachTLS(l, a, d, t) // appends to no batch slice but TLS: a stays in place
 	}
-	c.out.Attempts = append(c.out.Attempts, a)
 }
 
 // attachTLS gives a delivery the TLS state of its connection, and ties the

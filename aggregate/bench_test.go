@@ -257,3 +257,47 @@ func BenchmarkIngestCorpus(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPumpNoStore is "pftls report --db :memory:" without the
+// report: the corpus read, parsed ahead and correlated by a pump with no
+// store, whose facts go to a consumer that only counts them. Its drains
+// (every 1000 lines here) hand their batches back to the correlator.
+func BenchmarkPumpNoStore(b *testing.B) {
+	fi, err := os.Stat(benchCorpus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	b.ResetTimer()
+	lines, facts := int64(0), 0
+	for i := 0; i < b.N; i++ {
+		p := &aggregate.Pump{
+			Corr:        aggregate.NewCorrelator(aggregate.DefaultOptions),
+			CommitLines: 1000,
+			KeepOpen:    true,
+			Consumers:   []aggregate.FactConsumer{aggregate.FactsFunc(func(bt *aggregate.Batch) { facts += bt.Len() })},
+			Resolver:    func(source.Identity) logparse.Resolver { return benchResolver },
+			Now:         func() time.Time { return time.Unix(0, 0) },
+		}
+		r, err := source.Open(benchCorpus)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := p.IngestReader(ctx, r)
+		r.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Flush()
+		lines += res.Lines
+	}
+	b.StopTimer()
+	if facts == 0 {
+		b.Fatal("no facts")
+	}
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(lines)/s, "lines/s")
+	}
+}

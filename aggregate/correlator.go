@@ -79,6 +79,7 @@ type Correlator struct {
 	interned      map[string]string // see intern
 	counts        lineCounter
 	out           Batch
+	spare         Batch // a spent batch whose room the next drain takes (Recycle)
 	stats         Stats
 	lastPrune     time.Time
 	latest        time.Time
@@ -323,7 +324,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	}
 	if l.Severity != logparse.SevInfo {
 		c.out.Warnings = append(c.out.Warnings, Warning{
-			Time: t, Host: l.Host, Program: l.Program, Severity: l.Severity,
+			Time: t, Host: l.Host, Program: c.intern(l.Program), Severity: l.Severity,
 			Text: l.Text, Class: mask(l.Text),
 		})
 	}
@@ -568,7 +569,12 @@ func ServiceName(program string) string {
 
 func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.Time) {
 	m := c.message(l.Host, l.QueueID, t)
-	a := Attempt{
+	// Made in its place in the batch: an attempt is big, and building it
+	// aside and appending the copy cost as much as the rest of this.
+	n := len(c.out.Attempts)
+	c.out.Attempts = slices.Grow(c.out.Attempts, 1)[:n+1]
+	a := &c.out.Attempts[n]
+	*a = Attempt{
 		Time: t, Host: l.Host, QueueID: l.QueueID, MessageStart: m.Start, Service: l.Service,
 		Sender: m.Sender, Size: m.Size,
 		Recipient: d.To, Domain: Domain(d.To), OrigTo: d.OrigTo,
@@ -587,9 +593,8 @@ func (c *Correlator) addDelivery(l *logparse.Line, d logparse.Delivery, t time.T
 	a.Forwarded = d.Status == logparse.StatusSent && strings.HasPrefix(d.Reason, "forwarded as ")
 	a.LocalHop = isLocalHop(a.RelayAddr, a.RelayPort)
 	if l.Service == "smtp" || l.Service == "lmtp" {
-		c.attachTLS(l, &a, d, t)
+		c.attachTLS(l, a, d, t) // appends to no batch slice but TLS: a stays in place
 	}
-	c.out.Attempts = append(c.out.Attempts, a)
 }
 
 // attachTLS gives a delivery the TLS state of its connection, and ties the
@@ -1031,8 +1036,8 @@ func (c *Correlator) addSkip(l *logparse.Line, ev logparse.DeliverySkip, t time.
 func (c *Correlator) addReject(l *logparse.Line, ev logparse.Reject, t time.Time) {
 	r := Reject{
 		Time: t, Host: l.Host, Service: ServiceName(l.Program), QueueID: l.QueueID,
-		Action: ev.Action, Stage: ev.Stage, Client: ev.Client.String(),
-		ClientName: ev.Client.Name(), ClientIP: ev.Client.Addr,
+		Action: logparse.Action(c.intern(string(ev.Action))), Stage: c.intern(ev.Stage), Client: ev.Client.String(),
+		ClientName: c.intern(ev.Client.Name()), ClientIP: ev.Client.Addr,
 		Code: ev.Code, DSN: ev.DSN, Reply: ev.Reply, ReasonClass: mask(ev.Reply),
 		From: ev.From, To: ev.To, Helo: ev.Helo,
 	}
@@ -1179,25 +1184,63 @@ func (c *Correlator) drain(open bool) Batch {
 	}
 	c.out.LineCounts = c.counts.drainTo(c.out.LineCounts)
 	b := c.out
-	c.out = presized(&b)
+	c.out = presized(&b, &c.spare)
+	c.spare = Batch{}
 	return b
+}
+
+// Recycle hands back a batch that was drained and that nobody reads any
+// more (its consumers have returned and no store writes it): the next
+// drain collects its facts in the batch's room instead of new slices.
+// With no store (report --db :memory:, tail --no-db) a batch is spent as
+// soon as the consumers return, and making its slices anew for every
+// drain allocated more than the parser and the correlator together.
+func (c *Correlator) Recycle(b *Batch) {
+	// Cleared, so that the spent facts' strings do not keep their lines'
+	// text in memory.
+	clear(b.Messages)
+	clear(b.Attempts)
+	clear(b.TLS)
+	clear(b.Sessions)
+	clear(b.Rejects)
+	clear(b.Warnings)
+	clear(b.Unparsed)
+	clear(b.LineCounts)
+	c.spare = Batch{
+		Messages: b.Messages[:0], Attempts: b.Attempts[:0], TLS: b.TLS[:0],
+		Sessions: b.Sessions[:0], Rejects: b.Rejects[:0], Warnings: b.Warnings[:0],
+		Unparsed: b.Unparsed[:0], LineCounts: b.LineCounts[:0],
+	}
+	*b = Batch{}
 }
 
 // presized is an empty batch with room for as many facts as b holds: the
 // next batch is usually about as big, and growing its slices by doubling
-// allocated more than the facts themselves.
-func presized(b *Batch) Batch {
+// allocated more than the facts themselves. The room of spare (a recycled
+// batch) is taken where it is big enough.
+func presized(b, spare *Batch) Batch {
 	// A big batch (the open messages at the end of the input) does not
 	// make every later one as big.
 	room := func(n int) int { return min(n+n/8, 1<<14) }
 	return Batch{
-		Messages: make([]Message, 0, room(len(b.Messages))),
-		Attempts: make([]Attempt, 0, room(len(b.Attempts))),
-		TLS:      make([]TLSFailure, 0, room(len(b.TLS))),
-		Sessions: make([]Session, 0, room(len(b.Sessions))),
-		Rejects:  make([]Reject, 0, room(len(b.Rejects))),
-		Warnings: make([]Warning, 0, room(len(b.Warnings))),
+		Messages:   roomFor(spare.Messages, room(len(b.Messages))),
+		Attempts:   roomFor(spare.Attempts, room(len(b.Attempts))),
+		TLS:        roomFor(spare.TLS, room(len(b.TLS))),
+		Sessions:   roomFor(spare.Sessions, room(len(b.Sessions))),
+		Rejects:    roomFor(spare.Rejects, room(len(b.Rejects))),
+		Warnings:   roomFor(spare.Warnings, room(len(b.Warnings))),
+		Unparsed:   spare.Unparsed[:0],
+		LineCounts: spare.LineCounts[:0],
 	}
+}
+
+// roomFor is spare, emptied, when it has room for n, else a new slice
+// with room for n.
+func roomFor[T any](spare []T, n int) []T {
+	if cap(spare) >= n {
+		return spare[:0]
+	}
+	return make([]T, 0, n)
 }
 
 // FlushPending emits the failed sessions still waiting for a delivery line,

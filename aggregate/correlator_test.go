@@ -650,3 +650,38 @@ func TestCorrelatorStateRoundTripBulk(t *testing.T) {
 		}
 	}
 }
+
+// TestRecycledBatchesGiveTheSameFacts: a pump with no store hands each
+// drained batch back to the correlator (Recycle) once its consumers are
+// done; the facts of the batches after it must be those of a correlator
+// whose batches are all new.
+func TestRecycledBatchesGiveTheSameFacts(t *testing.T) {
+	lines := readLines(t, benchCorpus)
+	run := func(recycle bool) *facts {
+		c := aggregate.NewCorrelator(aggregate.DefaultOptions)
+		f := newFacts()
+		for i, s := range lines {
+			feed(c, s)
+			if i%97 == 96 { // batches of many sizes
+				b := c.Drain()
+				f.add(b) // copies the facts, as every consumer must
+				if recycle {
+					c.Recycle(&b)
+					if b.Len() != 0 {
+						t.Fatalf("a recycled batch still holds %d facts", b.Len())
+					}
+				}
+			}
+		}
+		c.FlushPending()
+		f.add(c.Drain())
+		return f
+	}
+	got, want := run(true), run(false)
+	if len(want.Attempts) == 0 {
+		t.Fatal("the corpus gave no attempts")
+	}
+	if d := diffCanonical(got.canonical(t), want.canonical(t)); d != "" {
+		t.Errorf("recycling batches changed the facts:\n%s", d)
+	}
+}

@@ -321,6 +321,7 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 	p.emit(&batch)
 	if p.Store == nil {
 		r.res.Stored = r.res.Lines
+		p.Corr.Recycle(&batch) // the consumers are done with it, and no store writes it
 		return nil
 	}
 	// The state is copied here, at the moment of the drain, and encoded

@@ -56,6 +56,10 @@ func readRaw(rd *source.Reader, mayGrow bool) (line source.Line, end parsedChunk
 // cheap, few enough that the lines in flight take little memory.
 const chunkLines = 512
 
+// chunkBytes ends a chunk early when its lines' text is this long: a
+// job's text buffer stays small however long the lines are.
+const chunkBytes = 256 << 10
+
 // chunksAhead is how many chunks the reading may be ahead of the
 // correlator, per parser.
 const chunksAhead = 4
@@ -109,6 +113,7 @@ func (f *parseInline) stop()               {}
 // the reader's buffer, as the string the parsed line's fields point into.
 type rawLine struct {
 	text      string
+	size      int // parsed ahead: the length of the line's text in its job's
 	number    int64
 	end       int64
 	truncated bool
@@ -117,8 +122,19 @@ type rawLine struct {
 
 // parseJob is one chunk on its way: read, then parsed by any parser, then
 // handed on in reading order. done is closed once lines are parsed.
+//
+// The reader appends the chunk's lines to text, a buffer the job keeps
+// from one use to the next, and the parser copies each line out of it:
+// the reader, one goroutine for every parser, no longer allocates. The
+// strings never point into the buffer: it is written again once the job
+// is recycled. (One string for several lines made 94% fewer allocations,
+// but a string a consumer keeps of a line, such as a map key, which every
+// update of the key replaces with the newest line's, then keeps all those
+// lines' text: 16 lines per string took report --db :memory: of a
+// 10M-line log from 279 to 357 MB for 4% of the parsing's CPU.)
 type parseJob struct {
 	raw   []rawLine
+	text  []byte // the lines' text, one after the other (reused)
 	lines []parsedLine
 	end   parsedChunk // how the reading ended after this chunk, if it did
 	done  chan struct{}
@@ -170,8 +186,10 @@ func (a *parseAhead) read(rd *source.Reader, mayGrow bool) {
 			a.send(job)
 			return
 		}
-		job.raw = append(job.raw, rawOf(&line))
-		if len(job.raw) == chunkLines {
+		job.text = append(job.text, line.Bytes...)
+		job.raw = append(job.raw, rawLine{size: len(line.Bytes), number: line.Number, end: line.End,
+			truncated: line.Truncated, cursor: line.Cursor})
+		if len(job.raw) == chunkLines || len(job.text) >= chunkBytes {
 			if !a.send(job) {
 				return
 			}
@@ -185,8 +203,13 @@ func (a *parseAhead) parser() {
 	defer a.workers.Done()
 	for job := range a.work {
 		job.lines = job.lines[:len(job.raw)]
+		off := 0
 		for i := range job.raw {
-			job.lines[i] = job.raw[i].parse(a.format)
+			r := &job.raw[i]
+			// A copy: the line's strings outlive the buffer's contents.
+			r.text = string(job.text[off : off+r.size])
+			off += r.size
+			job.lines[i] = r.parse(a.format)
 		}
 		clear(job.raw) // the parsed lines hold what they need of the text
 		close(job.done)
@@ -197,12 +220,12 @@ func (a *parseAhead) parser() {
 func (a *parseAhead) job() *parseJob {
 	select {
 	case j := <-a.free:
-		j.raw, j.lines, j.end = j.raw[:0], j.lines[:0], parsedChunk{}
+		j.raw, j.text, j.lines, j.end = j.raw[:0], j.text[:0], j.lines[:0], parsedChunk{}
 		j.done = make(chan struct{})
 		return j
 	default:
 		return &parseJob{raw: make([]rawLine, 0, chunkLines), lines: make([]parsedLine, 0, chunkLines),
-			done: make(chan struct{})}
+			text: make([]byte, 0, chunkBytes/2), done: make(chan struct{})}
 	}
 }
 
@@ -243,7 +266,9 @@ func (a *parseAhead) recycle(c parsedChunk) {
 	if c.job == nil {
 		return
 	}
-	clear(c.job.lines) // drop the references to the lines' text
+	// Its lines are not cleared (clearing them, write barriers and all,
+	// was 1.7% of the pipeline's CPU): the next use overwrites them, and a
+	// job waiting in the pool keeps no more than its own chunk's text.
 	select {
 	case a.free <- c.job:
 	default:

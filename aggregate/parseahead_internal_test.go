@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pftls/pftls/logparse"
@@ -87,4 +88,62 @@ func TestParseAhead_stop_midway_returns(t *testing.T) {
 	}
 	feed.recycle(c)
 	feed.stop()
+}
+
+// TestParseAhead_kept_text_survives_reused_buffers: the reader writes each
+// chunk's lines into a buffer its job keeps and uses again once recycled;
+// the text a correlator keeps of a line (its raw text, its fields) must
+// still read as the file wrote it after the buffer has been written over
+// by later chunks. Long lines end a chunk early (chunkBytes).
+func TestParseAhead_kept_text_survives_reused_buffers(t *testing.T) {
+	long := strings.Repeat("x", 60<<10)
+	var longLog []byte
+	for i := range 40 {
+		longLog = fmt.Appendf(longLog, "Mar  1 06:00:%02d mail postfix/smtp[%d]: %s\n", i, i, long)
+	}
+	for name, data := range map[string][]byte{"corpus": readCorpus(t), "long lines": longLog} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "mail.log")
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rd, err := source.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rd.Close()
+			feed := startParsing(rd, false, logparse.FormatAuto, 1)
+			defer feed.stop()
+			var kept, hosts []string
+			jobs := map[*parseJob]int{}
+			for {
+				c, ok := feed.next()
+				if !ok {
+					break
+				}
+				for i := range c.lines {
+					kept = append(kept, c.lines[i].line.Raw)
+					hosts = append(hosts, c.lines[i].line.Host)
+				}
+				jobs[c.job]++
+				feed.recycle(c)
+			}
+			reused := false
+			for _, n := range jobs {
+				reused = reused || n > 1
+			}
+			if !reused {
+				t.Fatalf("%d chunks in %d jobs: no job was used twice, so this test shows nothing", len(kept)/chunkLines, len(jobs))
+			}
+			want := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+			if len(kept) != len(want) {
+				t.Fatalf("%d lines read, the file has %d", len(kept), len(want))
+			}
+			for i := range want {
+				if kept[i] != want[i] || hosts[i] != "mail" {
+					t.Fatalf("line %d reads %.80q (host %q) once later chunks are read, the file has %.80q", i+1, kept[i], hosts[i], want[i])
+				}
+			}
+		})
+	}
 }

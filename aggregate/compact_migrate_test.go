@@ -46,6 +46,9 @@ func TestCompactStepUpgradesOldDatabase(t *testing.T) {
 			if n := queryInt(t, openSQL(t, old), encoded); n == 0 {
 				t.Error("the upgraded database holds no compact values")
 			}
+			if n := queryInt(t, openSQL(t, old), "PRAGMA freelist_count"); n != 0 {
+				t.Errorf("the upgraded database keeps %d free pages of the tables it rewrote", n)
+			}
 			for _, tab := range []string{"attempts", "tls_failures", "rejects", "warnings"} {
 				if !slices.Equal(dumpTable(t, old, tab), dumpTable(t, fresh, tab)) {
 					t.Errorf("%s: the upgraded database's rows differ from the fresh one's", tab)

@@ -425,6 +425,14 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit migration: %w", s.path, err)
 	}
+	if version > 0 && version < compactStep && !mem {
+		// Step 12 rewrote the fact tables beside the old ones: the file
+		// kept their pages as free ones (the 7-day database: 1265 MB,
+		// 597 of them free). VACUUM gives them back (5 s there).
+		if _, err := s.db.ExecContext(ctx, "VACUUM"); err != nil {
+			return s.wrapOpenErr("vacuum after schema step 12", err)
+		}
+	}
 	s.version = SchemaVersion
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"strings"
 	"sync"
@@ -53,7 +54,8 @@ const dictSeenLimit = 1 << 16
 type dictionary struct {
 	mu        sync.Mutex
 	ids       map[string]int64    // writer: text -> id
-	seen      map[string]struct{} // writer: texts seen once, not admitted yet
+	seen      map[uint64]struct{} // writer: hashes of texts seen once, not admitted yet
+	seed      maphash.Seed
 	texts     atomic.Pointer[[]string]
 	committed int     // entries known to be in the database (writer)
 	db        *sql.DB // to load from; nil: this writer holds every entry
@@ -62,7 +64,7 @@ type dictionary struct {
 // newDictionary is an empty dictionary that loads from db when it meets
 // an id it does not know (db nil: never).
 func newDictionary(db *sql.DB) *dictionary {
-	d := &dictionary{db: db}
+	d := &dictionary{db: db, seed: maphash.MakeSeed()}
 	d.texts.Store(&[]string{})
 	return d
 }
@@ -80,7 +82,7 @@ func (d *dictionary) loadWriter(ctx context.Context, db *sql.DB) error {
 	for i, t := range texts {
 		d.ids[t] = int64(i + 1)
 	}
-	d.seen = map[string]struct{}{}
+	d.seen = map[uint64]struct{}{}
 	d.committed = len(texts)
 	d.db = nil
 	return nil
@@ -148,14 +150,17 @@ func (d *dictionary) encode(s string) int64 {
 	if len(d.ids) >= dictLimit {
 		return 0
 	}
-	if _, ok := d.seen[s]; !ok {
+	// By hash: no copy of each text seen once. Two texts with one hash
+	// admit the second at its first sight: a wasted entry, nothing worse.
+	h := maphash.String(d.seed, s)
+	if _, ok := d.seen[h]; !ok {
 		if len(d.seen) >= dictSeenLimit {
 			clear(d.seen)
 		}
-		d.seen[strings.Clone(s)] = struct{}{}
+		d.seen[h] = struct{}{}
 		return 0
 	}
-	delete(d.seen, s)
+	delete(d.seen, h)
 	t := strings.Clone(s)
 	texts := append(*d.texts.Load(), t) // readers of the old slice never look past its length
 	d.texts.Store(&texts)

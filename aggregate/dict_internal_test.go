@@ -121,7 +121,7 @@ func TestDictionaryTexts(t *testing.T) {
 // texts stay themselves and known ones keep their ids.
 func TestDictionaryFull(t *testing.T) {
 	d := newDictionary(nil)
-	d.ids, d.seen = map[string]int64{}, map[string]struct{}{}
+	d.ids, d.seen = map[string]int64{}, map[uint64]struct{}{}
 	for range 2 {
 		d.encode("a text seen twice")
 	}

@@ -59,14 +59,29 @@ type dictionary struct {
 	texts     atomic.Pointer[[]string]
 	committed int     // entries known to be in the database (writer)
 	db        *sql.DB // to load from; nil: this writer holds every entry
+	// midScan: an id met in a scan may be loaded there and then, on
+	// another connection of db (a read-only store's pool). A store with
+	// one connection (tlsrpt's ledger) would wait for itself: it loads
+	// before each scan only.
+	midScan bool
 }
 
-// newDictionary is an empty dictionary that loads from db when it meets
-// an id it does not know (db nil: never).
-func newDictionary(db *sql.DB) *dictionary {
-	d := &dictionary{db: db, seed: maphash.MakeSeed()}
+// newDictionary is an empty dictionary that loads from db (see midScan).
+func newDictionary(db *sql.DB, midScan bool) *dictionary {
+	d := &dictionary{db: db, midScan: midScan, seed: maphash.MakeSeed()}
 	d.texts.Store(&[]string{})
 	return d
+}
+
+// refresh loads the entries added since the last load, before a scan;
+// a writer's dictionary is always whole.
+func (d *dictionary) refresh(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.db == nil {
+		return nil
+	}
+	return d.loadLocked(ctx, d.db)
 }
 
 // loadWriter loads the whole dictionary for a writer, which from then on
@@ -120,7 +135,7 @@ func (d *dictionary) text(id int64) (string, error) {
 	if t := *d.texts.Load(); id >= 1 && id <= int64(len(t)) {
 		return t[id-1], nil
 	}
-	if id < 1 || id > dictLimit || d.db == nil {
+	if id < 1 || id > dictLimit || d.db == nil || !d.midScan {
 		return "", fmt.Errorf("text id %d is not in the dictionary", id)
 	}
 	d.mu.Lock()

@@ -120,7 +120,7 @@ func TestDictionaryTexts(t *testing.T) {
 // TestDictionaryFull: once the dictionary holds dictLimit texts, new
 // texts stay themselves and known ones keep their ids.
 func TestDictionaryFull(t *testing.T) {
-	d := newDictionary(nil)
+	d := newDictionary(nil, false)
 	d.ids, d.seen = map[string]int64{}, map[uint64]struct{}{}
 	for range 2 {
 		d.encode("a text seen twice")
@@ -173,8 +173,36 @@ func TestDictionaryReaderSeesNewIDs(t *testing.T) {
 		t.Fatalf("reader read %+v, want %+v", got, want)
 	}
 	commit("host mx.example.org[192.0.2.1] said: 451 4.7.1 Try again later (in reply to RCPT TO command)", 2)
+	last := int64(len(*w.dict.texts.Load()))
+	if text, err := r.dict.text(last); err != nil || text != (*w.dict.texts.Load())[last-1] {
+		t.Errorf("in the middle of a scan, the reader decoded the new id %d as %q, %v", last, text, err)
+	}
 	if got := scanAll(t, r).attempts; !reflect.DeepEqual(got, want) {
 		t.Errorf("after the writer added ids, the reader read %+v, want %+v", got, want)
+	}
+
+	// A ledger (tlsrpt --send: one connection) loads them before it
+	// scans, never in the middle, where it would wait for itself.
+	l, err := Open(ctx, path, OpenOptions{Ledger: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	done := make(chan *factsSink)
+	go func() {
+		var f factsSink
+		if err := l.Scan(ctx, Query{}, &f); err != nil {
+			t.Error(err)
+		}
+		done <- &f
+	}()
+	select {
+	case f := <-done:
+		if !reflect.DeepEqual(f.attempts, want) {
+			t.Errorf("the ledger read %+v, want %+v", f.attempts, want)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a ledger's scan did not end: it waits for its own connection")
 	}
 }
 

@@ -101,6 +101,11 @@ func scanEach[T any](d *dictionary, t *factTable[T], add func(*T)) func(*sql.Row
 }
 
 func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
+	if s.compact() {
+		if err := s.dict.refresh(ctx); err != nil {
+			return s.wrapOpenErr("read "+name, err)
+		}
+	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return s.wrapOpenErr("read "+name, err)

@@ -289,7 +289,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside,
-		dict: newDictionary(db)}
+		dict: newDictionary(db, opts.ReadOnly && !mem)}
 	if lock != nil && aside == "" && (opts.Check || lock.unclean) {
 		if err := s.quickCheck(ctx); err != nil {
 			db.Close()

@@ -29,7 +29,8 @@ func TestCompactStepUpgradesOldDatabase(t *testing.T) {
 			}
 			encoded := `SELECT (SELECT COUNT(*) FROM attempts WHERE typeof(reason) = 'integer' OR typeof(delay) = 'integer')
 				+ (SELECT COUNT(*) FROM rejects WHERE typeof(reply) = 'integer')
-				+ (SELECT COUNT(*) FROM warnings WHERE typeof(text) = 'integer')`
+				+ (SELECT COUNT(*) FROM warnings WHERE typeof(text) = 'integer')
+				+ (SELECT COUNT(*) FROM session_counts WHERE typeof(tls_protocol) = 'integer')`
 			if n := queryInt(t, openSQL(t, old), encoded); n != 0 {
 				t.Fatalf("the schema-11 database holds %d compact values: the test did not make an old database", n)
 			}
@@ -49,7 +50,7 @@ func TestCompactStepUpgradesOldDatabase(t *testing.T) {
 			if n := queryInt(t, openSQL(t, old), "PRAGMA freelist_count"); n != 0 {
 				t.Errorf("the upgraded database keeps %d free pages of the tables it rewrote", n)
 			}
-			for _, tab := range []string{"attempts", "tls_failures", "rejects", "warnings"} {
+			for _, tab := range []string{"attempts", "tls_failures", "rejects", "warnings", "session_counts"} {
 				if !slices.Equal(dumpTable(t, old, tab), dumpTable(t, fresh, tab)) {
 					t.Errorf("%s: the upgraded database's rows differ from the fresh one's", tab)
 				}

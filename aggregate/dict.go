@@ -176,6 +176,29 @@ func (d *dictionary) encode(s string) int64 {
 		return 0
 	}
 	delete(d.seen, h)
+	return d.admit(s)
+}
+
+// encodeKey is encode for a column of a table's key, whose rows are
+// upserted and must meet their own key again: a text is admitted at its
+// first sight, so that it is stored as an id from its first row on, or,
+// when the dictionary was full or the text short, as itself in every
+// row. The caller holds d.mu.
+func (d *dictionary) encodeKey(s string) int64 {
+	if len(s) < dictMinLen {
+		return 0
+	}
+	if id, ok := d.ids[s]; ok {
+		return id
+	}
+	if len(d.ids) >= dictLimit {
+		return 0
+	}
+	return d.admit(s)
+}
+
+// admit adds s and returns its id. The caller holds d.mu.
+func (d *dictionary) admit(s string) int64 {
 	t := strings.Clone(s)
 	texts := append(*d.texts.Load(), t) // readers of the old slice never look past its length
 	d.texts.Store(&texts)
@@ -188,6 +211,17 @@ func (d *dictionary) encode(s string) int64 {
 func (r *rowBuffer) dictText(s string) {
 	if r.dict != nil {
 		if id := r.dict.encode(s); id > 0 {
+			r.int(id)
+			return
+		}
+	}
+	r.text(s)
+}
+
+// dictKey is how a dictionary column of a table's key is packed.
+func (r *rowBuffer) dictKey(s string) {
+	if r.dict != nil {
+		if id := r.dict.encodeKey(s); id > 0 {
 			r.int(id)
 			return
 		}
@@ -211,6 +245,14 @@ func (r *rowBuffer) delay(v float64) {
 func dictCol[T any, S ~string](name string, field func(*T) *S) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.dictText(string(*field(x))) },
+		dest: func(x *T, d *dictionary) any { return dictDest[S]{field(x), d} }}
+}
+
+// dictKeyCol is a text column of a table's key stored through the
+// dictionary (dictionary.encodeKey).
+func dictKeyCol[T any, S ~string](name string, field func(*T) *S) column[T] {
+	return column[T]{name: name,
+		put:  func(x *T, r *rowBuffer) { r.dictKey(string(*field(x))) },
 		dest: func(x *T, d *dictionary) any { return dictDest[S]{field(x), d} }}
 }
 
@@ -279,7 +321,7 @@ func (d *dictionary) committedUpTo(n int) {
 }
 
 // schemaCompact is schema step 12: the dictionary, and attempts, TLS
-// failures, rejects and warnings rebuilt with untyped dictionary and delay
+// failures, rejects, warnings and session counts rebuilt with untyped dictionary and delay
 // columns, their rows so far rewritten in the compact encoding (the texts
 // they repeat most, by bytes saved, become the first entries) and their
 // indexes made again. The column names and order stay those of the
@@ -288,8 +330,14 @@ const schemaCompact = `CREATE TABLE dictionary (
 		id   INTEGER PRIMARY KEY,
 		text TEXT    NOT NULL
 	);
-	-- The texts the rows stored so far repeat, those that save the most
-	-- bytes first.
+	-- Every text of the session counts' key columns (dictionary.encodeKey),
+	-- then the texts the other rows stored so far repeat, those that save
+	-- the most bytes first.
+	INSERT INTO dictionary (text) SELECT v FROM (
+			SELECT service AS v FROM session_counts UNION SELECT tls_trust FROM session_counts
+			UNION SELECT tls_protocol FROM session_counts UNION SELECT tls_cipher FROM session_counts
+			UNION SELECT tls_kex FROM session_counts
+		) WHERE length(CAST(v AS BLOB)) >= 4 ORDER BY v LIMIT 65536;
 	INSERT INTO dictionary (text) SELECT v FROM (
 			SELECT service AS v, COUNT(*) AS n FROM attempts GROUP BY 1
 			UNION ALL SELECT relay, COUNT(*) FROM attempts GROUP BY 1
@@ -320,8 +368,8 @@ const schemaCompact = `CREATE TABLE dictionary (
 			UNION ALL SELECT program, COUNT(*) FROM warnings GROUP BY 1
 			UNION ALL SELECT text, COUNT(*) FROM warnings GROUP BY 1
 			UNION ALL SELECT class, COUNT(*) FROM warnings GROUP BY 1
-		) WHERE length(CAST(v AS BLOB)) >= 4 GROUP BY v HAVING SUM(n) >= 2
-		ORDER BY SUM(n) * length(CAST(v AS BLOB)) DESC, v LIMIT 65536;
+		) WHERE length(CAST(v AS BLOB)) >= 4 AND v NOT IN (SELECT text FROM dictionary) GROUP BY v HAVING SUM(n) >= 2
+		ORDER BY SUM(n) * length(CAST(v AS BLOB)) DESC, v LIMIT max(0, 65536 - (SELECT COUNT(*) FROM dictionary));
 	CREATE UNIQUE INDEX dictionary_text ON dictionary(text);
 	CREATE TABLE attempts_v12 (
 		time           INTEGER NOT NULL,
@@ -465,4 +513,30 @@ const schemaCompact = `CREATE TABLE dictionary (
 	DROP TABLE warnings;
 	ALTER TABLE warnings_v12 RENAME TO warnings;
 	CREATE INDEX warnings_time ON warnings(time);
+	CREATE TABLE session_counts_v12 (
+		minute        INTEGER NOT NULL,
+		host          TEXT    NOT NULL,
+		service               NOT NULL,
+		tls_trust             NOT NULL,
+		tls_protocol          NOT NULL,
+		tls_cipher            NOT NULL,
+		tls_kex               NOT NULL,
+		client_domain TEXT    NOT NULL,
+		sessions      INTEGER NOT NULL,
+		first         INTEGER NOT NULL,
+		last          INTEGER NOT NULL,
+		connect_secs  INTEGER NOT NULL,
+		max_secs      INTEGER NOT NULL,
+		PRIMARY KEY (minute, host, service, tls_trust, tls_protocol, tls_cipher, tls_kex, client_domain)
+	) WITHOUT ROWID;
+	INSERT INTO session_counts_v12 SELECT minute, host,
+		coalesce((SELECT id FROM dictionary AS d WHERE d.text = session_counts.service), service),
+		coalesce((SELECT id FROM dictionary AS d WHERE d.text = session_counts.tls_trust), tls_trust),
+		coalesce((SELECT id FROM dictionary AS d WHERE d.text = session_counts.tls_protocol), tls_protocol),
+		coalesce((SELECT id FROM dictionary AS d WHERE d.text = session_counts.tls_cipher), tls_cipher),
+		coalesce((SELECT id FROM dictionary AS d WHERE d.text = session_counts.tls_kex), tls_kex),
+		client_domain, sessions, first, last, connect_secs, max_secs
+		FROM session_counts;
+	DROP TABLE session_counts;
+	ALTER TABLE session_counts_v12 RENAME TO session_counts;
 	DROP INDEX dictionary_text;`

@@ -60,7 +60,7 @@ func UndoCompactStep(ctx context.Context, path string) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	for _, table := range []string{"attempts", "tls_failures", "rejects", "warnings"} {
+	for _, table := range []string{"attempts", "tls_failures", "rejects", "warnings", "session_counts"} {
 		var create string
 		if err := scratch.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).Scan(&create); err != nil {
 			return fmt.Errorf("%s: %w", table, err)

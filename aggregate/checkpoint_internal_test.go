@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,10 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	for i := range 40 {
 		var b Batch
 		for j := range 100 {
-			b.Warnings = append(b.Warnings, Warning{Time: time.Unix(int64(i*100+j), 0), Host: "mx", Program: "postfix/smtpd", Severity: "warning", Text: text})
+			// Each text its own: a repeated one would be stored once
+			// (dict.go).
+			b.Warnings = append(b.Warnings, Warning{Time: time.Unix(int64(i*100+j), 0), Host: "mx", Program: "postfix/smtpd", Severity: "warning",
+				Text: fmt.Sprint(i*100+j, text)})
 		}
 		if err := s.Commit(ctx, &b, nil, nil, time.Now()); err != nil {
 			t.Fatal(err)

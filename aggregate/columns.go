@@ -20,8 +20,8 @@ import (
 // column is one column of a fact table holding facts of type T.
 type column[T any] struct {
 	name string
-	put  func(x *T, r *rowBuffer) // packs the column's value of x
-	dest func(x *T) any           // where Scan stores the column's value in x
+	put  func(x *T, r *rowBuffer)      // packs the column's value of x
+	dest func(x *T, d *dictionary) any // where Scan stores the column's value in x (d: the store's dictionary)
 }
 
 // factTable is a table of facts of type T.
@@ -48,11 +48,11 @@ type scanner[T any] struct {
 	dests []any
 }
 
-func (t *factTable[T]) scanner() *scanner[T] {
+func (t *factTable[T]) scanner(d *dictionary) *scanner[T] {
 	s := &scanner[T]{}
 	s.dests = make([]any, len(t.cols))
 	for i, c := range t.cols {
-		s.dests[i] = c.dest(&s.x)
+		s.dests[i] = c.dest(&s.x, d)
 	}
 	return s
 }
@@ -73,32 +73,32 @@ func (s *scanner[T]) scan(r *sql.Rows) (*T, error) {
 func textCol[T any, S ~string](name string, field func(*T) *S) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.text(string(*field(x))) },
-		dest: func(x *T) any { return textDest[S]{field(x)} }}
+		dest: func(x *T, _ *dictionary) any { return textDest[S]{field(x)} }}
 }
 
 func intCol[T any, I ~int | ~int64](name string, field func(*T) *I) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.int(int64(*field(x))) },
-		dest: func(x *T) any { return field(x) }}
+		dest: func(x *T, _ *dictionary) any { return field(x) }}
 }
 
 func floatCol[T any](name string, field func(*T) *float64) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.float(*field(x)) },
-		dest: func(x *T) any { return field(x) }}
+		dest: func(x *T, _ *dictionary) any { return field(x) }}
 }
 
 func boolCol[T any](name string, field func(*T) *bool) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.bool(*field(x)) },
-		dest: func(x *T) any { return field(x) }}
+		dest: func(x *T, _ *dictionary) any { return field(x) }}
 }
 
 // timeCol stores a time as Unix nanoseconds (0 for the zero time).
 func timeCol[T any](name string, field func(*T) *time.Time) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.time(*field(x)) },
-		dest: func(x *T) any { return nanosDest{field(x)} }}
+		dest: func(x *T, _ *dictionary) any { return nanosDest{field(x)} }}
 }
 
 // textDest scans text into a string type (a typed enum such as
@@ -209,38 +209,38 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 		textCol("host", func(a *Attempt) *string { return &a.Host }),
 		textCol("queue_id", func(a *Attempt) *string { return &a.QueueID }),
 		timeCol("message_start", func(a *Attempt) *time.Time { return &a.MessageStart }),
-		textCol("service", func(a *Attempt) *string { return &a.Service }),
+		dictCol("service", func(a *Attempt) *string { return &a.Service }),
 		textCol("sender", func(a *Attempt) *string { return &a.Sender }),
 		intCol("size", func(a *Attempt) *int64 { return &a.Size }),
 		textCol("recipient", func(a *Attempt) *string { return &a.Recipient }),
 		textCol("domain", func(a *Attempt) *string { return &a.Domain }),
 		textCol("orig_to", func(a *Attempt) *string { return &a.OrigTo }),
-		textCol("relay", func(a *Attempt) *string { return &a.Relay }),
-		textCol("relay_host", func(a *Attempt) *string { return &a.RelayHost }),
-		textCol("relay_addr", func(a *Attempt) *string { return &a.RelayAddr }),
+		dictCol("relay", func(a *Attempt) *string { return &a.Relay }),
+		dictCol("relay_host", func(a *Attempt) *string { return &a.RelayHost }),
+		dictCol("relay_addr", func(a *Attempt) *string { return &a.RelayAddr }),
 		intCol("relay_port", func(a *Attempt) *int { return &a.RelayPort }),
 		textCol("status", func(a *Attempt) *logparse.Status { return &a.Status }),
-		textCol("dsn", func(a *Attempt) *string { return &a.DSN }),
-		floatCol("delay", func(a *Attempt) *float64 { return &a.Delay }),
-		floatCol("delay_before", func(a *Attempt) *float64 { return &a.Delays[0] }),
-		floatCol("delay_queue", func(a *Attempt) *float64 { return &a.Delays[1] }),
-		floatCol("delay_connect", func(a *Attempt) *float64 { return &a.Delays[2] }),
-		floatCol("delay_xmit", func(a *Attempt) *float64 { return &a.Delays[3] }),
-		textCol("reason", func(a *Attempt) *string { return &a.Reason }),
-		textCol("reason_class", func(a *Attempt) *string { return &a.ReasonClass }),
+		dictCol("dsn", func(a *Attempt) *string { return &a.DSN }),
+		delayCol("delay", func(a *Attempt) *float64 { return &a.Delay }),
+		delayCol("delay_before", func(a *Attempt) *float64 { return &a.Delays[0] }),
+		delayCol("delay_queue", func(a *Attempt) *float64 { return &a.Delays[1] }),
+		delayCol("delay_connect", func(a *Attempt) *float64 { return &a.Delays[2] }),
+		delayCol("delay_xmit", func(a *Attempt) *float64 { return &a.Delays[3] }),
+		dictCol("reason", func(a *Attempt) *string { return &a.Reason }),
+		dictCol("reason_class", func(a *Attempt) *string { return &a.ReasonClass }),
 		boolCol("forwarded", func(a *Attempt) *bool { return &a.Forwarded }),
 		boolCol("local_hop", func(a *Attempt) *bool { return &a.LocalHop }),
 		textCol("tls_trust", func(a *Attempt) *logparse.Trust { return &a.TLSTrust }),
-		textCol("tls_protocol", func(a *Attempt) *string { return &a.TLSProtocol }),
-		textCol("tls_cipher", func(a *Attempt) *string { return &a.TLSCipher }),
+		dictCol("tls_protocol", func(a *Attempt) *string { return &a.TLSProtocol }),
+		dictCol("tls_cipher", func(a *Attempt) *string { return &a.TLSCipher }),
 		textCol("tls_failure", func(a *Attempt) *logparse.TLSFailureKind { return &a.TLSFailure }),
-		textCol("tls_detail", func(a *Attempt) *string { return &a.TLSDetail }),
+		dictCol("tls_detail", func(a *Attempt) *string { return &a.TLSDetail }),
 		column[Attempt]{name: "tls_policy",
 			put:  func(a *Attempt, r *rowBuffer) { r.text(a.TLSPolicy.String()) },
-			dest: func(a *Attempt) any { return tlsPolicyDest{&a.TLSPolicy} }},
-		textCol("tls_rpt", func(a *Attempt) *string { return &a.TLSRPT }),
-		textCol("tls_kex", func(a *Attempt) *string { return &a.TLSKeyExchange }),
-		textCol("tls_server_sig", func(a *Attempt) *string { return &a.TLSServerSig }),
+			dest: func(a *Attempt, _ *dictionary) any { return tlsPolicyDest{&a.TLSPolicy} }},
+		dictCol("tls_rpt", func(a *Attempt) *string { return &a.TLSRPT }),
+		dictCol("tls_kex", func(a *Attempt) *string { return &a.TLSKeyExchange }),
+		dictCol("tls_server_sig", func(a *Attempt) *string { return &a.TLSServerSig }),
 	}}
 
 var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",
@@ -254,18 +254,18 @@ var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",
 		timeCol("time", func(f *TLSFailure) *time.Time { return &f.Time }),
 		textCol("host", func(f *TLSFailure) *string { return &f.Host }),
 		textCol("direction", func(f *TLSFailure) *logparse.Direction { return &f.Direction }),
-		textCol("peer", func(f *TLSFailure) *string { return &f.Peer }),
-		textCol("peer_host", func(f *TLSFailure) *string { return &f.PeerHost }),
+		dictCol("peer", func(f *TLSFailure) *string { return &f.Peer }),
+		dictCol("peer_host", func(f *TLSFailure) *string { return &f.PeerHost }),
 		textCol("peer_addr", func(f *TLSFailure) *string { return &f.PeerAddr }),
 		textCol("domain", func(f *TLSFailure) *string { return &f.Domain }),
 		textCol("queue_id", func(f *TLSFailure) *string { return &f.QueueID }),
 		textCol("recipient", func(f *TLSFailure) *string { return &f.Recipient }),
 		textCol("kind", func(f *TLSFailure) *logparse.TLSFailureKind { return &f.Kind }),
 		textCol("rfc8460", func(f *TLSFailure) *logparse.RFC8460 { return &f.RFC8460 }),
-		textCol("detail", func(f *TLSFailure) *string { return &f.Detail }),
+		dictCol("detail", func(f *TLSFailure) *string { return &f.Detail }),
 		boolCol("deferred", func(f *TLSFailure) *bool { return &f.Deferred }),
 		textCol("status", func(f *TLSFailure) *logparse.Status { return &f.Status }),
-		textCol("names", func(f *TLSFailure) *string { return &f.Names }),
+		dictCol("names", func(f *TLSFailure) *string { return &f.Names }),
 		textCol("evidence", func(f *TLSFailure) *string { return &f.Evidence }),
 	}}
 
@@ -314,13 +314,13 @@ var sessionCountsTable = &factTable[SessionCount]{name: "session_counts",
 	cols: []column[SessionCount]{
 		column[SessionCount]{name: "minute",
 			put:  func(c *SessionCount, r *rowBuffer) { r.int(floorUnits(nanos(c.First), time.Minute)) },
-			dest: func(*SessionCount) any { return ignoreDest{} }},
+			dest: func(*SessionCount, *dictionary) any { return ignoreDest{} }},
 		textCol("host", func(c *SessionCount) *string { return &c.Host }),
-		textCol("service", func(c *SessionCount) *string { return &c.Service }),
-		textCol("tls_trust", func(c *SessionCount) *logparse.Trust { return &c.TLSTrust }),
-		textCol("tls_protocol", func(c *SessionCount) *string { return &c.TLSProtocol }),
-		textCol("tls_cipher", func(c *SessionCount) *string { return &c.TLSCipher }),
-		textCol("tls_kex", func(c *SessionCount) *string { return &c.TLSKeyExchange }),
+		dictKeyCol("service", func(c *SessionCount) *string { return &c.Service }),
+		dictKeyCol("tls_trust", func(c *SessionCount) *logparse.Trust { return &c.TLSTrust }),
+		dictKeyCol("tls_protocol", func(c *SessionCount) *string { return &c.TLSProtocol }),
+		dictKeyCol("tls_cipher", func(c *SessionCount) *string { return &c.TLSCipher }),
+		dictKeyCol("tls_kex", func(c *SessionCount) *string { return &c.TLSKeyExchange }),
 		textCol("client_domain", func(c *SessionCount) *string { return &c.ClientDomain }),
 		intCol("sessions", func(c *SessionCount) *int64 { return &c.Sessions }),
 		timeCol("first", func(c *SessionCount) *time.Time { return &c.First }),
@@ -339,20 +339,20 @@ var rejectsTable = &factTable[Reject]{name: "rejects",
 	cols: []column[Reject]{
 		timeCol("time", func(x *Reject) *time.Time { return &x.Time }),
 		textCol("host", func(x *Reject) *string { return &x.Host }),
-		textCol("service", func(x *Reject) *string { return &x.Service }),
+		dictCol("service", func(x *Reject) *string { return &x.Service }),
 		textCol("queue_id", func(x *Reject) *string { return &x.QueueID }),
-		textCol("action", func(x *Reject) *logparse.Action { return &x.Action }),
-		textCol("stage", func(x *Reject) *string { return &x.Stage }),
-		textCol("client", func(x *Reject) *string { return &x.Client }),
-		textCol("client_name", func(x *Reject) *string { return &x.ClientName }),
+		dictCol("action", func(x *Reject) *logparse.Action { return &x.Action }),
+		dictCol("stage", func(x *Reject) *string { return &x.Stage }),
+		dictCol("client", func(x *Reject) *string { return &x.Client }),
+		dictCol("client_name", func(x *Reject) *string { return &x.ClientName }),
 		textCol("client_ip", func(x *Reject) *string { return &x.ClientIP }),
 		intCol("code", func(x *Reject) *int { return &x.Code }),
-		textCol("dsn", func(x *Reject) *string { return &x.DSN }),
-		textCol("reply", func(x *Reject) *string { return &x.Reply }),
-		textCol("reason_class", func(x *Reject) *string { return &x.ReasonClass }),
+		dictCol("dsn", func(x *Reject) *string { return &x.DSN }),
+		dictCol("reply", func(x *Reject) *string { return &x.Reply }),
+		dictCol("reason_class", func(x *Reject) *string { return &x.ReasonClass }),
 		textCol("sender", func(x *Reject) *string { return &x.From }),
 		textCol("recipient", func(x *Reject) *string { return &x.To }),
-		textCol("helo", func(x *Reject) *string { return &x.Helo }),
+		dictCol("helo", func(x *Reject) *string { return &x.Helo }),
 	}}
 
 var warningsTable = &factTable[Warning]{name: "warnings",
@@ -363,10 +363,10 @@ var warningsTable = &factTable[Warning]{name: "warnings",
 	cols: []column[Warning]{
 		timeCol("time", func(w *Warning) *time.Time { return &w.Time }),
 		textCol("host", func(w *Warning) *string { return &w.Host }),
-		textCol("program", func(w *Warning) *string { return &w.Program }),
+		dictCol("program", func(w *Warning) *string { return &w.Program }),
 		textCol("severity", func(w *Warning) *logparse.Severity { return &w.Severity }),
-		textCol("text", func(w *Warning) *string { return &w.Text }),
-		textCol("class", func(w *Warning) *string { return &w.Class }),
+		dictCol("text", func(w *Warning) *string { return &w.Text }),
+		dictCol("class", func(w *Warning) *string { return &w.Class }),
 	}}
 
 var unparsedTable = &factTable[Unparsed]{name: "unparsed",
@@ -390,7 +390,7 @@ var lineCountsTable = &factTable[LineCount]{name: "line_counts",
 		textCol("host", func(c *LineCount) *string { return &c.Host }),
 		column[LineCount]{name: "hour",
 			put:  func(c *LineCount, r *rowBuffer) { r.int(c.Hour.Unix() / 3600) },
-			dest: func(c *LineCount) any { return hoursDest{&c.Hour} }},
+			dest: func(c *LineCount, _ *dictionary) any { return hoursDest{&c.Hour} }},
 		textCol("kind", func(c *LineCount) *logparse.Kind { return &c.Kind }),
 		intCol("count", func(c *LineCount) *int64 { return &c.Count }),
 	}}

@@ -29,6 +29,12 @@
 // with the correlator's open state and the byte offsets of the sources it
 // covers, which makes ingest idempotent and resumable after a crash.
 //
+// Since schema step 12 the fact tables are stored compactly (dict.go): a
+// text the writer has seen twice in a column no query filters on (a
+// reason, a relay, a cipher, a reject's reply) is stored once, in the
+// dictionary table, and the rows hold its id; delays are hundredths of a
+// second. Reads give back exactly what was written.
+//
 // The store opened for writing holds the one-writer lock, an flock on
 // PATH.lock next to the database, until Close (lock.go): two writers would
 // each restore the correlator's state and the second would undo the first.

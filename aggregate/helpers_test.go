@@ -356,10 +356,13 @@ outer:
 	return b.String()
 }
 
-// dumpTable returns a table's rows as sorted text, for content comparison.
+// dumpTable returns a table's rows as sorted text, for content comparison,
+// with the compact encoding (aggregate/dict.go) undone: two databases
+// that hold the same facts may number their dictionaries differently.
 func dumpTable(t testing.TB, path, table string) []string {
 	t.Helper()
 	db := openSQL(t, path)
+	decode := compactDecoder(t, db, table)
 	rows, err := db.Query("SELECT * FROM " + table)
 	if err != nil {
 		t.Fatalf("dump %s: %v", table, err)
@@ -387,7 +390,7 @@ func dumpTable(t testing.TB, path, table string) []string {
 			if bs, ok := v.([]byte); ok {
 				v = string(bs)
 			}
-			fmt.Fprintf(&b, "%s=%v", cols[i], v)
+			fmt.Fprintf(&b, "%s=%v", cols[i], decode(cols[i], v))
 		}
 		out = append(out, b.String())
 	}
@@ -396,6 +399,57 @@ func dumpTable(t testing.TB, path, table string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// compactDecoder undoes the compact encoding of a table's values: in a
+// column declared without a type, an integer is a delay in hundredths of
+// a second (delay*) or a dictionary id (any other).
+func compactDecoder(t testing.TB, db *sql.DB, table string) func(col string, v any) any {
+	t.Helper()
+	untyped := map[string]bool{}
+	rows, err := db.Query("SELECT name, type FROM pragma_table_info(?)", table)
+	if err != nil {
+		t.Fatalf("columns of %s: %v", table, err)
+	}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatalf("columns of %s: %v", table, err)
+		}
+		untyped[name] = typ == ""
+	}
+	rows.Close()
+	dict := map[int64]string{}
+	if queryInt(t, db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'dictionary'") > 0 {
+		rows, err := db.Query("SELECT id, text FROM dictionary")
+		if err != nil {
+			t.Fatalf("read the dictionary: %v", err)
+		}
+		for rows.Next() {
+			var id int64
+			var text string
+			if err := rows.Scan(&id, &text); err != nil {
+				t.Fatalf("read the dictionary: %v", err)
+			}
+			dict[id] = text
+		}
+		rows.Close()
+	}
+	return func(col string, v any) any {
+		n, ok := v.(int64)
+		switch {
+		case !ok || !untyped[col]:
+			return v
+		case strings.HasPrefix(col, "delay"):
+			return float64(n) / 100
+		default:
+			text, ok := dict[n]
+			if !ok {
+				t.Fatalf("%s.%s: id %d is not in the dictionary", table, col, n)
+			}
+			return text
+		}
+	}
 }
 
 // fixedNow is the wall clock the pump records in the sources table.

@@ -49,10 +49,10 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
 	host := q.Host
 	window := []any{from, to, host, host}
-	if err := s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
+	if err := s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, host, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
 		return err
 	}
-	if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, sink.Attempt)); err != nil {
+	if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, sink.Attempt)); err != nil {
 		return err
 	}
 	return s.scanRest(ctx, from, to, host, sink)
@@ -68,16 +68,16 @@ func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink 
 		args  []any
 		scan  func(*sql.Rows) error
 	}{
-		{"tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, sink.TLSFailure)},
-		{"sessions", sessionsTable.query, window, scanEach(sessionsTable, sink.Session)},
+		{"tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, sink.TLSFailure)},
+		{"sessions", sessionsTable.query, window, scanEach(s.dict, sessionsTable, sink.Session)},
 		{"session counts", sessionCountsTable.query,
 			[]any{floorUnits(from, time.Minute), floorUnits(to, time.Minute), from, to, host, host},
-			scanEach(sessionCountsTable, sink.SessionCount)},
-		{"rejects", rejectsTable.query, window, scanEach(rejectsTable, sink.Reject)},
-		{"warnings", warningsTable.query, window, scanEach(warningsTable, sink.Warning)},
-		{"unparsed", unparsedTable.query, window, scanEach(unparsedTable, sink.Unparsed)},
+			scanEach(s.dict, sessionCountsTable, sink.SessionCount)},
+		{"rejects", rejectsTable.query, window, scanEach(s.dict, rejectsTable, sink.Reject)},
+		{"warnings", warningsTable.query, window, scanEach(s.dict, warningsTable, sink.Warning)},
+		{"unparsed", unparsedTable.query, window, scanEach(s.dict, unparsedTable, sink.Unparsed)},
 		{"line counts", lineCountsTable.query,
-			[]any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host}, scanEach(lineCountsTable, sink.LineCount)},
+			[]any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host}, scanEach(s.dict, lineCountsTable, sink.LineCount)},
 	}
 	for _, st := range steps {
 		if err := s.scanRows(ctx, st.name, st.query, st.args, st.scan); err != nil {
@@ -88,8 +88,8 @@ func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink 
 }
 
 // scanEach reads each row of t into a fact and hands it to add.
-func scanEach[T any](t *factTable[T], add func(*T)) func(*sql.Rows) error {
-	sc := t.scanner()
+func scanEach[T any](d *dictionary, t *factTable[T], add func(*T)) func(*sql.Rows) error {
+	sc := t.scanner(d)
 	return func(r *sql.Rows) error {
 		x, err := sc.scan(r)
 		if err != nil {
@@ -101,6 +101,11 @@ func scanEach[T any](t *factTable[T], add func(*T)) func(*sql.Rows) error {
 }
 
 func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
+	if s.compact() {
+		if err := s.dict.refresh(ctx); err != nil {
+			return s.wrapOpenErr("read "+name, err)
+		}
+	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return s.wrapOpenErr("read "+name, err)
@@ -299,7 +304,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	}
 	from, to := q.bounds()
 	host := q.Host
-	if err := s.scanRows(ctx, "messages", messagesAliveQuery, []any{to, from, host, host}, scanEach(messagesTable, sink.Message)); err != nil {
+	if err := s.scanRows(ctx, "messages", messagesAliveQuery, []any{to, from, host, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
 		return err
 	}
 	// Attempts in time order, segment by segment; the deferred
@@ -319,19 +324,19 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	for _, sg := range segs {
 		window := []any{sg.from, sg.to, host, host}
 		if !sg.rollup {
-			if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, noteDeferred)); err != nil {
+			if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, noteDeferred)); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.scanRows(ctx, "attempts", problemAttemptsQuery, window, scanEach(attemptsTable, noteDeferred)); err != nil {
+		if err := s.scanRows(ctx, "attempts", problemAttemptsQuery, window, scanEach(s.dict, attemptsTable, noteDeferred)); err != nil {
 			return err
 		}
 		hours := []any{floorUnits(sg.from, time.Hour), floorUnits(sg.to, time.Hour), host, host}
-		if err := s.scanRows(ctx, "delivery rollups", deliveredTable.query, hours, scanEach(deliveredTable, sink.Delivered)); err != nil {
+		if err := s.scanRows(ctx, "delivery rollups", deliveredTable.query, hours, scanEach(s.dict, deliveredTable, sink.Delivered)); err != nil {
 			return err
 		}
-		if err := s.scanRows(ctx, "recipient rollups", recipientsTable.query, hours, scanEach(recipientsTable, sink.Recipients)); err != nil {
+		if err := s.scanRows(ctx, "recipient rollups", recipientsTable.query, hours, scanEach(s.dict, recipientsTable, sink.Recipients)); err != nil {
 			return err
 		}
 	}
@@ -347,7 +352,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 				continue // a segment read from the facts brought its plain deliveries
 			}
 			args := []any{r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host}
-			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(attemptsTable, sink.Resolution)); err != nil {
+			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(s.dict, attemptsTable, sink.Resolution)); err != nil {
 				return err
 			}
 		}

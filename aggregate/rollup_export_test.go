@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // UndoRollupsStep makes the database at path what pftls wrote before
@@ -14,6 +15,9 @@ import (
 // indexes, so dropping them and setting the version back gives a database
 // of the pftls before rollups, with the facts it stored.
 func UndoRollupsStep(ctx context.Context, path string) error {
+	if err := UndoCompactStep(ctx, path); err != nil {
+		return err
+	}
 	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
 	if err != nil {
 		return err
@@ -24,6 +28,86 @@ func UndoRollupsStep(ctx context.Context, path string) error {
 		"DROP INDEX attempts_problems", "DROP INDEX attempts_delivered_message", "DROP INDEX attempts_delivered_foldable", "DROP INDEX messages_last_seen",
 		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaRollups)),
 	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// UndoCompactStep makes the database at path what pftls wrote before the
+// compact encoding (schema step 12, dict.go): the four tables it rebuilt
+// get the declarations and indexes of the steps before it back, with
+// every dictionary id replaced by its text and every delay in hundredths
+// by its seconds, the dictionary goes and the version is set back.
+func UndoCompactStep(ctx context.Context, path string) error {
+	step := slices.Index(migrations, schemaCompact)
+	// The tables and indexes as the steps before made them.
+	scratch, err := sql.Open("sqlite3", "file::memory:")
+	if err != nil {
+		return err
+	}
+	defer scratch.Close()
+	scratch.SetMaxOpenConns(1)
+	for i, q := range migrations[:step] {
+		if _, err := scratch.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+	}
+	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, table := range []string{"attempts", "tls_failures", "rejects", "warnings", "session_counts"} {
+		var create string
+		if err := scratch.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).Scan(&create); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		var indexes []string
+		rows, err := scratch.QueryContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var q string
+			if err := rows.Scan(&q); err != nil {
+				return err
+			}
+			indexes = append(indexes, q)
+		}
+		rows.Close()
+		var cols []string
+		rows, err = db.QueryContext(ctx, "SELECT name, type FROM pragma_table_info(?)", table)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var name, typ string
+			if err := rows.Scan(&name, &typ); err != nil {
+				return err
+			}
+			switch {
+			case typ != "":
+				cols = append(cols, name)
+			case strings.HasPrefix(name, "delay"):
+				cols = append(cols, fmt.Sprintf("CASE WHEN typeof(%[1]s) = 'integer' THEN %[1]s / 100.0 ELSE %[1]s END", name))
+			default:
+				cols = append(cols, fmt.Sprintf("CASE WHEN typeof(c.%[1]s) = 'integer' THEN (SELECT d.text FROM dictionary AS d WHERE d.id = c.%[1]s) ELSE c.%[1]s END", name))
+			}
+		}
+		rows.Close()
+		qs := []string{"ALTER TABLE " + table + " RENAME TO compact_" + table, create,
+			"INSERT INTO " + table + " SELECT " + strings.Join(cols, ", ") + " FROM compact_" + table + " AS c",
+			"DROP TABLE compact_" + table}
+		for _, q := range append(qs, indexes...) {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+	}
+	for _, q := range []string{"DROP TABLE dictionary", "PRAGMA user_version = " + strconv.Itoa(step)} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}

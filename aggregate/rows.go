@@ -36,7 +36,8 @@ const rowBufferLimit = 64 << 10
 // the whole buffer is stored by one statement.
 type rowBuffer struct {
 	b      []byte
-	values int // values in b
+	values int         // values in b
+	dict   *dictionary // packs dictionary columns and delays compactly (dict.go); nil: as they are
 }
 
 // newRowBuffer is an empty buffer with room for rowBufferLimit bytes and

@@ -21,7 +21,7 @@ func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) 
 	from, to := q.bounds()
 	window := []any{from, to, q.Host, q.Host}
 	out := &TLSRPTFacts{From: q.From, To: q.To}
-	err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(attemptsTable, func(a *Attempt) {
+	err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, func(a *Attempt) {
 		if a.InTLSMix() {
 			out.Attempts = append(out.Attempts, *a)
 		}
@@ -29,7 +29,7 @@ func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, window, scanEach(tlsFailuresTable, func(f *TLSFailure) {
+	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
 		if f.Outbound() {
 			out.Failures = append(out.Failures, *f)
 		}

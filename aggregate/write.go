@@ -100,9 +100,11 @@ func (s *Store) Commit(ctx context.Context, b *Batch, state []byte, sources []*S
 // own work (a boxed value per column, a cgo call and a lock per bind).
 type PackedBatch struct {
 	tables       []packedTable
-	dropOpenRows bool  // delete every row of open_messages and mx_hosts: the state is stored whole
-	bytes        int64 // of all rows
-	err          error // the first packing error; nothing after it is packed
+	dropOpenRows bool        // delete every row of open_messages and mx_hosts: the state is stored whole
+	bytes        int64       // of all rows
+	err          error       // the first packing error; nothing after it is packed
+	dict         *dictionary // the store's, while packing; nil: the schema before step 12
+	dictTo       int         // the dictionary entries the commit stores (packDictionary)
 }
 
 // packedTable is one table's rows: the statement that stores them and its
@@ -126,6 +128,13 @@ type packedRows struct {
 // packed rows hold copies of its strings.
 func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	p := &PackedBatch{}
+	if s.compact() {
+		// One batch at a time assigns ids (batches are packed in
+		// parallel); the lock is taken once a batch, not once a value.
+		p.dict = s.dict
+		s.dict.mu.Lock()
+		defer s.dict.mu.Unlock()
+	}
 	messagesTable.pack(p, b.Messages)
 	attemptsTable.pack(p, b.Attempts)
 	ru := rollupsOf(b.Attempts) // in the same transaction as the attempts they sum
@@ -145,6 +154,9 @@ func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 		p.mxHosts(st.mxRows, st.mxGone)
 	} else if st != nil {
 		p.dropOpenRows = true
+	}
+	if p.dict != nil {
+		p.packDictionary(p.dict)
 	}
 	if p.err != nil {
 		return nil, s.wrapWriteErr("write", p.err)
@@ -183,6 +195,9 @@ func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, 
 	}
 	if err := tx.Commit(); err != nil {
 		return s.wrapWriteErr("commit", err)
+	}
+	if p.dict != nil {
+		p.dict.committedUpTo(p.dictTo)
 	}
 	if s.ckpt != nil {
 		s.ckpt.wrote(p.bytes + int64(len(state)))
@@ -255,6 +270,7 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 	}
 	t := packedTable{query: query, ncol: ncol}
 	r := newRowBuffer()
+	r.dict = p.dict
 	first := 0 // the first row in the buffer
 	for i := 0; i < n; i++ {
 		put(i, &r)
@@ -272,6 +288,7 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 			p.bytes += int64(len(r.b))
 			if i < n-1 {
 				r = newRowBuffer()
+				r.dict = p.dict
 			}
 			first = i + 1
 		}

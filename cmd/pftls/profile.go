@@ -1,17 +1,42 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
+	"sync"
+	"time"
 )
 
-// registerCPUProfile adds --cpuprofile, for the commands that profile
-// themselves (ingest and report).
-func registerCPUProfile(fs *flag.FlagSet) *string {
-	return fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
+// profileFlags are --cpuprofile and --memprofile, for the commands that
+// profile themselves (ingest and report).
+type profileFlags struct{ cpu, mem string }
+
+// registerProfiles adds --cpuprofile and --memprofile to fs.
+func registerProfiles(fs *flag.FlagSet) *profileFlags {
+	p := &profileFlags{}
+	fs.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile to `FILE` (for go tool pprof)")
+	fs.StringVar(&p.mem, "memprofile", "", "write a heap profile of the live heap's peak to `FILE` (for go tool pprof)")
+	return p
+}
+
+// start starts the profiles asked for; the returned function stops them
+// and writes what is left to write.
+func (p *profileFlags) start() (stop func() error, err error) {
+	stopCPU, err := startCPUProfile(p.cpu)
+	if err != nil {
+		return nil, err
+	}
+	stopMem, err := startMemProfile(p.mem)
+	if err != nil {
+		return nil, errors.Join(err, stopCPU())
+	}
+	return func() error { return errors.Join(stopCPU(), stopMem()) }, nil
 }
 
 // startCPUProfile writes a CPU profile of the rest of the command to path
@@ -33,6 +58,76 @@ func startCPUProfile(path string) (stop func() error, err error) {
 		pprof.StopCPUProfile()
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("cpu profile %s: %w", path, err)
+		}
+		return nil
+	}, nil
+}
+
+// heapPollEvery is how often startMemProfile looks at the live heap.
+const heapPollEvery = 20 * time.Millisecond
+
+// startMemProfile writes to path the heap profile of the moment the live
+// heap (as the last collection measured it) was largest: what holds a
+// command's peak memory, which a profile written at the end, after the
+// state is dropped, would not show. It looks every heapPollEvery and
+// rewrites the file at each new peak; the returned function stops it. An
+// empty path profiles nothing.
+func startMemProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("heap profile: %w", err)
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak uint64
+	var buf bytes.Buffer
+	write := func() error {
+		metrics.Read(sample)
+		live := sample[0].Value.Uint64()
+		if live <= peak && peak > 0 {
+			return nil
+		}
+		peak = live
+		buf.Reset()
+		if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
+			return err
+		}
+		if err := f.Truncate(0); err != nil {
+			return err
+		}
+		_, err := f.WriteAt(buf.Bytes(), 0)
+		return err
+	}
+	done, finished := make(chan struct{}), make(chan error, 1)
+	go func() {
+		t := time.NewTicker(heapPollEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				finished <- write()
+				return
+			case <-t.C:
+				if err := write(); err != nil {
+					finished <- err
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() (err error) {
+		once.Do(func() {
+			close(done)
+			err = <-finished
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("heap profile %s: %w", path, err)
 		}
 		return nil
 	}, nil

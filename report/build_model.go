@@ -28,19 +28,19 @@ func (b *Builder) Model() *Model {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
 	}
 
-	expiredMsgs := map[msgKey]bool{} // under --domain: the messages that expired with a recipient at the domain
+	expiredMsgs := map[msgID]bool{} // under --domain: the messages that expired with a recipient at the domain
 	for k, st := range b.pending {
-		d := b.domains[st.domain]
+		d := st.domain
 		switch {
 		case st.final.Sent():
 			d.def.LaterDelivered++
 		case st.final == aggregate.OutcomeBounced:
 			d.def.LaterBounced++
-		case b.expired[k.msg]:
+		case b.expired[k.msgID]:
 			d.def.Expired++
 			d.row.Expired++
-			expiredMsgs[k.msg] = true
-		case b.deleted[k.msg]:
+			expiredMsgs[k.msgID] = true
+		case b.deleted[k.msgID]:
 			d.def.Deleted++
 		default:
 			d.def.StillQueued++

@@ -118,13 +118,13 @@ type Builder struct {
 
 	// ids number the envelopes of the messages counted once below.
 	ids       envelopeIDs
-	expired   map[msgID]bool
-	deleted   map[msgID]bool
+	expired   set[msgID]
+	deleted   set[msgID]
 	senders   distinct
 	sendDoms  map[string]bool
 	recips    distinct
 	recipDoms map[string]bool
-	deferred  map[msgID]bool
+	deferred  set[msgID]
 
 	domains   map[string]*domainAcc
 	pending   map[rcptID]recipState
@@ -134,7 +134,7 @@ type Builder struct {
 	// outKex and outSig are the key exchange groups and server signatures seen per domain.
 	outKex, outSig map[string]map[string]bool
 	// failRcpts are the envelope recipients of attempts that failed for TLS, per failure row.
-	failRcpts map[failKey]map[envID]bool
+	failRcpts map[failKey]set[envID]
 	// rpt counts TLSRPT results per domain.
 	rpt map[string]*rptAcc
 	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
@@ -255,8 +255,8 @@ type recipState struct {
 type domainAcc struct {
 	row      DomainRow
 	def      DeferralRow
-	messages map[msgID]bool
-	recips   map[envID]bool
+	messages set[msgID]
+	recips   set[envID]
 	reasons  map[string]int64
 	dsns     map[string]int64
 	delays   []float64
@@ -274,8 +274,8 @@ type failKey struct {
 
 type failAcc struct {
 	row      TLSFailureRow
-	messages map[queueKey]bool
-	recips   map[envID]bool
+	messages set[queueKey]
+	recips   set[envID]
 	hosts    map[string]bool
 	details  map[string]int64
 	names    map[string]bool
@@ -309,13 +309,13 @@ func NewBuilder(opts Options) *Builder {
 		opts.Zone = time.Local
 	}
 	b := &Builder{
-		opts: opts, expired: map[msgID]bool{}, deleted: map[msgID]bool{}, senders: newDistinct(),
+		opts: opts, expired: set[msgID]{}, deleted: set[msgID]{}, senders: newDistinct(),
 		sendDoms: map[string]bool{}, recips: newDistinct(), recipDoms: map[string]bool{},
-		deferred: map[msgID]bool{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
+		deferred: set[msgID]{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
-		failRcpts: map[failKey]map[envID]bool{},
+		failRcpts: map[failKey]set[envID]{},
 		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
@@ -412,13 +412,13 @@ func (b *Builder) Message(m *aggregate.Message) {
 		b.seen(m.LastSeen)
 	}
 	if m.Expired {
-		b.expired[b.ids.msg(m.Host, m.QueueID, m.Start.UnixNano())] = true
+		b.expired.add(b.ids.msg(m.Host, m.QueueID, m.Start.UnixNano()))
 		if b.inWindow(m.LastSeen) && b.opts.Domain == "" {
 			b.m.Totals.Expired++ // under --domain, counted by the domain's recipients (Model)
 		}
 	}
 	if m.Deleted {
-		b.deleted[b.ids.msg(m.Host, m.QueueID, m.Start.UnixNano())] = true
+		b.deleted.add(b.ids.msg(m.Host, m.QueueID, m.Start.UnixNano()))
 	}
 	if !m.Received() || !b.inWindow(m.Start) || b.opts.Domain != "" {
 		return // a message has no destination domain of its own: --domain leaves what was received out
@@ -453,7 +453,7 @@ func (b *Builder) domain(name string) *domainAcc {
 	if d == nil {
 		d = &domainAcc{
 			row: DomainRow{Domain: name}, def: DeferralRow{Domain: name},
-			messages: map[msgID]bool{}, recips: map[envID]bool{},
+			messages: set[msgID]{}, recips: set[envID]{},
 			reasons: map[string]int64{}, dsns: map[string]int64{},
 		}
 		b.domains[name] = d
@@ -489,7 +489,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		mk = b.ids.msg(a.Host, a.QueueID, a.MessageStart.UnixNano())
-		b.deferred[mk] = true
+		b.deferred.add(mk)
 		hour.Deferrals++
 		day.Deferrals++
 	case aggregate.OutcomeBounced:
@@ -518,9 +518,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
 		d.def.Deferrals++
-		d.messages[mk] = true
+		d.messages.add(mk)
 		env := b.ids.envelope(a.Host, a.QueueID, rcpt)
-		d.recips[env] = true
+		d.recips.add(env)
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
@@ -536,9 +536,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		// one its failure was first tied to.
 		k := failKey{logparse.DirOutbound, a.Domain, a.TLSFailure}
 		if b.failRcpts[k] == nil {
-			b.failRcpts[k] = map[envID]bool{}
+			b.failRcpts[k] = set[envID]{}
 		}
-		b.failRcpts[k][b.ids.envelope(a.Host, a.QueueID, rcpt)] = true
+		b.failRcpts[k].add(b.ids.envelope(a.Host, a.QueueID, rcpt))
 	}
 	if outcome != aggregate.OutcomeDelivered {
 		b.outboundTLS(a, 1) // delivered has counted it

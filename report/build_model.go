@@ -28,7 +28,7 @@ func (b *Builder) Model() *Model {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
 	}
 
-	expiredMsgs := map[msgID]bool{} // under --domain: the messages that expired with a recipient at the domain
+	expiredMsgs := set[msgID]{} // under --domain: the messages that expired with a recipient at the domain
 	for k, st := range b.pending {
 		d := st.domain
 		switch {
@@ -36,11 +36,11 @@ func (b *Builder) Model() *Model {
 			d.def.LaterDelivered++
 		case st.final == aggregate.OutcomeBounced:
 			d.def.LaterBounced++
-		case b.expired[k.msgID]:
+		case b.expired.has(k.msgID):
 			d.def.Expired++
 			d.row.Expired++
-			expiredMsgs[k.msgID] = true
-		case b.deleted[k.msgID]:
+			expiredMsgs.add(k.msgID)
+		case b.deleted.has(k.msgID):
 			d.def.Deleted++
 		default:
 			d.def.StillQueued++
@@ -54,7 +54,7 @@ func (b *Builder) Model() *Model {
 	failedDomains := map[string]bool{}
 	for k, acc := range b.failures {
 		for rk := range b.failRcpts[k] {
-			acc.recips[rk] = true
+			acc.recips.add(rk)
 		}
 		r := acc.row
 		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))

@@ -180,7 +180,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	if acc == nil {
 		acc = &failAcc{
 			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
-			messages: map[queueKey]bool{}, recips: map[envID]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
+			messages: set[queueKey]{}, recips: set[envID]{}, hosts: map[string]bool{}, details: map[string]int64{},
 			names: map[string]bool{}, rdoms: map[string]bool{},
 		}
 		b.failures[k] = acc
@@ -203,10 +203,10 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	day.TLSFailures++
 	b.trendProblem(domain, f.Time, trendTLS)
 	if f.QueueID != "" {
-		acc.messages[b.ids.queue(f.Host, f.QueueID)] = true
+		acc.messages.add(b.ids.queue(f.Host, f.QueueID))
 	}
 	if f.Recipient != "" {
-		acc.recips[b.ids.envelope(f.Host, f.QueueID, strings.ToLower(f.Recipient))] = true
+		acc.recips.add(b.ids.envelope(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
 		if rd := aggregate.Domain(f.Recipient); rd != "" && rd != domain {
 			addString(acc.rdoms, rd)
 		}

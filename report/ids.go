@@ -90,3 +90,10 @@ func (e *envelopeIDs) findRecipient(host, qid string, start int64, rcpt string) 
 	}
 	return rcptID{msgID{queueKey{h, q}, start}, r}, true
 }
+
+// set is a set of numbered keys: a map with no values, a third smaller
+// than a map to bool for keys of 16 bytes.
+type set[K comparable] map[K]struct{}
+
+func (s set[K]) add(k K)      { s[k] = struct{}{} }
+func (s set[K]) has(k K) bool { _, ok := s[k]; return ok }

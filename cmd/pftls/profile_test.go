@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 )
 
@@ -49,5 +51,44 @@ func TestMemProfileUnwritable(t *testing.T) {
 		"../../testdata/logs/tls-untrusted-issuer.log")
 	if code == 0 || !bytes.Contains([]byte(errOut), []byte("heap profile")) {
 		t.Fatalf("exit %d, stderr %q: want a heap profile error", code, errOut)
+	}
+}
+
+// TestLimitMemory: each command gets its heap limit and collector
+// setting, a report from a database its own, and GOMEMLIMIT leaves all to
+// the runtime.
+func TestLimitMemory(t *testing.T) {
+	cases := []struct {
+		name       string
+		set        func()
+		gomemlimit string
+		wantLimit  int64 // math.MaxInt64: none
+		wantGOGC   int
+	}{
+		{"ingest", func() { limitMemory([]string{"ingest", "x.log"}) }, "", boundedMemory, boundedGCPercent},
+		{"tail", func() { limitMemory([]string{"tail"}) }, "", boundedMemory, boundedGCPercent},
+		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
+		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
+		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
+		{"report from a database", func() { limitReportMemory(false) }, "", reportMemory, 100},
+		{"report --db :memory:", func() { limitReportMemory(true) }, "", math.MaxInt64, 100},
+		{"report GOMEMLIMIT", func() { limitReportMemory(false) }, "1GiB", math.MaxInt64, 100},
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GOMEMLIMIT", tc.gomemlimit)
+			t.Setenv("GOGC", "")
+			debug.SetMemoryLimit(math.MaxInt64)
+			debug.SetGCPercent(100)
+			tc.set()
+			if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+				t.Errorf("memory limit %d, want %d", got, tc.wantLimit)
+			}
+			if got := debug.SetGCPercent(100); got != tc.wantGOGC {
+				t.Errorf("GOGC %d, want %d", got, tc.wantGOGC)
+			}
+		})
 	}
 }

@@ -120,6 +120,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	if isDirect(f, files) {
 		return analyseDirect(ctx, e, f, files, cfg)
 	}
+	limitReportMemory(false)
 	store, zone, from, to, read, err := openStoreAndWindow(ctx, e, f, files)
 	if store != nil {
 		defer closeStore(store, &err) // FILE arguments were ingested into it

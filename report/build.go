@@ -116,23 +116,25 @@ type Builder struct {
 	opts Options
 	m    Model
 
-	expired   map[msgKey]bool
-	deleted   map[msgKey]bool
+	// ids number the envelopes of the messages counted once below.
+	ids       envelopeIDs
+	expired   set[msgID]
+	deleted   set[msgID]
 	senders   distinct
 	sendDoms  map[string]bool
 	recips    distinct
 	recipDoms map[string]bool
-	deferred  map[msgKey]bool
+	deferred  set[msgID]
 
 	domains   map[string]*domainAcc
-	pending   map[recipKey]*recipState
+	pending   map[rcptID]recipState
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
 	outProtos map[string]map[string]bool
 	// outKex and outSig are the key exchange groups and server signatures seen per domain.
 	outKex, outSig map[string]map[string]bool
 	// failRcpts are the envelope recipients of attempts that failed for TLS, per failure row.
-	failRcpts map[failKey]map[string]bool
+	failRcpts map[failKey]set[envID]
 	// rpt counts TLSRPT results per domain.
 	rpt map[string]*rptAcc
 	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
@@ -220,13 +222,6 @@ func (k msgKey) owned() msgKey {
 	return msgKey{strings.Clone(k.host), strings.Clone(k.qid), k.start}
 }
 
-// addMessage puts k in the set m, its strings copied when it is new.
-func addMessage(m map[msgKey]bool, k msgKey) {
-	if !m[k] {
-		m[k.owned()] = true
-	}
-}
-
 // addString puts s in the set m, copied when it is new (see owned).
 func addString(m map[string]bool, s string) {
 	if !m[s] {
@@ -246,26 +241,22 @@ func countStringN(m map[string]int64, s string, n int64) {
 	}
 }
 
-type recipKey struct {
-	msg       msgKey
-	recipient string
-}
-
+// recipState is a recipient deferred in the window, and how it ended.
 type recipState struct {
-	domain string
+	domain *domainAcc
 	final  aggregate.Outcome // how the recipient ended: delivered or bounced later; OutcomeOther while it has not
-	// since is the time of its first deferral in the window, finalAt that
-	// of the attempt final comes from: a resolution that reaches the
-	// builder out of time order (Resolution) counts only when it is the
-	// last attempt after the deferral.
-	since, finalAt time.Time
+	// since is the time (UnixNano) of its first deferral in the window,
+	// finalAt that of the attempt final comes from: a resolution that
+	// reaches the builder out of time order (Resolution) counts only when
+	// it is the last attempt after the deferral.
+	since, finalAt int64
 }
 
 type domainAcc struct {
 	row      DomainRow
 	def      DeferralRow
-	messages map[msgKey]bool
-	recips   map[string]bool
+	messages set[msgID]
+	recips   set[envID]
 	reasons  map[string]int64
 	dsns     map[string]int64
 	delays   []float64
@@ -283,8 +274,8 @@ type failKey struct {
 
 type failAcc struct {
 	row      TLSFailureRow
-	messages map[string]bool
-	recips   map[string]bool
+	messages set[queueKey]
+	recips   set[envID]
 	hosts    map[string]bool
 	details  map[string]int64
 	names    map[string]bool
@@ -318,13 +309,13 @@ func NewBuilder(opts Options) *Builder {
 		opts.Zone = time.Local
 	}
 	b := &Builder{
-		opts: opts, expired: map[msgKey]bool{}, deleted: map[msgKey]bool{}, senders: newDistinct(),
+		opts: opts, expired: set[msgID]{}, deleted: set[msgID]{}, senders: newDistinct(),
 		sendDoms: map[string]bool{}, recips: newDistinct(), recipDoms: map[string]bool{},
-		deferred: map[msgKey]bool{}, domains: map[string]*domainAcc{}, pending: map[recipKey]*recipState{},
+		deferred: set[msgID]{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
-		failRcpts: map[failKey]map[string]bool{},
+		failRcpts: map[failKey]set[envID]{},
 		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
@@ -414,7 +405,6 @@ func (b *Builder) Finish() *Model {
 
 // Message counts received messages and remembers expired ones.
 func (b *Builder) Message(m *aggregate.Message) {
-	k := msgKey{m.Host, m.QueueID, m.Start.UnixNano()}
 	if b.inWindow(m.Start) {
 		b.seen(m.Start)
 	}
@@ -422,13 +412,13 @@ func (b *Builder) Message(m *aggregate.Message) {
 		b.seen(m.LastSeen)
 	}
 	if m.Expired {
-		addMessage(b.expired, k)
+		b.expired.add(b.ids.msg(m.Host, m.QueueID, m.Start.UnixNano()))
 		if b.inWindow(m.LastSeen) && b.opts.Domain == "" {
 			b.m.Totals.Expired++ // under --domain, counted by the domain's recipients (Model)
 		}
 	}
 	if m.Deleted {
-		addMessage(b.deleted, k)
+		b.deleted.add(b.ids.msg(m.Host, m.QueueID, m.Start.UnixNano()))
 	}
 	if !m.Received() || !b.inWindow(m.Start) || b.opts.Domain != "" {
 		return // a message has no destination domain of its own: --domain leaves what was received out
@@ -463,7 +453,7 @@ func (b *Builder) domain(name string) *domainAcc {
 	if d == nil {
 		d = &domainAcc{
 			row: DomainRow{Domain: name}, def: DeferralRow{Domain: name},
-			messages: map[msgKey]bool{}, recips: map[string]bool{},
+			messages: set[msgID]{}, recips: set[envID]{},
 			reasons: map[string]int64{}, dsns: map[string]int64{},
 		}
 		b.domains[name] = d
@@ -486,7 +476,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	}
 	b.seen(a.Time)
 	addString(b.hosts, a.Host)
-	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
+	var mk msgID // the message, numbered when deferred
 	t := &b.m.Totals
 	outcome := a.Outcome()
 	hour, day := b.traffic(a.Time)
@@ -498,7 +488,8 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		b.delivered(a, 1, a.Size, aggregate.DelayMicros(a.Delay), a.Delay)
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
-		addMessage(b.deferred, mk)
+		mk = b.ids.msg(a.Host, a.QueueID, a.MessageStart.UnixNano())
+		b.deferred.add(mk)
 		hour.Deferrals++
 		day.Deferrals++
 	case aggregate.OutcomeBounced:
@@ -510,7 +501,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		return // a content filter hop: the real delivery follows
 	}
 	d := b.domain(a.Domain)
-	rk := recipKey{mk, strings.ToLower(a.Recipient)}
+	rcpt := strings.ToLower(a.Recipient)
 	switch outcome {
 	case aggregate.OutcomeDeferred:
 		b.trendProblem(a.Domain, a.Time, trendDeferral)
@@ -519,24 +510,25 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	}
 	switch outcome {
 	case aggregate.OutcomeDelivered, aggregate.OutcomeForwarded:
-		b.resolve(rk, outcome, a.Time)
+		b.resolve(a, rcpt, outcome)
 	case aggregate.OutcomeBounced:
 		d.row.Bounced++
-		b.resolve(rk, outcome, a.Time)
+		b.resolve(a, rcpt, outcome)
 		b.bounces[[3]string{a.Domain, relayLabel(a), a.ReasonClass}]++
 	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
 		d.def.Deferrals++
-		addMessage(d.messages, mk)
-		addString(d.recips, envelopeKey(a.Host, a.QueueID, rk.recipient))
+		d.messages.add(mk)
+		env := b.ids.envelope(a.Host, a.QueueID, rcpt)
+		d.recips.add(env)
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
 		}
 		d.delays = append(d.delays, a.Delay)
 		d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
-		if b.pending[rk] == nil {
-			b.pending[recipKey{rk.msg.owned(), strings.Clone(rk.recipient)}] = &recipState{domain: strings.Clone(a.Domain), since: a.Time}
+		if rk := (rcptID{mk, env.rcpt}); b.pending[rk].domain == nil {
+			b.pending[rk] = recipState{domain: d, since: a.Time.UnixNano()}
 		}
 	}
 	if a.TLSFailure != "" {
@@ -544,9 +536,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		// one its failure was first tied to.
 		k := failKey{logparse.DirOutbound, a.Domain, a.TLSFailure}
 		if b.failRcpts[k] == nil {
-			b.failRcpts[k] = map[string]bool{}
+			b.failRcpts[k] = set[envID]{}
 		}
-		addString(b.failRcpts[k], envelopeKey(a.Host, a.QueueID, rk.recipient))
+		b.failRcpts[k].add(b.ids.envelope(a.Host, a.QueueID, rcpt))
 	}
 	if outcome != aggregate.OutcomeDelivered {
 		b.outboundTLS(a, 1) // delivered has counted it
@@ -583,14 +575,24 @@ func (b *Builder) recipient(rcpt string, bytes, n int64) {
 	b.recipsVol.add(rcpt, n, bytes)
 }
 
-// resolve records how a recipient deferred earlier in the window ended,
-// when it was deferred: the last attempt after its first deferral decides.
-func (b *Builder) resolve(rk recipKey, outcome aggregate.Outcome, at time.Time) {
-	st := b.pending[rk]
-	if st == nil || at.Before(st.since) || at.Before(st.finalAt) {
+// resolve records how a recipient (rcpt, lower-cased) of attempt a ended
+// when it was deferred earlier in the window: the last attempt after its
+// first deferral decides.
+func (b *Builder) resolve(a *aggregate.Attempt, rcpt string, outcome aggregate.Outcome) {
+	if len(b.pending) == 0 {
+		return
+	}
+	rk, ok := b.ids.findRecipient(a.Host, a.QueueID, a.MessageStart.UnixNano(), rcpt)
+	if !ok {
+		return // never numbered: never deferred
+	}
+	st, ok := b.pending[rk]
+	at := a.Time.UnixNano()
+	if !ok || at < st.since || at < st.finalAt {
 		return
 	}
 	st.final, st.finalAt = outcome, at
+	b.pending[rk] = st
 }
 
 // rollupHour reports whether a store's hourly rollups can stand for the
@@ -628,8 +630,7 @@ func (b *Builder) Resolution(a *aggregate.Attempt) {
 	if !b.wantDomain(a.Domain) || !b.inWindow(a.Time) || !a.ForDomain() {
 		return
 	}
-	mk := msgKey{a.Host, a.QueueID, a.MessageStart.UnixNano()}
-	b.resolve(recipKey{mk, strings.ToLower(a.Recipient)}, a.Outcome(), a.Time)
+	b.resolve(a, strings.ToLower(a.Recipient), a.Outcome())
 }
 
 // Reject counts a reject (or reject_warning, hold, discard) line.

@@ -28,19 +28,19 @@ func (b *Builder) Model() *Model {
 		m.Window.From, m.Window.To = b.first, b.last.Add(time.Second)
 	}
 
-	expiredMsgs := map[msgKey]bool{} // under --domain: the messages that expired with a recipient at the domain
+	expiredMsgs := set[msgID]{} // under --domain: the messages that expired with a recipient at the domain
 	for k, st := range b.pending {
-		d := b.domains[st.domain]
+		d := st.domain
 		switch {
 		case st.final.Sent():
 			d.def.LaterDelivered++
 		case st.final == aggregate.OutcomeBounced:
 			d.def.LaterBounced++
-		case b.expired[k.msg]:
+		case b.expired.has(k.msgID):
 			d.def.Expired++
 			d.row.Expired++
-			expiredMsgs[k.msg] = true
-		case b.deleted[k.msg]:
+			expiredMsgs.add(k.msgID)
+		case b.deleted.has(k.msgID):
 			d.def.Deleted++
 		default:
 			d.def.StillQueued++
@@ -54,7 +54,7 @@ func (b *Builder) Model() *Model {
 	failedDomains := map[string]bool{}
 	for k, acc := range b.failures {
 		for rk := range b.failRcpts[k] {
-			acc.recips[rk] = true
+			acc.recips.add(rk)
 		}
 		r := acc.row
 		r.Messages, r.Recipients = int64(len(acc.messages)), int64(len(acc.recips))

@@ -38,10 +38,6 @@ func (b *Builder) domainSet(sets map[string]map[string]bool, domain string) map[
 	return m
 }
 
-// envelopeKey names one envelope recipient: one address in two messages
-// is two recipients.
-func envelopeKey(host, qid, rcpt string) string { return host + " " + qid + " " + rcpt }
-
 func relayLabel(a *aggregate.Attempt) string {
 	if a.RelayHost != "" {
 		return a.RelayHost
@@ -184,7 +180,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	if acc == nil {
 		acc = &failAcc{
 			row:      TLSFailureRow{Domain: domain, Direction: f.Direction, Kind: f.Kind, RFC8460: f.RFC8460, FirstSeen: f.Time},
-			messages: map[string]bool{}, recips: map[string]bool{}, hosts: map[string]bool{}, details: map[string]int64{},
+			messages: set[queueKey]{}, recips: set[envID]{}, hosts: map[string]bool{}, details: map[string]int64{},
 			names: map[string]bool{}, rdoms: map[string]bool{},
 		}
 		b.failures[k] = acc
@@ -207,10 +203,10 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	day.TLSFailures++
 	b.trendProblem(domain, f.Time, trendTLS)
 	if f.QueueID != "" {
-		acc.messages[f.Host+" "+f.QueueID] = true
+		acc.messages.add(b.ids.queue(f.Host, f.QueueID))
 	}
 	if f.Recipient != "" {
-		addString(acc.recips, envelopeKey(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
+		acc.recips.add(b.ids.envelope(f.Host, f.QueueID, strings.ToLower(f.Recipient)))
 		if rd := aggregate.Domain(f.Recipient); rd != "" && rd != domain {
 			addString(acc.rdoms, rd)
 		}

@@ -18,7 +18,12 @@
 //     sessions by the domain they are filed under, inbound sessions).
 //   - build_model.go: the Builder's last step, from counts to a sorted,
 //     trimmed Model.
-//   - distinct.go: counting distinct senders and recipients by hash.
+//   - distinct.go: counting distinct senders and recipients by hash, in a
+//     sorted slice.
+//   - ids.go: numbering the hosts, queue IDs and recipients of the
+//     messages counted once (deferred, expired, held up by TLS), so that
+//     their sets hold small pointer-free keys.
+//   - volume.go: the bounded ranked lists of the staples (Space-Saving).
 //   - state.go: what a window amounts to, decided once: Problem, State,
 //     Model.Problems/Has/State/Summary (the mail subject, the state line,
 //     --only-problems and --fail-on), the input not understood

@@ -23,21 +23,62 @@ const volumeLimit = 20_000
 // never below the truth and over it by at most the ranking's bound (for
 // messages and for bytes: a successor inherits both), and
 // every name with more than 1/limit of the total is kept.
+//
+// The two rankings share one index by name, and keep their entries by
+// value with a heap of their positions: a map, an entry and a heap pointer
+// per name and ranking made the six rankings of a 10M-line report 15 MB
+// of pointers for the collector to follow.
 type volumeTable struct {
+	index           map[string]volumeSlots
 	byCount, bySize spaceSaving
 }
 
+// volumeSlots are a name's entries in byCount and bySize (-1: not ranked
+// there; a name in neither has no slots).
+type volumeSlots [2]int32
+
 func newVolumeTable(limit int) *volumeTable {
 	return &volumeTable{
-		byCount: spaceSaving{limit: limit, key: func(e *volumeEntry) int64 { return e.Messages }},
-		bySize:  spaceSaving{limit: limit, key: func(e *volumeEntry) int64 { return e.Bytes }},
+		index:   map[string]volumeSlots{},
+		byCount: spaceSaving{limit: limit},
+		bySize:  spaceSaving{limit: limit, bySize: true},
 	}
 }
 
 // add counts messages messages of bytes bytes for name.
 func (t *volumeTable) add(name string, messages, bytes int64) {
-	owned := t.byCount.add(name, "", messages, bytes)
-	t.bySize.add(name, owned, messages, bytes)
+	slots, known := t.index[name]
+	rankings := [2]*spaceSaving{&t.byCount, &t.bySize}
+	var owned string // the name's copy its entries keep
+	switch {
+	case !known:
+		owned, slots = strings.Clone(name), volumeSlots{-1, -1}
+	case slots[0] >= 0:
+		owned = t.byCount.entries[slots[0]].Name
+	default:
+		owned = t.bySize.entries[slots[1]].Name
+	}
+	changed := !known
+	for r, s := range rankings {
+		if slots[r] >= 0 {
+			s.bump(slots[r], messages, bytes)
+			continue
+		}
+		i, evicted := s.insert(owned, messages, bytes)
+		slots[r], changed = i, true
+		if evicted != "" {
+			es := t.index[evicted]
+			es[r] = -1
+			if es == (volumeSlots{-1, -1}) {
+				delete(t.index, evicted)
+			} else {
+				t.index[evicted] = es
+			}
+		}
+	}
+	if changed {
+		t.index[owned] = slots
+	}
 }
 
 // rows are the names ranked by messages (or by bytes), with the most any
@@ -53,9 +94,9 @@ func (t *volumeTable) rows(bySize bool) (rows []VolumeRow, over VolumeBound) {
 			return cmp.Or(cmp.Compare(c.Bytes, a.Bytes), cmp.Compare(c.Messages, a.Messages), cmp.Compare(a.Name, c.Name))
 		}
 	}
-	rows = make([]VolumeRow, 0, len(s.heap))
-	for _, e := range s.heap {
-		rows = append(rows, e.VolumeRow)
+	rows = make([]VolumeRow, 0, len(s.entries))
+	for i := range s.entries {
+		rows = append(rows, s.entries[i].VolumeRow)
 	}
 	slices.SortFunc(rows, order)
 	return rows, s.over
@@ -71,46 +112,43 @@ type VolumeBound struct {
 // volumeEntry is a name's counts in one ranking.
 type volumeEntry struct {
 	VolumeRow
-	at int // its index in the heap
+	at int32 // its position in the heap
 }
 
-// spaceSaving is one ranking of a volumeTable: a min-heap of at most
-// limit entries by key, and an index by name.
+// spaceSaving is one ranking of a volumeTable: at most limit entries, and
+// a min-heap of their positions by key (messages, or bytes when bySize).
+// Entries never move; the heap does.
 type spaceSaving struct {
-	limit  int
-	key    func(*volumeEntry) int64
-	byName map[string]*volumeEntry
-	heap   []*volumeEntry
+	limit   int
+	bySize  bool
+	entries []volumeEntry
+	heap    []int32
 	// ordered: heap is a min-heap by key. It is made one only when the
 	// ranking is full and a new name must replace the last one: below the
-	// limit (the common case) counting is a map update and nothing more.
+	// limit (the common case) counting is an addition and nothing more.
 	ordered bool
 	over    VolumeBound // the largest counts a replaced entry left to its successor
 }
 
-// add counts for name; owned, when not "", is name already copied (see
-// msgKey.owned). It returns the copy the ranking keeps, or "" when the
-// name was already there.
-func (s *spaceSaving) add(name, owned string, messages, bytes int64) string {
-	if e := s.byName[name]; e != nil {
-		e.Messages += messages
-		e.Bytes += bytes
-		if s.ordered {
-			s.down(e.at)
-		}
-		return ""
+// bump counts for the name of entry i.
+func (s *spaceSaving) bump(i int32, messages, bytes int64) {
+	e := &s.entries[i]
+	e.Messages += messages
+	e.Bytes += bytes
+	if s.ordered {
+		s.down(int(e.at))
 	}
-	if owned == "" {
-		owned = strings.Clone(name)
-	}
-	if s.byName == nil {
-		s.byName = map[string]*volumeEntry{}
-	}
-	if len(s.heap) < s.limit {
-		e := &volumeEntry{VolumeRow: VolumeRow{Name: owned, Messages: messages, Bytes: bytes}, at: len(s.heap)}
-		s.heap = append(s.heap, e)
-		s.byName[owned] = e
-		return owned
+}
+
+// insert counts for a name not ranked, owned (a copy, see msgKey.owned).
+// It returns the name's entry and the name it replaced, if the ranking
+// was full.
+func (s *spaceSaving) insert(owned string, messages, bytes int64) (at int32, evicted string) {
+	if len(s.entries) < s.limit {
+		i := int32(len(s.entries))
+		s.entries = append(s.entries, volumeEntry{VolumeRow: VolumeRow{Name: owned, Messages: messages, Bytes: bytes}, at: i})
+		s.heap = append(s.heap, i)
+		return i, ""
 	}
 	if !s.ordered {
 		for i := len(s.heap)/2 - 1; i >= 0; i-- {
@@ -120,22 +158,31 @@ func (s *spaceSaving) add(name, owned string, messages, bytes int64) string {
 	}
 	// Full: the last-ranked name gives its place, and its counts, to the
 	// new one.
-	e := s.heap[0]
-	delete(s.byName, e.Name)
+	i := s.heap[0]
+	e := &s.entries[i]
+	evicted = e.Name
 	s.over = VolumeBound{max(s.over.Messages, e.Messages), max(s.over.Bytes, e.Bytes)}
 	e.Name = owned
 	e.Messages += messages
 	e.Bytes += bytes
-	s.byName[owned] = e
 	s.down(0)
-	return owned
+	return i, evicted
 }
 
-func (s *spaceSaving) less(i, j int) bool { return s.key(s.heap[i]) < s.key(s.heap[j]) }
+// key is what the ranking orders the entry at heap position i by.
+func (s *spaceSaving) key(i int) int64 {
+	e := &s.entries[s.heap[i]]
+	if s.bySize {
+		return e.Bytes
+	}
+	return e.Messages
+}
+
+func (s *spaceSaving) less(i, j int) bool { return s.key(i) < s.key(j) }
 
 func (s *spaceSaving) swap(i, j int) {
 	s.heap[i], s.heap[j] = s.heap[j], s.heap[i]
-	s.heap[i].at, s.heap[j].at = i, j
+	s.entries[s.heap[i]].at, s.entries[s.heap[j]].at = int32(i), int32(j)
 }
 
 // down moves entry i towards the leaves while a child is smaller (counts

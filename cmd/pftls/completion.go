@@ -136,7 +136,7 @@ func flagValues(cmd, name string) compValues {
 		return compValues{domains: true}
 	case "postconf":
 		return compValues{words: []string{"auto"}, files: true}
-	case "db", "cpuprofile", "policy-file", "sendmail":
+	case "db", "cpuprofile", "memprofile", "policy-file", "sendmail":
 		return compValues{files: true}
 	case "out":
 		return compValues{files: true}

@@ -65,7 +65,7 @@ func TestBashCompletion(t *testing.T) {
 		{line: "pftls tlsrpt --format ", want: []string{"text", "json"}},
 		{line: "pftls tlsrpt --domain b", want: []string{"bank.example.net"}, wantArgs: "complete-domains"},
 		{line: "pftls ingest -", want: []string{"--check", "--commit-every", "--cpuprofile", "--db", "--input-format", "--journal", "--journalctl",
-			"--lock-wait", "-q", "--rebuild", "--tz", "--unit", "--year"}},
+			"--lock-wait", "--memprofile", "-q", "--rebuild", "--tz", "--unit", "--year"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.line, func(t *testing.T) {

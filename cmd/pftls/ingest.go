@@ -40,7 +40,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	f.register(fs)
 	f.journal = &journalFlags{}
 	f.journal.register(fs, false)
-	cpuProfile := registerCPUProfile(fs)
+	profiles := registerProfiles(fs)
 	quiet := fs.Bool("q", false, "print nothing but errors")
 	rebuild := fs.Bool("rebuild", false, "move the database aside (kept as .broken-TIME) and build a new one from FILEs")
 	fs.BoolVar(&f.check, "check", false, "check the database's integrity (PRAGMA quick_check) before writing; it is always checked after an unclean shutdown")
@@ -55,7 +55,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	stopProfile, err := profiles.start()
 	if err != nil {
 		return err
 	}

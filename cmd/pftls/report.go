@@ -57,7 +57,7 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 	fs := newFlagSet(e, "report", "[--since DUR | --from T --to T | --day D | --all] [--format F] [--db PATH] [FILE...]")
 	var f reportFlags
 	f.register(fs)
-	cpuProfile := registerCPUProfile(fs)
+	profiles := registerProfiles(fs)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 	if err := f.mail.validate(fs, f.format); err != nil {
 		return err
 	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	stopProfile, err := profiles.start()
 	if err != nil {
 		return err
 	}
@@ -120,6 +120,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	if isDirect(f, files) {
 		return analyseDirect(ctx, e, f, files, cfg)
 	}
+	limitReportMemory(false)
 	store, zone, from, to, read, err := openStoreAndWindow(ctx, e, f, files)
 	if store != nil {
 		defer closeStore(store, &err) // FILE arguments were ingested into it

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+)
+
+// TestProfilesAreWritten: --cpuprofile and --memprofile on report and
+// ingest each leave a pprof file (gzip-compressed protocol buffers), so a
+// profile asked for is never silently missing.
+func TestProfilesAreWritten(t *testing.T) {
+	const log = "../../testdata/logs/tls-untrusted-issuer.log"
+	for _, cmd := range [][]string{
+		{"report", "--db", ":memory:", "--format", "json"},
+		{"ingest", "-q", "--db", "DB"},
+	} {
+		t.Run(cmd[0], func(t *testing.T) {
+			dir := t.TempDir()
+			cpu, mem := filepath.Join(dir, "cpu.out"), filepath.Join(dir, "mem.out")
+			args := append([]string{}, cmd...)
+			for i, a := range args {
+				if a == "DB" {
+					args[i] = filepath.Join(dir, "pftls.db")
+				}
+			}
+			args = append(args, "--cpuprofile", cpu, "--memprofile", mem, log)
+			if code, _, errOut := runCLI(t, "", args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, p := range []string{cpu, mem} {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+					t.Errorf("%s: not a pprof profile (%d bytes)", filepath.Base(p), len(b))
+				}
+			}
+		})
+	}
+}
+
+// TestMemProfileUnwritable: a heap profile pftls cannot create is an
+// error before the command runs, not a profile quietly lost.
+func TestMemProfileUnwritable(t *testing.T) {
+	code, _, errOut := runCLI(t, "", "report", "--db", ":memory:", "--memprofile", filepath.Join(t.TempDir(), "no", "mem.out"),
+		"../../testdata/logs/tls-untrusted-issuer.log")
+	if code == 0 || !bytes.Contains([]byte(errOut), []byte("heap profile")) {
+		t.Fatalf("exit %d, stderr %q: want a heap profile error", code, errOut)
+	}
+}
+
+// TestLimitMemory: each command gets its heap limit and collector
+// setting, a report from a database its own, and GOMEMLIMIT leaves all to
+// the runtime.
+func TestLimitMemory(t *testing.T) {
+	cases := []struct {
+		name       string
+		set        func()
+		gomemlimit string
+		wantLimit  int64 // math.MaxInt64: none
+		wantGOGC   int
+	}{
+		{"ingest", func() { limitMemory([]string{"ingest", "x.log"}) }, "", boundedMemory, boundedGCPercent},
+		{"tail", func() { limitMemory([]string{"tail"}) }, "", boundedMemory, boundedGCPercent},
+		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
+		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
+		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
+		{"report from a database", func() { limitReportMemory(false) }, "", reportMemory, 100},
+		{"report --db :memory:", func() { limitReportMemory(true) }, "", math.MaxInt64, 100},
+		{"report GOMEMLIMIT", func() { limitReportMemory(false) }, "1GiB", math.MaxInt64, 100},
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GOMEMLIMIT", tc.gomemlimit)
+			t.Setenv("GOGC", "")
+			debug.SetMemoryLimit(math.MaxInt64)
+			debug.SetGCPercent(100)
+			tc.set()
+			if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+				t.Errorf("memory limit %d, want %d", got, tc.wantLimit)
+			}
+			if got := debug.SetGCPercent(100); got != tc.wantGOGC {
+				t.Errorf("GOGC %d, want %d", got, tc.wantGOGC)
+			}
+		})
+	}
+}

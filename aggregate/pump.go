@@ -27,7 +27,7 @@ import (
 type Pump struct {
 	Store       *Store
 	Corr        *Correlator
-	CommitLines int // IngestReader commits every CommitLines lines (default 50000)
+	CommitLines int // IngestReader commits every CommitLines lines (default DefaultCommitLines)
 	// Resolver gives the stamp resolver for a source (year and zone).
 	Resolver func(id source.Identity) logparse.Resolver
 	// Now is the clock of every command (PFTLS_NOW): the sources'

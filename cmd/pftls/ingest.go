@@ -31,7 +31,7 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	f.times.register(fs)
 	registerLockWait(fs, &f.lockWait)
 	registerInputFormat(fs, &f.format)
-	fs.IntVar(&f.commitEvery, "commit-every", 50000, "commit to the database every N lines (smaller: less to redo after a crash)")
+	fs.IntVar(&f.commitEvery, "commit-every", aggregate.DefaultCommitLines, "commit to the database every N lines (smaller: less to redo after a crash)")
 }
 
 func runIngest(ctx context.Context, e env, args []string) (err error) {

@@ -21,7 +21,7 @@ var flagRanges = map[string]flagRange{
 	"top":             {min: 0, max: 1_000_000, example: "--top 10"},
 	"detail":          {min: 0, max: 1_000_000, example: "--detail 10"},
 	"width":           {min: 20, max: 10_000, example: "--width 100"},
-	"commit-every":    {min: 1, max: 100_000_000, example: "--commit-every 50000"},
+	"commit-every":    {min: 1, max: 100_000_000, example: "--commit-every 20000"},
 	"alert-threshold": {min: 1, max: 1_000_000_000, example: "--alert-threshold 5"},
 	"recent":          {min: 1, max: 1_000_000, example: "--recent 200"},
 	"interval":        {min: int64(10 * time.Millisecond), max: int64(24 * time.Hour), example: "--interval 2s"},

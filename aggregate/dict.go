@@ -60,9 +60,9 @@ type dictionary struct {
 	committed int     // entries known to be in the database (writer)
 	db        *sql.DB // to load from; nil: this writer holds every entry
 	// midScan: an id met in a scan may be loaded there and then, on
-	// another connection of db (a read-only store's pool). A store with
-	// one connection (tlsrpt's ledger) would wait for itself: it loads
-	// before each scan only.
+	// another connection of db (a read-only store's pool, or the
+	// read-only handle of tlsrpt's ledger, whose one connection the scan
+	// holds). Without it, it loads before each scan only.
 	midScan bool
 }
 

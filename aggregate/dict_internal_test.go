@@ -204,6 +204,14 @@ func TestDictionaryReaderSeesNewIDs(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("a ledger's scan did not end: it waits for its own connection")
 	}
+	// A writer that commits new ids between the ledger's load and its
+	// query (tail storing yesterday's last lines while tlsrpt --send
+	// reads them) left the ledger with ids it could not decode.
+	commit("host mx.example.org[192.0.2.1] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)", 4)
+	last = int64(len(*w.dict.texts.Load()))
+	if text, err := l.dict.text(last); err != nil || text != (*w.dict.texts.Load())[last-1] {
+		t.Errorf("in the middle of a scan, the ledger decoded the new id %d as %q, %v", last, text, err)
+	}
 }
 
 // TestDictionaryAfterFailedCommit: the ids a batch made are stored by the

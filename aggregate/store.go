@@ -197,6 +197,7 @@ type Store struct {
 	aside    string        // where Rebuild moved the old database
 	spill    *storeSpill   // the open messages out of the correlator's memory (spill_store.go)
 	dict     *dictionary   // the texts of dictionary columns (dict.go)
+	dictDB   *sql.DB       // the ledger's read-only handle for loading dict, nil for other stores
 	version  int           // the schema version of the database
 }
 
@@ -290,6 +291,23 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 	}
 	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside,
 		dict: newDictionary(db, opts.ReadOnly && !mem)}
+	if s.ledger && !mem {
+		// The ledger's one connection is held by its scan: the ids a
+		// writer adds meanwhile are loaded through a read-only handle of
+		// their own. Ids are only ever appended, so the newer dictionary
+		// it reads serves the scan's older snapshot.
+		ro, oerr := sql.Open("sqlite3", "file:"+escapeDSNPath(path)+"?_busy_timeout="+fmt.Sprint(opts.BusyTimeout.Milliseconds())+"&mode=ro")
+		if oerr != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, oerr)
+		}
+		s.dictDB, s.dict = ro, newDictionary(ro, true)
+		defer func() {
+			if err != nil {
+				ro.Close()
+			}
+		}()
+	}
 	if lock != nil && aside == "" && (opts.Check || lock.unclean) {
 		if err := s.quickCheck(ctx); err != nil {
 			db.Close()
@@ -495,6 +513,9 @@ func (s *Store) Close() error {
 	}
 	if s.spill != nil {
 		cerr = errors.Join(cerr, s.spill.close())
+	}
+	if s.dictDB != nil {
+		cerr = errors.Join(cerr, s.dictDB.Close())
 	}
 	dberr := s.db.Close()
 	err := errors.Join(cerr, dberr)

@@ -230,7 +230,9 @@ func (r *rowBuffer) dictKey(s string) {
 }
 
 // delay packs a delay as integer hundredths of a second when that reads
-// back as the same float (delayDest), else as the float.
+// back as the same float (delayDest), else as the float. Step 12's SQL
+// (schemaCompact) rewrites older rows by the same rule;
+// TestDelaysSurviveTheCompactStep holds the two together.
 func (r *rowBuffer) delay(v float64) {
 	if r.dict != nil {
 		if c := math.Round(v * 100); math.Abs(c) < 1<<53 && c/100 == v {
@@ -407,17 +409,20 @@ const schemaCompact = `CREATE TABLE dictionary (
 		tls_kex                NOT NULL,
 		tls_server_sig         NOT NULL
 	);
+	-- The delays by rowBuffer.delay's rule: hundredths when they read back
+	-- as the same float and fit an integer exactly (|c| < 2^53), else the
+	-- float (CAST saturates at 2^63-1).
 	INSERT INTO attempts_v12 SELECT time, host, queue_id, message_start,
 		coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.service), service), sender, size, recipient, domain,
 		orig_to, coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.relay), relay),
 		coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.relay_host), relay_host),
 		coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.relay_addr), relay_addr), relay_port, status,
 		coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.dsn), dsn),
-		CASE WHEN round(delay * 100) / 100 = delay THEN CAST(round(delay * 100) AS INTEGER) ELSE delay END,
-		CASE WHEN round(delay_before * 100) / 100 = delay_before THEN CAST(round(delay_before * 100) AS INTEGER) ELSE delay_before END,
-		CASE WHEN round(delay_queue * 100) / 100 = delay_queue THEN CAST(round(delay_queue * 100) AS INTEGER) ELSE delay_queue END,
-		CASE WHEN round(delay_connect * 100) / 100 = delay_connect THEN CAST(round(delay_connect * 100) AS INTEGER) ELSE delay_connect END,
-		CASE WHEN round(delay_xmit * 100) / 100 = delay_xmit THEN CAST(round(delay_xmit * 100) AS INTEGER) ELSE delay_xmit END,
+		CASE WHEN abs(round(delay * 100)) < 9007199254740992.0 AND round(delay * 100) / 100 = delay THEN CAST(round(delay * 100) AS INTEGER) ELSE delay END,
+		CASE WHEN abs(round(delay_before * 100)) < 9007199254740992.0 AND round(delay_before * 100) / 100 = delay_before THEN CAST(round(delay_before * 100) AS INTEGER) ELSE delay_before END,
+		CASE WHEN abs(round(delay_queue * 100)) < 9007199254740992.0 AND round(delay_queue * 100) / 100 = delay_queue THEN CAST(round(delay_queue * 100) AS INTEGER) ELSE delay_queue END,
+		CASE WHEN abs(round(delay_connect * 100)) < 9007199254740992.0 AND round(delay_connect * 100) / 100 = delay_connect THEN CAST(round(delay_connect * 100) AS INTEGER) ELSE delay_connect END,
+		CASE WHEN abs(round(delay_xmit * 100)) < 9007199254740992.0 AND round(delay_xmit * 100) / 100 = delay_xmit THEN CAST(round(delay_xmit * 100) AS INTEGER) ELSE delay_xmit END,
 		coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.reason), reason),
 		coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.reason_class), reason_class), forwarded, local_hop,
 		tls_trust, coalesce((SELECT id FROM dictionary AS d WHERE d.text = attempts.tls_protocol), tls_protocol),

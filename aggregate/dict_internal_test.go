@@ -255,3 +255,48 @@ func TestDictionaryAfterFailedCommit(t *testing.T) {
 		t.Errorf("read %+v, want %+v", got, b2.Attempts)
 	}
 }
+
+// TestDelaysSurviveTheCompactStep: step 12 rewrites the delays stored
+// before it by rowBuffer.delay's rule, so every delay reads back bit for
+// bit after the upgrade too (a delay of 1e17 s became 2^63-1 hundredths:
+// SQLite's CAST saturates where the Go rule keeps the float).
+func TestDelaysSurviveTheCompactStep(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pftls.db")
+	s, err := Open(ctx, path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delays := []float64{0, 0.01, 0.29, 2.07, 86400.99, 0.001, 123456.789, 1e-7,
+		90071992547409.91, 90071992547409.92, 1e15, 1e17, -1e17, 1e300, math.MaxFloat64, math.SmallestNonzeroFloat64}
+	var b Batch
+	for i, d := range delays {
+		a := deferral(i, "connect to mx.example.org[192.0.2.1]:25: Connection timed out")
+		a.Delay, a.Delays = d, [4]float64{d / 7, 0.03, d, d}
+		b.Attempts = append(b.Attempts, a)
+	}
+	if err := s.Commit(ctx, &b, nil, nil, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := UndoCompactStep(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, path, OpenOptions{}) // upgrades
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := scanAll(t, s).attempts
+	if len(got) != len(delays) {
+		t.Fatalf("%d attempts after the upgrade, want %d", len(got), len(delays))
+	}
+	for i := range delays {
+		w, g := b.Attempts[i], got[i]
+		if math.Float64bits(g.Delay) != math.Float64bits(w.Delay) || g.Delays != w.Delays {
+			t.Errorf("delay=%v delays=%v read back after the upgrade as %v %v", w.Delay, w.Delays, g.Delay, g.Delays)
+		}
+	}
+}

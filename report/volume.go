@@ -64,9 +64,9 @@ func (t *volumeTable) add(name string, messages, bytes int64) {
 			s.bump(slots[r], messages, bytes)
 			continue
 		}
-		i, evicted := s.insert(owned, messages, bytes)
+		i, evicted, replaced := s.insert(owned, messages, bytes)
 		slots[r], changed = i, true
-		if evicted != "" {
+		if replaced { // evicted may be "": a recipient to=<>
 			es := t.index[evicted]
 			es[r] = -1
 			if es == (volumeSlots{-1, -1}) {
@@ -141,14 +141,14 @@ func (s *spaceSaving) bump(i int32, messages, bytes int64) {
 }
 
 // insert counts for a name not ranked, owned (a copy, see msgKey.owned).
-// It returns the name's entry and the name it replaced, if the ranking
-// was full.
-func (s *spaceSaving) insert(owned string, messages, bytes int64) (at int32, evicted string) {
+// It returns the name's entry and, when the ranking was full, the name it
+// replaced (replaced: that name may be "").
+func (s *spaceSaving) insert(owned string, messages, bytes int64) (at int32, evicted string, replaced bool) {
 	if len(s.entries) < s.limit {
 		i := int32(len(s.entries))
 		s.entries = append(s.entries, volumeEntry{VolumeRow: VolumeRow{Name: owned, Messages: messages, Bytes: bytes}, at: i})
 		s.heap = append(s.heap, i)
-		return i, ""
+		return i, "", false
 	}
 	if !s.ordered {
 		for i := len(s.heap)/2 - 1; i >= 0; i-- {
@@ -166,7 +166,7 @@ func (s *spaceSaving) insert(owned string, messages, bytes int64) (at int32, evi
 	e.Messages += messages
 	e.Bytes += bytes
 	s.down(0)
-	return i, evicted
+	return i, evicted, true
 }
 
 // key is what the ranking orders the entry at heap position i by.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math/rand"
 	"strings"
 	"testing"
@@ -114,5 +115,24 @@ func TestReport_senders_past_limit_say_approximate(t *testing.T) {
 	}
 	if !found {
 		t.Error("the senders section does not say it is approximate")
+	}
+}
+
+// TestVolumeTableEvictsTheEmptyName: a recipient to=<> is the name "";
+// when it is replaced, a later "" starts a row of its own instead of
+// adding to the row of the name that replaced it (b had 12 messages).
+func TestVolumeTableEvictsTheEmptyName(t *testing.T) {
+	v := newVolumeTable(2)
+	v.add("", 1, 100)
+	v.add("a", 5, 500)
+	v.add("b", 10, 1000) // replaces "" (1): 11
+	v.add("", 1, 100)    // replaces a (5): 6
+	rows, _ := v.rows(false)
+	got := map[string]int64{}
+	for _, r := range rows {
+		got[r.Name] = r.Messages
+	}
+	if want := map[string]int64{"b": 11, "": 6}; !maps.Equal(got, want) {
+		t.Errorf("ranked %v, want %v", got, want)
 	}
 }

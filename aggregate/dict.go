@@ -136,7 +136,7 @@ func (d *dictionary) text(id int64) (string, error) {
 		return t[id-1], nil
 	}
 	if id < 1 || id > dictLimit || d.db == nil || !d.midScan {
-		return "", fmt.Errorf("text id %d is not in the dictionary", id)
+		return "", fmt.Errorf("text id %d is not in the dictionary (the database is damaged, or newer than this pftls): rebuild it from the logs with 'pftls ingest --rebuild'", id)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -149,7 +149,7 @@ func (d *dictionary) text(id int64) (string, error) {
 	if t := *d.texts.Load(); id <= int64(len(t)) {
 		return t[id-1], nil
 	}
-	return "", fmt.Errorf("text id %d is not in the dictionary", id)
+	return "", fmt.Errorf("text id %d is not in the dictionary (the database is damaged, or newer than this pftls): rebuild it from the logs with 'pftls ingest --rebuild'", id)
 }
 
 // encode returns the id of s, admitting s when this is the second time

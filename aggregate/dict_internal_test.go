@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -297,6 +298,18 @@ func TestDelaysSurviveTheCompactStep(t *testing.T) {
 		w, g := b.Attempts[i], got[i]
 		if math.Float64bits(g.Delay) != math.Float64bits(w.Delay) || g.Delays != w.Delays {
 			t.Errorf("delay=%v delays=%v read back after the upgrade as %v %v", w.Delay, w.Delays, g.Delay, g.Delays)
+		}
+	}
+}
+
+// TestCompactStepSQLUsesTheLimits: step 12's SQL fills the dictionary
+// with the writer's limits, written out as literals (the statements are
+// never built from pieces): a reader refuses ids past dictLimit, so the
+// two must not drift apart.
+func TestCompactStepSQLUsesTheLimits(t *testing.T) {
+	for _, want := range []string{fmt.Sprintf("LIMIT %d;", dictLimit), fmt.Sprintf(">= %d ORDER BY", dictMinLen), fmt.Sprintf(">= %d AND v NOT IN", dictMinLen)} {
+		if !strings.Contains(schemaCompact, want) {
+			t.Errorf("step 12's SQL lacks %q: it no longer matches dictLimit and dictMinLen", want)
 		}
 	}
 }

@@ -172,21 +172,33 @@ func limitMemory(args []string) {
 	}
 	switch args[0] {
 	case "ingest", "tail":
-		if os.Getenv("GOMEMLIMIT") != "" {
-			return // without the limit, GOGC 300 would let the heap grow to four times what is live
-		}
-		debug.SetMemoryLimit(boundedMemory)
-		if os.Getenv("GOGC") == "" {
-			debug.SetGCPercent(boundedGCPercent)
-		}
+		limitIngestMemory()
 	}
 }
 
-// limitReportMemory sets reportMemory for a report from a database (not
-// direct, "--db :memory:"), unless GOMEMLIMIT says otherwise.
-func limitReportMemory(direct bool) {
-	if direct || os.Getenv("GOMEMLIMIT") != "" {
+// limitIngestMemory sets boundedMemory and boundedGCPercent: for ingest
+// and tail, and for the ingest of a report's FILE arguments into its
+// database, unless GOMEMLIMIT says otherwise (then it sets neither) or
+// GOGC does.
+func limitIngestMemory() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return // without the limit, GOGC 300 would let the heap grow to four times what is live
+	}
+	debug.SetMemoryLimit(boundedMemory)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(boundedGCPercent)
+	}
+}
+
+// limitReportMemory sets reportMemory, with GOGC back at its default after
+// an ingest of FILE arguments, for a report from a database ("--db
+// :memory:" sets nothing), unless GOMEMLIMIT says otherwise.
+func limitReportMemory() {
+	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	debug.SetMemoryLimit(reportMemory)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(100)
+	}
 }

@@ -70,9 +70,10 @@ func TestLimitMemory(t *testing.T) {
 		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
 		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
 		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
-		{"report from a database", func() { limitReportMemory(false) }, "", reportMemory, 100},
-		{"report --db :memory:", func() { limitReportMemory(true) }, "", math.MaxInt64, 100},
-		{"report GOMEMLIMIT", func() { limitReportMemory(false) }, "1GiB", math.MaxInt64, 100},
+		{"report from a database", limitReportMemory, "", reportMemory, 100},
+		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory() }, "", reportMemory, 100},
+		{"report FILE: its ingest", limitIngestMemory, "", boundedMemory, boundedGCPercent},
+		{"report GOMEMLIMIT", limitReportMemory, "1GiB", math.MaxInt64, 100},
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))

@@ -59,29 +59,17 @@ type dictionary struct {
 	texts     atomic.Pointer[[]string]
 	committed int     // entries known to be in the database (writer)
 	db        *sql.DB // to load from; nil: this writer holds every entry
-	// midScan: an id met in a scan may be loaded there and then, on
-	// another connection of db (a read-only store's pool, or the
-	// read-only handle of tlsrpt's ledger, whose one connection the scan
-	// holds). Without it, it loads before each scan only.
-	midScan bool
 }
 
-// newDictionary is an empty dictionary that loads from db (see midScan).
-func newDictionary(db *sql.DB, midScan bool) *dictionary {
-	d := &dictionary{db: db, midScan: midScan, seed: maphash.MakeSeed()}
+// newDictionary is an empty dictionary. A reader's loads from db when it
+// meets an id it does not hold, in the middle of a scan: db is another
+// connection than the scan's (a read-only store's pool, or the read-only
+// handle of tlsrpt's ledger, whose one connection the scan holds). A
+// writer's is loaded whole (loadWriter) and has no db.
+func newDictionary(db *sql.DB) *dictionary {
+	d := &dictionary{db: db, seed: maphash.MakeSeed()}
 	d.texts.Store(&[]string{})
 	return d
-}
-
-// refresh loads the entries added since the last load, before a scan;
-// a writer's dictionary is always whole.
-func (d *dictionary) refresh(ctx context.Context) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.db == nil {
-		return nil
-	}
-	return d.loadLocked(ctx, d.db)
 }
 
 // loadWriter loads the whole dictionary for a writer, which from then on
@@ -135,8 +123,8 @@ func (d *dictionary) text(id int64) (string, error) {
 	if t := *d.texts.Load(); id >= 1 && id <= int64(len(t)) {
 		return t[id-1], nil
 	}
-	if id < 1 || id > dictLimit || d.db == nil || !d.midScan {
-		return "", fmt.Errorf("text id %d is not in the dictionary (the database is damaged, or newer than this pftls): rebuild it from the logs with 'pftls ingest --rebuild'", id)
+	if id < 1 || id > dictLimit || d.db == nil {
+		return "", errNotInDictionary(id)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -149,7 +137,13 @@ func (d *dictionary) text(id int64) (string, error) {
 	if t := *d.texts.Load(); id <= int64(len(t)) {
 		return t[id-1], nil
 	}
-	return "", fmt.Errorf("text id %d is not in the dictionary (the database is damaged, or newer than this pftls): rebuild it from the logs with 'pftls ingest --rebuild'", id)
+	return "", errNotInDictionary(id)
+}
+
+// errNotInDictionary is the error for a dictionary column's id that the
+// dictionary table does not hold.
+func errNotInDictionary(id int64) error {
+	return fmt.Errorf("text id %d is not in the dictionary (the database is damaged, or newer than this pftls): rebuild it from the logs with 'pftls ingest --rebuild'", id)
 }
 
 // encode returns the id of s, admitting s when this is the second time

@@ -121,7 +121,7 @@ func TestDictionaryTexts(t *testing.T) {
 // TestDictionaryFull: once the dictionary holds dictLimit texts, new
 // texts stay themselves and known ones keep their ids.
 func TestDictionaryFull(t *testing.T) {
-	d := newDictionary(nil, false)
+	d := newDictionary(nil)
 	d.ids, d.seen = map[string]int64{}, map[uint64]struct{}{}
 	for range 2 {
 		d.encode("a text seen twice")

@@ -101,11 +101,6 @@ func scanEach[T any](d *dictionary, t *factTable[T], add func(*T)) func(*sql.Row
 }
 
 func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
-	if s.compact() {
-		if err := s.dict.refresh(ctx); err != nil {
-			return s.wrapOpenErr("read "+name, err)
-		}
-	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return s.wrapOpenErr("read "+name, err)
@@ -341,7 +336,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 		}
 	}
 	if len(deferred) > 0 {
-		r := newRowBuffer()
+		r := newRowBuffer(nil)
 		for d := range deferred {
 			r.int(d.start)
 			r.text(d.recipient)

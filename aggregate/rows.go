@@ -40,10 +40,11 @@ type rowBuffer struct {
 	dict   *dictionary // packs dictionary columns and delays compactly (dict.go); nil: as they are
 }
 
-// newRowBuffer is an empty buffer with room for rowBufferLimit bytes and
+// newRowBuffer is an empty buffer packing through dict (nil: texts and
+// delays as they are), with room for rowBufferLimit bytes and
 // the row that crosses it.
-func newRowBuffer() rowBuffer {
-	return rowBuffer{b: make([]byte, 0, rowBufferLimit+rowBufferLimit/4)}
+func newRowBuffer(dict *dictionary) rowBuffer {
+	return rowBuffer{b: make([]byte, 0, rowBufferLimit+rowBufferLimit/4), dict: dict}
 }
 
 // full reports whether the next rows should go into a new buffer.

@@ -198,12 +198,7 @@ type Store struct {
 	spill    *storeSpill   // the open messages out of the correlator's memory (spill_store.go)
 	dict     *dictionary   // the texts of dictionary columns (dict.go)
 	dictDB   *sql.DB       // the ledger's read-only handle for loading dict, nil for other stores
-	version  int           // the schema version of the database
 }
-
-// compact reports whether the database's fact tables are in the compact
-// encoding (dict.go).
-func (s *Store) compact() bool { return s.version >= compactStep }
 
 // OpenOptions choose how the store is opened.
 type OpenOptions struct {
@@ -290,7 +285,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		db.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside,
-		dict: newDictionary(db, opts.ReadOnly && !mem)}
+		dict: newDictionary(db)}
 	if s.ledger && !mem {
 		// The ledger's one connection is held by its scan: the ids a
 		// writer adds meanwhile are loaded through a read-only handle of
@@ -301,7 +296,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 			db.Close()
 			return nil, fmt.Errorf("open database %s: %w", path, oerr)
 		}
-		s.dictDB, s.dict = ro, newDictionary(ro, true)
+		s.dictDB, s.dict = ro, newDictionary(ro)
 		defer func() {
 			if err != nil {
 				ro.Close()
@@ -318,7 +313,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		db.Close()
 		return nil, err
 	}
-	if !s.readOnly && !s.ledger && s.compact() {
+	if !s.readOnly && !s.ledger {
 		if err := s.dict.loadWriter(ctx, db); err != nil {
 			db.Close()
 			return nil, s.wrapOpenErr("open", err)
@@ -377,7 +372,6 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return s.wrapOpenErr("read schema version", err)
 	}
-	s.version = version
 	if version > SchemaVersion {
 		return fmt.Errorf("%s: %w (version %d, this binary knows %d): upgrade pftls", s.path, ErrNewerSchema, version, SchemaVersion)
 	}
@@ -455,7 +449,6 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 			}
 		}
 	}
-	s.version = SchemaVersion
 	return nil
 }
 
@@ -575,20 +568,16 @@ func (s *Store) loadOpenMessages(ctx context.Context) ([]openMessage, error) {
 // Prune deletes facts, counters and rollups older than before and reports
 // how many rows went.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
-	return s.prune(ctx, before, before)
+	return s.PruneFacts(ctx, before, before)
 }
 
 // PruneFacts deletes the facts older than factsBefore (the rows reports
 // read for explain, evidence and the sections rollups do not hold) and the
 // counters and rollups older than rollupsBefore (zero: none), and reports
 // how many rows went. The store remembers the earliest fact it still holds
-// (FactsPrunedBefore), so that a report over an older window says what it
+// (PrunedBefore), so that a report over an older window says what it
 // lacks.
 func (s *Store) PruneFacts(ctx context.Context, factsBefore, rollupsBefore time.Time) (int64, error) {
-	return s.prune(ctx, factsBefore, rollupsBefore)
-}
-
-func (s *Store) prune(ctx context.Context, factsBefore, rollupsBefore time.Time) (int64, error) {
 	cut := factsBefore.UnixNano()
 	rcut := int64(math.MinInt64)
 	if !rollupsBefore.IsZero() {

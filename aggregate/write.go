@@ -103,7 +103,7 @@ type PackedBatch struct {
 	dropOpenRows bool        // delete every row of open_messages and mx_hosts: the state is stored whole
 	bytes        int64       // of all rows
 	err          error       // the first packing error; nothing after it is packed
-	dict         *dictionary // the store's, while packing; nil: the schema before step 12
+	dict         *dictionary // the store's, while packing
 	dictTo       int         // the dictionary entries the commit stores (packDictionary)
 }
 
@@ -127,14 +127,11 @@ type packedRows struct {
 // earlier tail's). st may be nil. The batch can be dropped afterwards: the
 // packed rows hold copies of its strings.
 func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
-	p := &PackedBatch{}
-	if s.compact() {
-		// One batch at a time assigns ids (batches are packed in
-		// parallel); the lock is taken once a batch, not once a value.
-		p.dict = s.dict
-		s.dict.mu.Lock()
-		defer s.dict.mu.Unlock()
-	}
+	// One batch at a time assigns ids (batches are packed in parallel);
+	// the lock is taken once a batch, not once a value.
+	p := &PackedBatch{dict: s.dict}
+	s.dict.mu.Lock()
+	defer s.dict.mu.Unlock()
 	messagesTable.pack(p, b.Messages)
 	attemptsTable.pack(p, b.Attempts)
 	ru := rollupsOf(b.Attempts) // in the same transaction as the attempts they sum
@@ -269,8 +266,7 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 		return
 	}
 	t := packedTable{query: query, ncol: ncol}
-	r := newRowBuffer()
-	r.dict = p.dict
+	r := newRowBuffer(p.dict)
 	first := 0 // the first row in the buffer
 	for i := 0; i < n; i++ {
 		put(i, &r)
@@ -287,8 +283,7 @@ func (p *PackedBatch) each(query string, ncol, n int, put func(i int, r *rowBuff
 			t.blobs = append(t.blobs, packedRows{b: r.b, first: first + 1, last: i + 1})
 			p.bytes += int64(len(r.b))
 			if i < n-1 {
-				r = newRowBuffer()
-				r.dict = p.dict
+				r = newRowBuffer(p.dict)
 			}
 			first = i + 1
 		}

@@ -182,8 +182,9 @@ func TestDictionaryReaderSeesNewIDs(t *testing.T) {
 		t.Errorf("after the writer added ids, the reader read %+v, want %+v", got, want)
 	}
 
-	// A ledger (tlsrpt --send: one connection) loads them before it
-	// scans, never in the middle, where it would wait for itself.
+	// A ledger (tlsrpt --send: one connection, held by its scan) loads
+	// them through a read-only handle of its own, never through that
+	// connection, where it would wait for itself.
 	l, err := Open(ctx, path, OpenOptions{Ledger: true})
 	if err != nil {
 		t.Fatal(err)

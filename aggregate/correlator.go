@@ -476,7 +476,7 @@ func (c *Correlator) message(host, qid string, t time.Time) *Message {
 	k := hostQID{host, qid}
 	m := c.lookup(k)
 	if m == nil {
-		return c.startMessage(host, qid, t)
+		return c.newMessage(host, qid, t)
 	}
 	if t.After(m.LastSeen) {
 		m.LastSeen = t
@@ -514,10 +514,16 @@ func (c *Correlator) startMessage(host, qid string, t time.Time) *Message {
 		c.emitMessage(k, m)
 		delete(c.messages, k)
 	}
+	return c.newMessage(host, qid, t)
+}
+
+// newMessage opens a message for a queue ID that has none open (message
+// and startMessage looked).
+func (c *Correlator) newMessage(host, qid string, t time.Time) *Message {
 	// An open message may stay for days: it keeps copies of what it
 	// needs of its lines, not the lines (a queue of them held them all).
 	host, qid = c.intern(host), strings.Clone(qid)
-	k = hostQID{host, qid}
+	k := hostQID{host, qid}
 	m := &Message{Host: host, QueueID: qid, Start: t, LastSeen: t}
 	c.messages[k] = m
 	c.touch(k)

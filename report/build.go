@@ -232,7 +232,9 @@ func addString(m map[string]bool, s string) {
 // countString adds one to s's count in m, copying s when it is new.
 func countString(m map[string]int64, s string) { countStringN(m, s, 1) }
 
-// countStringN adds n to s's count in m, copying s when it is new.
+// countStringN adds n to s's count in m, copying s when it is new. (An
+// update stores s as the key again, so a key may keep the latest line's
+// text alive: at most a line per key, for maps of few keys.)
 func countStringN(m map[string]int64, s string, n int64) {
 	if c, ok := m[s]; ok {
 		m[s] = c + n

@@ -85,10 +85,10 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	o.ByTrust[string(posture)] += n
 	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
 		k := [2]string{a.TLSPolicy.String(), meaning}
-		if b.outPolicies[a.Domain] == nil {
-			b.outPolicies[a.Domain] = map[[2]string]int64{}
+		if b.outPolicies[row.Domain] == nil {
+			b.outPolicies[row.Domain] = map[[2]string]int64{} // row.Domain: a copy, not the line's
 		}
-		b.outPolicies[a.Domain][k] += n
+		b.outPolicies[row.Domain][k] += n
 	}
 	if a.TLSRPT != "" {
 		b.tlsrpt(a, posture, n)
@@ -111,10 +111,10 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	}
 	if a.TLSProtocol != "" {
 		o.TLS += n
-		o.ByProtocol[a.TLSProtocol] += n
-		o.ByCipher[a.TLSCipher] += n
-		b.outProtos[a.Domain][a.TLSProtocol] = true
-		b.outCiphrs[a.Domain][a.TLSCipher] = true
+		countStringN(o.ByProtocol, a.TLSProtocol, n)
+		countStringN(o.ByCipher, a.TLSCipher, n)
+		addString(b.outProtos[row.Domain], a.TLSProtocol)
+		addString(b.outCiphrs[row.Domain], a.TLSCipher)
 	}
 }
 

@@ -53,9 +53,9 @@ func (m *Model) textCharts(zone *time.Location, ascii bool) []chartBlock {
 			}
 		}
 		for _, d := range t.Domains {
-			spark := sparkline(trendSum(d), ascii)
-			b.Rows = append(b.Rows, [3]string{d.Domain, spark, trendBreakdown(d)})
-			line := "|" + spark + "| " + trendBreakdown(d)
+			spark, counts := sparkline(trendSum(d), ascii), trendBreakdown(d)
+			b.Rows = append(b.Rows, [3]string{d.Domain, spark, counts})
+			line := "|" + spark + "| " + counts
 			if runes(d.Domain) > w {
 				b.Lines = append(b.Lines, d.Domain, strings.Repeat(" ", w+1)+line)
 				continue

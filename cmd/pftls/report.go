@@ -122,8 +122,6 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	}
 	if len(files) > 0 {
 		limitIngestMemory() // the ingest of FILE arguments is an ingest: about 8 % less CPU than under the report's limit
-	} else {
-		limitReportMemory()
 	}
 	store, zone, from, to, read, err := openStoreAndWindow(ctx, e, f, files)
 	if store != nil {

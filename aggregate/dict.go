@@ -149,7 +149,12 @@ func errNotInDictionary(id int64) error {
 // encode returns the id of s, admitting s when this is the second time
 // the writer sees it and there is room; 0: store s as it is. The caller
 // holds d.mu (Pack).
-func (d *dictionary) encode(s string) int64 {
+//
+// key is for a column of a table's key, whose rows are upserted and must
+// meet their own key again: a text is admitted at its first sight, so
+// that it is stored as an id from its first row on, or, when the
+// dictionary was full or the text short, as itself in every row.
+func (d *dictionary) encode(s string, key bool) int64 {
 	if len(s) < dictMinLen {
 		return 0
 	}
@@ -159,36 +164,27 @@ func (d *dictionary) encode(s string) int64 {
 	if len(d.ids) >= dictLimit {
 		return 0
 	}
-	// By hash: no copy of each text seen once. Two texts with one hash
-	// admit the second at its first sight: a wasted entry, nothing worse.
+	if !key && d.firstSight(s) {
+		return 0
+	}
+	return d.admit(s)
+}
+
+// firstSight reports whether the writer sees s for the first time, and
+// remembers it if so. By hash: no copy of each text seen once. Two texts
+// with one hash admit the second at its first sight: a wasted entry,
+// nothing worse.
+func (d *dictionary) firstSight(s string) bool {
 	h := maphash.String(d.seed, s)
 	if _, ok := d.seen[h]; !ok {
 		if len(d.seen) >= dictSeenLimit {
 			clear(d.seen)
 		}
 		d.seen[h] = struct{}{}
-		return 0
+		return true
 	}
 	delete(d.seen, h)
-	return d.admit(s)
-}
-
-// encodeKey is encode for a column of a table's key, whose rows are
-// upserted and must meet their own key again: a text is admitted at its
-// first sight, so that it is stored as an id from its first row on, or,
-// when the dictionary was full or the text short, as itself in every
-// row. The caller holds d.mu.
-func (d *dictionary) encodeKey(s string) int64 {
-	if len(s) < dictMinLen {
-		return 0
-	}
-	if id, ok := d.ids[s]; ok {
-		return id
-	}
-	if len(d.ids) >= dictLimit {
-		return 0
-	}
-	return d.admit(s)
+	return false
 }
 
 // admit adds s and returns its id. The caller holds d.mu.
@@ -201,21 +197,11 @@ func (d *dictionary) admit(s string) int64 {
 	return id
 }
 
-// dictText is how a dictionary column's value is packed: an id or the text.
-func (r *rowBuffer) dictText(s string) {
+// dictText is how a dictionary column's value is packed: an id or the
+// text (key: a column of a table's key, see encode).
+func (r *rowBuffer) dictText(s string, key bool) {
 	if r.dict != nil {
-		if id := r.dict.encode(s); id > 0 {
-			r.int(id)
-			return
-		}
-	}
-	r.text(s)
-}
-
-// dictKey is how a dictionary column of a table's key is packed.
-func (r *rowBuffer) dictKey(s string) {
-	if r.dict != nil {
-		if id := r.dict.encodeKey(s); id > 0 {
+		if id := r.dict.encode(s, key); id > 0 {
 			r.int(id)
 			return
 		}
@@ -239,16 +225,18 @@ func (r *rowBuffer) delay(v float64) {
 
 // dictCol is a text column stored through the dictionary.
 func dictCol[T any, S ~string](name string, field func(*T) *S) column[T] {
-	return column[T]{name: name,
-		put:  func(x *T, r *rowBuffer) { r.dictText(string(*field(x))) },
-		dest: func(x *T, d *dictionary) any { return dictDest[S]{field(x), d} }}
+	return dictColumn(name, field, false)
 }
 
 // dictKeyCol is a text column of a table's key stored through the
-// dictionary (dictionary.encodeKey).
+// dictionary (dictionary.encode with key).
 func dictKeyCol[T any, S ~string](name string, field func(*T) *S) column[T] {
+	return dictColumn(name, field, true)
+}
+
+func dictColumn[T any, S ~string](name string, field func(*T) *S, key bool) column[T] {
 	return column[T]{name: name,
-		put:  func(x *T, r *rowBuffer) { r.dictKey(string(*field(x))) },
+		put:  func(x *T, r *rowBuffer) { r.dictText(string(*field(x)), key) },
 		dest: func(x *T, d *dictionary) any { return dictDest[S]{field(x), d} }}
 }
 
@@ -326,7 +314,7 @@ const schemaCompact = `CREATE TABLE dictionary (
 		id   INTEGER PRIMARY KEY,
 		text TEXT    NOT NULL
 	);
-	-- Every text of the session counts' key columns (dictionary.encodeKey),
+	-- Every text of the session counts' key columns (dictionary.encode with key),
 	-- then the texts the other rows stored so far repeat, those that save
 	-- the most bytes first.
 	INSERT INTO dictionary (text) SELECT v FROM (

@@ -124,7 +124,7 @@ func TestDictionaryFull(t *testing.T) {
 	d := newDictionary(nil)
 	d.ids, d.seen = map[string]int64{}, map[uint64]struct{}{}
 	for range 2 {
-		d.encode("a text seen twice")
+		d.encode("a text seen twice", false)
 	}
 	texts := *d.texts.Load()
 	for i := len(texts); i < dictLimit; i++ {
@@ -133,11 +133,11 @@ func TestDictionaryFull(t *testing.T) {
 	}
 	d.texts.Store(&texts)
 	for range 3 {
-		if id := d.encode("a new text"); id != 0 {
+		if id := d.encode("a new text", false); id != 0 {
 			t.Fatalf("a full dictionary gave a new text id %d", id)
 		}
 	}
-	if id := d.encode("a text seen twice"); id != 1 {
+	if id := d.encode("a text seen twice", false); id != 1 {
 		t.Errorf("a known text got id %d, want 1", id)
 	}
 	if n := len(*d.texts.Load()); n != dictLimit {

@@ -482,12 +482,13 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	t := &b.m.Totals
 	outcome := a.Outcome()
 	hour, day := b.traffic(a.Time)
+	rcpt := strings.ToLower(a.Recipient)
 	switch outcome {
 	case aggregate.OutcomeForwarded:
 		t.Forwarded++
 	case aggregate.OutcomeDelivered:
-		b.recipient(a.Recipient, a.Size, 1)
-		b.delivered(a, 1, a.Size, aggregate.DelayMicros(a.Delay), a.Delay)
+		b.recipient(rcpt, a.Size, 1)
+		b.delivered(a, hour, day, 1, a.Size, aggregate.DelayMicros(a.Delay), a.Delay)
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		mk = b.ids.msg(a.Host, a.QueueID, a.MessageStart.UnixNano())
@@ -503,7 +504,6 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		return // a content filter hop: the real delivery follows
 	}
 	d := b.domain(a.Domain)
-	rcpt := strings.ToLower(a.Recipient)
 	switch outcome {
 	case aggregate.OutcomeDeferred:
 		b.trendProblem(a.Domain, a.Time, trendDeferral)
@@ -547,18 +547,17 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	}
 }
 
-// delivered counts n delivered recipients of attempts like a (its time,
-// host, domain and TLS fields; status=sent) with bytes in all, the sum of
-// their delays in microseconds and the largest: a single attempt, or a
-// rollup's group of them. Their recipients are counted apart (recipient).
-func (b *Builder) delivered(a *aggregate.Attempt, n, bytes, delayMicros int64, delayMax float64) {
+// delivered counts n delivered recipients of attempts like a (its
+// domain and TLS fields; status=sent), in the traffic rows of its hour and
+// day, with bytes in all, the sum of their delays in microseconds and the
+// largest: a single attempt, or a rollup's group of them. Their
+// recipients are counted apart (recipient).
+func (b *Builder) delivered(a *aggregate.Attempt, hour, day *TrafficRow, n, bytes, delayMicros int64, delayMax float64) {
 	t := &b.m.Totals
 	t.Delivered += n
 	t.BytesDelivered += bytes
-	hour, day := b.traffic(a.Time)
 	hour.Delivered += n
 	day.Delivered += n
-	addString(b.hosts, a.Host)
 	if a.ForDomain() {
 		d := b.domain(a.Domain)
 		d.row.Delivered += n // a local "forwarded as" is delivered as its own message, as in the totals
@@ -569,9 +568,9 @@ func (b *Builder) delivered(a *aggregate.Attempt, n, bytes, delayMicros int64, d
 	}
 }
 
-// recipient counts n deliveries of bytes in all to one recipient.
+// recipient counts n deliveries of bytes in all to one recipient
+// (lower-cased).
 func (b *Builder) recipient(rcpt string, bytes, n int64) {
-	rcpt = strings.ToLower(rcpt)
 	b.recips.add(rcpt)
 	addString(b.recipDoms, senderDomain(rcpt))
 	b.recipsVol.add(rcpt, n, bytes)
@@ -614,7 +613,9 @@ func (b *Builder) Delivered(g *aggregate.DeliveredGroup) {
 	b.seen(g.First)
 	b.seen(g.Last)
 	a := g.Attempt()
-	b.delivered(&a, g.N, g.Bytes, g.DelayMicros, g.DelayMax)
+	addString(b.hosts, a.Host)
+	hour, day := b.traffic(a.Time)
+	b.delivered(&a, hour, day, g.N, g.Bytes, g.DelayMicros, g.DelayMax)
 }
 
 // Recipients counts a rollup's deliveries of one hour to one recipient.
@@ -622,7 +623,7 @@ func (b *Builder) Recipients(g *aggregate.RecipientGroup) {
 	if !b.wantDomain(g.Domain) || !b.inWindow(g.Hour) {
 		return
 	}
-	b.recipient(g.Recipient, g.Bytes, g.N)
+	b.recipient(strings.ToLower(g.Recipient), g.Bytes, g.N)
 }
 
 // Resolution is a plain delivery of the window already counted through

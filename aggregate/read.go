@@ -101,20 +101,26 @@ func scanEach[T any](d *dictionary, t *factTable[T], add func(*T)) func(*sql.Row
 }
 
 func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return s.wrapOpenErr("read "+name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return s.wrapOpenErr("read "+name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := eachRow(ctx, s.db, query, args, scan); err != nil {
 		return s.wrapOpenErr("read "+name, err)
 	}
 	return nil
+}
+
+// eachRow runs query on db and hands each row to each, stopping at the
+// first error.
+func eachRow(ctx context.Context, db *sql.DB, query string, args []any, each func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // floorUnits is n Unix nanoseconds as a count of whole units (hours,

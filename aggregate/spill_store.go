@@ -224,7 +224,7 @@ func (sp *storeSpill) TakeIdle(before time.Time, fn func(Message)) (time.Time, e
 		}
 	}
 	var idle []Message
-	err := sp.rows(context.Background(), `SELECT message FROM open_messages WHERE spilled = 1 AND last_seen < ?`, []any{before.UnixNano()},
+	err := eachRow(context.Background(), sp.db, `SELECT message FROM open_messages WHERE spilled = 1 AND last_seen < ?`, []any{before.UnixNano()},
 		func(rows *sql.Rows) error {
 			var js []byte
 			if err := rows.Scan(&js); err != nil {
@@ -267,7 +267,7 @@ func (sp *storeSpill) Keys(fn func(host, qid string, lastSeen time.Time)) error 
 	for k, r := range sp.pending {
 		fn(k.host, k.qid, time.Unix(0, r.last).UTC())
 	}
-	err := sp.rows(cmp.Or(sp.keysCtx, context.Background()), `SELECT host, queue_id, last_seen FROM open_messages WHERE spilled = 1`, nil, func(rows *sql.Rows) error {
+	err := eachRow(cmp.Or(sp.keysCtx, context.Background()), sp.db, `SELECT host, queue_id, last_seen FROM open_messages WHERE spilled = 1`, nil, func(rows *sql.Rows) error {
 		var host, qid string
 		var last int64
 		if err := rows.Scan(&host, &qid, &last); err != nil {
@@ -285,21 +285,6 @@ func (sp *storeSpill) Keys(fn func(host, qid string, lastSeen time.Time)) error 
 		return sp.st.wrapOpenErr("list spilled messages", err)
 	}
 	return nil
-}
-
-// rows runs a query on the reader and calls each for every row.
-func (sp *storeSpill) rows(ctx context.Context, query string, args []any, each func(*sql.Rows) error) error {
-	rows, err := sp.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // Restore loads the correlator's stored state for a pump with a store:
@@ -366,23 +351,19 @@ func (c *Correlator) trackChanges() {
 
 // loadMXHosts returns the MX hosts the store keeps.
 func (s *Store) loadMXHosts(ctx context.Context) ([]mxRow, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT host, mx_host, domain, last_used FROM mx_hosts")
-	if err != nil {
-		return nil, s.wrapOpenErr("load MX hosts", err)
-	}
-	defer rows.Close()
 	var out []mxRow
-	for rows.Next() {
+	err := eachRow(ctx, s.db, "SELECT host, mx_host, domain, last_used FROM mx_hosts", nil, func(rows *sql.Rows) error {
 		var host, mx string
 		var r mxRow
 		var used int64
 		if err := rows.Scan(&host, &mx, &r.Domain, &used); err != nil {
-			return nil, s.wrapOpenErr("load MX hosts", err)
+			return err
 		}
 		r.Key, r.Used = host+" "+mx, time.Unix(0, used).UTC()
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.wrapOpenErr("load MX hosts", err)
 	}
 	return out, nil

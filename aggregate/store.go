@@ -542,24 +542,20 @@ func (s *Store) LoadState(ctx context.Context) ([]byte, error) {
 // loadOpenMessages returns the open messages of a state stored by changes
 // that were in the correlator's memory (not spilled).
 func (s *Store) loadOpenMessages(ctx context.Context) ([]openMessage, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT message, unwritten FROM open_messages WHERE spilled = 0")
-	if err != nil {
-		return nil, fmt.Errorf("load open messages: %w", err)
-	}
-	defer rows.Close()
 	var out []openMessage
-	for rows.Next() {
+	err := eachRow(ctx, s.db, "SELECT message, unwritten FROM open_messages WHERE spilled = 0", nil, func(rows *sql.Rows) error {
 		var js []byte
 		var om openMessage
 		if err := rows.Scan(&js, &om.Unwritten); err != nil {
-			return nil, fmt.Errorf("load open messages: %w", err)
+			return err
 		}
 		if err := json.Unmarshal(js, &om.Message); err != nil {
-			return nil, fmt.Errorf("load open messages: %w", err)
+			return err
 		}
 		out = append(out, om)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("load open messages: %w", err)
 	}
 	return out, nil

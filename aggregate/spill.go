@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -244,34 +245,27 @@ func (c *Correlator) spillIdle() {
 	if c.spill == nil || len(c.messages) <= c.opts.MaxOpenMessages {
 		return
 	}
-	type idle struct {
-		last int64
-		k    hostQID
+	idle := leastRecent(c.messages, func(m *Message) time.Time { return m.LastSeen }, c.opts.MaxOpenMessages*3/4,
+		func(a, b hostQID) int { return cmp.Or(strings.Compare(a.host, b.host), strings.Compare(a.qid, b.qid)) })
+	n := len(idle)
+	if first := c.messages[idle[0]].LastSeen; c.nSpilled == 0 || first.Before(c.oldestSpilled) {
+		c.oldestSpilled = first // idle is oldest first
 	}
-	all := make([]idle, 0, len(c.messages))
-	for k, m := range c.messages {
-		all = append(all, idle{m.LastSeen.UnixNano(), k})
-	}
-	slices.SortFunc(all, func(a, b idle) int { return cmp.Compare(a.last, b.last) })
-	n := len(c.messages) - c.opts.MaxOpenMessages*3/4
 	hashes := make([]uint32, 0, n)
-	for i, v := range all[:n] {
-		m := c.messages[v.k]
-		if c.dirty[v.k] {
+	for _, k := range idle {
+		m := c.messages[k]
+		if c.dirty[k] {
 			c.out.Messages = append(c.out.Messages, *m)
-			delete(c.dirty, v.k)
+			delete(c.dirty, k)
 		}
-		rowAt, stored := c.stored[v.k]
-		_, changed := c.changed[v.k]
+		rowAt, stored := c.stored[k]
+		_, changed := c.changed[k]
 		c.spill.Put(m, c.opts.TrackChanges && stored && !changed, rowAt)
-		hashes = append(hashes, c.index.hash(v.k))
-		if c.nSpilled == 0 && i == 0 || m.LastSeen.Before(c.oldestSpilled) {
-			c.oldestSpilled = m.LastSeen
-		}
+		hashes = append(hashes, c.index.hash(k))
 		// The spill writes its row: the correlator has none to keep.
-		delete(c.messages, v.k)
-		delete(c.changed, v.k)
-		delete(c.stored, v.k)
+		delete(c.messages, k)
+		delete(c.changed, k)
+		delete(c.stored, k)
 	}
 	c.index.add(hashes)
 	c.nSpilled += n

@@ -319,17 +319,31 @@ func (c *Correlator) pruneMXHosts() {
 	if len(c.mxDomain) <= maxMXHosts {
 		return
 	}
+	for _, k := range leastRecent(c.mxDomain, func(e mxEntry) time.Time { return e.Used }, maxMXHosts*3/4, strings.Compare) {
+		delete(c.mxDomain, k)
+		c.markMX(k)
+	}
+}
+
+// leastRecent returns the keys of m but the keep most recent by at,
+// oldest first, ties in key order: what a map cut back to keep entries
+// gives up (idle messages to the spill, MX hosts to be learnt again).
+func leastRecent[K comparable, V any](m map[K]V, at func(V) time.Time, keep int, compareKeys func(a, b K) int) []K {
+	if len(m) <= keep {
+		return nil
+	}
 	type use struct {
 		at  int64
-		key string
+		key K
 	}
-	all := make([]use, 0, len(c.mxDomain))
-	for k, e := range c.mxDomain {
-		all = append(all, use{e.Used.UnixNano(), k})
+	all := make([]use, 0, len(m))
+	for k, v := range m {
+		all = append(all, use{at(v).UnixNano(), k})
 	}
-	slices.SortFunc(all, func(a, b use) int { return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.key, b.key)) })
-	for _, u := range all[:len(all)-maxMXHosts*3/4] {
-		delete(c.mxDomain, u.key)
-		c.markMX(u.key)
+	slices.SortFunc(all, func(a, b use) int { return cmp.Or(cmp.Compare(a.at, b.at), compareKeys(a.key, b.key)) })
+	keys := make([]K, len(all)-keep)
+	for i := range keys {
+		keys[i] = all[i].key
 	}
+	return keys
 }

@@ -30,22 +30,28 @@ var queueNames = []string{"active", "deferred", "hold", "incoming", "maildrop"}
 var queueAgeBuckets = []float64{300, 1800, 3600, 4 * 3600, 86400, 3 * 86400, 5 * 86400}
 
 var (
-	descQueueMessages = prometheus.NewDesc("pftls_queue_messages",
-		"Messages in the Postfix queue, by queue (postqueue -j).", []string{"queue"}, nil)
-	descQueueAge = prometheus.NewDesc("pftls_queue_message_age_seconds",
-		"Age of the messages in the Postfix queue (now minus arrival_time), by queue.", []string{"queue"}, nil)
-	descQueueDomain = prometheus.NewDesc("pftls_queue_recipients",
-		"Recipients waiting in the Postfix queue for the top destination domains (the rest as domain=\"other\").", []string{"domain"}, nil)
-	descQueueUp = prometheus.NewDesc("pftls_queue_up",
-		"1 when the last postqueue -j ran and was read, 0 when it failed.", nil, nil)
-	descQueueRefreshed = prometheus.NewDesc("pftls_queue_last_refresh_timestamp_seconds",
-		"When postqueue -j last ran successfully (Unix seconds).", nil, nil)
+	famQueueMessages = newFamily("pftls_queue_messages",
+		"Messages in the Postfix queue, by queue (postqueue -j).", "queue")
+	famQueueAge = newFamily("pftls_queue_message_age_seconds",
+		"Age of the messages in the Postfix queue (now minus arrival_time), by queue.", "queue")
+	famQueueDomain = newFamily("pftls_queue_recipients",
+		"Recipients waiting in the Postfix queue for the top destination domains (the rest as domain=\"other\").", "domain")
+	famQueueUp = newFamily("pftls_queue_up",
+		"1 when the last postqueue -j ran and was read, 0 when it failed.")
+	famQueueRefreshed = newFamily("pftls_queue_last_refresh_timestamp_seconds",
+		"When postqueue -j last ran successfully (Unix seconds).")
 )
+
+// queueFamilies are the families a QueueCollector exports.
+var queueFamilies = []*metricFamily{famQueueMessages, famQueueAge, famQueueDomain, famQueueUp, famQueueRefreshed}
 
 // QueueMetricNames lists the families a QueueCollector exports.
 func QueueMetricNames() []string {
-	return []string{"pftls_queue_messages", "pftls_queue_message_age_seconds",
-		"pftls_queue_recipients", "pftls_queue_up", "pftls_queue_last_refresh_timestamp_seconds"}
+	var names []string
+	for _, f := range queueFamilies {
+		names = append(names, f.name)
+	}
+	return names
 }
 
 // queueEntry is one line of postqueue -j (the fields pftls uses).
@@ -58,16 +64,31 @@ type queueEntry struct {
 	} `json:"recipients"`
 }
 
-// QueueSnapshot is what one run of postqueue -j found.
+// QueueSnapshot is what one run of postqueue -j found, counted once for
+// every scrape that serves it.
 type QueueSnapshot struct {
 	messages map[string]float64
-	ages     map[string][]float64 // seconds, per queue
-	domains  map[string]float64   // recipients per domain
+	ages     map[string]*queueAges // per queue
+	domains  []domainCount         // recipients per domain, most first
+}
+
+// queueAges is the age histogram of one queue's messages.
+type queueAges struct {
+	count   uint64
+	sum     float64  // seconds
+	buckets []uint64 // messages at most queueAgeBuckets[i] old
+}
+
+// domainCount is the recipients waiting for one domain.
+type domainCount struct {
+	domain string
+	n      float64
 }
 
 // ReadQueue reads postqueue -j's output, as of now.
 func ReadQueue(r io.Reader, now time.Time) (*QueueSnapshot, error) {
-	s := &QueueSnapshot{messages: map[string]float64{}, ages: map[string][]float64{}, domains: map[string]float64{}}
+	s := &QueueSnapshot{messages: map[string]float64{}, ages: map[string]*queueAges{}}
+	domains := map[string]float64{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20) // a message with many recipients is one long line
 	n := 0
@@ -87,17 +108,37 @@ func ReadQueue(r io.Reader, now time.Time) (*QueueSnapshot, error) {
 		}
 		s.messages[q]++
 		if e.ArrivalTime > 0 {
-			s.ages[q] = append(s.ages[q], max(now.Sub(time.Unix(e.ArrivalTime, 0)).Seconds(), 0))
+			s.age(q, max(now.Sub(time.Unix(e.ArrivalTime, 0)).Seconds(), 0))
 		}
 		for _, rc := range e.Recipients {
 			d := aggregate.Domain(rc.Address)
 			if d == "" {
 				d = unknownDomain
 			}
-			s.domains[d]++
+			domains[d]++
 		}
 	}
+	for d, n := range domains {
+		s.domains = append(s.domains, domainCount{d, n})
+	}
+	slices.SortFunc(s.domains, func(a, b domainCount) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.domain, b.domain)) })
 	return s, sc.Err()
+}
+
+// age counts a message of queue q that is a seconds old.
+func (s *QueueSnapshot) age(q string, a float64) {
+	h := s.ages[q]
+	if h == nil {
+		h = &queueAges{buckets: make([]uint64, len(queueAgeBuckets))}
+		s.ages[q] = h
+	}
+	h.count++
+	h.sum += a
+	for i, b := range queueAgeBuckets {
+		if a <= b {
+			h.buckets[i]++
+		}
+	}
 }
 
 // QueueCollector is a prometheus.Collector of the last queue snapshot
@@ -128,8 +169,8 @@ func (q *QueueCollector) Failed() {
 
 // Describe is prometheus.Collector's.
 func (q *QueueCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descQueueMessages, descQueueAge, descQueueDomain, descQueueUp, descQueueRefreshed} {
-		ch <- d
+	for _, f := range queueFamilies {
+		ch <- f.desc
 	}
 }
 
@@ -141,51 +182,36 @@ func (q *QueueCollector) Collect(ch chan<- prometheus.Metric) {
 	if q.ok {
 		up = 1
 	}
-	ch <- prometheus.MustNewConstMetric(descQueueUp, prometheus.GaugeValue, up)
+	ch <- prometheus.MustNewConstMetric(famQueueUp.desc, prometheus.GaugeValue, up)
 	if q.snap == nil {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(descQueueRefreshed, prometheus.GaugeValue, float64(q.refreshed.Unix()))
+	ch <- prometheus.MustNewConstMetric(famQueueRefreshed.desc, prometheus.GaugeValue, float64(q.refreshed.Unix()))
 	names := slices.Clone(queueNames)
 	if q.snap.messages["other"] > 0 {
 		names = append(names, "other")
 	}
 	for _, name := range names {
-		ch <- prometheus.MustNewConstMetric(descQueueMessages, prometheus.GaugeValue, q.snap.messages[name], name)
-		ages := q.snap.ages[name]
+		ch <- prometheus.MustNewConstMetric(famQueueMessages.desc, prometheus.GaugeValue, q.snap.messages[name], name)
+		h := q.snap.ages[name]
+		if h == nil {
+			h = &queueAges{buckets: make([]uint64, len(queueAgeBuckets))}
+		}
 		buckets := map[float64]uint64{} // every bound, 0 included: histogram_quantile needs them all
-		for _, b := range queueAgeBuckets {
-			buckets[b] = 0
+		for i, b := range queueAgeBuckets {
+			buckets[b] = h.buckets[i]
 		}
-		sum := 0.0
-		for _, a := range ages {
-			sum += a
-			for _, b := range queueAgeBuckets {
-				if a <= b {
-					buckets[b]++
-				}
-			}
-		}
-		ch <- prometheus.MustNewConstHistogram(descQueueAge, uint64(len(ages)), sum, buckets, name)
+		ch <- prometheus.MustNewConstHistogram(famQueueAge.desc, h.count, h.sum, buckets, name)
 	}
-	// The top domains by recipients waiting; a queue is a snapshot, so
-	// the ranking is redone each time (these are gauges).
-	type dc struct {
-		d string
-		n float64
-	}
-	var all []dc
-	for d, n := range q.snap.domains {
-		all = append(all, dc{d, n})
-	}
-	slices.SortFunc(all, func(a, b dc) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.d, b.d)) })
+	// The top domains by recipients waiting (these are gauges: a queue is
+	// a snapshot, ranked when it was read).
 	other := 0.0
-	for i, x := range all {
-		if i < q.Domains && x.d != OtherDomain {
-			ch <- prometheus.MustNewConstMetric(descQueueDomain, prometheus.GaugeValue, x.n, x.d)
+	for i, x := range q.snap.domains {
+		if i < q.Domains && x.domain != OtherDomain {
+			ch <- prometheus.MustNewConstMetric(famQueueDomain.desc, prometheus.GaugeValue, x.n, x.domain)
 		} else {
 			other += x.n
 		}
 	}
-	ch <- prometheus.MustNewConstMetric(descQueueDomain, prometheus.GaugeValue, other, OtherDomain)
+	ch <- prometheus.MustNewConstMetric(famQueueDomain.desc, prometheus.GaugeValue, other, OtherDomain)
 }

@@ -170,8 +170,6 @@ func (t *route) journal(ctx context.Context, o TailOptions) (err error) {
 	return errors.Join(err, cerr)
 }
 
-// follow begins the run of the file to follow and starts following it
-// where the view and the store need it.
 // followIdentified is follow on a fresh route, done again when the file
 // is rotated between identifying it (which finds its stored offset) and
 // opening it to follow: that offset must never be applied to the new
@@ -188,6 +186,8 @@ func (p *Pump) followIdentified(ctx context.Context, o TailOptions) (*route, *so
 	}
 }
 
+// follow begins the run of the file to follow and starts following it
+// where the view and the store need it.
 func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, error) {
 	p := t.p
 	id, err := identify(o.Path)

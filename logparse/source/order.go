@@ -198,7 +198,7 @@ func Siblings(path string) ([]string, error) {
 		if !e.Type().IsRegular() || p == path {
 			continue
 		}
-		if f := parseRotated(p); f.family == family && f.kind != live {
+		if f := parseRotated(p); f.rotatedCopyOf(family) {
 			sibs = append(sibs, p)
 		}
 	}
@@ -220,6 +220,9 @@ func InRotation(liveLog, path string) bool {
 	if path == liveLog {
 		return true
 	}
-	l, p := parseRotated(liveLog), parseRotated(path)
-	return l.kind == live && p.kind != live && p.family == l.family
+	l := parseRotated(liveLog)
+	return l.kind == live && parseRotated(path).rotatedCopyOf(l.family)
 }
+
+// rotatedCopyOf reports whether f is a rotated copy in family.
+func (f rotated) rotatedCopyOf(family string) bool { return f.kind != live && f.family == family }

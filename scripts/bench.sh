@@ -166,6 +166,14 @@ genlog() {
 	echo "$log"
 }
 
+# cpu_s FILE and peak_mb FILE print the CPU seconds (user + sys) and the
+# peak RSS in MB that /usr/bin/time -v wrote to FILE.
+cpu_s() { awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$1"; }
+peak_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
+
+# db_share DB LOG prints the database's size as a whole percentage of the log's.
+db_share() { awk -v d="$(stat -c %s "$1")" -v l="$(stat -c %s "$2")" 'BEGIN {printf "%.0f", 100 * d / l}'; }
+
 # measure NAME CMD... runs CMD once under /usr/bin/time -v (stdout to a
 # file in $out) and keeps its wall time, CPU time and peak RSS in
 # best_wall[NAME], best_cpu[NAME], best_rss[NAME] when it is NAME's fastest
@@ -186,8 +194,7 @@ measure() {
 	# Wall time from the clock (time -v rounds to 10 ms, too coarse for
 	# wc -l); CPU time and peak RSS from time -v.
 	w=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
-	c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$tv")
-	r=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$tv")
+	c=$(cpu_s "$tv") r=$(peak_mb "$tv")
 	if [ -z "${best_wall[$name]:-}" ] || awk -v a="$w" -v b="${best_wall[$name]}" 'BEGIN {exit !(a < b)}'; then
 		best_wall[$name]=$w best_cpu[$name]=$c best_rss[$name]=$r
 	fi
@@ -286,7 +293,7 @@ for n in $sizes; do
 			best "fromdb-$key"
 			row "$mix" "\`pftls report --since 24h\` (that DB)" "$n"
 			fromdb=$wall fromrss=$rss_mb
-			share=$(awk -v d="$(stat -c %s "$db")" -v l="$(stat -c %s "$log")" 'BEGIN {printf "%.0f", 100 * d / l}')
+			share=$(db_share "$db" "$log")
 			echo "| $mix | (log $(mb "$log") MB, database $(mb "$db") MB: **$share %** of the log) | | | | | | | |" >>"$report"
 			echo "  $mix: barescan ${scan_wall}s pflogsumm ${pfl_wall:-–}s report :memory: ${mem}s ingest ${ing}s" >&2
 
@@ -372,7 +379,7 @@ if part db; then
 			measure "days-$w" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db" --tz UTC --since "$w"
 		done
 	done
-	share=$(awk -v d="$(stat -c %s "$db")" -v l="$(stat -c %s "$log")" 'BEGIN {printf "%.0f", 100 * d / l}')
+	share=$(db_share "$db" "$log")
 	{
 		echo ""
 		echo "### Reports from a database of $BENCH_DAYS days × $BENCH_DAY_LINES lines ($BENCH_DB_MIX mix)"
@@ -465,8 +472,7 @@ if part burst; then
 	last_backlog=$(awk -v bpl="$bytes_per_line" '{b = $2 - $3} END {printf "%.0f", b / bpl}' "$out/backlog.txt")
 	behind_s=$(awk -v l="$max_backlog" -v r="$BENCH_BURST_RATE" 'BEGIN {printf "%.2f", l / r}')
 	rate=$(awk -v n="$written" -v a="$start_ns" -v b="$stop_ns" 'BEGIN {printf "%.0f", n / ((b - a) / 1e9 + 0.01)}')
-	cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$out/tail.time")
-	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out/tail.time")
+	cpu=$(cpu_s "$out/tail.time") rss=$(peak_mb "$out/tail.time")
 	if [ -n "$done_ns" ]; then
 		lag=$(awk -v a="$stop_ns" -v b="$done_ns" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
 		kept=$(ok gt 1 "$lag")

@@ -109,10 +109,9 @@ func (f *parseInline) next() (parsedChunk, bool) {
 func (f *parseInline) recycle(parsedChunk) {}
 func (f *parseInline) stop()               {}
 
-// rawLine is a line read but not yet parsed: its text is copied out of
-// the reader's buffer, as the string the parsed line's fields point into.
+// rawLine is where a line read but not yet parsed is; its text is in its
+// job's buffer (parsed ahead) or the reader's.
 type rawLine struct {
-	text      string
 	size      int // parsed ahead: the length of the line's text in its job's
 	number    int64
 	end       int64
@@ -207,11 +206,9 @@ func (a *parseAhead) parser() {
 		for i := range job.raw {
 			r := &job.raw[i]
 			// A copy: the line's strings outlive the buffer's contents.
-			r.text = string(job.text[off : off+r.size])
+			job.lines[i] = r.parse(string(job.text[off:off+r.size]), a.format)
 			off += r.size
-			job.lines[i] = r.parse(a.format)
 		}
-		clear(job.raw) // the parsed lines hold what they need of the text
 		close(job.done)
 	}
 }

@@ -110,16 +110,12 @@ func (p *Pump) now() time.Time {
 // lines tail reads back to find where its window starts, are parsed here,
 // in format f (FormatAuto: whichever fits the line).
 func parse(l *source.Line, f logparse.Format) parsedLine {
-	r := rawOf(l)
-	return r.parse(f)
+	r := rawLine{number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
+	return r.parse(string(l.Bytes), f) // a copy out of the reader's buffer
 }
 
-// rawOf is l's text and place, copied out of the reader's buffer.
-func rawOf(l *source.Line) rawLine {
-	return rawLine{text: string(l.Bytes), number: l.Number, end: l.End, truncated: l.Truncated, cursor: l.Cursor}
-}
-
-// parse parses a line read earlier (see parse).
-func (r *rawLine) parse(f logparse.Format) parsedLine {
-	return parsedLine{line: logparse.ParseAs(r.text, f), number: r.number, end: r.end, truncated: r.truncated, cursor: r.cursor}
+// parse parses a line read earlier, whose text is text (see parse): the
+// string the parsed line's fields point into.
+func (r *rawLine) parse(text string, f logparse.Format) parsedLine {
+	return parsedLine{line: logparse.ParseAs(text, f), number: r.number, end: r.end, truncated: r.truncated, cursor: r.cursor}
 }

@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -10,7 +9,7 @@ import (
 
 // This file declares each fact table's columns once, in order: the name,
 // how the writer packs the fact's field into a row (rows.go) and where the
-// reader scans it back (read.go). The C row reader (rowsvtab.c) takes the
+// reader stores it back (a dest, reading pftls_chunks's values: chunks.go). The C row reader (rowsvtab.c) takes the
 // values of a row in the order they are packed. The statements stay
 // literal SQL (nothing is built from pieces, see TestSQLOnlyWithParameters);
 // TestFactTableStatements checks that each one names the declared columns
@@ -20,9 +19,12 @@ import (
 // column is one column of a fact table holding facts of type T.
 type column[T any] struct {
 	name string
-	put  func(x *T, r *rowBuffer)      // packs the column's value of x
-	dest func(x *T, d *dictionary) any // where Scan stores the column's value in x (d: the store's dictionary)
+	put  func(x *T, r *rowBuffer)       // packs the column's value of x
+	dest func(x *T, d *dictionary) dest // where a reader stores the column's value in x (d: the store's dictionary)
 }
+
+// dest stores a column's value, as read back, into a field of a fact.
+type dest interface{ set(v *value) error }
 
 // factTable is a table of facts of type T.
 type factTable[T any] struct {
@@ -45,25 +47,28 @@ func (t *factTable[T]) pack(p *PackedBatch, facts []T) {
 // scanner reads rows of the table's query into one reused fact.
 type scanner[T any] struct {
 	x     T
-	dests []any
+	t     *factTable[T]
+	dests []dest
 }
 
 func (t *factTable[T]) scanner(d *dictionary) *scanner[T] {
-	s := &scanner[T]{}
-	s.dests = make([]any, len(t.cols))
+	s := &scanner[T]{t: t}
+	s.dests = make([]dest, len(t.cols))
 	for i, c := range t.cols {
 		s.dests[i] = c.dest(&s.x, d)
 	}
 	return s
 }
 
-// scan reads the current row into a fresh fact and returns it; it is
+// scan reads a row's values into a fresh fact and returns it; it is
 // valid until the next scan.
-func (s *scanner[T]) scan(r *sql.Rows) (*T, error) {
+func (s *scanner[T]) scan(vals []value) (*T, error) {
 	var zero T
 	s.x = zero
-	if err := r.Scan(s.dests...); err != nil {
-		return nil, err
+	for i, d := range s.dests {
+		if err := d.set(&vals[i]); err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", s.t.name, s.t.cols[i].name, err)
+		}
 	}
 	return &s.x, nil
 }
@@ -73,92 +78,105 @@ func (s *scanner[T]) scan(r *sql.Rows) (*T, error) {
 func textCol[T any, S ~string](name string, field func(*T) *S) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.text(string(*field(x))) },
-		dest: func(x *T, _ *dictionary) any { return textDest[S]{field(x)} }}
+		dest: func(x *T, _ *dictionary) dest { return textDest[S]{field(x)} }}
 }
 
 func intCol[T any, I ~int | ~int64](name string, field func(*T) *I) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.int(int64(*field(x))) },
-		dest: func(x *T, _ *dictionary) any { return field(x) }}
+		dest: func(x *T, _ *dictionary) dest { return intDest[I]{field(x)} }}
 }
 
 func floatCol[T any](name string, field func(*T) *float64) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.float(*field(x)) },
-		dest: func(x *T, _ *dictionary) any { return field(x) }}
+		dest: func(x *T, _ *dictionary) dest { return floatDest{field(x)} }}
 }
 
 func boolCol[T any](name string, field func(*T) *bool) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.bool(*field(x)) },
-		dest: func(x *T, _ *dictionary) any { return field(x) }}
+		dest: func(x *T, _ *dictionary) dest { return boolDest{field(x)} }}
 }
 
 // timeCol stores a time as Unix nanoseconds (0 for the zero time).
 func timeCol[T any](name string, field func(*T) *time.Time) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.time(*field(x)) },
-		dest: func(x *T, _ *dictionary) any { return nanosDest{field(x)} }}
+		dest: func(x *T, _ *dictionary) dest { return nanosDest{field(x)} }}
 }
 
-// textDest scans text into a string type (a typed enum such as
-// logparse.Status): database/sql would otherwise fall back to reflection.
+// textDest stores text in a string type (a typed enum such as
+// logparse.Status).
 type textDest[S ~string] struct{ p *S }
 
-func (d textDest[S]) Scan(src any) error {
-	switch v := src.(type) {
-	case string:
-		*d.p = S(v)
-	case []byte:
-		*d.p = S(v)
-	case nil:
-		*d.p = ""
-	default:
-		return fmt.Errorf("text column holds %T", src)
-	}
-	return nil
+func (d textDest[S]) set(v *value) error {
+	t, err := v.text()
+	*d.p = S(t)
+	return err
 }
 
-// nanosDest scans Unix nanoseconds into a UTC time (0 is the zero time).
+// intDest stores an integer.
+type intDest[I ~int | ~int64] struct{ p *I }
+
+func (d intDest[I]) set(v *value) error {
+	n, err := v.int()
+	*d.p = I(n)
+	return err
+}
+
+// floatDest stores a number as a float.
+type floatDest struct{ p *float64 }
+
+func (d floatDest) set(v *value) error {
+	f, err := v.float()
+	*d.p = f
+	return err
+}
+
+// boolDest stores 0 or 1 as a bool.
+type boolDest struct{ p *bool }
+
+func (d boolDest) set(v *value) error {
+	n, err := v.int()
+	if err == nil && n != 0 && n != 1 {
+		err = fmt.Errorf("holds %d, not 0 or 1", n)
+	}
+	*d.p = n == 1
+	return err
+}
+
+// nanosDest stores Unix nanoseconds as a UTC time (0 is the zero time).
 type nanosDest struct{ p *time.Time }
 
-func (d nanosDest) Scan(src any) error {
-	n, ok := src.(int64)
-	if !ok {
-		return fmt.Errorf("time column holds %T", src)
-	}
+func (d nanosDest) set(v *value) error {
+	n, err := v.int()
 	*d.p = fromNanos(n)
-	return nil
+	return err
 }
 
-// hoursDest scans a count of hours since the epoch into a UTC time.
+// hoursDest stores a count of hours since the epoch as a UTC time.
 type hoursDest struct{ p *time.Time }
 
-func (d hoursDest) Scan(src any) error {
-	n, ok := src.(int64)
-	if !ok {
-		return fmt.Errorf("hour column holds %T", src)
-	}
+func (d hoursDest) set(v *value) error {
+	n, err := v.int()
 	*d.p = time.Unix(n*3600, 0).UTC()
-	return nil
+	return err
 }
 
-// tlsPolicyDest scans a tls= field as written into its parsed form.
+// tlsPolicyDest stores a tls= field as written in its parsed form.
 type tlsPolicyDest struct{ p *logparse.TLSPolicy }
 
-func (d tlsPolicyDest) Scan(src any) error {
-	var s string
-	if err := (textDest[string]{&s}).Scan(src); err != nil {
-		return err
-	}
+func (d tlsPolicyDest) set(v *value) error {
+	s, err := v.text()
 	*d.p = logparse.ParseTLSPolicy(s)
-	return nil
+	return err
 }
 
 // ignoreDest skips a column the reader does not need.
 type ignoreDest struct{}
 
-func (ignoreDest) Scan(any) error { return nil }
+func (ignoreDest) set(*value) error { return nil }
 
 // The fact tables.
 
@@ -237,7 +255,7 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 		dictCol("tls_detail", func(a *Attempt) *string { return &a.TLSDetail }),
 		column[Attempt]{name: "tls_policy",
 			put:  func(a *Attempt, r *rowBuffer) { r.text(a.TLSPolicy.String()) },
-			dest: func(a *Attempt, _ *dictionary) any { return tlsPolicyDest{&a.TLSPolicy} }},
+			dest: func(a *Attempt, _ *dictionary) dest { return tlsPolicyDest{&a.TLSPolicy} }},
 		dictCol("tls_rpt", func(a *Attempt) *string { return &a.TLSRPT }),
 		dictCol("tls_kex", func(a *Attempt) *string { return &a.TLSKeyExchange }),
 		dictCol("tls_server_sig", func(a *Attempt) *string { return &a.TLSServerSig }),
@@ -314,7 +332,7 @@ var sessionCountsTable = &factTable[SessionCount]{name: "session_counts",
 	cols: []column[SessionCount]{
 		column[SessionCount]{name: "minute",
 			put:  func(c *SessionCount, r *rowBuffer) { r.int(floorUnits(nanos(c.First), time.Minute)) },
-			dest: func(*SessionCount, *dictionary) any { return ignoreDest{} }},
+			dest: func(*SessionCount, *dictionary) dest { return ignoreDest{} }},
 		textCol("host", func(c *SessionCount) *string { return &c.Host }),
 		dictKeyCol("service", func(c *SessionCount) *string { return &c.Service }),
 		dictKeyCol("tls_trust", func(c *SessionCount) *logparse.Trust { return &c.TLSTrust }),
@@ -390,7 +408,7 @@ var lineCountsTable = &factTable[LineCount]{name: "line_counts",
 		textCol("host", func(c *LineCount) *string { return &c.Host }),
 		column[LineCount]{name: "hour",
 			put:  func(c *LineCount, r *rowBuffer) { r.int(c.Hour.Unix() / 3600) },
-			dest: func(c *LineCount, _ *dictionary) any { return hoursDest{&c.Hour} }},
+			dest: func(c *LineCount, _ *dictionary) dest { return hoursDest{&c.Hour} }},
 		textCol("kind", func(c *LineCount) *logparse.Kind { return &c.Kind }),
 		intCol("count", func(c *LineCount) *int64 { return &c.Count }),
 	}}

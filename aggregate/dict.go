@@ -237,47 +237,44 @@ func dictKeyCol[T any, S ~string](name string, field func(*T) *S) column[T] {
 func dictColumn[T any, S ~string](name string, field func(*T) *S, key bool) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.dictText(string(*field(x)), key) },
-		dest: func(x *T, d *dictionary) any { return dictDest[S]{field(x), d} }}
+		dest: func(x *T, d *dictionary) dest { return dictDest[S]{field(x), d} }}
 }
 
 // delayCol is a delay in seconds, stored as rowBuffer.delay packs it.
 func delayCol[T any](name string, field func(*T) *float64) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.delay(*field(x)) },
-		dest: func(x *T, _ *dictionary) any { return delayDest{field(x)} }}
+		dest: func(x *T, _ *dictionary) dest { return delayDest{field(x)} }}
 }
 
-// dictDest scans a dictionary column: an id is looked up, a text taken
+// dictDest stores a dictionary column: an id is looked up, a text taken
 // as it is.
 type dictDest[S ~string] struct {
 	p *S
 	d *dictionary
 }
 
-func (d dictDest[S]) Scan(src any) error {
-	if id, ok := src.(int64); ok {
-		t, err := d.d.text(id)
-		if err != nil {
-			return err
-		}
-		*d.p = S(t)
-		return nil
+func (d dictDest[S]) set(v *value) error {
+	if v.tag != 'i' {
+		return textDest[S]{d.p}.set(v)
 	}
-	return textDest[S]{d.p}.Scan(src)
+	t, err := d.d.text(int64(v.bits))
+	*d.p = S(t)
+	return err
 }
 
-// delayDest scans a delay: hundredths of a second, or the float itself.
+// delayDest stores a delay: hundredths of a second, or the float itself.
 type delayDest struct{ p *float64 }
 
-func (d delayDest) Scan(src any) error {
-	switch v := src.(type) {
-	case int64:
-		*d.p = float64(v) / 100
-	case float64:
-		*d.p = v
-	default:
-		return fmt.Errorf("delay column holds %T", src)
+func (d delayDest) set(v *value) error {
+	if v.tag == 'i' {
+		*d.p = float64(int64(v.bits)) / 100
+		return nil
 	}
+	if v.tag != 'f' {
+		return fmt.Errorf("holds %s, not a delay", v.kind())
+	}
+	*d.p = math.Float64frombits(v.bits)
 	return nil
 }
 

@@ -66,7 +66,7 @@ func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink 
 		name  string
 		query string
 		args  []any
-		scan  func(*sql.Rows) error
+		scan  rowReader
 	}{
 		{"tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, sink.TLSFailure)},
 		{"sessions", sessionsTable.query, window, scanEach(s.dict, sessionsTable, sink.Session)},
@@ -87,21 +87,29 @@ func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink 
 	return nil
 }
 
+// rowReader reads the rows of a query, each as ncol values.
+type rowReader struct {
+	ncol int
+	each func([]value) error
+}
+
 // scanEach reads each row of t into a fact and hands it to add.
-func scanEach[T any](d *dictionary, t *factTable[T], add func(*T)) func(*sql.Rows) error {
+func scanEach[T any](d *dictionary, t *factTable[T], add func(*T)) rowReader {
 	sc := t.scanner(d)
-	return func(r *sql.Rows) error {
-		x, err := sc.scan(r)
+	return rowReader{ncol: len(t.cols), each: func(vals []value) error {
+		x, err := sc.scan(vals)
 		if err != nil {
 			return err
 		}
 		add(x)
 		return nil
-	}
+	}}
 }
 
-func (s *Store) scanRows(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
-	if err := eachRow(ctx, s.db, query, args, scan); err != nil {
+// scanRows reads the rows of query, in chunks (chunks.go), into r; name
+// says what they are in an error.
+func (s *Store) scanRows(ctx context.Context, name, query string, args []any, r rowReader) error {
+	if err := eachPacked(ctx, s.db, query, args, r.ncol, r.each); err != nil {
 		return s.wrapOpenErr("read "+name, err)
 	}
 	return nil
@@ -207,17 +215,20 @@ func (s *Store) LastGoodTLS(ctx context.Context, domains []string, before time.T
 		}
 	}
 	if hourStart := hour * int64(time.Hour); hourStart < cut && len(asked) > 0 {
-		err := s.scanRows(ctx, "TLS history", lastGoodPartQuery, []any{hourStart, cut, host, host}, func(r *sql.Rows) error {
-			var d string
-			var t int64
-			if err := r.Scan(&d, &t); err != nil {
+		err := s.scanRows(ctx, "TLS history", lastGoodPartQuery, []any{hourStart, cut, host, host}, rowReader{ncol: 2, each: func(vals []value) error {
+			d, err := vals[0].text()
+			if err != nil {
+				return err
+			}
+			t, err := vals[1].int()
+			if err != nil {
 				return err
 			}
 			if asked[d] {
 				out[d] = fromNanos(t) // later than any whole hour before
 			}
 			return nil
-		})
+		}})
 		if err != nil {
 			return nil, err
 		}

@@ -208,7 +208,7 @@ func rollupsOf(as []Attempt) rollups {
 func hourCol[T any](name string, field func(*T) *time.Time) column[T] {
 	return column[T]{name: name,
 		put:  func(x *T, r *rowBuffer) { r.int(floorUnits(nanos(*field(x)), time.Hour)) },
-		dest: func(x *T, _ *dictionary) any { return hoursDest{field(x)} }}
+		dest: func(x *T, _ *dictionary) dest { return hoursDest{field(x)} }}
 }
 
 var deliveredTable = &factTable[DeliveredGroup]{name: "rollup_delivered",
@@ -234,7 +234,7 @@ var deliveredTable = &factTable[DeliveredGroup]{name: "rollup_delivered",
 		textCol("tls_cipher", func(g *DeliveredGroup) *string { return &g.TLSCipher }),
 		column[DeliveredGroup]{name: "tls_policy",
 			put:  func(g *DeliveredGroup, r *rowBuffer) { r.text(g.TLSPolicy.String()) },
-			dest: func(g *DeliveredGroup, _ *dictionary) any { return tlsPolicyDest{&g.TLSPolicy} }},
+			dest: func(g *DeliveredGroup, _ *dictionary) dest { return tlsPolicyDest{&g.TLSPolicy} }},
 		textCol("tls_rpt", func(g *DeliveredGroup) *string { return &g.TLSRPT }),
 		textCol("tls_kex", func(g *DeliveredGroup) *string { return &g.TLSKeyExchange }),
 		textCol("tls_server_sig", func(g *DeliveredGroup) *string { return &g.TLSServerSig }),

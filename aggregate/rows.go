@@ -1,6 +1,6 @@
 package aggregate
 
-// #include "rowsvtab.h"
+// #include "sqliteapi.h"
 import "C"
 
 import (
@@ -78,6 +78,14 @@ func (r *rowBuffer) text(s string) {
 	r.b = append(r.b, 't')
 	r.b = binary.LittleEndian.AppendUint32(r.b, uint32(len(s)))
 	r.b = append(r.b, s...)
+}
+
+// blob appends b; only pftls_chunks's parameters hold blobs (chunks.go).
+func (r *rowBuffer) blob(b []byte) {
+	r.values++
+	r.b = append(r.b, 'b')
+	r.b = binary.LittleEndian.AppendUint32(r.b, uint32(len(b)))
+	r.b = append(r.b, b...)
 }
 
 func (r *rowBuffer) time(t time.Time) { r.int(nanos(t)) }

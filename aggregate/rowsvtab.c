@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rowsvtab.h"
+#include "sqliteapi.h"
 
 #define PFTLS_COL_DATA  PFTLS_ROWS_COLS
 #define PFTLS_COL_NCOL  (PFTLS_ROWS_COLS + 1)

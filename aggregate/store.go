@@ -275,6 +275,9 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 	if err := registerRows(); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := registerChunks(); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

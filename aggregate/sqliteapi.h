@@ -1,13 +1,14 @@
 /*
- * The parts of sqlite3.h that pftls_rows uses, copied from SQLite's public
+ * The parts of sqlite3.h that pftls_rows (rowsvtab.c) and pftls_chunks
+ * (chunksvtab.c) use, copied from SQLite's public
  * header (public domain). go-sqlite3 compiles SQLite into the binary; these
  * declarations resolve against it at link time. The structures are SQLite's
  * stable virtual-table ABI: later versions only append fields, and
  * iVersion 1 of sqlite3_module tells SQLite to read no further than
  * xRename.
  */
-#ifndef PFTLS_ROWSVTAB_H
-#define PFTLS_ROWSVTAB_H
+#ifndef PFTLS_SQLITEAPI_H
+#define PFTLS_SQLITEAPI_H
 
 typedef long long sqlite3_int64;
 typedef unsigned long long sqlite3_uint64;
@@ -19,6 +20,7 @@ typedef struct sqlite3_vtab sqlite3_vtab;
 typedef struct sqlite3_vtab_cursor sqlite3_vtab_cursor;
 typedef struct sqlite3_index_info sqlite3_index_info;
 typedef struct sqlite3_module sqlite3_module;
+typedef struct sqlite3_stmt sqlite3_stmt;
 
 struct sqlite3_module {
   int iVersion;
@@ -89,6 +91,14 @@ typedef void (*sqlite3_destructor_type)(void*);
 #define SQLITE_ERROR        1
 #define SQLITE_NOMEM        7
 #define SQLITE_CONSTRAINT  19
+#define SQLITE_ROW        100
+#define SQLITE_DONE       101
+
+#define SQLITE_INTEGER  1
+#define SQLITE_FLOAT    2
+#define SQLITE_TEXT     3
+#define SQLITE_BLOB     4
+#define SQLITE_NULL     5
 #define SQLITE_INDEX_CONSTRAINT_EQ 2
 
 int sqlite3_auto_extension(void(*xEntryPoint)(void));
@@ -104,6 +114,28 @@ void sqlite3_result_int64(sqlite3_context*, sqlite3_int64);
 void sqlite3_result_double(sqlite3_context*, double);
 void sqlite3_result_null(sqlite3_context*);
 void sqlite3_result_text(sqlite3_context*, const char*, int, void(*)(void*));
+void sqlite3_result_blob(sqlite3_context*, const void*, int, void(*)(void*));
+const unsigned char *sqlite3_value_text(sqlite3_value*);
+void *sqlite3_realloc64(void*, sqlite3_uint64);
+const char *sqlite3_errmsg(sqlite3*);
+
+int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt, const char **pzTail);
+int sqlite3_stmt_readonly(sqlite3_stmt *pStmt);
+int sqlite3_bind_parameter_count(sqlite3_stmt*);
+int sqlite3_bind_int64(sqlite3_stmt*, int, sqlite3_int64);
+int sqlite3_bind_double(sqlite3_stmt*, int, double);
+int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
+int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int n, void(*)(void*));
+int sqlite3_bind_null(sqlite3_stmt*, int);
+int sqlite3_step(sqlite3_stmt*);
+int sqlite3_finalize(sqlite3_stmt *pStmt);
+int sqlite3_column_count(sqlite3_stmt *pStmt);
+int sqlite3_column_type(sqlite3_stmt*, int iCol);
+sqlite3_int64 sqlite3_column_int64(sqlite3_stmt*, int iCol);
+double sqlite3_column_double(sqlite3_stmt*, int iCol);
+const unsigned char *sqlite3_column_text(sqlite3_stmt*, int iCol);
+const void *sqlite3_column_blob(sqlite3_stmt*, int iCol);
+int sqlite3_column_bytes(sqlite3_stmt*, int iCol);
 
 /* PFTLS_ROWS_COLS is the most values a pftls_rows row may have. */
 #define PFTLS_ROWS_COLS 40
@@ -111,5 +143,9 @@ void sqlite3_result_text(sqlite3_context*, const char*, int, void(*)(void*));
 /* pftls_rows_register makes pftls_rows available on every SQLite
  * connection the process opens from now on. */
 int pftls_rows_register(void);
+
+/* pftls_chunks_register makes pftls_chunks available on every SQLite
+ * connection the process opens from now on. */
+int pftls_chunks_register(void);
 
 #endif

@@ -1,0 +1,344 @@
+/*
+ * pftls_chunks: a table-valued function that runs one read-only query and
+ * hands its rows back packed, many rows to a blob:
+ *
+ *   SELECT data FROM pftls_chunks(?, ?)   -- the query, its parameters
+ *
+ * A report reads a window's facts this way: one driver call per chunk of
+ * rows instead of one per row, and no Go value boxed per column (chunks.go).
+ *
+ * The parameters are one row in the format of pftls_rows (rowsvtab.c), with
+ * one more tag, 'b', for a blob (a 4-byte little-endian length and that
+ * many bytes). Each result row is a blob of whole rows of the query, in
+ * the query's order, in that same format. A chunk ends after the row that
+ * takes it to PFTLS_CHUNK_BYTES or past. The query runs on the connection
+ * of the statement that reads it, in the same transaction; a statement
+ * that would write is refused.
+ */
+#include <string.h>
+#include "sqliteapi.h"
+
+#define PFTLS_CHUNK_BYTES (64 * 1024)
+
+#define CHUNKS_COL_DATA 0
+#define CHUNKS_COL_SQL  1
+#define CHUNKS_COL_ARGS 2
+
+typedef struct chunks_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+} chunks_vtab;
+
+typedef struct chunks_cursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *stmt;           /* the query; 0 once it is done */
+  unsigned char *buf;           /* the current chunk */
+  sqlite3_int64 len, cap;
+  sqlite3_int64 chunk;          /* 1-based number of the current chunk */
+  int eof;
+} chunks_cursor;
+
+static sqlite3_uint64 chunks_get_le(const unsigned char *p, int n) {
+  sqlite3_uint64 v = 0;
+  for (int i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+static int chunks_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                          sqlite3_vtab **out, char **err) {
+  (void)aux; (void)argc; (void)argv; (void)err;
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(data, sql HIDDEN, args HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  chunks_vtab *vt = sqlite3_malloc64(sizeof(*vt));
+  if (vt == 0) return SQLITE_NOMEM;
+  memset(vt, 0, sizeof(*vt));
+  vt->db = db;
+  *out = &vt->base;
+  return SQLITE_OK;
+}
+
+static int chunks_disconnect(sqlite3_vtab *vt) {
+  sqlite3_free(vt);
+  return SQLITE_OK;
+}
+
+/* chunks_best_index requires both hidden arguments, as equality constraints. */
+static int chunks_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
+  int sql = -1, args = -1, unusable = 0;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (c->iColumn != CHUNKS_COL_SQL && c->iColumn != CHUNKS_COL_ARGS) continue;
+    if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
+      unusable = 1;
+      continue;
+    }
+    if (c->iColumn == CHUNKS_COL_SQL) sql = i; else args = i;
+  }
+  if (sql < 0 || args < 0) {
+    if (unusable) return SQLITE_CONSTRAINT;
+    sqlite3_free(vt->zErrMsg);
+    vt->zErrMsg = sqlite3_mprintf("pftls_chunks needs two arguments: the query and its parameters");
+    return SQLITE_ERROR;
+  }
+  info->aConstraintUsage[sql].argvIndex = 1;
+  info->aConstraintUsage[sql].omit = 1;
+  info->aConstraintUsage[args].argvIndex = 2;
+  info->aConstraintUsage[args].omit = 1;
+  info->estimatedCost = 1000;
+  info->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int chunks_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
+  (void)vt;
+  chunks_cursor *c = sqlite3_malloc64(sizeof(*c));
+  if (c == 0) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  c->eof = 1;
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static void chunks_reset(chunks_cursor *c) {
+  sqlite3_finalize(c->stmt); /* a no-op on 0 */
+  c->stmt = 0;
+  c->len = 0;
+  c->chunk = 0;
+  c->eof = 1;
+}
+
+static int chunks_close(sqlite3_vtab_cursor *cur) {
+  chunks_cursor *c = (chunks_cursor *)cur;
+  chunks_reset(c);
+  sqlite3_free(c->buf);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* chunks_fail ends the scan with an error. */
+static int chunks_fail(chunks_cursor *c, int rc, const char *why, const char *detail) {
+  sqlite3_vtab *vt = c->base.pVtab;
+  chunks_reset(c);
+  sqlite3_free(vt->zErrMsg);
+  vt->zErrMsg = detail ? sqlite3_mprintf("pftls_chunks: %s: %s", why, detail)
+                       : sqlite3_mprintf("pftls_chunks: %s", why);
+  return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+}
+
+/* chunks_room makes room for n more bytes in the chunk. */
+static int chunks_room(chunks_cursor *c, sqlite3_int64 n) {
+  if (c->len + n <= c->cap) return SQLITE_OK;
+  sqlite3_int64 cap = c->cap ? c->cap : PFTLS_CHUNK_BYTES + PFTLS_CHUNK_BYTES / 4;
+  while (cap < c->len + n) cap *= 2;
+  unsigned char *b = sqlite3_realloc64(c->buf, (sqlite3_uint64)cap);
+  if (b == 0) return SQLITE_NOMEM;
+  c->buf = b;
+  c->cap = cap;
+  return SQLITE_OK;
+}
+
+static void chunks_put_le(unsigned char *p, sqlite3_uint64 v, int n) {
+  for (int i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
+}
+
+/* chunks_put_num appends a value of tag 'n' (no payload), 'i' or 'f' (8
+ * bytes). */
+static int chunks_put_num(chunks_cursor *c, unsigned char tag, sqlite3_uint64 v) {
+  int rc = chunks_room(c, 9);
+  if (rc != SQLITE_OK) return rc;
+  c->buf[c->len++] = tag;
+  if (tag != 'n') {
+    chunks_put_le(c->buf + c->len, v, 8);
+    c->len += 8;
+  }
+  return SQLITE_OK;
+}
+
+/* chunks_put_bytes appends a value of tag 't' or 'b': n, 4 bytes, and the
+ * n bytes at p. */
+static int chunks_put_bytes(chunks_cursor *c, unsigned char tag, const void *p, int n) {
+  int rc = chunks_room(c, 5 + (sqlite3_int64)n);
+  if (rc != SQLITE_OK) return rc;
+  c->buf[c->len++] = tag;
+  chunks_put_le(c->buf + c->len, (sqlite3_uint64)n, 4);
+  c->len += 4;
+  if (n > 0) memcpy(c->buf + c->len, p, (size_t)n);
+  c->len += n;
+  return SQLITE_OK;
+}
+
+/* chunks_fill packs the query's next rows into a new chunk, until it is
+ * full or the query is done. */
+static int chunks_fill(chunks_cursor *c) {
+  c->len = 0;
+  c->chunk++;
+  while (c->stmt != 0 && c->len < PFTLS_CHUNK_BYTES) {
+    int rc = sqlite3_step(c->stmt);
+    if (rc == SQLITE_DONE) {
+      sqlite3_finalize(c->stmt);
+      c->stmt = 0;
+      break;
+    }
+    if (rc != SQLITE_ROW) {
+      chunks_vtab *vt = (chunks_vtab *)c->base.pVtab;
+      return chunks_fail(c, rc, "query", sqlite3_errmsg(vt->db));
+    }
+    int ncol = sqlite3_column_count(c->stmt);
+    for (int i = 0; i < ncol && rc == SQLITE_ROW; i++) {
+      switch (sqlite3_column_type(c->stmt, i)) {
+      case SQLITE_INTEGER:
+        rc = chunks_put_num(c, 'i', (sqlite3_uint64)sqlite3_column_int64(c->stmt, i));
+        break;
+      case SQLITE_FLOAT: {
+        double d = sqlite3_column_double(c->stmt, i);
+        sqlite3_uint64 bits;
+        memcpy(&bits, &d, sizeof bits);
+        rc = chunks_put_num(c, 'f', bits);
+        break;
+      }
+      case SQLITE_TEXT: {
+        const unsigned char *t = sqlite3_column_text(c->stmt, i);
+        rc = chunks_put_bytes(c, 't', t, sqlite3_column_bytes(c->stmt, i));
+        break;
+      }
+      case SQLITE_BLOB: {
+        const void *b = sqlite3_column_blob(c->stmt, i);
+        rc = chunks_put_bytes(c, 'b', b, sqlite3_column_bytes(c->stmt, i));
+        break;
+      }
+      default:
+        rc = chunks_put_num(c, 'n', 0);
+      }
+      if (rc == SQLITE_OK) rc = SQLITE_ROW;
+    }
+    if (rc != SQLITE_ROW) return chunks_fail(c, rc, "out of memory", 0);
+  }
+  c->eof = c->len == 0;
+  return SQLITE_OK;
+}
+
+/* chunks_bind binds the parameters packed in args (n bytes) to the query. */
+static int chunks_bind(chunks_cursor *c, const unsigned char *args, sqlite3_int64 n) {
+  int want = sqlite3_bind_parameter_count(c->stmt), got = 0;
+  sqlite3_int64 pos = 0;
+  while (pos < n) {
+    int rc = SQLITE_OK, i = ++got;
+    if (i > want) return chunks_fail(c, SQLITE_ERROR, "more parameters than the query has", 0);
+    unsigned char tag = args[pos];
+    switch (tag) {
+    case 'n':
+      rc = sqlite3_bind_null(c->stmt, i);
+      pos += 1;
+      break;
+    case 'i':
+    case 'f': {
+      if (n - pos < 9) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
+      sqlite3_uint64 v = chunks_get_le(args + pos + 1, 8);
+      if (tag == 'i') {
+        rc = sqlite3_bind_int64(c->stmt, i, (sqlite3_int64)v);
+      } else {
+        double d;
+        memcpy(&d, &v, sizeof d);
+        rc = sqlite3_bind_double(c->stmt, i, d);
+      }
+      pos += 9;
+      break;
+    }
+    case 't':
+    case 'b': {
+      if (n - pos < 5) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
+      sqlite3_int64 len = (sqlite3_int64)chunks_get_le(args + pos + 1, 4);
+      if (n - pos - 5 < len) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
+      const unsigned char *p = args + pos + 5;
+      /* The length fits an int: a blob is at most SQLite's 1 GB limit. */
+      rc = tag == 't' ? sqlite3_bind_text(c->stmt, i, (const char *)p, (int)len, SQLITE_TRANSIENT)
+                      : sqlite3_bind_blob(c->stmt, i, p, (int)len, SQLITE_TRANSIENT);
+      pos += 5 + len;
+      break;
+    }
+    default:
+      return chunks_fail(c, SQLITE_ERROR, "unknown parameter tag", 0);
+    }
+    if (rc != SQLITE_OK) {
+      chunks_vtab *vt = (chunks_vtab *)c->base.pVtab;
+      return chunks_fail(c, rc, "bind", sqlite3_errmsg(vt->db));
+    }
+  }
+  if (got != want) return chunks_fail(c, SQLITE_ERROR, "fewer parameters than the query has", 0);
+  return SQLITE_OK;
+}
+
+static int chunks_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                         int argc, sqlite3_value **argv) {
+  (void)idxNum; (void)idxStr;
+  chunks_cursor *c = (chunks_cursor *)cur;
+  chunks_vtab *vt = (chunks_vtab *)cur->pVtab;
+  chunks_reset(c);
+  if (argc != 2) return chunks_fail(c, SQLITE_ERROR, "needs the query and its parameters", 0);
+  const char *sql = (const char *)sqlite3_value_text(argv[0]);
+  if (sql == 0) return chunks_fail(c, SQLITE_ERROR, "no query", 0);
+  int rc = sqlite3_prepare_v2(vt->db, sql, -1, &c->stmt, 0);
+  if (rc != SQLITE_OK) return chunks_fail(c, rc, "prepare", sqlite3_errmsg(vt->db));
+  if (c->stmt == 0) return chunks_fail(c, SQLITE_ERROR, "no query", 0);
+  if (!sqlite3_stmt_readonly(c->stmt)) return chunks_fail(c, SQLITE_ERROR, "the query would write", 0);
+  const unsigned char *args = sqlite3_value_blob(argv[1]);
+  rc = chunks_bind(c, args, args ? sqlite3_value_bytes(argv[1]) : 0);
+  if (rc != SQLITE_OK) return rc;
+  return chunks_fill(c);
+}
+
+static int chunks_next(sqlite3_vtab_cursor *cur) {
+  chunks_cursor *c = (chunks_cursor *)cur;
+  if (c->stmt == 0) {
+    c->eof = 1;
+    return SQLITE_OK;
+  }
+  return chunks_fill(c);
+}
+
+static int chunks_eof(sqlite3_vtab_cursor *cur) {
+  return ((chunks_cursor *)cur)->eof;
+}
+
+static int chunks_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  chunks_cursor *c = (chunks_cursor *)cur;
+  if (i != CHUNKS_COL_DATA) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  /* The length fits an int: a chunk is a row or so past 64 KiB. */
+  sqlite3_result_blob(ctx, c->buf, (int)c->len, SQLITE_TRANSIENT);
+  return SQLITE_OK;
+}
+
+static int chunks_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+  *rowid = ((chunks_cursor *)cur)->chunk;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module chunks_module = {
+  1,               /* iVersion */
+  0,               /* xCreate: eponymous only, no CREATE VIRTUAL TABLE */
+  chunks_connect,
+  chunks_best_index,
+  chunks_disconnect,
+  0,               /* xDestroy */
+  chunks_open,
+  chunks_close,
+  chunks_filter,
+  chunks_next,
+  chunks_eof,
+  chunks_column,
+  chunks_rowid,
+  0, 0, 0, 0, 0, 0, 0 /* read only: no xUpdate, transactions, functions, rename */
+};
+
+static int chunks_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
+  (void)err; (void)api;
+  return sqlite3_create_module(db, "pftls_chunks", &chunks_module, 0);
+}
+
+int pftls_chunks_register(void) {
+  /* A second registration of the same entry point is a no-op. */
+  return sqlite3_auto_extension((void (*)(void))chunks_init);
+}

@@ -89,28 +89,77 @@ func (v *value) text() (string, error) {
 	return "", fmt.Errorf("holds %s, not text", v.kind())
 }
 
+// packedAhead is how many chunks the reader of a query may be ahead of
+// the rows' consumer.
+const packedAhead = 4
+
 // eachPacked runs query on db with args and hands each of its rows, as
 // ncol values, to each; the values are valid only during the call. It
 // stops at the first error.
+//
+// SQLite finds and packs the rows on a goroutine of their own, while each
+// counts the chunks read before: on two cores a report's reading and
+// counting overlap.
 func eachPacked(ctx context.Context, db *sql.DB, query string, args []any, ncol int, each func([]value) error) error {
 	params, err := packParams(args)
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []byte, packedAhead)
+	free := make(chan []byte, packedAhead+2) // buffers the consumer is done with
+	var readErr error
+	go func() {
+		defer close(chunks)
+		readErr = readChunks(ctx, db, query, params, chunks, free)
+	}()
+	if err := unpackChunks(chunks, free, ncol, each); err != nil {
+		cancel()
+		for range chunks { // let the reader see the cancel and end
+		}
+		return err
+	}
+	return readErr // set before chunks was closed
+}
+
+// readChunks sends the chunks of query's rows (params: its parameters,
+// packed) to chunks, each copied into a buffer from free if there is one.
+func readChunks(ctx context.Context, db *sql.DB, query string, params []byte, chunks chan<- []byte, free <-chan []byte) error {
 	rows, err := db.QueryContext(ctx, chunksQuery, query, params)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	vals := make([]value, ncol)
-	var chunk sql.RawBytes
-	row := 0
+	var raw sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&chunk); err != nil {
+		if err := rows.Scan(&raw); err != nil {
 			return err
 		}
-		for rest := []byte(chunk); len(rest) > 0; {
+		var chunk []byte // a copy: raw is the driver's until the next row
+		select {
+		case chunk = <-free:
+		default:
+		}
+		chunk = append(chunk[:0], raw...)
+		select {
+		case chunks <- chunk:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return rows.Err()
+}
+
+// unpackChunks hands each row of each chunk, as ncol values, to each,
+// and then the chunk to free.
+func unpackChunks(chunks <-chan []byte, free chan<- []byte, ncol int, each func([]value) error) error {
+	vals := make([]value, ncol)
+	row := 0
+	for chunk := range chunks {
+		for rest := chunk; len(rest) > 0; {
 			row++
+			var err error
 			if rest, err = unpackRow(rest, vals); err != nil {
 				return fmt.Errorf("row %d: %w", row, err)
 			}
@@ -118,8 +167,12 @@ func eachPacked(ctx context.Context, db *sql.DB, query string, args []any, ncol 
 				return err
 			}
 		}
+		select {
+		case free <- chunk:
+		default:
+		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // packParams packs a query's parameters as one row.

@@ -3,10 +3,13 @@ package aggregate
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // readPacked reads query's rows through pftls_chunks, as text, one line
@@ -186,4 +189,41 @@ func FuzzUnpackRow(f *testing.F) {
 			t.Errorf("rest %q is not a suffix of %q", rest, data)
 		}
 	})
+}
+
+// TestChunksStopEarly: an error from the consumer, or a cancelled
+// context, ends the read; the reading goroutine ends with it.
+func TestChunksStopEarly(t *testing.T) {
+	ctx := context.Background()
+	s := memoryStore(t)
+	const query = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT i, 'some text to fill the chunks' FROM n`
+	before := runtime.NumGoroutine()
+	stop := errors.New("enough")
+	rows := 0
+	err := eachPacked(ctx, s.db, query, nil, 2, func([]value) error {
+		if rows++; rows == 5000 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || rows != 5000 {
+		t.Errorf("got %v after %d rows, want %v after 5000", err, rows, stop)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	rows = 0
+	err = eachPacked(cancelled, s.db, query, nil, 2, func([]value) error {
+		if rows++; rows == 5000 {
+			cancel()
+		}
+		return nil
+	})
+	if err == nil || rows >= 100000 {
+		t.Errorf("cancelled after 5000 rows: got %v after %d rows, want an error before the end", err, rows)
+	}
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the reads, %d before", n, before)
+	}
 }

@@ -363,7 +363,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 			if !sg.rollup {
 				continue // a segment read from the facts brought its plain deliveries
 			}
-			args := []any{r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host, r.b, sg.from, sg.to, host, host}
+			args := []any{r.b, sg.from, sg.to, host}
 			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(s.dict, attemptsTable, sink.Resolution)); err != nil {
 				return err
 			}

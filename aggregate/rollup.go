@@ -301,7 +301,8 @@ const problemAttemptsQuery = `SELECT time, host, queue_id, message_start, servic
 // resolutionsQuery reads the plain deliveries of a time range that may
 // end a deferral: those of the deferred recipients, given as rows (message
 // start, recipient as written, 1 when the recipient is not all ASCII) of a
-// pftls_rows blob (the same blob three times). The report matches
+// pftls_rows blob (?1, bound once: it holds every deferred recipient of
+// the window), the range (?2, ?3) and the host (?4). The report matches
 // recipients by their Go lower case; the query keeps a superset of those:
 //   - the same address in ASCII case folding, through the index;
 //   - every delivery of the message when the deferred address is not all
@@ -315,24 +316,24 @@ const problemAttemptsQuery = `SELECT time, host, queue_id, message_start, servic
 const resolutionsQuery = `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?, 3) AS d
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?1, 3) AS d
 			CROSS JOIN attempts INDEXED BY attempts_delivered_message ON attempts.message_start = d.c0
 			AND attempts.recipient = d.c1 COLLATE NOCASE
-			WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '' AND time >= ? AND time < ? AND (? = '' OR host = ?)
+			WHERE status = 'sent' AND forwarded = 0 AND tls_failure = '' AND time >= ?2 AND time < ?3 AND (?4 = '' OR host = ?4)
 		UNION ALL SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?, 3) AS d
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?1, 3) AS d
 			CROSS JOIN attempts INDEXED BY attempts_delivered_message ON attempts.message_start = d.c0
-			WHERE d.c2 = 1 AND status = 'sent' AND forwarded = 0 AND tls_failure = '' AND time >= ? AND time < ? AND (? = '' OR host = ?)
+			WHERE d.c2 = 1 AND status = 'sent' AND forwarded = 0 AND tls_failure = '' AND time >= ?2 AND time < ?3 AND (?4 = '' OR host = ?4)
 		UNION ALL SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?, 3) AS d
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM pftls_rows(?1, 3) AS d
 			CROSS JOIN attempts INDEXED BY attempts_delivered_foldable ON attempts.message_start = d.c0
 			WHERE d.c2 = 0 AND status = 'sent' AND forwarded = 0 AND tls_failure = ''
 			AND (instr(recipient, char(8490)) > 0 OR instr(recipient, char(304)) > 0)
-			AND time >= ? AND time < ? AND (? = '' OR host = ?)`
+			AND time >= ?2 AND time < ?3 AND (?4 = '' OR host = ?4)`
 
 // schemaRollups is schema step 11: the rollups, the indexes a report from
 // them reads through, and the rollups of the attempts already stored.

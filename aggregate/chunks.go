@@ -1,8 +1,5 @@
 package aggregate
 
-// #include "sqliteapi.h"
-import "C"
-
 import (
 	"context"
 	"database/sql"
@@ -22,15 +19,6 @@ import (
 // runs the same query inside SQLite and packs its rows, about 64 KiB
 // at a time, in the format pftls_rows reads (rows.go); eachPacked splits
 // them into values without a call or an allocation per value.
-
-// registerChunks makes pftls_chunks available on every SQLite connection
-// opened after it. Registering again is a no-op.
-func registerChunks() error {
-	if rc := C.pftls_chunks_register(); rc != 0 {
-		return fmt.Errorf("register pftls_chunks with SQLite: error code %d", int(rc))
-	}
-	return nil
-}
 
 // chunksQuery runs a query (the first parameter) with its parameters
 // packed as one row (the second) and reads its rows as packed chunks.

@@ -38,12 +38,6 @@ typedef struct chunks_cursor {
   int eof;
 } chunks_cursor;
 
-static sqlite3_uint64 chunks_get_le(const unsigned char *p, int n) {
-  sqlite3_uint64 v = 0;
-  for (int i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}
-
 static int chunks_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                           sqlite3_vtab **out, char **err) {
   (void)aux; (void)argc; (void)argv; (void)err;
@@ -64,29 +58,8 @@ static int chunks_disconnect(sqlite3_vtab *vt) {
 
 /* chunks_best_index requires both hidden arguments, as equality constraints. */
 static int chunks_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  int sql = -1, args = -1, unusable = 0;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-    if (c->iColumn != CHUNKS_COL_SQL && c->iColumn != CHUNKS_COL_ARGS) continue;
-    if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
-      unusable = 1;
-      continue;
-    }
-    if (c->iColumn == CHUNKS_COL_SQL) sql = i; else args = i;
-  }
-  if (sql < 0 || args < 0) {
-    if (unusable) return SQLITE_CONSTRAINT;
-    sqlite3_free(vt->zErrMsg);
-    vt->zErrMsg = sqlite3_mprintf("pftls_chunks needs two arguments: the query and its parameters");
-    return SQLITE_ERROR;
-  }
-  info->aConstraintUsage[sql].argvIndex = 1;
-  info->aConstraintUsage[sql].omit = 1;
-  info->aConstraintUsage[args].argvIndex = 2;
-  info->aConstraintUsage[args].omit = 1;
-  info->estimatedCost = 1000;
-  info->estimatedRows = 1000;
-  return SQLITE_OK;
+  return pftls_best_index_args(vt, info, CHUNKS_COL_SQL, CHUNKS_COL_ARGS,
+                               "pftls_chunks needs two arguments: the query and its parameters");
 }
 
 static int chunks_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
@@ -137,10 +110,6 @@ static int chunks_room(chunks_cursor *c, sqlite3_int64 n) {
   return SQLITE_OK;
 }
 
-static void chunks_put_le(unsigned char *p, sqlite3_uint64 v, int n) {
-  for (int i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
-}
-
 /* chunks_put_num appends a value of tag 'n' (no payload), 'i' or 'f' (8
  * bytes). */
 static int chunks_put_num(chunks_cursor *c, unsigned char tag, sqlite3_uint64 v) {
@@ -148,7 +117,7 @@ static int chunks_put_num(chunks_cursor *c, unsigned char tag, sqlite3_uint64 v)
   if (rc != SQLITE_OK) return rc;
   c->buf[c->len++] = tag;
   if (tag != 'n') {
-    chunks_put_le(c->buf + c->len, v, 8);
+    pftls_put_le(c->buf + c->len, v, 8);
     c->len += 8;
   }
   return SQLITE_OK;
@@ -160,7 +129,7 @@ static int chunks_put_bytes(chunks_cursor *c, unsigned char tag, const void *p, 
   int rc = chunks_room(c, 5 + (sqlite3_int64)n);
   if (rc != SQLITE_OK) return rc;
   c->buf[c->len++] = tag;
-  chunks_put_le(c->buf + c->len, (sqlite3_uint64)n, 4);
+  pftls_put_le(c->buf + c->len, (sqlite3_uint64)n, 4);
   c->len += 4;
   if (n > 0) memcpy(c->buf + c->len, p, (size_t)n);
   c->len += n;
@@ -233,7 +202,7 @@ static int chunks_bind(chunks_cursor *c, const unsigned char *args, sqlite3_int6
     case 'i':
     case 'f': {
       if (n - pos < 9) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
-      sqlite3_uint64 v = chunks_get_le(args + pos + 1, 8);
+      sqlite3_uint64 v = pftls_get_le(args + pos + 1, 8);
       if (tag == 'i') {
         rc = sqlite3_bind_int64(c->stmt, i, (sqlite3_int64)v);
       } else {
@@ -247,7 +216,7 @@ static int chunks_bind(chunks_cursor *c, const unsigned char *args, sqlite3_int6
     case 't':
     case 'b': {
       if (n - pos < 5) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
-      sqlite3_int64 len = (sqlite3_int64)chunks_get_le(args + pos + 1, 4);
+      sqlite3_int64 len = (sqlite3_int64)pftls_get_le(args + pos + 1, 4);
       if (n - pos - 5 < len) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
       const unsigned char *p = args + pos + 5;
       /* The length fits an int: a blob is at most SQLite's 1 GB limit. */
@@ -333,12 +302,7 @@ static const sqlite3_module chunks_module = {
   0, 0, 0, 0, 0, 0, 0 /* read only: no xUpdate, transactions, functions, rename */
 };
 
-static int chunks_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
+int pftls_chunks_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
   (void)err; (void)api;
   return sqlite3_create_module(db, "pftls_chunks", &chunks_module, 0);
-}
-
-int pftls_chunks_register(void) {
-  /* A second registration of the same entry point is a no-op. */
-  return sqlite3_auto_extension((void (*)(void))chunks_init);
 }

@@ -10,15 +10,16 @@ import (
 	"time"
 )
 
-// registerRows makes the pftls_rows table-valued function (rowsvtab.c)
-// available on every SQLite connection opened after it. Registering again
-// is a no-op, so every Open may call it.
+// registerFunctions makes the table-valued functions pftls_rows
+// (rowsvtab.c: storing packed rows) and pftls_chunks (chunksvtab.c:
+// reading rows packed) available on every SQLite connection opened after
+// it. Registering again is a no-op, so every Open may call it.
 //
-// rowsvtab.c calls SQLite's C API, which go-sqlite3 compiles into its own
+// The C files call SQLite's C API, which go-sqlite3 compiles into its own
 // package; the go command links such a binary with the external linker.
-func registerRows() error {
-	if rc := C.pftls_rows_register(); rc != 0 {
-		return fmt.Errorf("register pftls_rows with SQLite: error code %d", int(rc))
+func registerFunctions() error {
+	if rc := C.pftls_register(); rc != 0 {
+		return fmt.Errorf("register pftls_rows and pftls_chunks with SQLite: error code %d", int(rc))
 	}
 	return nil
 }

@@ -32,12 +32,6 @@ typedef struct rows_cursor {
   sqlite3_int64 at[PFTLS_ROWS_COLS]; /* offset of each value's tag */
 } rows_cursor;
 
-static sqlite3_uint64 get_le(const unsigned char *p, int n) {
-  sqlite3_uint64 v = 0;
-  for (int i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}
-
 static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                         sqlite3_vtab **out, char **err) {
   (void)aux; (void)argc; (void)argv; (void)err;
@@ -62,29 +56,8 @@ static int rows_disconnect(sqlite3_vtab *vt) {
 
 /* rows_best_index requires both hidden arguments, as equality constraints. */
 static int rows_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  int data = -1, ncol = -1, unusable = 0;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-    if (c->iColumn != PFTLS_COL_DATA && c->iColumn != PFTLS_COL_NCOL) continue;
-    if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
-      unusable = 1;
-      continue;
-    }
-    if (c->iColumn == PFTLS_COL_DATA) data = i; else ncol = i;
-  }
-  if (data < 0 || ncol < 0) {
-    if (unusable) return SQLITE_CONSTRAINT;
-    sqlite3_free(vt->zErrMsg);
-    vt->zErrMsg = sqlite3_mprintf("pftls_rows needs two arguments: the rows and the number of columns");
-    return SQLITE_ERROR;
-  }
-  info->aConstraintUsage[data].argvIndex = 1;
-  info->aConstraintUsage[data].omit = 1;
-  info->aConstraintUsage[ncol].argvIndex = 2;
-  info->aConstraintUsage[ncol].omit = 1;
-  info->estimatedCost = 1000;
-  info->estimatedRows = 1000;
-  return SQLITE_OK;
+  return pftls_best_index_args(vt, info, PFTLS_COL_DATA, PFTLS_COL_NCOL,
+                               "pftls_rows needs two arguments: the rows and the number of columns");
 }
 
 static int rows_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
@@ -141,7 +114,7 @@ static int rows_next(sqlite3_vtab_cursor *cur) {
       break;
     case 't': {
       if (c->len - pos < 5) return rows_fail(c, "text length cut short");
-      sqlite3_int64 n = (sqlite3_int64)get_le(c->data + pos + 1, 4);
+      sqlite3_int64 n = (sqlite3_int64)pftls_get_le(c->data + pos + 1, 4);
       if (c->len - pos - 5 < n) return rows_fail(c, "text cut short");
       pos += 5 + n;
       break;
@@ -191,10 +164,10 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   const unsigned char *p = c->data + c->at[i];
   switch (p[0]) {
   case 'i':
-    sqlite3_result_int64(ctx, (sqlite3_int64)get_le(p + 1, 8));
+    sqlite3_result_int64(ctx, (sqlite3_int64)pftls_get_le(p + 1, 8));
     break;
   case 'f': {
-    sqlite3_uint64 bits = get_le(p + 1, 8);
+    sqlite3_uint64 bits = pftls_get_le(p + 1, 8);
     double d;
     memcpy(&d, &bits, sizeof d);
     sqlite3_result_double(ctx, d);
@@ -202,7 +175,7 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   }
   case 't':
     /* The length fits an int: a blob is at most SQLite's 1 GB limit. */
-    sqlite3_result_text(ctx, (const char *)p + 5, (int)get_le(p + 1, 4), SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, (const char *)p + 5, (int)pftls_get_le(p + 1, 4), SQLITE_TRANSIENT);
     break;
   default:
     sqlite3_result_null(ctx);
@@ -232,12 +205,7 @@ static const sqlite3_module rows_module = {
   0, 0, 0, 0, 0, 0, 0 /* read only: no xUpdate, transactions, functions, rename */
 };
 
-static int rows_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
+int pftls_rows_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
   (void)err; (void)api;
   return sqlite3_create_module(db, "pftls_rows", &rows_module, 0);
-}
-
-int pftls_rows_register(void) {
-  /* A second registration of the same entry point is a no-op. */
-  return sqlite3_auto_extension((void (*)(void))rows_init);
 }

@@ -140,12 +140,22 @@ int sqlite3_column_bytes(sqlite3_stmt*, int iCol);
 /* PFTLS_ROWS_COLS is the most values a pftls_rows row may have. */
 #define PFTLS_ROWS_COLS 40
 
-/* pftls_rows_register makes pftls_rows available on every SQLite
- * connection the process opens from now on. */
-int pftls_rows_register(void);
+/* vtab.c: the little-endian numbers of the value format. */
+sqlite3_uint64 pftls_get_le(const unsigned char *p, int n);
+void pftls_put_le(unsigned char *p, sqlite3_uint64 v, int n);
 
-/* pftls_chunks_register makes pftls_chunks available on every SQLite
- * connection the process opens from now on. */
-int pftls_chunks_register(void);
+/* pftls_best_index_args requires the hidden columns first and second as
+ * equality constraints, passed as the filter's two arguments; usage is
+ * the error when one is missing. */
+int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, int first, int second,
+                          const char *usage);
+
+/* The modules' entry points (rowsvtab.c, chunksvtab.c). */
+int pftls_rows_init(sqlite3 *db, char **err, const sqlite3_api_routines *api);
+int pftls_chunks_init(sqlite3 *db, char **err, const sqlite3_api_routines *api);
+
+/* pftls_register makes pftls_rows and pftls_chunks available on every
+ * SQLite connection the process opens from now on. */
+int pftls_register(void);
 
 #endif

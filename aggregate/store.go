@@ -272,10 +272,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 	} else {
 		dsn += "&_synchronous=NORMAL"
 	}
-	if err := registerRows(); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := registerChunks(); err != nil {
+	if err := registerFunctions(); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db, err := sql.Open("sqlite3", dsn)

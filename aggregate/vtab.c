@@ -1,0 +1,50 @@
+/*
+ * What the table-valued functions pftls_rows (rowsvtab.c) and
+ * pftls_chunks (chunksvtab.c) share: their value format's little-endian
+ * numbers, their two required arguments, and their registration.
+ */
+#include "sqliteapi.h"
+
+sqlite3_uint64 pftls_get_le(const unsigned char *p, int n) {
+  sqlite3_uint64 v = 0;
+  for (int i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+void pftls_put_le(unsigned char *p, sqlite3_uint64 v, int n) {
+  for (int i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
+}
+
+int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, int first, int second,
+                          const char *usage) {
+  int a = -1, b = -1, unusable = 0;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (c->iColumn != first && c->iColumn != second) continue;
+    if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
+      unusable = 1;
+      continue;
+    }
+    if (c->iColumn == first) a = i; else b = i;
+  }
+  if (a < 0 || b < 0) {
+    if (unusable) return SQLITE_CONSTRAINT;
+    sqlite3_free(vt->zErrMsg);
+    vt->zErrMsg = sqlite3_mprintf("%s", usage);
+    return SQLITE_ERROR;
+  }
+  info->aConstraintUsage[a].argvIndex = 1;
+  info->aConstraintUsage[a].omit = 1;
+  info->aConstraintUsage[b].argvIndex = 2;
+  info->aConstraintUsage[b].omit = 1;
+  info->estimatedCost = 1000;
+  info->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+int pftls_register(void) {
+  /* A second registration of the same entry point is a no-op. */
+  int rc = sqlite3_auto_extension((void (*)(void))pftls_rows_init);
+  if (rc != SQLITE_OK) return rc;
+  return sqlite3_auto_extension((void (*)(void))pftls_chunks_init);
+}

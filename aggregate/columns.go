@@ -221,7 +221,8 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 	query: `SELECT time, host, queue_id, message_start, service, sender, size, recipient, domain, orig_to, relay,
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
-			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
+			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?)
+			AND (? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*') ORDER BY time`,
 	cols: []column[Attempt]{
 		timeCol("time", func(a *Attempt) *time.Time { return &a.Time }),
 		textCol("host", func(a *Attempt) *string { return &a.Host }),

@@ -11,10 +11,29 @@ import (
 )
 
 // Query selects the facts of a report: a time window [From, To) and
-// optionally one host.
+// optionally one host and one destination domain.
 type Query struct {
 	From, To time.Time // zero values mean unbounded
 	Host     string
+	// Domain, when set, lets the store leave out the attempts and the
+	// rollups of other destination domains (not their TLS failures, which
+	// a report sees before it looks at their domain): those whose
+	// domain is not Domain in ASCII case folding. It keeps a superset of
+	// what strings.EqualFold keeps (every domain that is not all
+	// printable ASCII; nothing is left out for a Domain that is not), so
+	// the sink filters exactly. Other facts are not filtered.
+	Domain string
+}
+
+// domainArgs are the two parameters of a query's domain condition
+// ("? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*'").
+func (q Query) domainArgs() (string, string) {
+	for i := 0; i < len(q.Domain); i++ {
+		if c := q.Domain[i]; c < ' ' || c > '~' {
+			return "", "" // SQLite folds only ASCII: filter nothing
+		}
+	}
+	return q.Domain, q.Domain
 }
 
 func (q Query) bounds() (int64, int64) {
@@ -48,19 +67,27 @@ type Sink interface {
 func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
 	host := q.Host
-	window := []any{from, to, host, host}
 	if err := s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, host, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
 		return err
 	}
-	if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, sink.Attempt)); err != nil {
+	if err := s.scanRows(ctx, "attempts", attemptsTable.query, q.ofDomain(from, to), scanEach(s.dict, attemptsTable, sink.Attempt)); err != nil {
 		return err
 	}
-	return s.scanRest(ctx, from, to, host, sink)
+	return s.scanRest(ctx, q, sink)
+}
+
+// ofDomain are the parameters of a query of the range [from, to) (Unix
+// nanoseconds or hours) of q's host and destination domain.
+func (q Query) ofDomain(from, to int64) []any {
+	dom, dom2 := q.domainArgs()
+	return []any{from, to, q.Host, q.Host, dom, dom2}
 }
 
 // scanRest streams the facts of a window other than messages and
 // attempts: what Scan and ScanRollups read alike.
-func (s *Store) scanRest(ctx context.Context, from, to int64, host string, sink Sink) error {
+func (s *Store) scanRest(ctx context.Context, q Query, sink Sink) error {
+	from, to := q.bounds()
+	host := q.Host
 	window := []any{from, to, host, host}
 	steps := []struct {
 		name  string
@@ -334,7 +361,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	}
 	segs := segments(from, to, rollup)
 	for _, sg := range segs {
-		window := []any{sg.from, sg.to, host, host}
+		window := q.ofDomain(sg.from, sg.to)
 		if !sg.rollup {
 			if err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, noteDeferred)); err != nil {
 				return err
@@ -344,7 +371,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 		if err := s.scanRows(ctx, "attempts", problemAttemptsQuery, window, scanEach(s.dict, attemptsTable, noteDeferred)); err != nil {
 			return err
 		}
-		hours := []any{floorUnits(sg.from, time.Hour), floorUnits(sg.to, time.Hour), host, host}
+		hours := q.ofDomain(floorUnits(sg.from, time.Hour), floorUnits(sg.to, time.Hour))
 		if err := s.scanRows(ctx, "delivery rollups", deliveredTable.query, hours, scanEach(s.dict, deliveredTable, sink.Delivered)); err != nil {
 			return err
 		}
@@ -369,5 +396,5 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 			}
 		}
 	}
-	return s.scanRest(ctx, from, to, host, sink)
+	return s.scanRest(ctx, q, sink)
 }

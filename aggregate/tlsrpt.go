@@ -16,10 +16,13 @@ type TLSRPTFacts struct {
 	Failures []TLSFailure
 }
 
-// TLSRPTFacts reads the facts of q's window for RFC 8460 reports.
+// TLSRPTFacts reads the facts of q's window for RFC 8460 reports, of
+// every destination domain (q.Domain is not used).
 func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) {
 	from, to := q.bounds()
-	window := []any{from, to, q.Host, q.Host}
+	q.Domain = "" // every domain's
+	window := q.ofDomain(from, to)
+	rest := []any{from, to, q.Host, q.Host}
 	out := &TLSRPTFacts{From: q.From, To: q.To}
 	err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, func(a *Attempt) {
 		if a.InTLSMix() {
@@ -29,7 +32,7 @@ func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
+	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, rest, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
 		if f.Outbound() {
 			out.Failures = append(out.Failures, *f)
 		}

@@ -28,7 +28,7 @@ type Options struct {
 // diagnoses included.
 func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, error) {
 	b := NewBuilder(opts)
-	if err := st.ScanRollups(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b.rollupHour, b); err != nil {
+	if err := st.ScanRollups(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host, Domain: opts.Domain}, b.rollupHour, b); err != nil {
 		return nil, err
 	}
 	m, err := finishFromStore(ctx, st, b.Model(), opts)

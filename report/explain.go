@@ -75,7 +75,7 @@ func Explain(ctx context.Context, st *aggregate.Store, domain string, opts Optio
 	domain = strings.ToLower(domain)
 	opts.Domain = domain
 	sink := &explainSink{Builder: NewBuilder(opts), domain: domain}
-	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, sink); err != nil {
+	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host, Domain: domain}, sink); err != nil {
 		return nil, err
 	}
 	m, err := finishFromStore(ctx, st, sink.Model(), opts)

@@ -21,8 +21,9 @@ import (
 // them into values without a call or an allocation per value.
 
 // chunksQuery runs a query (the first parameter) with its parameters
-// packed as one row (the second) and reads its rows as packed chunks.
-const chunksQuery = `SELECT data FROM pftls_chunks(?, ?)`
+// packed as one row (the second) and reads its rows, which must have as
+// many columns as the third says, as packed chunks.
+const chunksQuery = `SELECT data FROM pftls_chunks(?, ?, ?)`
 
 // value is one value of a packed row.
 type value struct {
@@ -100,7 +101,7 @@ func eachPacked(ctx context.Context, db *sql.DB, query string, args []any, ncol 
 	var readErr error
 	go func() {
 		defer close(chunks)
-		readErr = readChunks(ctx, db, query, params, chunks, free)
+		readErr = readChunks(ctx, db, query, params, ncol, chunks, free)
 	}()
 	if err := unpackChunks(chunks, free, ncol, each); err != nil {
 		cancel()
@@ -112,9 +113,12 @@ func eachPacked(ctx context.Context, db *sql.DB, query string, args []any, ncol 
 }
 
 // readChunks sends the chunks of query's rows (params: its parameters,
-// packed) to chunks, each copied into a buffer from free if there is one.
-func readChunks(ctx context.Context, db *sql.DB, query string, params []byte, chunks chan<- []byte, free <-chan []byte) error {
-	rows, err := db.QueryContext(ctx, chunksQuery, query, params)
+// packed; ncol: its columns) to chunks, each copied into a buffer from
+// free if there is one. (go-sqlite3 hands over a new slice per chunk
+// today, but database/sql promises RawBytes only until the next row:
+// the copy keeps to the promise, at a memmove of 64 KiB per chunk.)
+func readChunks(ctx context.Context, db *sql.DB, query string, params []byte, ncol int, chunks chan<- []byte, free <-chan []byte) error {
+	rows, err := db.QueryContext(ctx, chunksQuery, query, params, ncol)
 	if err != nil {
 		return err
 	}

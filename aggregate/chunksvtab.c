@@ -2,7 +2,7 @@
  * pftls_chunks: a table-valued function that runs one read-only query and
  * hands its rows back packed, many rows to a blob:
  *
- *   SELECT data FROM pftls_chunks(?, ?)   -- the query, its parameters
+ *   SELECT data FROM pftls_chunks(?, ?, ?)  -- query, parameters, columns
  *
  * A report reads a window's facts this way: one driver call per chunk of
  * rows instead of one per row, and no Go value boxed per column (chunks.go).
@@ -11,9 +11,12 @@
  * one more tag, 'b', for a blob (a 4-byte little-endian length and that
  * many bytes). Each result row is a blob of whole rows of the query, in
  * the query's order, in that same format. A chunk ends after the row that
- * takes it to PFTLS_CHUNK_BYTES or past. The query runs on the connection
- * of the statement that reads it, in the same transaction; a statement
- * that would write is refused.
+ * takes it to PFTLS_CHUNK_BYTES or past. The query must return exactly
+ * the number of columns given, which the reader splits the rows by.
+ * The query runs on the connection of the statement that reads it, in
+ * the same transaction. Only one read-only statement that returns rows
+ * is run: anything else (a write, BEGIN, a PRAGMA that sets, a second
+ * statement) is refused.
  */
 #include <string.h>
 #include "sqliteapi.h"
@@ -23,6 +26,7 @@
 #define CHUNKS_COL_DATA 0
 #define CHUNKS_COL_SQL  1
 #define CHUNKS_COL_ARGS 2
+#define CHUNKS_COL_NCOL 3
 
 typedef struct chunks_vtab {
   sqlite3_vtab base;
@@ -41,7 +45,7 @@ typedef struct chunks_cursor {
 static int chunks_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                           sqlite3_vtab **out, char **err) {
   (void)aux; (void)argc; (void)argv; (void)err;
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(data, sql HIDDEN, args HIDDEN)");
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(data, sql HIDDEN, args HIDDEN, ncol HIDDEN)");
   if (rc != SQLITE_OK) return rc;
   chunks_vtab *vt = sqlite3_malloc64(sizeof(*vt));
   if (vt == 0) return SQLITE_NOMEM;
@@ -56,10 +60,11 @@ static int chunks_disconnect(sqlite3_vtab *vt) {
   return SQLITE_OK;
 }
 
-/* chunks_best_index requires both hidden arguments, as equality constraints. */
+/* chunks_best_index requires the three hidden arguments, as equality constraints. */
 static int chunks_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  return pftls_best_index_args(vt, info, CHUNKS_COL_SQL, CHUNKS_COL_ARGS,
-                               "pftls_chunks needs two arguments: the query and its parameters");
+  static const int args[] = {CHUNKS_COL_SQL, CHUNKS_COL_ARGS, CHUNKS_COL_NCOL};
+  return pftls_best_index_args(vt, info, args, 3,
+                               "pftls_chunks needs three arguments: the query, its parameters and its number of columns");
 }
 
 static int chunks_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
@@ -88,13 +93,14 @@ static int chunks_close(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
-/* chunks_fail ends the scan with an error. */
+/* chunks_fail ends the scan with an error. The message is made before
+ * the query is finalized: detail may be its sqlite3_errmsg. */
 static int chunks_fail(chunks_cursor *c, int rc, const char *why, const char *detail) {
   sqlite3_vtab *vt = c->base.pVtab;
-  chunks_reset(c);
   sqlite3_free(vt->zErrMsg);
   vt->zErrMsg = detail ? sqlite3_mprintf("pftls_chunks: %s: %s", why, detail)
                        : sqlite3_mprintf("pftls_chunks: %s", why);
+  chunks_reset(c);
   return rc == SQLITE_OK ? SQLITE_ERROR : rc;
 }
 
@@ -237,19 +243,54 @@ static int chunks_bind(chunks_cursor *c, const unsigned char *args, sqlite3_int6
   return SQLITE_OK;
 }
 
+static int chunks_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+/* chunks_word reports whether p starts with the keyword w (upper case) in
+ * any case, followed by a space or a parenthesis. */
+static int chunks_word(const char *p, const char *w) {
+  for (; *w; p++, w++) {
+    char ch = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+    if (ch != *w) return 0;
+  }
+  return chunks_space(*p) || *p == '(';
+}
+
+/* chunks_starts_query reports whether sql starts with SELECT or WITH. */
+static int chunks_starts_query(const char *sql) {
+  while (chunks_space(*sql)) sql++;
+  return chunks_word(sql, "SELECT") || chunks_word(sql, "WITH");
+}
+
 static int chunks_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                          int argc, sqlite3_value **argv) {
   (void)idxNum; (void)idxStr;
   chunks_cursor *c = (chunks_cursor *)cur;
   chunks_vtab *vt = (chunks_vtab *)cur->pVtab;
   chunks_reset(c);
-  if (argc != 2) return chunks_fail(c, SQLITE_ERROR, "needs the query and its parameters", 0);
+  if (argc != 3) return chunks_fail(c, SQLITE_ERROR, "needs the query, its parameters and its number of columns", 0);
   const char *sql = (const char *)sqlite3_value_text(argv[0]);
   if (sql == 0) return chunks_fail(c, SQLITE_ERROR, "no query", 0);
-  int rc = sqlite3_prepare_v2(vt->db, sql, -1, &c->stmt, 0);
+  /* Some PRAGMAs take effect when they are prepared: refuse anything
+   * that does not start as a query before SQLite sees it. */
+  if (!chunks_starts_query(sql)) return chunks_fail(c, SQLITE_ERROR, "not a query that only reads", 0);
+  const char *tail = 0;
+  int rc = sqlite3_prepare_v2(vt->db, sql, -1, &c->stmt, &tail);
   if (rc != SQLITE_OK) return chunks_fail(c, rc, "prepare", sqlite3_errmsg(vt->db));
   if (c->stmt == 0) return chunks_fail(c, SQLITE_ERROR, "no query", 0);
-  if (!sqlite3_stmt_readonly(c->stmt)) return chunks_fail(c, SQLITE_ERROR, "the query would write", 0);
+  while (tail && chunks_space(*tail)) tail++;
+  if (tail && *tail) return chunks_fail(c, SQLITE_ERROR, "more than one statement", 0);
+  /* BEGIN, ATTACH and PRAGMAs that set are "read-only" to SQLite but
+   * return no rows: a query returns at least one column. */
+  if (!sqlite3_stmt_readonly(c->stmt) || sqlite3_column_count(c->stmt) == 0) {
+    return chunks_fail(c, SQLITE_ERROR, "not a query that only reads", 0);
+  }
+  if (sqlite3_column_count(c->stmt) != sqlite3_value_int64(argv[2])) {
+    char *why = sqlite3_mprintf("the query returns %d columns, not %lld", sqlite3_column_count(c->stmt),
+                                sqlite3_value_int64(argv[2]));
+    rc = chunks_fail(c, SQLITE_ERROR, why ? why : "the query returns another number of columns", 0);
+    sqlite3_free(why);
+    return rc;
+  }
   const unsigned char *args = sqlite3_value_blob(argv[1]);
   rc = chunks_bind(c, args, args ? sqlite3_value_bytes(argv[1]) : 0);
   if (rc != SQLITE_OK) return rc;

@@ -35,6 +35,15 @@
 // dictionary table, and the rows hold its id; delays are hundredths of a
 // second. Reads give back exactly what was written.
 //
+// Facts are written and read in packed rows, a tag byte per value, so
+// that neither side makes a driver call per row or a Go value per
+// column: the writer stores a batch with one INSERT ... SELECT from
+// pftls_rows (rows.go, rowsvtab.c); a report reads a query's rows from
+// pftls_chunks (chunks.go, chunksvtab.c), which runs the query inside
+// SQLite and hands its rows back 64 KiB at a time, read on a goroutine of
+// their own while the report counts the chunks before. vtab.c is what
+// the two C functions share.
+//
 // The store opened for writing holds the one-writer lock, an flock on
 // PATH.lock next to the database, until Close (lock.go): two writers would
 // each restore the correlator's state and the second would undo the first.

@@ -56,7 +56,8 @@ static int rows_disconnect(sqlite3_vtab *vt) {
 
 /* rows_best_index requires both hidden arguments, as equality constraints. */
 static int rows_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  return pftls_best_index_args(vt, info, PFTLS_COL_DATA, PFTLS_COL_NCOL,
+  static const int args[] = {PFTLS_COL_DATA, PFTLS_COL_NCOL};
+  return pftls_best_index_args(vt, info, args, 2,
                                "pftls_rows needs two arguments: the rows and the number of columns");
 }
 

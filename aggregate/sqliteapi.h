@@ -98,7 +98,6 @@ typedef void (*sqlite3_destructor_type)(void*);
 #define SQLITE_FLOAT    2
 #define SQLITE_TEXT     3
 #define SQLITE_BLOB     4
-#define SQLITE_NULL     5
 #define SQLITE_INDEX_CONSTRAINT_EQ 2
 
 int sqlite3_auto_extension(void(*xEntryPoint)(void));
@@ -144,10 +143,11 @@ int sqlite3_column_bytes(sqlite3_stmt*, int iCol);
 sqlite3_uint64 pftls_get_le(const unsigned char *p, int n);
 void pftls_put_le(unsigned char *p, sqlite3_uint64 v, int n);
 
-/* pftls_best_index_args requires the hidden columns first and second as
- * equality constraints, passed as the filter's two arguments; usage is
- * the error when one is missing. */
-int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, int first, int second,
+/* pftls_best_index_args requires the n (at most PFTLS_MAX_ARGS) hidden
+ * columns cols as equality constraints, passed to the filter as its
+ * arguments in that order; usage is the error when one is missing. */
+#define PFTLS_MAX_ARGS 4
+int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, const int *cols, int n,
                           const char *usage);
 
 /* The modules' entry points (rowsvtab.c, chunksvtab.c). */

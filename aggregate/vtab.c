@@ -1,7 +1,7 @@
 /*
  * What the table-valued functions pftls_rows (rowsvtab.c) and
  * pftls_chunks (chunksvtab.c) share: their value format's little-endian
- * numbers, their two required arguments, and their registration.
+ * numbers, their required arguments, and their registration.
  */
 #include "sqliteapi.h"
 
@@ -15,28 +15,30 @@ void pftls_put_le(unsigned char *p, sqlite3_uint64 v, int n) {
   for (int i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
 }
 
-int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, int first, int second,
+int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, const int *cols, int n,
                           const char *usage) {
-  int a = -1, b = -1, unusable = 0;
+  int at[PFTLS_MAX_ARGS], unusable = 0;
+  if (n > PFTLS_MAX_ARGS) return SQLITE_ERROR;
+  for (int k = 0; k < n; k++) at[k] = -1;
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-    if (c->iColumn != first && c->iColumn != second) continue;
-    if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
-      unusable = 1;
-      continue;
+    for (int k = 0; k < n; k++) {
+      if (c->iColumn != cols[k]) continue;
+      if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) unusable = 1;
+      else at[k] = i;
     }
-    if (c->iColumn == first) a = i; else b = i;
   }
-  if (a < 0 || b < 0) {
+  for (int k = 0; k < n; k++) {
+    if (at[k] >= 0) continue;
     if (unusable) return SQLITE_CONSTRAINT;
     sqlite3_free(vt->zErrMsg);
     vt->zErrMsg = sqlite3_mprintf("%s", usage);
     return SQLITE_ERROR;
   }
-  info->aConstraintUsage[a].argvIndex = 1;
-  info->aConstraintUsage[a].omit = 1;
-  info->aConstraintUsage[b].argvIndex = 2;
-  info->aConstraintUsage[b].omit = 1;
+  for (int k = 0; k < n; k++) {
+    info->aConstraintUsage[at[k]].argvIndex = k + 1;
+    info->aConstraintUsage[at[k]].omit = 1;
+  }
   info->estimatedCost = 1000;
   info->estimatedRows = 1000;
   return SQLITE_OK;

@@ -25,8 +25,10 @@ type Query struct {
 	Domain string
 }
 
-// domainArgs are the two parameters of a query's domain condition
-// ("? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*'").
+// domainArgs are the two parameters of a query's domain condition: a
+// row is kept when the first is empty, when its domain is the second in
+// ASCII case folding (COLLATE NOCASE), or when its domain is not all
+// printable ASCII (GLOB '*[^ -~]*').
 func (q Query) domainArgs() (string, string) {
 	for i := 0; i < len(q.Domain); i++ {
 		if c := q.Domain[i]; c < ' ' || c > '~' {

@@ -67,20 +67,19 @@ func (b *Builder) trendProblem(domain string, t time.Time, kind int) {
 		return
 	}
 	if b.trend == nil {
-		b.trend = map[string]map[int64]*trendCounts{}
+		b.trend = map[string]map[int64]trendCounts{}
 	}
 	byMin := b.trend[domain]
 	if byMin == nil {
-		byMin = map[int64]*trendCounts{}
+		byMin = map[int64]trendCounts{}
 		b.trend[strings.Clone(domain)] = byMin
 	}
+	// By value: a count of its own per domain and minute was an object
+	// and a pointer for the collector each.
 	minute := t.Unix() / 60
 	c := byMin[minute]
-	if c == nil {
-		c = &trendCounts{}
-		byMin[minute] = c
-	}
 	c[kind]++
+	byMin[minute] = c
 }
 
 // trends makes the chart of the top most troubled domains over the

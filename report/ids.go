@@ -1,7 +1,5 @@
 package report
 
-import "strings"
-
 // This file numbers the hosts, queue IDs and recipients of the messages a
 // report must count once (deferred, expired, deleted, held up by a TLS
 // failure), so that the sets that count them hold small numbers, not
@@ -10,8 +8,12 @@ import "strings"
 // the collector. Numbered keys have no pointers; each text is kept once.
 
 // names numbers strings: each distinct string gets the next number, its
-// text copied once (facts' strings are slices of whole log lines).
-type names struct{ ids map[string]uint32 }
+// text copied once into an arena (facts' strings are slices of whole log
+// lines).
+type names struct {
+	ids  map[string]uint32
+	text textArena
+}
 
 // id is s's number, given now when s is new.
 func (n *names) id(s string) uint32 {
@@ -22,7 +24,7 @@ func (n *names) id(s string) uint32 {
 		n.ids = map[string]uint32{}
 	}
 	id := uint32(len(n.ids))
-	n.ids[strings.Clone(s)] = id
+	n.ids[n.text.clone(s)] = id
 	return id
 }
 

@@ -174,10 +174,10 @@ func (b *Builder) Model() *Model {
 	b.staples(m)
 	m.Trends = b.trends(m.Window.From, m.Window.To, b.opts.Top)
 	m.SMTPD = make([]SMTPDRow, 0, len(b.smtpd))
-	for client, id := range b.smtpdClients.ids {
+	b.smtpdClients.each(func(client string, id uint32) {
 		c := b.smtpd[id]
 		m.SMTPD = append(m.SMTPD, SMTPDRow{Client: client, Connections: c.connections, Seconds: c.seconds, MaxSeconds: c.maxSeconds})
-	}
+	})
 	slices.SortFunc(m.SMTPD, func(a, c SMTPDRow) int {
 		return cmp.Or(cmp.Compare(c.Connections, a.Connections), cmp.Compare(c.Seconds, a.Seconds), cmp.Compare(a.Client, c.Client))
 	})

@@ -147,20 +147,19 @@ const boundedMemory = 80 << 20
 // with the same peak RSS (docs/performance.md, round 4).
 const boundedGCPercent = 300
 
-// reportMemory is the Go heap's soft limit for a report from a database.
-// Its live heap is what counts the window once (distinct senders,
-// recipients and clients, deferred messages and recipients, the rows
-// being read): about 60 MB for a day of 10,000,000 lines. Under GOGC 100
-// alone the heap may grow to twice that, 180 MB of RSS for such a day; the
+// reportMemory is the Go heap's soft limit for a report, from a database
+// or straight from FILEs (--db :memory:). Its live heap is what counts
+// the window once (distinct senders, recipients and clients, deferred
+// messages and recipients), and the rows being read or the lines being
+// parsed: 60-85 MB for a day of 10,000,000 lines. Under GOGC 100 alone
+// the heap may grow to twice that, 170-230 MB of RSS for such a day; the
 // limit leaves GOGC in charge while the live heap is under half of it and
-// makes the collector run more often above, which kept that day at 141 MB
-// (SQLite's memory and the program's text are outside the limit) for no
-// measurable CPU. A window whose live heap nears the limit costs collector
-// CPU, not failure; GOMEMLIMIT overrides it.
-//
-// "report --db :memory:" keeps GOGC alone: its reading pipeline (lines,
-// fact batches, open messages) adds about 50 MB of live heap, so at 10M
-// lines the limit cost a fifth more CPU.
+// makes the collector run more often above, which kept those days at
+// 128-141 MB (SQLite's memory, the program's text and the heap's gaps are
+// outside the limit) for no measurable CPU: what a report keeps of a
+// window holds few pointers (report/ids.go), so a collection costs little.
+// A window whose live heap nears the limit costs collector CPU, not
+// failure; GOMEMLIMIT overrides it.
 const reportMemory = 110 << 20
 
 // limitMemory sets boundedMemory and boundedGCPercent for ingest and tail,
@@ -191,8 +190,8 @@ func limitIngestMemory() {
 }
 
 // limitReportMemory sets reportMemory, with GOGC back at its default after
-// an ingest of FILE arguments, for a report from a database ("--db
-// :memory:" sets nothing), unless GOMEMLIMIT says otherwise.
+// an ingest of FILE arguments, for a report (from a database, or "--db
+// :memory:" from FILEs), unless GOMEMLIMIT says otherwise.
 func limitReportMemory() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return

@@ -29,16 +29,19 @@ const (
 	// arenaMaxLen is the longest string an arena keeps (textRef's 24
 	// bits of length).
 	arenaMaxLen = 1<<24 - 1
+	// arenaMaxBlocks is how many blocks a textRef can name (24 bits).
+	arenaMaxBlocks = 1 << 24
 )
 
 // add copies s into the arena; ok is false (and nothing is kept) when s
-// is longer than arenaMaxLen.
+// is longer than arenaMaxLen, or the arena has all the blocks a ref can
+// name.
 func (a *textArena) add(s string) (r textRef, ok bool) {
 	switch {
 	case s == "":
 		return 0, true // bytes gives no block's for a length of 0
-	case len(s) > arenaMaxLen:
-		return 0, false
+	case len(s) > arenaMaxLen, len(a.blocks) >= arenaMaxBlocks-1:
+		return 0, false // a ref could not name it (over 1 TB of text before)
 	}
 	if len(s) > arenaOwnBlock {
 		a.blocks = append(a.blocks, []byte(s))

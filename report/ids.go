@@ -24,8 +24,9 @@ type names struct {
 	refs  []textRef // by number
 	table []uint32  // number+1 of a name whose hash starts the probe there, 0: empty; a power of two long
 	seed  maphash.Seed
-	// long numbers the names too long for the arena (never in a log
-	// pftls reads whole: lines are cut far shorter).
+	// long numbers the names the arena could not keep: too long (never
+	// in a log pftls reads whole: lines are cut far shorter), or past the
+	// terabyte of text its refs can name.
 	long map[string]uint32
 }
 
@@ -71,9 +72,11 @@ func (n *names) find(s string) (uint32, bool) {
 // lookup finds s: its number, or the empty slot where it would go (the
 // table is made when there is none).
 func (n *names) lookup(s string) (slot int, id uint32, ok bool) {
+	if id, ok := n.long[s]; ok {
+		return -1, id, true
+	}
 	if len(s) > arenaMaxLen {
-		id, ok = n.long[s]
-		return -1, id, ok
+		return -1, 0, false // the arena cannot keep it: long will
 	}
 	if n.table == nil {
 		n.seed = maphash.MakeSeed()

@@ -1,7 +1,5 @@
 package report
 
-import "unsafe"
-
 // textArena keeps copies of strings that live as long as the report: the
 // queue IDs, recipients and smtpd clients a Builder numbers, hundreds of
 // thousands of them at 10M lines. Copied one by one, each was an object
@@ -72,14 +70,3 @@ func (a *textArena) bytes(r textRef) []byte {
 
 // equal reports whether r's text is s.
 func (a *textArena) equal(r textRef, s string) bool { return string(a.bytes(r)) == s }
-
-// text is r's text as a string, without a copy: the arena never writes
-// bytes it handed out again, so the string stays as it is (as
-// strings.Builder's String does with its buffer).
-func (a *textArena) text(r textRef) string {
-	b := a.bytes(r)
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}

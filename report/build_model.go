@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"maps"
 	"slices"
@@ -173,16 +174,36 @@ func (b *Builder) Model() *Model {
 	in.LegacyClients = topRows(m, "tls-inbound-clients", in.LegacyClients, b.opts.Top)
 	b.staples(m)
 	m.Trends = b.trends(m.Window.From, m.Window.To, b.opts.Top)
-	m.SMTPD = make([]SMTPDRow, 0, len(b.smtpd))
-	b.smtpdClients.each(func(client string, id uint32) {
-		c := b.smtpd[id]
-		m.SMTPD = append(m.SMTPD, SMTPDRow{Client: client, Connections: c.connections, Seconds: c.seconds, MaxSeconds: c.maxSeconds})
-	})
-	slices.SortFunc(m.SMTPD, func(a, c SMTPDRow) int {
-		return cmp.Or(cmp.Compare(c.Connections, a.Connections), cmp.Compare(c.Seconds, a.Seconds), cmp.Compare(a.Client, c.Client))
-	})
-	m.SMTPD = topRows(m, "smtpd", m.SMTPD, b.opts.Top)
+	m.SMTPD = b.smtpdRows(m)
 	return m
+}
+
+// smtpdRows are the busiest clients' smtpd rows, ranked by connections,
+// then time connected, then name. The clients are ranked by number, and
+// only those shown get their name copied out of the arena: a day of a
+// busy server has hundreds of thousands.
+func (b *Builder) smtpdRows(m *Model) []SMTPDRow {
+	ids := make([]uint32, len(b.smtpd))
+	for i := range ids {
+		ids[i] = uint32(i)
+	}
+	slices.SortFunc(ids, func(x, y uint32) int {
+		cx, cy := &b.smtpd[x], &b.smtpd[y]
+		if c := cmp.Compare(cy.connections, cx.connections); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(cy.seconds, cx.seconds); c != 0 {
+			return c
+		}
+		return bytes.Compare(b.smtpdClients.text(x), b.smtpdClients.text(y)) // the names only for a tie
+	})
+	ids = topRows(m, "smtpd", ids, b.opts.Top)
+	rows := make([]SMTPDRow, 0, len(ids))
+	for _, id := range ids {
+		c := &b.smtpd[id]
+		rows = append(rows, SMTPDRow{Client: string(b.smtpdClients.text(id)), Connections: c.connections, Seconds: c.seconds, MaxSeconds: c.maxSeconds})
+	}
+	return rows
 }
 
 // staples finishes pflogsumm's staples: traffic by hour and day in time

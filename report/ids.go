@@ -20,7 +20,7 @@ import (
 // the memory per name (the string's header, the map's slack), and was the
 // collector's largest pointer-filled object of a 10M-line report.
 type names struct {
-	text  textArena
+	arena textArena
 	refs  []textRef // by number
 	table []uint32  // number+1 of a name whose hash starts the probe there, 0: empty; a power of two long
 	seed  maphash.Seed
@@ -44,7 +44,7 @@ func (n *names) id(s string) uint32 {
 		return id
 	}
 	id = uint32(len(n.refs))
-	r, fits := n.text.add(s)
+	r, fits := n.arena.add(s)
 	if !fits {
 		if n.long == nil {
 			n.long = map[string]uint32{}
@@ -88,7 +88,7 @@ func (n *names) lookup(s string) (slot int, id uint32, ok bool) {
 		if e == 0 {
 			return i, 0, false
 		}
-		if n.text.equal(n.refs[e-1], s) {
+		if n.arena.equal(n.refs[e-1], s) {
 			return i, e - 1, true
 		}
 	}
@@ -103,7 +103,7 @@ func (n *names) grow() {
 		if e == 0 {
 			continue
 		}
-		i := int(maphash.Bytes(n.seed, n.text.bytes(n.refs[e-1]))) & mask
+		i := int(maphash.Bytes(n.seed, n.arena.bytes(n.refs[e-1]))) & mask
 		for n.table[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -111,16 +111,18 @@ func (n *names) grow() {
 	}
 }
 
-// each calls f with every name and its number.
-func (n *names) each(f func(name string, id uint32)) {
-	for id, r := range n.refs {
-		if r != longName {
-			f(n.text.text(r), uint32(id))
+// text is the text of name number id (a copy only for a name in long).
+// The bytes are the arena's: not to be written.
+func (n *names) text(id uint32) []byte {
+	if r := n.refs[id]; r != longName {
+		return n.arena.bytes(r)
+	}
+	for s, i := range n.long {
+		if i == id {
+			return []byte(s)
 		}
 	}
-	for s, id := range n.long {
-		f(s, id)
-	}
+	return nil
 }
 
 // queueKey is a queue ID on a host: Postfix reuses queue IDs, so it names

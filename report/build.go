@@ -150,13 +150,17 @@ type Builder struct {
 	outCiphrs   map[string]map[string]bool
 	legacy      map[string]*ClientCount
 	handshake   map[string]*ClientCount
-	bounces     map[[3]string]int64
-	rejects     map[rejectKey]*rejectAcc
-	warnings    map[warningKey]*WarningRow
-	hosts       map[string]bool
-	lastGood    map[string]time.Time // last TLS delivery per domain before the window
-	first       time.Time            // the span of the facts seen
-	last        time.Time
+	// bounces counts bounced recipients by domain, relay and reason
+	// class. By pointer: assigning to a string key stores the key again,
+	// and the strings of an attempt are slices of its line, so each of
+	// thousands of keys kept its latest line's text alive.
+	bounces  map[[3]string]*int64
+	rejects  map[rejectKey]*rejectAcc
+	warnings map[warningKey]*WarningRow
+	hosts    map[string]bool
+	lastGood map[string]time.Time // last TLS delivery per domain before the window
+	first    time.Time            // the span of the facts seen
+	last     time.Time
 	// pflogsumm's staples: traffic by hour of day and by day, received
 	// messages by sender domain and by sender, delivered by recipient.
 	hourly, daily        map[string]*TrafficRow
@@ -334,7 +338,7 @@ func NewBuilder(opts Options) *Builder {
 		failRcpts: map[failKey]set[envID]{},
 		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
-		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
+		bounces: map[[3]string]*int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},
 		recvFrom: newVolumeTable(volumeLimit), sendersVol: newVolumeTable(volumeLimit), recipsVol: newVolumeTable(volumeLimit),
@@ -533,7 +537,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeBounced:
 		d.row.Bounced++
 		b.resolve(a, rcpt, outcome)
-		b.bounces[[3]string{a.Domain, relayLabel(a), a.ReasonClass}]++
+		b.bounce(a)
 	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
 		d.def.Deferrals++
@@ -563,6 +567,18 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	if outcome != aggregate.OutcomeDelivered {
 		b.outboundTLS(a, 1) // delivered has counted it
 	}
+}
+
+// bounce counts a bounced recipient of attempt a by its domain, relay
+// and reason class.
+func (b *Builder) bounce(a *aggregate.Attempt) {
+	k := [3]string{a.Domain, relayLabel(a), a.ReasonClass}
+	if n := b.bounces[k]; n != nil {
+		*n++
+		return
+	}
+	n := int64(1)
+	b.bounces[[3]string{strings.Clone(k[0]), strings.Clone(k[1]), strings.Clone(k[2])}] = &n
 }
 
 // pendingHas reports whether recipient rk was deferred in the window.

@@ -144,7 +144,7 @@ func (b *Builder) Model() *Model {
 	in.HandshakeFailure = sortedClients(b.handshake)
 
 	for k, n := range b.bounces {
-		m.Bounces = append(m.Bounces, BounceRow{Domain: k[0], Relay: k[1], Reason: k[2], Count: n})
+		m.Bounces = append(m.Bounces, BounceRow{Domain: k[0], Relay: k[1], Reason: k[2], Count: *n})
 	}
 	slices.SortFunc(m.Bounces, func(a, c BounceRow) int {
 		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Reason, c.Reason))

@@ -151,14 +151,15 @@ const boundedGCPercent = 300
 // or straight from FILEs (--db :memory:). Its live heap is what counts
 // the window once (distinct senders, recipients and clients, deferred
 // messages and recipients), and the rows being read or the lines being
-// parsed: 60-85 MB for a day of 10,000,000 lines. Under GOGC 100 alone
-// the heap may grow to twice that, 170-230 MB of RSS for such a day; the
-// limit leaves GOGC in charge while the live heap is under half of it and
-// makes the collector run more often above, which kept those days at
-// 128-141 MB (SQLite's memory, the program's text and the heap's gaps are
-// outside the limit) for no measurable CPU: what a report keeps of a
-// window holds few pointers (report/ids.go), so a collection costs little.
-// A window whose live heap nears the limit costs collector CPU, not
+// parsed: 60-80 MB for a day of 10,000,000 lines. Under GOGC 100 alone
+// the heap may grow to twice that (report --db :memory: peaked at 160 and
+// 218 MB of RSS on the two 10M-line days); the limit leaves GOGC in charge
+// while the live heap is under half of it and makes the collector run
+// more often above: 127 MB for both, for no more CPU (what a report keeps
+// of a window holds few pointers, report/ids.go, so a collection costs
+// little; before it did, the limit cost a fifth more CPU or worse). From
+// a database SQLite's memory comes on top (141 MB for the default mix's
+// day). A window whose live heap nears the limit costs collector CPU, not
 // failure; GOMEMLIMIT overrides it.
 const reportMemory = 110 << 20
 

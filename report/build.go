@@ -167,8 +167,12 @@ type Builder struct {
 	lastTraffic          trafficCache
 	recvFrom, sendersVol *volumeTable
 	recipsVol            *volumeTable
-	// trend counts each domain's problems by the minute (chart_trend.go).
-	trend map[string]map[int64]trendCounts
+	// trend counts each domain's problems by the minute (chart_trend.go),
+	// or by the chart's bucket when the window is known from the start
+	// (trendFixed): a day's problems of hundreds of domains by the minute
+	// were several MB, its 24 buckets are a few KB.
+	trend      map[string]map[int64]trendCounts
+	trendFixed *trendGrid
 	// smtpd is pflogsumm's smtpd connection statistics by client
 	// host/domain, every client's (a day of a busy server has hundreds of
 	// thousands): the clients numbered, their counts by number.
@@ -342,6 +346,10 @@ func NewBuilder(opts Options) *Builder {
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},
 		recvFrom: newVolumeTable(volumeLimit), sendersVol: newVolumeTable(volumeLimit), recipsVol: newVolumeTable(volumeLimit),
+	}
+	if !opts.From.IsZero() && opts.To.After(opts.From) {
+		g := newTrendGrid(opts.From, opts.To)
+		b.trendFixed = &g
 	}
 	b.m.Generated = opts.Generated
 	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}

@@ -124,9 +124,17 @@ type Builder struct {
 	sendDoms  map[string]bool
 	recips    distinct
 	recipDoms map[string]bool
-	deferred  set[msgID]
+	// hopDeferred are the deferred messages of hops to a content filter,
+	// which have no pending recipients: the deferred messages are these
+	// and those of pending (deferredMessages).
+	hopDeferred set[msgID]
 
-	domains   map[string]*domainAcc
+	domains map[string]*domainAcc
+	// domainList is every domainAcc, by its number (domainAcc.id).
+	domainList []*domainAcc
+	// pending are the recipients deferred in the window, each once: they
+	// also make each domain's deferred messages and recipients, counted
+	// once each (domainDeferrals).
 	pending   map[rcptID]recipState
 	failures  map[failKey]*failAcc
 	outbound  map[string]*TLSDomainRow
@@ -142,24 +150,40 @@ type Builder struct {
 	outCiphrs   map[string]map[string]bool
 	legacy      map[string]*ClientCount
 	handshake   map[string]*ClientCount
-	bounces     map[[3]string]int64
-	rejects     map[rejectKey]*rejectAcc
-	warnings    map[warningKey]*WarningRow
-	hosts       map[string]bool
-	lastGood    map[string]time.Time // last TLS delivery per domain before the window
-	first       time.Time            // the span of the facts seen
-	last        time.Time
+	// bounces counts bounced recipients by domain, relay and reason
+	// class. By pointer: assigning to a string key stores the key again,
+	// and the strings of an attempt are slices of its line, so each of
+	// thousands of keys kept its latest line's text alive.
+	bounces  map[[3]string]*int64
+	rejects  map[rejectKey]*rejectAcc
+	warnings map[warningKey]*WarningRow
+	hosts    map[string]bool
+	lastGood map[string]time.Time // last TLS delivery per domain before the window
+	first    time.Time            // the span of the facts seen
+	last     time.Time
 	// pflogsumm's staples: traffic by hour of day and by day, received
 	// messages by sender domain and by sender, delivered by recipient.
 	hourly, daily        map[string]*TrafficRow
 	lastTraffic          trafficCache
 	recvFrom, sendersVol *volumeTable
 	recipsVol            *volumeTable
-	// trend counts each domain's problems by the minute (chart_trend.go).
-	trend map[string]map[int64]*trendCounts
-	// smtpd is pflogsumm's smtpd connection statistics by client host/domain.
-	smtpd map[string]*SMTPDRow
+	// trend counts each domain's problems by the minute (chart_trend.go),
+	// or by the chart's bucket when the window is known from the start
+	// (trendFixed): a day's problems of hundreds of domains by the minute
+	// were several MB, its 24 buckets are a few KB.
+	trend      map[string]map[int64]trendCounts
+	trendFixed *trendGrid
+	// smtpd is pflogsumm's smtpd connection statistics by client
+	// host/domain, every client's (a day of a busy server has hundreds of
+	// thousands): the clients numbered, their counts by number.
+	smtpdClients names
+	smtpd        []smtpdCount
 }
+
+// smtpdCount is one client's smtpd connections (SMTPDRow without the
+// name), kept by value: a row of its own per client cost an object, and a
+// pointer for the collector to follow.
+type smtpdCount struct{ connections, seconds, maxSeconds int64 }
 
 // smtpdTime counts n inbound sessions of a client host/domain connected
 // secs seconds in all, the longest maxSecs (pflogsumm's --smtpd-stats),
@@ -169,17 +193,14 @@ func (b *Builder) smtpdTime(hour, day *TrafficRow, client string, n, secs, maxSe
 		r.ConnectSeconds += secs
 		r.MaxConnectSeconds = max(r.MaxConnectSeconds, maxSecs)
 	}
-	if b.smtpd == nil {
-		b.smtpd = map[string]*SMTPDRow{}
+	id := b.smtpdClients.id(client)
+	if int(id) == len(b.smtpd) {
+		b.smtpd = append(b.smtpd, smtpdCount{})
 	}
-	row := b.smtpd[client]
-	if row == nil {
-		row = &SMTPDRow{Client: strings.Clone(client)}
-		b.smtpd[row.Client] = row
-	}
-	row.Connections += n
-	row.Seconds += secs
-	row.MaxSeconds = max(row.MaxSeconds, maxSecs)
+	c := &b.smtpd[id]
+	c.connections += n
+	c.seconds += secs
+	c.maxSeconds = max(c.maxSeconds, maxSecs)
 }
 
 // traffic returns the rows of t's hour of day and day. Facts come in
@@ -244,8 +265,10 @@ func countStringN(m map[string]int64, s string, n int64) {
 }
 
 // recipState is a recipient deferred in the window, and how it ended.
+// It holds no pointer (the domain is its number): a busy day has
+// hundreds of thousands, which the collector then need not scan.
 type recipState struct {
-	domain *domainAcc
+	domain uint32            // the domainAcc of its first deferral in the window
 	final  aggregate.Outcome // how the recipient ended: delivered or bounced later; OutcomeOther while it has not
 	// since is the time (UnixNano) of its first deferral in the window,
 	// finalAt that of the attempt final comes from: a resolution that
@@ -255,13 +278,12 @@ type recipState struct {
 }
 
 type domainAcc struct {
-	row      DomainRow
-	def      DeferralRow
-	messages set[msgID]
-	recips   set[envID]
-	reasons  map[string]int64
-	dsns     map[string]int64
-	delays   []float64
+	id      uint32 // its index in Builder.domainList
+	row     DomainRow
+	def     DeferralRow
+	reasons map[string]int64
+	dsns    map[string]int64
+	delays  []float64
 	// delayMicros is the sum of the delivered recipients' delays, for
 	// AvgDelay, in whole microseconds: the same in any order of adding, so
 	// that hourly rollups add up to what single attempts do.
@@ -313,17 +335,21 @@ func NewBuilder(opts Options) *Builder {
 	b := &Builder{
 		opts: opts, expired: set[msgID]{}, deleted: set[msgID]{}, senders: newDistinct(),
 		sendDoms: map[string]bool{}, recips: newDistinct(), recipDoms: map[string]bool{},
-		deferred: set[msgID]{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
+		hopDeferred: set[msgID]{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
 		failRcpts: map[failKey]set[envID]{},
 		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
-		bounces: map[[3]string]int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
+		bounces: map[[3]string]*int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},
 		recvFrom: newVolumeTable(volumeLimit), sendersVol: newVolumeTable(volumeLimit), recipsVol: newVolumeTable(volumeLimit),
+	}
+	if !opts.From.IsZero() && opts.To.After(opts.From) {
+		g := newTrendGrid(opts.From, opts.To)
+		b.trendFixed = &g
 	}
 	b.m.Generated = opts.Generated
 	b.m.Window = Window{From: opts.From, To: opts.To, Zone: opts.Zone.String()}
@@ -454,11 +480,12 @@ func (b *Builder) domain(name string) *domainAcc {
 	d := b.domains[name]
 	if d == nil {
 		d = &domainAcc{
+			id:  uint32(len(b.domainList)),
 			row: DomainRow{Domain: name}, def: DeferralRow{Domain: name},
-			messages: set[msgID]{}, recips: set[envID]{},
 			reasons: map[string]int64{}, dsns: map[string]int64{},
 		}
 		b.domains[name] = d
+		b.domainList = append(b.domainList, d)
 	}
 	return d
 }
@@ -492,7 +519,6 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeDeferred:
 		t.Deferrals++
 		mk = b.ids.msg(a.Host, a.QueueID, a.MessageStart.UnixNano())
-		b.deferred.add(mk)
 		hour.Deferrals++
 		day.Deferrals++
 	case aggregate.OutcomeBounced:
@@ -501,6 +527,9 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		day.Bounced++
 	}
 	if !a.ForDomain() {
+		if outcome == aggregate.OutcomeDeferred {
+			b.hopDeferred.add(mk)
+		}
 		return // a content filter hop: the real delivery follows
 	}
 	d := b.domain(a.Domain)
@@ -516,21 +545,22 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeBounced:
 		d.row.Bounced++
 		b.resolve(a, rcpt, outcome)
-		b.bounces[[3]string{a.Domain, relayLabel(a), a.ReasonClass}]++
+		b.bounce(a)
 	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
 		d.def.Deferrals++
-		d.messages.add(mk)
 		env := b.ids.envelope(a.Host, a.QueueID, rcpt)
-		d.recips.add(env)
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
 		}
 		d.delays = append(d.delays, a.Delay)
 		d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
-		if rk := (rcptID{mk, env.rcpt}); b.pending[rk].domain == nil {
-			b.pending[rk] = recipState{domain: d, since: a.Time.UnixNano()}
+		// The message and the recipient count once for the domain
+		// (domainDeferrals): a recipient's domain is that of its address,
+		// so its first deferral's is the domain of all of them.
+		if rk := (rcptID{mk, env.rcpt}); !b.pendingHas(rk) {
+			b.pending[rk] = recipState{domain: d.id, since: a.Time.UnixNano()}
 		}
 	}
 	if a.TLSFailure != "" {
@@ -545,6 +575,24 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	if outcome != aggregate.OutcomeDelivered {
 		b.outboundTLS(a, 1) // delivered has counted it
 	}
+}
+
+// bounce counts a bounced recipient of attempt a by its domain, relay
+// and reason class.
+func (b *Builder) bounce(a *aggregate.Attempt) {
+	k := [3]string{a.Domain, relayLabel(a), a.ReasonClass}
+	if n := b.bounces[k]; n != nil {
+		*n++
+		return
+	}
+	n := int64(1)
+	b.bounces[[3]string{strings.Clone(k[0]), strings.Clone(k[1]), strings.Clone(k[2])}] = &n
+}
+
+// pendingHas reports whether recipient rk was deferred in the window.
+func (b *Builder) pendingHas(rk rcptID) bool {
+	_, ok := b.pending[rk]
+	return ok
 }
 
 // delivered counts n delivered recipients of attempts like a (its

@@ -46,31 +46,46 @@ func TestASCIICharts(t *testing.T) {
 }
 
 // TestTrends: the failing domains' problems land in the buckets of their
-// time, the most troubled domain first, and the buckets cover the window.
+// time, the most troubled domain first, and the buckets cover the window,
+// whether the builder counted them by the minute (a window known only at
+// the end: report FILE) or straight into the buckets of the window it was
+// given.
 func TestTrends(t *testing.T) {
 	from := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	b := NewBuilder(Options{From: from, To: from.Add(24 * time.Hour), Zone: time.UTC})
+	day := from.Add(24 * time.Hour)
+	for name, opts := range map[string]Options{
+		"by the minute":  {Zone: time.UTC},
+		"by the buckets": {From: from, To: day, Zone: time.UTC},
+	} {
+		b := NewBuilder(opts)
+		if (b.trendFixed != nil) != !opts.From.IsZero() {
+			t.Fatalf("%s: trendFixed %v", name, b.trendFixed)
+		}
+		b.trendProblem("a.example", from.Add(30*time.Minute), trendTLS)
+		b.trendProblem("a.example", from.Add(90*time.Minute), trendDeferral)
+		b.trendProblem("a.example", from.Add(23*time.Hour+59*time.Minute), trendBounce)
+		b.trendProblem("a.example", day, trendBounce) // after the window
+		b.trendProblem("b.example", from.Add(5*time.Hour), trendDeferral)
+		tr := b.trends(from, day, 10)
+		if tr == nil || tr.Buckets != 24 || tr.StepSeconds != 3600 || !tr.From.Equal(from) {
+			t.Fatalf("%s: trends = %+v, want 24 buckets of an hour from %v", name, tr, from)
+		}
+		if len(tr.Domains) != 2 || tr.Domains[0].Domain != "a.example" {
+			t.Fatalf("%s: domains %+v", name, tr.Domains)
+		}
+		a := tr.Domains[0]
+		if a.TLSFailures[0] != 1 || a.Deferrals[1] != 1 || a.Bounced[23] != 1 || a.Total() != 3 {
+			t.Errorf("%s: a.example: %+v", name, a)
+		}
+		if got := b.trends(from, day, 1); len(got.Domains) != 1 {
+			t.Errorf("%s: top 1: %d domains", name, len(got.Domains))
+		}
+	}
+	b := NewBuilder(Options{Zone: time.UTC})
 	b.trendProblem("a.example", from.Add(30*time.Minute), trendTLS)
-	b.trendProblem("a.example", from.Add(90*time.Minute), trendDeferral)
-	b.trendProblem("a.example", from.Add(23*time.Hour+59*time.Minute), trendBounce)
-	b.trendProblem("b.example", from.Add(5*time.Hour), trendDeferral)
-	tr := b.trends(from, from.Add(24*time.Hour), 10)
-	if tr == nil || tr.Buckets != 24 || tr.StepSeconds != 3600 || !tr.From.Equal(from) {
-		t.Fatalf("trends = %+v, want 24 buckets of an hour from %v", tr, from)
-	}
-	if len(tr.Domains) != 2 || tr.Domains[0].Domain != "a.example" {
-		t.Fatalf("domains %+v", tr.Domains)
-	}
-	a := tr.Domains[0]
-	if a.TLSFailures[0] != 1 || a.Deferrals[1] != 1 || a.Bounced[23] != 1 || a.Total() != 3 {
-		t.Errorf("a.example: %+v", a)
-	}
 	b.trendProblem("c.example", from.Add(3*time.Minute), trendTLS)
 	if got := b.trends(from, from.Add(10*time.Minute), 10); got == nil || got.Buckets != 10 || got.StepSeconds != 60 || len(got.Domains) != 1 {
 		t.Errorf("10 minutes: %+v, want 10 buckets of 60s with c.example alone", got)
-	}
-	if got := b.trends(from, from.Add(24*time.Hour), 1); len(got.Domains) != 1 {
-		t.Errorf("top 1: %d domains", len(got.Domains))
 	}
 }
 

@@ -61,34 +61,16 @@ var trendSteps = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 
 	30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
 	2 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour}
 
-// trendProblem counts one problem of a domain at t.
-func (b *Builder) trendProblem(domain string, t time.Time, kind int) {
-	if domain == "" {
-		return
-	}
-	if b.trend == nil {
-		b.trend = map[string]map[int64]*trendCounts{}
-	}
-	byMin := b.trend[domain]
-	if byMin == nil {
-		byMin = map[int64]*trendCounts{}
-		b.trend[strings.Clone(domain)] = byMin
-	}
-	minute := t.Unix() / 60
-	c := byMin[minute]
-	if c == nil {
-		c = &trendCounts{}
-		byMin[minute] = c
-	}
-	c[kind]++
+// trendGrid is a trend's buckets: buckets of step from start.
+type trendGrid struct {
+	start   time.Time
+	step    time.Duration
+	buckets int
 }
 
-// trends makes the chart of the top most troubled domains over the
-// window [from, to); nil when no domain had a problem or top is 0.
-func (b *Builder) trends(from, to time.Time, top int) *Trends {
-	if len(b.trend) == 0 || top <= 0 || from.IsZero() || !to.After(from) {
-		return nil
-	}
+// newTrendGrid is the grid of a trend over the window [from, to), to
+// after from.
+func newTrendGrid(from, to time.Time) trendGrid {
 	// The buckets start at from truncated to the step, so the step must
 	// cover the window from there: chosen from to-from alone, a window
 	// not on a step boundary needed one bucket more than there are, and
@@ -102,11 +84,63 @@ func (b *Builder) trends(from, to time.Time, top int) *Trends {
 	}
 	start := from.Truncate(step)
 	buckets := max(int((to.Sub(start)+step-1)/step), 1) // more than maxTrendBuckets only past the largest step
-	tr := &Trends{From: start, StepSeconds: int64(step / time.Second), Buckets: buckets}
-	for domain, byMin := range b.trend {
+	return trendGrid{start, step, buckets}
+}
+
+// bucket is the bucket of a minute (Unix time / 60); outside the grid
+// when not in [0, buckets).
+func (g *trendGrid) bucket(minute int64) int {
+	return int(time.Unix(minute*60, 0).Sub(g.start) / g.step)
+}
+
+// trendProblem counts one problem of a domain at t: by the minute, or
+// straight into its bucket when the builder's window is known
+// (trendFixed).
+func (b *Builder) trendProblem(domain string, t time.Time, kind int) {
+	if domain == "" {
+		return
+	}
+	key := t.Unix() / 60
+	if g := b.trendFixed; g != nil {
+		i := g.bucket(key)
+		if i < 0 || i >= g.buckets {
+			return // outside the chart
+		}
+		key = int64(i)
+	}
+	if b.trend == nil {
+		b.trend = map[string]map[int64]trendCounts{}
+	}
+	byMin := b.trend[domain]
+	if byMin == nil {
+		byMin = map[int64]trendCounts{}
+		b.trend[strings.Clone(domain)] = byMin
+	}
+	// By value: a count of its own per domain and minute was an object
+	// and a pointer for the collector each.
+	c := byMin[key]
+	c[kind]++
+	byMin[key] = c
+}
+
+// trends makes the chart of the top most troubled domains over the
+// window [from, to); nil when no domain had a problem or top is 0. A
+// builder given a window (trendFixed) counted into its buckets: from and
+// to are then that window, as they are the model's.
+func (b *Builder) trends(from, to time.Time, top int) *Trends {
+	if len(b.trend) == 0 || top <= 0 || from.IsZero() || !to.After(from) {
+		return nil
+	}
+	g := newTrendGrid(from, to) // the builder's own when trendFixed: its window is the model's
+	buckets := g.buckets
+	tr := &Trends{From: g.start, StepSeconds: int64(g.step / time.Second), Buckets: buckets}
+	for domain, byKey := range b.trend {
 		d := DomainTrend{Domain: domain, TLSFailures: make([]int64, buckets), Deferrals: make([]int64, buckets), Bounced: make([]int64, buckets)}
-		for minute, c := range byMin {
-			i := int(time.Unix(minute*60, 0).Sub(start) / step)
+		for key, c := range byKey {
+			i := int(key)
+			if b.trendFixed == nil {
+				i = g.bucket(key)
+			}
 			if i < 0 || i >= buckets {
 				continue
 			}

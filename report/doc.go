@@ -21,8 +21,10 @@
 //   - distinct.go: counting distinct senders and recipients by hash, in a
 //     sorted slice.
 //   - ids.go: numbering the hosts, queue IDs and recipients of the
-//     messages counted once (deferred, expired, held up by TLS), so that
-//     their sets hold small pointer-free keys.
+//     messages counted once (deferred, expired, held up by TLS), and the
+//     smtpd clients, so that their sets and counts hold small
+//     pointer-free keys; arena.go: where the numbered names' text is
+//     kept, in shared blocks.
 //   - volume.go: the bounded ranked lists of the staples (Space-Saving).
 //   - state.go: what a window amounts to, decided once: Problem, State,
 //     Model.Problems/Has/State/Summary (the mail subject, the state line,

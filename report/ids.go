@@ -1,6 +1,9 @@
 package report
 
-import "strings"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // This file numbers the hosts, queue IDs and recipients of the messages a
 // report must count once (deferred, expired, deleted, held up by a TLS
@@ -10,26 +13,116 @@ import "strings"
 // the collector. Numbered keys have no pointers; each text is kept once.
 
 // names numbers strings: each distinct string gets the next number, its
-// text copied once (facts' strings are slices of whole log lines).
-type names struct{ ids map[string]uint32 }
+// text copied once into an arena (facts' strings are slices of whole log
+// lines). It holds no pointer per name: the numbers are found through an
+// open-addressing table of numbers, by the text's hash, and each number's
+// text through its textRef. A map from string to number cost about twice
+// the memory per name (the string's header, the map's slack), and was the
+// collector's largest pointer-filled object of a 10M-line report.
+type names struct {
+	arena textArena
+	refs  []textRef // by number
+	table []uint32  // number+1 of a name whose hash starts the probe there, 0: empty; a power of two long
+	seed  maphash.Seed
+	// long numbers the names the arena could not keep: too long (never
+	// in a log pftls reads whole: lines are cut far shorter), or past the
+	// terabyte of text its refs can name.
+	long map[string]uint32
+}
+
+// longName is the ref of a name in names.long (no arena's ref is all ones:
+// its offset and length would pass the block's end).
+const longName = ^textRef(0)
+
+// namesMinTable is the size of a names' first table.
+const namesMinTable = 1 << 10
 
 // id is s's number, given now when s is new.
 func (n *names) id(s string) uint32 {
-	if id, ok := n.ids[s]; ok {
+	slot, id, ok := n.lookup(s)
+	if ok {
 		return id
 	}
-	if n.ids == nil {
-		n.ids = map[string]uint32{}
+	id = uint32(len(n.refs))
+	r, fits := n.arena.add(s)
+	if !fits {
+		if n.long == nil {
+			n.long = map[string]uint32{}
+		}
+		n.long[strings.Clone(s)] = id
 	}
-	id := uint32(len(n.ids))
-	n.ids[strings.Clone(s)] = id
+	if !fits {
+		n.refs = append(n.refs, longName)
+		return id
+	}
+	n.refs = append(n.refs, r)
+	n.table[slot] = id + 1
+	if len(n.refs) > len(n.table)/2 {
+		n.grow()
+	}
 	return id
 }
 
 // find is s's number, if it has one.
 func (n *names) find(s string) (uint32, bool) {
-	id, ok := n.ids[s]
+	_, id, ok := n.lookup(s)
 	return id, ok
+}
+
+// lookup finds s: its number, or the empty slot where it would go (the
+// table is made when there is none).
+func (n *names) lookup(s string) (slot int, id uint32, ok bool) {
+	if id, ok := n.long[s]; ok {
+		return -1, id, true
+	}
+	if len(s) > arenaMaxLen {
+		return -1, 0, false // the arena cannot keep it: long will
+	}
+	if n.table == nil {
+		n.seed = maphash.MakeSeed()
+		n.table = make([]uint32, namesMinTable)
+	}
+	mask := len(n.table) - 1
+	for i := int(maphash.String(n.seed, s)) & mask; ; i = (i + 1) & mask {
+		e := n.table[i]
+		if e == 0 {
+			return i, 0, false
+		}
+		if n.arena.equal(n.refs[e-1], s) {
+			return i, e - 1, true
+		}
+	}
+}
+
+// grow doubles the table, keeping it at most half full.
+func (n *names) grow() {
+	old := n.table
+	n.table = make([]uint32, 2*len(old))
+	mask := len(n.table) - 1
+	for _, e := range old {
+		if e == 0 {
+			continue
+		}
+		i := int(maphash.Bytes(n.seed, n.arena.bytes(n.refs[e-1]))) & mask
+		for n.table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		n.table[i] = e
+	}
+}
+
+// text is the text of name number id (a copy only for a name in long).
+// The bytes are the arena's: not to be written.
+func (n *names) text(id uint32) []byte {
+	if r := n.refs[id]; r != longName {
+		return n.arena.bytes(r)
+	}
+	for s, i := range n.long {
+		if i == id {
+			return []byte(s)
+		}
+	}
+	return nil
 }
 
 // queueKey is a queue ID on a host: Postfix reuses queue IDs, so it names

@@ -147,20 +147,20 @@ const boundedMemory = 80 << 20
 // with the same peak RSS (docs/performance.md, round 4).
 const boundedGCPercent = 300
 
-// reportMemory is the Go heap's soft limit for a report from a database.
-// Its live heap is what counts the window once (distinct senders,
-// recipients and clients, deferred messages and recipients, the rows
-// being read): about 60 MB for a day of 10,000,000 lines. Under GOGC 100
-// alone the heap may grow to twice that, 180 MB of RSS for such a day; the
-// limit leaves GOGC in charge while the live heap is under half of it and
-// makes the collector run more often above, which kept that day at 141 MB
-// (SQLite's memory and the program's text are outside the limit) for no
-// measurable CPU. A window whose live heap nears the limit costs collector
-// CPU, not failure; GOMEMLIMIT overrides it.
-//
-// "report --db :memory:" keeps GOGC alone: its reading pipeline (lines,
-// fact batches, open messages) adds about 50 MB of live heap, so at 10M
-// lines the limit cost a fifth more CPU.
+// reportMemory is the Go heap's soft limit for a report, from a database
+// or straight from FILEs (--db :memory:). Its live heap is what counts
+// the window once (distinct senders, recipients and clients, deferred
+// messages and recipients), and the rows being read or the lines being
+// parsed: 60-80 MB for a day of 10,000,000 lines. Under GOGC 100 alone
+// the heap may grow to twice that (report --db :memory: peaked at 160 and
+// 218 MB of RSS on the two 10M-line days); the limit leaves GOGC in charge
+// while the live heap is under half of it and makes the collector run
+// more often above: 127 MB for both, for no more CPU (what a report keeps
+// of a window holds few pointers, report/ids.go, so a collection costs
+// little; before it did, the limit cost a fifth more CPU or worse). From
+// a database SQLite's memory comes on top (141 MB for the default mix's
+// day). A window whose live heap nears the limit costs collector CPU, not
+// failure; GOMEMLIMIT overrides it.
 const reportMemory = 110 << 20
 
 // limitMemory sets boundedMemory and boundedGCPercent for ingest and tail,
@@ -191,8 +191,8 @@ func limitIngestMemory() {
 }
 
 // limitReportMemory sets reportMemory, with GOGC back at its default after
-// an ingest of FILE arguments, for a report from a database ("--db
-// :memory:" sets nothing), unless GOMEMLIMIT says otherwise.
+// an ingest of FILE arguments, for a report (from a database, or "--db
+// :memory:" from FILEs), unless GOMEMLIMIT says otherwise.
 func limitReportMemory() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return

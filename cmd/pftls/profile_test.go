@@ -93,3 +93,27 @@ func TestLimitMemory(t *testing.T) {
 		})
 	}
 }
+
+// TestReportMemoryFromFiles: "report --db :memory: FILE" sets the
+// report's heap limit, as a report from a database does (its live heap
+// at 10M lines is most of what GOGC doubled), and GOMEMLIMIT still wins.
+func TestReportMemoryFromFiles(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for _, tc := range []struct {
+		gomemlimit string
+		wantLimit  int64
+	}{{"", reportMemory}, {"1GiB", math.MaxInt64}} {
+		t.Setenv("GOMEMLIMIT", tc.gomemlimit)
+		t.Setenv("GOGC", "")
+		debug.SetMemoryLimit(math.MaxInt64)
+		code, _, errOut := runCLI(t, "", "report", "--db", ":memory:", "--format", "json", "--year", "2026", "--tz", "UTC",
+			"../../testdata/logs/tls-untrusted-issuer.log")
+		if code != 0 {
+			t.Fatalf("GOMEMLIMIT=%q: exit %d: %s", tc.gomemlimit, code, errOut)
+		}
+		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+			t.Errorf("GOMEMLIMIT=%q: memory limit %d, want %d", tc.gomemlimit, got, tc.wantLimit)
+		}
+	}
+}

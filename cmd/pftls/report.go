@@ -158,6 +158,7 @@ func addInputs(m *report.Model, read []aggregate.FileResult) {
 // counting code the store's scans feed, at several times the speed and a
 // fraction of the memory).
 func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, cfg *report.PostfixConfig) (*report.Model, *time.Location, error) {
+	limitReportMemory()
 	var b *report.Builder
 	read, zone, err := readDirect(ctx, e, f, files, func(from, to time.Time, zone *time.Location) aggregate.FactConsumer {
 		b = report.NewBuilder(f.reportOptions(from, to, zone, e.now(), cfg))

@@ -1,0 +1,57 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// deferralsLog defers one recipient twice in a message, then reuses the
+// message's queue ID for a second message that defers the same recipient
+// and another at the same domain, and defers a hop to a content filter.
+const deferralsLog = `Nov 23 00:20:45 mail postfix/pickup[13393]: 2023BBC4C2: uid=0 from=<carol@sender.test>
+Nov 23 00:20:45 mail postfix/qmgr[13394]: 2023BBC4C2: from=<carol@sender.test>, size=5166, nrcpt=1 (queue active)
+Nov 23 00:20:46 mail postfix/smtp[13448]: 2023BBC4C2: to=<ines.mueller@purge.example.org>, relay=none, delay=0.04, delays=0.02/0.03/0/0, dsn=4.4.1, status=deferred (connect to mx.purge.example.org[127.0.0.19]:25: Connection refused)
+Nov 23 00:30:46 mail postfix/smtp[13449]: 2023BBC4C2: to=<Ines.Mueller@purge.example.org>, relay=none, delay=600, delays=600/0.03/0/0, dsn=4.4.1, status=deferred (connect to mx.purge.example.org[127.0.0.19]:25: Connection refused)
+Nov 23 00:40:46 mail postfix/smtp[13450]: 2023BBC4C2: to=<ines.mueller@purge.example.org>, relay=mx.purge.example.org[127.0.0.19]:25, delay=1200, delays=1200/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 21F6BBC4C1)
+Nov 23 00:40:46 mail postfix/qmgr[13394]: 2023BBC4C2: removed
+Nov 23 00:41:02 mail postfix/smtpd[13453]: connect from localhost[127.0.0.1]
+Nov 23 00:41:02 mail postfix/smtpd[13453]: 2023BBC4C2: client=localhost[127.0.0.1]
+Nov 23 00:41:02 mail postfix/qmgr[13394]: 2023BBC4C2: from=<carol@sender.test>, size=31618, nrcpt=2 (queue active)
+Nov 23 00:41:02 mail postfix/smtpd[13453]: disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
+Nov 23 00:41:03 mail postfix/smtp[13600]: 2023BBC4C2: to=<ines.mueller@purge.example.org>, relay=none, delay=0.05, delays=0.05/0/0/0, dsn=4.4.1, status=deferred (connect to mx.purge.example.org[127.0.0.19]:25: Connection refused)
+Nov 23 00:41:03 mail postfix/smtp[13600]: 2023BBC4C2: to=<tara.rossi@purge.example.org>, relay=none, delay=0.05, delays=0.05/0/0/0, dsn=4.4.1, status=deferred (connect to mx.purge.example.org[127.0.0.19]:25: Connection refused)
+Nov 23 00:50:00 mail postfix/qmgr[13394]: EA9ADBC399: from=<carol@sender.test>, size=900, nrcpt=1 (queue active)
+Nov 23 00:50:01 mail postfix/smtp[13601]: EA9ADBC399: to=<sven.mueller@intranet.example.org>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.01, delays=0/0/0/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:10024: Connection refused)
+`
+
+// TestDeferredCountedOnce: a deferred message and a deferred recipient
+// count once however often they were deferred; a reused queue ID makes
+// a second message but keeps its recipient (one address in two messages
+// of one queue ID is one recipient); a content filter hop's deferral
+// counts its message, not a domain's. Both the store's path and the
+// in-memory one.
+func TestDeferredCountedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deferrals.log")
+	if err := os.WriteFile(path, []byte(deferralsLog), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	models := map[string]*Model{
+		"store":  modelOf(t, Options{}, path),
+		"memory": directModel(t, path, Options{Zone: time.UTC}),
+	}
+	for name, m := range models {
+		if m.Totals.Deferrals != 5 || m.Totals.Deferred != 3 {
+			t.Errorf("%s: %d deferrals of %d messages, want 5 of 3", name, m.Totals.Deferrals, m.Totals.Deferred)
+		}
+		if len(m.Deferrals) != 1 {
+			t.Fatalf("%s: deferrals of %d domains, want purge.example.org's: %+v", name, len(m.Deferrals), m.Deferrals)
+		}
+		d := m.Deferrals[0]
+		got := [...]int64{d.Deferrals, d.Messages, d.Recipients, d.LaterDelivered, d.StillQueued}
+		if want := [...]int64{4, 2, 2, 1, 2}; got != want {
+			t.Errorf("%s: %s: deferrals, messages, recipients, later delivered, still queued = %v, want %v", name, d.Domain, got, want)
+		}
+	}
+}

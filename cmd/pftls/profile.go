@@ -147,21 +147,26 @@ const boundedMemory = 80 << 20
 // with the same peak RSS (docs/performance.md, round 4).
 const boundedGCPercent = 300
 
-// reportMemory is the Go heap's soft limit for a report, from a database
-// or straight from FILEs (--db :memory:). Its live heap is what counts
-// the window once (distinct senders, recipients and clients, deferred
-// messages and recipients), and the rows being read or the lines being
-// parsed: 60-80 MB for a day of 10,000,000 lines. Under GOGC 100 alone
-// the heap may grow to twice that (report --db :memory: peaked at 160 and
-// 218 MB of RSS on the two 10M-line days); the limit leaves GOGC in charge
-// while the live heap is under half of it and makes the collector run
-// more often above: 127 MB for both, for no more CPU (what a report keeps
-// of a window holds few pointers, report/ids.go, so a collection costs
-// little; before it did, the limit cost a fifth more CPU or worse). From
-// a database SQLite's memory comes on top (141 MB for the default mix's
-// day). A window whose live heap nears the limit costs collector CPU, not
-// failure; GOMEMLIMIT overrides it.
+// reportMemory is the Go heap's soft limit for "report --db :memory:
+// FILE...". Its live heap is what counts the window once (distinct
+// senders, recipients and clients, deferred messages and recipients), and
+// the lines being parsed: 60-90 MB for a day of 10,000,000 lines. Under
+// GOGC 100 alone the heap may grow to twice that (160 and 218 MB of RSS on
+// the two 10M-line days); the limit leaves GOGC in charge while the live
+// heap is under half of it and makes the collector run more often above:
+// 127 MB for both, for no more CPU (what a report keeps of a window holds
+// few pointers, report/ids.go, so a collection costs little). A window
+// whose live heap nears the limit costs collector CPU, not failure;
+// GOMEMLIMIT overrides it.
 const reportMemory = 110 << 20
+
+// databaseReportMemory is the soft limit for a report from a database,
+// lower than reportMemory because SQLite's own memory (its page cache,
+// the rows being read and the statements' copies of their parameters)
+// comes on top: at 110 MiB the report of a TLS-heavy 10M-line day peaked
+// at 151-155 MB of RSS, at 96 MiB at 137-141 MB for 5-8 % more CPU
+// (88 MiB: 131 MB, 8-10 %). Smaller windows never reach it.
+const databaseReportMemory = 96 << 20
 
 // limitMemory sets boundedMemory and boundedGCPercent for ingest and tail,
 // unless GOMEMLIMIT says otherwise (then it sets neither) or GOGC does.
@@ -190,14 +195,14 @@ func limitIngestMemory() {
 	}
 }
 
-// limitReportMemory sets reportMemory, with GOGC back at its default after
-// an ingest of FILE arguments, for a report (from a database, or "--db
-// :memory:" from FILEs), unless GOMEMLIMIT says otherwise.
-func limitReportMemory() {
+// limitReportMemory sets the report's heap limit (reportMemory or
+// databaseReportMemory), with GOGC back at its default after an ingest of
+// FILE arguments, unless GOMEMLIMIT says otherwise.
+func limitReportMemory(limit int64) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(reportMemory)
+	debug.SetMemoryLimit(limit)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(100)
 	}

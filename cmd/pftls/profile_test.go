@@ -70,10 +70,10 @@ func TestLimitMemory(t *testing.T) {
 		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
 		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
 		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
-		{"report from a database", limitReportMemory, "", reportMemory, 100},
-		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory() }, "", reportMemory, 100},
+		{"report from a database", func() { limitReportMemory(databaseReportMemory) }, "", databaseReportMemory, 100},
+		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory) }, "", databaseReportMemory, 100},
 		{"report FILE: its ingest", limitIngestMemory, "", boundedMemory, boundedGCPercent},
-		{"report GOMEMLIMIT", limitReportMemory, "1GiB", math.MaxInt64, 100},
+		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory) }, "1GiB", math.MaxInt64, 100},
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
@@ -95,25 +95,36 @@ func TestLimitMemory(t *testing.T) {
 }
 
 // TestReportMemoryFromFiles: "report --db :memory: FILE" sets the
-// report's heap limit, as a report from a database does (its live heap
-// at 10M lines is most of what GOGC doubled), and GOMEMLIMIT still wins.
+// report's heap limit, and a report from a database its lower one (SQLite
+// comes on top); GOMEMLIMIT still wins.
 func TestReportMemoryFromFiles(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	const log = "../../testdata/logs/tls-untrusted-issuer.log"
+	db := filepath.Join(t.TempDir(), "pftls.db")
+	if code, _, errOut := runCLI(t, "", "ingest", "--db", db, "--year", "2026", "--tz", "UTC", log); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
 	for _, tc := range []struct {
+		args       []string
 		gomemlimit string
 		wantLimit  int64
-	}{{"", reportMemory}, {"1GiB", math.MaxInt64}} {
+	}{
+		{[]string{"--db", ":memory:", log}, "", reportMemory},
+		{[]string{"--db", ":memory:", log}, "1GiB", math.MaxInt64},
+		{[]string{"--db", db, "--all"}, "", databaseReportMemory},
+		{[]string{"--db", db, "--all"}, "1GiB", math.MaxInt64},
+	} {
 		t.Setenv("GOMEMLIMIT", tc.gomemlimit)
 		t.Setenv("GOGC", "")
 		debug.SetMemoryLimit(math.MaxInt64)
-		code, _, errOut := runCLI(t, "", "report", "--db", ":memory:", "--format", "json", "--year", "2026", "--tz", "UTC",
-			"../../testdata/logs/tls-untrusted-issuer.log")
+		args := append([]string{"report", "--format", "json", "--year", "2026", "--tz", "UTC"}, tc.args...)
+		code, _, errOut := runCLI(t, "", args...)
 		if code != 0 {
-			t.Fatalf("GOMEMLIMIT=%q: exit %d: %s", tc.gomemlimit, code, errOut)
+			t.Fatalf("%v, GOMEMLIMIT=%q: exit %d: %s", tc.args, tc.gomemlimit, code, errOut)
 		}
 		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
-			t.Errorf("GOMEMLIMIT=%q: memory limit %d, want %d", tc.gomemlimit, got, tc.wantLimit)
+			t.Errorf("%v, GOMEMLIMIT=%q: memory limit %d, want %d", tc.args, tc.gomemlimit, got, tc.wantLimit)
 		}
 	}
 }

@@ -348,7 +348,7 @@ func NewBuilder(opts Options) *Builder {
 		recvFrom: newVolumeTable(volumeLimit), sendersVol: newVolumeTable(volumeLimit), recipsVol: newVolumeTable(volumeLimit),
 	}
 	if !opts.From.IsZero() && opts.To.After(opts.From) {
-		g := newTrendGrid(opts.From, opts.To)
+		g := newTrendGrid(opts.From, opts.To, opts.Zone)
 		b.trendFixed = &g
 	}
 	b.m.Generated = opts.Generated

@@ -147,7 +147,8 @@ func (b *Builder) Model() *Model {
 		m.Bounces = append(m.Bounces, BounceRow{Domain: k[0], Relay: k[1], Reason: k[2], Count: *n})
 	}
 	slices.SortFunc(m.Bounces, func(a, c BounceRow) int {
-		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Reason, c.Reason))
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Domain, c.Domain), cmp.Compare(a.Reason, c.Reason),
+			cmp.Compare(a.Relay, c.Relay))
 	})
 	for _, acc := range b.rejects {
 		acc.row.Clients = topCounts(acc.clients, b.opts.Top)

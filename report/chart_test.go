@@ -1,9 +1,14 @@
 package report
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse"
 )
 
 func TestSparkline(t *testing.T) {
@@ -170,5 +175,62 @@ func TestTrends_window_off_step_keeps_its_end(t *testing.T) {
 	}
 	if total != 2 {
 		t.Errorf("the chart counts %d deferrals of 2 (%d buckets of %d s from %v)", total, tr.Buckets, tr.StepSeconds, tr.From)
+	}
+}
+
+// TestTrends_local_day_in_half_hour_zone: a local day at +05:30 (or
+// +05:45) is 24 hourly buckets from local midnight; counted from the
+// Unix epoch, its hours fell across the buckets and it took 13 of two
+// hours from 23:30 the day before.
+func TestTrends_local_day_in_half_hour_zone(t *testing.T) {
+	for _, zone := range []*time.Location{time.FixedZone("+0530", 5*3600+30*60), time.FixedZone("+0545", 5*3600+45*60), time.UTC} {
+		from := time.Date(2026, 11, 23, 0, 0, 0, 0, zone)
+		to := from.AddDate(0, 0, 1)
+		for _, fixed := range []bool{true, false} { // the builder's own grid, and the one made at the end
+			opts := Options{Zone: zone}
+			if fixed {
+				opts.From, opts.To = from, to
+			}
+			b := NewBuilder(opts)
+			b.trendProblem("slow.example", from.Add(90*time.Minute), trendDeferral)
+			tr := b.trends(from, to, 8)
+			if tr == nil {
+				t.Fatalf("%v: no trend", zone)
+			}
+			if tr.Buckets != 24 || tr.StepSeconds != 3600 || !tr.From.Equal(from) {
+				t.Errorf("%v (fixed %v): %d buckets of %d s from %v, want 24 of 3600 s from %v",
+					zone, fixed, tr.Buckets, tr.StepSeconds, tr.From.In(zone), from)
+			}
+			if got := tr.Domains[0].Deferrals; len(got) < 2 || got[1] != 1 {
+				t.Errorf("%v (fixed %v): deferral at 01:30 local in buckets %v, want bucket 1", zone, fixed, got)
+			}
+		}
+	}
+}
+
+// TestBouncesOrderedWhateverTheMap: bounce rows that differ only by relay
+// come out in one order, run after run (map order decided it).
+func TestBouncesOrderedWhateverTheMap(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	var want []string
+	for run := 0; run < 20; run++ {
+		b := NewBuilder(Options{From: at, To: at.Add(time.Hour), Zone: time.UTC})
+		for i, relay := range []string{"mx3.example.org", "mx1.example.org", "mx2.example.org", "mx4.example.org"} {
+			b.Attempt(&aggregate.Attempt{Time: at.Add(time.Duration(i) * time.Minute), Host: "mail", Service: "smtp",
+				QueueID: fmt.Sprint("Q", i), MessageStart: at, Recipient: "user@example.org", Domain: "example.org",
+				RelayHost: relay, Status: logparse.StatusBounced, DSN: "5.1.1", ReasonClass: "user-unknown"})
+		}
+		var got []string
+		for _, r := range b.Finish().Bounces {
+			got = append(got, r.Relay)
+		}
+		if run == 0 {
+			want = got
+			if !slices.IsSorted(want) || len(want) != 4 {
+				t.Fatalf("bounce rows by relay %v, want the four sorted", want)
+			}
+		} else if !slices.Equal(got, want) {
+			t.Fatalf("run %d: bounce rows by relay %v, run 0 %v", run, got, want)
+		}
 	}
 }

@@ -69,22 +69,36 @@ type trendGrid struct {
 }
 
 // newTrendGrid is the grid of a trend over the window [from, to), to
-// after from.
-func newTrendGrid(from, to time.Time) trendGrid {
+// after from, with buckets on whole steps of the report's zone (nil:
+// UTC).
+func newTrendGrid(from, to time.Time, zone *time.Location) trendGrid {
 	// The buckets start at from truncated to the step, so the step must
 	// cover the window from there: chosen from to-from alone, a window
 	// not on a step boundary needed one bucket more than there are, and
 	// the problems of its end were left out of the chart's totals.
 	step := trendSteps[len(trendSteps)-1]
 	for _, s := range trendSteps {
-		if to.Sub(from.Truncate(s)) <= s*maxTrendBuckets {
+		if to.Sub(truncateIn(from, s, zone)) <= s*maxTrendBuckets {
 			step = s
 			break
 		}
 	}
-	start := from.Truncate(step)
+	start := truncateIn(from, step, zone)
 	buckets := max(int((to.Sub(start)+step-1)/step), 1) // more than maxTrendBuckets only past the largest step
 	return trendGrid{start, step, buckets}
+}
+
+// truncateIn rounds t down to a multiple of d in zone's clock at t:
+// time.Truncate counts from the Unix epoch, so that in a zone whose
+// offset is not whole hours (+05:30) a local day began half an hour into
+// an hourly bucket and its trend took 13 buckets of two hours.
+func truncateIn(t time.Time, d time.Duration, zone *time.Location) time.Time {
+	if zone == nil {
+		zone = time.UTC
+	}
+	_, offset := t.In(zone).Zone()
+	shift := time.Duration(offset) * time.Second
+	return t.Add(shift).Truncate(d).Add(-shift)
 }
 
 // bucket is the bucket of a minute (Unix time / 60); outside the grid
@@ -131,7 +145,7 @@ func (b *Builder) trends(from, to time.Time, top int) *Trends {
 	if len(b.trend) == 0 || top <= 0 || from.IsZero() || !to.After(from) {
 		return nil
 	}
-	g := newTrendGrid(from, to) // the builder's own when trendFixed: its window is the model's
+	g := newTrendGrid(from, to, b.opts.Zone) // the builder's own when trendFixed: its window is the model's
 	buckets := g.buckets
 	tr := &Trends{From: g.start, StepSeconds: int64(g.step / time.Second), Buckets: buckets}
 	for domain, byKey := range b.trend {

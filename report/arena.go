@@ -1,5 +1,7 @@
 package report
 
+import "cmp"
+
 // textArena keeps copies of strings that live as long as the report: the
 // queue IDs, recipients and smtpd clients a Builder numbers, hundreds of
 // thousands of them at 10M lines. Copied one by one, each was an object
@@ -10,8 +12,9 @@ package report
 // shared blocks they cost their bytes, a textRef names each, and the
 // collector sees one object per block.
 type textArena struct {
-	blocks [][]byte // bytes handed out are never written again
-	fill   int      // the index+1 of the shared block being filled (0: none)
+	blocks    [][]byte // bytes handed out are never written again
+	fill      int      // the index+1 of the shared block being filled (0: none)
+	maxBlocks int      // how many blocks it may have (0: arenaMaxBlocks; tests make it small)
 }
 
 // textRef is where an arena keeps a string: its block (the top 24 bits),
@@ -37,8 +40,8 @@ const (
 func (a *textArena) add(s string) (r textRef, ok bool) {
 	switch {
 	case s == "":
-		return 0, true // bytes gives no block's for a length of 0
-	case len(s) > arenaMaxLen, len(a.blocks) >= arenaMaxBlocks-1:
+		return 0, true // the empty text needs no block: bytes reads a length of 0 as empty
+	case len(s) > arenaMaxLen, len(a.blocks) >= cmp.Or(a.maxBlocks, arenaMaxBlocks)-1:
 		return 0, false // a ref could not name it (over 1 TB of text before)
 	}
 	if len(s) > arenaOwnBlock {

@@ -365,14 +365,6 @@ type pendingKey struct {
 	rcptID
 }
 
-// compareQueue orders queue keys; compareMsg messages.
-func compareQueue(x, y queueKey) int {
-	return cmp.Or(cmp.Compare(x.host, y.host), cmp.Compare(x.qid, y.qid))
-}
-func compareMsg(x, y msgID) int {
-	return cmp.Or(compareQueue(x.queueKey, y.queueKey), cmp.Compare(x.start, y.start))
-}
-
 // domainDeferrals counts each domain's deferred messages and deferred
 // recipients, each once, from the pending recipients: every deferral of
 // a domain's recipient made it pending, so they are the domain's. (Sets

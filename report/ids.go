@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"hash/maphash"
 	"strings"
 )
@@ -50,8 +51,6 @@ func (n *names) id(s string) uint32 {
 			n.long = map[string]uint32{}
 		}
 		n.long[strings.Clone(s)] = id
-	}
-	if !fits {
 		n.refs = append(n.refs, longName)
 		return id
 	}
@@ -133,6 +132,16 @@ type queueKey struct{ host, qid uint32 }
 type msgID struct {
 	queueKey
 	start int64
+}
+
+// compareQueue orders queue keys by their numbers.
+func compareQueue(x, y queueKey) int {
+	return cmp.Or(cmp.Compare(x.host, y.host), cmp.Compare(x.qid, y.qid))
+}
+
+// compareMsg orders messages: by queue key, then start.
+func compareMsg(x, y msgID) int {
+	return cmp.Or(compareQueue(x.queueKey, y.queueKey), cmp.Compare(x.start, y.start))
 }
 
 // envID is an envelope recipient as a report counts it: one address in

@@ -18,11 +18,18 @@ func TestNamesNumberEachStringOnce(t *testing.T) {
 		in = append(in, fmt.Sprintf("%010X", i*7919), fmt.Sprintf("user%d@example.org", i))
 	}
 	in = append(in, "", "MAILER-DAEMON", strings.Repeat("long.example.", 400), huge)
-	var n names
+	for _, maxBlocks := range []int{0, 3} { // 3: the arena is soon full, names go to names.long
+		testNamesNumberEachStringOnce(t, in, huge, maxBlocks)
+	}
+}
+
+func testNamesNumberEachStringOnce(t *testing.T, in []string, huge string, maxBlocks int) {
+	t.Helper()
+	n := names{arena: textArena{maxBlocks: maxBlocks}}
 	for round := range 2 {
 		for i, s := range in {
 			if got := n.id(s); got != uint32(i) {
-				t.Fatalf("round %d: id(%.20q) = %d, want %d", round, s, got, i)
+				t.Fatalf("arena of %d blocks, round %d: id(%.20q) = %d, want %d", maxBlocks, round, s, got, i)
 			}
 		}
 	}
@@ -38,7 +45,10 @@ func TestNamesNumberEachStringOnce(t *testing.T) {
 	}
 	for i, s := range in {
 		if got := string(n.text(uint32(i))); got != s {
-			t.Errorf("text(%d) = %.20q, want %.20q", i, got, s)
+			t.Errorf("arena of %d blocks: text(%d) = %.20q, want %.20q", maxBlocks, i, got, s)
 		}
+	}
+	if maxBlocks > 0 && len(n.long) < len(in)/2 {
+		t.Errorf("arena of %d blocks: %d names in names.long, want most of %d", maxBlocks, len(n.long), len(in))
 	}
 }

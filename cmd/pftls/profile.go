@@ -197,13 +197,57 @@ func limitIngestMemory() {
 
 // limitReportMemory sets the report's heap limit (reportMemory or
 // databaseReportMemory), with GOGC back at its default after an ingest of
-// FILE arguments, unless GOMEMLIMIT says otherwise.
-func limitReportMemory(limit int64) {
+// FILE arguments, unless GOMEMLIMIT says otherwise. Until stop is called
+// it lifts the limit as the live heap grows (liftedLimit): a window whose
+// live heap alone nears the limit (a week at 10M lines a day) would
+// otherwise keep the collector running without pause.
+func limitReportMemory(limit int64) (stop func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
-		return
+		return func() {}
 	}
 	debug.SetMemoryLimit(limit)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(100)
 	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		tick := time.NewTicker(limitCheckEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			metrics.Read(live)
+			if next := liftedLimit(limit, int64(live[0].Value.Uint64())); next != limit {
+				limit = next
+				debug.SetMemoryLimit(limit)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// limitCheckEvery is how often limitReportMemory looks at the live heap.
+const limitCheckEvery = 100 * time.Millisecond
+
+// liftedLimit is a report's heap limit once the live heap is live bytes:
+// the limit as it is while the live heap is under two thirds of it, and
+// twice the live heap past that, as GOGC 100 alone would let it grow. The
+// 7-day report of a database of 10M lines a day has a live heap of
+// several hundred MB: under a limit of 96 MiB it took 166 s and 226 s of
+// CPU, the collector running all the time.
+func liftedLimit(limit, live int64) int64 {
+	if live <= limit/3*2 {
+		return limit
+	}
+	return max(limit, 2*live)
 }

@@ -70,10 +70,10 @@ func TestLimitMemory(t *testing.T) {
 		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
 		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
 		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
-		{"report from a database", func() { limitReportMemory(databaseReportMemory) }, "", databaseReportMemory, 100},
-		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory) }, "", databaseReportMemory, 100},
+		{"report from a database", func() { limitReportMemory(databaseReportMemory)() }, "", databaseReportMemory, 100},
+		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory)() }, "", databaseReportMemory, 100},
 		{"report FILE: its ingest", limitIngestMemory, "", boundedMemory, boundedGCPercent},
-		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory) }, "1GiB", math.MaxInt64, 100},
+		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory)() }, "1GiB", math.MaxInt64, 100},
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
@@ -125,6 +125,25 @@ func TestReportMemoryFromFiles(t *testing.T) {
 		}
 		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
 			t.Errorf("%v, GOMEMLIMIT=%q: memory limit %d, want %d", tc.args, tc.gomemlimit, got, tc.wantLimit)
+		}
+	}
+}
+
+// TestLiftedLimit: a report's heap limit stays while the live heap is
+// under two thirds of it, and follows twice the live heap past that.
+func TestLiftedLimit(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct{ limit, live, want int64 }{
+		{96 * mib, 0, 96 * mib},
+		{96 * mib, 40 * mib, 96 * mib},
+		{96 * mib, 64 * mib, 96 * mib},
+		{96 * mib, 64*mib + 1, 128*mib + 2},
+		{96 * mib, 300 * mib, 600 * mib},
+		{600 * mib, 310 * mib, 600 * mib}, // lifted once, it is not lowered by a small step
+		{600 * mib, 450 * mib, 900 * mib},
+	} {
+		if got := liftedLimit(tc.limit, tc.live); got != tc.want {
+			t.Errorf("liftedLimit(%d MiB, live %d MiB) = %d, want %d", tc.limit/mib, tc.live/mib, got, tc.want)
 		}
 	}
 }

@@ -130,17 +130,17 @@ func TestReportMemoryFromFiles(t *testing.T) {
 }
 
 // TestLiftedLimit: a report's heap limit stays while the live heap is
-// under two thirds of it, and follows twice the live heap past that.
+// under nine tenths of it, and follows twice the live heap past that.
 func TestLiftedLimit(t *testing.T) {
 	const mib = 1 << 20
 	for _, tc := range []struct{ limit, live, want int64 }{
-		{96 * mib, 0, 96 * mib},
-		{96 * mib, 40 * mib, 96 * mib},
-		{96 * mib, 64 * mib, 96 * mib},
-		{96 * mib, 64*mib + 1, 128*mib + 2},
-		{96 * mib, 300 * mib, 600 * mib},
-		{600 * mib, 310 * mib, 600 * mib}, // lifted once, it is not lowered by a small step
-		{600 * mib, 450 * mib, 900 * mib},
+		{100 * mib, 0, 100 * mib},
+		{100 * mib, 85 * mib, 100 * mib},
+		{100 * mib, 90 * mib, 100 * mib},
+		{100 * mib, 90*mib + 1, 180*mib + 2},
+		{100 * mib, 300 * mib, 600 * mib},
+		{600 * mib, 400 * mib, 600 * mib}, // lifted once, it is not lowered
+		{600 * mib, 560 * mib, 1120 * mib},
 	} {
 		if got := liftedLimit(tc.limit, tc.live); got != tc.want {
 			t.Errorf("liftedLimit(%d MiB, live %d MiB) = %d, want %d", tc.limit/mib, tc.live/mib, got, tc.want)

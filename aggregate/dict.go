@@ -95,23 +95,19 @@ func (d *dictionary) loadWriter(ctx context.Context, db *sql.DB) error {
 // from 1: a gap means a damaged table.
 func (d *dictionary) loadLocked(ctx context.Context, db *sql.DB) error {
 	texts := *d.texts.Load()
-	rows, err := db.QueryContext(ctx, "SELECT id, text FROM dictionary WHERE id > ? ORDER BY id", len(texts))
-	if err != nil {
-		return fmt.Errorf("read the dictionary: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			return fmt.Errorf("read the dictionary: %w", err)
+	err := eachPacked(ctx, db, "SELECT id, text FROM dictionary WHERE id > ? ORDER BY id", []any{len(texts)}, 2, func(vals []value) error {
+		id, err := vals[0].int()
+		if err != nil {
+			return err
 		}
 		if id != int64(len(texts))+1 {
-			return fmt.Errorf("read the dictionary: id %d after %d", id, len(texts))
+			return fmt.Errorf("id %d after %d", id, len(texts))
 		}
+		t, err := vals[1].text()
 		texts = append(texts, t)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("read the dictionary: %w", err)
 	}
 	d.texts.Store(&texts)

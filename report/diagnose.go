@@ -133,6 +133,19 @@ const noCABundleAdvice = "No CA bundle: set smtp_tls_CAfile = /etc/ssl/certs/ca-
 	"(RHEL, Fedora: /etc/pki/tls/certs/ca-bundle.crt; FreeBSD: /usr/local/share/certs/ca-root-nss.crt), then run 'postfix reload'. " +
 	"Check with 'postconf smtp_tls_CAfile smtp_tls_CApath'."
 
+// noCABundle is the host-wide no-ca-bundle diagnosis of Untrusted
+// sessions with finding and evidence: of confidence conf, or ifSet when
+// the configuration names a bundle (then the evidence says which).
+func (d *diagnoser) noCABundle(conf, ifSet, finding, evidence string) Diagnosis {
+	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: conf, Advice: noCABundleAdvice,
+		Params: []string{"smtp_tls_CAfile", "smtp_tls_CApath"}, Finding: finding, Evidence: evidence}
+	if file, path, set := d.caConfig(); set {
+		x.Confidence = ifSet
+		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
+	}
+	return x
+}
+
 // caConfig returns smtp_tls_CAfile and smtp_tls_CApath when the
 // configuration was read and one of them is set.
 func (d *diagnoser) caConfig() (file, path string, set bool) {
@@ -178,18 +191,12 @@ func (d *diagnoser) providersUntrusted() {
 		d.allUntrusted(failing)
 		return
 	}
-	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: High, Advice: noCABundleAdvice,
-		Params:  []string{"smtp_tls_CAfile", "smtp_tls_CApath"},
-		Finding: fmt.Sprintf("Every TLS session with %s was Untrusted: their certificates come from public CAs that any CA bundle holds, so Postfix has no CA bundle.", list(domains, 6)),
-		Evidence: fmt.Sprintf("%d deliveries to %s went over Untrusted TLS (encrypted, at level may, so nothing failed), none Trusted or Verified.",
-			sessions, plural(int64(len(domains)), "big public provider", "big public providers"))}
 	// One provider is enough: their chains end at roots every bundle has
 	// (explain, which sees one domain, says the same as the report).
-	if file, path, set := d.caConfig(); set {
-		x.Confidence = Medium
-		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
-	}
-	d.add(x)
+	d.add(d.noCABundle(High, Medium,
+		fmt.Sprintf("Every TLS session with %s was Untrusted: their certificates come from public CAs that any CA bundle holds, so Postfix has no CA bundle.", list(domains, 6)),
+		fmt.Sprintf("%d deliveries to %s went over Untrusted TLS (encrypted, at level may, so nothing failed), none Trusted or Verified.",
+			sessions, plural(int64(len(domains)), "big public provider", "big public providers"))))
 }
 
 // allUntrusted: without a big provider among them, many domains whose
@@ -212,15 +219,9 @@ func (d *diagnoser) allUntrusted(failing map[string]bool) {
 	if len(domains) < sharedIssuerDomains || sessions < 10 {
 		return
 	}
-	x := Diagnosis{Domain: "*", ID: "no-ca-bundle", Confidence: Medium, Advice: noCABundleAdvice,
-		Params:   []string{"smtp_tls_CAfile", "smtp_tls_CApath"},
-		Finding:  fmt.Sprintf("All %d TLS sessions with %d domains (%s) were Untrusted and none Trusted or Verified: Postfix probably has no CA bundle.", sessions, len(domains), list(domains, 5)),
-		Evidence: "At level may an untrusted certificate fails nothing, so no TLS failure shows it; with a CA bundle most public mail servers are Trusted."}
-	if file, path, set := d.caConfig(); set {
-		x.Confidence = Low
-		x.Evidence += fmt.Sprintf(" %s: smtp_tls_CAfile = %q, smtp_tls_CApath = %q: check that the bundle exists and is current.", d.cfg.Source, file, path)
-	}
-	d.add(x)
+	d.add(d.noCABundle(Medium, Low,
+		fmt.Sprintf("All %d TLS sessions with %d domains (%s) were Untrusted and none Trusted or Verified: Postfix probably has no CA bundle.", sessions, len(domains), list(domains, 5)),
+		"At level may an untrusted certificate fails nothing, so no TLS failure shows it; with a CA bundle most public mail servers are Trusted."))
 }
 
 // failure explains one domain's failure kind.

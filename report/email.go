@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -61,36 +62,52 @@ func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error 
 	if err := mw.Close(); err != nil {
 		return fmt.Errorf("report: email: %w", err)
 	}
-	host := eo.Host
-	if host == "" {
-		host = "localhost"
+	hdr, err := envelopeHeaders(eo.From, eo.To, headerValue(eo.Subject), eo.Date, eo.Host)
+	if err != nil {
+		return fmt.Errorf("report: email: %w", err)
 	}
-	date := eo.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
-	from, err := addressHeader([]string{eo.From})
-	if err == nil && from == "" {
+	hdr = append(hdr,
+		header{"MIME-Version", "1.0"},
+		header{"Content-Type", `multipart/alternative; boundary="` + mw.Boundary() + `"`},
+		header{"Auto-Submitted", "auto-generated"},
+		header{"X-Mailer", "pftls"})
+	return writeMessage(w, hdr, body.Bytes())
+}
+
+// header is one header field of a message pftls writes.
+type header struct{ k, v string }
+
+// envelopeHeaders are the first headers of every message pftls writes:
+// From (one address, required) and To (checked addresses; none: left out,
+// for --format email without --mail-to), Subject (safe already: see
+// headerValue), Date (now when zero) and a Message-ID at host.
+func envelopeHeaders(from string, to []string, subject string, date time.Time, host string) ([]header, error) {
+	f, err := addressHeader([]string{from})
+	if err == nil && f == "" {
 		err = fmt.Errorf("no address")
 	}
 	if err != nil {
-		return fmt.Errorf("report: email: From: %w", err)
+		return nil, fmt.Errorf("From: %w", err)
 	}
-	to, err := addressHeader(eo.To)
+	t, err := addressHeader(to)
 	if err != nil {
-		return fmt.Errorf("report: email: To: %w", err)
+		return nil, fmt.Errorf("To: %w", err)
 	}
-	hdr := []struct{ k, v string }{
-		{"From", from},
-		{"To", to},
-		{"Subject", headerValue(eo.Subject)},
+	if date.IsZero() {
+		date = time.Now()
+	}
+	return []header{
+		{"From", f},
+		{"To", t},
+		{"Subject", subject},
 		{"Date", date.Format(time.RFC1123Z)},
-		{"Message-ID", "<" + messageID() + "@" + idHost(host) + ">"},
-		{"MIME-Version", "1.0"},
-		{"Content-Type", `multipart/alternative; boundary="` + mw.Boundary() + `"`},
-		{"Auto-Submitted", "auto-generated"},
-		{"X-Mailer", "pftls"},
-	}
+		{"Message-ID", "<" + messageID() + "@" + idHost(cmp.Or(host, "localhost")) + ">"},
+	}, nil
+}
+
+// writeMessage writes the header fields, each folded (an empty To left
+// out), a blank line and body.
+func writeMessage(w io.Writer, hdr []header, body []byte) error {
 	ew := &errWriter{w: w}
 	for _, h := range hdr {
 		if h.k == "To" && h.v == "" {
@@ -99,7 +116,7 @@ func WriteEmail(w io.Writer, m *Model, eo EmailOptions, ro RenderOptions) error 
 		fmt.Fprintf(ew, "%s\r\n", fold(h.k+": "+h.v))
 	}
 	fmt.Fprint(ew, "\r\n")
-	ew.Write(body.Bytes())
+	ew.Write(body)
 	return ew.err
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net/mail"
 	"net/textproto"
 	"slices"
 	"strings"
@@ -418,32 +419,27 @@ func WriteTLSRPTEmail(w io.Writer, r *TLSReport, eo TLSRPTEmail) error {
 	if err != nil {
 		return fmt.Errorf("report: tlsrpt email: %w", err)
 	}
-	host := cmp.Or(eo.Host, "localhost")
-	date := eo.Date
-	if date.IsZero() {
-		date = time.Now()
+	for _, to := range eo.To {
+		// A destination is one rua= mailto: URI of the policy domain's DNS
+		// record: one address, never a list that would add recipients.
+		if addrs, err := mail.ParseAddressList(to); err != nil || len(addrs) != 1 {
+			return fmt.Errorf("report: tlsrpt email: To: %q is not one address", to)
+		}
 	}
 	reportID := "<" + r.Report.ReportID + ">"
-	hdr := []struct{ k, v string }{
-		{"From", headerValue(eo.From)},
-		{"To", headerValue(strings.Join(eo.To, ", "))},
-		{"Subject", headerValue("Report Domain: " + r.PolicyDomain + " Submitter: " + r.Submitter + " Report-ID: " + reportID)},
-		{"Date", date.Format(time.RFC1123Z)},
-		{"Message-ID", "<" + messageID() + "@" + host + ">"},
-		{"TLS-Report-Domain", headerValue(r.PolicyDomain)},
-		{"TLS-Report-Submitter", headerValue(r.Submitter)},
-		{"MIME-Version", "1.0"},
-		{"Content-Type", `multipart/report; report-type="tlsrpt"; boundary="` + mw.Boundary() + `"`},
-		{"Auto-Submitted", "auto-generated"},
-		{"X-Mailer", "pftls"},
+	hdr, err := envelopeHeaders(eo.From, eo.To,
+		headerValue("Report Domain: "+r.PolicyDomain+" Submitter: "+r.Submitter+" Report-ID: "+reportID), eo.Date, eo.Host)
+	if err != nil {
+		return fmt.Errorf("report: tlsrpt email: %w", err)
 	}
-	ew := &errWriter{w: w}
-	for _, h := range hdr {
-		fmt.Fprintf(ew, "%s: %s\r\n", h.k, h.v)
-	}
-	fmt.Fprintf(ew, "\r\nThis is a multipart message in MIME format.\r\n\r\n")
-	ew.Write(body.Bytes())
-	return ew.err
+	hdr = append(hdr,
+		header{"TLS-Report-Domain", headerValue(r.PolicyDomain)},
+		header{"TLS-Report-Submitter", headerValue(r.Submitter)},
+		header{"MIME-Version", "1.0"},
+		header{"Content-Type", `multipart/report; report-type="tlsrpt"; boundary="` + mw.Boundary() + `"`},
+		header{"Auto-Submitted", "auto-generated"},
+		header{"X-Mailer", "pftls"})
+	return writeMessage(w, hdr, append([]byte("This is a multipart message in MIME format.\r\n\r\n"), body.Bytes()...))
 }
 
 // writeBase64Lines writes data in base64, 76 characters a line.

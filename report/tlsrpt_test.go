@@ -482,3 +482,29 @@ func TestTLSRPTPolicyType(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSRPTEmailOneRecipient: a destination comes from the policy
+// domain's DNS (rua=mailto:...): one that names more than one address
+// would add recipients ("sendmail -t" mails every To), so it is refused.
+func TestTLSRPTEmailOneRecipient(t *testing.T) {
+	reports, _ := tlsrptFrom(t, "../testdata/logs/tls-tlsrpt-tlsproxy.log")
+	for _, tc := range []struct {
+		to string
+		ok bool
+	}{
+		{"rua@good.example", true},
+		{"root,rua@evil.example", false},
+		{"rua@evil.example, postmaster@victim.example", false},
+		{"rua@evil.example\r\nBcc: victim@example.org", false},
+		{"", false},
+	} {
+		var buf bytes.Buffer
+		err := WriteTLSRPTEmail(&buf, &reports[0], TLSRPTEmail{From: "tlsrpt@sender.test", To: []string{tc.to}, Date: tlsrptDay, Host: "mail"})
+		if (err == nil) != tc.ok {
+			t.Errorf("To %q: error %v, want ok %v", tc.to, err, tc.ok)
+		}
+		if err == nil && !strings.Contains(buf.String(), "\r\nTo: "+tc.to+"\r\n") {
+			t.Errorf("To %q: header not found in\n%.400s", tc.to, buf.String())
+		}
+	}
+}

@@ -396,30 +396,21 @@ func (b *Builder) wantDomain(d string) bool {
 // Messages must come once each (closed ones as they end, open ones at the
 // end), which aggregate.Pump's KeepOpen mode and a final Drain give.
 func (b *Builder) Feed(batch *aggregate.Batch) {
-	h := b.opts.Host
-	feed(h, batch.Messages, func(x *aggregate.Message) string { return x.Host }, b.Message)
-	feed(h, batch.Attempts, func(x *aggregate.Attempt) string { return x.Host }, b.Attempt)
-	feed(h, batch.TLS, func(x *aggregate.TLSFailure) string { return x.Host }, b.TLSFailure)
-	feed(h, batch.Sessions, func(x *aggregate.Session) string { return x.Host }, b.Session)
-	feed(h, batch.Rejects, func(x *aggregate.Reject) string { return x.Host }, b.Reject)
-	feed(h, batch.Warnings, func(x *aggregate.Warning) string { return x.Host }, b.Warning)
-	feed(h, batch.Unparsed, func(x *aggregate.Unparsed) string { return x.Host }, b.Unparsed)
-	feed(h, batch.LineCounts, func(x *aggregate.LineCount) string { return x.Host }, b.LineCount)
+	batch = batch.OnlyHost(b.opts.Host) // the batch itself without --host
+	each(batch.Messages, b.Message)
+	each(batch.Attempts, b.Attempt)
+	each(batch.TLS, b.TLSFailure)
+	each(batch.Sessions, b.Session)
+	each(batch.Rejects, b.Reject)
+	each(batch.Warnings, b.Warning)
+	each(batch.Unparsed, b.Unparsed)
+	each(batch.LineCounts, b.LineCount)
 }
 
 // each hands every fact to add.
 func each[T any](facts []T, add func(*T)) {
 	for i := range facts {
 		add(&facts[i])
-	}
-}
-
-// feed hands each fact of one host (all hosts when host is "") to add.
-func feed[T any](host string, facts []T, hostOf func(*T) string, add func(*T)) {
-	for i := range facts {
-		if host == "" || hostOf(&facts[i]) == host {
-			add(&facts[i])
-		}
 	}
 }
 

@@ -236,16 +236,7 @@ func BenchmarkIngestCorpus(b *testing.B) {
 					Resolver: func(source.Identity) logparse.Resolver { return benchResolver },
 					Now:      func() time.Time { return time.Unix(0, 0) },
 				}
-				r, err := source.Open(benchCorpus)
-				if err != nil {
-					b.Fatal(err)
-				}
-				res, err := p.IngestReader(ctx, r)
-				r.Close()
-				if err != nil {
-					b.Fatal(err)
-				}
-				lines += res.Lines
+				lines += ingestBenchCorpus(b, p)
 				b.StopTimer()
 				st.Close()
 				b.StartTimer()
@@ -258,6 +249,20 @@ func BenchmarkIngestCorpus(b *testing.B) {
 	}
 }
 
+// ingestBenchCorpus reads the corpus through p and returns its lines.
+func ingestBenchCorpus(b *testing.B, p *aggregate.Pump) int64 {
+	r, err := source.Open(benchCorpus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	res, err := p.IngestReader(context.Background(), r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.Lines
+}
+
 // BenchmarkPumpNoStore is "pftls report --db :memory:" without the
 // report: the corpus read, parsed ahead and correlated by a pump with no
 // store, whose facts go to a consumer that only counts them. Its drains
@@ -267,7 +272,6 @@ func BenchmarkPumpNoStore(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
 	b.SetBytes(fi.Size())
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -281,17 +285,8 @@ func BenchmarkPumpNoStore(b *testing.B) {
 			Resolver:    func(source.Identity) logparse.Resolver { return benchResolver },
 			Now:         func() time.Time { return time.Unix(0, 0) },
 		}
-		r, err := source.Open(benchCorpus)
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := p.IngestReader(ctx, r)
-		r.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
+		lines += ingestBenchCorpus(b, p)
 		p.Flush()
-		lines += res.Lines
 	}
 	b.StopTimer()
 	if facts == 0 {

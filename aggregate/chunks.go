@@ -176,10 +176,6 @@ func packParams(args []any) ([]byte, error) {
 			r.int(v)
 		case int:
 			r.int(int64(v))
-		case float64:
-			r.float(v)
-		case bool:
-			r.bool(v)
 		case string:
 			r.text(v)
 		case []byte:

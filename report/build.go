@@ -550,7 +550,8 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		// The message and the recipient count once for the domain
 		// (domainDeferrals): a recipient's domain is that of its address,
 		// so its first deferral's is the domain of all of them.
-		if rk := (rcptID{mk, env.rcpt}); !b.pendingHas(rk) {
+		rk := rcptID{mk, env.rcpt}
+		if _, ok := b.pending[rk]; !ok {
 			b.pending[rk] = recipState{domain: d.id, since: a.Time.UnixNano()}
 		}
 	}
@@ -578,12 +579,6 @@ func (b *Builder) bounce(a *aggregate.Attempt) {
 	}
 	n := int64(1)
 	b.bounces[[3]string{strings.Clone(k[0]), strings.Clone(k[1]), strings.Clone(k[2])}] = &n
-}
-
-// pendingHas reports whether recipient rk was deferred in the window.
-func (b *Builder) pendingHas(rk rcptID) bool {
-	_, ok := b.pending[rk]
-	return ok
 }
 
 // delivered counts n delivered recipients of attempts like a (its

@@ -145,7 +145,12 @@ func (b *Builder) trends(from, to time.Time, top int) *Trends {
 	if len(b.trend) == 0 || top <= 0 || from.IsZero() || !to.After(from) {
 		return nil
 	}
-	g := newTrendGrid(from, to, b.opts.Zone) // the builder's own when trendFixed: its window is the model's
+	var g trendGrid
+	if b.trendFixed != nil {
+		g = *b.trendFixed // the grid it counted into: its window is the model's
+	} else {
+		g = newTrendGrid(from, to, b.opts.Zone)
+	}
 	buckets := g.buckets
 	tr := &Trends{From: g.start, StepSeconds: int64(g.step / time.Second), Buckets: buckets}
 	for domain, byKey := range b.trend {

@@ -206,7 +206,7 @@ best() {
 }
 
 fresh_db() { rm -f "$1" "$1-wal" "$1-shm" "$1.lock"; }
-mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN {printf "%.0f", b / 1e6}'; }
+mb() { awk -v b="$(stat -c %s "$1")" -v d="${2:-1e6}" 'BEGIN {printf "%.0f", b / d}'; } # FILE [DIVISOR]
 gt() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; }
 # x A B prints A/B with one decimal.
 x() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
@@ -502,7 +502,7 @@ if part mail; then
 	echo "bench: the daily e-mail of $BENCH_MAIL_LINES lines to $BENCH_MAIL_DOMAINS domains" >&2
 	measure mail "$pftls" report --db :memory: --tz UTC --format email "$log"
 	best mail
-	kb=$(awk -v b="$(stat -c %s "$out/mail.out")" 'BEGIN {printf "%.0f", b / 1024}')
+	kb=$(mb "$out/mail.out" 1024)
 	{
 		echo ""
 		echo "### The daily e-mail"

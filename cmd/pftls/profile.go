@@ -186,13 +186,23 @@ func limitMemory(args []string) {
 // database, unless GOMEMLIMIT says otherwise (then it sets neither) or
 // GOGC does.
 func limitIngestMemory() {
+	// Without the limit, GOGC 300 would let the heap grow to four times
+	// what is live: neither is set under GOMEMLIMIT.
+	setHeapLimit(boundedMemory, boundedGCPercent)
+}
+
+// setHeapLimit sets the Go heap's soft limit and GOGC (unless GOGC is
+// set), and reports true; it sets neither, and reports false, when
+// GOMEMLIMIT says otherwise.
+func setHeapLimit(limit int64, gcPercent int) bool {
 	if os.Getenv("GOMEMLIMIT") != "" {
-		return // without the limit, GOGC 300 would let the heap grow to four times what is live
+		return false
 	}
-	debug.SetMemoryLimit(boundedMemory)
+	debug.SetMemoryLimit(limit)
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(boundedGCPercent)
+		debug.SetGCPercent(gcPercent)
 	}
+	return true
 }
 
 // limitReportMemory sets the report's heap limit (reportMemory or
@@ -202,12 +212,8 @@ func limitIngestMemory() {
 // live heap alone nears the limit (a week at 10M lines a day) would
 // otherwise keep the collector running without pause.
 func limitReportMemory(limit int64) (stop func()) {
-	if os.Getenv("GOMEMLIMIT") != "" {
+	if !setHeapLimit(limit, 100) {
 		return func() {}
-	}
-	debug.SetMemoryLimit(limit)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(100)
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup

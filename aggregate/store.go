@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	_ "embed"
@@ -284,8 +285,7 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 		// one connection, whose tuning pragmas below then always apply.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside,
-		dict: newDictionary(db)}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, ledger: opts.Ledger && !opts.ReadOnly, lock: lock, aside: aside}
 	if s.ledger && !mem {
 		// The ledger's one connection is held by its scan: the ids a
 		// writer adds meanwhile are loaded through a read-only handle of
@@ -296,13 +296,14 @@ func Open(ctx context.Context, path string, opts OpenOptions) (_ *Store, err err
 			db.Close()
 			return nil, fmt.Errorf("open database %s: %w", path, oerr)
 		}
-		s.dictDB, s.dict = ro, newDictionary(ro)
+		s.dictDB = ro
 		defer func() {
 			if err != nil {
 				ro.Close()
 			}
 		}()
 	}
+	s.dict = newDictionary(cmp.Or(s.dictDB, db))
 	if lock != nil && aside == "" && (opts.Check || lock.unclean) {
 		if err := s.quickCheck(ctx); err != nil {
 			db.Close()

@@ -152,9 +152,7 @@ func (s *Store) Pack(b *Batch, st *State) (*PackedBatch, error) {
 	} else if st != nil {
 		p.dropOpenRows = true
 	}
-	if p.dict != nil {
-		p.packDictionary(p.dict)
-	}
+	p.packDictionary(p.dict)
 	if p.err != nil {
 		return nil, s.wrapWriteErr("write", p.err)
 	}
@@ -193,9 +191,7 @@ func (s *Store) CommitPacked(ctx context.Context, p *PackedBatch, state []byte, 
 	if err := tx.Commit(); err != nil {
 		return s.wrapWriteErr("commit", err)
 	}
-	if p.dict != nil {
-		p.dict.committedUpTo(p.dictTo)
-	}
+	p.dict.committedUpTo(p.dictTo)
 	if s.ckpt != nil {
 		s.ckpt.wrote(p.bytes + int64(len(state)))
 	}

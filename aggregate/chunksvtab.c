@@ -7,9 +7,8 @@
  * A report reads a window's facts this way: one driver call per chunk of
  * rows instead of one per row, and no Go value boxed per column (chunks.go).
  *
- * The parameters are one row in the format of pftls_rows (rowsvtab.c), with
- * one more tag, 'b', for a blob (a 4-byte little-endian length and that
- * many bytes). Each result row is a blob of whole rows of the query, in
+ * The parameters are one row in the format of pftls_rows (rowsvtab.c).
+ * Each result row is a blob of whole rows of the query, in
  * the query's order, in that same format. A chunk ends after the row that
  * takes it to PFTLS_CHUNK_BYTES or past. The query must return exactly
  * the number of columns given, which the reader splits the rows by.
@@ -199,41 +198,32 @@ static int chunks_bind(chunks_cursor *c, const unsigned char *args, sqlite3_int6
   while (pos < n) {
     int rc = SQLITE_OK, i = ++got;
     if (i > want) return chunks_fail(c, SQLITE_ERROR, "more parameters than the query has", 0);
-    unsigned char tag = args[pos];
-    switch (tag) {
+    const char *why = 0;
+    sqlite3_int64 size = pftls_value_size(args + pos, n - pos, &why);
+    if (size == 0) return chunks_fail(c, SQLITE_ERROR, "parameter", why);
+    const unsigned char *p = args + pos;
+    /* A length fits an int: a blob is at most SQLite's 1 GB limit. */
+    switch (p[0]) {
     case 'n':
       rc = sqlite3_bind_null(c->stmt, i);
-      pos += 1;
       break;
     case 'i':
+      rc = sqlite3_bind_int64(c->stmt, i, (sqlite3_int64)pftls_get_le(p + 1, 8));
+      break;
     case 'f': {
-      if (n - pos < 9) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
-      sqlite3_uint64 v = pftls_get_le(args + pos + 1, 8);
-      if (tag == 'i') {
-        rc = sqlite3_bind_int64(c->stmt, i, (sqlite3_int64)v);
-      } else {
-        double d;
-        memcpy(&d, &v, sizeof d);
-        rc = sqlite3_bind_double(c->stmt, i, d);
-      }
-      pos += 9;
+      sqlite3_uint64 v = pftls_get_le(p + 1, 8);
+      double d;
+      memcpy(&d, &v, sizeof d);
+      rc = sqlite3_bind_double(c->stmt, i, d);
       break;
     }
     case 't':
-    case 'b': {
-      if (n - pos < 5) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
-      sqlite3_int64 len = (sqlite3_int64)pftls_get_le(args + pos + 1, 4);
-      if (n - pos - 5 < len) return chunks_fail(c, SQLITE_ERROR, "parameter cut short", 0);
-      const unsigned char *p = args + pos + 5;
-      /* The length fits an int: a blob is at most SQLite's 1 GB limit. */
-      rc = tag == 't' ? sqlite3_bind_text(c->stmt, i, (const char *)p, (int)len, SQLITE_TRANSIENT)
-                      : sqlite3_bind_blob(c->stmt, i, p, (int)len, SQLITE_TRANSIENT);
-      pos += 5 + len;
+      rc = sqlite3_bind_text(c->stmt, i, (const char *)p + 5, (int)(size - 5), SQLITE_TRANSIENT);
       break;
+    default: /* 'b' */
+      rc = sqlite3_bind_blob(c->stmt, i, p + 5, (int)(size - 5), SQLITE_TRANSIENT);
     }
-    default:
-      return chunks_fail(c, SQLITE_ERROR, "unknown parameter tag", 0);
-    }
+    pos += size;
     if (rc != SQLITE_OK) {
       chunks_vtab *vt = (chunks_vtab *)c->base.pVtab;
       return chunks_fail(c, rc, "bind", sqlite3_errmsg(vt->db));

@@ -11,7 +11,8 @@
  *   'i'  integer, 8 bytes little-endian
  *   'f'  double, 8 bytes little-endian IEEE 754
  *   't'  text, a 4-byte little-endian length and that many bytes (UTF-8)
- * A malformed blob is an error naming the row, never a read out of bounds.
+ *   'b'  blob, the same
+ * (pftls_value_size in vtab.c reads them). A malformed blob is an error naming the row, never a read out of bounds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,25 +105,10 @@ static int rows_next(sqlite3_vtab_cursor *cur) {
   for (int i = 0; i < c->ncol; i++) {
     if (pos >= c->len) return rows_fail(c, "fewer values than columns");
     c->at[i] = pos;
-    switch (c->data[pos]) {
-    case 'n':
-      pos += 1;
-      break;
-    case 'i':
-    case 'f':
-      if (c->len - pos < 9) return rows_fail(c, "number cut short");
-      pos += 9;
-      break;
-    case 't': {
-      if (c->len - pos < 5) return rows_fail(c, "text length cut short");
-      sqlite3_int64 n = (sqlite3_int64)pftls_get_le(c->data + pos + 1, 4);
-      if (c->len - pos - 5 < n) return rows_fail(c, "text cut short");
-      pos += 5 + n;
-      break;
-    }
-    default:
-      return rows_fail(c, "unknown value tag");
-    }
+    const char *why = 0;
+    sqlite3_int64 size = pftls_value_size(c->data + pos, c->len - pos, &why);
+    if (size == 0) return rows_fail(c, why);
+    pos += size;
   }
   c->next = pos;
   return SQLITE_OK;
@@ -177,6 +163,9 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   case 't':
     /* The length fits an int: a blob is at most SQLite's 1 GB limit. */
     sqlite3_result_text(ctx, (const char *)p + 5, (int)pftls_get_le(p + 1, 4), SQLITE_TRANSIENT);
+    break;
+  case 'b':
+    sqlite3_result_blob(ctx, p + 5, (int)pftls_get_le(p + 1, 4), SQLITE_TRANSIENT);
     break;
   default:
     sqlite3_result_null(ctx);

@@ -143,6 +143,13 @@ int sqlite3_column_bytes(sqlite3_stmt*, int iCol);
 sqlite3_uint64 pftls_get_le(const unsigned char *p, int n);
 void pftls_put_le(unsigned char *p, sqlite3_uint64 v, int n);
 
+/* pftls_value_size is the size (tag and payload) of the packed value at
+ * p, of which n bytes are there; 0 when it is cut short or its tag is
+ * unknown, and then *why says which. Tags: 'n' NULL, 'i' integer and 'f'
+ * double (8 bytes little-endian), 't' text and 'b' blob (a 4-byte
+ * little-endian length and the bytes). */
+sqlite3_int64 pftls_value_size(const unsigned char *p, sqlite3_int64 n, const char **why);
+
 /* pftls_best_index_args requires the n (at most PFTLS_MAX_ARGS) hidden
  * columns cols as equality constraints, passed to the filter as its
  * arguments in that order; usage is the error when one is missing. */

@@ -1,7 +1,8 @@
 /*
  * What the table-valued functions pftls_rows (rowsvtab.c) and
  * pftls_chunks (chunksvtab.c) share: their value format's little-endian
- * numbers, their required arguments, and their registration.
+ * numbers and the size of a value, their required arguments, and their
+ * registration.
  */
 #include "sqliteapi.h"
 
@@ -13,6 +14,31 @@ sqlite3_uint64 pftls_get_le(const unsigned char *p, int n) {
 
 void pftls_put_le(unsigned char *p, sqlite3_uint64 v, int n) {
   for (int i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
+}
+
+sqlite3_int64 pftls_value_size(const unsigned char *p, sqlite3_int64 n, const char **why) {
+  switch (n > 0 ? p[0] : 0) {
+  case 'n':
+    return 1;
+  case 'i':
+  case 'f':
+    if (n >= 9) return 9;
+    *why = "number cut short";
+    return 0;
+  case 't':
+  case 'b': {
+    if (n < 5) {
+      *why = "text length cut short";
+      return 0;
+    }
+    sqlite3_int64 len = (sqlite3_int64)pftls_get_le(p + 1, 4);
+    if (n - 5 >= len) return 5 + len;
+    *why = "text cut short";
+    return 0;
+  }
+  }
+  *why = n > 0 ? "unknown value tag" : "value missing";
+  return 0;
 }
 
 int pftls_best_index_args(sqlite3_vtab *vt, sqlite3_index_info *info, const int *cols, int n,

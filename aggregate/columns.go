@@ -222,7 +222,7 @@ var attemptsTable = &factTable[Attempt]{name: "attempts",
 			relay_host, relay_addr, relay_port, status, dsn, delay, delay_before, delay_queue, delay_connect, delay_xmit,
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
 			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts WHERE time >= ? AND time < ? AND (? = '' OR host = ?)
-			AND (? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*') ORDER BY time`,
+			AND (?5 = '' OR domain = ?5 COLLATE NOCASE OR domain GLOB '*[^ -~]*') ORDER BY time`,
 	cols: []column[Attempt]{
 		timeCol("time", func(a *Attempt) *time.Time { return &a.Time }),
 		textCol("host", func(a *Attempt) *string { return &a.Host }),

@@ -25,17 +25,17 @@ type Query struct {
 	Domain string
 }
 
-// domainArgs are the two parameters of a query's domain condition: a
-// row is kept when the first is empty, when its domain is the second in
-// ASCII case folding (COLLATE NOCASE), or when its domain is not all
-// printable ASCII (GLOB '*[^ -~]*').
-func (q Query) domainArgs() (string, string) {
+// domainArg is the parameter (?5) of a query's domain condition: a row
+// is kept when it is empty, when the row's domain is it in ASCII case
+// folding (COLLATE NOCASE), or when the row's domain is not all printable
+// ASCII (GLOB '*[^ -~]*').
+func (q Query) domainArg() string {
 	for i := 0; i < len(q.Domain); i++ {
 		if c := q.Domain[i]; c < ' ' || c > '~' {
-			return "", "" // SQLite folds only ASCII: filter nothing
+			return "" // SQLite folds only ASCII: filter nothing
 		}
 	}
-	return q.Domain, q.Domain
+	return q.Domain
 }
 
 func (q Query) bounds() (int64, int64) {
@@ -81,8 +81,7 @@ func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 // ofDomain are the parameters of a query of the range [from, to) (Unix
 // nanoseconds or hours) of q's host and destination domain.
 func (q Query) ofDomain(from, to int64) []any {
-	dom, dom2 := q.domainArgs()
-	return []any{from, to, q.Host, q.Host, dom, dom2}
+	return []any{from, to, q.Host, q.Host, q.domainArg()}
 }
 
 // scanRest streams the facts of a window other than messages and

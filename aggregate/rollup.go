@@ -221,7 +221,7 @@ var deliveredTable = &factTable[DeliveredGroup]{name: "rollup_delivered",
 			first = min(first, excluded.first), last = max(last, excluded.last)`,
 	query: `SELECT hour, host, domain, service, relayed, local_hop, tls_trust, tls_protocol, tls_cipher,
 			tls_policy, tls_rpt, tls_kex, tls_server_sig, n, bytes, delay_us, delay_max, first, last FROM rollup_delivered
-			WHERE hour >= ? AND hour < ? AND (? = '' OR host = ?) AND (? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*')`,
+			WHERE hour >= ? AND hour < ? AND (? = '' OR host = ?) AND (?5 = '' OR domain = ?5 COLLATE NOCASE OR domain GLOB '*[^ -~]*')`,
 	cols: []column[DeliveredGroup]{
 		hourCol("hour", func(g *DeliveredGroup) *time.Time { return &g.Hour }),
 		textCol("host", func(g *DeliveredGroup) *string { return &g.Host }),
@@ -251,7 +251,7 @@ var recipientsTable = &factTable[RecipientGroup]{name: "rollup_recipients",
 		SELECT c0, c1, c2, c3, c4, c5 FROM pftls_rows(?, ?) WHERE true
 		ON CONFLICT (hour, host, domain, recipient) DO UPDATE SET n = n + excluded.n, bytes = bytes + excluded.bytes`,
 	query: `SELECT hour, host, domain, recipient, n, bytes FROM rollup_recipients
-			WHERE hour >= ? AND hour < ? AND (? = '' OR host = ?) AND (? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*')`,
+			WHERE hour >= ? AND hour < ? AND (? = '' OR host = ?) AND (?5 = '' OR domain = ?5 COLLATE NOCASE OR domain GLOB '*[^ -~]*')`,
 	cols: []column[RecipientGroup]{
 		hourCol("hour", func(g *RecipientGroup) *time.Time { return &g.Hour }),
 		textCol("host", func(g *RecipientGroup) *string { return &g.Host }),
@@ -296,7 +296,7 @@ const problemAttemptsQuery = `SELECT time, host, queue_id, message_start, servic
 			reason, reason_class, forwarded, local_hop, tls_trust, tls_protocol, tls_cipher, tls_failure, tls_detail,
 			tls_policy, tls_rpt, tls_kex, tls_server_sig FROM attempts INDEXED BY attempts_problems
 			WHERE (status != 'sent' OR forwarded != 0 OR tls_failure != '') AND time >= ? AND time < ? AND (? = '' OR host = ?)
-			AND (? = '' OR domain = ? COLLATE NOCASE OR domain GLOB '*[^ -~]*')
+			AND (?5 = '' OR domain = ?5 COLLATE NOCASE OR domain GLOB '*[^ -~]*')
 			ORDER BY time`
 
 // resolutionsQuery reads the plain deliveries of a time range that may

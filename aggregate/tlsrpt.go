@@ -20,11 +20,10 @@ type TLSRPTFacts struct {
 // every destination domain (q.Domain is not used).
 func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) {
 	from, to := q.bounds()
-	q.Domain = "" // every domain's
-	window := q.ofDomain(from, to)
-	rest := []any{from, to, q.Host, q.Host}
+	window := []any{from, to, q.Host, q.Host}
 	out := &TLSRPTFacts{From: q.From, To: q.To}
-	err := s.scanRows(ctx, "attempts", attemptsTable.query, window, scanEach(s.dict, attemptsTable, func(a *Attempt) {
+	// Every domain's attempts: an empty domain parameter.
+	err := s.scanRows(ctx, "attempts", attemptsTable.query, append(window, ""), scanEach(s.dict, attemptsTable, func(a *Attempt) {
 		if a.InTLSMix() {
 			out.Attempts = append(out.Attempts, *a)
 		}
@@ -32,7 +31,7 @@ func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, rest, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
+	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
 		if f.Outbound() {
 			out.Failures = append(out.Failures, *f)
 		}

@@ -87,12 +87,23 @@ var factFamilies = []*metricFamily{famReceived, famExpired, famDeferredMsgs, fam
 var domainFamilies = []*metricFamily{famDomainDeliveries, famDomainTLSFailures}
 
 // MetricNames lists the families a Metrics exports.
-func MetricNames() []string {
-	var names []string
-	for _, f := range slices.Concat(factFamilies, domainFamilies) {
-		names = append(names, f.name)
+func MetricNames() []string { return familyNames(slices.Concat(factFamilies, domainFamilies)) }
+
+// familyNames are the names of families fs.
+func familyNames(fs []*metricFamily) []string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.name
 	}
 	return names
+}
+
+// describe sends the descriptions of families fs
+// (prometheus.Collector's Describe).
+func describe(ch chan<- *prometheus.Desc, fs []*metricFamily) {
+	for _, f := range fs {
+		ch <- f.desc
+	}
 }
 
 // MetricsOptions say what a Metrics counts.
@@ -542,9 +553,7 @@ func (m *Metrics) promote() {
 
 // Describe sends the descriptors of every family (prometheus.Collector).
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, f := range slices.Concat(factFamilies, domainFamilies) {
-		ch <- f.desc
-	}
+	describe(ch, slices.Concat(factFamilies, domainFamilies))
 }
 
 // Collect sends every series (prometheus.Collector).

@@ -46,13 +46,7 @@ var (
 var queueFamilies = []*metricFamily{famQueueMessages, famQueueAge, famQueueDomain, famQueueUp, famQueueRefreshed}
 
 // QueueMetricNames lists the families a QueueCollector exports.
-func QueueMetricNames() []string {
-	var names []string
-	for _, f := range queueFamilies {
-		names = append(names, f.name)
-	}
-	return names
-}
+func QueueMetricNames() []string { return familyNames(queueFamilies) }
 
 // queueEntry is one line of postqueue -j (the fields pftls uses).
 type queueEntry struct {
@@ -168,11 +162,7 @@ func (q *QueueCollector) Failed() {
 }
 
 // Describe is prometheus.Collector's.
-func (q *QueueCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, f := range queueFamilies {
-		ch <- f.desc
-	}
-}
+func (q *QueueCollector) Describe(ch chan<- *prometheus.Desc) { describe(ch, queueFamilies) }
 
 // Collect is prometheus.Collector's.
 func (q *QueueCollector) Collect(ch chan<- prometheus.Metric) {

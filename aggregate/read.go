@@ -1,10 +1,13 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -274,13 +277,21 @@ func ascii(s string) bool {
 	return true
 }
 
-// messagesAliveQuery is messagesTable.query for a window with a start:
-// through the index of last_seen, so that a window at the end of a long
-// history reads the messages alive in it, not every message begun before
-// its end.
-const messagesAliveQuery = `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
-			size, nrcpt, message_id, removed, deleted, expired FROM messages INDEXED BY messages_last_seen
-			WHERE +start < ? AND last_seen >= ? AND (? = '' OR host = ?)`
+// messagesReceivedQuery is messagesTable.query for the messages received
+// in a window [?1, ?2) on host ?3 (empty: every host): a range of the
+// primary key, read in order.
+const messagesReceivedQuery = `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
+			size, nrcpt, message_id, removed, deleted, expired FROM messages
+			WHERE start >= ?1 AND start < ?2 AND (?3 = '' OR host = ?3)`
+
+// messagesEndedQuery is messagesTable.query for the messages begun before
+// ?1, still alive at it, that expired or were deleted, on host ?2 (empty:
+// every host), through the index of just those. The other messages alive
+// in a window, on a busy server mostly ones deferred for days, add
+// nothing to the report of a bounded window (report.Builder.Message).
+const messagesEndedQuery = `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
+			size, nrcpt, message_id, removed, deleted, expired FROM messages INDEXED BY messages_ended
+			WHERE (expired != 0 OR deleted != 0) AND last_seen >= ?1 AND +start < ?1 AND (?2 = '' OR host = ?2)`
 
 // RollupSink receives what ScanRollups reads: facts as Sink does, the
 // rollups of whole hours, and Resolution (see ScanRollups).
@@ -336,15 +347,20 @@ func segments(from, to int64, rollup func(hour time.Time) bool) []segment {
 
 // ScanRollups streams a window's facts to sink as Scan does, except that
 // the plain deliveries (Attempt.RolledUp) of the whole hours rollup allows
-// come as the rollups of those hours (see rollup.go). A window without a
-// start or an end is read as Scan reads it.
+// come as the rollups of those hours (see rollup.go), and of the messages
+// alive in the window only those received in it and those that expired or
+// were deleted. A window without a start or an end is read as Scan reads
+// it.
 func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.Time) bool, sink RollupSink) error {
 	if q.From.IsZero() || q.To.IsZero() {
 		return s.Scan(ctx, q, sink)
 	}
 	from, to := q.bounds()
 	host := q.Host
-	if err := s.scanRows(ctx, "messages", messagesAliveQuery, []any{to, from, host, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
+	if err := s.scanRows(ctx, "messages", messagesReceivedQuery, []any{from, to, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
+		return err
+	}
+	if err := s.scanRows(ctx, "ended messages", messagesEndedQuery, []any{from, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
 		return err
 	}
 	// Attempts in time order, segment by segment; the deferred
@@ -381,8 +397,13 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 		}
 	}
 	if len(deferred) > 0 {
+		// In the index's order, so that each probe finds its pages near
+		// the last one's rather than anywhere in a store of weeks.
+		keys := slices.SortedFunc(maps.Keys(deferred), func(a, b deferral) int {
+			return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.recipient, b.recipient))
+		})
 		r := newRowBuffer(nil)
-		for d := range deferred {
+		for _, d := range keys {
 			r.int(d.start)
 			r.text(d.recipient)
 			r.bool(!ascii(d.recipient))

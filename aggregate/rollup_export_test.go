@@ -41,6 +41,9 @@ func UndoRollupsStep(ctx context.Context, path string) error {
 // every dictionary id replaced by its text and every delay in hundredths
 // by its seconds, the dictionary goes and the version is set back.
 func UndoCompactStep(ctx context.Context, path string) error {
+	if err := UndoMessagesEndedStep(ctx, path); err != nil {
+		return err
+	}
 	step := slices.Index(migrations, schemaCompact)
 	// The tables and indexes as the steps before made them.
 	scratch, err := sql.Open("sqlite3", "file::memory:")
@@ -108,6 +111,26 @@ func UndoCompactStep(ctx context.Context, path string) error {
 		}
 	}
 	for _, q := range []string{"DROP TABLE dictionary", "PRAGMA user_version = " + strconv.Itoa(step)} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// UndoMessagesEndedStep makes the database at path what pftls wrote before
+// schema step 13 (store.go): the index of every message's last_seen back
+// in place of the one of the messages that ended.
+func UndoMessagesEndedStep(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"DROP INDEX messages_ended", "CREATE INDEX messages_last_seen ON messages(last_seen)",
+		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaMessagesEnded)),
+	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}

@@ -140,7 +140,17 @@ var migrations = []string{
 	// failures, rejects and warnings through a dictionary, delays in
 	// hundredths of a second; the rows stored so far are rewritten so.
 	schemaCompact,
+	// 13: messages read by what a report needs of them (read.go).
+	schemaMessagesEnded,
 }
+
+// schemaMessagesEnded is schema step 13. A report reads the messages
+// received in its window through the primary key (start first) and, of
+// those begun before the window, only the ones that expired or were
+// deleted (read.go). The index of every message's last_seen, rewritten by
+// each update of a message, gives way to one of just those.
+const schemaMessagesEnded = `DROP INDEX messages_last_seen;
+	CREATE INDEX messages_ended ON messages(last_seen) WHERE expired != 0 OR deleted != 0;`
 
 // compactStep is the schema version from which the fact tables are
 // written in the compact encoding (dict.go).

@@ -38,11 +38,47 @@ const timelineTLSFailure = string(KindTLSFailure)
 // maxTimeline bounds the timeline: the first and the last events are kept.
 const maxTimeline = 40
 
-// explainSink feeds the builder and keeps the domain's events.
+// explainSink feeds the builder and keeps what the timeline can show of
+// the domain's attempts and failed TLS sessions.
 type explainSink struct {
 	*Builder
-	domain string
-	events []TimelineEvent
+	domain   string
+	attempts timelineKeeper
+	failures timelineKeeper
+}
+
+// timelineKeeper keeps, of one kind of event arriving in time order, what
+// a timeline of at most maxTimeline events can show of it, however many
+// there are (a busy domain has millions of attempts in a week): the first
+// half of maxTimeline of them, the last half, and their number.
+type timelineKeeper struct {
+	n    int
+	head []TimelineEvent
+	tail []TimelineEvent // the latest after head, a ring once full
+}
+
+func (k *timelineKeeper) add(e TimelineEvent) {
+	const half = maxTimeline / 2
+	switch {
+	case len(k.head) < half:
+		k.head = append(k.head, e)
+	case len(k.tail) < half:
+		k.tail = append(k.tail, e)
+	default:
+		k.tail[(k.n-half)%half] = e
+	}
+	k.n++
+}
+
+// events returns the kept events in the order they came.
+func (k *timelineKeeper) events() []TimelineEvent {
+	const half = maxTimeline / 2
+	out := slices.Clone(k.head)
+	oldest := 0
+	if len(k.tail) == half {
+		oldest = (k.n - half) % half
+	}
+	return append(append(out, k.tail[oldest:]...), k.tail[:oldest]...)
 }
 
 func (s *explainSink) Attempt(a *aggregate.Attempt) {
@@ -57,7 +93,7 @@ func (s *explainSink) Attempt(a *aggregate.Attempt) {
 	if a.TLSFailure != "" {
 		tls = strings.TrimSpace(tls + " " + string(a.TLSFailure))
 	}
-	s.events = append(s.events, TimelineEvent{Time: a.Time, What: string(a.Status), Recipient: a.Recipient,
+	s.attempts.add(TimelineEvent{Time: a.Time, What: string(a.Status), Recipient: a.Recipient,
 		Relay: a.Relay, TLS: tls, Detail: a.DSN + " " + a.Reason})
 }
 
@@ -66,7 +102,7 @@ func (s *explainSink) TLSFailure(f *aggregate.TLSFailure) {
 	if !f.Outbound() || !strings.EqualFold(f.Domain, s.domain) {
 		return
 	}
-	s.events = append(s.events, TimelineEvent{Time: f.Time, What: timelineTLSFailure, Recipient: f.Recipient,
+	s.failures.add(TimelineEvent{Time: f.Time, What: timelineTLSFailure, Recipient: f.Recipient,
 		Relay: f.Peer, TLS: string(f.Kind), Detail: f.Detail})
 }
 
@@ -82,14 +118,25 @@ func Explain(ctx context.Context, st *aggregate.Store, domain string, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	e := &Explanation{Domain: domain, Model: m, Timeline: sink.events}
-	sortTimeline(e.Timeline)
-	if len(e.Timeline) > maxTimeline {
-		half := maxTimeline / 2
-		e.Omitted = len(e.Timeline) - maxTimeline
-		e.Timeline = append(e.Timeline[:half:half], e.Timeline[len(e.Timeline)-half:]...)
-	}
+	e := &Explanation{Domain: domain, Model: m}
+	e.Timeline, e.Omitted = timeline(&sink.attempts, &sink.failures)
 	return e, nil
+}
+
+// timeline merges the attempts and the failures by time and keeps the
+// first and the last half of maxTimeline events; omitted is how many are
+// left out between them. Each kind comes in time order, so the first
+// (last) events of the two together are among the first (last) kept of
+// each.
+func timeline(attempts, failures *timelineKeeper) (events []TimelineEvent, omitted int) {
+	events = append(attempts.events(), failures.events()...)
+	sortTimeline(events)
+	if n := attempts.n + failures.n; n > maxTimeline {
+		half := maxTimeline / 2
+		omitted = n - maxTimeline
+		events = append(events[:half:half], events[len(events)-half:]...)
+	}
+	return events, omitted
 }
 
 func sortTimeline(ev []TimelineEvent) {

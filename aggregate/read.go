@@ -67,12 +67,12 @@ type Sink interface {
 }
 
 // Scan streams the facts of q to sink: messages alive in the window (so a
-// message received before it but delivered or expired inside it is known),
+// message received before it but delivered or expired inside it is known;
+// of a domain's bounded window only those that ended, see scanMessages),
 // and everything else that happened inside it.
 func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
-	host := q.Host
-	if err := s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, host, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
+	if err := s.scanMessages(ctx, q, true, sink.Message); err != nil {
 		return err
 	}
 	if err := s.scanRows(ctx, "attempts", attemptsTable.query, q.ofDomain(from, to), scanEach(s.dict, attemptsTable, sink.Attempt)); err != nil {
@@ -284,14 +284,36 @@ const messagesReceivedQuery = `SELECT host, queue_id, start, last_seen, origin, 
 			size, nrcpt, message_id, removed, deleted, expired FROM messages
 			WHERE start >= ?1 AND start < ?2 AND (?3 = '' OR host = ?3)`
 
-// messagesEndedQuery is messagesTable.query for the messages begun before
-// ?1, still alive at it, that expired or were deleted, on host ?2 (empty:
-// every host), through the index of just those. The other messages alive
-// in a window, on a busy server mostly ones deferred for days, add
-// nothing to the report of a bounded window (report.Builder.Message).
+// messagesEndedQuery is messagesTable.query for the messages alive at or
+// after ?1, begun before ?2, that expired or were deleted, on host ?3
+// (empty: every host), through the index of just those.
 const messagesEndedQuery = `SELECT host, queue_id, start, last_seen, origin, client, client_ip, service, sender, has_sender,
 			size, nrcpt, message_id, removed, deleted, expired FROM messages INDEXED BY messages_ended
-			WHERE (expired != 0 OR deleted != 0) AND last_seen >= ?1 AND +start < ?1 AND (?2 = '' OR host = ?2)`
+			WHERE (expired != 0 OR deleted != 0) AND last_seen >= ?1 AND +start < ?2 AND (?3 = '' OR host = ?3)`
+
+// scanMessages reads the messages of q's window into add. Of a window
+// without a start or an end, and when alive asks for it, that is every
+// message alive in the window, so that the sink knows the times of the
+// first and the last. Otherwise the sink needs of a message begun
+// before the window only that it expired or was deleted
+// (report.Builder.Message): the other messages alive in a window, on a
+// busy server mostly ones deferred for days, are not read. A domain's
+// query (q.Domain) reads no received messages either: a message has no
+// destination domain of its own.
+func (s *Store) scanMessages(ctx context.Context, q Query, alive bool, add func(*Message)) error {
+	from, to := q.bounds()
+	read := scanEach(s.dict, messagesTable, add)
+	switch {
+	case q.From.IsZero() || q.To.IsZero() || alive && q.Domain == "":
+		return s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, q.Host, q.Host}, read)
+	case q.Domain != "":
+		return s.scanRows(ctx, "ended messages", messagesEndedQuery, []any{from, to, q.Host}, read)
+	}
+	if err := s.scanRows(ctx, "messages", messagesReceivedQuery, []any{from, to, q.Host}, read); err != nil {
+		return err
+	}
+	return s.scanRows(ctx, "ended messages", messagesEndedQuery, []any{from, from, q.Host}, read)
+}
 
 // RollupSink receives what ScanRollups reads: facts as Sink does, the
 // rollups of whole hours, and Resolution (see ScanRollups).
@@ -357,10 +379,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	}
 	from, to := q.bounds()
 	host := q.Host
-	if err := s.scanRows(ctx, "messages", messagesReceivedQuery, []any{from, to, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
-		return err
-	}
-	if err := s.scanRows(ctx, "ended messages", messagesEndedQuery, []any{from, host}, scanEach(s.dict, messagesTable, sink.Message)); err != nil {
+	if err := s.scanMessages(ctx, q, false, sink.Message); err != nil {
 		return err
 	}
 	// Attempts in time order, segment by segment; the deferred

@@ -49,7 +49,7 @@
 // each restore the correlator's state and the second would undo the first.
 // A store opened as a Ledger (tlsrpt.go) takes no lock: it writes only the
 // sent_reports table of pftls tlsrpt --send, which no ingest touches.
-// [Store.TLSRPTFacts] reads a day's facts for RFC 8460 reports.
+// [Store.ScanTLSRPT] streams a day's facts for RFC 8460 reports.
 //
 // # Pump
 //

@@ -7,39 +7,34 @@ import (
 	"time"
 )
 
-// TLSRPTFacts are the facts an RFC 8460 TLS report of a window is made
-// from (report.BuildTLSRPT): the outbound attempts that count in the TLS
-// mix (Attempt.InTLSMix) and the outbound TLS failures, in time order.
-type TLSRPTFacts struct {
-	From, To time.Time
-	Attempts []Attempt
-	Failures []TLSFailure
+// TLSRPTSink receives the facts an RFC 8460 TLS report of a window is
+// made from (report.TLSRPTBuilder): the outbound attempts that count in
+// the TLS mix (Attempt.InTLSMix), in time order, then the outbound TLS
+// failures, in time order. A pointer is only valid during the call.
+type TLSRPTSink interface {
+	Attempt(*Attempt)
+	TLSFailure(*TLSFailure)
 }
 
-// TLSRPTFacts reads the facts of q's window for RFC 8460 reports, of
-// every destination domain (q.Domain is not used).
-func (s *Store) TLSRPTFacts(ctx context.Context, q Query) (*TLSRPTFacts, error) {
+// ScanTLSRPT streams the facts of q's window for RFC 8460 reports, of
+// every destination domain (q.Domain is not used), to sink.
+func (s *Store) ScanTLSRPT(ctx context.Context, q Query, sink TLSRPTSink) error {
 	from, to := q.bounds()
 	window := []any{from, to, q.Host, q.Host}
-	out := &TLSRPTFacts{From: q.From, To: q.To}
 	// Every domain's attempts: an empty domain parameter.
 	err := s.scanRows(ctx, "attempts", attemptsTable.query, append(window, ""), scanEach(s.dict, attemptsTable, func(a *Attempt) {
 		if a.InTLSMix() {
-			out.Attempts = append(out.Attempts, *a)
+			sink.Attempt(a)
 		}
 	}))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	err = s.scanRows(ctx, "tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
+	return s.scanRows(ctx, "tls failures", tlsFailuresTable.query, window, scanEach(s.dict, tlsFailuresTable, func(f *TLSFailure) {
 		if f.Outbound() {
-			out.Failures = append(out.Failures, *f)
+			sink.TLSFailure(f)
 		}
 	}))
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // SentReport is one RFC 8460 report delivered to one destination.

@@ -35,7 +35,7 @@
 //     diagnosis (--postconf).
 //   - redact.go: Redact, hashing the local part of e-mail addresses.
 //   - explain.go: Explain and RenderExplain, one domain's timeline.
-//   - tlsrpt.go: BuildTLSRPT, RFC 8460 TLS reports of a day per policy
+//   - tlsrpt.go: TLSRPTBuilder, RFC 8460 TLS reports of a day per policy
 //     domain (pure), their JSON, §5.3 file name, gzip and mail
 //     (WriteTLSRPTEmail); pftls tlsrpt writes and sends them.
 //

@@ -24,8 +24,8 @@ import (
 // RFC 8460 (SMTP TLS Reporting) reports made from the log: one per policy
 // domain and UTC day, for Postfix servers that cannot write them
 // themselves (Postfix 3.10+ needs libtlsrpt and sys4's reporting daemons).
-// This file is pure: facts in, reports and their JSON, file name and
-// e-mail out. cmd/pftls/tlsrpt.go reads the store, writes and sends them.
+// This file is pure: facts in (TLSRPTBuilder), reports and their JSON,
+// file name and e-mail out. cmd/pftls/tlsrpt.go reads the store, writes and sends them.
 
 // TLSRPTOptions say who submits the reports and for which day.
 type TLSRPTOptions struct {
@@ -126,149 +126,175 @@ const (
 	PolicyNotFound = "no-policy-found"
 )
 
-// tlsrptAcc is one policy domain's report being counted.
+// tlsrptAcc is one policy domain's report being counted, both from pftls's
+// classification and from Postfix's own TLSRPT lines; the lines win where
+// the log has them (postfix).
 type tlsrptAcc struct {
-	domain               string
-	success, failure     int64
-	details              map[TLSRPTFailureDetail]int64 // FailedSessionCount zero in the key
-	dane, sts            bool
-	plaintext, local     int64
-	postfix              bool
-	check                TLSRPTCheck
-	pftlsSucc, pftlsFail int64 // pftls's own counts, kept for the "pftls" source
+	domain           string
+	dane, sts        bool
+	plaintext, local int64
+	postfix          bool
+	pftls, log       tlsrptCounts
 }
 
-// BuildTLSRPT makes the reports of a day's facts: one per policy domain
-// with TLS activity (a successful or failed TLS session). Domains the
-// log names no policy domain for ("(unknown)", "[relay]:port") are left
-// out: nobody publishes a reporting address for them.
-func BuildTLSRPT(facts *aggregate.TLSRPTFacts, o TLSRPTOptions) []TLSReport {
-	accs := map[string]*tlsrptAcc{}
-	get := func(domain string) *tlsrptAcc {
-		domain = strings.ToLower(strings.TrimSuffix(domain, "."))
-		if !reportableDomain(domain) || (len(o.Domains) > 0 && !slices.Contains(o.Domains, domain)) {
-			return nil
-		}
-		acc := accs[domain]
-		if acc == nil {
-			acc = &tlsrptAcc{domain: domain, details: map[TLSRPTFailureDetail]int64{}}
-			accs[domain] = acc
-		}
-		return acc
+// tlsrptCounts are a report's sessions as one source counts them.
+type tlsrptCounts struct {
+	success, failure int64
+	details          map[TLSRPTFailureDetail]int64 // FailedSessionCount zero in the key
+	// Of Postfix's lines only: the policy types their failures show, and
+	// their comparison with pftls's classification.
+	dane, sts bool
+	check     TLSRPTCheck
+}
+
+// TLSRPTBuilder makes the reports of a day from its facts, given one at a
+// time (aggregate.Store.ScanTLSRPT), keeping only counts: a busy server
+// has millions of attempts a day.
+type TLSRPTBuilder struct {
+	o    TLSRPTOptions
+	accs map[string]*tlsrptAcc
+}
+
+// NewTLSRPTBuilder starts the reports of o.Day.
+func NewTLSRPTBuilder(o TLSRPTOptions) *TLSRPTBuilder {
+	return &TLSRPTBuilder{o: o, accs: map[string]*tlsrptAcc{}}
+}
+
+// acc is the report of a policy domain, nil for one that gets none.
+func (b *TLSRPTBuilder) acc(domain string) *tlsrptAcc {
+	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	if !reportableDomain(domain) || (len(b.o.Domains) > 0 && !slices.Contains(b.o.Domains, domain)) {
+		return nil
 	}
-	for i := range facts.Attempts {
-		a := &facts.Attempts[i]
-		acc := get(a.Domain)
-		if acc == nil || !a.InTLSRPT() {
-			continue
-		}
-		switch a.TLSPolicy.Level.Name {
-		case logparse.PolicyDANE, logparse.PolicyDANEOnly:
-			acc.dane = true
-		}
-		if a.TLSRPT != "" {
-			acc.postfix = true
-		}
-		switch {
-		case a.TLSRPTSuccess():
-			acc.pftlsSucc++
-		case a.TLSFailure == "" && a.TLSPosture() == aggregate.PosturePlaintext:
-			acc.plaintext++
-		}
+	acc := b.accs[domain]
+	if acc == nil {
+		acc = &tlsrptAcc{domain: domain, pftls: tlsrptCounts{details: map[TLSRPTFailureDetail]int64{}},
+			log: tlsrptCounts{details: map[TLSRPTFailureDetail]int64{}}}
+		b.accs[domain] = acc
 	}
-	for i := range facts.Failures {
-		f := &facts.Failures[i]
-		acc := get(failureDomain(f))
-		if acc == nil || !f.Outbound() {
-			continue
-		}
-		acc.noteType(f.RFC8460)
-		if !f.TLSRPTFailure() {
-			acc.local++
-			continue
-		}
-		acc.pftlsFail++
-		k := TLSRPTFailureDetail{ResultType: f.RFC8460, SendingMTAIP: o.SendingIP, ReceivingMXHostname: f.PeerHost,
-			ReceivingIP: f.PeerAddr, FailureReasonCode: string(f.Kind)}
-		acc.details[k]++
+	return acc
+}
+
+// Attempt counts an outbound attempt in the TLS mix (aggregate.TLSRPTSink).
+func (b *TLSRPTBuilder) Attempt(a *aggregate.Attempt) {
+	acc := b.acc(a.Domain)
+	if acc == nil {
+		return
 	}
-	// Postfix's own results, where the log has them: one per handshake.
-	for _, acc := range accs {
-		if !acc.postfix {
-			acc.success, acc.failure = acc.pftlsSucc, acc.pftlsFail
-			continue
-		}
-		acc.details = map[TLSRPTFailureDetail]int64{}
+	if a.TLSRPT != "" {
+		// Postfix's result: it counts wherever Postfix logged it,
+		// once an attempt in the report says the log has them.
+		acc.log.postfixResult(a, b.o.SendingIP)
 	}
-	for i := range facts.Attempts {
-		a := &facts.Attempts[i]
-		if a.TLSRPT == "" {
-			continue
-		}
-		acc := get(a.Domain)
-		if acc == nil || !acc.postfix {
-			continue
-		}
-		acc.postfixResult(a, o.SendingIP)
+	if !a.InTLSRPT() {
+		return
 	}
+	switch a.TLSPolicy.Level.Name {
+	case logparse.PolicyDANE, logparse.PolicyDANEOnly:
+		acc.dane = true
+	}
+	if a.TLSRPT != "" {
+		acc.postfix = true
+	}
+	switch {
+	case a.TLSRPTSuccess():
+		acc.pftls.success++
+	case a.TLSFailure == "" && a.TLSPosture() == aggregate.PosturePlaintext:
+		acc.plaintext++
+	}
+}
+
+// TLSFailure counts an outbound TLS failure (aggregate.TLSRPTSink).
+func (b *TLSRPTBuilder) TLSFailure(f *aggregate.TLSFailure) {
+	acc := b.acc(failureDomain(f))
+	if acc == nil || !f.Outbound() {
+		return
+	}
+	acc.dane, acc.sts = noteType(acc.dane, acc.sts, f.RFC8460)
+	if !f.TLSRPTFailure() {
+		acc.local++
+		return
+	}
+	acc.pftls.failure++
+	k := TLSRPTFailureDetail{ResultType: f.RFC8460, SendingMTAIP: b.o.SendingIP, ReceivingMXHostname: f.PeerHost,
+		ReceivingIP: f.PeerAddr, FailureReasonCode: string(f.Kind)}
+	acc.pftls.details[k]++
+}
+
+// Reports are the reports of the policy domains with TLS activity (a
+// successful or failed TLS session), by domain. Domains the log names no
+// policy domain for ("(unknown)", "[relay]:port") are left out: nobody
+// publishes a reporting address for them.
+func (b *TLSRPTBuilder) Reports() []TLSReport {
 	var out []TLSReport
-	for _, acc := range accs {
-		if acc.success+acc.failure == 0 {
+	for _, acc := range b.accs {
+		if c := acc.counts(); c.success+c.failure == 0 {
 			continue // no TLS activity: plaintext or local faults only
 		}
-		out = append(out, acc.report(o))
+		out = append(out, acc.report(b.o))
 	}
 	slices.SortFunc(out, func(a, b TLSReport) int { return cmp.Compare(a.PolicyDomain, b.PolicyDomain) })
 	return out
 }
 
-// noteType notes what a failure's result type says about the policy.
-func (acc *tlsrptAcc) noteType(t logparse.RFC8460) {
+// counts are the counts the report carries: Postfix's where the log has
+// its TLSRPT lines, else pftls's.
+func (acc *tlsrptAcc) counts() *tlsrptCounts {
+	if acc.postfix {
+		return &acc.log
+	}
+	return &acc.pftls
+}
+
+// noteType adds what a failure's result type says about the policy to
+// what is known (DANE, MTA-STS).
+func noteType(dane, sts bool, t logparse.RFC8460) (bool, bool) {
 	switch t {
 	case logparse.RFCTLSAInvalid, logparse.RFCDNSSECInvalid, logparse.RFCDANERequired:
-		acc.dane = true
+		dane = true
 	case logparse.RFCSTSPolicyFetchError, logparse.RFCSTSPolicyInvalid, logparse.RFCSTSWebPKIInvalid:
-		acc.sts = true
+		sts = true
 	}
+	return dane, sts
 }
 
 // postfixResult counts one handshake's TLSRPT result ("success", "failure
 // TYPE[ REASON]") and compares pftls's view of it.
-func (acc *tlsrptAcc) postfixResult(a *aggregate.Attempt, sendingIP string) {
+func (c *tlsrptCounts) postfixResult(a *aggregate.Attempt, sendingIP string) {
 	status, rest, _ := strings.Cut(a.TLSRPT, " ")
 	rtype, reason, _ := strings.Cut(rest, " ")
 	mine := a.TLSRPTSuccess()
 	var mineType logparse.RFC8460
 	if !mine {
 		mineType = a.TLSFailure.RFC8460()
-		acc.check.PFTLSFailure++
+		c.check.PFTLSFailure++
 	} else {
-		acc.check.PFTLSSuccess++
+		c.check.PFTLSSuccess++
 	}
 	server := a.RelayHost + "[" + a.RelayAddr + "]"
 	at := a.Time.UTC().Format("15:04:05")
 	if status == "success" {
-		acc.success++
-		acc.check.PostfixSuccess++
+		c.success++
+		c.check.PostfixSuccess++
 		if !mine {
-			acc.check.Mismatches = append(acc.check.Mismatches,
+			c.check.Mismatches = append(c.check.Mismatches,
 				fmt.Sprintf("%s %s: Postfix success, pftls failure %s", at, server, cmp.Or(string(a.TLSFailure), string(a.TLSPosture()))))
 		}
 		return
 	}
-	acc.failure++
-	acc.check.PostfixFailure++
+	c.failure++
+	c.check.PostfixFailure++
 	t := logparse.RFC8460(rtype)
-	acc.noteType(t)
+	c.dane, c.sts = noteType(c.dane, c.sts, t)
 	k := TLSRPTFailureDetail{ResultType: cmp.Or(t, logparse.RFCValidationFailure), SendingMTAIP: sendingIP,
 		ReceivingMXHostname: a.RelayHost, ReceivingIP: a.RelayAddr, FailureReasonCode: reason}
-	acc.details[k]++
+	c.details[k]++
 	switch {
 	case mine:
-		acc.check.Mismatches = append(acc.check.Mismatches,
+		c.check.Mismatches = append(c.check.Mismatches,
 			fmt.Sprintf("%s %s: Postfix failure %s, pftls success (%s)", at, server, rtype, a.TLSPosture()))
 	case mineType != t:
-		acc.check.Mismatches = append(acc.check.Mismatches,
+		c.check.Mismatches = append(c.check.Mismatches,
 			fmt.Sprintf("%s %s: Postfix failure %s, pftls failure %s (%s)", at, server, rtype, cmp.Or(string(mineType), "local fault"), a.TLSFailure))
 	}
 }
@@ -276,18 +302,23 @@ func (acc *tlsrptAcc) postfixResult(a *aggregate.Attempt, sendingIP string) {
 func (acc *tlsrptAcc) report(o TLSRPTOptions) TLSReport {
 	begin := o.Day.UTC()
 	end := begin.AddDate(0, 0, 1).Add(-time.Second)
+	counts := acc.counts()
+	dane, sts := acc.dane, acc.sts
+	if acc.postfix {
+		dane, sts = dane || counts.dane, sts || counts.sts
+	}
 	ptype := PolicyNotFound
 	switch {
-	case acc.dane:
+	case dane:
 		ptype = PolicyTLSA
-	case acc.sts:
+	case sts:
 		ptype = PolicySTS
 	}
 	p := TLSRPTPolicy{
 		Policy:  TLSRPTPolicyDesc{PolicyType: ptype, PolicyDomain: acc.domain},
-		Summary: TLSRPTSummary{Success: acc.success, Failure: acc.failure},
+		Summary: TLSRPTSummary{Success: counts.success, Failure: counts.failure},
 	}
-	for k, n := range acc.details {
+	for k, n := range counts.details {
 		k.FailedSessionCount = n
 		p.FailureDetails = append(p.FailureDetails, k)
 	}
@@ -309,7 +340,7 @@ func (acc *tlsrptAcc) report(o TLSRPTOptions) TLSReport {
 	}
 	if acc.postfix {
 		r.Source = "postfix"
-		check := acc.check
+		check := acc.log.check
 		r.Check = &check
 	}
 	return r

@@ -176,15 +176,33 @@ func tlsrptFrom(t *testing.T, log string) ([]TLSReport, *Model) {
 	t.Helper()
 	st := corpusStore(t, log)
 	q := aggregate.Query{From: tlsrptDay, To: tlsrptDay.AddDate(0, 0, 1)}
-	facts, err := st.TLSRPTFacts(context.Background(), q)
-	if err != nil {
+	b := NewTLSRPTBuilder(tlsrptOptions())
+	if err := st.ScanTLSRPT(context.Background(), q, b); err != nil {
 		t.Fatal(err)
 	}
 	m, err := Build(context.Background(), st, Options{From: q.From, To: q.To, Zone: time.UTC, Generated: goldenGenerated, Top: 1000}) // every domain, to compare
 	if err != nil {
 		t.Fatal(err)
 	}
-	return BuildTLSRPT(facts, tlsrptOptions()), m
+	return b.Reports(), m
+}
+
+// tlsrptFacts are facts made by a test, fed to a TLSRPTBuilder as
+// aggregate.Store.ScanTLSRPT feeds them: attempts, then failures.
+type tlsrptFacts struct {
+	attempts []aggregate.Attempt
+	failures []aggregate.TLSFailure
+}
+
+func (f *tlsrptFacts) reports(o TLSRPTOptions) []TLSReport {
+	b := NewTLSRPTBuilder(o)
+	for i := range f.attempts {
+		b.Attempt(&f.attempts[i])
+	}
+	for i := range f.failures {
+		b.TLSFailure(&f.failures[i])
+	}
+	return b.Reports()
 }
 
 // Reports made from the corpus are valid RFC 8460 reports, and their
@@ -332,12 +350,12 @@ func TestTLSRPTPostfixLinesCounted(t *testing.T) {
 // shown, never hidden.
 func TestTLSRPTMismatchShown(t *testing.T) {
 	day := tlsrptDay.Add(6 * time.Hour)
-	facts := &aggregate.TLSRPTFacts{Attempts: []aggregate.Attempt{
+	facts := &tlsrptFacts{attempts: []aggregate.Attempt{
 		{Time: day, Service: "smtp", Domain: "x.example", RelayHost: "mx.x.example", RelayAddr: "198.51.100.7",
 			Status: logparse.StatusSent, TLSTrust: logparse.TrustVerified, TLSProtocol: "TLSv1.3",
 			TLSRPT: "failure certificate-expired certificate_has_expired"},
 	}}
-	reports := BuildTLSRPT(facts, tlsrptOptions())
+	reports := facts.reports(tlsrptOptions())
 	if len(reports) != 1 {
 		t.Fatalf("%d reports, want 1", len(reports))
 	}
@@ -436,15 +454,15 @@ func TestTLSRPTLeavesOutRelaysPlaintextAndLocalFaults(t *testing.T) {
 	}
 	plain := tls("smtp", 25)
 	plain.TLSTrust, plain.TLSProtocol = logparse.TrustNone, ""
-	facts := &aggregate.TLSRPTFacts{
-		Attempts: []aggregate.Attempt{tls("smtp", 25), tls("smtp", 587), tls("lmtp", 24), plain},
-		Failures: []aggregate.TLSFailure{
+	facts := &tlsrptFacts{
+		attempts: []aggregate.Attempt{tls("smtp", 25), tls("smtp", 587), tls("lmtp", 24), plain},
+		failures: []aggregate.TLSFailure{
 			{Time: at, Direction: logparse.DirOutbound, Domain: "y.example", PeerHost: "mx.y.example", PeerAddr: "198.51.100.8",
 				Kind: logparse.TLSLocalUnavailable},
 			{Time: at, Direction: logparse.DirInbound, Domain: "y.example", Kind: logparse.TLSHandshake, RFC8460: logparse.RFCValidationFailure},
 		},
 	}
-	reports := BuildTLSRPT(facts, tlsrptOptions())
+	reports := facts.reports(tlsrptOptions())
 	if len(reports) != 1 {
 		t.Fatalf("%d reports, want 1", len(reports))
 	}
@@ -452,7 +470,7 @@ func TestTLSRPTLeavesOutRelaysPlaintextAndLocalFaults(t *testing.T) {
 	if s := r.Report.Policies[0].Summary; s.Success != 1 || s.Failure != 0 || r.Plaintext != 1 || r.LocalFaults != 1 {
 		t.Errorf("summary %+v, plaintext %d, local faults %d; want 1 success, 0 failures, 1 and 1", s, r.Plaintext, r.LocalFaults)
 	}
-	if len(BuildTLSRPT(facts, TLSRPTOptions{Day: tlsrptDay, Domains: []string{"z.example"}})) != 0 {
+	if len(facts.reports(TLSRPTOptions{Day: tlsrptDay, Domains: []string{"z.example"}})) != 0 {
 		t.Error("--domain z.example made a report for y.example")
 	}
 }
@@ -466,16 +484,20 @@ func TestTLSRPTPolicyType(t *testing.T) {
 			RelayPort: 25, Status: logparse.StatusSent, TLSTrust: logparse.TrustVerified, TLSProtocol: "TLSv1.3",
 			TLSPolicy: logparse.ParseTLSPolicy(policy)}
 	}
-	facts := &aggregate.TLSRPTFacts{
-		Attempts: []aggregate.Attempt{sent("dane.example", "dane"), sent("sts.example", "secure"), sent("none.example", "may")},
-		Failures: []aggregate.TLSFailure{{Time: at, Direction: logparse.DirOutbound, Domain: "sts.example",
+	// A DANE failure only Postfix's TLSRPT line names.
+	logDANE := sent("log-dane.example", "may")
+	logDANE.TLSRPT = "failure tlsa-invalid"
+	facts := &tlsrptFacts{
+		attempts: []aggregate.Attempt{sent("dane.example", "dane"), sent("sts.example", "secure"), sent("none.example", "may"), logDANE},
+		failures: []aggregate.TLSFailure{{Time: at, Direction: logparse.DirOutbound, Domain: "sts.example",
 			Kind: logparse.TLSExternalPolicy, RFC8460: logparse.RFCSTSWebPKIInvalid}},
 	}
 	got := map[string]string{}
-	for _, r := range BuildTLSRPT(facts, tlsrptOptions()) {
+	for _, r := range facts.reports(tlsrptOptions()) {
 		got[r.PolicyDomain] = r.Report.Policies[0].Policy.PolicyType
 	}
-	want := map[string]string{"dane.example": PolicyTLSA, "sts.example": PolicySTS, "none.example": PolicyNotFound}
+	want := map[string]string{"dane.example": PolicyTLSA, "sts.example": PolicySTS, "none.example": PolicyNotFound,
+		"log-dane.example": PolicyTLSA}
 	for d, w := range want {
 		if got[d] != w {
 			t.Errorf("%s: policy-type %q, want %q", d, got[d], w)

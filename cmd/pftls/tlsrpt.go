@@ -145,11 +145,11 @@ func runTLSRPT(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(store, &err)
-	facts, err := store.TLSRPTFacts(ctx, aggregate.Query{From: day, To: day.AddDate(0, 0, 1), Host: f.host})
-	if err != nil {
+	b := report.NewTLSRPTBuilder(opts)
+	if err := store.ScanTLSRPT(ctx, aggregate.Query{From: day, To: day.AddDate(0, 0, 1), Host: f.host}, b); err != nil {
 		return err
 	}
-	reports := report.BuildTLSRPT(facts, opts)
+	reports := b.Reports()
 	for i := range reports {
 		if c := reports[i].Check; c.Mismatch() {
 			fmt.Fprintf(e.stderr, "pftls tlsrpt: %s: pftls disagrees with Postfix's TLSRPT lines (the report carries Postfix's counts):\n",

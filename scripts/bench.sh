@@ -13,6 +13,11 @@
 #      pftls report --db :memory:   parse + correlate + report, nothing kept
 #      pftls ingest                 into a new file database
 #      pftls report --since 24h     from that database
+#      pftls explain, tlsrpt, prune on that database, for their peak RSS:
+#                                   explain --since 24h of the busiest
+#                                   domain (BENCH_EXPLAIN, sender.test: the
+#                                   generator's own), tlsrpt of the day
+#                                   before BENCH_END, prune --keep-facts 12h
 #    with wall, CPU (user + sys), peak RSS, lines/s, × pflogsumm (how many
 #    times faster) and × barescan (how many times the Go read floor), and
 #    the database's size as a share of the log's bytes;
@@ -63,7 +68,7 @@
 # (100000), BENCH_BURST_SECS (10), BENCH_BURST_MIX (tls-heavy),
 # BENCH_MAIL_LINES, BENCH_MAIL_DOMAINS (5000), PFLOGSUMM
 # (pflogsumm's path, default: found on PATH or /usr/sbin/pflogsumm; set it
-# empty to leave pflogsumm out).
+# empty to leave pflogsumm out), BENCH_EXPLAIN (sender.test).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,6 +83,7 @@ BENCH_PARTS=${BENCH_PARTS:-"sizes procs db burst mail"}
 BENCH_MAIL_DOMAINS=${BENCH_MAIL_DOMAINS:-5000}
 BENCH_DAYS=${BENCH_DAYS:-7}
 BENCH_DB_MIX=${BENCH_DB_MIX:-default}
+BENCH_EXPLAIN=${BENCH_EXPLAIN:-sender.test}
 BENCH_BURST_RATE=${BENCH_BURST_RATE:-100000}
 BENCH_BURST_SECS=${BENCH_BURST_SECS:-10}
 BENCH_BURST_MIX=${BENCH_BURST_MIX:-tls-heavy}
@@ -171,8 +177,10 @@ genlog() {
 cpu_s() { awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$1"; }
 peak_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
 
-# db_share DB LOG prints the database's size as a whole percentage of the log's.
-db_share() { awk -v d="$(stat -c %s "$1")" -v l="$(stat -c %s "$2")" 'BEGIN {printf "%.0f", 100 * d / l}'; }
+# share_pct BYTES LOG prints BYTES (a database's size) as a whole
+# percentage of the log's size; db_share DB LOG the database's.
+share_pct() { awk -v d="$1" -v l="$(stat -c %s "$2")" 'BEGIN {printf "%.0f", 100 * d / l}'; }
+db_share() { share_pct "$(stat -c %s "$1")" "$2"; }
 
 # measure NAME CMD... runs CMD once under /usr/bin/time -v (stdout to a
 # file in $out) and keeps its wall time, CPU time and peak RSS in
@@ -235,6 +243,17 @@ row() {
 	}' >>"$report"
 }
 
+# side_row MIX TOOL: a table row from wall, cpu, rss_mb of a command that
+# reads the database rather than the log (no rate, no ratios).
+side_row() {
+	awk -v mix="$1" -v tool="$2" -v wall="$wall" -v cpu="$cpu" -v rss="$rss_mb" 'BEGIN {
+		printf "| %s | %s | %.3f | %.2f | %d | – | – | – | – |\n", mix, tool, wall, cpu, rss
+	}' >>"$report"
+}
+
+# tlsrpt_day is the UTC day before BENCH_END's, the last whole one of the logs.
+tlsrpt_day=$(date -u -d "@$(($(date -u -d "$BENCH_END" +%s) - 86400))" +%F)
+
 # --- 1. throughput, and 2. cores --------------------------------------------
 declare -A mem_wall ing_wall
 for n in $sizes; do
@@ -267,6 +286,11 @@ for n in $sizes; do
 				fresh_db "$db"
 				measure "ingest-$key" "$pftls" ingest --db "$db" --tz UTC "$log"
 				measure "fromdb-$key" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db" --tz UTC --since 24h
+				db_bytes=$(stat -c %s "$db") # before prune
+				measure "explain-$key" env PFTLS_NOW="$BENCH_END" "$pftls" explain --db "$db" --tz UTC --since 24h "$BENCH_EXPLAIN"
+				mkdir -p "$out/tlsrpt-$key"
+				measure "tlsrpt-$key" "$pftls" tlsrpt --db "$db" --sending-ip 192.0.2.1 --day "$tlsrpt_day" --out "$out/tlsrpt-$key"
+				measure "prune-$key" env PFTLS_NOW="$BENCH_END" "$pftls" prune --db "$db" --keep-facts 12h # last: it deletes
 			done
 			best "barescan-$key"
 			scan_wall=$wall
@@ -293,8 +317,17 @@ for n in $sizes; do
 			best "fromdb-$key"
 			row "$mix" "\`pftls report --since 24h\` (that DB)" "$n"
 			fromdb=$wall fromrss=$rss_mb
-			share=$(db_share "$db" "$log")
-			echo "| $mix | (log $(mb "$log") MB, database $(mb "$db") MB: **$share %** of the log) | | | | | | | |" >>"$report"
+			best "explain-$key"
+			side_row "$mix" "\`pftls explain $BENCH_EXPLAIN --since 24h\` (that DB)"
+			explainrss=$rss_mb
+			best "tlsrpt-$key"
+			side_row "$mix" "\`pftls tlsrpt --day $tlsrpt_day\` (that DB)"
+			tlsrptrss=$rss_mb
+			best "prune-$key"
+			side_row "$mix" "\`pftls prune --keep-facts 12h\` (that DB)"
+			prunerss=$rss_mb
+			share=$(share_pct "$db_bytes" "$log")
+			echo "| $mix | (log $(mb "$log") MB, database $((db_bytes / 1000000)) MB: **$share %** of the log) | | | | | | | |" >>"$report"
 			echo "  $mix: barescan ${scan_wall}s pflogsumm ${pfl_wall:-–}s report :memory: ${mem}s ingest ${ing}s" >&2
 
 			{
@@ -307,8 +340,9 @@ for n in $sizes; do
 				xi=$(x "$pfl_wall" "$ing")
 				target "ingest ≥ 8× pflogsumm" "$(ok gt "$xi" 8)" "${xi}×"
 			fi
-			worst=$(printf '%s\n' "$memrss" "$ingrss" "$fromrss" | sort -n | tail -1)
-			target "peak RSS < 150 MB, every pftls command" "$(ok gt 149.999 "$worst")" "report :memory: $memrss MB, ingest $ingrss MB, report --since 24h $fromrss MB"
+			worst=$(printf '%s\n' "$memrss" "$ingrss" "$fromrss" "$explainrss" "$tlsrptrss" "$prunerss" | sort -n | tail -1)
+			target "peak RSS < 150 MB, every pftls command" "$(ok gt 149.999 "$worst")" \
+				"report :memory: $memrss MB, ingest $ingrss MB, report --since 24h $fromrss MB, explain $explainrss MB, tlsrpt $tlsrptrss MB, prune $prunerss MB"
 			target "database ≤ 25 % of the log" "$(ok gt 25 "$share")" "$share %"
 			fresh_db "$db"
 		fi

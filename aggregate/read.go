@@ -24,7 +24,8 @@ type Query struct {
 	// domain is not Domain in ASCII case folding. It keeps a superset of
 	// what strings.EqualFold keeps (every domain that is not all
 	// printable ASCII; nothing is left out for a Domain that is not), so
-	// the sink filters exactly. Other facts are not filtered.
+	// the sink filters exactly; and the received messages of a bounded
+	// window (scanMessages). Other facts are not filtered.
 	Domain string
 }
 
@@ -66,13 +67,12 @@ type Sink interface {
 	LineCount(*LineCount)
 }
 
-// Scan streams the facts of q to sink: messages alive in the window (so a
-// message received before it but delivered or expired inside it is known;
-// of a domain's bounded window only those that ended, see scanMessages),
-// and everything else that happened inside it.
+// Scan streams the facts of q to sink: the messages of the window (see
+// scanMessages: so that a message received before it but expired inside
+// it is known), and everything else that happened inside it.
 func (s *Store) Scan(ctx context.Context, q Query, sink Sink) error {
 	from, to := q.bounds()
-	if err := s.scanMessages(ctx, q, true, sink.Message); err != nil {
+	if err := s.scanMessages(ctx, q, sink.Message); err != nil {
 		return err
 	}
 	if err := s.scanRows(ctx, "attempts", attemptsTable.query, q.ofDomain(from, to), scanEach(s.dict, attemptsTable, sink.Attempt)); err != nil {
@@ -292,19 +292,19 @@ const messagesEndedQuery = `SELECT host, queue_id, start, last_seen, origin, cli
 			WHERE (expired != 0 OR deleted != 0) AND last_seen >= ?1 AND +start < ?2 AND (?3 = '' OR host = ?3)`
 
 // scanMessages reads the messages of q's window into add. Of a window
-// without a start or an end, and when alive asks for it, that is every
-// message alive in the window, so that the sink knows the times of the
-// first and the last. Otherwise the sink needs of a message begun
-// before the window only that it expired or was deleted
-// (report.Builder.Message): the other messages alive in a window, on a
-// busy server mostly ones deferred for days, are not read. A domain's
-// query (q.Domain) reads no received messages either: a message has no
+// without a start or an end that is every message alive in it, so that
+// the sink knows the times of the first and the last. Of a bounded
+// window it is the messages received in it and, of those begun before
+// it, only the ones that expired or were deleted: a sink uses nothing
+// else of those (report.Builder.Message, report.Metrics), and on a busy
+// server they are mostly messages deferred for days. A domain's query
+// (q.Domain) reads no received messages either: a message has no
 // destination domain of its own.
-func (s *Store) scanMessages(ctx context.Context, q Query, alive bool, add func(*Message)) error {
+func (s *Store) scanMessages(ctx context.Context, q Query, add func(*Message)) error {
 	from, to := q.bounds()
 	read := scanEach(s.dict, messagesTable, add)
 	switch {
-	case q.From.IsZero() || q.To.IsZero() || alive && q.Domain == "":
+	case q.From.IsZero() || q.To.IsZero():
 		return s.scanRows(ctx, "messages", messagesTable.query, []any{to, from, q.Host, q.Host}, read)
 	case q.Domain != "":
 		return s.scanRows(ctx, "ended messages", messagesEndedQuery, []any{from, to, q.Host}, read)
@@ -369,17 +369,15 @@ func segments(from, to int64, rollup func(hour time.Time) bool) []segment {
 
 // ScanRollups streams a window's facts to sink as Scan does, except that
 // the plain deliveries (Attempt.RolledUp) of the whole hours rollup allows
-// come as the rollups of those hours (see rollup.go), and of the messages
-// alive in the window only those received in it and those that expired or
-// were deleted. A window without a start or an end is read as Scan reads
-// it.
+// come as the rollups of those hours (see rollup.go). A window without a
+// start or an end is read as Scan reads it.
 func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.Time) bool, sink RollupSink) error {
 	if q.From.IsZero() || q.To.IsZero() {
 		return s.Scan(ctx, q, sink)
 	}
 	from, to := q.bounds()
 	host := q.Host
-	if err := s.scanMessages(ctx, q, false, sink.Message); err != nil {
+	if err := s.scanMessages(ctx, q, sink.Message); err != nil {
 		return err
 	}
 	// Attempts in time order, segment by segment; the deferred

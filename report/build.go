@@ -425,7 +425,7 @@ func (b *Builder) Finish() *Model {
 // Message counts received messages and remembers expired and deleted
 // ones. Of a message begun before a bounded window it uses only that it
 // expired or was deleted: a report from the database reads no other
-// messages of that kind (aggregate.Store.ScanRollups).
+// messages of that kind (aggregate.Store.Scan, ScanRollups).
 func (b *Builder) Message(m *aggregate.Message) {
 	if b.inWindow(m.Start) {
 		b.seen(m.Start)

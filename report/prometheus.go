@@ -250,6 +250,9 @@ func (m *Metrics) seen(t time.Time) {
 	}
 }
 
+// message counts a message received or expired in the window; a store
+// hands over no other message begun before a bounded window
+// (aggregate.Store.Scan).
 func (m *Metrics) message(x *aggregate.Message) {
 	k := msgKey{x.Host, x.QueueID, x.Start.UnixNano()}
 	st := m.messages[k]

@@ -149,7 +149,7 @@ var migrations = []string{
 // those begun before the window, only the ones that expired or were
 // deleted (read.go). The index of every message's last_seen, rewritten by
 // each update of a message, gives way to one of just those.
-const schemaMessagesEnded = `DROP INDEX messages_last_seen;
+const schemaMessagesEnded = `DROP INDEX IF EXISTS messages_last_seen;
 	CREATE INDEX messages_ended ON messages(last_seen) WHERE expired != 0 OR deleted != 0;`
 
 // compactStep is the schema version from which the fact tables are
@@ -465,17 +465,31 @@ func (s *Store) init(ctx context.Context, mem bool) error {
 }
 
 // withTempFiles runs f with SQLite's temporary tables and indexes in
-// files instead of the writer's memory (temp_store), for the statements
-// that build big ones: VACUUM's copy of the database, the rows a large
-// DELETE collects. The writer has one connection, so the setting holds
-// for f's statements.
+// files instead of memory (temp_store), for the statements that build big
+// ones: VACUUM's copy of the database, the rows a large DELETE collects.
+// A store that writes has one connection, so the setting holds for f's
+// statements; it is set back to what it was.
 func (s *Store) withTempFiles(ctx context.Context, f func() error) error {
+	if s.readOnly {
+		return fmt.Errorf("%s: opened read-only", s.path)
+	}
+	var was int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&was); err != nil {
+		return s.wrapOpenErr("read temp_store", err)
+	}
 	if _, err := s.db.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
 		return s.wrapOpenErr("PRAGMA temp_store = FILE", err)
 	}
 	err := f()
-	if _, rerr := s.db.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); rerr != nil && err == nil {
-		err = s.wrapOpenErr("PRAGMA temp_store = MEMORY", rerr)
+	restore := "PRAGMA temp_store = MEMORY" // was 2; PRAGMA takes no parameters
+	switch was {
+	case 0:
+		restore = "PRAGMA temp_store = DEFAULT"
+	case 1:
+		restore = "PRAGMA temp_store = FILE"
+	}
+	if _, rerr := s.db.ExecContext(ctx, restore); rerr != nil && err == nil {
+		err = s.wrapOpenErr("restore temp_store", rerr)
 	}
 	return err
 }
@@ -637,7 +651,8 @@ func (s *Store) pruneFacts(ctx context.Context, factsBefore, rollupsBefore time.
 		{"DELETE FROM rejects WHERE time < ?", cut},
 		{"DELETE FROM warnings WHERE time < ?", cut},
 		{"DELETE FROM unparsed WHERE time < ?", cut},
-		{"DELETE FROM messages WHERE last_seen < ? AND (removed = 1 OR expired = 1)", cut},
+		// start <= last_seen: a range of the primary key.
+		{"DELETE FROM messages WHERE start < ?1 AND last_seen < ?1 AND (removed = 1 OR expired = 1)", cut},
 		{"DELETE FROM line_counts WHERE hour < ?", hour},
 		{"DELETE FROM session_counts WHERE minute < ?", minute},
 		{"DELETE FROM rollup_delivered WHERE hour < ?", hour},

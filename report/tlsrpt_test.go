@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/mail"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -528,5 +529,29 @@ func TestTLSRPTEmailOneRecipient(t *testing.T) {
 		if err == nil && !strings.Contains(buf.String(), "\r\nTo: "+tc.to+"\r\n") {
 			t.Errorf("To %q: header not found in\n%.400s", tc.to, buf.String())
 		}
+	}
+}
+
+// Postfix's TLSRPT result of a handshake outside the report (a relay on
+// port 587) counts where an attempt in the report shows that the log has
+// Postfix's lines for the domain (its counts are Postfix's), and makes no
+// report on its own.
+func TestTLSRPTPostfixLineOutsideTheReport(t *testing.T) {
+	at := tlsrptDay.Add(2 * time.Hour)
+	sent := func(domain string, port int) aggregate.Attempt {
+		return aggregate.Attempt{Time: at, Service: "smtp", Domain: domain, RelayHost: "mx." + domain, RelayAddr: "198.51.100.10",
+			RelayPort: port, Status: logparse.StatusSent, TLSTrust: logparse.TrustTrusted, TLSProtocol: "TLSv1.3", TLSRPT: "success"}
+	}
+	facts := &tlsrptFacts{attempts: []aggregate.Attempt{sent("relay.example", 587), sent("both.example", 587), sent("both.example", 25)}}
+	got := map[string]TLSRPTSummary{}
+	for _, r := range facts.reports(tlsrptOptions()) {
+		if r.Source != "postfix" {
+			t.Errorf("%s: source %q, want postfix", r.PolicyDomain, r.Source)
+		}
+		got[r.PolicyDomain] = r.Report.Policies[0].Summary
+	}
+	want := map[string]TLSRPTSummary{"both.example": {Success: 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("summaries %v, want %v", got, want)
 	}
 }

@@ -251,7 +251,8 @@ side_row() {
 	}' >>"$report"
 }
 
-# tlsrpt_day is the UTC day before BENCH_END's, the last whole one of the logs.
+# tlsrpt_day is the UTC day before BENCH_END's: the logs of the sizes
+# (BENCH_SPAN, 24h to BENCH_END) hold its last 18 hours at the default end.
 tlsrpt_day=$(date -u -d "@$(($(date -u -d "$BENCH_END" +%s) - 86400))" +%F)
 
 # --- 1. throughput, and 2. cores --------------------------------------------
@@ -327,7 +328,7 @@ for n in $sizes; do
 			side_row "$mix" "\`pftls prune --keep-facts 12h\` (that DB)"
 			prunerss=$rss_mb
 			share=$(share_pct "$db_bytes" "$log")
-			echo "| $mix | (log $(mb "$log") MB, database $((db_bytes / 1000000)) MB: **$share %** of the log) | | | | | | | |" >>"$report"
+			echo "| $mix | (log $(mb "$log") MB, database $(awk -v b="$db_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB: **$share %** of the log) | | | | | | | |" >>"$report"
 			echo "  $mix: barescan ${scan_wall}s pflogsumm ${pfl_wall:-–}s report :memory: ${mem}s ingest ${ing}s" >&2
 
 			{

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -559,6 +560,26 @@ func (s *Store) Close() error {
 	}
 	s.lock.release()
 	return err
+}
+
+// ReopenReadOnly closes a store that wrote (a report's ingest of its FILE
+// arguments) and opens its database again read-only, as a report from
+// the database opens it, giving back in between what the writing took:
+// its page caches and temporary tables, the Go heap's free pages, and the
+// memory C freed (releaseCMemory). Without that a report --since 24h of a
+// TLS-heavy 10M-line log, ingested by the same command, peaked at 160 MB
+// (the ingest alone peaks at 123 MB, the report alone at 138 MB); with it,
+// 142 MB. On an error the store is closed.
+func (s *Store) ReopenReadOnly(ctx context.Context) (*Store, error) {
+	if s.path == Memory {
+		return nil, fmt.Errorf("%s: cannot reopen: closing it loses everything", Memory)
+	}
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	debug.FreeOSMemory()
+	releaseCMemory()
+	return Open(ctx, s.path, OpenOptions{ReadOnly: true})
 }
 
 // MovedAside is the name Open with Rebuild moved the old database to

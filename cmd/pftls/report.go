@@ -252,6 +252,9 @@ func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []stri
 		if err == nil {
 			err = checkCoverage(read.files)
 		}
+		if err == nil && dbPath != aggregate.Memory {
+			store, err = store.ReopenReadOnly(ctx) // the report's peak, not the ingest's on top
+		}
 	} else {
 		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
 	}

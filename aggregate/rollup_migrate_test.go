@@ -61,17 +61,25 @@ func reportJSON(t *testing.T, path string, from, to time.Time) []byte {
 // attempts, and its reports are those of a database that stored the same
 // log with rollups from the start.
 func TestRollupsStepUpgradesOldDatabase(t *testing.T) {
+	fresh, old := upgradedBeside(t, "../report/testdata/multi-hour-2hosts.log.gz", aggregate.UndoRollupsStep)
+	sameReports(t, fresh, old)
+}
+
+// upgradedBeside stores log in two new databases, makes one of them old
+// with undo (the schema before a step), checks that a reader refuses it,
+// and has a writer upgrade it: the fresh database and the upgraded one.
+func upgradedBeside(t *testing.T, log string, undo func(context.Context, string) error) (fresh, old string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	const log = "../report/testdata/multi-hour-2hosts.log.gz"
-	fresh, old := filepath.Join(dir, "fresh.db"), filepath.Join(dir, "old.db")
+	fresh, old = filepath.Join(dir, "fresh.db"), filepath.Join(dir, "old.db")
 	ingestFile(t, fresh, log)
 	ingestFile(t, old, log)
-	if err := aggregate.UndoRollupsStep(ctx, old); err != nil {
+	if err := undo(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := aggregate.Open(ctx, old, aggregate.OpenOptions{ReadOnly: true}); err == nil {
-		t.Fatal("a reader opened the schema-8 database: the test did not make an old database")
+		t.Fatal("a reader opened the old database: the test did not make one")
 	}
 	st, err := aggregate.Open(ctx, old, aggregate.OpenOptions{}) // migrates
 	if err != nil {
@@ -80,13 +88,20 @@ func TestRollupsStepUpgradesOldDatabase(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return fresh, old
+}
+
+// sameReports checks that the two databases of multi-hour-2hosts.log.gz
+// give the same reports: whole hours, and windows with ragged edges.
+func sameReports(t *testing.T, fresh, upgraded string) {
+	t.Helper()
 	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	for _, w := range [][2]time.Time{
 		{start, start.Add(6 * time.Hour)},
 		{start.Add(time.Hour), start.Add(3 * time.Hour)},
 		{start.Add(75 * time.Minute), start.Add(5*time.Hour + 10*time.Minute)},
 	} {
-		want, got := reportJSON(t, fresh, w[0], w[1]), reportJSON(t, old, w[0], w[1])
+		want, got := reportJSON(t, fresh, w[0], w[1]), reportJSON(t, upgraded, w[0], w[1])
 		if !bytes.Equal(want, got) {
 			t.Errorf("[%v, %v): the upgraded database's report differs from the fresh one's", w[0], w[1])
 		}

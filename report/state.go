@@ -109,8 +109,9 @@ func (m *Model) UnreadableInputs() int {
 }
 
 // Summary is the window's state in a few words: "3 domains failing TLS,
-// 41 deferred, 1 fatal error, 12 lines not understood", "all clear", or
-// "no Postfix log lines from ... to ...: is logging working?".
+// 41 deferred, 1 fatal error, 12 lines not understood", "all clear" (or,
+// over pruned facts, "no problems in the facts kept ..."), or "no Postfix
+// log lines from ... to ...: is logging working?".
 func (m *Model) Summary(zone *time.Location) string {
 	var parts []string
 	t := m.Totals
@@ -134,6 +135,13 @@ func (m *Model) Summary(zone *time.Location) string {
 	}
 	if m.Has(ProblemEmpty) {
 		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": is logging working?")
+	}
+	if len(parts) == 0 && m.Incomplete != nil {
+		// Not "all clear": the pruned facts could hold what is not found.
+		if zone == nil {
+			zone = m.zone()
+		}
+		return "no problems in the facts kept (those before " + m.Incomplete.FactsBefore.In(zone).Format("2006-01-02 15:04") + " were pruned)"
 	}
 	if len(parts) == 0 {
 		return "all clear"

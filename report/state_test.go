@@ -21,6 +21,8 @@ func TestModelState(t *testing.T) {
 		subject  string
 	}{
 		{"clear", Model{Lines: read}, StateClear, nil, "all clear"},
+		{"nothing found in what pruning kept", Model{Lines: read, Incomplete: &Incomplete{FactsBefore: from}}, StateClear, nil,
+			"no problems in the facts kept (those before 2026-03-07 06:15 were pruned)"},
 		{"expired is said, not a problem", Model{Lines: read, Totals: Totals{Expired: 2}}, StateClear, nil, "2 expired"},
 		{"fatal only", Model{Lines: read, Totals: Totals{Fatal: 1}}, StateProblems, []Problem{ProblemFatal}, "1 fatal error"},
 		{"tls and deferred", Model{Lines: read, Totals: Totals{TLSFailures: 3, TLSFailedDomains: 2, Deferred: 4}}, StateProblems,

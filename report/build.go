@@ -31,27 +31,23 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 	if err := st.ScanRollups(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host, Domain: opts.Domain}, b.rollupHour, b); err != nil {
 		return nil, err
 	}
-	m, err := finishFromStore(ctx, st, b.Model(), opts)
+	m, err := finishFromStore(ctx, st, b, b.rollupHour)
 	if err != nil {
 		return nil, err
 	}
 	m.shownRows = shownRows(b.opts.Top)
-	cut, rollupCut, err := st.PrunedBefore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.Incomplete = b.incomplete(cut, rollupCut)
 	return m, nil
 }
 
 // incomplete says what the window lacks when the facts before cut were
 // pruned (nil when it lacks nothing): the rollups hold the plain
-// deliveries of the whole hours they serve; everything else needs facts.
+// deliveries of the whole hours they serve (rollupHour: those the scan
+// read them for); everything else needs facts.
 //
 // A window that starts before rollupCut (a plain prune --older-than, or
 // --keep-facts with an --older-than later than the window's start) has
 // lost its counters and rollups there too: nothing of it is complete.
-func (b *Builder) incomplete(cut, rollupCut time.Time) *Incomplete {
+func (b *Builder) incomplete(cut, rollupCut time.Time, rollupHour func(time.Time) bool) *Incomplete {
 	from, to := b.opts.From, b.opts.To
 	if cut.IsZero() || (!from.IsZero() && !from.Before(cut)) {
 		return nil
@@ -71,7 +67,7 @@ func (b *Builder) incomplete(cut, rollupCut time.Time) *Incomplete {
 		whole = false
 	}
 	for h := from.Truncate(time.Hour); whole && h.Before(end); h = h.Add(time.Hour) {
-		whole = b.rollupHour(h)
+		whole = rollupHour(h)
 	}
 	in := &Incomplete{FactsBefore: cut, Rollups: whole, Complete: []string{"lines", "master"}}
 	for _, s := range reportSections {
@@ -89,10 +85,12 @@ var reportSections = []string{"lines", "master", "received", "bytes_received", "
 	"tls-failures", "diagnoses", "domains", "tls-outbound", "tls-inbound", "tls-inbound-clients", "tlsrpt", "bounces",
 	"rejects", "warnings", "unparsed", "hourly", "daily", "domain-delivery", "received-from", "senders-by-size", "recipients-by-size"}
 
-// finishFromStore completes a model built from a store scan: the last good
-// TLS delivery before the window of each failing domain (the scan reads
-// only the window) and the diagnoses.
-func finishFromStore(ctx context.Context, st *aggregate.Store, m *Model, opts Options) (*Model, error) {
+// finishFromStore makes the model of a store scan into b, with what the
+// scan does not read: the last good TLS delivery before the window of each
+// failing domain, the diagnoses, and what the window lacks when facts were
+// pruned (rollupHour: the hours the scan read the rollups of).
+func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollupHour func(time.Time) bool) (*Model, error) {
+	m, opts := b.Model(), b.opts
 	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
 		var domains []string
 		for _, r := range m.TLSFailures {
@@ -107,6 +105,11 @@ func finishFromStore(ctx context.Context, st *aggregate.Store, m *Model, opts Op
 		}
 	}
 	m.Diagnoses = Diagnose(m, opts.Config)
+	cut, rollupCut, err := st.PrunedBefore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Incomplete = b.incomplete(cut, rollupCut, rollupHour)
 	return m, nil
 }
 

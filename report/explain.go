@@ -114,7 +114,7 @@ func Explain(ctx context.Context, st *aggregate.Store, domain string, opts Optio
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host, Domain: domain}, sink); err != nil {
 		return nil, err
 	}
-	m, err := finishFromStore(ctx, st, sink.Model(), opts)
+	m, err := finishFromStore(ctx, st, sink.Builder, func(time.Time) bool { return false }) // Scan reads no rollups
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,11 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 			p("Certificate names: not logged (smtp_tls_loglevel = 2 logs them, for this domain only with smtp_tls_loglevel_maps in 3.12+)\n")
 		}
 	}
-	if len(m.Diagnoses) == 0 {
+	switch {
+	case len(m.Diagnoses) > 0:
+	case m.Incomplete != nil:
+		p("\nDiagnosis: no TLS problem found in the facts kept (see incomplete: the rest were pruned).\n")
+	default:
 		p("\nDiagnosis: no TLS problem found in this window.\n")
 	}
 	for _, d := range m.Diagnoses {

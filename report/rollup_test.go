@@ -40,7 +40,7 @@ func factsModel(t *testing.T, st *aggregate.Store, opts Options) *Model {
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
 		t.Fatalf("scan: %v", err)
 	}
-	m, err := finishFromStore(ctx, st, b.Model(), opts)
+	m, err := finishFromStore(ctx, st, b, func(time.Time) bool { return false })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,6 +230,22 @@ func TestReportAfterPruneKeepFacts(t *testing.T) {
 	late.From = cut
 	if m, err := Build(ctx, st, late); err != nil || m.Incomplete != nil {
 		t.Errorf("a window after the cut: incomplete %+v, %v", m.Incomplete, err)
+	}
+	// explain too: it reads only facts, so not even whole hours count
+	// from the rollups (it said "no TLS problem found" and nothing else).
+	ex, err := Explain(ctx, st, "example.com", whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := ex.Model.Incomplete; in == nil || !in.FactsBefore.Equal(cut) || in.Rollups {
+		t.Errorf("explain over pruned facts: incomplete = %+v, want facts before %v, no rollups", in, cut)
+	}
+	var out bytes.Buffer
+	if err := RenderExplain(&out, ex, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "were pruned (pftls prune --keep-facts)") || strings.Contains(out.String(), "in this window") {
+		t.Errorf("explain over pruned facts does not say they were pruned, or finds nothing in the window:\n%s", out.String())
 	}
 }
 

@@ -184,6 +184,20 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// LinesStored is how many log lines of the hours in [from, to) the store
+// read (every kind, of host, or of every host when it is empty): the
+// counters prune --keep-facts keeps.
+func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string) (int64, error) {
+	lo, hi := floorUnits(from.UnixNano(), time.Hour), floorUnits(to.Add(time.Hour-1).UnixNano(), time.Hour)
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(count), 0) FROM line_counts
+		WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR host = ?3)`, lo, hi, host).Scan(&n)
+	if err != nil {
+		return 0, s.wrapOpenErr("count the lines stored", err)
+	}
+	return n, nil
+}
+
 // Span returns the window that covers everything stored (the first and just
 // after the last fact) and the hosts seen: what "--all" covers.
 func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, hosts []string, err error) {

@@ -145,6 +145,9 @@ func runTLSRPT(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(store, &err)
+	if err := checkDayStored(ctx, store, day, f.host); err != nil {
+		return err
+	}
 	b := report.NewTLSRPTBuilder(opts)
 	if err := store.ScanTLSRPT(ctx, aggregate.Query{From: day, To: day.AddDate(0, 0, 1), Host: f.host}, b); err != nil {
 		return err
@@ -364,6 +367,30 @@ func (t *tlsrptSender) deliver(ctx context.Context, r *report.TLSReport, dest st
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("POST %s: %s: %s", dest, resp.Status, strings.TrimSpace(report.TerminalSafe(string(body))))
+	}
+	return nil
+}
+
+// checkDayStored refuses a day the database cannot report: one whose facts
+// pftls prune deleted, or one it read no log line of (not ingested, or
+// logging stopped). Either would make reports that tell the policy
+// domains nothing failed ("No outbound TLS activity that day").
+func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, host string) error {
+	cut, _, err := store.PrunedBefore(ctx)
+	if err != nil {
+		return err
+	}
+	name := day.Format("2006-01-02")
+	if !cut.IsZero() && day.Before(cut) {
+		return fmt.Errorf("%s: the facts of %s were pruned (pftls prune: those before %s are gone): its TLS reports cannot be made",
+			store.Path(), name, cut.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	lines, err := store.LinesStored(ctx, day, day.AddDate(0, 0, 1), host)
+	if err != nil {
+		return err
+	}
+	if lines == 0 {
+		return fmt.Errorf("%s: no log line of %s (UTC) is stored: ingest that day's log first, or check that Postfix was logging", store.Path(), name)
 	}
 	return nil
 }

@@ -464,3 +464,22 @@ func TestTLSRPTSummaryShowsMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSRPTRefusesDaysNotStored: a day the database read nothing of, and
+// a day whose facts were pruned, get an error, not reports that tell the
+// policy domains nothing failed.
+func TestTLSRPTRefusesDaysNotStored(t *testing.T) {
+	db := ingestInto(t, tlsrptFixture)
+	code, stdout, errOut := runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-22", "--sending-ip", "192.0.2.25")
+	if code != exitUsage || !strings.Contains(errOut, "no log line of 2026-11-22 (UTC) is stored") {
+		t.Errorf("a day not ingested: exit %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+	t.Setenv("PFTLS_NOW", "2026-12-30T00:00:00Z")
+	if code, _, errOut := runCLI(t, "", "prune", "--db", db, "--keep-facts", "7"); code != exitOK {
+		t.Fatalf("prune: exit %d: %s", code, errOut)
+	}
+	code, stdout, errOut = runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-23", "--sending-ip", "192.0.2.25")
+	if code != exitUsage || !strings.Contains(errOut, "the facts of 2026-11-23 were pruned") {
+		t.Errorf("a pruned day: exit %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+}

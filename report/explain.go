@@ -230,6 +230,9 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 	}
 	switch {
 	case len(m.Diagnoses) > 0:
+	case m.Has(ProblemEmpty):
+		// Nothing was read: no finding, and not "no TLS problem".
+		p("\nDiagnosis: none: %s\n", TerminalSafe(m.Summary(zone)))
 	case m.Incomplete != nil:
 		p("\nDiagnosis: no TLS problem found in the facts kept (see incomplete: the rest were pruned).\n")
 	default:

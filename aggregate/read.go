@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pftls/pftls/logparse"
 )
 
 // Query selects the facts of a report: a time window [From, To) and
@@ -184,14 +186,16 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// LinesStored is how many log lines of the hours in [from, to) the store
-// read (every kind, of host, or of every host when it is empty): the
-// counters prune --keep-facts keeps.
+// LinesStored is how many Postfix log lines of the hours in [from, to)
+// the store read (not those of other programs, nor malformed ones: as the
+// report's Lines.Postfix), of host, or of every host when it is empty:
+// the counters prune --keep-facts keeps.
 func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string) (int64, error) {
 	lo, hi := floorUnits(from.UnixNano(), time.Hour), floorUnits(to.Add(time.Hour-1).UnixNano(), time.Hour)
 	var n int64
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(count), 0) FROM line_counts
-		WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR host = ?3)`, lo, hi, host).Scan(&n)
+		WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR host = ?3) AND kind NOT IN (?4, ?5)`,
+		lo, hi, host, string(logparse.KindForeign), string(logparse.KindMalformed)).Scan(&n)
 	if err != nil {
 		return 0, s.wrapOpenErr("count the lines stored", err)
 	}

@@ -55,6 +55,7 @@ type ExplainJSON struct {
 	Window           Window               `json:"window"`
 	Hosts            []string             `json:"hosts"`
 	Lines            Lines                `json:"lines"`
+	Incomplete       *Incomplete          `json:"incomplete,omitempty"` // as in the report: facts of the window were pruned
 	Outcome          DomainRow            `json:"outcome"`
 	MXHosts          []string             `json:"mx_hosts"`
 	TLS              TLSDomainRow         `json:"tls"`
@@ -92,7 +93,7 @@ func NewExplainJSON(e *Explanation, zone *time.Location) *ExplainJSON {
 	m := jsonModel(e.Model)
 	v := e.view()
 	out := &ExplainJSON{
-		Domain: e.Domain, Generated: m.Generated, Window: m.Window, Hosts: m.Hosts, Lines: m.Lines,
+		Domain: e.Domain, Generated: m.Generated, Window: m.Window, Hosts: m.Hosts, Lines: m.Lines, Incomplete: m.Incomplete,
 		Outcome: v.outcome, MXHosts: v.mx, TLS: v.tls, CertificateNames: v.names,
 		Diagnoses: m.Diagnoses, Omitted: e.Omitted, TLSRPT: m.TLS.Outbound.TLSRPT,
 		TLSFailures: make([]ExplainTLSFailure, 0, len(m.TLSFailures)),

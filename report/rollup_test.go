@@ -240,6 +240,9 @@ func TestReportAfterPruneKeepFacts(t *testing.T) {
 	if in := ex.Model.Incomplete; in == nil || !in.FactsBefore.Equal(cut) || in.Rollups {
 		t.Errorf("explain over pruned facts: incomplete = %+v, want facts before %v, no rollups", in, cut)
 	}
+	if j := NewExplainJSON(ex, time.UTC); j.Incomplete == nil {
+		t.Error("explain's JSON over pruned facts has no incomplete")
+	}
 	var out bytes.Buffer
 	if err := RenderExplain(&out, ex, time.UTC); err != nil {
 		t.Fatal(err)

@@ -42,6 +42,9 @@ const (
 	// StateEmpty: no Postfix line at all, and nothing else wrong: a quiet
 	// server, or logging that does not work.
 	StateEmpty State = "empty"
+	// StateIncomplete: no problem in what is left, but pftls prune
+	// deleted facts of the window (Model.Incomplete): not "all clear".
+	StateIncomplete State = "incomplete"
 )
 
 // Has reports whether the window shows problem p.
@@ -77,6 +80,8 @@ func (m *Model) Problems() []Problem {
 // State decides the window's state from its problems.
 func (m *Model) State() State {
 	switch ps := m.Problems(); {
+	case len(ps) == 0 && m.Incomplete != nil:
+		return StateIncomplete
 	case len(ps) == 0:
 		return StateClear
 	case len(ps) == 1 && ps[0] == ProblemEmpty:
@@ -133,17 +138,25 @@ func (m *Model) Summary(zone *time.Location) string {
 	if m.Has(ProblemUnreadable) {
 		parts = append(parts, plural(m.NotUnderstood(), "line", "lines")+" not understood")
 	}
-	if m.Has(ProblemEmpty) {
+	if zone == nil {
+		zone = m.zone()
+	}
+	in := m.Incomplete
+	stamp := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04") }
+	switch {
+	case m.Has(ProblemEmpty) && in != nil && !in.CountsBefore.IsZero():
+		// The counts of the lines went with the prune: not a logging fault.
+		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": pruned (the counts before "+stamp(in.CountsBefore)+" are gone)")
+	case m.Has(ProblemEmpty):
 		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": is logging working?")
 	}
-	if len(parts) == 0 && m.Incomplete != nil {
+	switch {
+	case in != nil && len(parts) == 0:
 		// Not "all clear": the pruned facts could hold what is not found.
-		if zone == nil {
-			zone = m.zone()
-		}
-		return "no problems in the facts kept (those before " + m.Incomplete.FactsBefore.In(zone).Format("2006-01-02 15:04") + " were pruned)"
-	}
-	if len(parts) == 0 {
+		return "no problems in the facts kept (those before " + stamp(in.FactsBefore) + " were pruned)"
+	case in != nil:
+		parts = append(parts, "more may be in the facts pruned before "+stamp(in.FactsBefore))
+	case len(parts) == 0:
 		return "all clear"
 	}
 	return strings.Join(parts, ", ")

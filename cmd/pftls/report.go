@@ -225,7 +225,7 @@ func readDirect(ctx context.Context, e env, f *reportFlags, files []string,
 }
 
 // openStoreAndWindow opens the store for a report-like command, ingesting
-// FILE arguments first (then the store is writable), and resolves the
+// FILE arguments first (then reopened read-only, but for :memory:), and resolves the
 // window the flags choose. It returns what reading each FILE did; a FILE
 // that is not a Postfix log pftls can read is an input error. The caller
 // closes the store.

@@ -381,6 +381,9 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 		return err
 	}
 	name := day.Format("2006-01-02")
+	if host != "" {
+		name += " on host " + host
+	}
 	if !cut.IsZero() && day.Before(cut) {
 		return fmt.Errorf("%s: the facts of %s were pruned (pftls prune: those before %s are gone): its TLS reports cannot be made",
 			store.Path(), name, cut.UTC().Format("2006-01-02 15:04 MST"))
@@ -390,7 +393,7 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 		return err
 	}
 	if lines == 0 {
-		return fmt.Errorf("%s: no log line of %s (UTC) is stored: ingest that day's log first, or check that Postfix was logging", store.Path(), name)
+		return fmt.Errorf("%s: no Postfix log line of %s (UTC) is stored: ingest that day's log first, or check that Postfix was logging", store.Path(), name)
 	}
 	return nil
 }

@@ -471,8 +471,23 @@ func TestTLSRPTSummaryShowsMismatch(t *testing.T) {
 func TestTLSRPTRefusesDaysNotStored(t *testing.T) {
 	db := ingestInto(t, tlsrptFixture)
 	code, stdout, errOut := runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-22", "--sending-ip", "192.0.2.25")
-	if code != exitUsage || !strings.Contains(errOut, "no log line of 2026-11-22 (UTC) is stored") {
+	if code != exitUsage || !strings.Contains(errOut, "no Postfix log line of 2026-11-22 (UTC) is stored") {
 		t.Errorf("a day not ingested: exit %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+	// Lines of other programs only (dovecot goes on while Postfix is
+	// silent): no Postfix line of that day either.
+	other := filepath.Join(t.TempDir(), "dovecot.log")
+	lines := "Nov 23 23:59:00 mail postfix/smtpd[1]: connect from unknown[192.0.2.1]\n" +
+		"Nov 24 10:00:00 mail dovecot: imap-login: Login: user=<a@example.com>\n"
+	if err := os.WriteFile(other, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "", "ingest", "--db", db, "--year", "2026", "--tz", "UTC", other); code != exitOK {
+		t.Fatalf("ingest %s: exit %d: %s", other, code, errOut)
+	}
+	code, stdout, errOut = runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-24", "--sending-ip", "192.0.2.25")
+	if code != exitUsage || !strings.Contains(errOut, "no Postfix log line of 2026-11-24 (UTC) is stored") {
+		t.Errorf("a day of other programs' lines only: exit %d, stdout %q, stderr %q", code, stdout, errOut)
 	}
 	t.Setenv("PFTLS_NOW", "2026-12-30T00:00:00Z")
 	if code, _, errOut := runCLI(t, "", "prune", "--db", db, "--keep-facts", "7"); code != exitOK {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -84,4 +86,20 @@ func followedByTail(dbPath string, files []string) (aggregate.Writer, bool) {
 		}
 	}
 	return w, true
+}
+
+// checkFactsKept refuses to make what (a day's TLS reports, metrics) from
+// a window that starts at from (zero: unbounded) when pftls prune deleted
+// facts of it: its counts would be short, and these outputs, unlike a
+// report's incomplete line, have no way to say so.
+func checkFactsKept(ctx context.Context, store *aggregate.Store, from time.Time, what string) error {
+	cut, _, err := store.PrunedBefore(ctx)
+	if err != nil {
+		return err
+	}
+	if !cut.IsZero() && (from.IsZero() || from.Before(cut)) {
+		return fmt.Errorf("%s: the facts before %s were pruned (pftls prune): %s cannot be made from what is left",
+			store.Path(), cut.UTC().Format("2006-01-02 15:04 MST"), what)
+	}
+	return nil
 }

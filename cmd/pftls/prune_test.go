@@ -51,4 +51,12 @@ func TestPrune_keep_facts(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"incomplete": {`) || !strings.Contains(out, `"missing_detail": [`) {
 		t.Errorf("a report over pruned facts does not say what it lacks: exit %d\n%.600s", code, out)
 	}
+	// Metrics have no incomplete line: over pruned facts they are refused.
+	code, out, errOut = runCLI(t, "", "report", "--db", db, "--from", "2026-11-23", "--to", "2026-11-24", "--format", "prometheus")
+	if code != exitUsage || !strings.Contains(errOut, "were pruned (pftls prune): metrics of the window cannot be made") {
+		t.Errorf("metrics over pruned facts: exit %d, stdout %.300q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "report", "--db", db, "--since", "24h", "--format", "prometheus"); code != exitOK {
+		t.Errorf("metrics of a window after the cut: exit %d: %s", code, errOut)
+	}
 }

@@ -376,17 +376,12 @@ func (t *tlsrptSender) deliver(ctx context.Context, r *report.TLSReport, dest st
 // logging stopped). Either would make reports that tell the policy
 // domains nothing failed ("No outbound TLS activity that day").
 func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, host string) error {
-	cut, _, err := store.PrunedBefore(ctx)
-	if err != nil {
+	name := day.Format("2006-01-02")
+	if err := checkFactsKept(ctx, store, day, "the TLS reports of "+name); err != nil {
 		return err
 	}
-	name := day.Format("2006-01-02")
 	if host != "" {
 		name += " on host " + host
-	}
-	if !cut.IsZero() && day.Before(cut) {
-		return fmt.Errorf("%s: the facts of %s were pruned (pftls prune: those before %s are gone): its TLS reports cannot be made",
-			store.Path(), name, cut.UTC().Format("2006-01-02 15:04 MST"))
 	}
 	lines, err := store.LinesStored(ctx, day, day.AddDate(0, 0, 1), host)
 	if err != nil {

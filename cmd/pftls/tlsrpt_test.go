@@ -494,7 +494,7 @@ func TestTLSRPTRefusesDaysNotStored(t *testing.T) {
 		t.Fatalf("prune: exit %d: %s", code, errOut)
 	}
 	code, stdout, errOut = runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-23", "--sending-ip", "192.0.2.25")
-	if code != exitUsage || !strings.Contains(errOut, "the facts of 2026-11-23 were pruned") {
+	if code != exitUsage || !strings.Contains(errOut, "were pruned (pftls prune): the TLS reports of 2026-11-23 cannot be made") {
 		t.Errorf("a pruned day: exit %d, stdout %q, stderr %q", code, stdout, errOut)
 	}
 }

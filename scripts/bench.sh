@@ -28,7 +28,8 @@
 # 3. reports from a database of BENCH_DAYS (7) days at BENCH_DAY_LINES
 #    (10,000,000) lines a day: report --since 1h, 24h and 7d (PFTLS_NOW =
 #    the log's end), wall and peak RSS, and the database's share of the
-#    log's bytes;
+#    log's bytes; explain --since 24h of BENCH_EXPLAIN and tlsrpt of the
+#    day before BENCH_END on it;
 # 4. tail under a burst: pftls-loggen replay appends BENCH_BURST_RATE
 #    (100,000) lines/s for BENCH_BURST_SECS (10) s to a log that
 #    pftls tail --db follows (not on a terminal: the event stream, no live
@@ -420,6 +421,9 @@ if part db; then
 		for w in 1h 24h 7d; do
 			measure "days-$w" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db" --tz UTC --since "$w"
 		done
+		measure "days-explain" env PFTLS_NOW="$BENCH_END" "$pftls" explain --db "$db" --tz UTC --since 24h "$BENCH_EXPLAIN"
+		mkdir -p "$out/tlsrpt-days"
+		measure "days-tlsrpt" "$pftls" tlsrpt --db "$db" --sending-ip 192.0.2.1 --day "$tlsrpt_day" --out "$out/tlsrpt-days"
 	done
 	share=$(db_share "$db" "$log")
 	{
@@ -448,6 +452,15 @@ if part db; then
 		echo "  report --since $w: ${ms} ms, $rss_mb MB" >&2
 	done
 	target "peak RSS of those reports < 100 MB" "$(ok gt 99.999 "$worst")" "at most $worst MB"
+	{
+		echo ""
+		echo "| on that database | wall ms | CPU s | peak RSS MB |"
+		echo "|---|---:|---:|---:|"
+		best days-explain
+		echo "| \`pftls explain $BENCH_EXPLAIN --since 24h\` | $(awk -v w="$wall" 'BEGIN {printf "%.0f", w * 1000}') | $cpu | $rss_mb |"
+		best days-tlsrpt
+		echo "| \`pftls tlsrpt --day $tlsrpt_day\` | $(awk -v w="$wall" 'BEGIN {printf "%.0f", w * 1000}') | $cpu | $rss_mb |"
+	} >>"$report"
 	target "database ≤ 25 % of the log" "$(ok gt 25 "$share")" "$share %"
 fi
 

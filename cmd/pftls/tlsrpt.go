@@ -145,11 +145,12 @@ func runTLSRPT(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(store, &err)
-	if err := checkDayStored(ctx, store, day, f.host); err != nil {
-		return err
-	}
 	b := report.NewTLSRPTBuilder(opts)
 	if err := store.ScanTLSRPT(ctx, aggregate.Query{From: day, To: day.AddDate(0, 0, 1), Host: f.host}, b); err != nil {
+		return err
+	}
+	// After the scan, so that a prune while it read is seen too.
+	if err := checkDayStored(ctx, store, day, f.host); err != nil {
 		return err
 	}
 	reports := b.Reports()

@@ -11,8 +11,8 @@ import (
 
 // TestReopenReadOnly: a writer reopened read-only has let go of the
 // database (another writer can take it at once), reads what was written,
-// and writes nothing; a store in memory is not reopened, which would lose
-// it.
+// and writes nothing, not even through SQLite; a store in memory is not
+// reopened, which would lose it.
 func TestReopenReadOnly(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "pftls.db")
@@ -36,6 +36,11 @@ func TestReopenReadOnly(t *testing.T) {
 	}
 	if _, err := r.Prune(ctx, time.Now()); err == nil {
 		t.Error("the reopened store pruned: it is not read-only")
+	}
+	// Read-only in SQLite itself (mode=ro), not only by the flag the
+	// store's own write methods check.
+	if err := aggregate.ExecForTest(ctx, r, "CREATE TABLE written (x INTEGER)"); err == nil {
+		t.Error("a table was created through the reopened store")
 	}
 	other, err := aggregate.Open(ctx, path, aggregate.OpenOptions{}) // LockWait 0: fails if the lock is held
 	if err != nil {

@@ -137,9 +137,3 @@ func UndoMessagesEndedStep(ctx context.Context, path string) error {
 	}
 	return nil
 }
-
-// ExecForTest runs a statement through the store's own handle.
-func ExecForTest(ctx context.Context, s *Store, query string) error {
-	_, err := s.db.ExecContext(ctx, query)
-	return err
-}

@@ -684,6 +684,13 @@ func (s *Store) pruneFacts(ctx context.Context, factsBefore, rollupsBefore time.
 	return total, nil
 }
 
+// FactsPruned reports whether a window that starts at from (zero:
+// unbounded) reaches before cut, the time before which prune deleted the
+// facts (zero: never; PrunedBefore).
+func FactsPruned(from, cut time.Time) bool {
+	return !cut.IsZero() && (from.IsZero() || from.Before(cut))
+}
+
 // PrunedBefore is the time before which prune deleted the facts, and the
 // time before which it deleted the counters and rollups too (each zero
 // when it never did): a report over a window that starts before the first

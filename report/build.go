@@ -31,7 +31,7 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 	if err := st.ScanRollups(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host, Domain: opts.Domain}, b.rollupHour, b); err != nil {
 		return nil, err
 	}
-	m, err := finishFromStore(ctx, st, b, b.rollupHour)
+	m, err := finishFromStore(ctx, st, b, true)
 	if err != nil {
 		return nil, err
 	}
@@ -41,15 +41,15 @@ func Build(ctx context.Context, st *aggregate.Store, opts Options) (*Model, erro
 
 // incomplete says what the window lacks when the facts before cut were
 // pruned (nil when it lacks nothing): the rollups hold the plain
-// deliveries of the whole hours they serve (rollupHour: those the scan
-// read them for); everything else needs facts.
+// deliveries of the whole hours they serve, when the scan read them
+// (rollups); everything else needs facts.
 //
 // A window that starts before rollupCut (a plain prune --older-than, or
 // --keep-facts with an --older-than later than the window's start) has
 // lost its counters and rollups there too: nothing of it is complete.
-func (b *Builder) incomplete(cut, rollupCut time.Time, rollupHour func(time.Time) bool) *Incomplete {
+func (b *Builder) incomplete(cut, rollupCut time.Time, rollups bool) *Incomplete {
 	from, to := b.opts.From, b.opts.To
-	if cut.IsZero() || (!from.IsZero() && !from.Before(cut)) {
+	if !aggregate.FactsPruned(from, cut) {
 		return nil
 	}
 	if !rollupCut.IsZero() && (from.IsZero() || from.Before(rollupCut)) {
@@ -61,13 +61,13 @@ func (b *Builder) incomplete(cut, rollupCut time.Time, rollupHour func(time.Time
 	if !to.IsZero() && to.Before(end) {
 		end = to
 	}
-	whole := !from.IsZero() && from.Truncate(time.Hour).Equal(from)
+	whole := rollups && !from.IsZero() && from.Truncate(time.Hour).Equal(from)
 	// The hour end falls in must be whole in the window too.
 	if last := end.Truncate(time.Hour); whole && !last.Equal(end) && !to.IsZero() && last.Add(time.Hour).After(to) {
 		whole = false
 	}
 	for h := from.Truncate(time.Hour); whole && h.Before(end); h = h.Add(time.Hour) {
-		whole = rollupHour(h)
+		whole = b.rollupHour(h)
 	}
 	in := &Incomplete{FactsBefore: cut, Rollups: whole, Complete: []string{"lines", "master"}}
 	for _, s := range reportSections {
@@ -88,8 +88,8 @@ var reportSections = []string{"lines", "master", "received", "bytes_received", "
 // finishFromStore makes the model of a store scan into b, with what the
 // scan does not read: the last good TLS delivery before the window of each
 // failing domain, the diagnoses, and what the window lacks when facts were
-// pruned (rollupHour: the hours the scan read the rollups of).
-func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollupHour func(time.Time) bool) (*Model, error) {
+// pruned (rollups: whether the scan read the rollups, ScanRollups).
+func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollups bool) (*Model, error) {
 	m, opts := b.Model(), b.opts
 	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
 		var domains []string
@@ -109,7 +109,7 @@ func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollu
 	if err != nil {
 		return nil, err
 	}
-	m.Incomplete = b.incomplete(cut, rollupCut, rollupHour)
+	m.Incomplete = b.incomplete(cut, rollupCut, rollups)
 	return m, nil
 }
 

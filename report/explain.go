@@ -114,7 +114,7 @@ func Explain(ctx context.Context, st *aggregate.Store, domain string, opts Optio
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host, Domain: domain}, sink); err != nil {
 		return nil, err
 	}
-	m, err := finishFromStore(ctx, st, sink.Builder, func(time.Time) bool { return false }) // Scan reads no rollups
+	m, err := finishFromStore(ctx, st, sink.Builder, false) // Scan reads no rollups
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func factsModel(t *testing.T, st *aggregate.Store, opts Options) *Model {
 	if err := st.Scan(ctx, aggregate.Query{From: opts.From, To: opts.To, Host: opts.Host}, b); err != nil {
 		t.Fatalf("scan: %v", err)
 	}
-	m, err := finishFromStore(ctx, st, b, func(time.Time) bool { return false })
+	m, err := finishFromStore(ctx, st, b, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func checkFactsKept(ctx context.Context, store *aggregate.Store, from time.Time,
 	if err != nil {
 		return err
 	}
-	if !cut.IsZero() && (from.IsZero() || from.Before(cut)) {
+	if aggregate.FactsPruned(from, cut) {
 		return fmt.Errorf("%s: the facts before %s were pruned (pftls prune): %s cannot be made from what is left",
 			store.Path(), cut.UTC().Format("2006-01-02 15:04 MST"), what)
 	}

@@ -43,12 +43,13 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		if err != nil {
 			return err
 		}
-		if err := checkFactsKept(ctx, store, from, "metrics of the window"); err != nil {
-			return err
-		}
 		mo.From, mo.To = from, to
 		m = report.NewMetrics(mo)
 		if err := store.Scan(ctx, aggregate.Query{From: from, To: to, Host: f.host}, m); err != nil {
+			return err
+		}
+		// After the scan, so that a prune while it read is seen too.
+		if err := checkFactsKept(ctx, store, from, "metrics of the window"); err != nil {
 			return err
 		}
 	}

@@ -177,6 +177,10 @@ func (b *TLSRPTBuilder) acc(domain string) *tlsrptAcc {
 
 // Attempt counts an outbound attempt in the TLS mix (aggregate.TLSRPTSink).
 func (b *TLSRPTBuilder) Attempt(a *aggregate.Attempt) {
+	inReport := a.InTLSRPT()
+	if !inReport && a.TLSRPT == "" {
+		return // nothing to count (an acc with no counts makes no report)
+	}
 	acc := b.acc(a.Domain)
 	if acc == nil {
 		return
@@ -186,7 +190,7 @@ func (b *TLSRPTBuilder) Attempt(a *aggregate.Attempt) {
 		// once an attempt in the report says the log has them.
 		acc.log.postfixResult(a, b.o.SendingIP)
 	}
-	if !a.InTLSRPT() {
+	if !inReport {
 		return
 	}
 	switch a.TLSPolicy.Level.Name {
@@ -271,14 +275,16 @@ func (c *tlsrptCounts) postfixResult(a *aggregate.Attempt, sendingIP string) {
 	} else {
 		c.check.PFTLSSuccess++
 	}
-	server := a.RelayHost + "[" + a.RelayAddr + "]"
-	at := a.Time.UTC().Format("15:04:05")
+	// mismatch says what a handshake's two views disagree about.
+	mismatch := func(format string, args ...any) {
+		c.check.Mismatches = append(c.check.Mismatches,
+			a.Time.UTC().Format("15:04:05")+" "+a.RelayHost+"["+a.RelayAddr+"]: "+fmt.Sprintf(format, args...))
+	}
 	if status == "success" {
 		c.success++
 		c.check.PostfixSuccess++
 		if !mine {
-			c.check.Mismatches = append(c.check.Mismatches,
-				fmt.Sprintf("%s %s: Postfix success, pftls failure %s", at, server, cmp.Or(string(a.TLSFailure), string(a.TLSPosture()))))
+			mismatch("Postfix success, pftls failure %s", cmp.Or(string(a.TLSFailure), string(a.TLSPosture())))
 		}
 		return
 	}
@@ -291,11 +297,9 @@ func (c *tlsrptCounts) postfixResult(a *aggregate.Attempt, sendingIP string) {
 	c.details[k]++
 	switch {
 	case mine:
-		c.check.Mismatches = append(c.check.Mismatches,
-			fmt.Sprintf("%s %s: Postfix failure %s, pftls success (%s)", at, server, rtype, a.TLSPosture()))
+		mismatch("Postfix failure %s, pftls success (%s)", rtype, a.TLSPosture())
 	case mineType != t:
-		c.check.Mismatches = append(c.check.Mismatches,
-			fmt.Sprintf("%s %s: Postfix failure %s, pftls failure %s (%s)", at, server, rtype, cmp.Or(string(mineType), "local fault"), a.TLSFailure))
+		mismatch("Postfix failure %s, pftls failure %s (%s)", rtype, cmp.Or(string(mineType), "local fault"), a.TLSFailure)
 	}
 }
 

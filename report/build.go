@@ -546,7 +546,6 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 	case aggregate.OutcomeDeferred:
 		d.row.Deferrals++
 		d.def.Deferrals++
-		env := b.ids.envelope(a.Host, a.QueueID, rcpt)
 		d.reasons[a.ReasonClass]++
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
@@ -556,7 +555,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		// The message and the recipient count once for the domain
 		// (domainDeferrals): a recipient's domain is that of its address,
 		// so its first deferral's is the domain of all of them.
-		rk := rcptID{mk, env.rcpt}
+		rk := rcptID{mk, b.ids.rcpts.id(rcpt)} // mk numbered host and queue ID already
 		if _, ok := b.pending[rk]; !ok {
 			b.pending[rk] = recipState{domain: d.id, since: a.Time.UnixNano()}
 		}

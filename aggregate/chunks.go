@@ -169,7 +169,7 @@ func unpackChunks(chunks <-chan []byte, free chan<- []byte, ncol int, each func(
 
 // packParams packs a query's parameters as one row.
 func packParams(args []any) ([]byte, error) {
-	r := newRowBuffer(nil)
+	var r rowBuffer // a few dozen bytes: not newRowBuffer's 80 KiB for a writer's rows
 	for i, a := range args {
 		switch v := a.(type) {
 		case int64:

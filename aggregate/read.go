@@ -36,10 +36,8 @@ type Query struct {
 // folding (COLLATE NOCASE), or when the row's domain is not all printable
 // ASCII (GLOB '*[^ -~]*').
 func (q Query) domainArg() string {
-	for i := 0; i < len(q.Domain); i++ {
-		if c := q.Domain[i]; c < ' ' || c > '~' {
-			return "" // SQLite folds only ASCII: filter nothing
-		}
+	if !ascii(q.Domain) {
+		return "" // SQLite folds only ASCII: filter nothing
 	}
 	return q.Domain
 }

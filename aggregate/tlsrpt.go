@@ -21,8 +21,8 @@ type TLSRPTSink interface {
 func (s *Store) ScanTLSRPT(ctx context.Context, q Query, sink TLSRPTSink) error {
 	from, to := q.bounds()
 	window := []any{from, to, q.Host, q.Host}
-	// Every domain's attempts: an empty domain parameter.
-	err := s.scanRows(ctx, "attempts", attemptsTable.query, append(window, ""), scanEach(s.dict, attemptsTable, func(a *Attempt) {
+	q.Domain = "" // every domain's attempts
+	err := s.scanRows(ctx, "attempts", attemptsTable.query, q.ofDomain(from, to), scanEach(s.dict, attemptsTable, func(a *Attempt) {
 		if a.InTLSMix() {
 			sink.Attempt(a)
 		}

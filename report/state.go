@@ -142,20 +142,19 @@ func (m *Model) Summary(zone *time.Location) string {
 		zone = m.zone()
 	}
 	in := m.Incomplete
-	stamp := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04") }
 	switch {
 	case m.Has(ProblemEmpty) && in != nil && !in.CountsBefore.IsZero():
 		// The counts of the lines went with the prune: not a logging fault.
-		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": pruned (the counts before "+stamp(in.CountsBefore)+" are gone)")
+		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": pruned (the counts before "+minute(in.CountsBefore, zone)+" are gone)")
 	case m.Has(ProblemEmpty):
 		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": is logging working?")
 	}
 	switch {
 	case in != nil && len(parts) == 0:
 		// Not "all clear": the pruned facts could hold what is not found.
-		return "no problems in the facts kept (those before " + stamp(in.FactsBefore) + " were pruned)"
+		return "no problems in the facts kept (those before " + minute(in.FactsBefore, zone) + " were pruned)"
 	case in != nil:
-		parts = append(parts, "more may be in the facts pruned before "+stamp(in.FactsBefore))
+		parts = append(parts, "more may be in the facts pruned before "+minute(in.FactsBefore, zone))
 	case len(parts) == 0:
 		return "all clear"
 	}
@@ -171,9 +170,11 @@ func (m *Model) windowWords(zone *time.Location) string {
 	if zone == nil {
 		zone = m.zone()
 	}
-	const layout = "2006-01-02 15:04"
-	return " from " + m.Window.From.In(zone).Format(layout) + " to " + m.Window.To.In(zone).Format(layout)
+	return " from " + minute(m.Window.From, zone) + " to " + minute(m.Window.To, zone)
 }
+
+// minute is t to the minute in zone, as the state's words show times.
+func minute(t time.Time, zone *time.Location) string { return t.In(zone).Format("2006-01-02 15:04") }
 
 // zone is the window's zone as the model names it (UTC when unknown).
 func (m *Model) zone() *time.Location {

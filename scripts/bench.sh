@@ -180,10 +180,8 @@ genlog() {
 cpu_s() { awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$1"; }
 peak_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
 
-# share_pct BYTES LOG prints BYTES (a database's size) as a whole
-# percentage of the log's size; db_share DB LOG the database's.
-share_pct() { awk -v d="$1" -v l="$(stat -c %s "$2")" 'BEGIN {printf "%.0f", 100 * d / l}'; }
-db_share() { share_pct "$(stat -c %s "$1")" "$2"; }
+# db_share DB LOG prints the database's size as a whole percentage of the log's.
+db_share() { awk -v d="$(stat -c %s "$1")" -v l="$(stat -c %s "$2")" 'BEGIN {printf "%.0f", 100 * d / l}'; }
 
 # measure NAME CMD... runs CMD once under /usr/bin/time -v (stdout to a
 # file in $out) and keeps its wall time, CPU time and peak RSS in
@@ -290,13 +288,13 @@ for n in $sizes; do
 				fresh_db "$db"
 				measure "ingest-$key" "$pftls" ingest --db "$db" --tz UTC "$log"
 				measure "fromdb-$key" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db" --tz UTC --since 24h
-				db_bytes=$(stat -c %s "$db") # before prune
 				measure "explain-$key" env PFTLS_NOW="$BENCH_END" "$pftls" explain --db "$db" --tz UTC --since 24h "$BENCH_EXPLAIN"
 				mkdir -p "$out/tlsrpt-$key"
 				measure "tlsrpt-$key" "$pftls" tlsrpt --db "$db" --sending-ip 192.0.2.1 --day "$tlsrpt_day" --out "$out/tlsrpt-$key"
 				measure "prune-$key" env PFTLS_NOW="$BENCH_END" "$pftls" prune --db "$db" --keep-facts 12h # last: it deletes
-				fresh_db "$db"
-				measure "ingestreport-$key" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db" --tz UTC --since 24h "$log"
+				fresh_db "$db-report"
+				measure "ingestreport-$key" env PFTLS_NOW="$BENCH_END" "$pftls" report --db "$db-report" --tz UTC --since 24h "$log"
+				fresh_db "$db-report"
 			done
 			best "barescan-$key"
 			scan_wall=$wall
@@ -335,8 +333,8 @@ for n in $sizes; do
 			best "prune-$key"
 			side_row "$mix" "\`pftls prune --keep-facts 12h\` (that DB)"
 			prunerss=$rss_mb
-			share=$(share_pct "$db_bytes" "$log")
-			echo "| $mix | (log $(mb "$log") MB, database $(awk -v b="$db_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB: **$share %** of the log) | | | | | | | |" >>"$report"
+			share=$(db_share "$db" "$log") # prune leaves the file's size as it was
+			echo "| $mix | (log $(mb "$log") MB, database $(mb "$db") MB: **$share %** of the log) | | | | | | | |" >>"$report"
 			echo "  $mix: barescan ${scan_wall}s pflogsumm ${pfl_wall:-–}s report :memory: ${mem}s ingest ${ing}s" >&2
 
 			{

@@ -16,8 +16,8 @@ type Outcome uint8
 
 // Outcomes of a delivery attempt.
 const (
-	// OutcomeOther is a status that is no delivery: softbounce,
-	// deliverable and undeliverable (address verification probes).
+	// OutcomeOther is a status that is no delivery: deliverable and
+	// undeliverable (address verification probes).
 	OutcomeOther Outcome = iota
 	// OutcomeDelivered is status=sent to the recipient: pflogsumm's
 	// "delivered".
@@ -25,7 +25,9 @@ const (
 	// OutcomeForwarded is status=sent by local(8) "forwarded as QID": the
 	// forwarded copy is delivered (and counted) in its own right.
 	OutcomeForwarded
-	// OutcomeDeferred is one status=deferred line: a deferral.
+	// OutcomeDeferred is one status=deferred line: a deferral. A
+	// status=SOFTBOUNCE line (soft_bounce = yes) is one too: Postfix keeps
+	// the recipient queued and tries again.
 	OutcomeDeferred
 	// OutcomeBounced is status=bounced: the recipient is returned.
 	OutcomeBounced
@@ -39,7 +41,7 @@ func (a *Attempt) Outcome() Outcome {
 			return OutcomeForwarded
 		}
 		return OutcomeDelivered
-	case logparse.StatusDeferred:
+	case logparse.StatusDeferred, logparse.StatusSoftBounce:
 		return OutcomeDeferred
 	case logparse.StatusBounced:
 		return OutcomeBounced

@@ -717,7 +717,7 @@ func (c *Correlator) emitFailure(host string, s *tlsSession, a *Attempt) {
 	}
 	if a != nil {
 		f.Domain, f.QueueID, f.Recipient, f.Status = a.Domain, a.QueueID, a.Recipient, a.Status
-		f.Deferred = a.Status == logparse.StatusDeferred && strings.HasPrefix(a.DSN, "4.7.")
+		f.Deferred = a.Outcome() == OutcomeDeferred && strings.HasPrefix(a.DSN, "4.7.")
 	} else {
 		f.Domain = c.mxDomain[host+" "+s.Peer.Host].Domain
 	}

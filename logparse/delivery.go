@@ -37,7 +37,7 @@ func parseDelivery(t string) (Delivery, bool) {
 			if d.Status == StatusDeferred || d.Status == StatusBounced || d.Status == StatusSoftBounce {
 				d.TLSFailure = ReasonTLSFailure(d.Reason)
 			}
-			return d, d.Status != ""
+			return d, d.Status.Known()
 		}
 		field := rest
 		if c := strings.Index(rest, ", "); c >= 0 {

@@ -455,6 +455,28 @@ func TestParseDelivery(t *testing.T) {
 			},
 		},
 		{
+			name: "address verification probe undeliverable, not cached",
+			line: "Mar 27 16:05:31 mx1 postfix/smtp[7012]: 3F1A22C0B1F: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=0.5, delays=0/0/0.25/0.25, dsn=4.4.1, status=undeliverable-but-not-cached (connect to mx.example.net[192.0.2.25]:25: Connection refused)",
+			env:  e("mx1", "postfix/smtp", "smtp", 7012, info, "3F1A22C0B1F"),
+			event: logparse.Delivery{
+				To: "bob@example.net", Relay: "mx.example.net[192.0.2.25]:25", RelayPeer: peer("mx.example.net", "192.0.2.25", 25),
+				Delay: 0.5, Delays: d4(0, 0, 0.25, 0.25), DSN: "4.4.1", Status: logparse.StatusUndeliverableButNotCached,
+				Reason: "connect to mx.example.net[192.0.2.25]:25: Connection refused",
+			},
+		},
+		{
+			name:  "delivery line cut inside its status is unparsed",
+			line:  "Mar 27 16:05:31 mx1 postfix/smtp[7012]: 3F1A22C0B1F: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=0.5, delays=0/0/0.25/0.25, dsn=4.4.1, status=def",
+			env:   e("mx1", "postfix/smtp", "smtp", 7012, info, "3F1A22C0B1F"),
+			event: logparse.Unparsed{},
+		},
+		{
+			name:  "delivery line with a status Postfix does not write is unparsed",
+			line:  "Mar 27 16:05:31 mx1 postfix/smtp[7012]: 3F1A22C0B1F: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=0.5, delays=0/0/0.25/0.25, dsn=2.0.0, status=sent(250 Ok)",
+			env:   e("mx1", "postfix/smtp", "smtp", 7012, info, "3F1A22C0B1F"),
+			event: logparse.Unparsed{},
+		},
+		{
 			name:  "delivery line cut before status is unparsed",
 			line:  "Mar 27 16:05:31 mx1 postfix/smtp[7012]: 3F1A22C0B1F: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=0.5, dela",
 			env:   e("mx1", "postfix/smtp", "smtp", 7012, info, "3F1A22C0B1F"),

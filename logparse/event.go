@@ -54,15 +54,32 @@ type Event interface {
 // Status is the status= value of a delivery line.
 type Status string
 
-// Delivery statuses as Postfix writes them.
+// Delivery statuses as Postfix writes them (log_adhoc's callers:
+// global/sent.c, defer.c, bounce.c, verify.c, trace.c), lower-cased.
 const (
-	StatusSent          Status = "sent"
-	StatusDeferred      Status = "deferred"
-	StatusBounced       Status = "bounced"
-	StatusSoftBounce    Status = "softbounce"
-	StatusDeliverable   Status = "deliverable"
-	StatusUndeliverable Status = "undeliverable"
+	StatusSent     Status = "sent"
+	StatusDeferred Status = "deferred"
+	StatusBounced  Status = "bounced"
+	// StatusSoftBounce is a bounce under soft_bounce = yes: Postfix
+	// defers the recipient instead (DSN 4.x.x, action "delayed").
+	StatusSoftBounce Status = "softbounce"
+	// The address verification probes' results.
+	StatusDeliverable               Status = "deliverable"
+	StatusUndeliverable             Status = "undeliverable"
+	StatusUndeliverableButNotCached Status = "undeliverable-but-not-cached"
 )
+
+// Known reports whether s is a status Postfix writes. A delivery line
+// with any other (a line cut inside its status, "status=def") is not
+// understood, rather than counted as nothing.
+func (s Status) Known() bool {
+	switch s {
+	case StatusSent, StatusDeferred, StatusBounced, StatusSoftBounce,
+		StatusDeliverable, StatusUndeliverable, StatusUndeliverableButNotCached:
+		return true
+	}
+	return false
+}
 
 // Trust is the first word of a "TLS connection established" line.
 type Trust string

@@ -55,3 +55,40 @@ func TestDeferredCountedOnce(t *testing.T) {
 		}
 	}
 }
+
+// softBounceLog is a message whose one recipient's server refuses it with
+// a 5xx reply under soft_bounce = yes (Postfix 3.7's bounce.c logs
+// status=SOFTBOUNCE and keeps the recipient queued), and a delivery line
+// cut inside its status word.
+const softBounceLog = `Nov 23 00:20:05 mail postfix/qmgr[13394]: 94C5DBC404: from=<carol@sender.test>, size=900, nrcpt=2 (queue active)
+Nov 23 00:20:06 mail postfix/smtp[13462]: 94C5DBC404: to=<olduser@strict.example.com>, relay=mx.strict.example.com[127.0.0.18]:25, delay=0.1, delays=0/0.04/0.04/0.01, dsn=4.1.1, status=SOFTBOUNCE (host mx.strict.example.com[127.0.0.18] said: 550 5.1.1 <olduser@strict.example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command))
+Nov 23 00:20:06 mail postfix/smtp[13462]: 94C5DBC404: to=<dana@strict.example.com>, relay=mx.strict.example.com[127.0.0.18]:25, delay=0.1, delays=0/0.04/0.04/0.01, dsn=2.0.0, status=se
+`
+
+// TestSoftBounceIsADeferral: a status=SOFTBOUNCE line counts as the
+// deferral Postfix makes of it, and a delivery line whose status is no
+// status Postfix writes is a line not understood, not nothing.
+func TestSoftBounceIsADeferral(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "softbounce.log")
+	if err := os.WriteFile(path, []byte(softBounceLog), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	models := map[string]*Model{
+		"store":  modelOf(t, Options{}, path),
+		"memory": directModel(t, path, Options{Zone: time.UTC}),
+	}
+	for name, m := range models {
+		if m.Totals.Deferrals != 1 || m.Totals.Deferred != 1 || m.Totals.Delivered != 0 {
+			t.Errorf("%s: %d deferrals of %d messages, %d delivered, want 1 of 1, 0", name, m.Totals.Deferrals, m.Totals.Deferred, m.Totals.Delivered)
+		}
+		if len(m.Deferrals) != 1 || m.Deferrals[0].Domain != "strict.example.com" {
+			t.Errorf("%s: deferrals %+v, want strict.example.com's", name, m.Deferrals)
+		}
+		if m.Lines.Unparsed != 1 {
+			t.Errorf("%s: %d lines not understood, want the line cut inside its status", name, m.Lines.Unparsed)
+		}
+		if m.State() == StateClear {
+			t.Errorf("%s: state %q", name, m.State())
+		}
+	}
+}

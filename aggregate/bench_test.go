@@ -152,7 +152,7 @@ func shifted(bt aggregate.Batch, d time.Duration) aggregate.Batch {
 		out.Rejects[i].Time = out.Rejects[i].Time.Add(d)
 	}
 	for _, c := range bt.LineCounts {
-		c.Hour = c.Hour.Add(d)
+		c.Minute = c.Minute.Add(d)
 		out.LineCounts = append(out.LineCounts, c)
 	}
 	return out

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/pftls/pftls/logparse"
@@ -155,12 +156,16 @@ func (d nanosDest) set(v *value) error {
 	return err
 }
 
-// hoursDest stores a count of hours since the epoch as a UTC time.
-type hoursDest struct{ p *time.Time }
+// unitsDest stores a count of units (hours, minutes) since the epoch as
+// a UTC time.
+type unitsDest struct {
+	p    *time.Time
+	unit time.Duration
+}
 
-func (d hoursDest) set(v *value) error {
+func (d unitsDest) set(v *value) error {
 	n, err := v.int()
-	*d.p = time.Unix(n*3600, 0).UTC()
+	*d.p = time.Unix(n*int64(d.unit/time.Second), 0).UTC()
 	return err
 }
 
@@ -399,17 +404,33 @@ var unparsedTable = &factTable[Unparsed]{name: "unparsed",
 		textCol("text", func(u *Unparsed) *string { return &u.Text }),
 	}}
 
-// lineCountsTable stores the hour as a count of hours since the epoch.
+// lineCountsTable stores the minute as a count of minutes since the
+// epoch (schema step 14; an hour counted before it is a row of span 60).
+// Its query reads the rows that begin in [?1, ?2] (minutes) on host ?3
+// (empty: every host); lineCountsArgs widens a window's start by the
+// longest span, and LineCount.Overlaps decides.
 var lineCountsTable = &factTable[LineCount]{name: "line_counts",
-	insert: `INSERT INTO line_counts (host, hour, kind, count) SELECT c0, c1, c2, c3 FROM pftls_rows(?, ?) WHERE true
-		ON CONFLICT (host, hour, kind) DO UPDATE SET count = count + excluded.count`,
-	query: `SELECT host, hour, kind, count FROM line_counts
-			WHERE hour >= ? AND hour <= ? AND (? = '' OR host = ?)`,
+	insert: `INSERT INTO line_counts (host, minute, span, kind, count) SELECT c0, c1, c2, c3, c4 FROM pftls_rows(?, ?) WHERE true
+		ON CONFLICT (minute, host, kind) DO UPDATE SET count = count + excluded.count, span = max(span, excluded.span)`,
+	query: `SELECT host, minute, span, kind, count FROM line_counts
+			WHERE minute >= ?1 AND minute <= ?2 AND (?3 = '' OR host = ?3)`,
 	cols: []column[LineCount]{
 		textCol("host", func(c *LineCount) *string { return &c.Host }),
-		column[LineCount]{name: "hour",
-			put:  func(c *LineCount, r *rowBuffer) { r.int(c.Hour.Unix() / 3600) },
-			dest: func(c *LineCount, _ *dictionary) dest { return hoursDest{&c.Hour} }},
+		unitsCol("minute", time.Minute, func(c *LineCount) *time.Time { return &c.Minute }),
+		intCol("span", func(c *LineCount) *int64 { return &c.Span }),
 		textCol("kind", func(c *LineCount) *logparse.Kind { return &c.Kind }),
 		intCol("count", func(c *LineCount) *int64 { return &c.Count }),
 	}}
+
+// lineCountSpanMax is the longest span of a line_counts row, in minutes.
+const lineCountSpanMax = 60
+
+// lineCountsArgs are lineCountsTable.query's arguments for the window
+// [from, to) (Unix ns; unbounded ends as Query.bounds gives them).
+func lineCountsArgs(from, to int64, host string) []any {
+	lo := floorUnits(from, time.Minute)
+	if lo != math.MinInt64 {
+		lo -= lineCountSpanMax - 1
+	}
+	return []any{lo, floorUnits(to, time.Minute), host}
+}

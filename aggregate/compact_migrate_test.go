@@ -1,7 +1,6 @@
 package aggregate_test
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"slices"
@@ -64,10 +63,7 @@ func TestCompactStepUpgradesOldDatabase(t *testing.T) {
 				{start, start.Add(24 * time.Hour)},
 				{start.Add(75 * time.Minute), start.Add(5*time.Hour + 10*time.Minute)},
 			} {
-				want, got := reportJSON(t, fresh, w[0], w[1]), reportJSON(t, old, w[0], w[1])
-				if !bytes.Equal(want, got) {
-					t.Errorf("[%v, %v): the upgraded database's report differs from the fresh one's", w[0], w[1])
-				}
+				sameReport(t, fresh, old, w[0], w[1])
 			}
 		})
 	}

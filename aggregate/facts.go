@@ -193,12 +193,24 @@ type Warning struct {
 	Class    string // the text with variable parts (numbers, addresses) masked
 }
 
-// LineCount counts parsed lines of one kind for one host and hour.
+// LineCount counts parsed lines of one kind for one host and minute. A
+// count carried over from a database that counted by the hour (before
+// schema step 14) covers its hour: Span 60.
 type LineCount struct {
-	Host  string
-	Hour  time.Time
-	Kind  logparse.Kind // KindForeign, KindMalformed, KindUnparsed, or any other kind a line was read as
-	Count int64
+	Host   string
+	Minute time.Time     // the first minute counted
+	Span   int64         // how many minutes the count covers: 1, or 60
+	Kind   logparse.Kind // KindForeign, KindMalformed, KindUnparsed, or any other kind a line was read as
+	Count  int64
+}
+
+// Overlaps reports whether the minutes c covers overlap [from, to) (a
+// zero time: unbounded). It is the rule by which a window counts lines:
+// a count counts when its minute does, so a window's line counts may
+// hold the lines of the minutes its ends fall in.
+func (c *LineCount) Overlaps(from, to time.Time) bool {
+	end := c.Minute.Add(time.Duration(max(c.Span, 1)) * time.Minute)
+	return (from.IsZero() || end.After(from)) && (to.IsZero() || c.Minute.Before(to))
 }
 
 // Unparsed is a Postfix line the parser did not understand, kept so that

@@ -352,16 +352,16 @@ func TestMalformedLineCountedAtItsNeighboursTime(t *testing.T) {
 	feed(c, "\x00\x01\x02 binary garbage \xff\xfe", "")
 	feed(c, lines[10:]...)
 	b := c.Drain()
-	want := resolver.Time(logparse.ParseString(lines[9]).Stamp).Truncate(time.Hour)
+	want := resolver.Time(logparse.ParseString(lines[9]).Stamp).Truncate(time.Minute)
 	n := 0
 	for _, lc := range b.LineCounts {
 		if lc.Kind != logparse.KindMalformed {
 			continue
 		}
 		n += int(lc.Count)
-		if lc.Host != "mail" || !lc.Hour.Equal(want) {
+		if lc.Host != "mail" || !lc.Minute.Equal(want) {
 			t.Errorf("malformed lines counted for host %q at %s, want host %q at %s (the line before them)",
-				lc.Host, lc.Hour.Format(time.RFC3339), "mail", want.Format(time.RFC3339))
+				lc.Host, lc.Minute.Format(time.RFC3339), "mail", want.Format(time.RFC3339))
 		}
 	}
 	if n != 2 {

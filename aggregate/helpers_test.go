@@ -120,7 +120,7 @@ func (f *facts) add(b aggregate.Batch) {
 	f.Warnings = append(f.Warnings, b.Warnings...)
 	f.Unparsed = append(f.Unparsed, b.Unparsed...)
 	for _, lc := range b.LineCounts {
-		f.lineCounts[fmt.Sprintf("%s %d %s", lc.Host, lc.Hour.Unix()/3600, lc.Kind)] += lc.Count
+		f.lineCounts[fmt.Sprintf("%s %d %s", lc.Host, lc.Minute.Unix()/60, lc.Kind)] += lc.Count
 	}
 }
 

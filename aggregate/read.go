@@ -107,8 +107,7 @@ func (s *Store) scanRest(ctx context.Context, q Query, sink Sink) error {
 		{"rejects", rejectsTable.query, window, scanEach(s.dict, rejectsTable, sink.Reject)},
 		{"warnings", warningsTable.query, window, scanEach(s.dict, warningsTable, sink.Warning)},
 		{"unparsed", unparsedTable.query, window, scanEach(s.dict, unparsedTable, sink.Unparsed)},
-		{"line counts", lineCountsTable.query,
-			[]any{floorUnits(from, time.Hour), floorUnits(to, time.Hour), host, host}, scanEach(s.dict, lineCountsTable, sink.LineCount)},
+		{"line counts", lineCountsTable.query, lineCountsArgs(from, to, host), scanEach(s.dict, lineCountsTable, sink.LineCount)},
 	}
 	for _, st := range steps {
 		if err := s.scanRows(ctx, st.name, st.query, st.args, st.scan); err != nil {
@@ -184,20 +183,20 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// LinesStored is how many Postfix log lines of the hours in [from, to)
+// LinesStored is how many Postfix log lines of the minutes in [from, to)
 // the store read (not those of other programs, nor malformed ones: as the
 // report's Lines.Postfix), of host, or of every host when it is empty:
-// the counters prune --keep-facts keeps.
+// the counters prune --keep-facts keeps. The minutes are those
+// LineCount.Overlaps counts in the window.
 func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string) (int64, error) {
-	lo, hi := floorUnits(from.UnixNano(), time.Hour), floorUnits(to.Add(time.Hour-1).UnixNano(), time.Hour)
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(count), 0) FROM line_counts
-		WHERE hour >= ?1 AND hour < ?2 AND (?3 = '' OR host = ?3) AND kind NOT IN (?4, ?5)`,
-		lo, hi, host, string(logparse.KindForeign), string(logparse.KindMalformed)).Scan(&n)
-	if err != nil {
-		return 0, s.wrapOpenErr("count the lines stored", err)
-	}
-	return n, nil
+	err := s.scanRows(ctx, "line counts", lineCountsTable.query, lineCountsArgs(from.UnixNano(), to.UnixNano(), host),
+		scanEach(s.dict, lineCountsTable, func(c *LineCount) {
+			if c.Overlaps(from, to) && c.Kind != logparse.KindForeign && c.Kind != logparse.KindMalformed {
+				n += c.Count
+			}
+		}))
+	return n, err
 }
 
 // Span returns the window that covers everything stored (the first and just

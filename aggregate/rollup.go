@@ -206,9 +206,15 @@ func rollupsOf(as []Attempt) rollups {
 
 // hourCol stores a time as a count of hours since the epoch.
 func hourCol[T any](name string, field func(*T) *time.Time) column[T] {
+	return unitsCol(name, time.Hour, field)
+}
+
+// unitsCol is a time column stored as a count of units (hours, minutes)
+// since the epoch, rounded down.
+func unitsCol[T any](name string, unit time.Duration, field func(*T) *time.Time) column[T] {
 	return column[T]{name: name,
-		put:  func(x *T, r *rowBuffer) { r.int(floorUnits(nanos(*field(x)), time.Hour)) },
-		dest: func(x *T, _ *dictionary) dest { return hoursDest{field(x)} }}
+		put:  func(x *T, r *rowBuffer) { r.int(floorUnits(nanos(*field(x)), unit)) },
+		dest: func(x *T, _ *dictionary) dest { return unitsDest{field(x), unit} }}
 }
 
 var deliveredTable = &factTable[DeliveredGroup]{name: "rollup_delivered",

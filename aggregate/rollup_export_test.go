@@ -122,6 +122,9 @@ func UndoCompactStep(ctx context.Context, path string) error {
 // schema step 13 (store.go): the index of every message's last_seen back
 // in place of the one of the messages that ended.
 func UndoMessagesEndedStep(ctx context.Context, path string) error {
+	if err := UndoLineMinutesStep(ctx, path); err != nil {
+		return err
+	}
 	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
 	if err != nil {
 		return err
@@ -130,6 +133,34 @@ func UndoMessagesEndedStep(ctx context.Context, path string) error {
 	for _, q := range []string{
 		"DROP INDEX messages_ended", "CREATE INDEX messages_last_seen ON messages(last_seen)",
 		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaMessagesEnded)),
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// UndoLineMinutesStep makes the database at path what pftls wrote before
+// schema step 14 (store.go): the lines counted by the hour, as the sums of
+// the minutes counted.
+func UndoLineMinutesStep(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`CREATE TABLE line_counts_by_hour (
+			host  TEXT    NOT NULL,
+			hour  INTEGER NOT NULL,
+			kind  TEXT    NOT NULL,
+			count INTEGER NOT NULL,
+			PRIMARY KEY (host, hour, kind)
+		) WITHOUT ROWID`,
+		"INSERT INTO line_counts_by_hour SELECT host, minute / 60, kind, SUM(count) FROM line_counts GROUP BY host, minute / 60, kind",
+		"DROP TABLE line_counts", "ALTER TABLE line_counts_by_hour RENAME TO line_counts",
+		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaLineMinutes)),
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)

@@ -3,6 +3,7 @@ package aggregate_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -101,9 +102,39 @@ func sameReports(t *testing.T, fresh, upgraded string) {
 		{start.Add(time.Hour), start.Add(3 * time.Hour)},
 		{start.Add(75 * time.Minute), start.Add(5*time.Hour + 10*time.Minute)},
 	} {
-		want, got := reportJSON(t, fresh, w[0], w[1]), reportJSON(t, upgraded, w[0], w[1])
-		if !bytes.Equal(want, got) {
-			t.Errorf("[%v, %v): the upgraded database's report differs from the fresh one's", w[0], w[1])
-		}
+		sameReport(t, fresh, upgraded, w[0], w[1])
 	}
+}
+
+// sameReport checks that the two databases give the same report of
+// [from, to). An upgraded database counted its lines by the hour (before
+// schema step 14), so of a window with ragged edges it counts the lines,
+// and the master's starts and stops, of its edges' whole hours: those are
+// left out of the comparison there (TestLineMinutesStepUpgradesOldDatabase).
+func sameReport(t *testing.T, fresh, upgraded string, from, to time.Time) {
+	t.Helper()
+	want, got := reportJSON(t, fresh, from, to), reportJSON(t, upgraded, from, to)
+	if from.Truncate(time.Hour) != from || to.Truncate(time.Hour) != to {
+		want, got = withoutLineCounts(t, want), withoutLineCounts(t, got)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("[%v, %v): the upgraded database's report differs from the fresh one's", from, to)
+	}
+}
+
+// withoutLineCounts is a JSON report without what it took from the line
+// counts: "lines" and "master".
+func withoutLineCounts(t *testing.T, report []byte) []byte {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(report, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "lines")
+	delete(m, "master")
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -142,6 +142,8 @@ var migrations = []string{
 	schemaCompact,
 	// 13: messages read by what a report needs of them (read.go).
 	schemaMessagesEnded,
+	// 14: lines counted by the minute.
+	schemaLineMinutes,
 }
 
 // schemaMessagesEnded is schema step 13. A report reads the messages
@@ -151,6 +153,25 @@ var migrations = []string{
 // each update of a message, gives way to one of just those.
 const schemaMessagesEnded = `DROP INDEX IF EXISTS messages_last_seen;
 	CREATE INDEX messages_ended ON messages(last_seen) WHERE expired != 0 OR deleted != 0;`
+
+// schemaLineMinutes is schema step 14. Lines were counted by the hour,
+// so a window of half an hour after the log had stopped still counted
+// the lines of the hour's first minutes, and a report said "all clear"
+// of a window with no line in it. They are counted by the minute now;
+// the hours counted before stay one row each, of span 60 (LineCount).
+// The primary key begins with the minute: a report reads a range of
+// minutes of every host.
+const schemaLineMinutes = `CREATE TABLE line_counts_by_minute (
+		minute INTEGER NOT NULL,
+		host   TEXT    NOT NULL,
+		kind   TEXT    NOT NULL,
+		span   INTEGER NOT NULL,
+		count  INTEGER NOT NULL,
+		PRIMARY KEY (minute, host, kind)
+	) WITHOUT ROWID;
+	INSERT INTO line_counts_by_minute (minute, host, kind, span, count) SELECT hour * 60, host, kind, 60, count FROM line_counts;
+	DROP TABLE line_counts;
+	ALTER TABLE line_counts_by_minute RENAME TO line_counts;`
 
 // compactStep is the schema version from which the fact tables are
 // written in the compact encoding (dict.go).
@@ -659,7 +680,7 @@ func (s *Store) pruneFacts(ctx context.Context, factsBefore, rollupsBefore time.
 		{"DELETE FROM unparsed WHERE time < ?", cut},
 		// start <= last_seen: a range of the primary key.
 		{"DELETE FROM messages WHERE start < ?1 AND last_seen < ?1 AND (removed = 1 OR expired = 1)", cut},
-		{"DELETE FROM line_counts WHERE hour < ?", hour},
+		{"DELETE FROM line_counts WHERE minute < ?1 AND minute + span <= ?1", minute},
 		{"DELETE FROM session_counts WHERE minute < ?", minute},
 		{"DELETE FROM rollup_delivered WHERE hour < ?", hour},
 		{"DELETE FROM rollup_recipients WHERE hour < ?", hour},

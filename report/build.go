@@ -384,12 +384,6 @@ func inWindow(from, to, t time.Time) bool {
 	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }
 
-// hourInWindow reports whether the hour starting at h overlaps [from, to):
-// line counts are kept by the hour, and an hour counts when it overlaps.
-func hourInWindow(from, to, h time.Time) bool {
-	return (from.IsZero() || h.Add(time.Hour).After(from)) && (to.IsZero() || h.Before(to))
-}
-
 func (b *Builder) wantDomain(d string) bool {
 	return b.opts.Domain == "" || strings.EqualFold(d, b.opts.Domain)
 }
@@ -767,10 +761,9 @@ func (b *Builder) Unparsed(u *aggregate.Unparsed) {
 	}
 }
 
-// LineCount adds up the lines read in the window (by the hour).
+// LineCount adds up the lines read in the window (by the minute).
 func (b *Builder) LineCount(c *aggregate.LineCount) {
-	// Counted by the hour: an hour counts when it overlaps the window.
-	if !hourInWindow(b.opts.From, b.opts.To, c.Hour) {
+	if !c.Overlaps(b.opts.From, b.opts.To) {
 		return
 	}
 	addString(b.hosts, c.Host)

@@ -487,9 +487,8 @@ func (m *Metrics) warning(w *aggregate.Warning) {
 }
 
 func (m *Metrics) lineCount(c *aggregate.LineCount) {
-	// Line counts are by the hour: an hour counts when it overlaps the
-	// window, as in the report.
-	if !hourInWindow(m.opts.From, m.opts.To, c.Hour) {
+	// As in the report.
+	if !c.Overlaps(m.opts.From, m.opts.To) {
 		return
 	}
 	n := float64(c.Count)

@@ -80,14 +80,14 @@ func TestBuilderCountsFatal(t *testing.T) {
 func TestLiveCountsNotUnderstood(t *testing.T) {
 	now := time.Date(2026, 3, 7, 10, 0, 0, 0, time.UTC)
 	l := NewLive(time.Minute, 10)
-	l.Add(&aggregate.Batch{LineCounts: []aggregate.LineCount{{Host: "mx1", Hour: now, Kind: logparse.KindDelivery, Count: 50}}})
+	l.Add(&aggregate.Batch{LineCounts: []aggregate.LineCount{{Host: "mx1", Minute: now, Span: 1, Kind: logparse.KindDelivery, Count: 50}}})
 	if s := liveStats(l.Snapshot(now)); strings.Contains(s, "not understood") {
 		t.Errorf("all understood, but the stats line says %q", s)
 	}
 	l.Add(&aggregate.Batch{LineCounts: []aggregate.LineCount{
-		{Host: "mx1", Hour: now, Kind: logparse.KindUnparsed, Count: 5},
-		{Host: "", Hour: now, Kind: logparse.KindMalformed, Count: 7},
-		{Host: "mx1", Hour: now, Kind: logparse.KindForeign, Count: 9},
+		{Host: "mx1", Minute: now, Span: 1, Kind: logparse.KindUnparsed, Count: 5},
+		{Host: "", Minute: now, Span: 1, Kind: logparse.KindMalformed, Count: 7},
+		{Host: "mx1", Minute: now, Span: 1, Kind: logparse.KindForeign, Count: 9},
 	}})
 	m := l.Snapshot(now.Add(time.Hour)) // counted since the start, not by the window
 	if m.NotUnderstood != 12 {

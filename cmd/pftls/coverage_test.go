@@ -273,6 +273,13 @@ func TestWindowStates(t *testing.T) {
 		{"empty window", []string{"--from", "2026-01-01", "--to", "2026-01-02", cleanLog},
 			"no Postfix log lines from 2026-01-01 00:00 to 2026-01-02 00:00: is logging working?", []string{"empty"}, false},
 		{"empty file", []string{emptyLog}, "no Postfix log lines: is logging working?", []string{"empty"}, false},
+		// The log's lines are from 00:20 to 00:21: a window later in that
+		// hour has none (lines were counted by the hour, and it said "all
+		// clear" of them).
+		{"window after the log stopped, in its last hour", []string{"--from", "2026-11-23T00:30:00Z", "--to", "2026-11-23T00:59:00Z", cleanLog},
+			"no Postfix log lines from 2026-11-23 00:30 to 2026-11-23 00:59: is logging working?", []string{"empty"}, false},
+		{"window that ends in the log's first minute", []string{"--from", "2026-11-23T00:00:00Z", "--to", "2026-11-23T00:20:00Z", cleanLog},
+			"no Postfix log lines from 2026-11-23 00:00 to 2026-11-23 00:20: is logging working?", []string{"empty"}, false},
 	}
 	fake, err := filepath.Abs("../../testdata/mail/fake-sendmail")
 	if err != nil {

@@ -532,8 +532,11 @@ func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileRes
 	// recognised by its content (a longer copy of it, piped again, reads
 	// the line whole; stored now, its second half would come as a line of
 	// its own). An unrecognised stream is read to its last byte, and so is
-	// a rotated copy no writer has touched for a while (settledCopy).
-	mayGrow := id.Compression == "" && (!rd.Stream() && id.Path != "-" && !settledCopy(id) || rd.Stream() && run.track)
+	// a rotated copy no writer has touched for a while (settledCopy), and
+	// every source when nothing is kept for a next run (report --db
+	// :memory:).
+	nextRun := p.Store != nil && p.Store.Path() != Memory
+	mayGrow := nextRun && id.Compression == "" && (!rd.Stream() && id.Path != "-" && !settledCopy(id) || rd.Stream() && run.track)
 	feed := newFeed(rd, mayGrow, p.Format)
 	defer feed.stop()
 	sinceCommit := 0

@@ -260,6 +260,21 @@ func TestHostileInput(t *testing.T) {
 		if lines, _ := ingestCounts(t, out, "-"); lines != 200 || !strings.Contains(out, "the last line has no newline yet") {
 			t.Errorf("ingest - read %d lines, want 200 and the cut line left for the next run:\n%s", lines, out)
 		}
+		// A report with no database has no next run: it reads the cut
+		// line, from a file and from standard input.
+		for _, in := range []struct{ stdin, path string }{{"", log}, {text, "-"}} {
+			code, out, errOut = runCLI(t, in.stdin, "report", "--db", ":memory:", "--format", "json", "--tz", "UTC", "--year", "2026", in.path)
+			if code != 0 {
+				t.Fatalf("report --db :memory: %s: exit %d: %s", in.path, code, errOut)
+			}
+			var m report.Model
+			if err := json.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Lines.Read != 201 {
+				t.Errorf("report --db :memory: %s counts %d lines, want 201 (the cut line too)", in.path, m.Lines.Read)
+			}
+		}
 	})
 
 	t.Run("binary garbage", func(t *testing.T) {

@@ -45,6 +45,12 @@ func parseDelivery(t string) (Delivery, bool) {
 		} else {
 			rest = ""
 		}
+		if strings.IndexByte(field, ' ') >= 0 {
+			// No field before status= holds a space (log_adhoc.c): this
+			// is two lines run together (one cut before its newline), or
+			// no delivery line at all.
+			return d, false
+		}
 		eq := strings.IndexByte(field, '=')
 		if eq < 0 {
 			continue

@@ -465,6 +465,14 @@ func TestParseDelivery(t *testing.T) {
 			},
 		},
 		{
+			// A deferral cut inside its relay= with no newline, and the
+			// next line (a delivery elsewhere) run into it.
+			name:  "two delivery lines run together are unparsed",
+			line:  "Nov 23 00:20:46 mail postfix/smtp[13449]: 2023BBC4C2: to=<dana.schmidt@school.example.org>, relay=mx.sNov 23 00:20:47 mail postfix/smtp[13450]: 3A1BBC4C2: to=<eve@partner.example.com>, relay=mail.partner.example.com[127.0.0.12]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+			env:   e("mail", "postfix/smtp", "smtp", 13449, info, "2023BBC4C2"),
+			event: logparse.Unparsed{},
+		},
+		{
 			name:  "delivery line cut inside its status is unparsed",
 			line:  "Mar 27 16:05:31 mx1 postfix/smtp[7012]: 3F1A22C0B1F: to=<bob@example.net>, relay=mx.example.net[192.0.2.25]:25, delay=0.5, delays=0/0/0.25/0.25, dsn=4.4.1, status=def",
 			env:   e("mx1", "postfix/smtp", "smtp", 7012, info, "3F1A22C0B1F"),

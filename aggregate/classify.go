@@ -137,11 +137,26 @@ const (
 	PostureEncrypted TLSPosture = "encrypted"
 	PosturePlaintext TLSPosture = "plaintext"
 	PostureTLSFailed TLSPosture = "tls-failed" // refused for TLS before any mail was sent
+	// PostureNotLogged is a delivery with no TLS line and no tls= field
+	// from a host whose log has neither for any delivery (TLSLogged): at
+	// smtp_tls_loglevel = 0, Postfix's default, before 3.11 added tls=,
+	// Postfix logs no TLS at all, so the delivery went over TLS or in
+	// plaintext and the log does not say which. Attempt.TLSPosture never
+	// returns it: whoever counts decides it per host.
+	PostureNotLogged TLSPosture = "not-logged"
 )
 
 // Postures lists every TLSPosture in the order reports show them.
 var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, PostureAnonymous, PostureEncrypted,
-	PosturePlaintext, PostureTLSFailed}
+	PosturePlaintext, PostureTLSFailed, PostureNotLogged}
+
+// TLSLogged reports whether the attempt's line, or a TLS line before it,
+// says how its TLS went: a "TLS connection established" line, or the
+// tls= field of Postfix 3.11+. A host with no such attempt in a window
+// logs no TLS, and its plaintext attempts there are PostureNotLogged.
+func (a *Attempt) TLSLogged() bool {
+	return a.TLSTrust != logparse.TrustNone || !a.TLSPolicy.IsZero()
+}
 
 // TLSPosture is how the attempt's TLS went. The "TLS connection
 // established" line decides; without one (smtp_tls_loglevel 0) the tls=

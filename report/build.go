@@ -150,9 +150,15 @@ type Builder struct {
 	rpt map[string]*rptAcc
 	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
 	outPolicies map[string]map[[2]string]int64
-	outCiphrs   map[string]map[string]bool
-	legacy      map[string]*ClientCount
-	handshake   map[string]*ClientCount
+	// unlogged counts the plaintext attempts per host and domain with
+	// no TLS line and no tls= field, and tlsLogged the hosts whose log
+	// says how some attempt's TLS went: the plaintext attempts of a host
+	// that logs no TLS are PostureNotLogged (Model).
+	unlogged  map[[2]string]int64
+	tlsLogged map[string]bool
+	outCiphrs map[string]map[string]bool
+	legacy    map[string]*ClientCount
+	handshake map[string]*ClientCount
 	// bounces counts bounced recipients by domain, relay and reason
 	// class. By pointer: assigning to a string key stores the key again,
 	// and the strings of an attempt are slices of its line, so each of
@@ -342,6 +348,7 @@ func NewBuilder(opts Options) *Builder {
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
+		unlogged: map[[2]string]int64{}, tlsLogged: map[string]bool{},
 		failRcpts: map[failKey]set[envID]{},
 		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},

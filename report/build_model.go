@@ -105,6 +105,7 @@ func (b *Builder) Model() *Model {
 		return cmp.Or(cmp.Compare(c.Deferrals, a.Deferrals), cmp.Compare(a.Domain, c.Domain))
 	})
 
+	b.notLogged()
 	for name, row := range b.outbound {
 		row.Protocols = sortedKeys(b.outProtos[name])
 		row.Ciphers = sortedKeys(b.outCiphrs[name])
@@ -120,8 +121,8 @@ func (b *Builder) Model() *Model {
 		slices.SortFunc(row.Policies, func(a, c PolicyCount) int {
 			return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Policy, c.Policy))
 		})
-		if row.Deliveries > 0 {
-			row.TLSPercent = 100 * float64(row.Deliveries-row.Plaintext-row.NoTLS) / float64(row.Deliveries)
+		if known := row.Deliveries - row.NotLogged; known > 0 {
+			row.TLSPercent = 100 * float64(known-row.Plaintext-row.NoTLS) / float64(known)
 		}
 		m.TLS.Outbound.Domains = append(m.TLS.Outbound.Domains, *row)
 	}

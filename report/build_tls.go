@@ -6,6 +6,7 @@ package report
 // sessions. The rules of what counts come from aggregate/classify.go.
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pftls/pftls/aggregate"
@@ -66,7 +67,18 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		row.Sent += n
 	}
 	posture := a.TLSPosture()
-	switch posture {
+	counted := posture // "": decided later (notLogged)
+	if a.TLSLogged() {
+		if !b.tlsLogged[a.Host] {
+			b.tlsLogged[strings.Clone(a.Host)] = true
+		}
+	} else if posture == aggregate.PosturePlaintext {
+		// Plaintext, or TLS not logged: decided once every attempt of the
+		// host is in (notLogged).
+		b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] += n
+		counted = ""
+	}
+	switch counted {
 	case aggregate.PostureVerified:
 		row.Verified += n
 	case aggregate.PostureTrusted:
@@ -82,7 +94,9 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	case aggregate.PosturePlaintext:
 		row.Plaintext += n
 	}
-	o.ByTrust[string(posture)] += n
+	if counted != "" {
+		o.ByTrust[string(counted)] += n
+	}
 	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
 		k := [2]string{a.TLSPolicy.String(), meaning}
 		if b.outPolicies[row.Domain] == nil {
@@ -116,6 +130,28 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		addString(b.outProtos[row.Domain], a.TLSProtocol)
 		addString(b.outCiphrs[row.Domain], a.TLSCipher)
 	}
+}
+
+// notLogged files the plaintext attempts with no TLS line and no tls=
+// field under plaintext when their host logged how the TLS of another
+// attempt went, and under PostureNotLogged when it logged none.
+func (b *Builder) notLogged() {
+	o := &b.m.TLS.Outbound
+	for k, n := range b.unlogged {
+		host, row := k[0], b.outbound[k[1]]
+		if b.tlsLogged[host] {
+			row.Plaintext += n
+			o.ByTrust[string(aggregate.PosturePlaintext)] += n
+			continue
+		}
+		row.NotLogged += n
+		o.ByTrust[string(aggregate.PostureNotLogged)] += n
+		if !slices.Contains(o.NotLoggedHosts, host) {
+			o.NotLoggedHosts = append(o.NotLoggedHosts, host)
+		}
+	}
+	slices.Sort(o.NotLoggedHosts)
+	clear(b.unlogged)
 }
 
 // rptAcc is a TLSRPTRow being counted.

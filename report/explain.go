@@ -187,7 +187,8 @@ func RenderExplain(w io.Writer, e *Explanation, zone *time.Location) error {
 		}
 		p("TLS: %s%s; protocols %s; ciphers %s\n",
 			orNone(joinCounts(o.Verified, "verified", o.Trusted, "trusted", o.Untrusted, "untrusted", o.Anonymous, "anonymous",
-				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent")), sent,
+				o.Encrypted, "TLS (trust not logged)", o.Plaintext, "plaintext", o.NoTLS, "TLS failed, not sent",
+				o.NotLogged, "TLS not logged")), sent,
 			orNone(strings.Join(o.Protocols, " ")), orNone(strings.Join(o.Ciphers, " ")))
 	}
 	if o := v.tls; v.hasTLS && (len(o.KeyExchanges) > 0 || len(o.ServerSignatures) > 0) {

@@ -304,10 +304,13 @@ type TLSHealth struct {
 type OutboundTLS struct {
 	Deliveries int64            `json:"deliveries"` // attempts that reached a server
 	TLS        int64            `json:"tls"`
-	ByTrust    map[string]int64 `json:"by_trust"` // verified, trusted, untrusted, anonymous, plaintext, tls-failed
-	ByProtocol map[string]int64 `json:"by_protocol"`
-	ByCipher   map[string]int64 `json:"by_cipher"`
-	Domains    []TLSDomainRow   `json:"domains"`
+	ByTrust    map[string]int64 `json:"by_trust"` // verified, trusted, untrusted, anonymous, encrypted, plaintext, tls-failed, not-logged
+	// NotLoggedHosts are the hosts whose log says nothing of TLS for any
+	// delivery in the window (aggregate.PostureNotLogged).
+	NotLoggedHosts []string         `json:"tls_not_logged_hosts,omitempty"`
+	ByProtocol     map[string]int64 `json:"by_protocol"`
+	ByCipher       map[string]int64 `json:"by_cipher"`
+	Domains        []TLSDomainRow   `json:"domains"`
 	// Posture beyond trust, from the established lines (Postfix 3.4+ logs
 	// the TLS 1.3 details): key exchange groups, post-quantum hybrid ones
 	// among them, the servers' signature algorithms and sizes.
@@ -332,17 +335,22 @@ type TLSRPTRow struct {
 
 // TLSDomainRow is the TLS mix of one destination domain.
 type TLSDomainRow struct {
-	Domain           string   `json:"domain"`
-	Deliveries       int64    `json:"deliveries"`
-	Sent             int64    `json:"sent"`
-	TLSPercent       float64  `json:"tls_percent"`
-	Verified         int64    `json:"verified"`
-	Trusted          int64    `json:"trusted"`
-	Untrusted        int64    `json:"untrusted"`
-	Anonymous        int64    `json:"anonymous"`
-	Encrypted        int64    `json:"encrypted,omitempty"` // TLS known only from tls= (3.11+) at may/encrypt/halfdane: trust not logged
-	Plaintext        int64    `json:"plaintext"`
-	NoTLS            int64    `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
+	Domain     string  `json:"domain"`
+	Deliveries int64   `json:"deliveries"`
+	Sent       int64   `json:"sent"`
+	TLSPercent float64 `json:"tls_percent"`
+	Verified   int64   `json:"verified"`
+	Trusted    int64   `json:"trusted"`
+	Untrusted  int64   `json:"untrusted"`
+	Anonymous  int64   `json:"anonymous"`
+	Encrypted  int64   `json:"encrypted,omitempty"` // TLS known only from tls= (3.11+) at may/encrypt/halfdane: trust not logged
+	Plaintext  int64   `json:"plaintext"`
+	NoTLS      int64   `json:"tls_failed"` // TLS was required or tried and failed; nothing was sent in the clear
+	// NotLogged: sent with no TLS line and no tls= field by a host that
+	// logged neither for any delivery in the window (smtp_tls_loglevel =
+	// 0 before Postfix 3.11): TLS or plaintext, the log does not say.
+	// TLSPercent is of the other attempts.
+	NotLogged        int64    `json:"tls_not_logged,omitempty"`
 	Protocols        []string `json:"protocols"`
 	Ciphers          []string `json:"ciphers"`
 	TLS13            int64    `json:"tls13,omitempty"`        // attempts over TLS 1.3

@@ -64,7 +64,7 @@ var (
 	famDeferrals = newFamily("pftls_deferrals_total",
 		"status=deferred lines by DSN code and the RFC 3463 subject class of the DSN (tls when TLS failed).", "host", "dsn", "reason")
 	famTLSSessions = newFamily("pftls_tls_sessions_total",
-		"Outbound SMTP/LMTP deliveries and inbound smtpd sessions by their TLS: trust (verified, trusted, untrusted, anonymous, plaintext, tls-failed) protocol (none without TLS) and key exchange class (kx: classic, pq-hybrid, unknown when not logged, none without TLS).", "host", "direction", "trust", "protocol", "kx")
+		"Outbound SMTP/LMTP deliveries and inbound smtpd sessions by their TLS: trust (verified, trusted, untrusted, anonymous, encrypted, plaintext, tls-failed; not-logged: outbound with no TLS line from a host that has logged none yet, smtp_tls_loglevel 0) protocol (none without TLS) and key exchange class (kx: classic, pq-hybrid, unknown when not logged, none without TLS).", "host", "direction", "trust", "protocol", "kx")
 	famTLSFailures = newFamily("pftls_tls_failures_total",
 		"Failed TLS sessions (or TLS refusals) by direction, pftls's failure kind and the RFC 8460 result type.", "host", "direction", "kind", "rfc8460")
 	famRejects = newFamily("pftls_rejects_total",
@@ -152,8 +152,12 @@ type Metrics struct {
 	nTop     int
 	scraped  bool
 	messages map[msgKey]msgState // messages counted and not yet removed: tail sees a message at every change
-	latest   time.Time
-	swept    time.Time // latest at the last sweep
+	// tlsLogged are the hosts with a delivery whose TLS the log told
+	// (Attempt.TLSLogged): until one, a host's deliveries with no TLS
+	// line count as trust "not-logged", not "plaintext".
+	tlsLogged map[string]bool
+	latest    time.Time
+	swept     time.Time // latest at the last sweep
 }
 
 // NewMetrics returns an empty Metrics.
@@ -162,7 +166,7 @@ func NewMetrics(o MetricsOptions) *Metrics {
 		o.Domains = DefaultMetricsDomains
 	}
 	return &Metrics{opts: o, counts: map[*metricFamily]map[labelKey]float64{}, domains: map[string]*domainStats{},
-		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}}
+		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}, tlsLogged: map[string]bool{}}
 }
 
 func (m *Metrics) inWindow(t time.Time) bool { return inWindow(m.opts.From, m.opts.To, t) }
@@ -412,7 +416,19 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 		}
 	}
 	if a.InTLSMix() {
-		m.inc(famTLSSessions, labelKey{a.Host, "outbound", string(a.TLSPosture()), protocolLabel(a.TLSProtocol), kxLabel(a.TLSProtocol, a.TLSKeyExchange)})
+		posture := a.TLSPosture()
+		switch {
+		case a.TLSLogged():
+			if !m.tlsLogged[a.Host] {
+				m.tlsLogged[strings.Clone(a.Host)] = true
+			}
+		case posture == aggregate.PosturePlaintext && !m.tlsLogged[a.Host]:
+			// Counters only grow: what the report decides once it has
+			// read every delivery (Builder.notLogged), they decide as
+			// the deliveries come.
+			posture = aggregate.PostureNotLogged
+		}
+		m.inc(famTLSSessions, labelKey{a.Host, "outbound", string(posture), protocolLabel(a.TLSProtocol), kxLabel(a.TLSProtocol, a.TLSKeyExchange)})
 	}
 	if a.ForDomain() {
 		problems := int64(0)

@@ -53,10 +53,27 @@ func factsModel(t *testing.T, st *aggregate.Store, opts Options) *Model {
 func directModel(t *testing.T, path string, opts Options) *Model {
 	t.Helper()
 	b := NewBuilder(opts)
+	feedFile(t, path, aggregate.FactsFunc(b.Feed))
+	return b.Finish()
+}
+
+// metricsOfFile are the metrics of the log at path, read the way "pftls
+// report --db :memory: --format prometheus FILE" does.
+func metricsOfFile(t *testing.T, path string) *Metrics {
+	t.Helper()
+	m := NewMetrics(MetricsOptions{})
+	feedFile(t, path, aggregate.FactsFunc(m.Facts))
+	return m
+}
+
+// feedFile hands the facts of the log at path, stamped in 2026 UTC, to
+// consumer, the messages still queued at the end once.
+func feedFile(t *testing.T, path string, consumer aggregate.FactConsumer) {
+	t.Helper()
 	pump := aggregate.Pump{
 		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen:  true,
-		Consumers: []aggregate.FactConsumer{aggregate.FactsFunc(b.Feed)},
+		Consumers: []aggregate.FactConsumer{consumer},
 		Resolver: func(source.Identity) logparse.Resolver {
 			return logparse.Resolver{Year: 2026, Location: time.UTC}
 		},
@@ -70,7 +87,6 @@ func directModel(t *testing.T, path string, opts Options) *Model {
 		t.Fatalf("read %s: %v", path, err)
 	}
 	pump.Flush()
-	return b.Finish()
 }
 
 func jsonOf(t *testing.T, m *Model) []byte {

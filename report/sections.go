@@ -285,11 +285,16 @@ func (m *Model) outboundTable() Table {
 		Align:  []Align{Left, Right, Right, Left, Left}}
 	for _, r := range m.TLS.Outbound.Domains {
 		trust := joinCounts(r.Verified, "verified", r.Trusted, "trusted", r.Untrusted, "untrusted",
-			r.Anonymous, "anonymous", r.Encrypted, "TLS (trust not logged)", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent")
+			r.Anonymous, "anonymous", r.Encrypted, "TLS (trust not logged)", r.Plaintext, "plaintext", r.NoTLS, "TLS failed, not sent",
+			r.NotLogged, "TLS not logged")
 		if r.Sent == 0 && r.Deliveries > r.NoTLS {
 			trust += "; no mail sent" // every session failed: a share of TLS is no delivery
 		}
-		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), pct(r.TLSPercent), trust, strings.Join(r.Protocols, " ")})
+		share := pct(r.TLSPercent)
+		if r.NotLogged == r.Deliveries {
+			share = "?" // no attempt says
+		}
+		t.Rows = append(t.Rows, []string{r.Domain, n(r.Deliveries), share, trust, strings.Join(r.Protocols, " ")})
 	}
 	return t
 }
@@ -516,6 +521,11 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 	}
 	if s := m.leftOut(); s != "" {
 		out = append(out, [2]string{"omitted", s + " rows (--top)"})
+	}
+	if hosts := m.TLS.Outbound.NotLoggedHosts; len(hosts) > 0 {
+		out = append(out, [2]string{"TLS", "not logged by " + strings.Join(hosts, ", ") + ": no delivery there has a TLS line or a tls= field " +
+			"(smtp_tls_loglevel = 0, Postfix's default; set it to 1, or run Postfix 3.11+), so its " +
+			n(m.TLS.Outbound.ByTrust[string(aggregate.PostureNotLogged)]) + " deliveries are counted as \"TLS not logged\", not as plaintext"})
 	}
 	if in := m.Incomplete; in != nil {
 		stamp := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04:05") }

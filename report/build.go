@@ -156,9 +156,12 @@ type Builder struct {
 	// that logs no TLS are PostureNotLogged (Model).
 	unlogged  map[[2]string]int64
 	tlsLogged map[string]bool
-	outCiphrs map[string]map[string]bool
-	legacy    map[string]*ClientCount
-	handshake map[string]*ClientCount
+	// domainFacts counts the delivery attempts and failed TLS sessions
+	// of the window that --domain keeps (Filter.Facts).
+	domainFacts int64
+	outCiphrs   map[string]map[string]bool
+	legacy      map[string]*ClientCount
+	handshake   map[string]*ClientCount
 	// bounces counts bounced recipients by domain, relay and reason
 	// class. By pointer: assigning to a string key stores the key again,
 	// and the strings of an attempt are slices of its line, so each of
@@ -502,6 +505,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		return
 	}
 	b.seen(a.Time)
+	b.domainFacts++
 	addString(b.hosts, a.Host)
 	var mk msgID // the message, numbered when deferred
 	t := &b.m.Totals
@@ -652,6 +656,7 @@ func (b *Builder) Delivered(g *aggregate.DeliveredGroup) {
 	}
 	b.seen(g.First)
 	b.seen(g.Last)
+	b.domainFacts += g.N
 	a := g.Attempt()
 	addString(b.hosts, a.Host)
 	hour, day := b.traffic(a.Time)

@@ -50,7 +50,8 @@ func (b *Builder) Model() *Model {
 	if b.opts.Domain != "" {
 		t.Expired = int64(len(expiredMsgs))
 		m.Filter = &Filter{Domain: b.opts.Domain, AllDomains: []string{"tls-inbound", "tls-inbound-clients", "warnings", "master", "unparsed"},
-			LeftOut: []string{"received", "bytes_received", "senders", "sending_domains", "received-from", "senders-by-size", "smtpd_connections", "smtpd"}}
+			LeftOut: []string{"received", "bytes_received", "senders", "sending_domains", "received-from", "senders-by-size", "smtpd_connections", "smtpd"},
+			Facts:   b.domainFacts}
 	}
 	failedDomains := map[string]bool{}
 	for k, acc := range b.failures {

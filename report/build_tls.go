@@ -210,6 +210,7 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 	if !b.wantDomain(f.Domain) {
 		return
 	}
+	b.domainFacts++
 	domain := failureDomain(f)
 	k := failKey{f.Direction, domain, f.Kind}
 	acc := b.failures[k]

@@ -98,6 +98,11 @@ type Filter struct {
 	// LeftOut are the totals and sections left empty: a received message
 	// has no destination domain of its own (its recipients have).
 	LeftOut []string `json:"left_out"`
+	// Facts are the domain's delivery attempts and failed TLS sessions in
+	// the window. None makes the window empty (ProblemEmpty): the report
+	// can say nothing of the domain, and a misspelt name must not read
+	// "all clear".
+	Facts int64 `json:"facts"`
 }
 
 // Incomplete is what a report lacks because the facts before FactsBefore

@@ -23,7 +23,7 @@ const (
 	ProblemBounced    Problem = "bounced"    // recipients bounced
 	ProblemFatal      Problem = "fatal"      // fatal: or panic: lines
 	ProblemUnreadable Problem = "unreadable" // lines pftls did not understand
-	ProblemEmpty      Problem = "empty"      // no Postfix lines at all
+	ProblemEmpty      Problem = "empty"      // no Postfix lines at all; under --domain, no fact of the domain
 )
 
 // Problems are the problems Model.Problems knows, in order.
@@ -40,7 +40,8 @@ const (
 	// StateProblems: at least one Problem other than an empty window.
 	StateProblems State = "problems"
 	// StateEmpty: no Postfix line at all, and nothing else wrong: a quiet
-	// server, or logging that does not work.
+	// server, or logging that does not work; under --domain, no delivery
+	// to the domain (or a misspelt name).
 	StateEmpty State = "empty"
 	// StateIncomplete: no problem in what is left, but pftls prune
 	// deleted facts of the window (Model.Incomplete): not "all clear".
@@ -61,7 +62,7 @@ func (m *Model) Has(p Problem) bool {
 	case ProblemUnreadable:
 		return m.NotUnderstood() > 0 || m.UnreadableInputs() > 0
 	case ProblemEmpty:
-		return m.Lines.Postfix == 0
+		return m.Lines.Postfix == 0 || m.noDomainFacts()
 	}
 	return false
 }
@@ -146,8 +147,10 @@ func (m *Model) Summary(zone *time.Location) string {
 	case m.Has(ProblemEmpty) && in != nil && !in.CountsBefore.IsZero():
 		// The counts of the lines went with the prune: not a logging fault.
 		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": pruned (the counts before "+minute(in.CountsBefore, zone)+" are gone)")
-	case m.Has(ProblemEmpty):
+	case m.Lines.Postfix == 0:
 		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": is logging working?")
+	case m.noDomainFacts():
+		parts = append(parts, "no delivery to "+m.Filter.Domain+m.windowWords(zone)+": is the domain name right?")
 	}
 	switch {
 	case in != nil && len(parts) == 0:
@@ -160,6 +163,10 @@ func (m *Model) Summary(zone *time.Location) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// noDomainFacts reports whether a report of one domain (--domain,
+// explain) found no delivery attempt and no failed TLS session of it.
+func (m *Model) noDomainFacts() bool { return m.Filter != nil && m.Filter.Facts == 0 }
 
 // windowWords is " from 2026-03-07 06:15 to 2026-03-08 06:15", or "" for
 // an unbounded window.

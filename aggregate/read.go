@@ -199,6 +199,21 @@ func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string
 	return n, err
 }
 
+// LastLine is the minute of the newest line stored of host (empty: every
+// host), lines without a syslog envelope aside; zero when none is.
+func (s *Store) LastLine(ctx context.Context, host string) (time.Time, error) {
+	var minute sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(minute) FROM line_counts WHERE (?1 = '' OR host = ?1) AND kind != ?2`,
+		host, string(logparse.KindMalformed)).Scan(&minute)
+	switch {
+	case err != nil:
+		return time.Time{}, s.wrapOpenErr("read the newest line's minute", err)
+	case !minute.Valid:
+		return time.Time{}, nil
+	}
+	return time.Unix(minute.Int64*60, 0).UTC(), nil
+}
+
 // Span returns the window that covers everything stored (the first and just
 // after the last fact) and the hosts seen: what "--all" covers.
 func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, hosts []string, err error) {

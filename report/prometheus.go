@@ -156,7 +156,10 @@ type Metrics struct {
 	// (Attempt.TLSLogged): until one, a host's deliveries with no TLS
 	// line count as trust "not-logged", not "plaintext".
 	tlsLogged map[string]bool
-	latest    time.Time
+	// lastLine is the minute of the newest line counted, in the window
+	// or not (LastLineDesc; not served under Live: tail has its own).
+	lastLine time.Time
+	latest   time.Time
 	swept     time.Time // latest at the last sweep
 }
 
@@ -503,6 +506,9 @@ func (m *Metrics) warning(w *aggregate.Warning) {
 }
 
 func (m *Metrics) lineCount(c *aggregate.LineCount) {
+	if c.Kind != logparse.KindMalformed && c.Minute.After(m.lastLine) {
+		m.lastLine = c.Minute // whatever the window: see LastLineDesc
+	}
 	// As in the report.
 	if !c.Overlaps(m.opts.From, m.opts.To) {
 		return
@@ -572,12 +578,37 @@ func (m *Metrics) promote() {
 // Describe sends the descriptors of every family (prometheus.Collector).
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	describe(ch, slices.Concat(factFamilies, domainFamilies))
+	if !m.opts.Live {
+		ch <- LastLineDesc
+	}
+}
+
+// LastLineDesc is the stamp of the newest log line read. tail serves the
+// correlator's newest stamp; report --format prometheus the start of the
+// newest minute with a line it was given (NoteLastLine, and the line
+// counts it reads), whatever its window: the textfile of an empty window
+// still tells how long ago the log was last written, so that an alert on
+// it (PftlsLogNotRead) fires rather than losing its series.
+var LastLineDesc = prometheus.NewDesc("pftls_last_line_timestamp_seconds",
+	"Stamp of the newest log line read (Unix seconds; from pftls report --format prometheus, the start of its minute, whatever the window).", nil, nil)
+
+// NoteLastLine tells the metrics of a report the minute of the newest
+// line stored (aggregate.Store.LastLine), which its window may not hold.
+func (m *Metrics) NoteLastLine(t time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t.After(m.lastLine) {
+		m.lastLine = t
+	}
 }
 
 // Collect sends every series (prometheus.Collector).
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if !m.opts.Live && !m.lastLine.IsZero() {
+		ch <- prometheus.MustNewConstMetric(LastLineDesc, prometheus.GaugeValue, float64(m.lastLine.Unix()))
+	}
 	for _, f := range factFamilies {
 		for k, v := range m.counts[f] {
 			ch <- prometheus.MustNewConstMetric(f.desc, prometheus.CounterValue, v, k[:len(f.labels)]...)

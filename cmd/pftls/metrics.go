@@ -69,8 +69,7 @@ type tailMetrics struct {
 }
 
 var (
-	descLastLine = prometheus.NewDesc("pftls_last_line_timestamp_seconds",
-		"Stamp of the newest log line read (Unix seconds).", nil, nil)
+	descLastLine = report.LastLineDesc
 	descLag = prometheus.NewDesc("pftls_log_lag_bytes",
 		"Bytes of the followed log not yet read and stored: its size minus the offset of the last commit (with the store, from the first commit on).", nil, nil)
 	descCommits = prometheus.NewDesc("pftls_ingest_commits_total",

@@ -48,6 +48,11 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		if err := store.Scan(ctx, aggregate.Query{From: from, To: to, Host: f.host}, m); err != nil {
 			return err
 		}
+		last, err := store.LastLine(ctx, f.host)
+		if err != nil {
+			return err
+		}
+		m.NoteLastLine(last)
 		// After the scan, so that a prune while it read is seen too.
 		if err := checkFactsKept(ctx, store, from, "metrics of the window"); err != nil {
 			return err

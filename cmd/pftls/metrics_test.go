@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -558,5 +559,30 @@ func TestMetricsContinueAfterRestart(t *testing.T) {
 	}
 	if got := sumWhere(mfs, "pftls_up", nil); got != 1 {
 		t.Errorf("pftls_up = %v", got)
+	}
+}
+
+// TestMetricsReportKeepsTheLastLine: the textfile of a window with no
+// line (syslog stopped) still says when the log was last written, from
+// the database or from the files read, so that PftlsLogNotRead fires
+// instead of losing its series.
+func TestMetricsReportKeepsTheLastLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pftls.db")
+	if code, _, errOut := runCLI(t, "", ingestArgs(db, corpusLog)...); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	last := float64(time.Date(2026, 11, 23, 0, 26, 0, 0, time.UTC).Unix()) // the corpus ends at 00:26:23
+	for _, args := range [][]string{
+		{"--db", db},
+		{"--db", ":memory:", "--year", "2026", corpusLog},
+	} {
+		a := append([]string{"report", "--format", "prometheus", "--tz", "UTC", "--from", "2026-11-23T01:00:00Z", "--to", "2026-11-23T02:00:00Z"}, args...)
+		code, out, errOut := runCLI(t, "", a...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", a, code, errOut)
+		}
+		if got := sumWhere(parseExposition(t, out), "pftls_last_line_timestamp_seconds", nil); got != last {
+			t.Errorf("%v: pftls_last_line_timestamp_seconds %v, want %v (00:26, the corpus's last minute)", a, got, last)
+		}
 	}
 }

@@ -164,6 +164,33 @@ func (m *Model) Summary(zone *time.Location) string {
 	return strings.Join(parts, ", ")
 }
 
+// InputWarnings are what the window says of its own input, in a few
+// words each: lines not understood, an empty window, pruned facts, hosts
+// whose log says nothing of TLS. The formats with a header say them
+// there; CSV, whose rows have no place for them, has them said beside.
+func (m *Model) InputWarnings(zone *time.Location) []string {
+	if zone == nil {
+		zone = m.zone()
+	}
+	var out []string
+	if n := m.NotUnderstood(); n > 0 {
+		out = append(out, plural(n, "line", "lines")+" not understood (--section input)")
+	}
+	switch {
+	case m.Lines.Postfix == 0:
+		out = append(out, "no Postfix log lines"+m.windowWords(zone))
+	case m.noDomainFacts():
+		out = append(out, "no delivery to "+m.Filter.Domain+m.windowWords(zone))
+	}
+	if in := m.Incomplete; in != nil {
+		out = append(out, "the facts before "+minute(in.FactsBefore, zone)+" were pruned: the counts miss them")
+	}
+	if hosts := m.TLS.Outbound.NotLoggedHosts; len(hosts) > 0 {
+		out = append(out, "TLS not logged by "+strings.Join(hosts, ", ")+" (smtp_tls_loglevel = 0)")
+	}
+	return out
+}
+
 // noDomainFacts reports whether a report of one domain (--domain,
 // explain) found no delivery attempt and no failed TLS session of it.
 func (m *Model) noDomainFacts() bool { return m.Filter != nil && m.Filter.Facts == 0 }

@@ -331,3 +331,24 @@ func TestWindowStates(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVSaysWhatItsRowsCannot: CSV has no header to say that lines were
+// not understood (or that TLS was not logged): it is said on standard
+// error, and nothing is when all was read.
+func TestCSVSaysWhatItsRowsCannot(t *testing.T) {
+	corpus := corpusText(t, 100)
+	dir := t.TempDir()
+	odd := strings.Join(corpus, "") + "Nov 23 00:20:30 mail postfix/smtp[123]: something odd happened\n"
+	for _, tt := range []struct {
+		name, log, warning string
+	}{
+		{"all understood", strings.Join(corpus, ""), ""},
+		{"a line not understood", odd, "pftls report: warning: 1 line not understood (--section input)\n"},
+	} {
+		log := writeTemp(t, dir, strings.ReplaceAll(tt.name, " ", "-")+".log", []byte(tt.log))
+		code, _, errOut := runCLI(t, "", "report", "--db", ":memory:", "--format", "csv", "--section", "domains", "--year", "2026", "--tz", "UTC", log)
+		if code != exitOK || errOut != tt.warning {
+			t.Errorf("%s: exit %d, standard error %q, want %q", tt.name, code, errOut, tt.warning)
+		}
+	}
+}

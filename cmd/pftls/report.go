@@ -103,6 +103,12 @@ func runReport(ctx context.Context, e env, args []string) (err error) {
 		}
 		return failOn
 	}
+	if f.format == "csv" {
+		// Its rows have no place to say what the other formats' headers do.
+		for _, w := range model.InputWarnings(zone) {
+			fmt.Fprintf(e.stderr, "pftls report: warning: %s\n", report.TerminalSafe(w))
+		}
+	}
 	out := bufio.NewWriter(e.stdout)
 	if err := report.Render(out, model, f.format, ro); err != nil {
 		return err

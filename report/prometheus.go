@@ -160,7 +160,7 @@ type Metrics struct {
 	// or not (LastLineDesc; not served under Live: tail has its own).
 	lastLine time.Time
 	latest   time.Time
-	swept     time.Time // latest at the last sweep
+	swept    time.Time // latest at the last sweep
 }
 
 // NewMetrics returns an empty Metrics.

@@ -70,7 +70,7 @@ type tailMetrics struct {
 
 var (
 	descLastLine = report.LastLineDesc
-	descLag = prometheus.NewDesc("pftls_log_lag_bytes",
+	descLag      = prometheus.NewDesc("pftls_log_lag_bytes",
 		"Bytes of the followed log not yet read and stored: its size minus the offset of the last commit (with the store, from the first commit on).", nil, nil)
 	descCommits = prometheus.NewDesc("pftls_ingest_commits_total",
 		"Commits of facts and offsets to the store.", nil, nil)

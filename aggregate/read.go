@@ -183,17 +183,34 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// LinesStored is how many Postfix log lines of the minutes in [from, to)
+// LinesStored are the Postfix log lines of the minutes in [from, to)
 // the store read (not those of other programs, nor malformed ones: as the
 // report's Lines.Postfix), of host, or of every host when it is empty:
 // the counters prune --keep-facts keeps. The minutes are those
 // LineCount.Overlaps counts in the window.
-func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string) (int64, error) {
-	var n int64
+type LinesStored struct {
+	Postfix       int64
+	NotUnderstood int64     // of them: unparsed
+	First, Last   time.Time // the first and the last minute with one (zero: none)
+}
+
+// LinesStored counts the lines stored of [from, to) on host.
+func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string) (LinesStored, error) {
+	var n LinesStored
 	err := s.scanRows(ctx, "line counts", lineCountsTable.query, lineCountsArgs(from.UnixNano(), to.UnixNano(), host),
 		scanEach(s.dict, lineCountsTable, func(c *LineCount) {
-			if c.Overlaps(from, to) && c.Kind != logparse.KindForeign && c.Kind != logparse.KindMalformed {
-				n += c.Count
+			if !c.Overlaps(from, to) || c.Kind == logparse.KindForeign || c.Kind == logparse.KindMalformed {
+				return
+			}
+			n.Postfix += c.Count
+			if c.Kind == logparse.KindUnparsed {
+				n.NotUnderstood += c.Count
+			}
+			if n.First.IsZero() || c.Minute.Before(n.First) {
+				n.First = c.Minute
+			}
+			if last := c.Minute.Add(time.Duration(max(c.Span, 1)-1) * time.Minute); last.After(n.Last) {
+				n.Last = last
 			}
 		}))
 	return n, err

@@ -150,7 +150,7 @@ func runTLSRPT(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	// After the scan, so that a prune while it read is seen too.
-	if err := checkDayStored(ctx, store, day, f.host); err != nil {
+	if err := checkDayStored(ctx, store, day, f.host, e.stderr); err != nil {
 		return err
 	}
 	reports := b.Reports()
@@ -375,8 +375,12 @@ func (t *tlsrptSender) deliver(ctx context.Context, r *report.TLSReport, dest st
 // checkDayStored refuses a day the database cannot report: one whose facts
 // pftls prune deleted, or one it read no log line of (not ingested, or
 // logging stopped). Either would make reports that tell the policy
-// domains nothing failed ("No outbound TLS activity that day").
-func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, host string) error {
+// domains nothing failed ("No outbound TLS activity that day"). Of a day
+// it can report, it says on stderr what the reports may miss: lines not
+// understood (a TLS failure among them is not counted), and hours at
+// either end of the day with no line stored (a quiet server, or a log
+// read only in part).
+func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, host string, stderr io.Writer) error {
 	name := day.Format("2006-01-02")
 	if err := checkFactsKept(ctx, store, day, "the TLS reports of "+name); err != nil {
 		return err
@@ -384,12 +388,21 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 	if host != "" {
 		name += " on host " + host
 	}
-	lines, err := store.LinesStored(ctx, day, day.AddDate(0, 0, 1), host)
+	end := day.AddDate(0, 0, 1)
+	lines, err := store.LinesStored(ctx, day, end, host)
 	if err != nil {
 		return err
 	}
-	if lines == 0 {
+	if lines.Postfix == 0 {
 		return fmt.Errorf("%s: no Postfix log line of %s (UTC) is stored: ingest that day's log first, or check that Postfix was logging", store.Path(), name)
+	}
+	if lines.NotUnderstood > 0 {
+		fmt.Fprintf(stderr, "pftls tlsrpt: warning: %d Postfix lines of %s were not understood: a TLS failure among them is not in the reports (pftls report --day %s --section input shows them)\n",
+			lines.NotUnderstood, name, day.Format("2006-01-02"))
+	}
+	if lines.First.Sub(day) >= time.Hour || end.Sub(lines.Last) > time.Hour {
+		fmt.Fprintf(stderr, "pftls tlsrpt: warning: the lines stored of %s are from %s to %s (UTC) only: the reports cover that much (a quiet server, or a log read in part)\n",
+			name, lines.First.Format("15:04"), lines.Last.Format("15:04"))
 	}
 	return nil
 }

@@ -128,8 +128,9 @@ func TestTLSRPTPostfixLinesSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
 	}
-	if errOut != "" {
-		t.Errorf("stderr: %s", errOut)
+	// The fixture is a minute of the day: that, and nothing else.
+	if want := "pftls tlsrpt: warning: the lines stored of 2026-11-23 are from 06:00 to 06:01 (UTC) only: the reports cover that much (a quiet server, or a log read in part)\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
 	}
 }
 
@@ -496,5 +497,27 @@ func TestTLSRPTRefusesDaysNotStored(t *testing.T) {
 	code, stdout, errOut = runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-23", "--sending-ip", "192.0.2.25")
 	if code != exitUsage || !strings.Contains(errOut, "were pruned (pftls prune): the TLS reports of 2026-11-23 cannot be made") {
 		t.Errorf("a pruned day: exit %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+}
+
+// TestTLSRPTSaysWhatTheReportsMiss: the reports of a day with lines not
+// understood, or with hours at either end that have no line stored, are
+// made, and standard error says what they may miss.
+func TestTLSRPTSaysWhatTheReportsMiss(t *testing.T) {
+	corpus := corpusText(t, 400)
+	log := writeTemp(t, t.TempDir(), "mail.log", []byte(strings.Join(corpus, "")+
+		"Nov 23 00:26:30 mail postfix/smtp[13600]: something odd about TLS\n"))
+	db := ingestInto(t, log)
+	code, _, errOut := runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-23", "--sending-ip", "192.0.2.25")
+	if code != exitOK {
+		t.Fatalf("tlsrpt: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"pftls tlsrpt: warning: 1 Postfix lines of 2026-11-23 were not understood: a TLS failure among them is not in the reports",
+		"pftls tlsrpt: warning: the lines stored of 2026-11-23 are from 00:19 to 00:26 (UTC) only",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("standard error lacks %q:\n%s", want, errOut)
+		}
 	}
 }

@@ -309,6 +309,20 @@ func TestResolver(t *testing.T) {
 			want: date(2026, 1, 1, 3, 0, 0, time.FixedZone("+05", 5*3600)),
 		},
 		{
+			// Clock skew, or a zone east of the reader's: the year of
+			// the slack's end, not of the reference.
+			name: "Jan 1 line a little after a reference of Dec 31",
+			line: "Jan  1 00:00:43 mx1 postfix/qmgr[880]: 3F1A22C0B1F: removed",
+			res:  logparse.Resolver{Location: utc, Reference: date(2026, 12, 31, 23, 59, 0, utc)},
+			want: date(2027, 1, 1, 0, 0, 43, utc),
+		},
+		{
+			name: "Dec 31 line a little before a reference of Dec 31",
+			line: "Dec 31 23:58:00 mx1 postfix/qmgr[880]: 3F1A22C0B1F: removed",
+			res:  logparse.Resolver{Location: utc, Reference: date(2026, 12, 31, 23, 59, 0, utc)},
+			want: date(2026, 12, 31, 23, 58, 0, utc),
+		},
+		{
 			name: "forced year wins over the reference",
 			line: "Dec 31 23:59:59 mx1 postfix/qmgr[880]: 3F1A22C0B1F: removed",
 			res:  logparse.Resolver{Year: 2019, Location: utc, Reference: date(2027, 1, 1, 0, 0, 30, utc)},

@@ -47,8 +47,11 @@ func (r Resolver) inferYear(s Stamp, loc *time.Location) int {
 		// so that output is reproducible rather than clock-dependent.
 		return 1970
 	}
-	year := ref.In(loc).Year()
+	// From the year of the slack's end: a "Jan 1 00:00" line in a file
+	// last written at "Dec 31 23:59" (clock skew, a writer's zone east of
+	// the reader's) is of the next year.
 	limit := ref.Add(slack)
+	year := limit.In(loc).Year()
 	for i := 0; i < 8; i++ {
 		if s.Month == 2 && s.Day == 29 && !isLeap(year) {
 			year--

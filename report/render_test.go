@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // Hostile strings as they could reach a report from a HELO name, an
@@ -376,5 +378,31 @@ func checkHTMLStructure(t *testing.T, page string) {
 	}
 	if o, c := strings.Count(body, "<table"), strings.Count(body, "</table>"); o != c {
 		t.Errorf("%d <table> and %d </table>", o, c)
+	}
+}
+
+// TestLongLinesClippedInTables: a line not understood (or a warning) may
+// be 64 KiB; the tables show its start and how much more there is, not a
+// table 65,000 columns wide. The JSON keeps it whole.
+func TestLongLinesClippedInTables(t *testing.T) {
+	long := "weird " + strings.Repeat("é", 30000)
+	m := &Model{Lines: Lines{Read: 1, Unparsed: 1, Postfix: 1, NotUnderstood: 1},
+		Unparsed: []UnparsedRow{{Host: "mx1", Program: "postfix/smtp", Text: long}},
+		Warnings: []WarningRow{{Severity: "warning", Program: "postfix/smtpd", Count: 1, Message: long}}}
+	for _, tab := range []Table{m.unparsedTable(time.UTC), m.warningsTable(time.UTC), m.inputTable()} {
+		for _, row := range tab.Rows {
+			for _, cell := range row {
+				if len(cell) > 2*shownLineBytes || !utf8.ValidString(cell) {
+					t.Errorf("%s: a cell of %d bytes (valid UTF-8: %v)", tab.ID, len(cell), utf8.ValidString(cell))
+				}
+			}
+		}
+	}
+	// "weird " and two-byte runes: byte 400 starts a rune.
+	if got, want := clipLine(long), long[:shownLineBytes]+fmt.Sprintf(" … (%d more bytes)", len(long)-shownLineBytes); got != want {
+		t.Errorf("clipped to %d bytes, want %d", len(got), len(want))
+	}
+	if got := clipLine(long[1:]); !utf8.ValidString(got) {
+		t.Errorf("clipped inside a rune: %q", got[390:])
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pftls/pftls/aggregate"
 )
@@ -432,7 +433,7 @@ func (m *Model) warningsTable(zone *time.Location) Table {
 		if len(w.Programs) > 1 {
 			prog = fmt.Sprintf("%s (%d instances)", w.Program, len(w.Programs))
 		}
-		t.Rows = append(t.Rows, []string{string(w.Severity), prog, n(w.Count), w.Message, stamp(w.FirstSeen, zone), stamp(w.LastSeen, zone)})
+		t.Rows = append(t.Rows, []string{string(w.Severity), prog, n(w.Count), clipLine(w.Message), stamp(w.FirstSeen, zone), stamp(w.LastSeen, zone)})
 	}
 	return t
 }
@@ -442,9 +443,27 @@ func (m *Model) unparsedTable(zone *time.Location) Table {
 		Note:   fmt.Sprintf("%d in the window; please report them", m.Lines.Unparsed),
 		Header: []string{"time", "host", "program", "text"}}
 	for _, u := range m.Unparsed {
-		t.Rows = append(t.Rows, []string{stamp(u.Time, zone), u.Host, u.Program, u.Text})
+		t.Rows = append(t.Rows, []string{stamp(u.Time, zone), u.Host, u.Program, clipLine(u.Text)})
 	}
 	return t
+}
+
+// shownLineBytes is how much of a log line a table shows: a line may be
+// up to 64 KiB (longer ones are cut when read), which made one line not
+// understood a table 65,000 columns wide. The JSON keeps it whole.
+const shownLineBytes = 400
+
+// clipLine is line as a table shows it: its first shownLineBytes bytes
+// (whole runes) and how many more there are.
+func clipLine(line string) string {
+	if len(line) <= shownLineBytes {
+		return line
+	}
+	cut := shownLineBytes
+	for cut > 0 && !utf8.RuneStart(line[cut]) {
+		cut--
+	}
+	return line[:cut] + fmt.Sprintf(" … (%d more bytes)", len(line)-cut)
 }
 
 // inputTable is what of the input pftls understood: a row per file read
@@ -463,14 +482,14 @@ func (m *Model) inputTable() Table {
 		if len(in.Examples) > 0 {
 			ex = in.Examples[0]
 		}
-		t.Rows = append(t.Rows, []string{in.Path, n(in.Lines), n(in.Postfix), n(in.NotUnderstood), in.formatName(), ex})
+		t.Rows = append(t.Rows, []string{in.Path, n(in.Lines), n(in.Postfix), n(in.NotUnderstood), in.formatName(), clipLine(ex)})
 	}
 	if len(m.Inputs) == 0 {
 		ex := ""
 		if len(m.Unparsed) > 0 {
 			ex = m.Unparsed[0].Program + ": " + m.Unparsed[0].Text
 		}
-		t.Rows = append(t.Rows, []string{"(window)", n(m.Lines.Read), n(m.Lines.Postfix), n(m.Lines.NotUnderstood), "", ex})
+		t.Rows = append(t.Rows, []string{"(window)", n(m.Lines.Read), n(m.Lines.Postfix), n(m.Lines.NotUnderstood), "", clipLine(ex)})
 	}
 	return t
 }

@@ -44,6 +44,49 @@ type Run struct {
 	// Resumed); the first later line and all after it are new.
 	storedUntil time.Time
 	lastAt      time.Time // the newest stamp of the lines it correlated
+	// orderUnchecked: a source the store has not read from before, whose
+	// first Postfix line checkOrder has yet to compare with what is
+	// stored.
+	orderUnchecked bool
+}
+
+// ErrOlderThanStored is the error of a source whose lines are older than
+// the lines the store already holds of their host.
+var ErrOlderThanStored = errors.New("its lines are older than the ones already stored")
+
+// orderSlack is how much older than the newest line stored of its host a
+// new source's first line may be: syslog writers interleave their lines a
+// little out of order, and a journal's entries and a file's may differ by
+// seconds.
+const orderSlack = 5 * time.Minute
+
+// checkOrder refuses a new source whose first Postfix line is older than
+// the lines stored of its host, before anything of it is stored. The
+// correlator reads a host's log in time order: ingesting mail.log.1 after
+// mail.log made each message that crossed the rotation two, counted
+// twice (84 deferred messages became 147); a second log of the same lines
+// (mail.warn beside mail.log, the journal beside the file) counted them
+// twice too. Given in one run, rotated logs are read oldest first.
+func (r *Run) checkOrder(ctx context.Context, l *logparse.Line) error {
+	if !r.orderUnchecked || l.Host == "" {
+		return nil
+	}
+	switch l.Event.Kind() {
+	case logparse.KindForeign, logparse.KindMalformed:
+		return nil
+	}
+	r.orderUnchecked = false
+	last, err := r.p.Store.LastLine(ctx, l.Host)
+	if err != nil || last.IsZero() {
+		return err
+	}
+	if at := r.stamps.Time(l.Stamp); at.Before(last.Add(-orderSlack)) {
+		return fmt.Errorf("%s: %w: it begins at %s, and the database holds lines of host %s up to %s. "+
+			"pftls reads a host's log in time order: ingest older logs first (given in one run, rotated logs are read oldest first), "+
+			"or rebuild the database from all of them with 'pftls ingest --rebuild'",
+			r.id.Path, ErrOlderThanStored, at.Format(time.RFC3339), l.Host, last.Add(time.Minute-time.Second).Format(time.RFC3339))
+	}
+	return nil
 }
 
 // followClock makes the run's year reference move with the pump's clock
@@ -107,6 +150,7 @@ func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n
 			}
 		} else {
 			r.src = Source{Fingerprint: id.Fingerprint, FingerprintLen: id.FingerprintLen}
+			r.orderUnchecked = p.Store.Path() != Memory
 		}
 	}
 	r.src.Path, r.src.Dev, r.src.Inode, r.src.Compression = id.Path, id.Dev, id.Inode, id.Compression
@@ -551,6 +595,9 @@ func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileRes
 		}
 		for i := range c.lines {
 			pl := &c.lines[i]
+			if err := run.checkOrder(ctx, &pl.line); err != nil {
+				return run.Result(), errors.Join(err, run.wait())
+			}
 			run.parsed(&pl.line, pl.end, pl.truncated)
 			run.at(pl.cursor)
 			sinceCommit++

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -248,23 +249,54 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	if err != nil {
 		return first, last, nil, s.wrapOpenErr("read span", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT host FROM line_counts WHERE (? = '' OR host = ?) ORDER BY host`, host, host)
-	if err != nil {
-		return first, last, nil, s.wrapOpenErr("read hosts", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return first, last, nil, fmt.Errorf("%s: read hosts: %w", s.path, err)
-		}
-		hosts = append(hosts, h)
+	hosts, err = s.Hosts(ctx)
+	if host != "" {
+		hosts = slices.DeleteFunc(hosts, func(h string) bool { return h != host })
 	}
 	if lo.Valid {
 		first = fromNanos(lo.Int64)
 		last = fromNanos(hi.Int64 + int64(time.Second)) // [first, last): include the last second
 	}
-	return first, last, hosts, rows.Err()
+	return first, last, hosts, err
+}
+
+// Hosts are the hosts the store holds lines of, sorted.
+func (s *Store) Hosts(ctx context.Context) ([]string, error) {
+	var hosts []string
+	err := eachRow(ctx, s.db, `SELECT DISTINCT host FROM line_counts ORDER BY host`, nil, func(rows *sql.Rows) error {
+		var h string
+		err := rows.Scan(&h)
+		hosts = append(hosts, h)
+		return err
+	})
+	if err != nil {
+		return nil, s.wrapOpenErr("read hosts", err)
+	}
+	return hosts, nil
+}
+
+// ErrUnknownHost is the error of a host the store holds no line of.
+var ErrUnknownHost = errors.New("the database holds no line of that host")
+
+// Host is the host named as the store holds it: host itself, or the one
+// whose name differs from it only in case (host names are not case
+// sensitive, the queries are). A host it holds no line of is
+// ErrUnknownHost, naming the hosts it holds: a misspelt --host would
+// otherwise read as a window without a line.
+func (s *Store) Host(ctx context.Context, host string) (string, error) {
+	hosts, err := s.Hosts(ctx)
+	if err != nil {
+		return "", err
+	}
+	if slices.Contains(hosts, host) {
+		return host, nil
+	}
+	for _, h := range hosts {
+		if strings.EqualFold(h, host) {
+			return h, nil
+		}
+	}
+	return "", fmt.Errorf("%s: %w (hosts: %s)", host, ErrUnknownHost, strings.Join(hosts, ", "))
 }
 
 // LastGoodTLS returns, for each domain, the time of its last delivery over

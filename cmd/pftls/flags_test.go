@@ -79,11 +79,18 @@ func TestExplainAcceptsItsFlags(t *testing.T) {
 	if strings.Contains(out, "chris.novak@") {
 		t.Errorf("--redact left a recipient in explain's output:\n%s", out)
 	}
-	// --host narrows the window's facts: another host has none.
+	// --host is honoured: a host the log has no line of is a usage error
+	// (a misspelt host must not read as a window without a line), and
+	// host names match in any case.
 	code, out, errOut = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
 		"--host", "elsewhere", "bank.example.net", corpusLog)
-	if code != exitOK || !strings.Contains(out, "Outcome: 0 delivered, 0 deferred messages") {
+	if code != exitUsage || !strings.Contains(errOut, "--host elsewhere: the database holds no line of that host (hosts: mail)") {
 		t.Errorf("--host elsewhere: exit %d: %s\n%s", code, errOut, out)
+	}
+	code, out, errOut = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
+		"--host", "MAIL", "bank.example.net", corpusLog)
+	if code != exitOK || !strings.Contains(out, "Outcome: 0 delivered, 12 deferred messages") {
+		t.Errorf("--host MAIL: exit %d: %s\n%s", code, errOut, out)
 	}
 }
 

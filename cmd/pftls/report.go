@@ -275,8 +275,29 @@ func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []stri
 	if err != nil {
 		return store, nil, zero, zero, nil, err
 	}
+	if f.host, err = knownHost(ctx, store, f.host); err != nil {
+		return store, nil, zero, zero, nil, err
+	}
 	from, to, err := f.window(ctx, store, e.now(), zone, len(files) > 0)
 	return store, zone, from, to, read.files, err
+}
+
+// knownHost is --host as the store spells it (any case), "" for none, and
+// a usage error for a host it holds no line of: a misspelt --host would
+// otherwise read as a window without a line ("is logging working?").
+func knownHost(ctx context.Context, store *aggregate.Store, host string) (string, error) {
+	if host == "" {
+		return "", nil
+	}
+	h, err := store.Host(ctx, host)
+	if errors.Is(err, aggregate.ErrUnknownHost) {
+		hint := "omit --host: every host"
+		if hosts, herr := store.Hosts(ctx); herr == nil && len(hosts) > 0 {
+			hint = "--host " + hosts[0]
+		}
+		return "", usagef(hint, "--host %v", err)
+	}
+	return h, err
 }
 
 // window turns the window flags into [from, to). With FILE arguments and no

@@ -145,6 +145,9 @@ func runTLSRPT(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(store, &err)
+	if f.host, err = knownHost(ctx, store, f.host); err != nil {
+		return err
+	}
 	b := report.NewTLSRPTBuilder(opts)
 	if err := store.ScanTLSRPT(ctx, aggregate.Query{From: day, To: day.AddDate(0, 0, 1), Host: f.host}, b); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // deferralsLog defers one recipient twice in a message, then reuses the
@@ -37,11 +36,7 @@ func TestDeferredCountedOnce(t *testing.T) {
 	if err := os.WriteFile(path, []byte(deferralsLog), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	models := map[string]*Model{
-		"store":  modelOf(t, Options{}, path),
-		"memory": directModel(t, path, Options{Zone: time.UTC}),
-	}
-	for name, m := range models {
+	for name, m := range bothModels(t, path) {
 		if m.Totals.Deferrals != 5 || m.Totals.Deferred != 3 {
 			t.Errorf("%s: %d deferrals of %d messages, want 5 of 3", name, m.Totals.Deferrals, m.Totals.Deferred)
 		}
@@ -73,11 +68,7 @@ func TestSoftBounceIsADeferral(t *testing.T) {
 	if err := os.WriteFile(path, []byte(softBounceLog), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	models := map[string]*Model{
-		"store":  modelOf(t, Options{}, path),
-		"memory": directModel(t, path, Options{Zone: time.UTC}),
-	}
-	for name, m := range models {
+	for name, m := range bothModels(t, path) {
 		if m.Totals.Deferrals != 1 || m.Totals.Deferred != 1 || m.Totals.Delivered != 0 {
 			t.Errorf("%s: %d deferrals of %d messages, %d delivered, want 1 of 1, 0", name, m.Totals.Deferrals, m.Totals.Deferred, m.Totals.Delivered)
 		}

@@ -57,6 +57,16 @@ func directModel(t *testing.T, path string, opts Options) *Model {
 	return b.Finish()
 }
 
+// bothModels are the models of the log at path made both ways: from a
+// store ("store") and straight from the correlator ("memory").
+func bothModels(t *testing.T, path string) map[string]*Model {
+	t.Helper()
+	return map[string]*Model{
+		"store":  modelOf(t, Options{}, path),
+		"memory": directModel(t, path, Options{Zone: time.UTC}),
+	}
+}
+
 // metricsOfFile are the metrics of the log at path, read the way "pftls
 // report --db :memory: --format prometheus FILE" does.
 func metricsOfFile(t *testing.T, path string) *Metrics {

@@ -53,11 +53,7 @@ func TestTLSNotLoggedIsNotPlaintext(t *testing.T) {
 	if len(mailPlain) == 0 {
 		t.Fatal("tls-trust-levels.log has no plaintext delivery: the test needs one")
 	}
-	models := map[string]*Model{
-		"store":  modelOf(t, Options{}, path),
-		"memory": directModel(t, path, Options{Zone: time.UTC}),
-	}
-	for name, m := range models {
+	for name, m := range bothModels(t, path) {
 		o := m.TLS.Outbound
 		if got := strings.Join(o.NotLoggedHosts, ","); got != "mx2" {
 			t.Errorf("%s: hosts with TLS not logged %q, want mx2", name, got)

@@ -45,14 +45,10 @@ type Run struct {
 	storedUntil time.Time
 	lastAt      time.Time // the newest stamp of the lines it correlated
 	// orderUnchecked: a source the store has not read from before, whose
-	// first Postfix line checkOrder has yet to compare with what is
+	// first Postfix line noteOrder has yet to compare with what is
 	// stored.
 	orderUnchecked bool
 }
-
-// ErrOlderThanStored is the error of a source whose lines are older than
-// the lines the store already holds of their host.
-var ErrOlderThanStored = errors.New("its lines are older than the ones already stored")
 
 // orderSlack is how much older than the newest line stored of its host a
 // new source's first line may be: syslog writers interleave their lines a
@@ -60,14 +56,24 @@ var ErrOlderThanStored = errors.New("its lines are older than the ones already s
 // seconds.
 const orderSlack = 5 * time.Minute
 
-// checkOrder refuses a new source whose first Postfix line is older than
-// the lines stored of its host, before anything of it is stored. The
-// correlator reads a host's log in time order: ingesting mail.log.1 after
-// mail.log made each message that crossed the rotation two, counted
-// twice (84 deferred messages became 147); a second log of the same lines
-// (mail.warn beside mail.log, the journal beside the file) counted them
-// twice too. Given in one run, rotated logs are read oldest first.
-func (r *Run) checkOrder(ctx context.Context, l *logparse.Line) error {
+// OutOfOrder is a new source whose first Postfix line is older than the
+// lines already stored of its host. The correlator reads a host's log in
+// time order: mail.log.1 ingested after mail.log makes each message that
+// crossed the rotation two (84 deferred messages counted as 147), and a
+// second log of the same lines (mail.err beside mail.log) counts them
+// twice. It is read all the same, and said: a refusal would stop for good
+// the logs of a Postfix instance that logs to a file of its own, and a
+// unit that runs ingest before its report ignores ingest's failure.
+type OutOfOrder struct {
+	Host   string
+	First  time.Time // its first Postfix line
+	Stored time.Time // the last minute stored of the host before it
+}
+
+// noteOrder compares a new source's first Postfix line with the lines
+// stored of its host (Run.orderUnchecked), before anything of it is
+// stored.
+func (r *Run) noteOrder(ctx context.Context, l *logparse.Line) error {
 	if !r.orderUnchecked || l.Host == "" {
 		return nil
 	}
@@ -81,10 +87,7 @@ func (r *Run) checkOrder(ctx context.Context, l *logparse.Line) error {
 		return err
 	}
 	if at := r.stamps.Time(l.Stamp); at.Before(last.Add(-orderSlack)) {
-		return fmt.Errorf("%s: %w: it begins at %s, and the database holds lines of host %s up to %s. "+
-			"pftls reads a host's log in time order: ingest older logs first (given in one run, rotated logs are read oldest first), "+
-			"or rebuild the database from all of them with 'pftls ingest --rebuild'",
-			r.id.Path, ErrOlderThanStored, at.Format(time.RFC3339), l.Host, last.Add(time.Minute-time.Second).Format(time.RFC3339))
+		r.res.OutOfOrder = &OutOfOrder{Host: l.Host, First: at, Stored: last}
 	}
 	return nil
 }
@@ -595,7 +598,7 @@ func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileRes
 		}
 		for i := range c.lines {
 			pl := &c.lines[i]
-			if err := run.checkOrder(ctx, &pl.line); err != nil {
+			if err := run.noteOrder(ctx, &pl.line); err != nil {
 				return run.Result(), errors.Join(err, run.wait())
 			}
 			run.parsed(&pl.line, pl.end, pl.truncated)

@@ -78,6 +78,8 @@ type FileResult struct {
 	Elapsed   time.Duration
 	Facts     int
 	Coverage  Coverage // what of it pftls understood (see coverage.go)
+	// OutOfOrder: it began before the lines stored of its host (nil: not).
+	OutOfOrder *OutOfOrder
 }
 
 // emit hands a batch to the consumers, unless they are held back.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/report"
 )
 
 // ingestFlags are shared by ingest and by report with FILE arguments.
@@ -152,6 +153,7 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 			fr, err := readInput(ctx, e, pump, p)
 			if fr != nil {
 				res.files = append(res.files, *fr)
+				warnOutOfOrder(e.stderr, fr)
 			}
 			if err != nil {
 				return store, res, err
@@ -167,6 +169,20 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 		}
 	}
 	return store, res, nil
+}
+
+// warnOutOfOrder says that a log was read after newer lines of its host
+// (aggregate.OutOfOrder), and what that costs.
+func warnOutOfOrder(w io.Writer, fr *aggregate.FileResult) {
+	o := fr.OutOfOrder
+	if o == nil {
+		return
+	}
+	fmt.Fprintf(w, "pftls: warning: %s begins at %s, before the lines of host %s already stored (up to %s): "+
+		"a message that crossed from it into those is counted twice. Give rotated logs in one run (they are read oldest first), "+
+		"or rebuild the database from all of them with 'pftls ingest --rebuild'; a second log of the same lines (mail.err beside mail.log) "+
+		"counts them all twice\n", report.TerminalSafe(fr.Path), o.First.Format(time.RFC3339), report.TerminalSafe(o.Host),
+		o.Stored.Add(time.Minute-time.Second).Format(time.RFC3339))
 }
 
 // readInput reads one FILE argument ("-": standard input) to its end

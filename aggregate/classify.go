@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"strings"
+	"time"
 
 	"github.com/pftls/pftls/logparse"
 )
@@ -152,10 +153,33 @@ var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, P
 
 // TLSLogged reports whether the attempt's line, or a TLS line before it,
 // says how its TLS went: a "TLS connection established" line, or the
-// tls= field of Postfix 3.11+. A host with no such attempt in a window
-// logs no TLS, and its plaintext attempts there are PostureNotLogged.
+// tls= field of Postfix 3.11+. A host with no such attempt in a window's
+// TLSLoggedSpan logs no TLS, and its plaintext attempts in the window are
+// PostureNotLogged.
 func (a *Attempt) TLSLogged() bool {
 	return a.TLSTrust != logparse.TrustNone || !a.TLSPolicy.IsZero()
+}
+
+// TLSLoggedLookback is how long before a window a delivery whose TLS was
+// logged still shows that its host logs TLS: a short window, or one
+// domain's, may hold no such delivery of a host that logs TLS.
+const TLSLoggedLookback = 7 * 24 * time.Hour
+
+// TLSLoggedSpan is when the deliveries of a host tell whether it logs TLS,
+// for the window [from, to) (zero: unbounded): the window and the
+// TLSLoggedLookback before it, every domain's deliveries.
+func TLSLoggedSpan(from, to time.Time) (time.Time, time.Time) {
+	if !from.IsZero() {
+		from = from.Add(-TLSLoggedLookback)
+	}
+	return from, to
+}
+
+// InTLSLoggedSpan reports whether an attempt at t is in TLSLoggedSpan of
+// the window [from, to).
+func InTLSLoggedSpan(t, from, to time.Time) bool {
+	from, to = TLSLoggedSpan(from, to)
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }
 
 // TLSPosture is how the attempt's TLS went. The "TLS connection

@@ -218,18 +218,19 @@ func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string
 }
 
 // LastLine is the minute of the newest line stored of host (empty: every
-// host), lines without a syslog envelope aside; zero when none is.
+// host), lines without a syslog envelope aside; zero when none is. Of an
+// hour counted whole (before schema step 14) it is the hour's last minute.
 func (s *Store) LastLine(ctx context.Context, host string) (time.Time, error) {
-	var minute sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT MAX(minute) FROM line_counts WHERE (?1 = '' OR host = ?1) AND kind != ?2`,
-		host, string(logparse.KindMalformed)).Scan(&minute)
+	var minute int64
+	err := s.db.QueryRowContext(ctx, `SELECT minute + span - 1 FROM line_counts WHERE (?1 = '' OR host = ?1) AND kind != ?2
+		ORDER BY minute DESC LIMIT 1`, host, string(logparse.KindMalformed)).Scan(&minute)
 	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return time.Time{}, nil
 	case err != nil:
 		return time.Time{}, s.wrapOpenErr("read the newest line's minute", err)
-	case !minute.Valid:
-		return time.Time{}, nil
 	}
-	return time.Unix(minute.Int64*60, 0).UTC(), nil
+	return time.Unix(minute*60, 0).UTC(), nil
 }
 
 // Span returns the window that covers everything stored (the first and just
@@ -260,10 +261,32 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	return first, last, hosts, err
 }
 
+// TLSLoggedHosts are the hosts with a delivery whose TLS was logged
+// (Attempt.TLSLogged) in TLSLoggedSpan of the window [from, to): from the
+// hourly rollups of the plain deliveries, whole hours.
+func (s *Store) TLSLoggedHosts(ctx context.Context, from, to time.Time) (map[string]bool, error) {
+	spanFrom, spanTo := TLSLoggedSpan(from, to)
+	lo, hi := Query{From: spanFrom, To: spanTo}.bounds()
+	args := []any{floorUnits(lo, time.Hour), floorUnits(hi, time.Hour)}
+	hosts := map[string]bool{}
+	err := eachRow(ctx, s.db, `SELECT DISTINCT host FROM rollup_delivered WHERE hour >= ?1 AND hour <= ?2 AND (tls_trust != '' OR tls_policy != '')`, args,
+		func(rows *sql.Rows) error {
+			var h string
+			err := rows.Scan(&h)
+			hosts[h] = true
+			return err
+		})
+	if err != nil {
+		return nil, s.wrapOpenErr("read the hosts that log TLS", err)
+	}
+	return hosts, nil
+}
+
 // Hosts are the hosts the store holds lines of, sorted.
 func (s *Store) Hosts(ctx context.Context) ([]string, error) {
 	var hosts []string
-	err := eachRow(ctx, s.db, `SELECT DISTINCT host FROM line_counts ORDER BY host`, nil, func(rows *sql.Rows) error {
+	// Not "": the lines without a syslog envelope before any host.
+	err := eachRow(ctx, s.db, `SELECT DISTINCT host FROM line_counts WHERE host != '' ORDER BY host`, nil, func(rows *sql.Rows) error {
 		var h string
 		err := rows.Scan(&h)
 		hosts = append(hosts, h)

@@ -90,6 +90,11 @@ var reportSections = []string{"lines", "master", "received", "bytes_received", "
 // failing domain, the diagnoses, and what the window lacks when facts were
 // pruned (rollups: whether the scan read the rollups, ScanRollups).
 func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollups bool) (*Model, error) {
+	hosts, err := st.TLSLoggedHosts(ctx, b.opts.From, b.opts.To)
+	if err != nil {
+		return nil, err
+	}
+	b.TLSLoggedHosts(hosts)
 	m, opts := b.Model(), b.opts
 	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
 		var domains []string
@@ -493,6 +498,7 @@ func (b *Builder) domain(name string) *domainAcc {
 
 // Attempt counts a delivery line.
 func (b *Builder) Attempt(a *aggregate.Attempt) {
+	b.noteTLSLogged(a)
 	if !b.wantDomain(a.Domain) {
 		return
 	}
@@ -651,13 +657,14 @@ func (b *Builder) rollupHour(h time.Time) bool {
 
 // Delivered counts a rollup's group of plain deliveries of one hour.
 func (b *Builder) Delivered(g *aggregate.DeliveredGroup) {
+	a := g.Attempt()
+	b.noteTLSLogged(&a)
 	if !b.wantDomain(g.Domain) || !b.inWindow(g.First) {
 		return
 	}
 	b.seen(g.First)
 	b.seen(g.Last)
 	b.domainFacts += g.N
-	a := g.Attempt()
 	addString(b.hosts, a.Host)
 	hour, day := b.traffic(a.Time)
 	b.delivered(&a, hour, day, g.N, g.Bytes, g.DelayMicros, g.DelayMax)

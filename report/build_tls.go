@@ -68,11 +68,7 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	}
 	posture := a.TLSPosture()
 	counted := posture // "": decided later (notLogged)
-	if a.TLSLogged() {
-		if !b.tlsLogged[a.Host] {
-			b.tlsLogged[strings.Clone(a.Host)] = true
-		}
-	} else if posture == aggregate.PosturePlaintext {
+	if posture == aggregate.PosturePlaintext && !a.TLSLogged() {
 		// Plaintext, or TLS not logged: decided once every attempt of the
 		// host is in (notLogged).
 		b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] += n
@@ -129,6 +125,24 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		countStringN(o.ByCipher, a.TLSCipher, n)
 		addString(b.outProtos[row.Domain], a.TLSProtocol)
 		addString(b.outCiphrs[row.Domain], a.TLSCipher)
+	}
+}
+
+// noteTLSLogged remembers the host of an attempt whose TLS was logged, of
+// any domain, in the window's aggregate.TLSLoggedSpan: a host that logs TLS
+// shows it in deliveries that --domain or the window leave out.
+func (b *Builder) noteTLSLogged(a *aggregate.Attempt) {
+	if a.TLSLogged() && !b.tlsLogged[a.Host] && aggregate.InTLSLoggedSpan(a.Time, b.opts.From, b.opts.To) {
+		b.tlsLogged[strings.Clone(a.Host)] = true
+	}
+}
+
+// TLSLoggedHosts adds the hosts the store knows to log TLS
+// (aggregate.Store.TLSLoggedHosts): a report from it reads no delivery
+// outside its window and domain.
+func (b *Builder) TLSLoggedHosts(hosts map[string]bool) {
+	for h := range hosts {
+		b.tlsLogged[h] = true
 	}
 }
 

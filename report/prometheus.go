@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -62,9 +63,9 @@ var (
 	famDeliveries = newFamily("pftls_deliveries_total",
 		"Delivery lines (one recipient each) by outcome: delivered, forwarded, deferred, bounced, other; relay: remote (SMTP/LMTP to a server), filter (a local content filter hop), local.", "host", "status", "relay")
 	famDeferrals = newFamily("pftls_deferrals_total",
-		"status=deferred lines by DSN code and the RFC 3463 subject class of the DSN (tls when TLS failed).", "host", "dsn", "reason")
+		"status=deferred (and SOFTBOUNCE) lines by DSN code and the RFC 3463 subject class of the DSN (tls when TLS failed).", "host", "dsn", "reason")
 	famTLSSessions = newFamily("pftls_tls_sessions_total",
-		"Outbound SMTP/LMTP deliveries and inbound smtpd sessions by their TLS: trust (verified, trusted, untrusted, anonymous, encrypted, plaintext, tls-failed; not-logged: outbound with no TLS line from a host that has logged none yet, smtp_tls_loglevel 0) protocol (none without TLS) and key exchange class (kx: classic, pq-hybrid, unknown when not logged, none without TLS).", "host", "direction", "trust", "protocol", "kx")
+		"Outbound SMTP/LMTP deliveries and inbound smtpd sessions by their TLS: trust (verified, trusted, untrusted, anonymous, encrypted, plaintext, tls-failed; not-logged: outbound with no TLS line from a host that logs no TLS, smtp_tls_loglevel 0; under tail, none yet) protocol (none without TLS) and key exchange class (kx: classic, pq-hybrid, unknown when not logged, none without TLS).", "host", "direction", "trust", "protocol", "kx")
 	famTLSFailures = newFamily("pftls_tls_failures_total",
 		"Failed TLS sessions (or TLS refusals) by direction, pftls's failure kind and the RFC 8460 result type.", "host", "direction", "kind", "rfc8460")
 	famRejects = newFamily("pftls_rejects_total",
@@ -153,9 +154,14 @@ type Metrics struct {
 	scraped  bool
 	messages map[msgKey]msgState // messages counted and not yet removed: tail sees a message at every change
 	// tlsLogged are the hosts with a delivery whose TLS the log told
-	// (Attempt.TLSLogged): until one, a host's deliveries with no TLS
-	// line count as trust "not-logged", not "plaintext".
+	// (Attempt.TLSLogged) in the window's aggregate.TLSLoggedSpan. A
+	// report's metrics file the deliveries with no TLS line of the other
+	// hosts under trust "not-logged", those of these under "plaintext",
+	// once they have read everything (unlogged, Collect), as the report
+	// does; tail's (Live), whose counters only grow, decide as the
+	// deliveries come.
 	tlsLogged map[string]bool
+	unlogged  map[labelKey]float64 // not Live: famTLSSessions's plaintext deliveries with no TLS line, trust left ""
 	// lastLine is the minute of the newest line counted, in the window
 	// or not (LastLineDesc; not served under Live: tail has its own).
 	lastLine time.Time
@@ -169,7 +175,8 @@ func NewMetrics(o MetricsOptions) *Metrics {
 		o.Domains = DefaultMetricsDomains
 	}
 	return &Metrics{opts: o, counts: map[*metricFamily]map[labelKey]float64{}, domains: map[string]*domainStats{},
-		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}, tlsLogged: map[string]bool{}}
+		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}, tlsLogged: map[string]bool{},
+		unlogged: map[labelKey]float64{}}
 }
 
 func (m *Metrics) inWindow(t time.Time) bool { return inWindow(m.opts.From, m.opts.To, t) }
@@ -403,6 +410,9 @@ func protocolLabel(p string) string {
 }
 
 func (m *Metrics) attempt(a *aggregate.Attempt) {
+	if a.TLSLogged() && !m.tlsLogged[a.Host] && aggregate.InTLSLoggedSpan(a.Time, m.opts.From, m.opts.To) {
+		m.tlsLogged[strings.Clone(a.Host)] = true
+	}
 	if !m.inWindow(a.Time) {
 		return
 	}
@@ -419,19 +429,17 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 		}
 	}
 	if a.InTLSMix() {
-		posture := a.TLSPosture()
+		k := labelKey{a.Host, "outbound", string(a.TLSPosture()), protocolLabel(a.TLSProtocol), kxLabel(a.TLSProtocol, a.TLSKeyExchange)}
 		switch {
-		case a.TLSLogged():
-			if !m.tlsLogged[a.Host] {
-				m.tlsLogged[strings.Clone(a.Host)] = true
-			}
-		case posture == aggregate.PosturePlaintext && !m.tlsLogged[a.Host]:
-			// Counters only grow: what the report decides once it has
-			// read every delivery (Builder.notLogged), they decide as
-			// the deliveries come.
-			posture = aggregate.PostureNotLogged
+		case k[2] != string(aggregate.PosturePlaintext) || a.TLSLogged():
+			m.inc(famTLSSessions, k)
+		case m.opts.Live:
+			k[2] = string(m.unloggedPosture(a.Host))
+			m.inc(famTLSSessions, k)
+		default:
+			k[0], k[2] = strings.Clone(a.Host), ""
+			m.unlogged[k]++
 		}
-		m.inc(famTLSSessions, labelKey{a.Host, "outbound", string(posture), protocolLabel(a.TLSProtocol), kxLabel(a.TLSProtocol, a.TLSKeyExchange)})
 	}
 	if a.ForDomain() {
 		problems := int64(0)
@@ -583,6 +591,26 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// unloggedPosture is the trust of a plaintext delivery with no TLS line
+// of host: plaintext when the host logs TLS, else not-logged.
+func (m *Metrics) unloggedPosture(host string) aggregate.TLSPosture {
+	if m.tlsLogged[host] {
+		return aggregate.PosturePlaintext
+	}
+	return aggregate.PostureNotLogged
+}
+
+// TLSLoggedHosts adds the hosts a store knows to log TLS
+// (aggregate.Store.TLSLoggedHosts): a report's metrics read no delivery
+// outside their window, and tail's none before it started.
+func (m *Metrics) TLSLoggedHosts(hosts map[string]bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for h := range hosts {
+		m.tlsLogged[h] = true
+	}
+}
+
 // LastLineDesc is the stamp of the newest log line read. tail serves the
 // correlator's newest stamp; report --format prometheus the start of the
 // newest minute with a line it was given (NoteLastLine, and the line
@@ -610,7 +638,18 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(LastLineDesc, prometheus.GaugeValue, float64(m.lastLine.Unix()))
 	}
 	for _, f := range factFamilies {
-		for k, v := range m.counts[f] {
+		counts := m.counts[f]
+		if f == famTLSSessions && len(m.unlogged) > 0 {
+			counts = maps.Clone(counts)
+			if counts == nil {
+				counts = map[labelKey]float64{}
+			}
+			for k, v := range m.unlogged {
+				k[2] = string(m.unloggedPosture(k[0]))
+				counts[k] += v
+			}
+		}
+		for k, v := range counts {
 			ch <- prometheus.MustNewConstMetric(f.desc, prometheus.CounterValue, v, k[:len(f.labels)]...)
 		}
 	}

@@ -127,7 +127,7 @@ pftls_messages_deferred_total{host="mx1"} 1
 # HELP pftls_messages_expired_total Messages returned to the sender after their maximal queue lifetime (status=expired).
 # TYPE pftls_messages_expired_total counter
 pftls_messages_expired_total{host="mx1"} 1
-# HELP pftls_deferrals_total status=deferred lines by DSN code and the RFC 3463 subject class of the DSN (tls when TLS failed).
+# HELP pftls_deferrals_total status=deferred (and SOFTBOUNCE) lines by DSN code and the RFC 3463 subject class of the DSN (tls when TLS failed).
 # TYPE pftls_deferrals_total counter
 pftls_deferrals_total{dsn="4.4.1",host="mx1",reason="network"} 2
 `

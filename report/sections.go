@@ -543,7 +543,7 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 	}
 	if hosts := m.TLS.Outbound.NotLoggedHosts; len(hosts) > 0 {
 		out = append(out, [2]string{"TLS", "not logged by " + strings.Join(hosts, ", ") + ": no delivery there has a TLS line or a tls= field " +
-			"(smtp_tls_loglevel = 0, Postfix's default; set it to 1, or run Postfix 3.11+), so its " +
+			"(smtp_tls_loglevel = 0, Postfix's default, logs none: set it to 1, or run Postfix 3.11+; smtp_tls_security_level none uses none), so its " +
 			n(m.TLS.Outbound.ByTrust[string(aggregate.PostureNotLogged)]) + " deliveries are counted as \"TLS not logged\", not as plaintext"})
 	}
 	if in := m.Incomplete; in != nil {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -92,5 +93,31 @@ func TestTLSNotLoggedIsNotPlaintext(t *testing.T) {
 	}
 	if mx2Plain != 0 || mx2NotLogged == 0 {
 		t.Errorf("metrics: mx2 has %v plaintext and %v not-logged deliveries, want none and some", mx2Plain, mx2NotLogged)
+	}
+}
+
+// TestTLSLoggedSeenBeyondTheDomain: a host that logs TLS shows it in
+// deliveries to other domains than the one a report or explain is of, so
+// its plaintext deliveries to that domain stay plaintext, from a store
+// and straight from the log.
+func TestTLSLoggedSeenBeyondTheDomain(t *testing.T) {
+	const path = "../testdata/logs/tls-trust-levels.log"
+	opts := Options{Domain: "notls.example.org", Zone: time.UTC, Generated: goldenGenerated}
+	st := corpusStore(t, path)
+	built, err := Build(context.Background(), st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := Explain(context.Background(), st, opts.Domain, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBuilder(opts)
+	feedFile(t, path, aggregate.FactsFunc(b.Feed))
+	for name, m := range map[string]*Model{"report": built, "explain": ex.Model, "memory": b.Finish()} {
+		o := m.TLS.Outbound
+		if len(o.Domains) != 1 || o.Domains[0].Plaintext == 0 || o.Domains[0].NotLogged != 0 || len(o.NotLoggedHosts) != 0 {
+			t.Errorf("%s: %+v, hosts not logging TLS %v: want notls.example.org's deliveries plaintext", name, o.Domains, o.NotLoggedHosts)
+		}
 	}
 }

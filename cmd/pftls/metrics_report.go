@@ -45,6 +45,11 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		}
 		mo.From, mo.To = from, to
 		m = report.NewMetrics(mo)
+		hosts, err := store.TLSLoggedHosts(ctx, from, to)
+		if err != nil {
+			return err
+		}
+		m.TLSLoggedHosts(hosts)
 		if err := store.Scan(ctx, aggregate.Query{From: from, To: to, Host: f.host}, m); err != nil {
 			return err
 		}

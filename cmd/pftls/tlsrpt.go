@@ -400,8 +400,16 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 		return fmt.Errorf("%s: no Postfix log line of %s (UTC) is stored: ingest that day's log first, or check that Postfix was logging", store.Path(), name)
 	}
 	if lines.NotUnderstood > 0 {
-		fmt.Fprintf(stderr, "pftls tlsrpt: warning: %d Postfix lines of %s were not understood: a TLS failure among them is not in the reports (pftls report --day %s --section input shows them)\n",
-			lines.NotUnderstood, name, day.Format("2006-01-02"))
+		show := "pftls report --tz UTC --day " + day.Format("2006-01-02") + " --format csv --section unparsed"
+		if host != "" {
+			show += " --host " + host
+		}
+		what := fmt.Sprintf("%d Postfix lines", lines.NotUnderstood)
+		if lines.NotUnderstood == 1 {
+			what = "1 Postfix line"
+		}
+		fmt.Fprintf(stderr, "pftls tlsrpt: warning: %s of %s not understood: a TLS failure among them is not in the reports (%s shows them)\n",
+			what, name, report.TerminalSafe(show))
 	}
 	if lines.First.Sub(day) >= time.Hour || end.Sub(lines.Last) > time.Hour {
 		fmt.Fprintf(stderr, "pftls tlsrpt: warning: the lines stored of %s are from %s to %s (UTC) only: the reports cover that much (a quiet server, or a log read in part)\n",

@@ -513,7 +513,8 @@ func TestTLSRPTSaysWhatTheReportsMiss(t *testing.T) {
 		t.Fatalf("tlsrpt: exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"pftls tlsrpt: warning: 1 Postfix lines of 2026-11-23 were not understood: a TLS failure among them is not in the reports",
+		"pftls tlsrpt: warning: 1 Postfix line of 2026-11-23 not understood: a TLS failure among them is not in the reports " +
+			"(pftls report --tz UTC --day 2026-11-23 --format csv --section unparsed shows them)",
 		"pftls tlsrpt: warning: the lines stored of 2026-11-23 are from 00:19 to 00:26 (UTC) only",
 	} {
 		if !strings.Contains(errOut, want) {

@@ -270,7 +270,7 @@ func (b *Batch) OnlyHost(host string) *Batch {
 func ofHost[T any](facts []T, host string, hostOf func(*T) string) []T {
 	var out []T
 	for i := range facts {
-		if hostOf(&facts[i]) == host {
+		if strings.EqualFold(hostOf(&facts[i]), host) { // host names are not case sensitive (Store.Host)
 			out = append(out, facts[i])
 		}
 	}

@@ -399,6 +399,18 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 	if lines.Postfix == 0 {
 		return fmt.Errorf("%s: no Postfix log line of %s (UTC) is stored: ingest that day's log first, or check that Postfix was logging", store.Path(), name)
 	}
+	// At smtp_tls_loglevel 0 (before Postfix 3.11's tls=) no session that
+	// succeeded is logged, but failures are: every report would tell its
+	// domain that all its sessions failed.
+	logged, err := store.TLSLoggedHosts(ctx, day, end)
+	if err != nil {
+		return err
+	}
+	if len(logged) == 0 || host != "" && !logged[host] {
+		return fmt.Errorf("%s: no delivery of %s or the 7 days before it has a TLS line or a tls= field: "+
+			"at smtp_tls_loglevel = 0 Postfix logs no TLS session that succeeded, so the reports would count none; set smtp_tls_loglevel = 1 (or use TLS at all)",
+			store.Path(), name)
+	}
 	if lines.NotUnderstood > 0 {
 		show := "pftls report --tz UTC --day " + day.Format("2006-01-02") + " --format csv --section unparsed"
 		if host != "" {

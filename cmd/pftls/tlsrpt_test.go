@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -520,5 +521,23 @@ func TestTLSRPTSaysWhatTheReportsMiss(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("standard error lacks %q:\n%s", want, errOut)
 		}
+	}
+}
+
+// TestTLSRPTRefusesAHostThatLogsNoTLS: at smtp_tls_loglevel 0 Postfix logs
+// failed TLS sessions but no session that succeeded; reports made of that
+// would tell every domain that all its sessions failed.
+func TestTLSRPTRefusesAHostThatLogsNoTLS(t *testing.T) {
+	established := regexp.MustCompile(`TLS connection established|certificate verification failed|server certificate verification`)
+	var lines []string
+	for _, l := range corpusText(t, 0) {
+		if !established.MatchString(l) {
+			lines = append(lines, l)
+		}
+	}
+	db := ingestInto(t, writeTemp(t, t.TempDir(), "loglevel0.log", []byte(strings.Join(lines, ""))))
+	code, stdout, errOut := runCLI(t, "", "tlsrpt", "--db", db, "--day", "2026-11-23", "--sending-ip", "192.0.2.25")
+	if code != exitUsage || !strings.Contains(errOut, "no delivery of 2026-11-23 or the 7 days before it has a TLS line or a tls= field") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, errOut)
 	}
 }

@@ -32,6 +32,12 @@ const (
 	KindError      EventKind = "error"
 	KindFatal      EventKind = "fatal"
 	KindPanic      EventKind = "panic"
+	// KindUnreadable and KindReadable are tail's own news, not a log
+	// line's: the followed log's path holds something tail cannot read
+	// (Detail says why), or a file there is read again (Detail is the
+	// path). See UnreadableEvent.
+	KindUnreadable EventKind = "unreadable"
+	KindReadable   EventKind = "readable"
 )
 
 // LiveEvent is one notable event: a line of the event stream, a row of the
@@ -130,6 +136,16 @@ func warningEvent(w *aggregate.Warning) LiveEvent {
 		detail = w.Program + ": " + w.Text
 	}
 	return LiveEvent{Time: w.Time, Kind: kind, Host: w.Host, Detail: detail}
+}
+
+// UnreadableEvent is the event for a change in what tail can read of the
+// log it follows: err says why path cannot be read, nil that a file there
+// is read again. at is the wall clock, the time tail found it.
+func UnreadableEvent(at time.Time, path string, err error) LiveEvent {
+	if err != nil {
+		return LiveEvent{Time: at, Kind: KindUnreadable, Detail: err.Error()}
+	}
+	return LiveEvent{Time: at, Kind: KindReadable, Detail: path}
 }
 
 // field is a column of the text stream: "-" when empty, so that the

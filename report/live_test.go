@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -392,6 +393,14 @@ func TestLiveEventText(t *testing.T) {
 			LiveEvent{Time: at(1), Kind: "fatal", Host: "mail", Detail: "postfix/master: bind: in use"},
 			"2026-11-23T00:20:01Z fatal - - postfix/master: bind: in use\n",
 		},
+		{
+			UnreadableEvent(at(2), "/var/log/mail.log", errors.New("open /var/log/mail.log: permission denied")),
+			"2026-11-23T00:20:02Z unreadable - - open /var/log/mail.log: permission denied\n",
+		},
+		{
+			UnreadableEvent(at(3), "/var/log/mail.log", nil),
+			"2026-11-23T00:20:03Z readable - - /var/log/mail.log\n",
+		},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
@@ -426,6 +435,14 @@ func TestLiveEventJSON(t *testing.T) {
 		{
 			LiveEvent{Time: at(3), Kind: "reject", Host: "mail", Peer: "unknown[127.0.0.51]", Detail: "554 5.7.1 <*>: Relay access denied"},
 			`{"time":"2026-11-23T00:20:03Z","kind":"reject","domain":"","host":"mail","peer":"unknown[127.0.0.51]","detail":"554 5.7.1 <*>: Relay access denied"}` + "\n",
+		},
+		{
+			UnreadableEvent(at(4), "/var/log/mail.log", errors.New("open /var/log/mail.log: permission denied")),
+			`{"time":"2026-11-23T00:20:04Z","kind":"unreadable","domain":"","host":"","peer":"","detail":"open /var/log/mail.log: permission denied"}` + "\n",
+		},
+		{
+			UnreadableEvent(at(5), "/var/log/mail.log", nil),
+			`{"time":"2026-11-23T00:20:05Z","kind":"readable","domain":"","host":"","peer":"","detail":"/var/log/mail.log"}` + "\n",
 		},
 	}
 	for _, tt := range tests {
@@ -497,6 +514,7 @@ func TestLiveHostileText(t *testing.T) {
 			l.Add(b)
 			m := l.Snapshot(at(10))
 			m.Source = "/var/log/" + s
+			m.Unreadable = "open /var/log/" + s + ": permission denied"
 			for _, size := range [][2]int{{200, 50}, {100, 30}, {60, 15}, {20, 5}} {
 				var out bytes.Buffer
 				if err := RenderLive(&out, m, size[0], size[1]); err != nil {
@@ -504,7 +522,9 @@ func TestLiveHostileText(t *testing.T) {
 				}
 				checkSafe(t, fmt.Sprintf("RenderLive %dx%d", size[0], size[1]), out.String())
 			}
-			for _, e := range Events(b) {
+			evs := append(Events(b), UnreadableEvent(at(11), "/var/log/"+s, errors.New("open /var/log/"+s+": permission denied")),
+				UnreadableEvent(at(12), "/var/log/"+s, nil))
+			for _, e := range evs {
 				var text, js bytes.Buffer
 				if err := WriteEventText(&text, e); err != nil {
 					t.Fatal(err)
@@ -675,6 +695,9 @@ func randomLiveModel(r *rand.Rand) LiveModel {
 	m := LiveModel{Now: now, Window: time.Duration(r.IntN(7200)+1) * time.Second, Source: word(),
 		LinesPerSec: r.Float64() * 1e5, Lines: num(), Events: num(), CatchingUp: r.IntN(2) == 0,
 		Rejects: num(), Warnings: num()}
+	if r.IntN(4) == 0 {
+		m.Unreadable = "open " + word() + ": permission denied"
+	}
 	for n := r.IntN(60); n > 0; n-- {
 		m.Domains = append(m.Domains, LiveDomain{Domain: word(), Attempts: num(), Sent: num(), Deferrals: num(), Bounced: num(),
 			TLSFailures: num(), LastReason: word(), LastSeen: now.Add(-time.Duration(r.IntN(200000)) * time.Second)})

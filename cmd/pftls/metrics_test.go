@@ -470,7 +470,8 @@ func tailInProcess(t *testing.T, args ...string) (string, func()) {
 		cancel()
 		t.Fatalf("tail's first line: %v", err)
 	}
-	go io.Copy(io.Discard, stderr)
+	rest := &syncBuffer{}
+	go io.Copy(rest, stderr)
 	addr := regexp.MustCompile(`http://(\S+)/metrics`).FindStringSubmatch(line)
 	if addr == nil {
 		cancel()
@@ -486,7 +487,7 @@ func tailInProcess(t *testing.T, args ...string) (string, func()) {
 		select {
 		case code := <-done:
 			if code != 0 {
-				t.Errorf("tail ended with %d", code)
+				t.Errorf("tail ended with %d:\n%s", code, rest.String())
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("tail did not end after its context was cancelled")

@@ -292,7 +292,12 @@ func (t *route) window(ctx context.Context, o TailOptions, id source.Identity, f
 }
 
 // identify returns the identity of the file to follow, as Open sees it.
+// What cannot be followed is refused before it is opened: a FIFO's open
+// would wait for a writer, in silence.
 func identify(path string) (source.Identity, error) {
+	if err := source.CheckFollow(path); err != nil {
+		return source.Identity{}, err
+	}
 	r, err := source.Open(path)
 	if err != nil {
 		return source.Identity{}, err

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,5 +177,42 @@ func TestTail_stopped_while_log_unreadable(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^\S+ unreadable - - ` + regexp.QuoteMeta(why) + `$`).MatchString(stdout.String()) {
 		t.Errorf("text stream has no unreadable event:\n%s", stdout.String())
+	}
+}
+
+// TestTail_starts_on_log_it_cannot_read: tail started on a log it cannot
+// read exits 2 at once, saying why, as ingest would. A FIFO used to hang it
+// in its open, waiting for a writer, without a word (SIGTERM did not end
+// it either).
+func TestTail_starts_on_log_it_cannot_read(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.log")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{filepath.Join(dir, "missing.log"), "pftls tail: open " + filepath.Join(dir, "missing.log") + ": no such file or directory\n"},
+		{dir, "pftls tail: open " + dir + ": is a directory\n"},
+		{fifo, "pftls tail: follow " + fifo + ": not a regular file\n"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		var stderr syncBuffer
+		go func() {
+			done <- run(ctx, []string{"tail", "--no-db", tc.path}, strings.NewReader(""), io.Discard, &stderr)
+		}()
+		select {
+		case code := <-done:
+			if code != exitUsage || stderr.String() != tc.want {
+				t.Errorf("tail %s: exit %d, stderr %q; want %d, %q", tc.path, code, stderr.String(), exitUsage, tc.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("tail %s: still running after 10s, want it to exit 2 at once", tc.path)
+			// A FIFO's open waits for a writer: one ends it.
+			if w, err := os.OpenFile(tc.path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+				w.Close()
+			}
+		}
+		cancel()
 	}
 }

@@ -356,6 +356,17 @@ func followable(path string) (fs.FileInfo, error) {
 	return fi, nil
 }
 
+// CheckFollow says why path cannot be followed, looking at it without
+// opening it: nil for a regular file (which may still fail to open), else
+// the error Follow would return or report (see
+// FollowOptions.Unreadable), matching fs.ErrNotExist when nothing is
+// there. A caller that opens the file itself before following it (to
+// identify it) calls CheckFollow first: opening a FIFO waits for a writer.
+func CheckFollow(path string) error {
+	_, err := followable(path)
+	return err
+}
+
 // failed takes what kept a look from reading the file at the path. A path
 // only missing is a rotation under way, waited for quietly, unless the
 // path was already reported: it is then reported gone.

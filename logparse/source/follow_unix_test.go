@@ -62,4 +62,17 @@ func TestFollowUnreadableUnix(t *testing.T) {
 		expectQuiet(t, f, 0)
 	})
 
+	t.Run("check_follow_fifo", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "pipe")
+		if err := syscall.Mkfifo(path, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		if err := CheckFollow(path); err == nil || err.Error() != "follow "+path+": not a regular file" {
+			t.Errorf("CheckFollow(a FIFO) = %v, want not a regular file", err)
+		}
+		if _, err := Follow(path, FollowOptions{}); err == nil {
+			t.Errorf("Follow(a FIFO) succeeded")
+		}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse"
 )
 
 // This file is the rolling window of "pftls tail"'s live view: Live
@@ -180,7 +179,7 @@ func (l *Live) AddEvents(b *aggregate.Batch, evs []LiveEvent) {
 		return
 	}
 	for i := range b.LineCounts {
-		if k := b.LineCounts[i].Kind; k == logparse.KindUnparsed || k == logparse.KindMalformed {
+		if notUnderstood(b.LineCounts[i].Kind) {
 			l.notUnderstood += b.LineCounts[i].Count
 		}
 	}

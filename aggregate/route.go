@@ -39,6 +39,11 @@ type route struct {
 	// has failed while it still runs (a journalctl that may not read the
 	// system journal).
 	failed func() error
+	// readable brings what the followed file's Reader reports about its
+	// path (nil for standard input and the journal); unreadable is the
+	// last of it: why the path cannot be read, nil while it is read.
+	readable   *readability
+	unreadable error
 }
 
 // line routes one line and correlates it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/pftls/pftls/logparse/source"
@@ -48,11 +49,20 @@ type TailOptions struct {
 	Journal *source.Journal
 
 	// OnTick, when set, is called on the pump's goroutine, between lines:
-	// once at the start, every TickEvery, and at each receive from Tick.
-	// It may look at the pump and its consumers (tail's redraw).
+	// once at the start, every TickEvery, at each receive from Tick, and
+	// after each OnUnreadable. It may look at the pump and its consumers
+	// (tail's redraw).
 	OnTick    func(TailStatus)
 	TickEvery time.Duration
 	Tick      <-chan struct{}
+
+	// OnUnreadable, when set, is told on the pump's goroutine, between
+	// lines, when the followed file's path holds something that cannot be
+	// read (err says why: permission denied, a directory, ...), when the
+	// reason changes, and (nil) when a file there is read again; see
+	// source.FollowOptions.Unreadable. A path briefly missing during a
+	// rotation is not told. Not for standard input or the journal.
+	OnUnreadable func(err error)
 
 	// IdentifyWait is how long tail - waits for the first bytes of its
 	// stream to recognise it (0: two seconds).
@@ -67,6 +77,9 @@ type TailOptions struct {
 type TailStatus struct {
 	Lines      int64 // lines read so far
 	CatchingUp bool  // lines before the view's starting point are being stored, not shown
+	// Unreadable is why the followed file cannot be read now, as last
+	// told to OnUnreadable; nil while it is read.
+	Unreadable error
 }
 
 // CommitAfter is how long a burst of tail's lines may go uncommitted:
@@ -201,7 +214,8 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 	if err := t.run.recordNew(ctx); err != nil {
 		return nil, err
 	}
-	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker, Expect: &id}
+	t.readable = newReadability()
+	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker, Expect: &id, Unreadable: t.readable.tell}
 	switch {
 	case p.Store == nil && o.Show != ShowFromStart && o.Show != ShowWindow:
 		fo.AtEnd = true
@@ -278,7 +292,12 @@ func (t *route) window(ctx context.Context, o TailOptions, id source.Identity, f
 }
 
 // identify returns the identity of the file to follow, as Open sees it.
+// What cannot be followed is refused before it is opened: a FIFO's open
+// would wait for a writer, in silence.
 func identify(path string) (source.Identity, error) {
+	if err := source.CheckFollow(path); err != nil {
+		return source.Identity{}, err
+	}
 	r, err := source.Open(path)
 	if err != nil {
 		return source.Identity{}, err
@@ -336,8 +355,12 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 	}
 	onTick := func() {
 		if o.OnTick != nil {
-			o.OnTick(TailStatus{Lines: t.lines, CatchingUp: t.p.quiet})
+			o.OnTick(TailStatus{Lines: t.lines, CatchingUp: t.p.quiet, Unreadable: t.unreadable})
 		}
+	}
+	var readable <-chan struct{}
+	if t.readable != nil {
+		readable = t.readable.wake
 	}
 	commit := time.NewTimer(CommitAfter)
 	defer commit.Stop()
@@ -379,6 +402,47 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 			onTick()
 		case <-o.Tick:
 			onTick()
+		case <-readable:
+			for _, err := range t.readable.take() {
+				t.unreadable = err
+				if o.OnUnreadable != nil {
+					o.OnUnreadable(err)
+				}
+			}
+			onTick()
 		}
 	}
+}
+
+// readability carries what the followed file's Reader reports about its
+// path (source.FollowOptions.Unreadable), from the goroutine reading it
+// to the pump's, every change in order. tell never blocks: the reading
+// goroutine must end when tail stops, whether or not the pump still
+// listens.
+type readability struct {
+	mu      sync.Mutex
+	changes []error
+	wake    chan struct{} // one receive for the changes told since the last take
+}
+
+func newReadability() *readability { return &readability{wake: make(chan struct{}, 1)} }
+
+// tell is the Reader's FollowOptions.Unreadable.
+func (r *readability) tell(err error) {
+	r.mu.Lock()
+	r.changes = append(r.changes, err)
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the changes told since the last take.
+func (r *readability) take() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.changes
+	r.changes = nil
+	return c
 }

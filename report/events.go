@@ -32,6 +32,16 @@ const (
 	KindError      EventKind = "error"
 	KindFatal      EventKind = "fatal"
 	KindPanic      EventKind = "panic"
+	// KindNotUnderstood is a batch's lines of one host that pftls did not
+	// understand (unparsed and malformed): how many (Lines) and the first
+	// unparsed one (Detail, "program: text").
+	KindNotUnderstood EventKind = "not-understood"
+	// KindUnreadable and KindReadable are tail's own news, not a log
+	// line's: the followed log's path holds something tail cannot read
+	// (Detail says why), or a file there is read again (Detail is the
+	// path). See UnreadableEvent.
+	KindUnreadable EventKind = "unreadable"
+	KindReadable   EventKind = "readable"
 )
 
 // LiveEvent is one notable event: a line of the event stream, a row of the
@@ -45,12 +55,14 @@ type LiveEvent struct {
 	Detail  string                  // tls-failure "kind: detail"; the reason (masked, see aggregate.ReasonClass); "program: text" for warnings
 	TLSKind logparse.TLSFailureKind // tls-failure only
 	DSN     string                  // deferred and bounced only: the enhanced status code
+	Lines   int64                   // not-understood only: how many lines
 }
 
 // Events converts a batch into notable events for the non-terminal stream,
 // oldest first: deferred and bounced delivery attempts (content-filter hops
-// left out), outbound TLS failures, rejects, and warning, error, fatal and
-// panic lines. Sent attempts and inbound TLS failures are not events.
+// left out), outbound TLS failures, rejects, warning, error, fatal and
+// panic lines, and per host the lines not understood. Sent attempts and
+// inbound TLS failures are not events.
 func Events(b *aggregate.Batch) []LiveEvent {
 	if b == nil {
 		return nil
@@ -77,6 +89,7 @@ func Events(b *aggregate.Batch) []LiveEvent {
 	for i := range b.Warnings {
 		evs = append(evs, warningEvent(&b.Warnings[i]))
 	}
+	evs = append(evs, notUnderstoodEvents(b)...)
 	slices.SortStableFunc(evs, func(a, b LiveEvent) int { return a.Time.Compare(b.Time) })
 	return evs
 }
@@ -132,6 +145,54 @@ func warningEvent(w *aggregate.Warning) LiveEvent {
 	return LiveEvent{Time: w.Time, Kind: kind, Host: w.Host, Detail: detail}
 }
 
+// notUnderstood reports whether lines of kind k count as not understood:
+// Postfix lines the parser could not read (unparsed), and lines without
+// an envelope pftls knows (malformed), as in the report.
+func notUnderstood(k logparse.Kind) bool {
+	return k == logparse.KindUnparsed || k == logparse.KindMalformed
+}
+
+// notUnderstoodEvents are the batch's lines not understood, an event per
+// host: how many, and the first unparsed line as the example, at its time.
+// A malformed line has no envelope to show, so a host with only those has
+// no example, and the time of the minute they were counted in.
+func notUnderstoodEvents(b *aggregate.Batch) []LiveEvent {
+	var evs []LiveEvent
+	of := map[string]int{} // host -> its event in evs
+	for i := range b.LineCounts {
+		c := &b.LineCounts[i]
+		if !notUnderstood(c.Kind) || c.Count == 0 {
+			continue
+		}
+		j, ok := of[c.Host]
+		if !ok {
+			j, of[c.Host] = len(evs), len(evs)
+			evs = append(evs, LiveEvent{Time: c.Minute, Kind: KindNotUnderstood, Host: c.Host})
+		}
+		evs[j].Lines += c.Count
+		if c.Minute.Before(evs[j].Time) {
+			evs[j].Time = c.Minute
+		}
+	}
+	for i := range b.Unparsed { // in the order read: the first is the example
+		u := &b.Unparsed[i]
+		if j, ok := of[u.Host]; ok && evs[j].Detail == "" {
+			evs[j].Time, evs[j].Detail = u.Time, u.Program+": "+u.Text
+		}
+	}
+	return evs
+}
+
+// UnreadableEvent is the event for a change in what tail can read of the
+// log it follows: err says why path cannot be read, nil that a file there
+// is read again. at is the wall clock, the time tail found it.
+func UnreadableEvent(at time.Time, path string, err error) LiveEvent {
+	if err != nil {
+		return LiveEvent{Time: at, Kind: KindUnreadable, Detail: err.Error()}
+	}
+	return LiveEvent{Time: at, Kind: KindReadable, Detail: path}
+}
+
 // field is a column of the text stream: "-" when empty, so that the
 // columns stay countable.
 func field(s string) string {
@@ -146,8 +207,12 @@ func field(s string) string {
 //	2026-11-23T00:20:18Z tls-failure bank.example.net mx.bank.example.net[127.0.0.12]:25 untrusted-issuer: /O=Unknown Org/...
 //
 // time (RFC 3339, UTC), kind, domain, peer, then for deferrals and bounces
-// the DSN, then the detail; an empty domain or peer is "-". Log text goes
-// through TerminalSafe. The line is written with one Write; a buffered w
+// the DSN, then the detail; an empty domain or peer is "-". Lines not
+// understood say how many, then the first:
+//
+//	2026-11-23T00:25:01Z not-understood - - 20 lines not understood; first: "postfix/smtp: some text Postfix 3.11 writes"
+//
+// Log text goes through TerminalSafe. The line is written with one Write; a buffered w
 // is the caller's to flush.
 func WriteEventText(w io.Writer, e LiveEvent) error {
 	var b strings.Builder
@@ -160,9 +225,16 @@ func WriteEventText(w io.Writer, e LiveEvent) error {
 		b.WriteByte(' ')
 		b.WriteString(oneLine(e.DSN))
 	}
-	if e.Detail != "" {
+	detail := e.Detail
+	if e.Kind == KindNotUnderstood {
+		detail = plural(e.Lines, "line", "lines") + " not understood"
+		if e.Detail != "" {
+			detail += `; first: "` + e.Detail + `"`
+		}
+	}
+	if detail != "" {
 		b.WriteByte(' ')
-		b.WriteString(oneLine(e.Detail))
+		b.WriteString(oneLine(detail))
 	}
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
@@ -180,11 +252,13 @@ type liveEventJSON struct {
 	Detail  string  `json:"detail"`
 	TLSKind *string `json:"tls_kind,omitempty"` // tls-failure only
 	DSN     *string `json:"dsn,omitempty"`      // deferred and bounced only
+	Lines   *int64  `json:"lines,omitempty"`    // not-understood only
 }
 
 // WriteEventJSON writes an event as one JSON object on one line, with the
 // fields time (RFC 3339, UTC), kind, domain, host, peer and detail, plus
-// tls_kind for TLS failures and dsn for deferrals and bounces.
+// tls_kind for TLS failures, dsn for deferrals and bounces, and lines for
+// lines not understood (whose detail is the first of them).
 //
 // Unlike the report's JSON, the strings go through TerminalSafe (line
 // breaks become spaces): the stream is read as it comes, in journalctl or
@@ -206,6 +280,9 @@ func WriteEventJSON(w io.Writer, e LiveEvent) error {
 	case KindDeferred, KindBounced:
 		d := oneLine(e.DSN)
 		j.DSN = &d
+	case KindNotUnderstood:
+		n := e.Lines
+		j.Lines = &n
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)

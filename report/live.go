@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse"
 )
 
 // This file is the rolling window of "pftls tail"'s live view: Live
@@ -29,9 +28,9 @@ const DefaultLiveWindow = 15 * time.Minute
 // RenderLive.
 //
 // Snapshot fills Now, Window, Domains, Recent, Rejects and Warnings. The
-// header fields Source, LinesPerSec, Lines, Events and CatchingUp describe
-// the reader, which Live does not know: the caller sets them on the
-// snapshot before rendering.
+// header fields Source, LinesPerSec, Lines, Events, CatchingUp and
+// Unreadable describe the reader, which Live does not know: the caller
+// sets them on the snapshot before rendering.
 type LiveModel struct {
 	Now    time.Time     // the frame's time; times are shown in its location
 	Window time.Duration // the rolling window the counts cover
@@ -44,6 +43,9 @@ type LiveModel struct {
 	// NotUnderstood is the lines since the start pftls did not understand
 	// (unparsed and malformed): Snapshot fills it, the stats line shows it.
 	NotUnderstood int64
+	// Unreadable is why the followed log cannot be read now, "" while it
+	// is read: the caller sets it; the stats line shows it first, in red.
+	Unreadable string
 
 	// Domains are the destination domains with delivery attempts or
 	// outbound TLS failures in the window: problems first (most TLS
@@ -177,7 +179,7 @@ func (l *Live) AddEvents(b *aggregate.Batch, evs []LiveEvent) {
 		return
 	}
 	for i := range b.LineCounts {
-		if k := b.LineCounts[i].Kind; k == logparse.KindUnparsed || k == logparse.KindMalformed {
+		if notUnderstood(b.LineCounts[i].Kind) {
 			l.notUnderstood += b.LineCounts[i].Count
 		}
 	}

@@ -20,7 +20,8 @@ import (
 // the last has none, so that a full screen does not scroll; the frame is
 // written with one Write.
 //
-// From the top: the header (source, time, read rate, lines, events), the
+// From the top: the header (source, time, read rate, lines, events, and
+// first of all, in red, why the log cannot be read when it cannot), the
 // window's totals, the per-domain table (problems first), then the latest
 // problems. The latest problems take up to a third of the rows, more when
 // the domain table needs fewer; the domain table takes the rest, and says
@@ -59,7 +60,11 @@ func liveLines(m LiveModel, width, height int) []liveLine {
 	loc := m.Now.Location()
 	lines := []liveLine{{clip(liveTitle(m, width), width), toneBold}}
 	if height >= 2 {
-		lines = append(lines, liveLine{clip(liveStats(m), width), toneDim})
+		stats := liveLine{clip(liveStats(m), width), toneDim}
+		if m.Unreadable != "" {
+			stats.t = toneRed
+		}
+		lines = append(lines, stats)
 	}
 	spaced := height >= 14 // room for blank lines between sections
 	if spaced {
@@ -174,6 +179,10 @@ func liveStats(m LiveModel) string {
 	}
 	if len(v) > 0 {
 		s = strings.Join(v, "  ") + "  " + s
+	}
+	if m.Unreadable != "" {
+		// Before all: nothing else on the screen moves while it lasts.
+		s = "CANNOT READ THE LOG: " + oneLine(m.Unreadable) + "  " + s
 	}
 	return s
 }

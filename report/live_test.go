@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -373,6 +374,46 @@ func TestLiveEvents(t *testing.T) {
 	}
 }
 
+// TestLiveEventsNotUnderstood: the lines a batch did not understand are an
+// event per host, with their count and the first unparsed line; the event
+// stream shows them, the view's latest problems do not (its stats line
+// counts them).
+func TestLiveEventsNotUnderstood(t *testing.T) {
+	minute := liveT0.Truncate(time.Minute)
+	b := &aggregate.Batch{
+		Attempts: []aggregate.Attempt{deferred(4, "a.example", "busy")},
+		Unparsed: []aggregate.Unparsed{
+			{Time: at(2), Host: "mail", Program: "postfix/smtp", Text: "frobnicated the widget"},
+			{Time: at(3), Host: "mail", Program: "postfix/smtp", Text: "frobnicated again"},
+			{Time: at(6), Host: "mx2", Program: "postfix/qmgr", Text: "something new"},
+		},
+		LineCounts: []aggregate.LineCount{
+			{Host: "mail", Minute: minute, Span: 1, Kind: logparse.KindUnparsed, Count: 19},
+			{Host: "mail", Minute: minute, Span: 1, Kind: logparse.KindMalformed, Count: 1},
+			{Host: "mail", Minute: minute, Span: 1, Kind: logparse.KindDelivery, Count: 50},
+			{Host: "mx2", Minute: minute, Span: 1, Kind: logparse.KindUnparsed, Count: 1},
+			{Host: "mx3", Minute: minute, Span: 1, Kind: logparse.KindMalformed, Count: 2},
+			{Host: "mx4", Minute: minute, Span: 1, Kind: logparse.KindForeign, Count: 7},
+		},
+	}
+	want := []LiveEvent{
+		{Time: minute, Kind: "not-understood", Host: "mx3", Lines: 2},
+		{Time: at(2), Kind: "not-understood", Host: "mail", Lines: 20, Detail: "postfix/smtp: frobnicated the widget"},
+		{Time: at(4), Kind: "deferred", Domain: "a.example", Host: "mail", Peer: "mx.a.example[127.0.0.10]:25", Detail: "busy", DSN: "4.4.1"},
+		{Time: at(6), Kind: "not-understood", Host: "mx2", Lines: 1, Detail: "postfix/qmgr: something new"},
+	}
+	got := Events(b)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events:\n got  %+v\n want %+v", got, want)
+	}
+	l := NewLive(time.Hour, 20)
+	l.AddEvents(b, got)
+	m := l.Snapshot(at(10))
+	if len(m.Recent) != 1 || m.Recent[0].Kind != "deferred" || m.NotUnderstood != 23 {
+		t.Errorf("view: recent %+v, %d not understood; want only the deferral, and 23", m.Recent, m.NotUnderstood)
+	}
+}
+
 func TestLiveEventText(t *testing.T) {
 	tests := []struct {
 		e    LiveEvent
@@ -391,6 +432,22 @@ func TestLiveEventText(t *testing.T) {
 		{
 			LiveEvent{Time: at(1), Kind: "fatal", Host: "mail", Detail: "postfix/master: bind: in use"},
 			"2026-11-23T00:20:01Z fatal - - postfix/master: bind: in use\n",
+		},
+		{
+			UnreadableEvent(at(2), "/var/log/mail.log", errors.New("open /var/log/mail.log: permission denied")),
+			"2026-11-23T00:20:02Z unreadable - - open /var/log/mail.log: permission denied\n",
+		},
+		{
+			LiveEvent{Time: at(4), Kind: "not-understood", Host: "mail", Lines: 20, Detail: "postfix/smtp: frobnicated\x1b[2J the \"widget\""},
+			"2026-11-23T00:20:04Z not-understood - - 20 lines not understood; first: \"postfix/smtp: frobnicated?[2J the \"widget\"\"\n",
+		},
+		{
+			LiveEvent{Time: at(5), Kind: "not-understood", Host: "mx3", Lines: 1},
+			"2026-11-23T00:20:05Z not-understood - - 1 line not understood\n",
+		},
+		{
+			UnreadableEvent(at(3), "/var/log/mail.log", nil),
+			"2026-11-23T00:20:03Z readable - - /var/log/mail.log\n",
 		},
 	}
 	for _, tt := range tests {
@@ -426,6 +483,18 @@ func TestLiveEventJSON(t *testing.T) {
 		{
 			LiveEvent{Time: at(3), Kind: "reject", Host: "mail", Peer: "unknown[127.0.0.51]", Detail: "554 5.7.1 <*>: Relay access denied"},
 			`{"time":"2026-11-23T00:20:03Z","kind":"reject","domain":"","host":"mail","peer":"unknown[127.0.0.51]","detail":"554 5.7.1 <*>: Relay access denied"}` + "\n",
+		},
+		{
+			UnreadableEvent(at(4), "/var/log/mail.log", errors.New("open /var/log/mail.log: permission denied")),
+			`{"time":"2026-11-23T00:20:04Z","kind":"unreadable","domain":"","host":"","peer":"","detail":"open /var/log/mail.log: permission denied"}` + "\n",
+		},
+		{
+			UnreadableEvent(at(5), "/var/log/mail.log", nil),
+			`{"time":"2026-11-23T00:20:05Z","kind":"readable","domain":"","host":"","peer":"","detail":"/var/log/mail.log"}` + "\n",
+		},
+		{
+			LiveEvent{Time: at(6), Kind: "not-understood", Host: "mail", Lines: 20, Detail: "postfix/smtp: frobnicated\x1b[2J the \"widget\""},
+			`{"time":"2026-11-23T00:20:06Z","kind":"not-understood","domain":"","host":"mail","peer":"","detail":"postfix/smtp: frobnicated?[2J the \"widget\"","lines":20}` + "\n",
 		},
 	}
 	for _, tt := range tests {
@@ -482,10 +551,12 @@ func hostileBatch(s string) *aggregate.Batch {
 	f := tlsFail(3, s+".example", logparse.TLSFailureKind("untrusted-issuer"+s), "/O="+s)
 	f.Peer = s
 	return &aggregate.Batch{
-		Attempts: []aggregate.Attempt{d, bn, sent(1, s)},
-		TLS:      []aggregate.TLSFailure{f},
-		Rejects:  []aggregate.Reject{{Time: at(4), Host: s, Action: "reject", Client: s, To: "u@" + s, Reply: s}},
-		Warnings: []aggregate.Warning{{Time: at(5), Host: s, Program: s, Severity: "panic", Text: s}},
+		Attempts:   []aggregate.Attempt{d, bn, sent(1, s)},
+		TLS:        []aggregate.TLSFailure{f},
+		Rejects:    []aggregate.Reject{{Time: at(4), Host: s, Action: "reject", Client: s, To: "u@" + s, Reply: s}},
+		Warnings:   []aggregate.Warning{{Time: at(5), Host: s, Program: s, Severity: "panic", Text: s}},
+		Unparsed:   []aggregate.Unparsed{{Time: at(6), Host: s, Program: s, Text: s}},
+		LineCounts: []aggregate.LineCount{{Host: s, Minute: liveT0, Span: 1, Kind: logparse.KindUnparsed, Count: 1}},
 	}
 }
 
@@ -497,6 +568,7 @@ func TestLiveHostileText(t *testing.T) {
 			l.Add(b)
 			m := l.Snapshot(at(10))
 			m.Source = "/var/log/" + s
+			m.Unreadable = "open /var/log/" + s + ": permission denied"
 			for _, size := range [][2]int{{200, 50}, {100, 30}, {60, 15}, {20, 5}} {
 				var out bytes.Buffer
 				if err := RenderLive(&out, m, size[0], size[1]); err != nil {
@@ -504,7 +576,9 @@ func TestLiveHostileText(t *testing.T) {
 				}
 				checkSafe(t, fmt.Sprintf("RenderLive %dx%d", size[0], size[1]), out.String())
 			}
-			for _, e := range Events(b) {
+			evs := append(Events(b), UnreadableEvent(at(11), "/var/log/"+s, errors.New("open /var/log/"+s+": permission denied")),
+				UnreadableEvent(at(12), "/var/log/"+s, nil))
+			for _, e := range evs {
 				var text, js bytes.Buffer
 				if err := WriteEventText(&text, e); err != nil {
 					t.Fatal(err)
@@ -520,12 +594,14 @@ func TestLiveHostileText(t *testing.T) {
 				}
 				// The JSON escapes would hide raw controls from the check
 				// above: decode and check the values too.
-				var v map[string]string
+				var v map[string]any
 				if err := json.Unmarshal(js.Bytes(), &v); err != nil {
 					t.Fatalf("%s: %v in %s", e.Kind, err, js.String())
 				}
 				for k, val := range v {
-					checkSafe(t, string(e.Kind)+" json "+k, val)
+					if str, ok := val.(string); ok {
+						checkSafe(t, string(e.Kind)+" json "+k, str)
+					}
 				}
 			}
 		})
@@ -675,6 +751,9 @@ func randomLiveModel(r *rand.Rand) LiveModel {
 	m := LiveModel{Now: now, Window: time.Duration(r.IntN(7200)+1) * time.Second, Source: word(),
 		LinesPerSec: r.Float64() * 1e5, Lines: num(), Events: num(), CatchingUp: r.IntN(2) == 0,
 		Rejects: num(), Warnings: num()}
+	if r.IntN(4) == 0 {
+		m.Unreadable = "open " + word() + ": permission denied"
+	}
 	for n := r.IntN(60); n > 0; n-- {
 		m.Domains = append(m.Domains, LiveDomain{Domain: word(), Attempts: num(), Sent: num(), Deferrals: num(), Bounced: num(),
 			TLSFailures: num(), LastReason: word(), LastSeen: now.Add(-time.Duration(r.IntN(200000)) * time.Second)})

@@ -69,6 +69,37 @@ func TestLiveColorTones(t *testing.T) {
 	}
 }
 
+// TestLiveUnreadable: while the log cannot be read, the stats line starts
+// with why, in red, and a narrow screen still shows it.
+func TestLiveUnreadable(t *testing.T) {
+	m := liveGoldenModel()
+	m.View.Filter = "bank"
+	m.Unreadable = "open /var/log/mail.log: permission denied"
+	const want = "CANNOT READ THE LOG: open /var/log/mail.log: permission denied"
+	for _, width := range []int{200, 100, 60} {
+		var out bytes.Buffer
+		if err := RenderLiveStyled(&out, m, width, 30, LiveStyle{Color: true}); err != nil {
+			t.Fatal(err)
+		}
+		stats := strings.Split(out.String(), "\n")[1]
+		// Whole on a wide screen, cut at the width on a narrow one.
+		if plain := ansi.ReplaceAllString(stats, ""); !strings.HasPrefix(plain, want) && (width >= len(want) || !strings.HasPrefix(want, strings.TrimSuffix(plain, "…"))) {
+			t.Errorf("%d columns: stats line %q, want it to start with %q", width, plain, want)
+		}
+		if !strings.HasPrefix(stats, "\x1b[31m") {
+			t.Errorf("%d columns: stats line not red: %q", width, stats)
+		}
+	}
+	m.Unreadable = ""
+	var out bytes.Buffer
+	if err := RenderLiveStyled(&out, m, 100, 30, LiveStyle{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if stats := strings.Split(out.String(), "\n")[1]; strings.Contains(stats, "CANNOT READ") || strings.HasPrefix(stats, "\x1b[31m") {
+		t.Errorf("stats line of a readable log: %q", stats)
+	}
+}
+
 func TestLiveViewSortAndFilter(t *testing.T) {
 	m := liveGoldenModel()
 	names := func(m LiveModel) []string {

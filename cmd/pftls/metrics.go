@@ -66,6 +66,7 @@ type tailMetrics struct {
 	commits      float64
 	commitErrors float64 // stays 0: a failed commit ends tail (see descCommitErrors)
 	restoreErr   error
+	unreadable   error // why the followed log cannot be read now; nil while it is read
 }
 
 var (
@@ -77,7 +78,9 @@ var (
 	descCommitErrors = prometheus.NewDesc("pftls_ingest_commit_errors_total",
 		"Commits that failed while tail runs: 0 today, because a failed commit ends pftls tail (exit 1, systemd restarts it); alert on up == 0.", nil, nil)
 	descUp = prometheus.NewDesc("pftls_up",
-		"1 while pftls tail runs with complete counters; 0 when counting the facts already stored failed (the counters then start at 0).", nil, nil)
+		"1 while pftls tail runs with complete counters; 0 when counting the facts already stored failed (the counters then start at 0) or the followed log cannot be read (pftls_log_readable 0).", nil, nil)
+	descReadable = prometheus.NewDesc("pftls_log_readable",
+		"1 while the followed log file is read (or only missing, as between a rotation's rename and create); 0 while its path holds something pftls cannot read (permission denied, a directory): nothing written to it is counted.", nil, nil)
 )
 
 func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store, fromStart bool, stderr io.Writer) (*tailMetrics, error) {
@@ -101,7 +104,7 @@ func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store
 // Describe is prometheus.Collector's.
 func (t *tailMetrics) Describe(ch chan<- *prometheus.Desc) {
 	t.metrics().Describe(ch)
-	for _, d := range []*prometheus.Desc{descLastLine, descLag, descCommits, descCommitErrors, descUp} {
+	for _, d := range []*prometheus.Desc{descLastLine, descLag, descCommits, descCommitErrors, descUp, descReadable} {
 		ch <- d
 	}
 }
@@ -122,10 +125,39 @@ func (t *tailMetrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descCommits, prometheus.CounterValue, t.commits)
 	ch <- prometheus.MustNewConstMetric(descCommitErrors, prometheus.CounterValue, t.commitErrors)
 	up := 0.0
-	if t.restoreErr == nil {
+	if t.restoreErr == nil && t.unreadable == nil {
 		up = 1
 	}
 	ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up)
+	if t.path != "" {
+		readable := 0.0
+		if t.unreadable == nil {
+			readable = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descReadable, prometheus.GaugeValue, readable)
+	}
+}
+
+// setUnreadable is told why the followed log cannot be read (nil: it is
+// read again).
+func (t *tailMetrics) setUnreadable(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.unreadable = err
+}
+
+// unhealthy says why /healthz is not ok: the counters were not restored
+// from the store, or the log cannot be read. nil when healthy.
+func (t *tailMetrics) unhealthy() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.unreadable != nil:
+		return fmt.Errorf("cannot read the log: %w", t.unreadable)
+	case t.restoreErr != nil:
+		return fmt.Errorf("metrics not restored from the store: %w", t.restoreErr)
+	}
+	return nil
 }
 
 func (t *tailMetrics) metrics() *report.Metrics {
@@ -222,11 +254,8 @@ func serveMetrics(ctx context.Context, addr string, tm *tailMetrics, extra ...pr
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(tm.reg, promhttp.HandlerOpts{EnableOpenMetrics: true, Timeout: 10 * time.Second}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		tm.mu.Lock()
-		err := tm.restoreErr
-		tm.mu.Unlock()
-		if err != nil {
-			http.Error(w, "metrics not restored from the store: "+err.Error(), http.StatusServiceUnavailable)
+		if err := tm.unhealthy(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")

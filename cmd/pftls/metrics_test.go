@@ -277,7 +277,7 @@ func exportedNames(t *testing.T) map[string]bool {
 
 // tailMetricNames are the families tailMetrics adds to report.Metrics'.
 var tailMetricNames = []string{"pftls_last_line_timestamp_seconds", "pftls_log_lag_bytes",
-	"pftls_ingest_commits_total", "pftls_ingest_commit_errors_total", "pftls_up"}
+	"pftls_ingest_commits_total", "pftls_ingest_commit_errors_total", "pftls_up", "pftls_log_readable"}
 
 // TestMetricNamesDocumented: every family the registry describes is in
 // the lists the dashboard test and the README use, and in the README.
@@ -471,7 +471,8 @@ func tailInProcess(t *testing.T, args ...string) (string, func()) {
 		cancel()
 		t.Fatalf("tail's first line: %v", err)
 	}
-	go io.Copy(io.Discard, stderr)
+	rest := &syncBuffer{}
+	go io.Copy(rest, stderr)
 	addr := regexp.MustCompile(`http://(\S+)/metrics`).FindStringSubmatch(line)
 	if addr == nil {
 		cancel()
@@ -487,7 +488,7 @@ func tailInProcess(t *testing.T, args ...string) (string, func()) {
 		select {
 		case code := <-done:
 			if code != 0 {
-				t.Errorf("tail ended with %d", code)
+				t.Errorf("tail ended with %d:\n%s", code, rest.String())
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("tail did not end after its context was cancelled")

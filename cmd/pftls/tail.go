@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,6 +74,9 @@ type tailer struct {
 	nFacts  int64
 	rate    rateMeter
 	lines   int64 // lines read at the last redraw
+	// unreadable is why the followed log cannot be read now (nil while
+	// it is read), as the pump last told onUnreadable.
+	unreadable error
 }
 
 func runTail(ctx context.Context, e env, args []string) (err error) {
@@ -131,7 +135,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal}
+	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal, OnUnreadable: t.onUnreadable}
 	t.show(&opts, isTerminal(e.stdout))
 	if f.metrics.listen != "" {
 		stop, merr := t.startMetrics(ctx)
@@ -174,7 +178,43 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if errors.Is(err, context.Canceled) {
 		err = nil // SIGINT, SIGTERM or q: a normal end
 	}
+	if err == nil && t.unreadable != nil {
+		// Not a normal end: what was written to the log since is unread.
+		err = fmt.Errorf("stopped while the log could not be read: %w", t.unreadable)
+	}
 	return errors.Join(err, t.out.Flush())
+}
+
+// onUnreadable is the pump's OnUnreadable: the followed log's path holds
+// something tail cannot read (err: permission denied after a rotation
+// that created the file with the wrong owner or mode, a directory, ...),
+// or a file there is read again (nil). Each change is said at once, once,
+// on standard error, in the event stream, by the metrics (and /healthz);
+// the live view shows the state from the redraw the pump makes next.
+func (t *tailer) onUnreadable(err error) {
+	t.unreadable = err
+	if err != nil {
+		fmt.Fprintf(t.e.stderr, "pftls tail: cannot read the log: %v; nothing written to it is read until it can be\n", err)
+	} else {
+		fmt.Fprintf(t.e.stderr, "pftls tail: %s can be read again\n", t.path)
+	}
+	if t.metrics != nil {
+		t.metrics.setUnreadable(err)
+	}
+	if t.ui != nil {
+		return
+	}
+	t.writeEvent(report.UnreadableEvent(t.e.now(), t.path, err))
+	t.out.Flush()
+}
+
+// writeEvent writes one event of the stream in --format.
+func (t *tailer) writeEvent(ev report.LiveEvent) {
+	if t.f.format == "json" {
+		report.WriteEventJSON(t.out, ev)
+	} else {
+		report.WriteEventText(t.out, ev)
+	}
 }
 
 // show says where the view starts. The live view starts with the log's
@@ -275,11 +315,7 @@ func (t *tailer) events(b *aggregate.Batch) {
 		return
 	}
 	for _, ev := range events {
-		if t.f.format == "json" {
-			report.WriteEventJSON(t.out, ev)
-		} else {
-			report.WriteEventText(t.out, ev)
-		}
+		t.writeEvent(ev)
 	}
 	t.out.Flush()
 }
@@ -305,6 +341,9 @@ func (t *tailer) draw(st aggregate.TailStatus) {
 	m.LinesPerSec = t.rate.perSecond(t.e.now())
 	m.Events = t.nFacts
 	m.CatchingUp = st.CatchingUp
+	if st.Unreadable != nil {
+		m.Unreadable = st.Unreadable.Error()
+	}
 	t.ui.draw(m)
 }
 

@@ -37,7 +37,10 @@
 // waits for a [Waker] (a timer by default; tests give their own) and looks at
 // the path again: appended lines, a rotated file drained before its
 // successor, a truncated file read again from its start. It uses no
-// watcher and no goroutine of its own.
+// watcher and no goroutine of its own. A path briefly missing is waited for
+// quietly; one that holds something it cannot read (permission denied, a
+// directory) is reported to the caller as soon as a look finds it
+// (FollowOptions.Unreadable), and again when it can be read.
 //
 // # Input formats (the seam for envelope decoders)
 //

@@ -39,6 +39,23 @@ type FollowOptions struct {
 	// Follow then fails with ErrFileChanged if the path names another
 	// file (device and inode) than Expect's.
 	Expect *Identity
+
+	// Unreadable, when set, is told when a look finds something at the
+	// path that cannot be read: a file that cannot be opened (permission
+	// denied: a rotation created it with the wrong owner or mode), a
+	// directory, a file that is not a regular one. err says why, naming
+	// the path; it is told again when the reason changes, and nil once a
+	// file at the path is read again. A path that is only missing, as
+	// between a rotation's rename and its create, is waited for quietly;
+	// but once the path has been reported, its being gone is reported too
+	// (an error matching fs.ErrNotExist), not taken for a rotation. It is
+	// called on the goroutine calling Next, only while Next waits at the
+	// end of the current file (whose lines are still read to its end).
+	Unreadable func(err error)
+
+	// open opens the file at the path; nil is os.Open. Tests give one
+	// that fails as an unprivileged user's would.
+	open func(path string) (*os.File, error)
 }
 
 // ErrFileChanged is Follow's error when the path no longer names the file
@@ -81,6 +98,10 @@ type follower struct {
 	identOK bool     // the Reader's ident and head describe the current file
 	head    []byte   // the bytes ident's fingerprint covers, to notice truncation
 	next    *os.File // the file now at path, read once the current one (rotated) is drained
+
+	open       func(string) (*os.File, error)
+	unreadable func(error) // FollowOptions.Unreadable
+	problem    error       // what the last look found wrong at path, as told to unreadable; nil when it was read
 }
 
 // Follow starts following path, which need not exist yet: Follow then
@@ -102,6 +123,11 @@ type follower struct {
 //     without a newline (Partial). Then the new file is read from its start.
 //   - Truncation (copytruncate): the file is shorter than what was read, or
 //     its first bytes changed. It is read again from its start.
+//   - A path that cannot be read (a new file that cannot be opened, a
+//     directory, a FIFO): the current file is still read to its end, the
+//     path is looked at again at each wake and reported
+//     (FollowOptions.Unreadable), and a file there is read from its start
+//     once it can be opened. A FIFO is never opened.
 //
 // The first line of a new or truncated file has Reopened set, a new File,
 // and Offset and End counted from that file's start; Number counts the
@@ -145,7 +171,10 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 	if r.max < 1 {
 		r.max = MaxLineBytes
 	}
-	f := &follower{path: path, waker: o.Waker}
+	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable}
+	if f.open == nil {
+		f.open = os.Open
+	}
 	if f.waker == nil {
 		f.waker = timedWaker(LookInterval)
 		if o.Poll {
@@ -153,7 +182,7 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 		}
 	}
 	r.fol = f
-	switch fi, err := os.Stat(path); {
+	switch fi, err := followable(path); {
 	case errors.Is(err, fs.ErrNotExist) && o.Expect != nil && o.Expect.Inode != 0:
 		return nil, fmt.Errorf("follow %s: %w", path, ErrFileChanged)
 	case errors.Is(err, fs.ErrNotExist):
@@ -162,13 +191,9 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 			return nil, fmt.Errorf("follow %s: %w", path, err)
 		}
 	case err != nil:
-		return nil, openError(path, err)
-	case fi.IsDir():
-		return nil, openError(path, syscall.EISDIR)
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("follow %s: not a regular file", path)
+		return nil, err
 	default:
-		h, err := os.Open(path)
+		h, err := f.open(path)
 		if err == nil {
 			fi, err = h.Stat()
 			if err != nil {
@@ -271,31 +296,39 @@ func (r *Reader) followed(l Line) Line {
 // look runs at the end of the current file: it reports whether there is
 // something new to read, a file at path that is not the current one (to
 // read once the current one is drained) or the current one truncated.
+// What keeps it from reading the file at path is told (FollowOptions.Unreadable).
 func (r *Reader) look() bool {
 	f := r.fol
-	fi, err := os.Stat(f.path)
-	if err != nil || !fi.Mode().IsRegular() {
-		return false // missing for now: wait for a new file
+	fi, err := followable(f.path)
+	if err != nil {
+		f.failed(err)
+		return false
 	}
 	if r.file == nil {
-		if h, err := os.Open(f.path); err == nil {
-			r.switchTo(h)
-			return true
+		h, err := f.open(f.path)
+		if err != nil {
+			f.failed(openError(f.path, err))
+			return false
 		}
-		return false
+		f.tell(nil)
+		r.switchTo(h)
+		return true
 	}
 	cfi, err := r.file.Stat()
 	if err != nil {
 		return false
 	}
 	if !os.SameFile(fi, cfi) {
-		h, err := os.Open(f.path)
+		h, err := f.open(f.path)
 		if err != nil {
+			f.failed(openError(f.path, err))
 			return false
 		}
+		f.tell(nil)
 		f.next = h
 		return true
 	}
+	f.tell(nil)
 	if r.truncated(cfi) {
 		h := r.file
 		r.file = nil // switchTo must not close it
@@ -303,6 +336,57 @@ func (r *Reader) look() bool {
 		return true
 	}
 	return false
+}
+
+// followable looks at path without opening it (opening a FIFO would wait
+// for a writer): the file's facts, or why it cannot be followed. Nothing
+// there is an error matching fs.ErrNotExist; a directory, a file that is
+// not a regular one, or a path that cannot be looked at (permission
+// denied on its directory) is an error naming the path.
+func followable(path string) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, openError(path, err)
+	case fi.IsDir():
+		return nil, openError(path, syscall.EISDIR)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("follow %s: not a regular file", path)
+	}
+	return fi, nil
+}
+
+// CheckFollow says why path cannot be followed, looking at it without
+// opening it: nil for a regular file (which may still fail to open), else
+// the error Follow would return or report (see
+// FollowOptions.Unreadable), matching fs.ErrNotExist when nothing is
+// there. A caller that opens the file itself before following it (to
+// identify it) calls CheckFollow first: opening a FIFO waits for a writer.
+func CheckFollow(path string) error {
+	_, err := followable(path)
+	return err
+}
+
+// failed takes what kept a look from reading the file at the path. A path
+// only missing is a rotation under way, waited for quietly, unless the
+// path was already reported: it is then reported gone.
+func (f *follower) failed(err error) {
+	if errors.Is(err, fs.ErrNotExist) && f.problem == nil {
+		return
+	}
+	f.tell(err)
+}
+
+// tell reports a change in what a look found wrong at the path (nil:
+// nothing) to FollowOptions.Unreadable, once per change.
+func (f *follower) tell(err error) {
+	if (err == nil) == (f.problem == nil) && (err == nil || err.Error() == f.problem.Error()) {
+		return
+	}
+	f.problem = err
+	if f.unreadable != nil {
+		f.unreadable(err)
+	}
 }
 
 // switchTo makes h the current file, read from its start; the old one is

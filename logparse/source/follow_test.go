@@ -7,10 +7,13 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -81,19 +84,22 @@ func (l followed) String() string {
 type following struct {
 	lines   chan followed
 	errc    chan error
+	reports chan error    // what the Reader told FollowOptions.Unreadable
 	w       *testWaker    // nil: the Reader runs on a timer
 	pending chan struct{} // the Reader's current wait, once the test has seen it
 }
 
 // startFollow follows path and stops at the end of the test. Without a
-// Waker in o and without Poll, it runs on a testWaker.
+// Waker in o and without Poll, it runs on a testWaker. What the Reader
+// reports as unreadable goes to reports.
 func startFollow(t *testing.T, path string, o FollowOptions) *following {
 	t.Helper()
-	h := &following{lines: make(chan followed, 4096), errc: make(chan error, 1)}
+	h := &following{lines: make(chan followed, 4096), errc: make(chan error, 1), reports: make(chan error, 64)}
 	if o.Waker == nil && !o.Poll {
 		h.w = newTestWaker()
 		o.Waker = h.w
 	}
+	o.Unreadable = func(err error) { h.reports <- err }
 	f, err := Follow(path, o)
 	if err != nil {
 		t.Fatalf("Follow: %v", err)
@@ -206,8 +212,8 @@ func expectLines(t *testing.T, h *following, want ...string) []followed {
 	return got
 }
 
-// expectQuiet checks that no line arrives: with a testWaker, in two
-// complete looks; on a timer, for d.
+// expectQuiet checks that no line arrives and nothing is reported
+// unreadable: with a testWaker, in two complete looks; on a timer, for d.
 func expectQuiet(t *testing.T, h *following, d time.Duration) {
 	t.Helper()
 	if h.w != nil {
@@ -225,6 +231,33 @@ func expectQuiet(t *testing.T, h *following, d time.Duration) {
 	}
 	if len(h.errc) > 0 {
 		t.Fatalf("Next: %v, want it still waiting", <-h.errc)
+	}
+	if len(h.reports) > 0 {
+		t.Fatalf("reported unreadable: %v, want nothing reported", <-h.reports)
+	}
+}
+
+// expectReport checks, with a testWaker, that the next look reports what
+// is at the path as want says: an error containing it, or nil for "".
+// Two more looks report nothing more: a report is made once per change.
+func expectReport(t *testing.T, h *following, want string) {
+	t.Helper()
+	h.look(t)
+	select {
+	case err := <-h.reports:
+		switch {
+		case want == "" && err != nil:
+			t.Fatalf("reported %v, want it told readable (nil)", err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Fatalf("reported %v, want an error containing %q", err, want)
+		}
+	default:
+		t.Fatalf("nothing reported after a look, want %q", want)
+	}
+	h.look(t)
+	h.look(t)
+	if len(h.reports) > 0 {
+		t.Fatalf("reported again: %v, want one report per change", <-h.reports)
 	}
 }
 
@@ -527,6 +560,128 @@ func TestFollow(t *testing.T) {
 		if err := f.Close(); err != nil {
 			t.Errorf("second Close: %v", err)
 		}
+	})
+}
+
+// denyOpen is an open function (FollowOptions.open) that fails as an
+// unprivileged user's would on a file created root-only (mode 0600, owner
+// root) while deny is set: a test running as root cannot be refused by the
+// kernel.
+type denyOpen struct {
+	mu   sync.Mutex
+	deny bool
+}
+
+func (d *denyOpen) set(deny bool) {
+	d.mu.Lock()
+	d.deny = deny
+	d.mu.Unlock()
+}
+
+func (d *denyOpen) open(path string) (*os.File, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.deny {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EACCES}
+	}
+	return os.Open(path)
+}
+
+// TestFollowUnreadable: a file at the path that exists but cannot be read
+// is reported at the first look that finds it, once, and again when it can
+// be read; a path only missing during a rotation is not (the rotation
+// scenarios above check that nothing is reported).
+func TestFollowUnreadable(t *testing.T) {
+	t.Run("log_rotation_new_file_permission_denied", func(t *testing.T) {
+		t.Parallel()
+		// logrotate's create with the wrong mode: the new file is root's,
+		// 0600, and the follower is not root.
+		path := filepath.Join(t.TempDir(), "mail.log")
+		appendLog(t, path, joinLines(mailLine(1)))
+		var d denyOpen
+		f := startFollow(t, path, FollowOptions{open: d.open})
+		expectLines(t, f, mailLine(1))
+
+		w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) // syslog, until its HUP
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+		d.set(true)
+		appendLog(t, path, joinLines(mailLine(3)))
+		expectReport(t, f, "open "+path+": permission denied")
+		if len(f.lines) > 0 {
+			t.Fatalf("line %v read from a file that cannot be opened", <-f.lines)
+		}
+		// The old file is still read while the new one cannot be.
+		if _, err := w.WriteString(joinLines(mailLine(2))); err != nil {
+			t.Fatal(err)
+		}
+		if l := expectLines(t, f, mailLine(2))[0]; l.reopened {
+			t.Errorf("old file's late line %v: Reopened", l)
+		}
+		if len(f.reports) > 0 {
+			t.Fatalf("reported again while the old file was read: %v", <-f.reports)
+		}
+
+		d.set(false) // chmod 0640, chgrp adm
+		expectReport(t, f, "")
+		l := expectLines(t, f, mailLine(3))[0]
+		if !l.reopened || l.end != int64(len(mailLine(3))+1) {
+			t.Errorf("new file's first line %v: want Reopened, read from its start", l)
+		}
+		checkFile(t, l.file, path)
+		expectQuiet(t, f, 0)
+	})
+
+	t.Run("log_rotation_directory_at_path", func(t *testing.T) {
+		t.Parallel()
+		// Something else took the path: a directory, which no one can
+		// follow, root included. It is reported, and when it is gone
+		// while reported, that is reported too (not a rotation under way).
+		path := filepath.Join(t.TempDir(), "mail.log")
+		appendLog(t, path, joinLines(mailLine(1)))
+		f := startFollow(t, path, FollowOptions{})
+		expectLines(t, f, mailLine(1))
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		expectReport(t, f, "open "+path+": is a directory")
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		expectReport(t, f, "open "+path+": no such file or directory")
+		appendLog(t, path, joinLines(mailLine(2)))
+		expectReport(t, f, "")
+		if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
+			t.Errorf("new file's first line %v: want Reopened", l)
+		}
+		expectQuiet(t, f, 0)
+	})
+
+	t.Run("follow_waits_for_missing_file_that_cannot_be_opened", func(t *testing.T) {
+		t.Parallel()
+		// Follow started before the file exists: it is created
+		// unreadable, then made readable.
+		path := filepath.Join(t.TempDir(), "mail.log")
+		var d denyOpen
+		d.set(true)
+		f := startFollow(t, path, FollowOptions{open: d.open})
+		expectQuiet(t, f, 0) // missing: waited for quietly
+		appendLog(t, path, joinLines(mailLine(1)))
+		expectReport(t, f, "open "+path+": permission denied")
+		d.set(false)
+		expectReport(t, f, "")
+		if l := expectLines(t, f, mailLine(1))[0]; l.reopened {
+			t.Errorf("first file's first line %v: Reopened, want not", l)
+		}
+		expectQuiet(t, f, 0)
 	})
 }
 

@@ -77,7 +77,10 @@
 //     of log time begins (ShowWindow).
 //   - rotated.go: [Pump.RotatedBefore] finds the rotated copy of a path's
 //     log that was read last time (the cron line names only mail.log), to
-//     be finished before the new log.
+//     be finished before the new log; gaps.go: when that copy is gone, the
+//     gap it leaves ([Gap]: the lines after the last one read), recorded
+//     ([Store.RecordGap]) for every report over its time ([Store.Gaps]),
+//     and filled when the copy is read to its end after all.
 //   - [Pump.IngestJournal] and TailOptions.Journal read the systemd
 //     journal; its source's place is the cursor of its last line stored
 //     (Source.Cursor), committed with the facts like an offset.

@@ -327,6 +327,9 @@ func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
 	if at.After(r.lastAt) {
 		r.lastAt = at
 	}
+	if at.After(r.src.LastLine) {
+		r.src.LastLine = at // committed with the offset: where a gap would begin
+	}
 	r.res.Coverage.add(l)
 	if truncated {
 		r.res.Truncated++
@@ -478,11 +481,20 @@ func (r *Run) wait() error {
 // next file) may bring it, and if they do not, the session is counted for
 // its domain once it is older than the process timeout in log time. So
 // reading a log in two parts gives the same facts as reading it at once.
+//
+// A source whose end was read fills the gap it left when it was found
+// rotated away (gaps.go): its copy was found after all.
 func (r *Run) Finish(ctx context.Context) error {
 	if err := r.commitAsync(ctx, !r.p.KeepOpen); err != nil {
 		return err
 	}
-	return r.wait()
+	if err := r.wait(); err != nil {
+		return err
+	}
+	if r.track && r.src.ID != 0 && r.res.Lines > 0 {
+		return r.p.Store.fillGap(ctx, r.src.ID)
+	}
+	return nil
 }
 
 // IngestReader reads one source to its end, resuming where an earlier run

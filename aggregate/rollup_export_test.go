@@ -145,6 +145,9 @@ func UndoMessagesEndedStep(ctx context.Context, path string) error {
 // schema step 14 (store.go): the lines counted by the hour, as the sums of
 // the minutes counted.
 func UndoLineMinutesStep(ctx context.Context, path string) error {
+	if err := UndoGapsStep(ctx, path); err != nil {
+		return err
+	}
 	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
 	if err != nil {
 		return err
@@ -161,6 +164,26 @@ func UndoLineMinutesStep(ctx context.Context, path string) error {
 		"INSERT INTO line_counts_by_hour SELECT host, minute / 60, kind, SUM(count) FROM line_counts GROUP BY host, minute / 60, kind",
 		"DROP TABLE line_counts", "ALTER TABLE line_counts_by_hour RENAME TO line_counts",
 		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaLineMinutes)),
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// UndoGapsStep makes the database at path what pftls wrote before schema
+// step 15 (gaps.go): no gaps, and the sources without the stamp of their
+// newest line read.
+func UndoGapsStep(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"DROP TABLE log_gaps", "ALTER TABLE sources DROP COLUMN last_line",
+		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaGaps)),
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)

@@ -3,7 +3,6 @@ package aggregate
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -27,7 +26,9 @@ var ErrRotatedAway = errors.New("the log read last time was rotated and is not a
 // /var/log/mail.log then reads the lines that landed in mail.log.1.
 //
 // When the file read last time is among none of them (deleted, moved
-// elsewhere), it returns ErrRotatedAway, wrapped with what was read of it.
+// elsewhere), it returns a *RotatedAwayError (ErrRotatedAway) with the
+// gap that log leaves: the caller records it (Store.RecordGap), so that
+// reports over its time say that lines are missing.
 func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error) {
 	if p.Store == nil || path == "-" || !source.IsLive(path) {
 		// A rotated copy named on the command line (mail.log.1) is not
@@ -75,7 +76,8 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 		}
 		switch {
 		case i == 0 && at < 0:
-			return nil, fmt.Errorf("%s: %w (%d lines of it were stored; look for it beside %s)", path, ErrRotatedAway, last.Lines, path)
+			return nil, &RotatedAwayError{Gap{SourceID: last.ID, Path: path, Lines: last.Lines, Offset: last.Offset,
+				LastLine: last.LastLine, LastRead: last.LastIngest, Found: p.now()}}
 		case i == 0:
 			from = at
 		case at >= 0 && maybeUnfinished(ss[at], last):

@@ -144,6 +144,9 @@ var migrations = []string{
 	schemaMessagesEnded,
 	// 14: lines counted by the minute.
 	schemaLineMinutes,
+	// 15: the stamp of each source's newest line read, and the logs
+	// rotated away before pftls read their end (gaps.go).
+	schemaGaps,
 }
 
 // schemaMessagesEnded is schema step 13. A report reads the messages
@@ -685,6 +688,9 @@ func (s *Store) pruneFacts(ctx context.Context, factsBefore, rollupsBefore time.
 		{"DELETE FROM rollup_delivered WHERE hour < ?", hour},
 		{"DELETE FROM rollup_recipients WHERE hour < ?", hour},
 		{"DELETE FROM rollup_last_good WHERE hour < ?", hour},
+		// A gap found before the counts' cut: nothing of its time is left
+		// to be short of its lines.
+		{"DELETE FROM log_gaps WHERE found < ?", rcut},
 	} {
 		q, arg := d.q, d.arg
 		res, err := tx.ExecContext(ctx, q, arg)
@@ -735,8 +741,8 @@ func (s *Store) PrunedBefore(ctx context.Context) (facts, rollups time.Time, err
 // SourcesAt returns the sources read from path (under that name), the
 // one read last first, at most limit of them.
 func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor
-		FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT ?`, path, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor,
+		last_line, last_ingest FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT ?`, path, limit)
 	if err != nil {
 		return nil, s.wrapOpenErr("find the sources read from "+path, err)
 	}
@@ -744,11 +750,13 @@ func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source
 	var out []Source
 	for rows.Next() {
 		var src Source
-		var dev, inode int64
-		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &src.Cursor); err != nil {
+		var dev, inode, lastLine, lastIngest int64
+		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &src.Cursor,
+			&lastLine, &lastIngest); err != nil {
 			return nil, s.wrapOpenErr("find the sources read from "+path, err)
 		}
 		src.Dev, src.Inode = uint64(dev), uint64(inode)
+		src.LastLine, src.LastIngest = fromNanos(lastLine), fromNanos(lastIngest)
 		out = append(out, src)
 	}
 	return out, rows.Err()

@@ -26,7 +26,10 @@ type Source struct {
 	Offset         int64 // decompressed bytes consumed
 	Lines          int64
 	Cursor         string    // the journal's cursor of the last line stored (journal sources only)
-	LastIngest     time.Time // when its offset was last committed (FindSource fills it in)
+	LastIngest     time.Time // when its offset was last committed (FindSource and SourcesAt fill it in)
+	// LastLine is the stamp of the newest line read from it (zero: none,
+	// or read before schema step 15): what a gap is missing comes after it.
+	LastLine time.Time
 }
 
 // FindSource returns the stored source that id is (the same file, or a
@@ -37,8 +40,8 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 	if id.Fingerprint == "" {
 		return Source{}, false, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, last_ingest
-		FROM sources WHERE fingerprint_len <= ? AND fingerprint_len >= ? ORDER BY last_ingest DESC`, id.FingerprintLen, MinFingerprint)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, last_ingest,
+		last_line FROM sources WHERE fingerprint_len <= ? AND fingerprint_len >= ? ORDER BY last_ingest DESC`, id.FingerprintLen, MinFingerprint)
 	if err != nil {
 		return Source{}, false, s.wrapOpenErr("find source "+id.Path, err)
 	}
@@ -46,11 +49,11 @@ func (s *Store) FindSource(ctx context.Context, id source.Identity, fingerprint 
 	var cands []Source
 	for rows.Next() {
 		var src Source
-		var dev, inode, last int64
-		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &last); err != nil {
+		var dev, inode, last, lastLine int64
+		if err := rows.Scan(&src.ID, &src.Path, &dev, &inode, &src.Fingerprint, &src.FingerprintLen, &src.Compression, &src.Offset, &src.Lines, &last, &lastLine); err != nil {
 			return Source{}, false, fmt.Errorf("find source %s: %w", id.Path, err)
 		}
-		src.Dev, src.Inode, src.LastIngest = uint64(dev), uint64(inode), time.Unix(0, last)
+		src.Dev, src.Inode, src.LastIngest, src.LastLine = uint64(dev), uint64(inode), time.Unix(0, last), fromNanos(lastLine)
 		cands = append(cands, src)
 	}
 	if err := rows.Err(); err != nil {
@@ -403,9 +406,9 @@ func (p *PackedBatch) closedMessages(ks []hostQID) {
 func (w *writer) source(src *Source, now time.Time) {
 	if src.ID == 0 {
 		res := w.exec(`INSERT INTO sources (path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines,
-				first_ingest, last_ingest, cursor) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+				first_ingest, last_ingest, cursor, last_line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint, src.FingerprintLen, src.Compression,
-			src.Offset, src.Lines, now.UnixNano(), now.UnixNano(), src.Cursor)
+			src.Offset, src.Lines, now.UnixNano(), now.UnixNano(), src.Cursor, nanos(src.LastLine))
 		if res != nil {
 			id, err := res.LastInsertId()
 			if err != nil {
@@ -417,6 +420,6 @@ func (w *writer) source(src *Source, now time.Time) {
 		return
 	}
 	w.exec(`UPDATE sources SET path = ?, dev = ?, inode = ?, fingerprint = ?, fingerprint_len = ?, compression = ?,
-		offset = ?, lines = ?, last_ingest = ?, cursor = ? WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint,
-		src.FingerprintLen, src.Compression, src.Offset, src.Lines, now.UnixNano(), src.Cursor, src.ID)
+		offset = ?, lines = ?, last_ingest = ?, cursor = ?, last_line = ? WHERE id = ?`, src.Path, int64(src.Dev), int64(src.Inode), src.Fingerprint,
+		src.FingerprintLen, src.Compression, src.Offset, src.Lines, now.UnixNano(), src.Cursor, nanos(src.LastLine), src.ID)
 }

@@ -87,8 +87,9 @@ var reportSections = []string{"lines", "master", "received", "bytes_received", "
 
 // finishFromStore makes the model of a store scan into b, with what the
 // scan does not read: the last good TLS delivery before the window of each
-// failing domain, the diagnoses, and what the window lacks when facts were
-// pruned (rollups: whether the scan read the rollups, ScanRollups).
+// failing domain, the diagnoses, what the window lacks when facts were
+// pruned (rollups: whether the scan read the rollups, ScanRollups), and
+// the logs rotated away whose missing lines may fall in it.
 func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollups bool) (*Model, error) {
 	hosts, err := st.TLSLoggedHosts(ctx, b.opts.From, b.opts.To)
 	if err != nil {
@@ -115,6 +116,13 @@ func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollu
 		return nil, err
 	}
 	m.Incomplete = b.incomplete(cut, rollupCut, rollups)
+	gaps, err := st.Gaps(ctx, opts.From, opts.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gaps {
+		m.Gaps = append(m.Gaps, GapRowOf(g))
+	}
 	return m, nil
 }
 

@@ -56,6 +56,7 @@ type ExplainJSON struct {
 	Hosts            []string             `json:"hosts"`
 	Lines            Lines                `json:"lines"`
 	Incomplete       *Incomplete          `json:"incomplete,omitempty"` // as in the report: facts of the window were pruned
+	Gaps             []GapRow             `json:"gaps"`                 // as in the report: logs rotated away before pftls read their end
 	Outcome          DomainRow            `json:"outcome"`
 	MXHosts          []string             `json:"mx_hosts"`
 	TLS              TLSDomainRow         `json:"tls"`
@@ -93,7 +94,7 @@ func NewExplainJSON(e *Explanation, zone *time.Location) *ExplainJSON {
 	m := jsonModel(e.Model)
 	v := e.view()
 	out := &ExplainJSON{
-		Domain: e.Domain, Generated: m.Generated, Window: m.Window, Hosts: m.Hosts, Lines: m.Lines, Incomplete: m.Incomplete,
+		Domain: e.Domain, Generated: m.Generated, Window: m.Window, Hosts: m.Hosts, Lines: m.Lines, Incomplete: m.Incomplete, Gaps: m.Gaps,
 		Outcome: v.outcome, MXHosts: v.mx, TLS: v.tls, CertificateNames: v.names,
 		Diagnoses: m.Diagnoses, Omitted: e.Omitted, TLSRPT: m.TLS.Outbound.TLSRPT,
 		TLSFailures: make([]ExplainTLSFailure, 0, len(m.TLSFailures)),

@@ -11,7 +11,7 @@ import (
 func renderJSON(w io.Writer, m *Model) error {
 	return writeJSON(w, struct {
 		*Model
-		State State `json:"state"` // Model.State: clear, problems or empty
+		State State `json:"state"` // Model.State: clear, problems, empty or incomplete
 	}{jsonModel(m), m.State()})
 }
 
@@ -68,6 +68,9 @@ func jsonModel(m *Model) *Model {
 	}
 	if c.Inputs == nil {
 		c.Inputs = []InputRow{}
+	}
+	if c.Gaps == nil {
+		c.Gaps = []GapRow{}
 	}
 	if c.Diagnoses == nil {
 		c.Diagnoses = []Diagnosis{}

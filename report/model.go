@@ -29,6 +29,10 @@ type Model struct {
 	// did not understand some lines, one row each (none when every line
 	// was understood, or the report is of the database alone).
 	Inputs []InputRow `json:"inputs"`
+	// Gaps are the logs rotated away before pftls read their end whose
+	// missing lines may fall in the window (see aggregate.Gap): read for
+	// this report, or by any run before it.
+	Gaps []GapRow `json:"gaps"`
 	// Omitted counts the rows --top left out of a ranked list, by section
 	// id (bounces, rejects, warnings, tls-inbound-clients, and the
 	// pflogsumm staples below).
@@ -207,6 +211,22 @@ type InputRow struct {
 	Formats       map[string]int64 `json:"formats"`        // lines by envelope format
 	Examples      []string         `json:"examples"`       // the first lines not understood
 	Unreadable    bool             `json:"unreadable"`     // no Postfix lines, or most not understood
+}
+
+// GapRow is a log pftls read part of before it was rotated away: when
+// pftls next read its path, none of the path's rotated copies was that log
+// (deleted, or moved elsewhere), so the lines written to it after its last
+// line read, until the rotation, are missing (aggregate.Gap).
+type GapRow struct {
+	Path   string `json:"path"`   // the path it was read from
+	Lines  int64  `json:"lines"`  // its lines pftls read
+	Offset int64  `json:"offset"` // its bytes pftls read (decompressed)
+	// After is the stamp of its last line read: the lines missing were
+	// written after it. Unknown (left out) for a log read before schema
+	// step 15; LastRead says the same then.
+	After    time.Time `json:"after,omitzero"`
+	LastRead time.Time `json:"last_read"` // when pftls last read it
+	Found    time.Time `json:"found"`     // when pftls found it rotated away
 }
 
 // Totals are counted the way pflogsumm counts them (see the README).

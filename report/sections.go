@@ -468,13 +468,26 @@ func clipLine(line string) string {
 
 // inputTable is what of the input pftls understood: a row per file read
 // for the report (or one for the window, from the database), shown only
-// when something was not understood, first of all sections.
+// when something was not understood, first of all sections; and a row
+// per log rotated away before pftls read its end (Gaps), its lines read
+// and, as its example, from when lines are missing (in the window's
+// zone, as the alerts say it).
 func (m *Model) inputTable() Table {
 	t := Table{ID: "input", Title: "Input pftls did not understand",
 		Note:   "the counts below this table leave these lines out",
 		Header: []string{"input", "lines", "postfix", "not understood", "format guessed", "example"},
 		Align:  []Align{Left, Right, Right, Right, Left, Left}}
 	if !m.Has(ProblemUnreadable) {
+		return t
+	}
+	if len(m.Gaps) > 0 {
+		t.Title = "Input pftls did not read or understand"
+	}
+	for _, g := range m.Gaps {
+		t.Rows = append(t.Rows, []string{g.Path + " (rotated away)", n(g.Lines), "", "", "",
+			"lines missing after " + stamp(g.after(), m.zone()) + ", until its rotation"})
+	}
+	if !m.misread() {
 		return t
 	}
 	for _, in := range m.Inputs {

@@ -60,7 +60,9 @@ func (m *Model) Has(p Problem) bool {
 	case ProblemFatal:
 		return m.Totals.Fatal > 0
 	case ProblemUnreadable:
-		return m.NotUnderstood() > 0 || m.UnreadableInputs() > 0
+		// Lines not understood, or not read: missing from a log rotated
+		// away (Model.Gaps).
+		return m.misread() || len(m.Gaps) > 0
 	case ProblemEmpty:
 		return m.Lines.Postfix == 0 || m.noDomainFacts()
 	}
@@ -102,6 +104,10 @@ func (m *Model) NotUnderstood() int64 {
 	return max(m.Lines.NotUnderstood, files)
 }
 
+// misread says whether pftls did not understand lines it read, or read
+// a file that is not a Postfix log it can read.
+func (m *Model) misread() bool { return m.NotUnderstood() > 0 || m.UnreadableInputs() > 0 }
+
 // UnreadableInputs counts the files read that are not Postfix logs pftls
 // can read.
 func (m *Model) UnreadableInputs() int {
@@ -117,9 +123,16 @@ func (m *Model) UnreadableInputs() int {
 // Summary is the window's state in a few words: "3 domains failing TLS,
 // 41 deferred, 1 fatal error, 12 lines not understood", "all clear" (or,
 // over pruned facts, "no problems in the facts kept ..."), or "no Postfix
-// log lines from ... to ...: is logging working?".
+// log lines from ... to ...: is logging working?". Lines missing come
+// first: every count after them may be short.
 func (m *Model) Summary(zone *time.Location) string {
+	if zone == nil {
+		zone = m.zone()
+	}
 	var parts []string
+	for _, g := range m.Gaps {
+		parts = append(parts, "lines missing from "+g.Path+" after "+minute(g.after(), zone)+" (its rotated copy was gone)")
+	}
 	t := m.Totals
 	if m.Has(ProblemTLS) {
 		parts = append(parts, plural(max(t.TLSFailedDomains, 1), "domain", "domains")+" failing TLS")
@@ -136,11 +149,8 @@ func (m *Model) Summary(zone *time.Location) string {
 	if m.Has(ProblemFatal) {
 		parts = append(parts, plural(t.Fatal, "fatal error", "fatal errors"))
 	}
-	if m.Has(ProblemUnreadable) {
+	if m.misread() {
 		parts = append(parts, plural(m.NotUnderstood(), "line", "lines")+" not understood")
-	}
-	if zone == nil {
-		zone = m.zone()
 	}
 	in := m.Incomplete
 	switch {
@@ -245,13 +255,17 @@ func (m *Model) AddInput(path string, c *aggregate.Coverage) {
 }
 
 // Alerts are what must be read before anything else in a report: the
-// input pftls did not understand, file by file, with an example. None
-// when everything was understood. Raw text: each renderer escapes it.
+// logs pftls could not read to their end (Gaps), then the input it did
+// not understand, file by file, with an example. None when everything was
+// read and understood. Raw text: each renderer escapes it.
 func (m *Model) Alerts() []string {
-	if !m.Has(ProblemUnreadable) {
-		return nil
-	}
 	var out []string
+	for _, g := range m.Gaps {
+		out = append(out, g.Words(m.zone())+" This report may be incomplete.")
+	}
+	if !m.misread() {
+		return out
+	}
 	out = append(out, fmt.Sprintf("%s of %d not understood: this report may be incomplete.",
 		plural(m.NotUnderstood(), "line", "lines"), max(m.Lines.Read, m.inputLines())))
 	for _, in := range m.Inputs {
@@ -311,3 +325,29 @@ func plural(n int64, one, many string) string {
 // looksBare reports whether most lines of the input not understood are
 // Postfix messages without an envelope (journalctl -o cat).
 func (in *InputRow) looksBare() bool { return in.Bare > 0 && in.Bare*2 >= in.NotUnderstood }
+
+// GapRowOf is the report's row of a log rotated away.
+func GapRowOf(g aggregate.Gap) GapRow {
+	return GapRow{Path: g.Path, Lines: g.Lines, Offset: g.Offset, After: g.LastLine, LastRead: g.LastRead, Found: g.Found}
+}
+
+// after is the time after which its lines are missing (aggregate.Gap.After).
+func (g *GapRow) after() time.Time {
+	return aggregate.Gap{LastLine: g.After, LastRead: g.LastRead}.After()
+}
+
+// Words say which lines of the log are missing, and why, in a sentence
+// (times in zone): the report's alert, and ingest's error.
+//
+//	mail.log: the lines written to it after 2026-11-23 00:21:48 until it was rotated are missing: ...
+func (g *GapRow) Words(zone *time.Location) string {
+	at := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04:05") }
+	read := fmt.Sprintf("%s read, to byte %d", plural(g.Lines, "line", "lines"), g.Offset)
+	after := at(g.After) + " (the last of its " + read + ")"
+	if g.After.IsZero() {
+		after = "pftls last read it, at " + at(g.LastRead) + " (" + read + ")"
+	}
+	return fmt.Sprintf("%s: the lines written to it after %s until it was rotated are missing: "+
+		"when pftls read %s at %s, none of its rotated copies beside it was the log read before (deleted, or moved elsewhere); "+
+		"if that copy still exists, pftls ingest it to fill the gap.", g.Path, after, g.Path, at(g.Found))
+}

@@ -10,6 +10,11 @@ import (
 	"github.com/pftls/pftls/logparse"
 )
 
+// gap is a log rotated away before pftls read its end: 2000 lines read,
+// the last of them at 00:21:48, the rest gone when the 06:00 run came.
+var gap = GapRow{Path: "/var/log/mail.log", Lines: 2000, Offset: 296429, After: time.Date(2026, 11, 23, 0, 21, 48, 0, time.UTC),
+	LastRead: time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC), Found: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)}
+
 func TestModelState(t *testing.T) {
 	read := Lines{Read: 100, Postfix: 100}
 	from := time.Date(2026, 3, 7, 6, 15, 0, 0, time.UTC)
@@ -42,6 +47,19 @@ func TestModelState(t *testing.T) {
 		{"only other programs", Model{Lines: Lines{Read: 10, Foreign: 10}}, StateEmpty, []Problem{ProblemEmpty}, "no Postfix log lines: is logging working?"},
 		{"nothing understood", Model{Lines: Lines{Read: 10, Malformed: 10, NotUnderstood: 10}}, StateProblems, []Problem{ProblemUnreadable, ProblemEmpty},
 			"10 lines not understood, no Postfix log lines: is logging working?"},
+		{"a log rotated away before its end was read", Model{Lines: read, Gaps: []GapRow{gap}}, StateProblems, []Problem{ProblemUnreadable},
+			"lines missing from /var/log/mail.log after 2026-11-23 00:21 (its rotated copy was gone)"},
+		{"lines missing come first", Model{Lines: read, Totals: Totals{Deferred: 4}, Gaps: []GapRow{gap}}, StateProblems,
+			[]Problem{ProblemDeferred, ProblemUnreadable}, "lines missing from /var/log/mail.log after 2026-11-23 00:21 (its rotated copy was gone), 4 deferred"},
+		{"lines missing after the run that read them, before schema step 15", Model{Lines: read, Gaps: []GapRow{{Path: "/var/log/mail.log",
+			LastRead: gap.Found.Add(-24 * time.Hour), Found: gap.Found}}}, StateProblems, []Problem{ProblemUnreadable},
+			"lines missing from /var/log/mail.log after 2026-11-22 06:00 (its rotated copy was gone)"},
+		{"lines missing and not understood", Model{Lines: Lines{Read: 100, Postfix: 100, Unparsed: 12, NotUnderstood: 12}, Gaps: []GapRow{gap}},
+			StateProblems, []Problem{ProblemUnreadable},
+			"lines missing from /var/log/mail.log after 2026-11-23 00:21 (its rotated copy was gone), 12 lines not understood"},
+		{"lines missing in what pruning kept", Model{Lines: read, Gaps: []GapRow{gap}, Incomplete: &Incomplete{FactsBefore: from}}, StateProblems,
+			[]Problem{ProblemUnreadable}, "lines missing from /var/log/mail.log after 2026-11-23 00:21 (its rotated copy was gone), " +
+				"more may be in the facts pruned before 2026-03-07 06:15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

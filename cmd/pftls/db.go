@@ -89,10 +89,11 @@ func followedByTail(dbPath string, files []string) (aggregate.Writer, bool) {
 }
 
 // checkFactsKept refuses to make what (a day's TLS reports, metrics) from
-// a window that starts at from (zero: unbounded) when pftls prune deleted
-// facts of it: its counts would be short, and these outputs, unlike a
-// report's incomplete line, have no way to say so.
-func checkFactsKept(ctx context.Context, store *aggregate.Store, from time.Time, what string) error {
+// the window [from, to) (zero: unbounded) when pftls prune deleted facts
+// of it, or when a log rotated away before pftls read its end may have
+// had lines in it (Store.Gaps): its counts would be short, and these
+// outputs, unlike a report's state line, have no way to say so.
+func checkFactsKept(ctx context.Context, store *aggregate.Store, from, to time.Time, what string) error {
 	cut, _, err := store.PrunedBefore(ctx)
 	if err != nil {
 		return err
@@ -101,5 +102,10 @@ func checkFactsKept(ctx context.Context, store *aggregate.Store, from time.Time,
 		return fmt.Errorf("%s: the facts before %s were pruned (pftls prune): %s cannot be made from what is left",
 			store.Path(), cut.UTC().Format("2006-01-02 15:04 MST"), what)
 	}
-	return nil
+	gaps, err := store.Gaps(ctx, from, to)
+	if err != nil || len(gaps) == 0 {
+		return err
+	}
+	return fmt.Errorf("%s: lines are missing: %s cannot be made from what was read: %s",
+		store.Path(), what, gapWords(&gaps[0], time.UTC))
 }

@@ -69,7 +69,7 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 		return nil
 	}
 	store, results, err := ingestFiles(ctx, e, &f, dbPath, files, *rebuild)
-	err = errors.Join(err, checkCoverage(results.files)) // see coverage.go
+	err = errors.Join(err, checkCoverage(results.files), gapError(results.gaps, &f.times)) // see coverage.go
 	if store != nil {
 		defer closeStore(store, &err)
 	}
@@ -89,6 +89,29 @@ func runIngest(ctx context.Context, e env, args []string) (err error) {
 type ingestResult struct {
 	files []aggregate.FileResult
 	corr  *aggregate.Correlator
+	// gaps are the logs found rotated away before their end was read
+	// (rotatedCopies): recorded in the database, and an input error of
+	// ingest once the rest is stored.
+	gaps []aggregate.Gap
+}
+
+// gapError is the input error of the logs rotated away that ingest found:
+// the lines written to each after its last line read are missing, and a
+// cron job must not take the run for a complete one. Times are in --tz.
+func gapError(gaps []aggregate.Gap, times *timeFlags) error {
+	if len(gaps) == 0 {
+		return nil
+	}
+	zone, err := times.location()
+	if err != nil {
+		zone = time.Local // said already: the files were read with it
+	}
+	var errs []error
+	for i := range gaps {
+		errs = append(errs, inputError{gapWords(&gaps[i], zone) +
+			" The rest was stored, and the gap with it: every report over that time says that lines are missing."})
+	}
+	return errors.Join(errs...)
 }
 
 // ingestFiles opens the store for writing and reads files into it, oldest
@@ -141,9 +164,12 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 	for _, path := range paths {
 		// The lines written between the last run and logrotate are in a
 		// rotated copy of path (mail.log.1): finish it first.
-		rotated, err := rotatedCopies(ctx, e, pump, path)
+		rotated, gap, err := rotatedCopies(ctx, pump, path)
 		if err != nil {
 			return store, res, err
+		}
+		if gap != nil {
+			res.gaps = append(res.gaps, *gap)
 		}
 		for _, p := range append(rotated, path) {
 			if read[p] {

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
 	"github.com/pftls/pftls/logparse"
 	"github.com/pftls/pftls/logparse/source"
+	"github.com/pftls/pftls/report"
 )
 
 // defaultLogs are tried in order when no FILE is given.
@@ -175,12 +177,33 @@ func (j *journalFlags) source(atEnd bool) *source.Journal {
 }
 
 // rotatedCopies is pump.RotatedBefore for a command: the rotated copies of
-// path to finish first. A copy that is gone is a warning, not an error.
-func rotatedCopies(ctx context.Context, e env, pump *aggregate.Pump, path string) ([]string, error) {
+// path to finish first. When the log read last time from path was rotated
+// away (none of the copies is it), the gap it leaves is recorded in the
+// database, so that every report over its time says that lines are
+// missing, and returned: ingest fails with it (gapError), report and
+// tail say it and go on with what there is.
+func rotatedCopies(ctx context.Context, pump *aggregate.Pump, path string) ([]string, *aggregate.Gap, error) {
 	rotated, err := pump.RotatedBefore(ctx, path)
-	if errors.Is(err, aggregate.ErrRotatedAway) {
-		fmt.Fprintf(e.stderr, "pftls: warning: %v; lines written to it after the last run are missing\n", err)
-		return nil, nil
+	var away *aggregate.RotatedAwayError
+	if !errors.As(err, &away) {
+		return rotated, nil, err
 	}
-	return rotated, err
+	if err := pump.Store.RecordGap(ctx, away.Gap); err != nil {
+		return nil, nil, err
+	}
+	return nil, &away.Gap, nil
+}
+
+// gapWords say which lines of a log rotated away are missing, in the
+// words of the report's alert (report.GapRow.Words), times in zone, fit
+// for a terminal.
+func gapWords(g *aggregate.Gap, zone *time.Location) string {
+	row := report.GapRowOf(*g)
+	return report.TerminalSafe(row.Words(zone))
+}
+
+// warnGap says on w (standard error) that command cmd found a log rotated
+// away, for the commands that go on with what there is.
+func warnGap(w io.Writer, cmd string, g *aggregate.Gap, zone *time.Location) {
+	fmt.Fprintf(w, "pftls %s: warning: %s\n", cmd, gapWords(g, zone))
 }

@@ -59,7 +59,7 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		}
 		m.NoteLastLine(last)
 		// After the scan, so that a prune while it read is seen too.
-		if err := checkFactsKept(ctx, store, from, "metrics of the window"); err != nil {
+		if err := checkFactsKept(ctx, store, from, to, "metrics of the window"); err != nil {
 			return err
 		}
 	}

@@ -255,6 +255,10 @@ func openStoreAndWindow(ctx context.Context, e env, f *reportFlags, files []stri
 		store, err = aggregate.Open(ctx, dbPath, aggregate.OpenOptions{ReadOnly: true})
 	} else if len(files) > 0 {
 		store, read, err = ingestFiles(ctx, e, &f.ingest, dbPath, files, false)
+		for i := range read.gaps {
+			// Recorded: the report over its time says it too (Model.Gaps).
+			warnGap(e.stderr, "report", &read.gaps[i], zone)
+		}
 		if err == nil {
 			err = checkCoverage(read.files)
 		}

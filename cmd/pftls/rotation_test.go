@@ -148,24 +148,7 @@ func TestLogRotationOnTheCronPath(t *testing.T) {
 			}
 		})
 	}
-
-	// A rotated copy that is gone is said, not passed over in silence.
-	t.Run("log_rotation_copy_gone_warns", func(t *testing.T) {
-		dir := t.TempDir()
-		db := filepath.Join(dir, "pftls.db")
-		live := writeTemp(t, dir, "mail.log", []byte(part(0, 1500)))
-		if code, _, errOut := runCLI(t, "", ingestArgs(db, live)...); code != 0 {
-			t.Fatalf("first run: exit %d: %s", code, errOut)
-		}
-		if err := os.Remove(live); err != nil {
-			t.Fatal(err)
-		}
-		writeTemp(t, dir, "mail.log", []byte(part(2200, 4000)))
-		code, _, errOut := runCLI(t, "", ingestArgs(db, live)...)
-		if code != 0 || !strings.Contains(errOut, "was rotated and is not among its rotated copies") || !strings.Contains(errOut, "1500 lines") {
-			t.Errorf("exit %d, stderr %q; want 0 and a warning that names the lost log", code, errOut)
-		}
-	})
+	// A rotated copy that is gone: rotation_gone_test.go.
 }
 
 // TestLogRotationREADMECronLine runs the README's crontab line as written

@@ -239,7 +239,12 @@ func (t *tailer) show(opts *aggregate.TailOptions, onTerminal bool) {
 // aggregate.Pump.RotatedBefore): lines written to it after the last run
 // are stored, and shown only if the view starts at the stored offset.
 func (t *tailer) finishRotated(ctx context.Context, show aggregate.TailShow) error {
-	rotated, err := rotatedCopies(ctx, t.e, t.pump, t.path)
+	rotated, gap, err := rotatedCopies(ctx, t.pump, t.path)
+	if gap != nil {
+		// Recorded: every report over its time says it (tail goes on).
+		zone, _ := t.f.times.location() // read by openPump already
+		warnGap(t.e.stderr, "tail", gap, zone)
+	}
 	if err != nil || len(rotated) == 0 {
 		return err
 	}

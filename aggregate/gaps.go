@@ -1,0 +1,128 @@
+package aggregate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// A gap is a log pftls read part of and then lost: the log at a path was
+// rotated after a run read it, and when pftls next read that path, none
+// of the path's rotated copies was that log (deleted, moved elsewhere,
+// compressed under a name pftls does not know). The lines written to it
+// after the last one pftls read, until the rotation, are nowhere pftls
+// can find them. The store remembers each gap (schema step 15), so that
+// every report over its time says that lines are missing, however long
+// after it was found, until the copy is read after all.
+
+// schemaGaps is schema step 15: the stamp of the newest line read from
+// each source (sources.last_line, 0: read before this step), and the gaps
+// (log_gaps), one row per source rotated away, keyed by the source.
+// last_line and last_read are those of the source when it was found
+// gone; found is when (the command's clock, as last_ingest).
+const schemaGaps = `ALTER TABLE sources ADD COLUMN last_line INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE log_gaps (
+		source_id INTEGER PRIMARY KEY,
+		path      TEXT    NOT NULL,
+		lines     INTEGER NOT NULL,
+		offset    INTEGER NOT NULL,
+		last_line INTEGER NOT NULL,
+		last_read INTEGER NOT NULL,
+		found     INTEGER NOT NULL
+	);`
+
+// Gap is a log rotated away before pftls read its end: the lines written
+// to it after its last line read (After), until the rotation, before
+// Found, are missing.
+type Gap struct {
+	SourceID int64  // the source (Source.ID)
+	Path     string // the path it was read from
+	Lines    int64  // its lines stored
+	Offset   int64  // its bytes read (decompressed)
+	// LastLine is the stamp of its newest line read; zero when unknown
+	// (read before schema step 15).
+	LastLine time.Time
+	LastRead time.Time // when pftls last committed its offset
+	Found    time.Time // when pftls found it rotated away
+}
+
+// After is the time after which its lines are missing: the stamp of its
+// last line read or, when that is unknown, when pftls last read it
+// (nothing written before that run was left unread).
+func (g Gap) After() time.Time {
+	if !g.LastLine.IsZero() {
+		return g.LastLine
+	}
+	return g.LastRead
+}
+
+// Touches says whether its missing lines may fall in [from, to) (zero:
+// unbounded): they were written after After, and before Found.
+func (g Gap) Touches(from, to time.Time) bool {
+	return (from.IsZero() || g.Found.After(from)) && (to.IsZero() || g.After().Before(to))
+}
+
+// RotatedAwayError is ErrRotatedAway with the gap the lost log leaves.
+type RotatedAwayError struct{ Gap Gap }
+
+func (e *RotatedAwayError) Error() string {
+	g := e.Gap
+	last := ""
+	if !g.LastLine.IsZero() {
+		last = ", the last of " + g.LastLine.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("%s: %v (%d lines of it were stored, up to byte %d%s; look for it beside %s)",
+		g.Path, ErrRotatedAway, g.Lines, g.Offset, last, g.Path)
+}
+
+// Unwrap makes errors.Is(err, ErrRotatedAway) hold.
+func (e *RotatedAwayError) Unwrap() error { return ErrRotatedAway }
+
+// RecordGap remembers g, once per source: found again (a run before the
+// new log at its path could be stored), the gap keeps what it was.
+func (s *Store) RecordGap(ctx context.Context, g Gap) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO log_gaps (source_id, path, lines, offset, last_line, last_read, found)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING`,
+		g.SourceID, g.Path, g.Lines, g.Offset, nanos(g.LastLine), nanos(g.LastRead), nanos(g.Found))
+	if err != nil {
+		return s.wrapOpenErr("record the lines lost of "+g.Path, err)
+	}
+	return nil
+}
+
+// Gaps returns the gaps whose missing lines may fall in [from, to) (zero:
+// unbounded; Gap.Touches), the earliest found first. There are few: one
+// per log lost, forgotten by prune.
+func (s *Store) Gaps(ctx context.Context, from, to time.Time) ([]Gap, error) {
+	var out []Gap
+	err := eachRow(ctx, s.db, `SELECT source_id, path, lines, offset, last_line, last_read, found FROM log_gaps
+		ORDER BY found, path`, nil, func(rows *sql.Rows) error {
+		var g Gap
+		var last, read, found int64
+		if err := rows.Scan(&g.SourceID, &g.Path, &g.Lines, &g.Offset, &last, &read, &found); err != nil {
+			return err
+		}
+		g.LastLine, g.LastRead, g.Found = fromNanos(last), fromNanos(read), fromNanos(found)
+		if g.Touches(from, to) {
+			out = append(out, g)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.wrapOpenErr("read the logs rotated away", err)
+	}
+	return out, nil
+}
+
+// fillGap forgets the gap of the source id once a run has read lines of
+// it, past where the gap began, to its end: its rotated copy was found
+// after all (pftls ingest /elsewhere/mail.log.1), and no line of it is
+// missing. (A copy with no line past what was read may be one made
+// before the last lines were written: it fills nothing.)
+func (s *Store) fillGap(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM log_gaps WHERE source_id = ?", id); err != nil {
+		return s.wrapOpenErr("forget the gap of a log read to its end", err)
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+package aggregate_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pftls/pftls/aggregate"
+	"github.com/pftls/pftls/logparse/source"
+)
+
+// rotatedAway stores the corpus's first n lines as dir/mail.log at
+// fixedNow, then rotates that log away while lines n to rotateAt are
+// written to it (deleted, never to be seen again) and starts a new
+// mail.log with the lines from rotateAt to end: the cron run after that
+// finds the log it read last time among none of mail.log's rotated
+// copies. It returns the log's path, the database, and the newest stamp
+// of the lines stored.
+func rotatedAway(t *testing.T, lines []string, n, rotateAt, end int) (log, db string, last time.Time) {
+	t.Helper()
+	dir := t.TempDir()
+	log, db = filepath.Join(dir, "mail.log"), filepath.Join(dir, "pftls.db")
+	writeFile(t, log, joinLines(lines[:n]))
+	ingest(t, db, 1000, log)
+	appendFile(t, log, joinLines(lines[n:rotateAt])) // never read
+	if err := os.Remove(log); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, log, joinLines(lines[rotateAt:end]))
+	for _, l := range lines[:n] {
+		at, err := time.ParseInLocation("Jan _2 15:04:05", l[:15], time.UTC)
+		if err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if at = at.AddDate(2026, 0, 0); at.After(last) {
+			last = at
+		}
+	}
+	return log, db, last
+}
+
+// findGap is the cron run after the rotation: the pump, at now, looks for
+// the rotated copies of log; the log it read last time is among none.
+func findGap(t *testing.T, st *aggregate.Store, log string, now time.Time) aggregate.Gap {
+	t.Helper()
+	p := newPump(st)
+	p.Now = func() time.Time { return now }
+	rotated, err := p.RotatedBefore(context.Background(), log)
+	var away *aggregate.RotatedAwayError
+	if !errors.As(err, &away) || !errors.Is(err, aggregate.ErrRotatedAway) {
+		t.Fatalf("RotatedBefore = %v, %v; want the log read last time rotated away", rotated, err)
+	}
+	return away.Gap
+}
+
+// TestLog_rotated_away_leaves_a_gap: the log read last time was rotated
+// and its copy deleted before pftls read its end. The gap says which
+// lines are missing (those after the last one read, of that log at that
+// path, after its byte offset) and is remembered once; a report window
+// that may hold them finds it, any other does not; and reading the copy
+// after all, from wherever it turns up, fills it.
+func TestLog_rotated_away_leaves_a_gap(t *testing.T) {
+	ctx := context.Background()
+	lines := readLines(t, corpusLog)
+	log, db, last := rotatedAway(t, lines, 1500, 2200, 4000)
+	found := fixedNow().Add(6 * time.Hour)
+
+	st := openStore(t, db)
+	g := findGap(t, st, log, found)
+	want := aggregate.Gap{SourceID: g.SourceID, Path: log, Lines: 1500, Offset: int64(len(joinLines(lines[:1500]))),
+		LastLine: last, LastRead: fixedNow(), Found: found}
+	if g.SourceID == 0 || !g.LastLine.Equal(want.LastLine) || !g.LastRead.Equal(want.LastRead) || !g.Found.Equal(want.Found) ||
+		g.Path != want.Path || g.Lines != want.Lines || g.Offset != want.Offset {
+		t.Fatalf("gap = %+v\nwant %+v", g, want)
+	}
+	if err := st.RecordGap(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	again := g
+	again.Found = found.Add(time.Hour) // a later run that found it too
+	if err := st.RecordGap(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		found    bool
+	}{
+		{"unbounded", time.Time{}, time.Time{}, true},
+		{"the day of the lines missing", day, day.AddDate(0, 0, 1), true},
+		{"ends at the last line read", day, last, false},
+		{"ends a second after it", day, last.Add(time.Second), true},
+		{"starts a second before it was found", found.Add(-time.Second), found.Add(time.Hour), true},
+		{"starts when it was found", found, found.Add(time.Hour), false},
+		{"the day before", day.AddDate(0, 0, -1), day, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gaps, err := st.Gaps(ctx, tc.from, tc.to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case !tc.found && len(gaps) != 0:
+				t.Errorf("[%v, %v): found %+v, want none", tc.from, tc.to, gaps)
+			case tc.found && len(gaps) != 1:
+				t.Errorf("[%v, %v): found %d gaps, want the one, once: %+v", tc.from, tc.to, len(gaps), gaps)
+			case tc.found && !gaps[0].Found.Equal(found):
+				t.Errorf("the gap was found at %v, want %v (the first run that found it)", gaps[0].Found, found)
+			}
+		})
+	}
+
+	// A copy no longer than what was read holds none of the lines
+	// missing: it may have been made before they were written.
+	elsewhere := filepath.Join(t.TempDir(), "mail.log.1")
+	for _, n := range []int{1000, 1500} {
+		writeFile(t, elsewhere, joinLines(lines[:n]))
+		readCopy(t, st, elsewhere)
+		if gaps, err := st.Gaps(ctx, time.Time{}, time.Time{}); err != nil || len(gaps) != 1 {
+			t.Errorf("after a copy of the first %d lines: gaps %+v, %v; want the gap kept", n, gaps, err)
+		}
+	}
+	// The copy itself, moved elsewhere, read to its end: nothing is missing.
+	writeFile(t, elsewhere, joinLines(lines[:2200]))
+	if res := readCopy(t, st, elsewhere); res.Lines != 700 || res.Resumed != 1500 {
+		t.Errorf("the copy: read %d lines after %d, want 700 after 1500", res.Lines, res.Resumed)
+	}
+	if gaps, err := st.Gaps(ctx, time.Time{}, time.Time{}); err != nil || len(gaps) != 0 {
+		t.Errorf("after reading the copy to its end: gaps %+v, %v; want none", gaps, err)
+	}
+}
+
+// readCopy reads path to its end, as pftls ingest PATH does.
+func readCopy(t *testing.T, st *aggregate.Store, path string) aggregate.FileResult {
+	t.Helper()
+	p := newPump(st)
+	if err := p.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := source.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	res, err := p.IngestReader(context.Background(), rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestSourceRemembersItsLastLine: the stamp of the newest line read from
+// a source is stored with its offset, and a later run that reads nothing
+// new keeps it (a gap found after it would otherwise have no beginning).
+func TestSourceRemembersItsLastLine(t *testing.T) {
+	lines := readLines(t, corpusLog)
+	dir := t.TempDir()
+	log, db := filepath.Join(dir, "mail.log"), filepath.Join(dir, "pftls.db")
+	writeFile(t, log, joinLines(lines[:1500]))
+	lastLine := func() int64 {
+		return queryInt(t, openSQL(t, db), "SELECT last_line FROM sources WHERE path = ?", log)
+	}
+	ingest(t, db, 1000, log)
+	first := lastLine()
+	if first == 0 {
+		t.Fatal("the stamp of the last line read was not stored")
+	}
+	ingest(t, db, 1000, log) // nothing new
+	if got := lastLine(); got != first {
+		t.Errorf("a run that read nothing new changed the last line's stamp from %d to %d", first, got)
+	}
+	appendFile(t, log, joinLines(lines[1500:2000]))
+	ingest(t, db, 1000, log)
+	if got := lastLine(); got <= first {
+		t.Errorf("after 500 more lines the last line's stamp is %d, was %d", got, first)
+	}
+}
+
+// TestPruneForgetsGapsWithTheCounts: a gap goes when prune deletes the
+// counts of the time it was found in (nothing of that time is left to be
+// short of its lines), not when it deletes only the facts before it.
+func TestPruneForgetsGapsWithTheCounts(t *testing.T) {
+	ctx := context.Background()
+	log, db, _ := rotatedAway(t, readLines(t, corpusLog), 1500, 2200, 4000)
+	found := fixedNow().Add(6 * time.Hour)
+	st := openStore(t, db)
+	if err := st.RecordGap(ctx, findGap(t, st, log, found)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		facts, counts time.Time
+		kept          int
+	}{
+		{"facts only (--keep-facts)", found.Add(time.Hour), time.Time{}, 1},
+		{"counts before it was found", found.Add(-time.Hour), found.Add(-time.Hour), 1},
+		{"counts after it was found", found.Add(time.Hour), found.Add(time.Hour), 0},
+	} {
+		if _, err := st.PruneFacts(ctx, tc.facts, tc.counts); err != nil {
+			t.Fatal(err)
+		}
+		if gaps, err := st.Gaps(ctx, time.Time{}, time.Time{}); err != nil || len(gaps) != tc.kept {
+			t.Errorf("%s: gaps %+v, %v; want %d", tc.name, gaps, err, tc.kept)
+		}
+	}
+}

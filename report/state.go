@@ -130,8 +130,8 @@ func (m *Model) Summary(zone *time.Location) string {
 		zone = m.zone()
 	}
 	var parts []string
-	for _, g := range m.Gaps {
-		parts = append(parts, "lines missing from "+g.Path+" after "+minute(g.after(), zone)+" (its rotated copy was gone)")
+	for i := range m.Gaps {
+		parts = append(parts, m.Gaps[i].missing(zone))
 	}
 	t := m.Totals
 	if m.Has(ProblemTLS) {
@@ -183,6 +183,9 @@ func (m *Model) InputWarnings(zone *time.Location) []string {
 		zone = m.zone()
 	}
 	var out []string
+	for i := range m.Gaps {
+		out = append(out, m.Gaps[i].missing(zone))
+	}
 	if n := m.NotUnderstood(); n > 0 {
 		out = append(out, plural(n, "line", "lines")+" not understood (--section input)")
 	}
@@ -332,6 +335,11 @@ func GapRowOf(g aggregate.Gap) GapRow {
 }
 
 // after is the time after which its lines are missing (aggregate.Gap.After).
+// missing is the gap in a few words, for a state line or a warning.
+func (g *GapRow) missing(zone *time.Location) string {
+	return "lines missing from " + g.Path + " after " + minute(g.after(), zone) + " (its rotated copy was gone)"
+}
+
 func (g *GapRow) after() time.Time {
 	return aggregate.Gap{LastLine: g.After, LastRead: g.LastRead}.After()
 }

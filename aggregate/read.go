@@ -261,25 +261,23 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 	return first, last, hosts, err
 }
 
-// TLSLoggedHosts are the hosts with a delivery whose TLS was logged
-// (Attempt.TLSLogged) in TLSLoggedSpan of the window [from, to): from the
-// hourly rollups of the plain deliveries, whole hours.
-func (s *Store) TLSLoggedHosts(ctx context.Context, from, to time.Time) (map[string]bool, error) {
+// TLSLogged reports whether host (empty: any host) had a delivery whose
+// TLS was logged (Attempt.TLSLogged) in TLSLoggedSpan of the window
+// [from, to), from the hourly rollups of the plain deliveries (whole
+// hours). It stops at the first such delivery: a probe, not a scan.
+func (s *Store) TLSLogged(ctx context.Context, host string, from, to time.Time) (bool, error) {
 	spanFrom, spanTo := TLSLoggedSpan(from, to)
 	lo, hi := Query{From: spanFrom, To: spanTo}.bounds()
-	args := []any{floorUnits(lo, time.Hour), floorUnits(hi, time.Hour)}
-	hosts := map[string]bool{}
-	err := eachRow(ctx, s.db, `SELECT DISTINCT host FROM rollup_delivered WHERE hour >= ?1 AND hour <= ?2 AND (tls_trust != '' OR tls_policy != '')`, args,
-		func(rows *sql.Rows) error {
-			var h string
-			err := rows.Scan(&h)
-			hosts[h] = true
-			return err
-		})
-	if err != nil {
-		return nil, s.wrapOpenErr("read the hosts that log TLS", err)
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM rollup_delivered WHERE hour >= ?1 AND hour <= ?2 AND (?3 = '' OR host = ?3)
+		AND (tls_trust != '' OR tls_policy != '') LIMIT 1`, floorUnits(lo, time.Hour), floorUnits(hi, time.Hour), host).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, s.wrapOpenErr("look for a delivery whose TLS was logged", err)
 	}
-	return hosts, nil
+	return true, nil
 }
 
 // Hosts are the hosts the store holds lines of, sorted.

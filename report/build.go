@@ -91,11 +91,13 @@ var reportSections = []string{"lines", "master", "received", "bytes_received", "
 // pruned (rollups: whether the scan read the rollups, ScanRollups), and
 // the logs rotated away whose missing lines may fall in it.
 func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollups bool) (*Model, error) {
-	hosts, err := st.TLSLoggedHosts(ctx, b.opts.From, b.opts.To)
-	if err != nil {
-		return nil, err
+	for _, h := range b.tlsUnknownHosts() {
+		logged, err := st.TLSLogged(ctx, h, b.opts.From, b.opts.To)
+		if err != nil {
+			return nil, err
+		}
+		b.tlsLogged[h] = logged
 	}
-	b.TLSLoggedHosts(hosts)
 	m, opts := b.Model(), b.opts
 	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
 		var domains []string

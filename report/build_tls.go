@@ -137,13 +137,18 @@ func (b *Builder) noteTLSLogged(a *aggregate.Attempt) {
 	}
 }
 
-// TLSLoggedHosts adds the hosts the store knows to log TLS
-// (aggregate.Store.TLSLoggedHosts): a report from it reads no delivery
-// outside its window and domain.
-func (b *Builder) TLSLoggedHosts(hosts map[string]bool) {
-	for h := range hosts {
-		b.tlsLogged[h] = true
+// tlsUnknownHosts are the hosts with plaintext attempts without a TLS
+// line that showed no delivery whose TLS was logged: a report from the
+// store asks it about them (aggregate.Store.TLSLogged), since it reads
+// no delivery outside its window and domain.
+func (b *Builder) tlsUnknownHosts() []string {
+	var hosts []string
+	for k := range b.unlogged {
+		if !b.tlsLogged[k[0]] && !slices.Contains(hosts, k[0]) {
+			hosts = append(hosts, k[0])
+		}
 	}
+	return hosts
 }
 
 // notLogged files the plaintext attempts with no TLS line and no tls=

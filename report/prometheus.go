@@ -600,15 +600,27 @@ func (m *Metrics) unloggedPosture(host string) aggregate.TLSPosture {
 	return aggregate.PostureNotLogged
 }
 
-// TLSLoggedHosts adds the hosts a store knows to log TLS
-// (aggregate.Store.TLSLoggedHosts): a report's metrics read no delivery
-// outside their window, and tail's none before it started.
-func (m *Metrics) TLSLoggedHosts(hosts map[string]bool) {
+// TLSUnknownHosts are the hosts of a report's metrics with deliveries
+// without a TLS line that showed no delivery whose TLS was logged: ask the
+// store (aggregate.Store.TLSLogged), since they read no delivery outside
+// their window, and tell the answer with TLSLogged.
+func (m *Metrics) TLSUnknownHosts() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for h := range hosts {
-		m.tlsLogged[h] = true
+	var hosts []string
+	for k := range m.unlogged {
+		if !m.tlsLogged[k[0]] && !slices.Contains(hosts, k[0]) {
+			hosts = append(hosts, k[0])
+		}
 	}
+	return hosts
+}
+
+// TLSLogged tells that host logs TLS (see TLSUnknownHosts).
+func (m *Metrics) TLSLogged(host string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tlsLogged[host] = true
 }
 
 // LastLineDesc is the stamp of the newest log line read. tail serves the

@@ -45,13 +45,17 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		}
 		mo.From, mo.To = from, to
 		m = report.NewMetrics(mo)
-		hosts, err := store.TLSLoggedHosts(ctx, from, to)
-		if err != nil {
-			return err
-		}
-		m.TLSLoggedHosts(hosts)
 		if err := store.Scan(ctx, aggregate.Query{From: from, To: to, Host: f.host}, m); err != nil {
 			return err
+		}
+		for _, h := range m.TLSUnknownHosts() {
+			logged, err := store.TLSLogged(ctx, h, from, to)
+			if err != nil {
+				return err
+			}
+			if logged {
+				m.TLSLogged(h)
+			}
 		}
 		last, err := store.LastLine(ctx, f.host)
 		if err != nil {

@@ -404,11 +404,11 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 	// At smtp_tls_loglevel 0 (before Postfix 3.11's tls=) no session that
 	// succeeded is logged, but failures are: every report would tell its
 	// domain that all its sessions failed.
-	logged, err := store.TLSLoggedHosts(ctx, day, end)
+	logged, err := store.TLSLogged(ctx, host, day, end)
 	if err != nil {
 		return err
 	}
-	if len(logged) == 0 || host != "" && !logged[host] {
+	if !logged {
 		return fmt.Errorf("%s: no delivery of %s or the 7 days before it has a TLS line or a tls= field: "+
 			"at smtp_tls_loglevel = 0 Postfix logs no TLS session that succeeded, so the reports would count none; set smtp_tls_loglevel = 1 (or use TLS at all)",
 			store.Path(), name)

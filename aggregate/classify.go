@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -322,3 +323,12 @@ func LineKind(l *logparse.Line) logparse.Kind {
 	}
 	return kind
 }
+
+// NotUnderstoodKinds are the kinds of the lines pftls did not understand:
+// Postfix lines the parser could not read (unparsed), and lines without
+// an envelope pftls knows (malformed). Every output counts these.
+var NotUnderstoodKinds = []logparse.Kind{logparse.KindUnparsed, logparse.KindMalformed}
+
+// NotUnderstood reports whether a line of kind k is one pftls did not
+// understand (NotUnderstoodKinds).
+func NotUnderstood(k logparse.Kind) bool { return slices.Contains(NotUnderstoodKinds, k) }

@@ -48,10 +48,12 @@ type Gap struct {
 }
 
 // After is the time after which its lines are missing: the stamp of its
-// last line read or, when that is unknown, when pftls last read it
-// (nothing written before that run was left unread).
+// last line read or, when that is unknown or later, when pftls last read
+// it (nothing written before that run was left unread). Not the stamp
+// alone: a host whose clock runs ahead, a wrong --tz or a year guessed
+// wrong would put it past every window, and the gap would never be said.
 func (g Gap) After() time.Time {
-	if !g.LastLine.IsZero() {
+	if !g.LastLine.IsZero() && (g.LastRead.IsZero() || g.LastLine.Before(g.LastRead)) {
 		return g.LastLine
 	}
 	return g.LastRead

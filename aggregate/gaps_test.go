@@ -209,3 +209,28 @@ func TestPruneForgetsGapsWithTheCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestGapAfterTrustsNoStampFromTheFuture: the lines of a log rotated away
+// are missing after its last line read, or after pftls last read it when
+// that was earlier: a stamp later than the reading itself (a clock ahead,
+// a wrong zone or year) would put the gap past every window.
+func TestGapAfterTrustsNoStampFromTheFuture(t *testing.T) {
+	read := time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name     string
+		lastLine time.Time
+		want     time.Time
+	}{
+		{"stamp before the reading", read.Add(-time.Hour), read.Add(-time.Hour)},
+		{"stamp after the reading", read.AddDate(1, 0, 0), read},
+		{"no stamp (read before schema step 15)", time.Time{}, read},
+	} {
+		g := aggregate.Gap{LastLine: tt.lastLine, LastRead: read, Found: read.Add(24 * time.Hour)}
+		if got := g.After(); !got.Equal(tt.want) {
+			t.Errorf("%s: after %v, want %v", tt.name, got, tt.want)
+		}
+		if !g.Touches(read.Add(2*time.Hour), read.Add(3*time.Hour)) {
+			t.Errorf("%s: the window between the reading and the find is not touched", tt.name)
+		}
+	}
+}

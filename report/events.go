@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,13 +146,6 @@ func warningEvent(w *aggregate.Warning) LiveEvent {
 	return LiveEvent{Time: w.Time, Kind: kind, Host: w.Host, Detail: detail}
 }
 
-// notUnderstood reports whether lines of kind k count as not understood:
-// Postfix lines the parser could not read (unparsed), and lines without
-// an envelope pftls knows (malformed), as in the report.
-func notUnderstood(k logparse.Kind) bool {
-	return k == logparse.KindUnparsed || k == logparse.KindMalformed
-}
-
 // notUnderstoodEvents are the batch's lines not understood, an event per
 // host: how many, and the first unparsed line as the example, at its time.
 // A malformed line has no envelope to show, so a host with only those has
@@ -161,7 +155,7 @@ func notUnderstoodEvents(b *aggregate.Batch) []LiveEvent {
 	of := map[string]int{} // host -> its event in evs
 	for i := range b.LineCounts {
 		c := &b.LineCounts[i]
-		if !notUnderstood(c.Kind) || c.Count == 0 {
+		if !aggregate.NotUnderstood(c.Kind) || c.Count == 0 {
 			continue
 		}
 		j, ok := of[c.Host]
@@ -177,7 +171,7 @@ func notUnderstoodEvents(b *aggregate.Batch) []LiveEvent {
 	for i := range b.Unparsed { // in the order read: the first is the example
 		u := &b.Unparsed[i]
 		if j, ok := of[u.Host]; ok && evs[j].Detail == "" {
-			evs[j].Time, evs[j].Detail = u.Time, u.Program+": "+u.Text
+			evs[j].Time, evs[j].Detail = u.Time, clipLine(u.Program+": "+u.Text)
 		}
 	}
 	return evs
@@ -210,7 +204,7 @@ func field(s string) string {
 // the DSN, then the detail; an empty domain or peer is "-". Lines not
 // understood say how many, then the first:
 //
-//	2026-11-23T00:25:01Z not-understood - - 20 lines not understood; first: "postfix/smtp: some text Postfix 3.11 writes"
+//	2026-11-23T00:25:01Z not-understood - - 20 lines not understood from mx1; first: "postfix/smtp: some text Postfix 3.11 writes"
 //
 // Log text goes through TerminalSafe. The line is written with one Write; a buffered w
 // is the caller's to flush.
@@ -228,8 +222,11 @@ func WriteEventText(w io.Writer, e LiveEvent) error {
 	detail := e.Detail
 	if e.Kind == KindNotUnderstood {
 		detail = plural(e.Lines, "line", "lines") + " not understood"
+		if e.Host != "" {
+			detail += " from " + e.Host
+		}
 		if e.Detail != "" {
-			detail += `; first: "` + e.Detail + `"`
+			detail += "; first: " + strconv.Quote(oneLine(e.Detail)) // its quotes escaped
 		}
 	}
 	if detail != "" {

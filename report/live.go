@@ -179,7 +179,7 @@ func (l *Live) AddEvents(b *aggregate.Batch, evs []LiveEvent) {
 		return
 	}
 	for i := range b.LineCounts {
-		if notUnderstood(b.LineCounts[i].Kind) {
+		if aggregate.NotUnderstood(b.LineCounts[i].Kind) {
 			l.notUnderstood += b.LineCounts[i].Count
 		}
 	}

@@ -439,11 +439,12 @@ func TestLiveEventText(t *testing.T) {
 		},
 		{
 			LiveEvent{Time: at(4), Kind: "not-understood", Host: "mail", Lines: 20, Detail: "postfix/smtp: frobnicated\x1b[2J the \"widget\""},
-			"2026-11-23T00:20:04Z not-understood - - 20 lines not understood; first: \"postfix/smtp: frobnicated?[2J the \"widget\"\"\n",
+			// The example quoted: its quotes escaped.
+			"2026-11-23T00:20:04Z not-understood - - 20 lines not understood from mail; first: \"postfix/smtp: frobnicated?[2J the \\\"widget\\\"\"\n",
 		},
 		{
 			LiveEvent{Time: at(5), Kind: "not-understood", Host: "mx3", Lines: 1},
-			"2026-11-23T00:20:05Z not-understood - - 1 line not understood\n",
+			"2026-11-23T00:20:05Z not-understood - - 1 line not understood from mx3\n",
 		},
 		{
 			UnreadableEvent(at(3), "/var/log/mail.log", nil),

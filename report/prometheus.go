@@ -525,7 +525,7 @@ func (m *Metrics) lineCount(c *aggregate.LineCount) {
 	add(m.counts, famLines, labelKey{c.Host}, n)
 	// Both reasons exist from the first line on, at 0, so that an alert
 	// on their increase sees the first one.
-	for _, k := range []logparse.Kind{logparse.KindUnparsed, logparse.KindMalformed} {
+	for _, k := range aggregate.NotUnderstoodKinds {
 		v := 0.0
 		if c.Kind == k {
 			v = n

@@ -175,8 +175,9 @@ func (m *Model) Summary(zone *time.Location) string {
 }
 
 // InputWarnings are what the window says of its own input, in a few
-// words each: lines not understood, an empty window, pruned facts, hosts
-// whose log says nothing of TLS. The formats with a header say them
+// words each: lines missing from a log rotated away, lines not
+// understood, an empty window, pruned facts, hosts whose log says nothing
+// of TLS. The formats with a header say them
 // there; CSV, whose rows have no place for them, has them said beside.
 func (m *Model) InputWarnings(zone *time.Location) []string {
 	if zone == nil {
@@ -334,12 +335,12 @@ func GapRowOf(g aggregate.Gap) GapRow {
 	return GapRow{Path: g.Path, Lines: g.Lines, Offset: g.Offset, After: g.LastLine, LastRead: g.LastRead, Found: g.Found}
 }
 
-// after is the time after which its lines are missing (aggregate.Gap.After).
 // missing is the gap in a few words, for a state line or a warning.
 func (g *GapRow) missing(zone *time.Location) string {
 	return "lines missing from " + g.Path + " after " + minute(g.after(), zone) + " (its rotated copy was gone)"
 }
 
+// after is the time after which its lines are missing (aggregate.Gap.After).
 func (g *GapRow) after() time.Time {
 	return aggregate.Gap{LastLine: g.After, LastRead: g.LastRead}.After()
 }

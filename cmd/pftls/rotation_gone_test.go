@@ -51,7 +51,8 @@ func TestLogRotationCopyGone(t *testing.T) {
 		{"log_rotation_copy_gone_report_fail_on_unreadable", []string{"report", "--since", "24h", "--fail-on", "unreadable"}, exitProblems,
 			[]string{"state:  " + state}, nil},
 		{"log_rotation_copy_gone_report_csv_input", []string{"report", "--since", "24h", "--format", "csv", "--section", "input"}, exitOK,
-			[]string{"%s (rotated away),1500,,,,\"lines missing after 2026-11-23 00:21:34, until its rotation\""}, nil},
+			[]string{"%s (rotated away),1500,,,,\"lines missing after 2026-11-23 00:21:34, until its rotation\""},
+			[]string{"pftls report: warning: lines missing from %s after 2026-11-23 00:21 (its rotated copy was gone)"}},
 		{"log_rotation_copy_gone_metrics_refused", []string{"report", "--since", "24h", "--format", "prometheus"}, exitUsage,
 			nil, []string{"lines are missing: metrics of the window cannot be made from what was read: %s: " + missing}},
 	} {

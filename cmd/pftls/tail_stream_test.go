@@ -37,7 +37,7 @@ func TestTailStreamSaysLinesNotUnderstood(t *testing.T) {
 				done <- run(ctx, []string{"tail", "--no-db", "--from-start", "--format", format, "--year", "2026", "--tz", "UTC", log},
 					strings.NewReader(""), &stdout, &stderr)
 			}()
-			textRe := regexp.MustCompile(`^\S+ not-understood - - (\d+) lines? not understood; first: "(.*)"$`)
+			textRe := regexp.MustCompile(`^\S+ not-understood - - (\d+) lines? not understood from mail; first: "(.*)"$`)
 			var n int64
 			var examples []string
 			waitFor(t, "the 20 lines not understood in the stream", func() bool {

@@ -301,8 +301,9 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	c.stats.Lines++
 	kind := l.Event.Kind()
 	host := l.Host
-	if kind == logparse.KindMalformed {
-		// No stamp, no host: count it where the log was.
+	if kind == logparse.KindMalformed || kind == logparse.KindForeign && l.Host == "" {
+		// No stamp, no host (a blank line is foreign): count it where
+		// the log was.
 		t, host = c.latest, c.lastHost
 	} else {
 		c.lastHost = l.Host

@@ -342,19 +342,23 @@ func TestIngestCutGzipKeepsWhatWasRead(t *testing.T) {
 
 // TestMalformedLineCountedAtItsNeighboursTime: a line without a syslog
 // envelope (binary garbage, a line cut at its start) has no stamp and no
-// host. It is counted, but at the time and host of the line before it:
+// host; nor has a blank line, which is foreign (nothing to understand).
+// Each is counted, but at the time and host of the line before it:
 // counted at a made-up hour with no host it falls outside every report
 // window, so "lines without a syslog envelope" is never shown.
 func TestMalformedLineCountedAtItsNeighboursTime(t *testing.T) {
 	lines := readLines(t, corpusLog)[:20]
 	c := aggregate.NewCorrelator(aggregate.DefaultOptions)
 	feed(c, lines[:10]...)
-	feed(c, "\x00\x01\x02 binary garbage \xff\xfe", "")
+	feed(c, "\x00\x01\x02 binary garbage \xff\xfe", "    garbage after a crash", "")
 	feed(c, lines[10:]...)
 	b := c.Drain()
 	want := resolver.Time(logparse.ParseString(lines[9]).Stamp).Truncate(time.Minute)
 	n := 0
 	for _, lc := range b.LineCounts {
+		if lc.Host == "" {
+			t.Errorf("%d %s lines counted for no host (a blank line is foreign, but where the log was)", lc.Count, lc.Kind)
+		}
 		if lc.Kind != logparse.KindMalformed {
 			continue
 		}

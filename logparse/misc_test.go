@@ -234,7 +234,6 @@ func TestParseForeign(t *testing.T) {
 // kind and Raw are checked: the envelope of such a line is meaningless.
 func TestParseMalformed(t *testing.T) {
 	lines := []string{
-		"",
 		"garbage",
 		"\x00\x00\x00 garbage after a crash",
 		"Mar 27 16:05",
@@ -264,6 +263,13 @@ func TestParseMalformed(t *testing.T) {
 		}
 		if got.Raw != line {
 			t.Errorf("ParseString(%q).Raw = %q", line, got.Raw)
+		}
+	}
+	// A blank line is no program's, with nothing to understand: foreign,
+	// not a line pftls failed to read.
+	for _, line := range []string{"", "   ", "\t\r"} {
+		if got := logparse.ParseString(line); got.Event == nil || got.Event.Kind() != logparse.KindForeign {
+			t.Errorf("ParseString(%q): kind %v, want foreign", line, kindOf(got.Event))
 		}
 	}
 }

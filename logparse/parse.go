@@ -37,6 +37,10 @@ func ParseAs(line string, f Format) Line {
 			// syslogd's own lines ("last message repeated 3 times") have
 			// a stamp and a host but no program: not Postfix's.
 			l.Event = Foreign{}
+		case strings.TrimSpace(line) == "":
+			// A blank line is no program's, and holds nothing to
+			// understand.
+			l.Event = Foreign{}
 		case looksLikeBareMessage(line):
 			l.Format = FormatBare
 		}

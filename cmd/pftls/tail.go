@@ -77,6 +77,9 @@ type tailer struct {
 	// unreadable is why the followed log cannot be read now (nil while
 	// it is read), as the pump last told onUnreadable.
 	unreadable error
+	// missed says the lines of the last file rotated away unread are
+	// missing (onMissed), for the view, which shows it until tail stops.
+	missed string
 }
 
 func runTail(ctx context.Context, e env, args []string) (err error) {
@@ -135,7 +138,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal, OnUnreadable: t.onUnreadable}
+	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal, OnUnreadable: t.onUnreadable, OnMissed: t.onMissed}
 	t.show(&opts, isTerminal(e.stdout))
 	if f.metrics.listen != "" {
 		stop, merr := t.startMetrics(ctx)
@@ -205,6 +208,27 @@ func (t *tailer) onUnreadable(err error) {
 		return
 	}
 	t.writeEvent(report.UnreadableEvent(t.e.now(), t.path, err))
+	t.out.Flush()
+}
+
+// onMissed is the pump's OnMissed: a file at the followed path that tail
+// could not read was rotated away unread (a second rotation while the
+// log could not be read), and none of its rotated copies can be read: its
+// lines are missing. The gap is recorded (every later report says it); it
+// is said at once on standard error, in the event stream, by the metrics
+// and, until tail stops, on the view.
+func (t *tailer) onMissed(gap aggregate.Gap, err *source.MissedError) {
+	zone, _ := t.f.times.location() // read by openPump already
+	words := gapWords(&gap, zone)
+	fmt.Fprintf(t.e.stderr, "pftls tail: warning: %s (%v)\n", words, report.TerminalSafe(err.Error()))
+	if t.metrics != nil {
+		t.metrics.fileMissed()
+	}
+	t.missed = words
+	if t.ui != nil {
+		return
+	}
+	t.writeEvent(report.MissedEvent(t.e.now(), words))
 	t.out.Flush()
 }
 
@@ -349,6 +373,7 @@ func (t *tailer) draw(st aggregate.TailStatus) {
 	if st.Unreadable != nil {
 		m.Unreadable = st.Unreadable.Error()
 	}
+	m.Missed = t.missed
 	t.ui.draw(m)
 }
 

@@ -53,6 +53,19 @@ type FollowOptions struct {
 	// end of the current file (whose lines are still read to its end).
 	Unreadable func(err error)
 
+	// Missed, when set, is told of a file that was at the path, could not
+	// be read while it was there, and is gone from it when another file at
+	// the path can be read: a rotation moved it away unread (logrotate's
+	// create made it 0600 root, the admin fixed the config, and the next
+	// rotation renamed it to mail.log.1). Such a file is looked for among
+	// the path's rotated copies by device and inode and, when it can be
+	// opened there, read from its start before the new file, as any file
+	// (Reopened); Missed is told only when it cannot be: none of the copies
+	// is it (deleted, compressed, moved elsewhere), or it still cannot be
+	// opened. Its lines are then never read. Called on the goroutine
+	// calling Next.
+	Missed func(err *MissedError)
+
 	// open opens the file at the path; nil is os.Open. Tests give one
 	// that fails as an unprivileged user's would.
 	open func(path string) (*os.File, error)
@@ -62,6 +75,23 @@ type FollowOptions struct {
 // FollowOptions.Expect describes: it was rotated or replaced since the
 // caller looked. Look again and retry.
 var ErrFileChanged = errors.New("the file was replaced since it was identified")
+
+// MissedError is a file Follow found at its path, could not read there
+// (Err), and then found gone from the path, rotated away unread: none of
+// the path's rotated copies is it, or it cannot be opened there either
+// (see FollowOptions.Missed). Nothing of it was read.
+type MissedError struct {
+	Path       string // the path followed
+	Dev, Inode uint64 // the file's device and inode (0 where unknown)
+	Err        error  // why it could not be read
+}
+
+func (e *MissedError) Error() string {
+	return fmt.Sprintf("%s: a file that could not be read there (device %d, inode %d) was rotated away unread, and is not among its rotated copies that can be read: %v",
+		e.Path, e.Dev, e.Inode, e.Err)
+}
+
+func (e *MissedError) Unwrap() error { return e.Err }
 
 // LookInterval and PollInterval are how long a following Reader waits,
 // at the end of its file, before it looks again for new lines, a rotation
@@ -93,15 +123,29 @@ type follower struct {
 	path  string
 	waker Waker
 
-	started bool     // a file has been seen: a later one is Reopened
-	fresh   bool     // the next line returned is the first of a new file (Reopened)
-	identOK bool     // the Reader's ident and head describe the current file
-	head    []byte   // the bytes ident's fingerprint covers, to notice truncation
-	next    *os.File // the file now at path, read once the current one (rotated) is drained
+	started bool   // a file has been seen: a later one is Reopened
+	fresh   bool   // the next line returned is the first of a new file (Reopened)
+	identOK bool   // the Reader's ident and head describe the current file
+	head    []byte // the bytes ident's fingerprint covers, to notice truncation
+	// queue is what to read, in order, once the current file (rotated) is
+	// drained: files rotated away unread and found again, then the file
+	// now at path.
+	queue []*os.File
 
 	open       func(string) (*os.File, error)
-	unreadable func(error) // FollowOptions.Unreadable
-	problem    error       // what the last look found wrong at path, as told to unreadable; nil when it was read
+	unreadable func(error)        // FollowOptions.Unreadable
+	missed     func(*MissedError) // FollowOptions.Missed
+	problem    error              // what the last look found wrong at path, as told to unreadable; nil when it was read
+	// skipped are the files found at path that could not be opened, not
+	// read since: when another file at path is read, each must be read
+	// from where a rotation put it, or told missed.
+	skipped []skipped
+}
+
+// skipped is a file found at the followed path that could not be opened.
+type skipped struct {
+	dev, ino uint64
+	err      error
 }
 
 // Follow starts following path, which need not exist yet: Follow then
@@ -171,7 +215,7 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 	if r.max < 1 {
 		r.max = MaxLineBytes
 	}
-	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable}
+	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable, missed: o.Missed}
 	if f.open == nil {
 		f.open = os.Open
 	}
@@ -252,7 +296,7 @@ func (r *Reader) follow(ctx context.Context) (Line, error) {
 		if r.file != nil {
 			l, err := r.next()
 			switch {
-			case err == nil && (!l.Partial || f.next != nil):
+			case err == nil && (!l.Partial || len(f.queue) > 0):
 				return r.followed(l), nil
 			case err == nil:
 				// A last line still being written: read it again once
@@ -263,9 +307,9 @@ func (r *Reader) follow(ctx context.Context) (Line, error) {
 			case err != io.EOF:
 				return Line{}, err
 			}
-			if f.next != nil { // the rotated file is drained
-				h := f.next
-				f.next = nil
+			if len(f.queue) > 0 { // the rotated file is drained
+				h := f.queue[0]
+				f.queue = f.queue[1:]
 				r.switchTo(h)
 				continue
 			}
@@ -304,38 +348,113 @@ func (r *Reader) look() bool {
 		f.failed(err)
 		return false
 	}
-	if r.file == nil {
-		h, err := f.open(f.path)
+	if r.file != nil {
+		cfi, err := r.file.Stat()
 		if err != nil {
-			f.failed(openError(f.path, err))
 			return false
 		}
-		f.tell(nil)
-		r.switchTo(h)
-		return true
+		if os.SameFile(fi, cfi) {
+			f.tell(nil)
+			if r.truncated(cfi) {
+				h := r.file
+				r.file = nil // switchTo must not close it
+				r.switchTo(h)
+				return true
+			}
+			return false
+		}
 	}
-	cfi, err := r.file.Stat()
+	h, err := f.open(f.path)
 	if err != nil {
+		f.skip(fi, err)
+		f.failed(openError(f.path, err))
 		return false
 	}
-	if !os.SameFile(fi, cfi) {
-		h, err := f.open(f.path)
-		if err != nil {
-			f.failed(openError(f.path, err))
-			return false
-		}
-		f.tell(nil)
-		f.next = h
-		return true
-	}
 	f.tell(nil)
-	if r.truncated(cfi) {
-		h := r.file
-		r.file = nil // switchTo must not close it
-		r.switchTo(h)
-		return true
+	files := append(f.recover(fi), h)
+	if r.file == nil {
+		r.switchTo(files[0])
+		files = files[1:]
 	}
-	return false
+	f.queue = append(f.queue, files...)
+	return true
+}
+
+// skip remembers the file at path, whose facts are fi, as one that could
+// not be opened (err).
+func (f *follower) skip(fi fs.FileInfo, err error) {
+	dev, ino := fileID(fi)
+	for i, s := range f.skipped {
+		if s.dev == dev && s.ino == ino && (dev != 0 || ino != 0) {
+			f.skipped[i].err = err
+			return
+		}
+	}
+	f.skipped = append(f.skipped, skipped{dev: dev, ino: ino, err: err})
+}
+
+// recover runs when a file at path, whose facts are fi, can be read: the
+// files skipped before it, other than itself, were rotated away unread.
+// Each is looked for among path's rotated copies by device and inode and
+// returned open, oldest first, to be read before it; one that cannot be
+// found or opened is told missed.
+func (f *follower) recover(fi fs.FileInfo) []*os.File {
+	if len(f.skipped) == 0 {
+		return nil
+	}
+	dev, ino := fileID(fi)
+	var out []*os.File
+	var sibs map[[2]uint64]string
+	looked := false
+	for _, s := range f.skipped {
+		if s.dev == dev && s.ino == ino && (dev != 0 || ino != 0) {
+			continue // the very file, readable now at path
+		}
+		if !looked {
+			sibs, looked = siblingsByID(f.path), true
+		}
+		why := s.err
+		if p, ok := sibs[[2]uint64{s.dev, s.ino}]; ok && (s.dev != 0 || s.ino != 0) {
+			h, err := f.open(p)
+			if err == nil {
+				out = append(out, h)
+				continue
+			}
+			why = openError(p, err)
+		}
+		if f.missed != nil {
+			f.missed(&MissedError{Path: f.path, Dev: s.dev, Inode: s.ino, Err: why})
+		}
+	}
+	f.skipped = nil
+	return out
+}
+
+// siblingsByID finds path's rotated copies (mail.log.1, mail.log-20261205)
+// by their device and inode, without opening them.
+func siblingsByID(path string) map[[2]uint64]string {
+	dir, _ := filepath.Split(path)
+	look := dir
+	if look == "" {
+		look = "."
+	}
+	entries, err := os.ReadDir(look)
+	if err != nil {
+		return nil
+	}
+	family := parseRotated(path).family
+	out := map[[2]uint64]string{}
+	for _, e := range entries {
+		p := dir + e.Name()
+		if !e.Type().IsRegular() || p == path || !parseRotated(p).rotatedCopyOf(family) {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil {
+			dev, ino := fileID(fi)
+			out[[2]uint64{dev, ino}] = p
+		}
+	}
+	return out
 }
 
 // followable looks at path without opening it (opening a FIFO would wait

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -950,5 +951,115 @@ func TestNoTailLibrary(t *testing.T) {
 				t.Errorf("%s imports %s; Follow follows files itself", name, p)
 			}
 		}
+	}
+}
+
+// denyInodes is an open function (FollowOptions.open) that refuses, as an
+// unprivileged user would be refused, the files whose inodes it holds,
+// under whatever name: a file logrotate created root-only stays so when it
+// is renamed.
+type denyInodes struct {
+	mu  sync.Mutex
+	ino map[uint64]bool
+}
+
+func (d *denyInodes) deny(t *testing.T, path string, deny bool) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ino := fileID(fi)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ino == nil {
+		d.ino = map[uint64]bool{}
+	}
+	d.ino[ino] = deny
+}
+
+func (d *denyInodes) open(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil {
+		_, ino := fileID(fi)
+		d.mu.Lock()
+		denied := d.ino[ino]
+		d.mu.Unlock()
+		if denied {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EACCES}
+		}
+	}
+	return os.Open(path)
+}
+
+// TestLogRotation_unreadable_file_rotated_away: mail.log is A (read);
+// logrotate creates B root-only (tail reports it); the admin fixes the
+// config, and the next rotation renames B to mail.log.1 and creates a
+// readable C. B's lines (a whole day) must not vanish: read from
+// mail.log.1 before C when it can be opened there, else told missed.
+func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no inodes")
+	}
+	for _, tc := range []struct {
+		name   string
+		fix    func(t *testing.T, d *denyInodes, path string) // after the second rotation
+		lines  []string
+		missed string
+	}{
+		{"read_from_rotated_copy", func(t *testing.T, d *denyInodes, path string) { d.deny(t, path+".1", false) },
+			[]string{mailLine(2), mailLine(3)}, ""},
+		{"still_unreadable", func(*testing.T, *denyInodes, string) {},
+			[]string{mailLine(3)}, "open %s.1: permission denied"},
+		{"deleted", func(t *testing.T, _ *denyInodes, path string) {
+			if err := os.Remove(path + ".1"); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{mailLine(3)}, "open %s: permission denied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "mail.log")
+			appendLog(t, path, joinLines(mailLine(1)))
+			var d denyInodes
+			missed := make(chan *MissedError, 4)
+			f := startFollow(t, path, FollowOptions{open: d.open, Missed: func(e *MissedError) { missed <- e }})
+			expectLines(t, f, mailLine(1))
+
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			appendLog(t, path, joinLines(mailLine(2)))
+			d.deny(t, path, true)
+			f.look(t) // a failed open is told once it persists
+			expectReport(t, f, "open "+path+": permission denied")
+
+			if err := os.Rename(path+".1", path+".2"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			appendLog(t, path, joinLines(mailLine(3)))
+			tc.fix(t, &d, path)
+			expectReport(t, f, "")
+			got := expectLines(t, f, tc.lines...)
+			if !got[0].reopened {
+				t.Errorf("first line after the rotation %v: want Reopened", got[0])
+			}
+			expectQuiet(t, f, 0)
+			select {
+			case e := <-missed:
+				if tc.missed == "" {
+					t.Fatalf("Missed(%v), want B read from mail.log.1", e)
+				}
+				if want := fmt.Sprintf(tc.missed, path); !strings.Contains(e.Error(), want) || e.Path != path || e.Inode == 0 {
+					t.Errorf("Missed(%v), want path %s, an inode and %q", e, path, want)
+				}
+			default:
+				if tc.missed != "" {
+					t.Fatalf("Missed not told: B's lines vanished in silence")
+				}
+			}
+		})
 	}
 }

@@ -181,10 +181,11 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if errors.Is(err, context.Canceled) {
 		err = nil // SIGINT, SIGTERM or q: a normal end
 	}
-	if err == nil && t.unreadable != nil {
-		// Not a normal end: what was written to the log since is unread.
-		err = fmt.Errorf("stopped while the log could not be read: %w", t.unreadable)
-	}
+	// Stopped while the log cannot be read is a requested stop too: exit
+	// 0. That the log could not be read was said on every output when it
+	// was found; an exit 2 here made systemd's Restart=on-failure restart
+	// tail in a loop, with /metrics down and PftlsLogUnreadable's series
+	// gone.
 	return errors.Join(err, t.out.Flush())
 }
 

@@ -61,7 +61,8 @@ type TailOptions struct {
 	// read (err says why: permission denied, a directory, ...), when the
 	// reason changes, and (nil) when a file there is read again; see
 	// source.FollowOptions.Unreadable. A path briefly missing during a
-	// rotation is not told. Not for standard input or the journal.
+	// rotation is not told (one missing for over source.MissingGrace is).
+	// Not for standard input or the journal.
 	OnUnreadable func(err error)
 
 	// OnMissed, when set, is told on the pump's goroutine, between lines,

@@ -83,7 +83,7 @@ var (
 	descMissed = prometheus.NewDesc("pftls_log_files_missed_total",
 		"Files found at the followed path that could not be read and were rotated away unread (no readable rotated copy): their lines are missing, and recorded as a gap that reports say.", nil, nil)
 	descReadable = prometheus.NewDesc("pftls_log_readable",
-		"1 while the followed log file is read (or only missing, as between a rotation's rename and create); 0 while its path holds something pftls cannot read (permission denied, a directory): nothing written to it is counted.", nil, nil)
+		"1 while the followed log file is read (or only missing for under a minute, as between a rotation's rename and create); 0 while its path holds something pftls cannot read (permission denied, a directory) or has been missing for over a minute: nothing written to it is counted.", nil, nil)
 )
 
 func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store, fromStart bool, stderr io.Writer) (*tailMetrics, error) {

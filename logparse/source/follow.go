@@ -40,15 +40,18 @@ type FollowOptions struct {
 	// file (device and inode) than Expect's.
 	Expect *Identity
 
-	// Unreadable, when set, is told when a look finds something at the
+	// Unreadable, when set, is told when looks find something at the
 	// path that cannot be read: a file that cannot be opened (permission
 	// denied: a rotation created it with the wrong owner or mode), a
-	// directory, a file that is not a regular one. err says why, naming
-	// the path; it is told again when the reason changes, and nil once a
-	// file at the path is read again. A path that is only missing, as
-	// between a rotation's rename and its create, is waited for quietly;
-	// but once the path has been reported, its being gone is reported too
-	// (an error matching fs.ErrNotExist), not taken for a rotation. It is
+	// directory, a file that is not a regular one; told once two looks in
+	// a row found it (logrotate's create gives the new file its owner and
+	// mode just after creating it root-only: a look in between is not an
+	// alarm). err says why, naming the path; it is told again when the
+	// reason changes, and nil once a file at the path is read again. A
+	// path that is only missing, as between a rotation's rename and its
+	// create, is waited for quietly for MissingAfter, then told (an error
+	// matching fs.ErrNotExist); once the path has been reported, its being
+	// gone is told at once, not taken for a rotation. It is
 	// called on the goroutine calling Next, only while Next waits at the
 	// end of the current file (whose lines are still read to its end).
 	Unreadable func(err error)
@@ -65,6 +68,14 @@ type FollowOptions struct {
 	// opened. Its lines are then never read. Called on the goroutine
 	// calling Next.
 	Missed func(err *MissedError)
+
+	// MissingAfter is how long the path may stay missing before that is
+	// told to Unreadable (an error matching fs.ErrNotExist): a rotation's
+	// rename and create take well under it. 0 means MissingGrace.
+	MissingAfter time.Duration
+
+	// now is the clock MissingAfter is measured on; nil is time.Now.
+	now func() time.Time
 
 	// open opens the file at the path; nil is os.Open. Tests give one
 	// that fails as an unprivileged user's would.
@@ -101,6 +112,17 @@ const (
 	PollInterval = 250 * time.Millisecond
 )
 
+// MissingGrace is how long a followed path may stay missing before it is
+// reported (FollowOptions.MissingAfter).
+const MissingGrace = time.Minute
+
+// confirmLooks is how many looks in a row must fail to open what is at the
+// path before it is reported: logrotate's create opens the new file 0600
+// as root and only then gives it its owner and mode, and a look in that
+// window must not raise an alarm (and flap /healthz). Looks are at least
+// LookInterval apart; that window lasts microseconds.
+const confirmLooks = 2
+
 // A Waker wakes a following Reader that has read everything there was:
 // Wake returns a channel that is closed (or receives) when the Reader
 // should look at its file again. It is called once per wait, from the
@@ -132,10 +154,14 @@ type follower struct {
 	// now at path.
 	queue []*os.File
 
-	open       func(string) (*os.File, error)
-	unreadable func(error)        // FollowOptions.Unreadable
-	missed     func(*MissedError) // FollowOptions.Missed
-	problem    error              // what the last look found wrong at path, as told to unreadable; nil when it was read
+	open         func(string) (*os.File, error)
+	unreadable   func(error)        // FollowOptions.Unreadable
+	missed       func(*MissedError) // FollowOptions.Missed
+	problem      error              // what the last look found wrong at path, as told to unreadable; nil when it was read
+	fails        int                // looks in a row that found something at path they could not read
+	missingSince time.Time          // when looks began to find nothing at path (zero: something was there)
+	missingAfter time.Duration
+	now          func() time.Time
 	// skipped are the files found at path that could not be opened, not
 	// read since: when another file at path is read, each must be read
 	// from where a rotation put it, or told missed.
@@ -215,9 +241,16 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 	if r.max < 1 {
 		r.max = MaxLineBytes
 	}
-	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable, missed: o.Missed}
+	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable, missed: o.Missed,
+		missingAfter: o.MissingAfter, now: o.now}
 	if f.open == nil {
 		f.open = os.Open
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.missingAfter <= 0 {
+		f.missingAfter = MissingGrace
 	}
 	if f.waker == nil {
 		f.waker = timedWaker(LookInterval)
@@ -354,7 +387,7 @@ func (r *Reader) look() bool {
 			return false
 		}
 		if os.SameFile(fi, cfi) {
-			f.tell(nil)
+			f.readOK()
 			if r.truncated(cfi) {
 				h := r.file
 				r.file = nil // switchTo must not close it
@@ -370,7 +403,7 @@ func (r *Reader) look() bool {
 		f.failed(openError(f.path, err))
 		return false
 	}
-	f.tell(nil)
+	f.readOK()
 	files := append(f.recover(fi), h)
 	if r.file == nil {
 		r.switchTo(files[0])
@@ -486,14 +519,37 @@ func CheckFollow(path string) error {
 	return err
 }
 
-// failed takes what kept a look from reading the file at the path. A path
-// only missing is a rotation under way, waited for quietly, unless the
-// path was already reported: it is then reported gone.
+// failed takes what kept a look from reading the file at the path. What
+// cannot be read is reported once confirmLooks looks in a row found it so
+// (at once when the path was already reported). A path only missing is a
+// rotation under way, waited for quietly for MissingAfter, unless the path
+// was already reported: it is then reported gone at once.
 func (f *follower) failed(err error) {
-	if errors.Is(err, fs.ErrNotExist) && f.problem == nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		f.fails = 0
+		if f.problem == nil {
+			now := f.now()
+			if f.missingSince.IsZero() {
+				f.missingSince = now
+			}
+			if now.Sub(f.missingSince) < f.missingAfter {
+				return
+			}
+		}
+		f.tell(err)
+		return
+	}
+	f.missingSince = time.Time{}
+	if f.fails++; f.fails < confirmLooks && f.problem == nil {
 		return
 	}
 	f.tell(err)
+}
+
+// readOK is a look that found a file at the path it can read.
+func (f *follower) readOK() {
+	f.fails, f.missingSince = 0, time.Time{}
+	f.tell(nil)
 }
 
 // tell reports a change in what a look found wrong at the path (nil:

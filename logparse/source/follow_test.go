@@ -262,6 +262,19 @@ func expectReport(t *testing.T, h *following, want string) {
 	}
 }
 
+// expectReportPersisting is expectReport for something at the path that
+// cannot be read, found while the path was read: the first look that finds
+// it reports nothing (it may be logrotate's create, before its chown and
+// chmod), the second does.
+func expectReportPersisting(t *testing.T, h *following, want string) {
+	t.Helper()
+	h.look(t)
+	if len(h.reports) > 0 {
+		t.Fatalf("reported %v at the first look, want it reported only once it persists", <-h.reports)
+	}
+	expectReport(t, h, want)
+}
+
 // appendLog appends text to path, creating it, as a logger would.
 func appendLog(t *testing.T, path, text string) {
 	t.Helper()
@@ -613,7 +626,7 @@ func TestFollowUnreadable(t *testing.T) {
 		}
 		d.set(true)
 		appendLog(t, path, joinLines(mailLine(3)))
-		expectReport(t, f, "open "+path+": permission denied")
+		expectReportPersisting(t, f, "open "+path+": permission denied")
 		if len(f.lines) > 0 {
 			t.Fatalf("line %v read from a file that cannot be opened", <-f.lines)
 		}
@@ -653,7 +666,7 @@ func TestFollowUnreadable(t *testing.T) {
 		if err := os.Mkdir(path, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		expectReport(t, f, "open "+path+": is a directory")
+		expectReportPersisting(t, f, "open "+path+": is a directory")
 		if err := os.Remove(path); err != nil {
 			t.Fatal(err)
 		}
@@ -676,7 +689,7 @@ func TestFollowUnreadable(t *testing.T) {
 		f := startFollow(t, path, FollowOptions{open: d.open})
 		expectQuiet(t, f, 0) // missing: waited for quietly
 		appendLog(t, path, joinLines(mailLine(1)))
-		expectReport(t, f, "open "+path+": permission denied")
+		expectReportPersisting(t, f, "open "+path+": permission denied")
 		d.set(false)
 		expectReport(t, f, "")
 		if l := expectLines(t, f, mailLine(1))[0]; l.reopened {
@@ -1030,8 +1043,7 @@ func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
 			}
 			appendLog(t, path, joinLines(mailLine(2)))
 			d.deny(t, path, true)
-			f.look(t) // a failed open is told once it persists
-			expectReport(t, f, "open "+path+": permission denied")
+			expectReportPersisting(t, f, "open "+path+": permission denied")
 
 			if err := os.Rename(path+".1", path+".2"); err != nil {
 				t.Fatal(err)
@@ -1062,4 +1074,58 @@ func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLogRotation_create_then_chmod_is_not_an_alarm: logrotate's create
+// opens the new file 0600 as root, then gives it its owner and mode. A
+// look in between cannot open it; the next can. Nothing is reported (a
+// report flapped /healthz and pftls_up), and the new file is read.
+func TestLogRotation_create_then_chmod_is_not_an_alarm(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendLog(t, path, joinLines(mailLine(1)))
+	var d denyOpen
+	f := startFollow(t, path, FollowOptions{open: d.open})
+	expectLines(t, f, mailLine(1))
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendLog(t, path, joinLines(mailLine(2)))
+	d.set(true) // created root-only
+	f.look(t)
+	d.set(false) // fchown, fchmod
+	if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
+		t.Errorf("new file's first line %v: want Reopened", l)
+	}
+	expectQuiet(t, f, 0)
+}
+
+// TestLogRotation_path_stays_missing: the log is removed and never
+// created again. A rotation's rename and create take well under
+// MissingAfter, so a missing path is quiet until then, and reported
+// ("no such file") after it; quiet again once a file is there and read.
+func TestLogRotation_path_stays_missing(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendLog(t, path, joinLines(mailLine(1)))
+	var mu sync.Mutex
+	clock := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	f := startFollow(t, path, FollowOptions{now: now, MissingAfter: time.Minute})
+	expectLines(t, f, mailLine(1))
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	f.look(t) // the first look that finds it missing starts the grace
+	advance(59 * time.Second)
+	expectQuiet(t, f, 0)
+	advance(time.Second)
+	expectReport(t, f, "open "+path+": no such file or directory")
+	appendLog(t, path, joinLines(mailLine(2)))
+	expectReport(t, f, "")
+	if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
+		t.Errorf("new file's first line %v: want Reopened", l)
+	}
+	expectQuiet(t, f, 0)
 }

@@ -93,6 +93,26 @@ func (s *Store) RecordGap(ctx context.Context, g Gap) error {
 	return nil
 }
 
+// RecordMissed remembers the gap of a file tail found at a path, could not
+// read, and saw rotated away unread (source.MissedError): it has no
+// source, since none of it was read, so its gap is keyed by a negative
+// SourceID of its own (Gap.Unread), which no run fills; prune forgets it
+// as any gap. g.Lines and g.Offset are 0. It returns the id given.
+func (s *Store) RecordMissed(ctx context.Context, g Gap) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `INSERT INTO log_gaps (source_id, path, lines, offset, last_line, last_read, found)
+		SELECT min(0, coalesce(min(source_id), 0)) - 1, ?, 0, 0, ?, ?, ? FROM log_gaps RETURNING source_id`,
+		g.Path, nanos(g.LastLine), nanos(g.LastRead), nanos(g.Found)).Scan(&id)
+	if err != nil {
+		return 0, s.wrapOpenErr("record the lines lost of a file of "+g.Path+" rotated away unread", err)
+	}
+	return id, nil
+}
+
+// Unread says whether the gap is a whole file that was never read
+// (RecordMissed) rather than the end of one.
+func (g Gap) Unread() bool { return g.SourceID < 0 }
+
 // Gaps returns the gaps whose missing lines may fall in [from, to) (zero:
 // unbounded; Gap.Touches), the earliest found first. There are few: one
 // per log lost, forgotten by prune.

@@ -234,3 +234,34 @@ func TestGapAfterTrustsNoStampFromTheFuture(t *testing.T) {
 		}
 	}
 }
+
+// TestLogRotation_file_rotated_away_unread_leaves_a_gap: tail could not
+// open a file at the path and it was rotated away unread
+// (source.MissedError). It has no source, so its gap has an id of its own,
+// one per file, and says it is a whole file, never read.
+func TestLogRotation_file_rotated_away_unread_leaves_a_gap(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "pftls.db"))
+	last := fixedNow().Add(-time.Hour)
+	var ids []int64
+	for i := range 2 {
+		g := aggregate.Gap{Path: "/var/log/mail.log", LastLine: last, LastRead: fixedNow(), Found: fixedNow().Add(time.Duration(i+1) * 24 * time.Hour)}
+		id, err := st.RecordMissed(ctx, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if ids[0] >= 0 || ids[1] >= 0 || ids[0] == ids[1] {
+		t.Fatalf("RecordMissed ids %v, want two distinct negative ones (no source has them)", ids)
+	}
+	gaps, err := st.Gaps(ctx, last, fixedNow().Add(time.Hour))
+	if err != nil || len(gaps) != 2 {
+		t.Fatalf("Gaps over the missing lines' time = %+v, %v; want both", gaps, err)
+	}
+	for _, g := range gaps {
+		if !g.Unread() || g.Lines != 0 || g.After() != last {
+			t.Errorf("gap %+v: want Unread, no line read, missing after %v", g, last)
+		}
+	}
+}

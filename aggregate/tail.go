@@ -61,8 +61,17 @@ type TailOptions struct {
 	// read (err says why: permission denied, a directory, ...), when the
 	// reason changes, and (nil) when a file there is read again; see
 	// source.FollowOptions.Unreadable. A path briefly missing during a
-	// rotation is not told. Not for standard input or the journal.
+	// rotation is not told (one missing for over source.MissingGrace is).
+	// Not for standard input or the journal.
 	OnUnreadable func(err error)
+
+	// OnMissed, when set, is told on the pump's goroutine, between lines,
+	// of a file that was at the followed path, could not be read there,
+	// and was rotated away unread (see source.FollowOptions.Missed): its
+	// lines are missing. With a store, the gap it leaves is recorded first
+	// (Store.RecordMissed), so that every report over its time says it;
+	// gap is what was recorded (or would be, without a store).
+	OnMissed func(gap Gap, err *source.MissedError)
 
 	// IdentifyWait is how long tail - waits for the first bytes of its
 	// stream to recognise it (0: two seconds).
@@ -215,7 +224,8 @@ func (t *route) follow(ctx context.Context, o TailOptions) (*source.Reader, erro
 		return nil, err
 	}
 	t.readable = newReadability()
-	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker, Expect: &id, Unreadable: t.readable.tell}
+	fo := source.FollowOptions{Poll: o.Poll, Offset: t.run.Offset(), Waker: o.Waker, Expect: &id,
+		Unreadable: t.readable.tell, Missed: t.readable.miss}
 	switch {
 	case p.Store == nil && o.Show != ShowFromStart && o.Show != ShowWindow:
 		fo.AtEnd = true
@@ -403,7 +413,16 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 		case <-o.Tick:
 			onTick()
 		case <-readable:
-			for _, err := range t.readable.take() {
+			changes, missed := t.readable.take()
+			for _, e := range missed {
+				if err := t.missed(ctx, e, o); err != nil {
+					return err
+				}
+			}
+			for _, err := range changes {
+				if err != nil && t.unreadable == nil {
+					t.unreadableLine, t.unreadableAt = t.p.Corr.Latest(), t.p.now()
+				}
 				t.unreadable = err
 				if o.OnUnreadable != nil {
 					o.OnUnreadable(err)
@@ -422,6 +441,7 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 type readability struct {
 	mu      sync.Mutex
 	changes []error
+	missed  []*source.MissedError
 	wake    chan struct{} // one receive for the changes told since the last take
 }
 
@@ -432,17 +452,53 @@ func (r *readability) tell(err error) {
 	r.mu.Lock()
 	r.changes = append(r.changes, err)
 	r.mu.Unlock()
+	r.poke()
+}
+
+// miss is the Reader's FollowOptions.Missed.
+func (r *readability) miss(e *source.MissedError) {
+	r.mu.Lock()
+	r.missed = append(r.missed, e)
+	r.mu.Unlock()
+	r.poke()
+}
+
+func (r *readability) poke() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
 	}
 }
 
-// take returns the changes told since the last take.
-func (r *readability) take() []error {
+// take returns the changes and the files missed told since the last take.
+// Missed files are told before the change that a file is read again.
+func (r *readability) take() ([]error, []*source.MissedError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c := r.changes
-	r.changes = nil
-	return c
+	c, m := r.changes, r.missed
+	r.changes, r.missed = nil, nil
+	return c, m
+}
+
+// missed records the gap a file rotated away unread leaves (with a store)
+// and tells OnMissed. Its lines were written after the newest line read
+// when the path was first found unreadable, and before now.
+func (t *route) missed(ctx context.Context, e *source.MissedError, o TailOptions) error {
+	p := t.p
+	line, at := t.unreadableLine, t.unreadableAt
+	if at.IsZero() { // rotated away before it was told unreadable
+		line, at = p.Corr.Latest(), p.now()
+	}
+	g := Gap{Path: e.Path, LastLine: line, LastRead: at, Found: p.now()}
+	if p.Store != nil {
+		id, err := p.Store.RecordMissed(ctx, g)
+		if err != nil {
+			return err
+		}
+		g.SourceID = id
+	}
+	if o.OnMissed != nil {
+		o.OnMissed(g, e)
+	}
+	return nil
 }

@@ -42,7 +42,10 @@ const (
 	// (Detail says why), or a file there is read again (Detail is the
 	// path). See UnreadableEvent.
 	KindUnreadable EventKind = "unreadable"
-	KindReadable   EventKind = "readable"
+	// KindMissed: a file at the path tail could not read was rotated
+	// away unread; its lines are missing (see MissedEvent).
+	KindMissed   EventKind = "missed"
+	KindReadable EventKind = "readable"
 )
 
 // LiveEvent is one notable event: a line of the event stream, a row of the
@@ -185,6 +188,13 @@ func UnreadableEvent(at time.Time, path string, err error) LiveEvent {
 		return LiveEvent{Time: at, Kind: KindUnreadable, Detail: err.Error()}
 	}
 	return LiveEvent{Time: at, Kind: KindReadable, Detail: path}
+}
+
+// MissedEvent is the event for a file tail could not read at the path it
+// follows and that was rotated away unread: words say which lines are
+// missing (report.GapRow.Words). at is the wall clock.
+func MissedEvent(at time.Time, words string) LiveEvent {
+	return LiveEvent{Time: at, Kind: KindMissed, Detail: words}
 }
 
 // field is a column of the text stream: "-" when empty, so that the

@@ -46,6 +46,10 @@ type LiveModel struct {
 	// Unreadable is why the followed log cannot be read now, "" while it
 	// is read: the caller sets it; the stats line shows it first, in red.
 	Unreadable string
+	// Missed says which lines are missing, a file at the path having been
+	// rotated away unread, "" when none: the caller sets it; the stats
+	// line shows it, in red, after Unreadable.
+	Missed string
 
 	// Domains are the destination domains with delivery attempts or
 	// outbound TLS failures in the window: problems first (most TLS

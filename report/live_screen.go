@@ -61,7 +61,7 @@ func liveLines(m LiveModel, width, height int) []liveLine {
 	lines := []liveLine{{clip(liveTitle(m, width), width), toneBold}}
 	if height >= 2 {
 		stats := liveLine{clip(liveStats(m), width), toneDim}
-		if m.Unreadable != "" {
+		if m.Unreadable != "" || m.Missed != "" {
 			stats.t = toneRed
 		}
 		lines = append(lines, stats)
@@ -179,6 +179,9 @@ func liveStats(m LiveModel) string {
 	}
 	if len(v) > 0 {
 		s = strings.Join(v, "  ") + "  " + s
+	}
+	if m.Missed != "" {
+		s = "LINES MISSING: " + oneLine(m.Missed) + "  " + s
 	}
 	if m.Unreadable != "" {
 		// Before all: nothing else on the screen moves while it lasts.

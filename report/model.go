@@ -227,6 +227,11 @@ type GapRow struct {
 	After    time.Time `json:"after,omitzero"`
 	LastRead time.Time `json:"last_read"` // when pftls last read it
 	Found    time.Time `json:"found"`     // when pftls found it rotated away
+	// Unread: a whole file, never read, is missing: tail found it at the
+	// path but could not open it (its owner or mode), and it was rotated
+	// away before it could. Lines and Offset are 0; After is the newest
+	// line read when tail found it.
+	Unread bool `json:"unread,omitzero"`
 }
 
 // Totals are counted the way pflogsumm counts them (see the README).

@@ -332,11 +332,14 @@ func (in *InputRow) looksBare() bool { return in.Bare > 0 && in.Bare*2 >= in.Not
 
 // GapRowOf is the report's row of a log rotated away.
 func GapRowOf(g aggregate.Gap) GapRow {
-	return GapRow{Path: g.Path, Lines: g.Lines, Offset: g.Offset, After: g.LastLine, LastRead: g.LastRead, Found: g.Found}
+	return GapRow{Path: g.Path, Lines: g.Lines, Offset: g.Offset, After: g.LastLine, LastRead: g.LastRead, Found: g.Found, Unread: g.Unread()}
 }
 
 // missing is the gap in a few words, for a state line or a warning.
 func (g *GapRow) missing(zone *time.Location) string {
+	if g.Unread {
+		return "lines missing from " + g.Path + " after " + minute(g.after(), zone) + " (a file there could not be read and was rotated away)"
+	}
 	return "lines missing from " + g.Path + " after " + minute(g.after(), zone) + " (its rotated copy was gone)"
 }
 
@@ -351,6 +354,11 @@ func (g *GapRow) after() time.Time {
 //	mail.log: the lines written to it after 2026-11-23 00:21:48 until it was rotated are missing: ...
 func (g *GapRow) Words(zone *time.Location) string {
 	at := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04:05") }
+	if g.Unread {
+		return fmt.Sprintf("%s: the lines written after %s to a file at that path are missing: pftls tail could not open it "+
+			"(its owner or mode), and at %s it had been rotated away unread, to no rotated copy beside %s that can be read; "+
+			"if that file still exists, make it readable and pftls ingest it (this warning stays).", g.Path, at(g.after()), at(g.Found), g.Path)
+	}
 	read := fmt.Sprintf("%s read, to byte %d", plural(g.Lines, "line", "lines"), g.Offset)
 	after := at(g.After) + " (the last of its " + read + ")"
 	if g.After.IsZero() {

@@ -66,7 +66,8 @@ type tailMetrics struct {
 	commits      float64
 	commitErrors float64 // stays 0: a failed commit ends tail (see descCommitErrors)
 	restoreErr   error
-	unreadable   error // why the followed log cannot be read now; nil while it is read
+	unreadable   error   // why the followed log cannot be read now; nil while it is read
+	missed       float64 // files at the followed path rotated away unread
 }
 
 var (
@@ -79,8 +80,10 @@ var (
 		"Commits that failed while tail runs: 0 today, because a failed commit ends pftls tail (exit 1, systemd restarts it); alert on up == 0.", nil, nil)
 	descUp = prometheus.NewDesc("pftls_up",
 		"1 while pftls tail runs with complete counters; 0 when counting the facts already stored failed (the counters then start at 0) or the followed log cannot be read (pftls_log_readable 0).", nil, nil)
+	descMissed = prometheus.NewDesc("pftls_log_files_missed_total",
+		"Files found at the followed path that could not be read and were rotated away unread (no readable rotated copy): their lines are missing, and recorded as a gap that reports say.", nil, nil)
 	descReadable = prometheus.NewDesc("pftls_log_readable",
-		"1 while the followed log file is read (or only missing, as between a rotation's rename and create); 0 while its path holds something pftls cannot read (permission denied, a directory): nothing written to it is counted.", nil, nil)
+		"1 while the followed log file is read (or only missing for under a minute, as between a rotation's rename and create); 0 while its path holds something pftls cannot read (permission denied, a directory) or has been missing for over a minute: nothing written to it is counted.", nil, nil)
 )
 
 func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store, fromStart bool, stderr io.Writer) (*tailMetrics, error) {
@@ -104,7 +107,7 @@ func newTailMetrics(o report.MetricsOptions, path string, store *aggregate.Store
 // Describe is prometheus.Collector's.
 func (t *tailMetrics) Describe(ch chan<- *prometheus.Desc) {
 	t.metrics().Describe(ch)
-	for _, d := range []*prometheus.Desc{descLastLine, descLag, descCommits, descCommitErrors, descUp, descReadable} {
+	for _, d := range []*prometheus.Desc{descLastLine, descLag, descCommits, descCommitErrors, descUp, descReadable, descMissed} {
 		ch <- d
 	}
 }
@@ -135,7 +138,15 @@ func (t *tailMetrics) Collect(ch chan<- prometheus.Metric) {
 			readable = 1
 		}
 		ch <- prometheus.MustNewConstMetric(descReadable, prometheus.GaugeValue, readable)
+		ch <- prometheus.MustNewConstMetric(descMissed, prometheus.CounterValue, t.missed)
 	}
+}
+
+// fileMissed counts a file rotated away unread.
+func (t *tailMetrics) fileMissed() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.missed++
 }
 
 // setUnreadable is told why the followed log cannot be read (nil: it is

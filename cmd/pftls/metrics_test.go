@@ -277,7 +277,7 @@ func exportedNames(t *testing.T) map[string]bool {
 
 // tailMetricNames are the families tailMetrics adds to report.Metrics'.
 var tailMetricNames = []string{"pftls_last_line_timestamp_seconds", "pftls_log_lag_bytes",
-	"pftls_ingest_commits_total", "pftls_ingest_commit_errors_total", "pftls_up", "pftls_log_readable"}
+	"pftls_ingest_commits_total", "pftls_ingest_commit_errors_total", "pftls_up", "pftls_log_readable", "pftls_log_files_missed_total"}
 
 // TestMetricNamesDocumented: every family the registry describes is in
 // the lists the dashboard test and the README use, and in the README.

@@ -77,6 +77,9 @@ type tailer struct {
 	// unreadable is why the followed log cannot be read now (nil while
 	// it is read), as the pump last told onUnreadable.
 	unreadable error
+	// missed says the lines of the last file rotated away unread are
+	// missing (onMissed), for the view, which shows it until tail stops.
+	missed string
 }
 
 func runTail(ctx context.Context, e env, args []string) (err error) {
@@ -135,7 +138,7 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal, OnUnreadable: t.onUnreadable}
+	opts := aggregate.TailOptions{Path: path, Stdin: e.stdin, Poll: f.poll, Journal: journal, OnUnreadable: t.onUnreadable, OnMissed: t.onMissed}
 	t.show(&opts, isTerminal(e.stdout))
 	if f.metrics.listen != "" {
 		stop, merr := t.startMetrics(ctx)
@@ -178,10 +181,11 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	if errors.Is(err, context.Canceled) {
 		err = nil // SIGINT, SIGTERM or q: a normal end
 	}
-	if err == nil && t.unreadable != nil {
-		// Not a normal end: what was written to the log since is unread.
-		err = fmt.Errorf("stopped while the log could not be read: %w", t.unreadable)
-	}
+	// Stopped while the log cannot be read is a requested stop too: exit
+	// 0. That the log could not be read was said on every output when it
+	// was found; an exit 2 here made systemd's Restart=on-failure restart
+	// tail in a loop, with /metrics down and PftlsLogUnreadable's series
+	// gone.
 	return errors.Join(err, t.out.Flush())
 }
 
@@ -205,6 +209,27 @@ func (t *tailer) onUnreadable(err error) {
 		return
 	}
 	t.writeEvent(report.UnreadableEvent(t.e.now(), t.path, err))
+	t.out.Flush()
+}
+
+// onMissed is the pump's OnMissed: a file at the followed path that tail
+// could not read was rotated away unread (a second rotation while the
+// log could not be read), and none of its rotated copies can be read: its
+// lines are missing. The gap is recorded (every later report says it); it
+// is said at once on standard error, in the event stream, by the metrics
+// and, until tail stops, on the view.
+func (t *tailer) onMissed(gap aggregate.Gap, err *source.MissedError) {
+	zone, _ := t.f.times.location() // read by openPump already
+	words := gapWords(&gap, zone)
+	fmt.Fprintf(t.e.stderr, "pftls tail: warning: %s (%v)\n", words, report.TerminalSafe(err.Error()))
+	if t.metrics != nil {
+		t.metrics.fileMissed()
+	}
+	t.missed = words
+	if t.ui != nil {
+		return
+	}
+	t.writeEvent(report.MissedEvent(t.e.now(), words))
 	t.out.Flush()
 }
 
@@ -349,6 +374,7 @@ func (t *tailer) draw(st aggregate.TailStatus) {
 	if st.Unreadable != nil {
 		m.Unreadable = st.Unreadable.Error()
 	}
+	m.Missed = t.missed
 	t.ui.draw(m)
 }
 

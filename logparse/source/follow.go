@@ -40,18 +40,42 @@ type FollowOptions struct {
 	// file (device and inode) than Expect's.
 	Expect *Identity
 
-	// Unreadable, when set, is told when a look finds something at the
+	// Unreadable, when set, is told when looks find something at the
 	// path that cannot be read: a file that cannot be opened (permission
 	// denied: a rotation created it with the wrong owner or mode), a
-	// directory, a file that is not a regular one. err says why, naming
-	// the path; it is told again when the reason changes, and nil once a
-	// file at the path is read again. A path that is only missing, as
-	// between a rotation's rename and its create, is waited for quietly;
-	// but once the path has been reported, its being gone is reported too
-	// (an error matching fs.ErrNotExist), not taken for a rotation. It is
+	// directory, a file that is not a regular one; told once two looks in
+	// a row found it (logrotate's create gives the new file its owner and
+	// mode just after creating it root-only: a look in between is not an
+	// alarm). err says why, naming the path; it is told again when the
+	// reason changes, and nil once a file at the path is read again. A
+	// path that is only missing, as between a rotation's rename and its
+	// create, is waited for quietly for MissingAfter, then told (an error
+	// matching fs.ErrNotExist); once the path has been reported, its being
+	// gone is told at once, not taken for a rotation. It is
 	// called on the goroutine calling Next, only while Next waits at the
 	// end of the current file (whose lines are still read to its end).
 	Unreadable func(err error)
+
+	// Missed, when set, is told of a file that was at the path, could not
+	// be read while it was there, and is gone from it when another file at
+	// the path can be read: a rotation moved it away unread (logrotate's
+	// create made it 0600 root, the admin fixed the config, and the next
+	// rotation renamed it to mail.log.1). Such a file is looked for among
+	// the path's rotated copies by device and inode and, when it can be
+	// opened there, read from its start before the new file, as any file
+	// (Reopened); Missed is told only when it cannot be: none of the copies
+	// is it (deleted, compressed, moved elsewhere), or it still cannot be
+	// opened. Its lines are then never read. Called on the goroutine
+	// calling Next.
+	Missed func(err *MissedError)
+
+	// MissingAfter is how long the path may stay missing before that is
+	// told to Unreadable (an error matching fs.ErrNotExist): a rotation's
+	// rename and create take well under it. 0 means MissingGrace.
+	MissingAfter time.Duration
+
+	// now is the clock MissingAfter is measured on; nil is time.Now.
+	now func() time.Time
 
 	// open opens the file at the path; nil is os.Open. Tests give one
 	// that fails as an unprivileged user's would.
@@ -63,6 +87,23 @@ type FollowOptions struct {
 // caller looked. Look again and retry.
 var ErrFileChanged = errors.New("the file was replaced since it was identified")
 
+// MissedError is a file Follow found at its path, could not read there
+// (Err), and then found gone from the path, rotated away unread: none of
+// the path's rotated copies is it, or it cannot be opened there either
+// (see FollowOptions.Missed). Nothing of it was read.
+type MissedError struct {
+	Path       string // the path followed
+	Dev, Inode uint64 // the file's device and inode (0 where unknown)
+	Err        error  // why it could not be read
+}
+
+func (e *MissedError) Error() string {
+	return fmt.Sprintf("%s: a file that could not be read there (device %d, inode %d) was rotated away unread, and is not among its rotated copies that can be read: %v",
+		e.Path, e.Dev, e.Inode, e.Err)
+}
+
+func (e *MissedError) Unwrap() error { return e.Err }
+
 // LookInterval and PollInterval are how long a following Reader waits,
 // at the end of its file, before it looks again for new lines, a rotation
 // or a truncation.
@@ -70,6 +111,17 @@ const (
 	LookInterval = 100 * time.Millisecond
 	PollInterval = 250 * time.Millisecond
 )
+
+// MissingGrace is how long a followed path may stay missing before it is
+// reported (FollowOptions.MissingAfter).
+const MissingGrace = time.Minute
+
+// confirmLooks is how many looks in a row must fail to open what is at the
+// path before it is reported: logrotate's create opens the new file 0600
+// as root and only then gives it its owner and mode, and a look in that
+// window must not raise an alarm (and flap /healthz). Looks are at least
+// LookInterval apart; that window lasts microseconds.
+const confirmLooks = 2
 
 // A Waker wakes a following Reader that has read everything there was:
 // Wake returns a channel that is closed (or receives) when the Reader
@@ -93,15 +145,33 @@ type follower struct {
 	path  string
 	waker Waker
 
-	started bool     // a file has been seen: a later one is Reopened
-	fresh   bool     // the next line returned is the first of a new file (Reopened)
-	identOK bool     // the Reader's ident and head describe the current file
-	head    []byte   // the bytes ident's fingerprint covers, to notice truncation
-	next    *os.File // the file now at path, read once the current one (rotated) is drained
+	started bool   // a file has been seen: a later one is Reopened
+	fresh   bool   // the next line returned is the first of a new file (Reopened)
+	identOK bool   // the Reader's ident and head describe the current file
+	head    []byte // the bytes ident's fingerprint covers, to notice truncation
+	// queue is what to read, in order, once the current file (rotated) is
+	// drained: files rotated away unread and found again, then the file
+	// now at path.
+	queue []*os.File
 
-	open       func(string) (*os.File, error)
-	unreadable func(error) // FollowOptions.Unreadable
-	problem    error       // what the last look found wrong at path, as told to unreadable; nil when it was read
+	open         func(string) (*os.File, error)
+	unreadable   func(error)        // FollowOptions.Unreadable
+	missed       func(*MissedError) // FollowOptions.Missed
+	problem      error              // what the last look found wrong at path, as told to unreadable; nil when it was read
+	fails        int                // looks in a row that found something at path they could not read
+	missingSince time.Time          // when looks began to find nothing at path (zero: something was there)
+	missingAfter time.Duration
+	now          func() time.Time
+	// skipped are the files found at path that could not be opened, not
+	// read since: when another file at path is read, each must be read
+	// from where a rotation put it, or told missed.
+	skipped []skipped
+}
+
+// skipped is a file found at the followed path that could not be opened.
+type skipped struct {
+	dev, ino uint64
+	err      error
 }
 
 // Follow starts following path, which need not exist yet: Follow then
@@ -171,9 +241,16 @@ func Follow(path string, o FollowOptions) (*Reader, error) {
 	if r.max < 1 {
 		r.max = MaxLineBytes
 	}
-	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable}
+	f := &follower{path: path, waker: o.Waker, open: o.open, unreadable: o.Unreadable, missed: o.Missed,
+		missingAfter: o.MissingAfter, now: o.now}
 	if f.open == nil {
 		f.open = os.Open
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.missingAfter <= 0 {
+		f.missingAfter = MissingGrace
 	}
 	if f.waker == nil {
 		f.waker = timedWaker(LookInterval)
@@ -252,7 +329,7 @@ func (r *Reader) follow(ctx context.Context) (Line, error) {
 		if r.file != nil {
 			l, err := r.next()
 			switch {
-			case err == nil && (!l.Partial || f.next != nil):
+			case err == nil && (!l.Partial || len(f.queue) > 0):
 				return r.followed(l), nil
 			case err == nil:
 				// A last line still being written: read it again once
@@ -263,9 +340,9 @@ func (r *Reader) follow(ctx context.Context) (Line, error) {
 			case err != io.EOF:
 				return Line{}, err
 			}
-			if f.next != nil { // the rotated file is drained
-				h := f.next
-				f.next = nil
+			if len(f.queue) > 0 { // the rotated file is drained
+				h := f.queue[0]
+				f.queue = f.queue[1:]
 				r.switchTo(h)
 				continue
 			}
@@ -304,38 +381,113 @@ func (r *Reader) look() bool {
 		f.failed(err)
 		return false
 	}
-	if r.file == nil {
-		h, err := f.open(f.path)
+	if r.file != nil {
+		cfi, err := r.file.Stat()
 		if err != nil {
-			f.failed(openError(f.path, err))
 			return false
 		}
-		f.tell(nil)
-		r.switchTo(h)
-		return true
+		if os.SameFile(fi, cfi) {
+			f.readOK()
+			if r.truncated(cfi) {
+				h := r.file
+				r.file = nil // switchTo must not close it
+				r.switchTo(h)
+				return true
+			}
+			return false
+		}
 	}
-	cfi, err := r.file.Stat()
+	h, err := f.open(f.path)
 	if err != nil {
+		f.skip(fi, err)
+		f.failed(openError(f.path, err))
 		return false
 	}
-	if !os.SameFile(fi, cfi) {
-		h, err := f.open(f.path)
-		if err != nil {
-			f.failed(openError(f.path, err))
-			return false
+	f.readOK()
+	files := append(f.recover(fi), h)
+	if r.file == nil {
+		r.switchTo(files[0])
+		files = files[1:]
+	}
+	f.queue = append(f.queue, files...)
+	return true
+}
+
+// skip remembers the file at path, whose facts are fi, as one that could
+// not be opened (err).
+func (f *follower) skip(fi fs.FileInfo, err error) {
+	dev, ino := fileID(fi)
+	for i, s := range f.skipped {
+		if s.dev == dev && s.ino == ino && (dev != 0 || ino != 0) {
+			f.skipped[i].err = err
+			return
 		}
-		f.tell(nil)
-		f.next = h
-		return true
 	}
-	f.tell(nil)
-	if r.truncated(cfi) {
-		h := r.file
-		r.file = nil // switchTo must not close it
-		r.switchTo(h)
-		return true
+	f.skipped = append(f.skipped, skipped{dev: dev, ino: ino, err: err})
+}
+
+// recover runs when a file at path, whose facts are fi, can be read: the
+// files skipped before it, other than itself, were rotated away unread.
+// Each is looked for among path's rotated copies by device and inode and
+// returned open, oldest first, to be read before it; one that cannot be
+// found or opened is told missed.
+func (f *follower) recover(fi fs.FileInfo) []*os.File {
+	if len(f.skipped) == 0 {
+		return nil
 	}
-	return false
+	dev, ino := fileID(fi)
+	var out []*os.File
+	var sibs map[[2]uint64]string
+	looked := false
+	for _, s := range f.skipped {
+		if s.dev == dev && s.ino == ino && (dev != 0 || ino != 0) {
+			continue // the very file, readable now at path
+		}
+		if !looked {
+			sibs, looked = siblingsByID(f.path), true
+		}
+		why := s.err
+		if p, ok := sibs[[2]uint64{s.dev, s.ino}]; ok && (s.dev != 0 || s.ino != 0) {
+			h, err := f.open(p)
+			if err == nil {
+				out = append(out, h)
+				continue
+			}
+			why = openError(p, err)
+		}
+		if f.missed != nil {
+			f.missed(&MissedError{Path: f.path, Dev: s.dev, Inode: s.ino, Err: why})
+		}
+	}
+	f.skipped = nil
+	return out
+}
+
+// siblingsByID finds path's rotated copies (mail.log.1, mail.log-20261205)
+// by their device and inode, without opening them.
+func siblingsByID(path string) map[[2]uint64]string {
+	dir, _ := filepath.Split(path)
+	look := dir
+	if look == "" {
+		look = "."
+	}
+	entries, err := os.ReadDir(look)
+	if err != nil {
+		return nil
+	}
+	family := parseRotated(path).family
+	out := map[[2]uint64]string{}
+	for _, e := range entries {
+		p := dir + e.Name()
+		if !e.Type().IsRegular() || p == path || !parseRotated(p).rotatedCopyOf(family) {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil {
+			dev, ino := fileID(fi)
+			out[[2]uint64{dev, ino}] = p
+		}
+	}
+	return out
 }
 
 // followable looks at path without opening it (opening a FIFO would wait
@@ -367,14 +519,37 @@ func CheckFollow(path string) error {
 	return err
 }
 
-// failed takes what kept a look from reading the file at the path. A path
-// only missing is a rotation under way, waited for quietly, unless the
-// path was already reported: it is then reported gone.
+// failed takes what kept a look from reading the file at the path. What
+// cannot be read is reported once confirmLooks looks in a row found it so
+// (at once when the path was already reported). A path only missing is a
+// rotation under way, waited for quietly for MissingAfter, unless the path
+// was already reported: it is then reported gone at once.
 func (f *follower) failed(err error) {
-	if errors.Is(err, fs.ErrNotExist) && f.problem == nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		f.fails = 0
+		if f.problem == nil {
+			now := f.now()
+			if f.missingSince.IsZero() {
+				f.missingSince = now
+			}
+			if now.Sub(f.missingSince) < f.missingAfter {
+				return
+			}
+		}
+		f.tell(err)
+		return
+	}
+	f.missingSince = time.Time{}
+	if f.fails++; f.fails < confirmLooks && f.problem == nil {
 		return
 	}
 	f.tell(err)
+}
+
+// readOK is a look that found a file at the path it can read.
+func (f *follower) readOK() {
+	f.fails, f.missingSince = 0, time.Time{}
+	f.tell(nil)
 }
 
 // tell reports a change in what a look found wrong at the path (nil:

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -259,6 +260,19 @@ func expectReport(t *testing.T, h *following, want string) {
 	if len(h.reports) > 0 {
 		t.Fatalf("reported again: %v, want one report per change", <-h.reports)
 	}
+}
+
+// expectReportPersisting is expectReport for something at the path that
+// cannot be read, found while the path was read: the first look that finds
+// it reports nothing (it may be logrotate's create, before its chown and
+// chmod), the second does.
+func expectReportPersisting(t *testing.T, h *following, want string) {
+	t.Helper()
+	h.look(t)
+	if len(h.reports) > 0 {
+		t.Fatalf("reported %v at the first look, want it reported only once it persists", <-h.reports)
+	}
+	expectReport(t, h, want)
 }
 
 // appendLog appends text to path, creating it, as a logger would.
@@ -612,7 +626,7 @@ func TestFollowUnreadable(t *testing.T) {
 		}
 		d.set(true)
 		appendLog(t, path, joinLines(mailLine(3)))
-		expectReport(t, f, "open "+path+": permission denied")
+		expectReportPersisting(t, f, "open "+path+": permission denied")
 		if len(f.lines) > 0 {
 			t.Fatalf("line %v read from a file that cannot be opened", <-f.lines)
 		}
@@ -652,7 +666,7 @@ func TestFollowUnreadable(t *testing.T) {
 		if err := os.Mkdir(path, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		expectReport(t, f, "open "+path+": is a directory")
+		expectReportPersisting(t, f, "open "+path+": is a directory")
 		if err := os.Remove(path); err != nil {
 			t.Fatal(err)
 		}
@@ -675,7 +689,7 @@ func TestFollowUnreadable(t *testing.T) {
 		f := startFollow(t, path, FollowOptions{open: d.open})
 		expectQuiet(t, f, 0) // missing: waited for quietly
 		appendLog(t, path, joinLines(mailLine(1)))
-		expectReport(t, f, "open "+path+": permission denied")
+		expectReportPersisting(t, f, "open "+path+": permission denied")
 		d.set(false)
 		expectReport(t, f, "")
 		if l := expectLines(t, f, mailLine(1))[0]; l.reopened {
@@ -951,4 +965,167 @@ func TestNoTailLibrary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// denyInodes is an open function (FollowOptions.open) that refuses, as an
+// unprivileged user would be refused, the files whose inodes it holds,
+// under whatever name: a file logrotate created root-only stays so when it
+// is renamed.
+type denyInodes struct {
+	mu  sync.Mutex
+	ino map[uint64]bool
+}
+
+func (d *denyInodes) deny(t *testing.T, path string, deny bool) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ino := fileID(fi)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ino == nil {
+		d.ino = map[uint64]bool{}
+	}
+	d.ino[ino] = deny
+}
+
+func (d *denyInodes) open(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil {
+		_, ino := fileID(fi)
+		d.mu.Lock()
+		denied := d.ino[ino]
+		d.mu.Unlock()
+		if denied {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EACCES}
+		}
+	}
+	return os.Open(path)
+}
+
+// TestLogRotation_unreadable_file_rotated_away: mail.log is A (read);
+// logrotate creates B root-only (tail reports it); the admin fixes the
+// config, and the next rotation renames B to mail.log.1 and creates a
+// readable C. B's lines (a whole day) must not vanish: read from
+// mail.log.1 before C when it can be opened there, else told missed.
+func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no inodes")
+	}
+	for _, tc := range []struct {
+		name   string
+		fix    func(t *testing.T, d *denyInodes, path string) // after the second rotation
+		lines  []string
+		missed string
+	}{
+		{"read_from_rotated_copy", func(t *testing.T, d *denyInodes, path string) { d.deny(t, path+".1", false) },
+			[]string{mailLine(2), mailLine(3)}, ""},
+		{"still_unreadable", func(*testing.T, *denyInodes, string) {},
+			[]string{mailLine(3)}, "open %s.1: permission denied"},
+		{"deleted", func(t *testing.T, _ *denyInodes, path string) {
+			if err := os.Remove(path + ".1"); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{mailLine(3)}, "open %s: permission denied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "mail.log")
+			appendLog(t, path, joinLines(mailLine(1)))
+			var d denyInodes
+			missed := make(chan *MissedError, 4)
+			f := startFollow(t, path, FollowOptions{open: d.open, Missed: func(e *MissedError) { missed <- e }})
+			expectLines(t, f, mailLine(1))
+
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			appendLog(t, path, joinLines(mailLine(2)))
+			d.deny(t, path, true)
+			expectReportPersisting(t, f, "open "+path+": permission denied")
+
+			if err := os.Rename(path+".1", path+".2"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			appendLog(t, path, joinLines(mailLine(3)))
+			tc.fix(t, &d, path)
+			expectReport(t, f, "")
+			got := expectLines(t, f, tc.lines...)
+			if !got[0].reopened {
+				t.Errorf("first line after the rotation %v: want Reopened", got[0])
+			}
+			expectQuiet(t, f, 0)
+			select {
+			case e := <-missed:
+				if tc.missed == "" {
+					t.Fatalf("Missed(%v), want B read from mail.log.1", e)
+				}
+				if want := fmt.Sprintf(tc.missed, path); !strings.Contains(e.Error(), want) || e.Path != path || e.Inode == 0 {
+					t.Errorf("Missed(%v), want path %s, an inode and %q", e, path, want)
+				}
+			default:
+				if tc.missed != "" {
+					t.Fatalf("Missed not told: B's lines vanished in silence")
+				}
+			}
+		})
+	}
+}
+
+// TestLogRotation_create_then_chmod_is_not_an_alarm: logrotate's create
+// opens the new file 0600 as root, then gives it its owner and mode. A
+// look in between cannot open it; the next can. Nothing is reported (a
+// report flapped /healthz and pftls_up), and the new file is read.
+func TestLogRotation_create_then_chmod_is_not_an_alarm(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendLog(t, path, joinLines(mailLine(1)))
+	var d denyOpen
+	f := startFollow(t, path, FollowOptions{open: d.open})
+	expectLines(t, f, mailLine(1))
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendLog(t, path, joinLines(mailLine(2)))
+	d.set(true) // created root-only
+	f.look(t)
+	d.set(false) // fchown, fchmod
+	if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
+		t.Errorf("new file's first line %v: want Reopened", l)
+	}
+	expectQuiet(t, f, 0)
+}
+
+// TestLogRotation_path_stays_missing: the log is removed and never
+// created again. A rotation's rename and create take well under
+// MissingAfter, so a missing path is quiet until then, and reported
+// ("no such file") after it; quiet again once a file is there and read.
+func TestLogRotation_path_stays_missing(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendLog(t, path, joinLines(mailLine(1)))
+	var mu sync.Mutex
+	clock := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	f := startFollow(t, path, FollowOptions{now: now, MissingAfter: time.Minute})
+	expectLines(t, f, mailLine(1))
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	f.look(t) // the first look that finds it missing starts the grace
+	advance(59 * time.Second)
+	expectQuiet(t, f, 0)
+	advance(time.Second)
+	expectReport(t, f, "open "+path+": no such file or directory")
+	appendLog(t, path, joinLines(mailLine(2)))
+	expectReport(t, f, "")
+	if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
+		t.Errorf("new file's first line %v: want Reopened", l)
+	}
+	expectQuiet(t, f, 0)
 }

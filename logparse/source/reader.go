@@ -385,9 +385,11 @@ func (r *Reader) Close() error {
 		r.zstd.Close()
 		r.zstd = nil
 	}
-	if r.fol != nil && r.fol.next != nil {
-		r.fol.next.Close()
-		r.fol.next = nil
+	if r.fol != nil {
+		for _, h := range r.fol.queue {
+			h.Close()
+		}
+		r.fol.queue = nil
 	}
 	if r.file == nil {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -263,5 +264,28 @@ func TestLogRotation_file_rotated_away_unread_leaves_a_gap(t *testing.T) {
 		if !g.Unread() || g.Lines != 0 || g.After() != last {
 			t.Errorf("gap %+v: want Unread, no line read, missing after %v", g, last)
 		}
+	}
+}
+
+// TestLogThatCannotBeReadIsNoGap: the log read last time is still at its
+// path but cannot be read now (here a directory in its place; a mode that
+// keeps the user out does the same). Whether it was rotated is unknown:
+// RotatedBefore says so, and no gap is made up.
+func TestLogThatCannotBeReadIsNoGap(t *testing.T) {
+	lines := readLines(t, corpusLog)
+	dir := t.TempDir()
+	log, db := filepath.Join(dir, "mail.log"), filepath.Join(dir, "pftls.db")
+	writeFile(t, log, joinLines(lines[:1500]))
+	ingest(t, db, 1000, log)
+	if err := os.Rename(log, log+".kept"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(log, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := newPump(openStore(t, db))
+	rotated, err := p.RotatedBefore(context.Background(), log)
+	if err == nil || errors.Is(err, aggregate.ErrRotatedAway) || !strings.Contains(err.Error(), "cannot tell whether it is still the log read last time") {
+		t.Errorf("RotatedBefore = %v, %v; want that it cannot tell", rotated, err)
 	}
 }

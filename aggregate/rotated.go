@@ -3,6 +3,9 @@ package aggregate
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -60,8 +63,15 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 		if last.FingerprintLen < MinFingerprint {
 			continue
 		}
-		if fp, err := source.Fingerprint(path, last.FingerprintLen); err == nil && fp == last.Fingerprint {
+		fp, err := source.Fingerprint(path, last.FingerprintLen)
+		switch {
+		case err == nil && fp == last.Fingerprint:
 			continue // still the log at path (grown, or not)
+		case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, io.ErrUnexpectedEOF):
+			// It cannot be read (permission denied, a directory): whether
+			// it is still the log read last is unknown, and a gap said on
+			// a guess would be false.
+			return nil, fmt.Errorf("%s: cannot tell whether it is still the log read last time: %w", path, err)
 		}
 		ss, err := siblings()
 		if err != nil {

@@ -18,21 +18,11 @@ func UndoRollupsStep(ctx context.Context, path string) error {
 	if err := UndoCompactStep(ctx, path); err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, q := range []string{
+	return execSQL(ctx, path,
 		"DROP TABLE rollup_delivered", "DROP TABLE rollup_recipients", "DROP TABLE rollup_last_good", "DROP TABLE facts_pruned",
 		"DROP INDEX attempts_problems", "DROP INDEX attempts_delivered_message", "DROP INDEX attempts_delivered_foldable", "DROP INDEX messages_last_seen",
-		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaRollups)),
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return nil
+		"PRAGMA user_version = "+strconv.Itoa(slices.Index(migrations, schemaRollups)),
+	)
 }
 
 // UndoCompactStep makes the database at path what pftls wrote before the
@@ -125,20 +115,10 @@ func UndoMessagesEndedStep(ctx context.Context, path string) error {
 	if err := UndoLineMinutesStep(ctx, path); err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, q := range []string{
+	return execSQL(ctx, path,
 		"DROP INDEX messages_ended", "CREATE INDEX messages_last_seen ON messages(last_seen)",
-		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaMessagesEnded)),
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return nil
+		"PRAGMA user_version = "+strconv.Itoa(slices.Index(migrations, schemaMessagesEnded)),
+	)
 }
 
 // UndoLineMinutesStep makes the database at path what pftls wrote before
@@ -148,12 +128,7 @@ func UndoLineMinutesStep(ctx context.Context, path string) error {
 	if err := UndoGapsStep(ctx, path); err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, q := range []string{
+	return execSQL(ctx, path,
 		`CREATE TABLE line_counts_by_hour (
 			host  TEXT    NOT NULL,
 			hour  INTEGER NOT NULL,
@@ -163,28 +138,29 @@ func UndoLineMinutesStep(ctx context.Context, path string) error {
 		) WITHOUT ROWID`,
 		"INSERT INTO line_counts_by_hour SELECT host, minute / 60, kind, SUM(count) FROM line_counts GROUP BY host, minute / 60, kind",
 		"DROP TABLE line_counts", "ALTER TABLE line_counts_by_hour RENAME TO line_counts",
-		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaLineMinutes)),
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return nil
+		"PRAGMA user_version = "+strconv.Itoa(slices.Index(migrations, schemaLineMinutes)),
+	)
 }
 
 // UndoGapsStep makes the database at path what pftls wrote before schema
 // step 15 (gaps.go): no gaps, and the sources without the stamp of their
 // newest line read.
 func UndoGapsStep(ctx context.Context, path string) error {
+	return execSQL(ctx, path,
+		"DROP TABLE log_gaps", "ALTER TABLE sources DROP COLUMN last_line",
+		"PRAGMA user_version = "+strconv.Itoa(slices.Index(migrations, schemaGaps)),
+	)
+}
+
+// execSQL runs the statements on the database at path, in order, stopping
+// at the first that fails: the steps of an Undo function.
+func execSQL(ctx context.Context, path string, statements ...string) error {
 	db, err := sql.Open("sqlite3", "file:"+escapeDSNPath(path))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	for _, q := range []string{
-		"DROP TABLE log_gaps", "ALTER TABLE sources DROP COLUMN last_line",
-		"PRAGMA user_version = " + strconv.Itoa(slices.Index(migrations, schemaGaps)),
-	} {
+	for _, q := range statements {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}

@@ -113,8 +113,13 @@ const (
 )
 
 // MissingGrace is how long a followed path may stay missing before it is
-// reported (FollowOptions.MissingAfter).
-const MissingGrace = time.Minute
+// reported (FollowOptions.MissingAfter). Not a minute: some logs are
+// created again only with their next line (logrotate's nocreate with
+// rsyslog reopening on its next message, Postfix's own maillog_file after
+// "postfix logrotate"), and a quiet server may write none for minutes
+// after midnight's rotation. As long as PftlsLogNotRead waits for the
+// newest line: a log missing that long has written none either.
+const MissingGrace = 15 * time.Minute
 
 // confirmLooks is how many looks in a row must fail to open what is at the
 // path before it is reported: logrotate's create opens the new file 0600

@@ -29,7 +29,9 @@ const schemaGaps = `ALTER TABLE sources ADD COLUMN last_line INTEGER NOT NULL DE
 		offset    INTEGER NOT NULL,
 		last_line INTEGER NOT NULL,
 		last_read INTEGER NOT NULL,
-		found     INTEGER NOT NULL
+		found     INTEGER NOT NULL,
+		dev       INTEGER NOT NULL DEFAULT 0,
+		inode     INTEGER NOT NULL DEFAULT 0
 	);`
 
 // Gap is a log rotated away before pftls read its end: the lines written
@@ -45,6 +47,9 @@ type Gap struct {
 	LastLine time.Time
 	LastRead time.Time // when pftls last committed its offset
 	Found    time.Time // when pftls found it rotated away
+	// Dev and Inode are those of a file never read (Unread), so that
+	// reading it after all fills the gap (fillGap); 0 where unknown.
+	Dev, Inode uint64
 }
 
 // After is the time after which its lines are missing: the stamp of its
@@ -96,13 +101,14 @@ func (s *Store) RecordGap(ctx context.Context, g Gap) error {
 // RecordMissed remembers the gap of a file tail found at a path, could not
 // read, and saw rotated away unread (source.MissedError): it has no
 // source, since none of it was read, so its gap is keyed by a negative
-// SourceID of its own (Gap.Unread), which no run fills; prune forgets it
-// as any gap. g.Lines and g.Offset are 0. It returns the id given.
+// SourceID of its own (Gap.Unread), and the file by g.Dev and g.Inode: a
+// run that reads that file after all fills it (fillGap); prune forgets
+// it as any gap. g.Lines and g.Offset are 0. It returns the id given.
 func (s *Store) RecordMissed(ctx context.Context, g Gap) (int64, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO log_gaps (source_id, path, lines, offset, last_line, last_read, found)
-		SELECT min(0, coalesce(min(source_id), 0)) - 1, ?, 0, 0, ?, ?, ? FROM log_gaps RETURNING source_id`,
-		g.Path, nanos(g.LastLine), nanos(g.LastRead), nanos(g.Found)).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `INSERT INTO log_gaps (source_id, path, lines, offset, last_line, last_read, found, dev, inode)
+		SELECT min(0, coalesce(min(source_id), 0)) - 1, ?, 0, 0, ?, ?, ?, ?, ? FROM log_gaps RETURNING source_id`,
+		g.Path, nanos(g.LastLine), nanos(g.LastRead), nanos(g.Found), int64(g.Dev), int64(g.Inode)).Scan(&id)
 	if err != nil {
 		return 0, s.wrapOpenErr("record the lines lost of a file of "+g.Path+" rotated away unread", err)
 	}
@@ -142,8 +148,13 @@ func (s *Store) Gaps(ctx context.Context, from, to time.Time) ([]Gap, error) {
 // after all (pftls ingest /elsewhere/mail.log.1), and no line of it is
 // missing. (A copy with no line past what was read may be one made
 // before the last lines were written: it fills nothing.)
-func (s *Store) fillGap(ctx context.Context, id int64) error {
-	if _, err := s.db.ExecContext(ctx, "DELETE FROM log_gaps WHERE source_id = ?", id); err != nil {
+//
+// A file never read (RecordMissed) is the file of its device and inode
+// whose first line is older than the gap's find: a newer file that took
+// the inode of the one deleted is not it.
+func (s *Store) fillGap(ctx context.Context, id int64, dev, inode uint64, first time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM log_gaps WHERE source_id = ?1
+		OR source_id < 0 AND inode != 0 AND dev = ?2 AND inode = ?3 AND ?4 < found`, id, int64(dev), int64(inode), nanos(first)); err != nil {
 		return s.wrapOpenErr("forget the gap of a log read to its end", err)
 	}
 	return nil

@@ -44,6 +44,7 @@ type Run struct {
 	// Resumed); the first later line and all after it are new.
 	storedUntil time.Time
 	lastAt      time.Time // the newest stamp of the lines it correlated
+	firstAt     time.Time // the oldest
 	// orderUnchecked: a source the store has not read from before, whose
 	// first Postfix line noteOrder has yet to compare with what is
 	// stored.
@@ -327,6 +328,9 @@ func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
 	if at.After(r.lastAt) {
 		r.lastAt = at
 	}
+	if r.firstAt.IsZero() || at.Before(r.firstAt) {
+		r.firstAt = at
+	}
 	if at.After(r.src.LastLine) {
 		r.src.LastLine = at // committed with the offset: where a gap would begin
 	}
@@ -492,7 +496,7 @@ func (r *Run) Finish(ctx context.Context) error {
 		return err
 	}
 	if r.track && r.src.ID != 0 && r.res.Lines > 0 {
-		return r.p.Store.fillGap(ctx, r.src.ID)
+		return r.p.Store.fillGap(ctx, r.src.ID, r.id.Dev, r.id.Inode, r.firstAt)
 	}
 	return nil
 }

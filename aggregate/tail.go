@@ -489,7 +489,7 @@ func (t *route) missed(ctx context.Context, e *source.MissedError, o TailOptions
 	if at.IsZero() { // rotated away before it was told unreadable
 		line, at = p.Corr.Latest(), p.now()
 	}
-	g := Gap{Path: e.Path, LastLine: line, LastRead: at, Found: p.now()}
+	g := Gap{Path: e.Path, LastLine: line, LastRead: at, Found: p.now(), Dev: e.Dev, Inode: e.Inode}
 	if p.Store != nil {
 		id, err := p.Store.RecordMissed(ctx, g)
 		if err != nil {

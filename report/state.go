@@ -357,7 +357,7 @@ func (g *GapRow) Words(zone *time.Location) string {
 	if g.Unread {
 		return fmt.Sprintf("%s: the lines written after %s to a file at that path are missing: pftls tail could not open it "+
 			"(its owner or mode), and at %s it had been rotated away unread, to no rotated copy beside %s that can be read; "+
-			"if that file still exists, make it readable and pftls ingest it (this warning stays).", g.Path, at(g.after()), at(g.Found), g.Path)
+			"if that file still exists, make it readable and pftls ingest it: that clears this warning.", g.Path, at(g.after()), at(g.Found), g.Path)
 	}
 	read := fmt.Sprintf("%s read, to byte %d", plural(g.Lines, "line", "lines"), g.Offset)
 	after := at(g.After) + " (the last of its " + read + ")"

@@ -420,8 +420,11 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 				}
 			}
 			for _, err := range changes {
-				if err != nil && t.unreadable == nil {
+				switch {
+				case err != nil && t.unreadable == nil:
 					t.unreadableLine, t.unreadableAt = t.p.Corr.Latest(), t.p.now()
+				case err == nil:
+					t.unreadableLine, t.unreadableAt = time.Time{}, time.Time{} // the episode is over
 				}
 				t.unreadable = err
 				if o.OnUnreadable != nil {
@@ -482,12 +485,17 @@ func (r *readability) take() ([]error, []*source.MissedError) {
 
 // missed records the gap a file rotated away unread leaves (with a store)
 // and tells OnMissed. Its lines were written after the newest line read
-// when the path was first found unreadable, and before now.
+// when the path was said unreadable, in this episode, and before now;
+// when it never was (a single failed look), after the look that first
+// could not open it (the stamp of the newest line then is not known).
 func (t *route) missed(ctx context.Context, e *source.MissedError, o TailOptions) error {
 	p := t.p
-	line, at := t.unreadableLine, t.unreadableAt
-	if at.IsZero() { // rotated away before it was told unreadable
-		line, at = p.Corr.Latest(), p.now()
+	line, at := t.unreadableLine, t.unreadableAt // this episode's, said before the file missed is (Follow)
+	if at.IsZero() {
+		line, at = time.Time{}, e.Since
+	}
+	if at.IsZero() {
+		at = p.now()
 	}
 	g := Gap{Path: e.Path, LastLine: line, LastRead: at, Found: p.now(), Dev: e.Dev, Inode: e.Inode}
 	if p.Store != nil {

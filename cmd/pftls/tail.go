@@ -185,7 +185,10 @@ func runTail(ctx context.Context, e env, args []string) (err error) {
 	// 0. That the log could not be read was said on every output when it
 	// was found; an exit 2 here made systemd's Restart=on-failure restart
 	// tail in a loop, with /metrics down and PftlsLogUnreadable's series
-	// gone.
+	// gone. The last line of its journal still says so.
+	if err == nil && t.unreadable != nil {
+		fmt.Fprintf(t.e.stderr, "pftls tail: stopped while the log could not be read: %s\n", report.TerminalSafe(t.unreadable.Error()))
+	}
 	return errors.Join(err, t.out.Flush())
 }
 

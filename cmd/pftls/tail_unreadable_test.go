@@ -174,8 +174,9 @@ func TestTail_stopped_while_log_unreadable(t *testing.T) {
 		t.Errorf("tail stopped while its log cannot be read: exit %d, want 0\n%s", code, stderr.String())
 	}
 	why := "open " + log + ": is a directory"
-	if got := stderr.String(); !strings.Contains(got, "pftls tail: cannot read the log: "+why+";") {
-		t.Errorf("standard error does not say the log cannot be read:\n%s", got)
+	if got := stderr.String(); !strings.Contains(got, "pftls tail: cannot read the log: "+why+";") ||
+		!strings.HasSuffix(got, "pftls tail: stopped while the log could not be read: "+why+"\n") {
+		t.Errorf("standard error does not say the log cannot be read, and last that tail stopped so:\n%s", got)
 	}
 	if !regexp.MustCompile(`(?m)^\S+ unreadable - - ` + regexp.QuoteMeta(why) + `$`).MatchString(stdout.String()) {
 		t.Errorf("text stream has no unreadable event:\n%s", stdout.String())

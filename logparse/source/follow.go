@@ -92,9 +92,10 @@ var ErrFileChanged = errors.New("the file was replaced since it was identified")
 // the path's rotated copies is it, or it cannot be opened there either
 // (see FollowOptions.Missed). Nothing of it was read.
 type MissedError struct {
-	Path       string // the path followed
-	Dev, Inode uint64 // the file's device and inode (0 where unknown)
-	Err        error  // why it could not be read
+	Path       string    // the path followed
+	Dev, Inode uint64    // the file's device and inode (0 where unknown)
+	Since      time.Time // when a look first found it and could not open it
+	Err        error     // why it could not be read
 }
 
 func (e *MissedError) Error() string {
@@ -177,6 +178,7 @@ type follower struct {
 type skipped struct {
 	dev, ino uint64
 	err      error
+	since    time.Time // when a look first could not open it
 }
 
 // Follow starts following path, which need not exist yet: Follow then
@@ -408,8 +410,10 @@ func (r *Reader) look() bool {
 		f.failed(openError(f.path, err))
 		return false
 	}
-	f.readOK()
+	// The files missed are told before the new one is said readable:
+	// their gap begins while the path was still unreadable.
 	files := append(f.recover(fi), h)
+	f.readOK()
 	if r.file == nil {
 		r.switchTo(files[0])
 		files = files[1:]
@@ -428,7 +432,7 @@ func (f *follower) skip(fi fs.FileInfo, err error) {
 			return
 		}
 	}
-	f.skipped = append(f.skipped, skipped{dev: dev, ino: ino, err: err})
+	f.skipped = append(f.skipped, skipped{dev: dev, ino: ino, err: err, since: f.now()})
 }
 
 // recover runs when a file at path, whose facts are fi, can be read: the
@@ -461,7 +465,7 @@ func (f *follower) recover(fi fs.FileInfo) []*os.File {
 			why = openError(p, err)
 		}
 		if f.missed != nil {
-			f.missed(&MissedError{Path: f.path, Dev: s.dev, Inode: s.ino, Err: why})
+			f.missed(&MissedError{Path: f.path, Dev: s.dev, Inode: s.ino, Since: s.since, Err: why})
 		}
 	}
 	f.skipped = nil

@@ -1064,8 +1064,8 @@ func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
 				if tc.missed == "" {
 					t.Fatalf("Missed(%v), want B read from mail.log.1", e)
 				}
-				if want := fmt.Sprintf(tc.missed, path); !strings.Contains(e.Error(), want) || e.Path != path || e.Inode == 0 {
-					t.Errorf("Missed(%v), want path %s, an inode and %q", e, path, want)
+				if want := fmt.Sprintf(tc.missed, path); !strings.Contains(e.Error(), want) || e.Path != path || e.Inode == 0 || e.Since.IsZero() {
+					t.Errorf("Missed(%v), want path %s, an inode, when it was first found unreadable (%v) and %q", e, path, e.Since, want)
 				}
 			default:
 				if tc.missed != "" {

@@ -31,7 +31,8 @@ const schemaGaps = `ALTER TABLE sources ADD COLUMN last_line INTEGER NOT NULL DE
 		last_read INTEGER NOT NULL,
 		found     INTEGER NOT NULL,
 		dev       INTEGER NOT NULL DEFAULT 0,
-		inode     INTEGER NOT NULL DEFAULT 0
+		inode     INTEGER NOT NULL DEFAULT 0,
+		until     INTEGER NOT NULL DEFAULT 0
 	);`
 
 // Gap is a log rotated away before pftls read its end: the lines written
@@ -50,6 +51,24 @@ type Gap struct {
 	// Dev and Inode are those of a file never read (Unread), so that
 	// reading it after all fills the gap (fillGap); 0 where unknown.
 	Dev, Inode uint64
+	// Until is the first line of the log that took its place at the path,
+	// read in the run that found it gone (BoundGap): its lines were
+	// written before (give or take untilSlack). Zero: unknown, and Found
+	// bounds them.
+	Until time.Time
+}
+
+// untilSlack is how long after the first line of the log that took its
+// place a log rotated away may still have been written to: syslog writes
+// to the old file until it reopens its logs.
+const untilSlack = 5 * time.Minute
+
+// end is when its missing lines were written by at the latest.
+func (g Gap) end() time.Time {
+	if !g.Until.IsZero() && g.Until.Add(untilSlack).Before(g.Found) {
+		return g.Until.Add(untilSlack)
+	}
+	return g.Found
 }
 
 // After is the time after which its lines are missing: the stamp of its
@@ -65,9 +84,19 @@ func (g Gap) After() time.Time {
 }
 
 // Touches says whether its missing lines may fall in [from, to) (zero:
-// unbounded): they were written after After, and before Found.
+// unbounded): they were written after After, and before Found (or, known
+// better, Until).
 func (g Gap) Touches(from, to time.Time) bool {
-	return (from.IsZero() || g.Found.After(from)) && (to.IsZero() || g.After().Before(to))
+	return (from.IsZero() || g.end().After(from)) && (to.IsZero() || g.After().Before(to))
+}
+
+// BoundGap sets the Until of the gap of source id, once: the first line
+// of the log read at its path in the run that found it rotated away.
+func (s *Store) BoundGap(ctx context.Context, id int64, until time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE log_gaps SET until = ?2 WHERE source_id = ?1 AND until = 0`, id, nanos(until)); err != nil {
+		return s.wrapOpenErr("bound the gap of a log rotated away", err)
+	}
+	return nil
 }
 
 // RotatedAwayError is ErrRotatedAway with the gap the lost log leaves.
@@ -124,14 +153,14 @@ func (g Gap) Unread() bool { return g.SourceID < 0 }
 // per log lost, forgotten by prune.
 func (s *Store) Gaps(ctx context.Context, from, to time.Time) ([]Gap, error) {
 	var out []Gap
-	err := eachRow(ctx, s.db, `SELECT source_id, path, lines, offset, last_line, last_read, found FROM log_gaps
+	err := eachRow(ctx, s.db, `SELECT source_id, path, lines, offset, last_line, last_read, found, until FROM log_gaps
 		ORDER BY found, path`, nil, func(rows *sql.Rows) error {
 		var g Gap
-		var last, read, found int64
-		if err := rows.Scan(&g.SourceID, &g.Path, &g.Lines, &g.Offset, &last, &read, &found); err != nil {
+		var last, read, found, until int64
+		if err := rows.Scan(&g.SourceID, &g.Path, &g.Lines, &g.Offset, &last, &read, &found, &until); err != nil {
 			return err
 		}
-		g.LastLine, g.LastRead, g.Found = fromNanos(last), fromNanos(read), fromNanos(found)
+		g.LastLine, g.LastRead, g.Found, g.Until = fromNanos(last), fromNanos(read), fromNanos(found), fromNanos(until)
 		if g.Touches(from, to) {
 			out = append(out, g)
 		}

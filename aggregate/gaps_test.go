@@ -289,3 +289,43 @@ func TestLogThatCannotBeReadIsNoGap(t *testing.T) {
 		t.Errorf("RotatedBefore = %v, %v; want that it cannot tell", rotated, err)
 	}
 }
+
+// TestGapBoundedByTheNewLog: the lines of a log rotated away were written
+// before the first line of the log that took its place (give or take the
+// few minutes syslog writes on to the old file), not up to the run that
+// found it gone: a window after that, the next day's report, is not
+// touched, as tlsrpt's next day is not refused. BoundGap sets it once.
+func TestGapBoundedByTheNewLog(t *testing.T) {
+	ctx := context.Background()
+	lines := readLines(t, corpusLog)
+	log, db, _ := rotatedAway(t, lines, 1500, 2200, 4000)
+	found := fixedNow().Add(26 * time.Hour) // the rotation at midnight, found the next day's morning
+	st := openStore(t, db)
+	g := findGap(t, st, log, found)
+	if err := st.RecordGap(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	newLog := fixedNow().Add(24 * time.Hour)                                // the first line of the log at the path now
+	for _, until := range []time.Time{newLog, newLog.Add(12 * time.Hour)} { // the second is not taken
+		if err := st.BoundGap(ctx, g.SourceID, until); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name     string
+		from, to time.Time
+		touched  bool
+	}{
+		{"the day of the rotation", fixedNow(), newLog, true},
+		{"the minutes after the new log's first line", newLog, newLog.Add(time.Hour), true},
+		{"the next day", newLog.Add(time.Hour), newLog.Add(25 * time.Hour), false},
+	} {
+		gaps, err := st.Gaps(ctx, tt.from, tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(gaps) == 1; got != tt.touched {
+			t.Errorf("%s: touched %v, want %v (%+v)", tt.name, got, tt.touched, gaps)
+		}
+	}
+}

@@ -234,6 +234,7 @@ func (r *Run) Result() FileResult {
 	res.Elapsed = time.Since(r.start) // a duration: the wall clock, never the injected one
 	res.Coverage = r.res.Coverage.Clone()
 	res.Unparsed = res.Coverage.Unparsed // the same count, kept once
+	res.First = r.firstAt
 	return res
 }
 

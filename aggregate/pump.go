@@ -80,6 +80,7 @@ type FileResult struct {
 	Coverage  Coverage // what of it pftls understood (see coverage.go)
 	// OutOfOrder: it began before the lines stored of its host (nil: not).
 	OutOfOrder *OutOfOrder
+	First      time.Time // the stamp of its oldest line read in this run
 }
 
 // emit hands a batch to the consumers, unless they are held back.

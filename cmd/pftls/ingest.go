@@ -184,6 +184,14 @@ func ingestFiles(ctx context.Context, e env, f *ingestFlags, dbPath string, file
 			if err != nil {
 				return store, res, err
 			}
+			if p == path && gap != nil && !fr.First.IsZero() {
+				// The log that took its place: the lines lost were
+				// written before its first.
+				if err := store.BoundGap(ctx, gap.SourceID, fr.First); err != nil {
+					return store, res, err
+				}
+				res.gaps[len(res.gaps)-1].Until = fr.First
+			}
 		}
 	}
 	if journal != nil {

@@ -133,15 +133,7 @@ func checkNoFacts(t *testing.T, db string) {
 // reportModel runs "pftls report --all --format json" on db.
 func reportModel(t *testing.T, db string) *report.Model {
 	t.Helper()
-	code, out, errOut := runCLI(t, "", "report", "--db", db, "--all", "--format", "json", "--tz", "UTC")
-	if code != 0 {
-		t.Fatalf("report --db %s: exit %d: %s", db, code, errOut)
-	}
-	var m report.Model
-	if err := json.Unmarshal([]byte(out), &m); err != nil {
-		t.Fatalf("report JSON: %v", err)
-	}
-	return &m
+	return runReportJSON(t, "", "--db", db, "--all")
 }
 
 // TestHostileInput: broken and hostile input is read, counted and kept
@@ -263,15 +255,7 @@ func TestHostileInput(t *testing.T) {
 		// A report with no database has no next run: it reads the cut
 		// line, from a file and from standard input.
 		for _, in := range []struct{ stdin, path string }{{"", log}, {text, "-"}} {
-			code, out, errOut = runCLI(t, in.stdin, "report", "--db", ":memory:", "--format", "json", "--tz", "UTC", "--year", "2026", in.path)
-			if code != 0 {
-				t.Fatalf("report --db :memory: %s: exit %d: %s", in.path, code, errOut)
-			}
-			var m report.Model
-			if err := json.Unmarshal([]byte(out), &m); err != nil {
-				t.Fatal(err)
-			}
-			if m.Lines.Read != 201 {
+			if m := runReportJSON(t, in.stdin, "--db", ":memory:", "--year", "2026", in.path); m.Lines.Read != 201 {
 				t.Errorf("report --db :memory: %s counts %d lines, want 201 (the cut line too)", in.path, m.Lines.Read)
 			}
 		}

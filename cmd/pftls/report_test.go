@@ -32,8 +32,15 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 // reportJSON runs "pftls report --format json" on the corpus and decodes it.
 func reportJSON(t *testing.T, args ...string) *report.Model {
 	t.Helper()
-	args = append([]string{"report", "--db", ":memory:", "--format", "json", "--year", "2026", "--tz", "UTC"}, args...)
-	code, out, errOut := runCLI(t, "", args...)
+	return runReportJSON(t, "", append([]string{"--db", ":memory:", "--year", "2026"}, args...)...)
+}
+
+// runReportJSON runs "pftls report --format json --tz UTC ARGS" with stdin
+// and decodes the model; any exit but 0 fails the test.
+func runReportJSON(t *testing.T, stdin string, args ...string) *report.Model {
+	t.Helper()
+	args = append([]string{"report", "--format", "json", "--tz", "UTC"}, args...)
+	code, out, errOut := runCLI(t, stdin, args...)
 	if code != 0 {
 		t.Fatalf("pftls %v: exit %d: %s", args, code, errOut)
 	}

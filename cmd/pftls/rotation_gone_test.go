@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,16 +111,7 @@ func TestLogRotationCopyGone(t *testing.T) {
 // (another cron job), decoded.
 func databaseReport(t *testing.T, db string, window ...string) *report.Model {
 	t.Helper()
-	args := append([]string{"report", "--db", db, "--format", "json", "--tz", "UTC"}, window...)
-	code, out, errOut := runCLI(t, "", args...)
-	if code != 0 {
-		t.Fatalf("pftls %v: exit %d: %s", args, code, errOut)
-	}
-	var m report.Model
-	if err := json.Unmarshal([]byte(out), &m); err != nil {
-		t.Fatalf("decode report JSON: %v\n%s", err, out)
-	}
-	return &m
+	return runReportJSON(t, "", append([]string{"--db", db}, window...)...)
 }
 
 // TestLogRotationCopyGoneBeforeTailStarts: tail started after a rotation

@@ -299,6 +299,18 @@ func (s *Store) Hosts(ctx context.Context) ([]string, error) {
 // ErrUnknownHost is the error of a host the store holds no line of.
 var ErrUnknownHost = errors.New("the database holds no line of that host")
 
+// UnknownHostError is ErrUnknownHost with the hosts the store does hold.
+type UnknownHostError struct {
+	Host  string
+	Hosts []string
+}
+
+func (e *UnknownHostError) Error() string {
+	return fmt.Sprintf("%s: %v (hosts: %s)", e.Host, ErrUnknownHost, strings.Join(e.Hosts, ", "))
+}
+
+func (e *UnknownHostError) Unwrap() error { return ErrUnknownHost }
+
 // Host is the host named as the store holds it: host itself, or the one
 // whose name differs from it only in case (host names are not case
 // sensitive, the queries are). A host it holds no line of is
@@ -317,7 +329,7 @@ func (s *Store) Host(ctx context.Context, host string) (string, error) {
 			return h, nil
 		}
 	}
-	return "", fmt.Errorf("%s: %w (hosts: %s)", host, ErrUnknownHost, strings.Join(hosts, ", "))
+	return "", &UnknownHostError{Host: host, Hosts: hosts}
 }
 
 // LastGoodTLS returns, for each domain, the time of its last delivery over

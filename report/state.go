@@ -353,18 +353,17 @@ func (g *GapRow) after() time.Time {
 //
 //	mail.log: the lines written to it after 2026-11-23 00:21:48 until it was rotated are missing: ...
 func (g *GapRow) Words(zone *time.Location) string {
-	at := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04:05") }
 	if g.Unread {
 		return fmt.Sprintf("%s: the lines written after %s to a file at that path are missing: pftls tail could not open it "+
 			"(its owner or mode), and at %s it had been rotated away unread, to no rotated copy beside %s that can be read; "+
-			"if that file still exists, make it readable and pftls ingest it: that clears this warning.", g.Path, at(g.after()), at(g.Found), g.Path)
+			"if that file still exists, make it readable and pftls ingest it: that clears this warning.", g.Path, stamp(g.after(), zone), stamp(g.Found, zone), g.Path)
 	}
 	read := fmt.Sprintf("%s read, to byte %d", plural(g.Lines, "line", "lines"), g.Offset)
-	after := at(g.After) + " (the last of its " + read + ")"
+	after := stamp(g.After, zone) + " (the last of its " + read + ")"
 	if g.After.IsZero() {
-		after = "pftls last read it, at " + at(g.LastRead) + " (" + read + ")"
+		after = "pftls last read it, at " + stamp(g.LastRead, zone) + " (" + read + ")"
 	}
 	return fmt.Sprintf("%s: the lines written to it after %s until it was rotated are missing: "+
 		"when pftls read %s at %s, none of its rotated copies beside it was the log read before (deleted, or moved elsewhere); "+
-		"if that copy still exists, pftls ingest it to fill the gap.", g.Path, after, g.Path, at(g.Found))
+		"if that copy still exists, pftls ingest it to fill the gap.", g.Path, after, g.Path, stamp(g.Found, zone))
 }

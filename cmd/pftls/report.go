@@ -294,10 +294,10 @@ func knownHost(ctx context.Context, store *aggregate.Store, host string) (string
 		return "", nil
 	}
 	h, err := store.Host(ctx, host)
-	if errors.Is(err, aggregate.ErrUnknownHost) {
+	if unknown := (*aggregate.UnknownHostError)(nil); errors.As(err, &unknown) {
 		hint := "omit --host: every host"
-		if hosts, herr := store.Hosts(ctx); herr == nil && len(hosts) > 0 {
-			hint = "--host " + hosts[0]
+		if len(unknown.Hosts) > 0 {
+			hint = "--host " + unknown.Hosts[0]
 		}
 		return "", usagef(hint, "--host %v", err)
 	}

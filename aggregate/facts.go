@@ -209,8 +209,12 @@ type LineCount struct {
 // a count counts when its minute does, so a window's line counts may
 // hold the lines of the minutes its ends fall in.
 func (c *LineCount) Overlaps(from, to time.Time) bool {
-	end := c.Minute.Add(time.Duration(max(c.Span, 1)) * time.Minute)
-	return (from.IsZero() || end.After(from)) && (to.IsZero() || c.Minute.Before(to))
+	return (from.IsZero() || c.End().After(from)) && (to.IsZero() || c.Minute.Before(to))
+}
+
+// End is just after the last minute the count covers.
+func (c *LineCount) End() time.Time {
+	return c.Minute.Add(time.Duration(max(c.Span, 1)) * time.Minute)
 }
 
 // Unparsed is a Postfix line the parser did not understand, kept so that

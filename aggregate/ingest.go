@@ -615,8 +615,10 @@ func (p *Pump) ingest(ctx context.Context, run *Run, rd *source.Reader) (FileRes
 		}
 		for i := range c.lines {
 			pl := &c.lines[i]
-			if err := run.noteOrder(ctx, &pl.line); err != nil {
-				return run.Result(), errors.Join(err, run.wait())
+			if run.orderUnchecked { // a new source's first lines only
+				if err := run.noteOrder(ctx, &pl.line); err != nil {
+					return run.Result(), errors.Join(err, run.wait())
+				}
 			}
 			run.parsed(&pl.line, pl.end, pl.truncated)
 			run.at(pl.cursor)

@@ -210,7 +210,7 @@ func (s *Store) LinesStored(ctx context.Context, from, to time.Time, host string
 			if n.First.IsZero() || c.Minute.Before(n.First) {
 				n.First = c.Minute
 			}
-			if last := c.Minute.Add(time.Duration(max(c.Span, 1)-1) * time.Minute); last.After(n.Last) {
+			if last := c.End().Add(-time.Minute); last.After(n.Last) {
 				n.Last = last
 			}
 		}))
@@ -234,8 +234,8 @@ func (s *Store) LastLine(ctx context.Context, host string) (time.Time, error) {
 }
 
 // Span returns the window that covers everything stored (the first and just
-// after the last fact) and the hosts seen: what "--all" covers.
-func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, hosts []string, err error) {
+// after the last fact): what "--all" covers. The hosts are Hosts.
+func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, err error) {
 	var lo, hi sql.NullInt64
 	err = s.db.QueryRowContext(ctx, `SELECT MIN(lo), MAX(hi) FROM (
 			SELECT MIN(start) AS lo, MAX(last_seen) AS hi FROM messages WHERE (? = '' OR host = ?)
@@ -248,17 +248,13 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, h
 			UNION ALL SELECT MIN(time), MAX(time) FROM unparsed WHERE (? = '' OR host = ?))`,
 		host, host, host, host, host, host, host, host, host, host, host, host, host, host, host, host).Scan(&lo, &hi)
 	if err != nil {
-		return first, last, nil, s.wrapOpenErr("read span", err)
-	}
-	hosts, err = s.Hosts(ctx)
-	if host != "" {
-		hosts = slices.DeleteFunc(hosts, func(h string) bool { return h != host })
+		return first, last, s.wrapOpenErr("read span", err)
 	}
 	if lo.Valid {
 		first = fromNanos(lo.Int64)
 		last = fromNanos(hi.Int64 + int64(time.Second)) // [first, last): include the last second
 	}
-	return first, last, hosts, err
+	return first, last, nil
 }
 
 // TLSLogged reports whether host (empty: any host) had a delivery whose

@@ -29,7 +29,7 @@ func TestOpen_read_only_directory_says_what_to_do(t *testing.T) {
 	if path := os.Getenv(roChildDB); path != "" {
 		st, err := aggregate.Open(context.Background(), path, aggregate.OpenOptions{ReadOnly: true})
 		if err == nil {
-			_, _, _, err = st.Span(context.Background(), "")
+			_, _, err = st.Span(context.Background(), "")
 			st.Close()
 		}
 		fmt.Printf("open error: %v\n", err)
@@ -69,7 +69,7 @@ func TestOpen_read_only_directory_says_what_to_do(t *testing.T) {
 	if os.Geteuid() != 0 {
 		st, err := aggregate.Open(context.Background(), db, aggregate.OpenOptions{ReadOnly: true})
 		if err == nil {
-			_, _, _, err = st.Span(context.Background(), "")
+			_, _, err = st.Span(context.Background(), "")
 			st.Close()
 		}
 		out = fmt.Sprintf("open error: %v", err)

@@ -130,7 +130,11 @@ func TestReportFromRollupsEqualsFacts(t *testing.T) {
 	ctx := context.Background()
 	for _, lg := range rollupLogs {
 		st := corpusStore(t, lg.path)
-		first, last, hosts, err := st.Span(ctx, "")
+		first, last, err := st.Span(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hosts, err := st.Hosts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

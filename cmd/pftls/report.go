@@ -327,7 +327,7 @@ func (f *reportFlags) window(ctx context.Context, store *aggregate.Store, now ti
 		if store == nil {
 			return time.Time{}, time.Time{}, nil // unbounded: whatever is read
 		}
-		first, last, _, err := store.Span(ctx, f.host)
+		first, last, err := store.Span(ctx, f.host)
 		return first, last, err
 	case f.day != "":
 		return dayWindow(f.day, now, zone, f.hint("--day yesterday"))

@@ -472,25 +472,15 @@ func (f *follower) recover(fi fs.FileInfo) []*os.File {
 	return out
 }
 
-// siblingsByID finds path's rotated copies (mail.log.1, mail.log-20261205)
-// by their device and inode, without opening them.
+// siblingsByID finds path's rotated copies (Siblings) by their device and
+// inode, without opening them.
 func siblingsByID(path string) map[[2]uint64]string {
-	dir, _ := filepath.Split(path)
-	look := dir
-	if look == "" {
-		look = "."
-	}
-	entries, err := os.ReadDir(look)
+	sibs, err := Siblings(path)
 	if err != nil {
 		return nil
 	}
-	family := parseRotated(path).family
 	out := map[[2]uint64]string{}
-	for _, e := range entries {
-		p := dir + e.Name()
-		if !e.Type().IsRegular() || p == path || !parseRotated(p).rotatedCopyOf(family) {
-			continue
-		}
+	for _, p := range sibs {
 		if fi, err := os.Stat(p); err == nil {
 			dev, ino := fileID(fi)
 			out[[2]uint64{dev, ino}] = p

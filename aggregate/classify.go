@@ -157,8 +157,15 @@ var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, P
 // tls= field of Postfix 3.11+. A host with no such attempt in a window's
 // TLSLoggedSpan logs no TLS, and its plaintext attempts in the window are
 // PostureNotLogged.
-func (a *Attempt) TLSLogged() bool {
-	return a.TLSTrust != logparse.TrustNone || !a.TLSPolicy.IsZero()
+func (a *Attempt) TLSLogged() bool { return tlsLogged(a.TLSTrust, a.TLSPolicy) }
+
+// TLSLogged is Attempt.TLSLogged of the group's deliveries.
+func (g *DeliveredGroup) TLSLogged() bool { return tlsLogged(g.TLSTrust, g.TLSPolicy) }
+
+// tlsLogged is the rule of Attempt.TLSLogged: a trust from an established
+// line, or a tls= field.
+func tlsLogged(trust logparse.Trust, policy logparse.TLSPolicy) bool {
+	return trust != logparse.TrustNone || !policy.IsZero()
 }
 
 // TLSLoggedLookback is how long before a window a delivery whose TLS was

@@ -91,12 +91,8 @@ var reportSections = []string{"lines", "master", "received", "bytes_received", "
 // pruned (rollups: whether the scan read the rollups, ScanRollups), and
 // the logs rotated away whose missing lines may fall in it.
 func finishFromStore(ctx context.Context, st *aggregate.Store, b *Builder, rollups bool) (*Model, error) {
-	for _, h := range b.tlsUnknownHosts() {
-		logged, err := st.TLSLogged(ctx, h, b.opts.From, b.opts.To)
-		if err != nil {
-			return nil, err
-		}
-		b.tlsLogged[h] = logged
+	if err := b.tls.settle(ctx, st); err != nil {
+		return nil, err
 	}
 	m, opts := b.Model(), b.opts
 	if !opts.From.IsZero() && len(m.TLSFailures) > 0 {
@@ -166,11 +162,10 @@ type Builder struct {
 	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
 	outPolicies map[string]map[[2]string]int64
 	// unlogged counts the plaintext attempts per host and domain with
-	// no TLS line and no tls= field, and tlsLogged the hosts whose log
-	// says how some attempt's TLS went: the plaintext attempts of a host
-	// that logs no TLS are PostureNotLogged (Model).
-	unlogged  map[[2]string]int64
-	tlsLogged map[string]bool
+	// no TLS line and no tls= field, filed by tls once every attempt is
+	// in (notLogged).
+	unlogged map[[2]string]int64
+	tls      tlsLogging
 	// domainFacts counts the delivery attempts and failed TLS sessions
 	// of the window that --domain keeps (Filter.Facts).
 	domainFacts int64
@@ -366,7 +361,7 @@ func NewBuilder(opts Options) *Builder {
 		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
 		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
 		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
-		unlogged: map[[2]string]int64{}, tlsLogged: map[string]bool{},
+		unlogged: map[[2]string]int64{}, tls: newTLSLogging(opts.From, opts.To),
 		failRcpts: map[failKey]set[envID]{},
 		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
 		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
@@ -508,7 +503,7 @@ func (b *Builder) domain(name string) *domainAcc {
 
 // Attempt counts a delivery line.
 func (b *Builder) Attempt(a *aggregate.Attempt) {
-	b.noteTLSLogged(a)
+	b.tls.note(a.Host, a.Time, a.TLSLogged())
 	if !b.wantDomain(a.Domain) {
 		return
 	}
@@ -667,11 +662,11 @@ func (b *Builder) rollupHour(h time.Time) bool {
 
 // Delivered counts a rollup's group of plain deliveries of one hour.
 func (b *Builder) Delivered(g *aggregate.DeliveredGroup) {
-	a := g.Attempt()
-	b.noteTLSLogged(&a)
+	b.tls.note(g.Host, g.First, g.TLSLogged())
 	if !b.wantDomain(g.Domain) || !b.inWindow(g.First) {
 		return
 	}
+	a := g.Attempt()
 	b.seen(g.First)
 	b.seen(g.Last)
 	b.domainFacts += g.N

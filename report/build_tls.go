@@ -72,6 +72,7 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		// Plaintext, or TLS not logged: decided once every attempt of the
 		// host is in (notLogged).
 		b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] += n
+		b.tls.unknown(a.Host)
 		counted = ""
 	}
 	switch counted {
@@ -128,29 +129,6 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	}
 }
 
-// noteTLSLogged remembers the host of an attempt whose TLS was logged, of
-// any domain, in the window's aggregate.TLSLoggedSpan: a host that logs TLS
-// shows it in deliveries that --domain or the window leave out.
-func (b *Builder) noteTLSLogged(a *aggregate.Attempt) {
-	if a.TLSLogged() && !b.tlsLogged[a.Host] && aggregate.InTLSLoggedSpan(a.Time, b.opts.From, b.opts.To) {
-		b.tlsLogged[strings.Clone(a.Host)] = true
-	}
-}
-
-// tlsUnknownHosts are the hosts with plaintext attempts without a TLS
-// line that showed no delivery whose TLS was logged: a report from the
-// store asks it about them (aggregate.Store.TLSLogged), since it reads
-// no delivery outside its window and domain.
-func (b *Builder) tlsUnknownHosts() []string {
-	var hosts []string
-	for k := range b.unlogged {
-		if !b.tlsLogged[k[0]] && !slices.Contains(hosts, k[0]) {
-			hosts = append(hosts, k[0])
-		}
-	}
-	return hosts
-}
-
 // notLogged files the plaintext attempts with no TLS line and no tls=
 // field under plaintext when their host logged how the TLS of another
 // attempt went, and under PostureNotLogged when it logged none.
@@ -158,7 +136,7 @@ func (b *Builder) notLogged() {
 	o := &b.m.TLS.Outbound
 	for k, n := range b.unlogged {
 		host, row := k[0], b.outbound[k[1]]
-		if b.tlsLogged[host] {
+		if b.tls.posture(host) == aggregate.PosturePlaintext {
 			row.Plaintext += n
 			o.ByTrust[string(aggregate.PosturePlaintext)] += n
 			continue

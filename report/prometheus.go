@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"io"
 	"maps"
 	"slices"
@@ -153,15 +154,12 @@ type Metrics struct {
 	nTop     int
 	scraped  bool
 	messages map[msgKey]msgState // messages counted and not yet removed: tail sees a message at every change
-	// tlsLogged are the hosts with a delivery whose TLS the log told
-	// (Attempt.TLSLogged) in the window's aggregate.TLSLoggedSpan. A
-	// report's metrics file the deliveries with no TLS line of the other
-	// hosts under trust "not-logged", those of these under "plaintext",
-	// once they have read everything (unlogged, Collect), as the report
-	// does; tail's (Live), whose counters only grow, decide as the
-	// deliveries come.
-	tlsLogged map[string]bool
-	unlogged  map[labelKey]float64 // not Live: famTLSSessions's plaintext deliveries with no TLS line, trust left ""
+	// tls files the deliveries with no TLS line under trust "plaintext"
+	// or "not-logged" by their host, as the report does: a report's
+	// metrics once they have read everything (unlogged, Collect); tail's
+	// (Live), whose counters only grow, as the deliveries come.
+	tls      tlsLogging
+	unlogged map[labelKey]float64 // not Live: famTLSSessions's plaintext deliveries with no TLS line, trust left ""
 	// lastLine is the minute of the newest line counted, in the window
 	// or not (LastLineDesc; not served under Live: tail has its own).
 	lastLine time.Time
@@ -175,7 +173,7 @@ func NewMetrics(o MetricsOptions) *Metrics {
 		o.Domains = DefaultMetricsDomains
 	}
 	return &Metrics{opts: o, counts: map[*metricFamily]map[labelKey]float64{}, domains: map[string]*domainStats{},
-		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}, tlsLogged: map[string]bool{},
+		totals: map[*metricFamily]map[labelKey]float64{}, messages: map[msgKey]msgState{}, tls: newTLSLogging(o.From, o.To),
 		unlogged: map[labelKey]float64{}}
 }
 
@@ -410,9 +408,7 @@ func protocolLabel(p string) string {
 }
 
 func (m *Metrics) attempt(a *aggregate.Attempt) {
-	if a.TLSLogged() && !m.tlsLogged[a.Host] && aggregate.InTLSLoggedSpan(a.Time, m.opts.From, m.opts.To) {
-		m.tlsLogged[strings.Clone(a.Host)] = true
-	}
+	m.tls.note(a.Host, a.Time, a.TLSLogged())
 	if !m.inWindow(a.Time) {
 		return
 	}
@@ -434,11 +430,12 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 		case k[2] != string(aggregate.PosturePlaintext) || a.TLSLogged():
 			m.inc(famTLSSessions, k)
 		case m.opts.Live:
-			k[2] = string(m.unloggedPosture(a.Host))
+			k[2] = string(m.tls.posture(a.Host))
 			m.inc(famTLSSessions, k)
 		default:
 			k[0], k[2] = strings.Clone(a.Host), ""
 			m.unlogged[k]++
+			m.tls.unknown(a.Host)
 		}
 	}
 	if a.ForDomain() {
@@ -591,36 +588,13 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// unloggedPosture is the trust of a plaintext delivery with no TLS line
-// of host: plaintext when the host logs TLS, else not-logged.
-func (m *Metrics) unloggedPosture(host string) aggregate.TLSPosture {
-	if m.tlsLogged[host] {
-		return aggregate.PosturePlaintext
-	}
-	return aggregate.PostureNotLogged
-}
-
-// TLSUnknownHosts are the hosts of a report's metrics with deliveries
-// without a TLS line that showed no delivery whose TLS was logged: ask the
-// store (aggregate.Store.TLSLogged), since they read no delivery outside
-// their window, and tell the answer with TLSLogged.
-func (m *Metrics) TLSUnknownHosts() []string {
+// SettleTLSLogged asks the store about the hosts of a report's metrics
+// with deliveries without a TLS line that showed no delivery whose TLS was
+// logged: the metrics read no delivery outside their window.
+func (m *Metrics) SettleTLSLogged(ctx context.Context, st *aggregate.Store) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var hosts []string
-	for k := range m.unlogged {
-		if !m.tlsLogged[k[0]] && !slices.Contains(hosts, k[0]) {
-			hosts = append(hosts, k[0])
-		}
-	}
-	return hosts
-}
-
-// TLSLogged tells that host logs TLS (see TLSUnknownHosts).
-func (m *Metrics) TLSLogged(host string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.tlsLogged[host] = true
+	return m.tls.settle(ctx, st)
 }
 
 // LastLineDesc is the stamp of the newest log line read. tail serves the
@@ -657,7 +631,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 				counts = map[labelKey]float64{}
 			}
 			for k, v := range m.unlogged {
-				k[2] = string(m.unloggedPosture(k[0]))
+				k[2] = string(m.tls.posture(k[0]))
 				counts[k] += v
 			}
 		}

@@ -48,14 +48,8 @@ func writePrometheusReport(ctx context.Context, e env, f *reportFlags, files []s
 		if err := store.Scan(ctx, aggregate.Query{From: from, To: to, Host: f.host}, m); err != nil {
 			return err
 		}
-		for _, h := range m.TLSUnknownHosts() {
-			logged, err := store.TLSLogged(ctx, h, from, to)
-			if err != nil {
-				return err
-			}
-			if logged {
-				m.TLSLogged(h)
-			}
+		if err := m.SettleTLSLogged(ctx, store); err != nil {
+			return err
 		}
 		last, err := store.LastLine(ctx, f.host)
 		if err != nil {

@@ -157,10 +157,10 @@ func (m *Model) Summary(zone *time.Location) string {
 	case m.Has(ProblemEmpty) && in != nil && !in.CountsBefore.IsZero():
 		// The counts of the lines went with the prune: not a logging fault.
 		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": pruned (the counts before "+minute(in.CountsBefore, zone)+" are gone)")
-	case m.Lines.Postfix == 0:
-		parts = append(parts, "no Postfix log lines"+m.windowWords(zone)+": is logging working?")
-	case m.noDomainFacts():
-		parts = append(parts, "no delivery to "+m.Filter.Domain+m.windowWords(zone)+": is the domain name right?")
+	default:
+		if empty, ask := m.emptyWords(zone); empty != "" {
+			parts = append(parts, empty+": "+ask)
+		}
 	}
 	switch {
 	case in != nil && len(parts) == 0:
@@ -190,11 +190,8 @@ func (m *Model) InputWarnings(zone *time.Location) []string {
 	if n := m.NotUnderstood(); n > 0 {
 		out = append(out, plural(n, "line", "lines")+" not understood (--section input)")
 	}
-	switch {
-	case m.Lines.Postfix == 0:
-		out = append(out, "no Postfix log lines"+m.windowWords(zone))
-	case m.noDomainFacts():
-		out = append(out, "no delivery to "+m.Filter.Domain+m.windowWords(zone))
+	if empty, _ := m.emptyWords(zone); empty != "" {
+		out = append(out, empty)
 	}
 	if in := m.Incomplete; in != nil {
 		out = append(out, "the facts before "+minute(in.FactsBefore, zone)+" were pruned: the counts miss them")
@@ -203,6 +200,18 @@ func (m *Model) InputWarnings(zone *time.Location) []string {
 		out = append(out, "TLS not logged by "+strings.Join(hosts, ", ")+" (smtp_tls_loglevel = 0)")
 	}
 	return out
+}
+
+// emptyWords say that the window is empty (ProblemEmpty, "" when not),
+// and ask what to check.
+func (m *Model) emptyWords(zone *time.Location) (empty, ask string) {
+	switch {
+	case m.Lines.Postfix == 0:
+		return "no Postfix log lines" + m.windowWords(zone), "is logging working?"
+	case m.noDomainFacts():
+		return "no delivery to " + m.Filter.Domain + m.windowWords(zone), "is the domain name right?"
+	}
+	return "", ""
 }
 
 // noDomainFacts reports whether a report of one domain (--domain,

@@ -44,10 +44,10 @@ type route struct {
 	// last of it: why the path cannot be read, nil while it is read.
 	readable   *readability
 	unreadable error
-	// unreadableAt is the stamp of the newest line read and the clock when
-	// the path was first told unreadable: the lines of a file there that
-	// is rotated away unread were written after them.
-	unreadableLine, unreadableAt time.Time
+	// unreadableLine is the stamp of the newest line read when the path
+	// was told unreadable, in this episode: the lines of a file there that
+	// is rotated away unread were written after it.
+	unreadableLine time.Time
 }
 
 // line routes one line and correlates it.

@@ -422,9 +422,9 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 			for _, err := range changes {
 				switch {
 				case err != nil && t.unreadable == nil:
-					t.unreadableLine, t.unreadableAt = t.p.Corr.Latest(), t.p.now()
+					t.unreadableLine = t.p.Corr.Latest()
 				case err == nil:
-					t.unreadableLine, t.unreadableAt = time.Time{}, time.Time{} // the episode is over
+					t.unreadableLine = time.Time{} // the episode is over
 				}
 				t.unreadable = err
 				if o.OnUnreadable != nil {
@@ -490,14 +490,14 @@ func (r *readability) take() ([]error, []*source.MissedError) {
 // could not open it (the stamp of the newest line then is not known).
 func (t *route) missed(ctx context.Context, e *source.MissedError, o TailOptions) error {
 	p := t.p
-	line, at := t.unreadableLine, t.unreadableAt // this episode's, said before the file missed is (Follow)
-	if at.IsZero() {
-		line, at = time.Time{}, e.Since
-	}
+	// The newest line when this episode was told (Follow tells a file
+	// missed before the path readable again), and the look that first
+	// could not open the file.
+	at := e.Since
 	if at.IsZero() {
 		at = p.now()
 	}
-	g := Gap{Path: e.Path, LastLine: line, LastRead: at, Found: p.now(), Dev: e.Dev, Inode: e.Inode}
+	g := Gap{Path: e.Path, LastLine: t.unreadableLine, LastRead: at, Found: p.now(), Dev: e.Dev, Inode: e.Inode}
 	if p.Store != nil {
 		id, err := p.Store.RecordMissed(ctx, g)
 		if err != nil {

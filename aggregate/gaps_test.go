@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
-	"github.com/pftls/pftls/logparse/source"
 )
 
 // rotatedAway stores the corpus's first n lines as dir/mail.log at
@@ -139,20 +138,7 @@ func TestLog_rotated_away_leaves_a_gap(t *testing.T) {
 // readCopy reads path to its end, as pftls ingest PATH does.
 func readCopy(t *testing.T, st *aggregate.Store, path string) aggregate.FileResult {
 	t.Helper()
-	p := newPump(st)
-	if err := p.Restore(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	rd, err := source.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	res, err := p.IngestReader(context.Background(), rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return ingestPaths(t, newPump(st), path)[0]
 }
 
 // TestSourceRemembersItsLastLine: the stamp of the newest line read from

@@ -490,6 +490,14 @@ func ingest(t testing.TB, dbPath string, commitEvery int, paths ...string) []agg
 	defer st.Close()
 	p := newPump(st)
 	p.CommitLines = commitEvery
+	return ingestPaths(t, p, paths...)
+}
+
+// ingestPaths has pump p, its state restored, read each path to its end,
+// as pftls ingest PATH... does.
+func ingestPaths(t testing.TB, p *aggregate.Pump, paths ...string) []aggregate.FileResult {
+	t.Helper()
+	ctx := context.Background()
 	if err := p.Restore(ctx); err != nil {
 		t.Fatalf("restore: %v", err)
 	}

@@ -79,19 +79,7 @@ func TestIngest_shrink_in_place_keeps_new_lines(t *testing.T) {
 	run := func() aggregate.FileResult {
 		t.Helper()
 		st := openStore(t, db)
-		p := clockPump(st, &clock)
-		if err := p.Restore(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		rd, err := source.Open(log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rd.Close()
-		res, err := p.IngestReader(context.Background(), rd)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := ingestPaths(t, clockPump(st, &clock), log)[0]
 		if err := st.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -115,6 +115,34 @@ type commitJob struct {
 	lines   int64         // the run's lines read when it was drained: stored once it succeeds
 	spill   *storeSpill   // told when the commit is done (its spilled rows can be read)
 	gen     uint64        // the commit's number for spill
+	batch   *Batch        // with Pump.Overlap: the batch the consumers take, recycled once they are done
+}
+
+// emitBeside hands batch to the consumers on a goroutine of its own, after
+// the batches before it, while the correlator goes on with the next lines
+// (Pump.Overlap). The batch goes back to the correlator once the consumers
+// are done with it (waitOldest), on the correlator's goroutine.
+func (r *Run) emitBeside(batch Batch) error {
+	for len(r.inflight) >= maxInflight {
+		if err := r.waitOldest(); err != nil {
+			return err
+		}
+	}
+	job := &commitJob{done: make(chan struct{}), lines: r.res.Lines, batch: &batch}
+	var prev *commitJob
+	if n := len(r.inflight); n > 0 {
+		prev = r.inflight[n-1]
+	}
+	r.inflight = append(r.inflight, job)
+	p := r.p
+	go func() {
+		defer close(job.done)
+		if prev != nil {
+			<-prev.done // in order, one batch at a time
+		}
+		p.emit(job.batch)
+	}()
+	return nil
 }
 
 // Begin starts reading a source: it looks the source up in the store (the
@@ -373,12 +401,16 @@ func (r *Run) commitAsync(ctx context.Context, open bool) error {
 		batch = p.Corr.DrainEnded()
 	}
 	r.res.Facts += batch.Len()
-	p.emit(&batch)
 	if p.Store == nil {
 		r.res.Stored = r.res.Lines
+		if p.Overlap {
+			return r.emitBeside(batch)
+		}
+		p.emit(&batch)
 		p.Corr.Recycle(&batch) // the consumers are done with it, and no store writes it
 		return nil
 	}
+	p.emit(&batch)
 	// The state is copied here, at the moment of the drain, and encoded
 	// beside the writer, as the batch is packed. Its open messages are
 	// stored by changes, with those spilled since the last commit.
@@ -465,6 +497,9 @@ func (r *Run) waitOldest() error {
 	}
 	if job.spill != nil {
 		job.spill.landed(job.gen)
+	}
+	if job.batch != nil {
+		r.p.Corr.Recycle(job.batch)
 	}
 	r.res.Stored = max(r.res.Stored, job.lines)
 	return nil

@@ -2,6 +2,8 @@ package aggregate
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,5 +53,60 @@ func TestPumpWithoutStore_drains_small_batches(t *testing.T) {
 	}
 	if most > noStoreDrainLines || batches < res.Lines/noStoreDrainLines {
 		t.Errorf("%d lines came in %d batches of at most %d lines; want batches of at most %d", res.Lines, batches, most, noStoreDrainLines)
+	}
+}
+
+// TestPumpOverlap_hands_the_same_facts_in_order: with Overlap the
+// consumers take each batch on a goroutine of their own while the
+// correlator reads on; they must get the same facts, in the same order, as
+// without it, and no batch may be recycled while they still read it. The
+// consumer dawdles over the first batches so that the correlator runs
+// ahead of it: a batch handed out of order, or cleared too early, shows.
+func TestPumpOverlap_hands_the_same_facts_in_order(t *testing.T) {
+	facts := func(overlap bool) []string {
+		var seen []string
+		p := &Pump{
+			Corr:     NewCorrelator(DefaultOptions),
+			KeepOpen: true,
+			Overlap:  overlap,
+			Consumers: []FactConsumer{FactsFunc(func(b *Batch) {
+				if overlap && len(seen) < 3 {
+					time.Sleep(20 * time.Millisecond)
+				}
+				// The line counts come from a map, in no order.
+				counts := make([]string, len(b.LineCounts))
+				for i, c := range b.LineCounts {
+					counts[i] = fmt.Sprintf("%+v", c)
+				}
+				slices.Sort(counts)
+				rest := *b
+				rest.LineCounts = nil
+				seen = append(seen, fmt.Sprintf("%+v %v", rest, counts))
+			})},
+			Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} },
+			Now:      func() time.Time { return time.Unix(0, 0) },
+		}
+		r, err := source.Open("../testdata/corpus/corpus-a.log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if _, err := p.IngestReader(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		p.Flush()
+		return seen
+	}
+	want, got := facts(false), facts(true)
+	if len(want) < 3 {
+		t.Fatalf("the corpus gave %d batches: too few to overlap", len(want))
+	}
+	if len(got) != len(want) {
+		t.Fatalf("with Overlap the consumer got %d batches, without %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("batch %d differs with Overlap:\n got %.300s\nwant %.300s", i, got[i], want[i])
+		}
 	}
 }

@@ -210,6 +210,7 @@ func readDirect(ctx context.Context, e env, f *reportFlags, files []string,
 	pump := &aggregate.Pump{
 		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen:  true,
+		Overlap:   true, // the consumer is read only once readDirect returns
 		Consumers: []aggregate.FactConsumer{consumer(from, to, zone)},
 		Resolver:  resolvers,
 		Now:       e.now,

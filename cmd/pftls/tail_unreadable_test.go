@@ -79,10 +79,11 @@ func readable(v float64, lines int) func(map[string]*dto.MetricFamily) bool {
 	}
 }
 
-// streamKinds is the kind and detail of each JSON event tail wrote.
+// streamKinds is the kind and detail of each JSON event tail wrote, in
+// whole lines (tail may be writing the last one).
 func streamKinds(t *testing.T, out string) (kinds []string) {
 	t.Helper()
-	sc := bufio.NewScanner(strings.NewReader(out))
+	sc := bufio.NewScanner(strings.NewReader(out[:strings.LastIndexByte(out, '\n')+1]))
 	for sc.Scan() {
 		var ev struct{ Kind, Detail string }
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {

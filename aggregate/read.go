@@ -292,10 +292,10 @@ func (s *Store) Hosts(ctx context.Context) ([]string, error) {
 	return hosts, nil
 }
 
-// ErrUnknownHost is the error of a host the store holds no line of.
-var ErrUnknownHost = errors.New("the database holds no line of that host")
+// ErrUnknownHost is the error of a host no line read was logged by.
+var ErrUnknownHost = errors.New("no log line of that host was read")
 
-// UnknownHostError is ErrUnknownHost with the hosts the store does hold.
+// UnknownHostError is ErrUnknownHost with the hosts the lines are of.
 type UnknownHostError struct {
 	Host  string
 	Hosts []string
@@ -317,6 +317,13 @@ func (s *Store) Host(ctx context.Context, host string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return MatchHost(hosts, host)
+}
+
+// MatchHost is host as hosts (the hosts lines were read of) spell it:
+// host itself, or the one whose name differs from it only in case. A host
+// not among them is an UnknownHostError naming them.
+func MatchHost(hosts []string, host string) (string, error) {
 	if slices.Contains(hosts, host) {
 		return host, nil
 	}

@@ -84,13 +84,34 @@ func TestExplainAcceptsItsFlags(t *testing.T) {
 	// host names match in any case.
 	code, out, errOut = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
 		"--host", "elsewhere", "bank.example.net", corpusLog)
-	if code != exitUsage || !strings.Contains(errOut, "--host elsewhere: the database holds no line of that host (hosts: mail)") {
+	if code != exitUsage || !strings.Contains(errOut, "--host elsewhere: no log line of that host was read (hosts: mail)") {
 		t.Errorf("--host elsewhere: exit %d: %s\n%s", code, errOut, out)
 	}
 	code, out, errOut = runCLI(t, "", "explain", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
 		"--host", "MAIL", "bank.example.net", corpusLog)
 	if code != exitOK || !strings.Contains(out, "Outcome: 0 delivered, 12 deferred messages") {
 		t.Errorf("--host MAIL: exit %d: %s\n%s", code, errOut, out)
+	}
+}
+
+// TestReportDirectKnowsItsHosts: report --db :memory: FILE reads the
+// log straight into the report, with no database to ask for its hosts,
+// and a misspelt --host read as a window without a line (exit 0 for the
+// text report, no sample but the last line's stamp for Prometheus). It
+// is now the usage error the database's reports give, once the hosts are
+// known; host names still match in any case.
+func TestReportDirectKnowsItsHosts(t *testing.T) {
+	for _, format := range []string{"text", "prometheus"} {
+		code, out, errOut := runCLI(t, "", "report", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
+			"--format", format, "--host", "mial", corpusLog)
+		if code != exitUsage || !strings.Contains(errOut, "--host mial: no log line of that host was read (hosts: mail)") || out != "" {
+			t.Errorf("%s, --host mial: exit %d, stderr %q, stdout:\n%s", format, code, errOut, out)
+		}
+		code, out, errOut = runCLI(t, "", "report", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
+			"--format", format, "--host", "MAIL", corpusLog)
+		if code != exitOK || !strings.Contains(out, "bank.example.net") {
+			t.Errorf("%s, --host MAIL: exit %d, stderr %q, stdout:\n%.500s", format, code, errOut, out)
+		}
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/pftls/pftls/aggregate"
@@ -207,11 +209,12 @@ func readDirect(ctx context.Context, e env, f *reportFlags, files []string,
 	if err != nil {
 		return nil, nil, err
 	}
+	hosts := hostsRead{}
 	pump := &aggregate.Pump{
 		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen:  true,
-		Overlap:   true, // the consumer is read only once readDirect returns
-		Consumers: []aggregate.FactConsumer{consumer(from, to, zone)},
+		Overlap:   true, // the consumers are read only once readDirect returns
+		Consumers: []aggregate.FactConsumer{consumer(from, to, zone), hosts},
 		Resolver:  resolvers,
 		Now:       e.now,
 		Format:    f.ingest.format.Format(),
@@ -228,8 +231,31 @@ func readDirect(ctx context.Context, e env, f *reportFlags, files []string,
 		read = append(read, *fr)
 	}
 	pump.Flush() // the messages still in the queue, once
+	if f.host != "" {
+		// Known only now: a misspelt --host would otherwise read as a
+		// window without a line ("is logging working?").
+		if _, err := aggregate.MatchHost(hosts.names(), f.host); err != nil {
+			return nil, nil, unknownHostUsage(err)
+		}
+	}
 	return read, zone, nil
 }
+
+// hostsRead is a FactConsumer that keeps the names of the hosts whose
+// lines were read (those before any host, of no syslog envelope, aside).
+type hostsRead map[string]bool
+
+// Facts notes the hosts of b's lines.
+func (h hostsRead) Facts(b *aggregate.Batch) {
+	for i := range b.LineCounts {
+		if host := b.LineCounts[i].Host; host != "" {
+			h[host] = true
+		}
+	}
+}
+
+// names are the hosts read, sorted.
+func (h hostsRead) names() []string { return slices.Sorted(maps.Keys(h)) }
 
 // openStoreAndWindow opens the store for a report-like command, ingesting
 // FILE arguments first (then opened again read-only, but for :memory:), and resolves the
@@ -295,14 +321,20 @@ func knownHost(ctx context.Context, store *aggregate.Store, host string) (string
 		return "", nil
 	}
 	h, err := store.Host(ctx, host)
+	return h, unknownHostUsage(err)
+}
+
+// unknownHostUsage makes an aggregate.UnknownHostError a usage error that
+// names the hosts there are; any other error is returned as it is.
+func unknownHostUsage(err error) error {
 	if unknown := (*aggregate.UnknownHostError)(nil); errors.As(err, &unknown) {
 		hint := "omit --host: every host"
 		if len(unknown.Hosts) > 0 {
 			hint = "--host " + unknown.Hosts[0]
 		}
-		return "", usagef(hint, "--host %v", err)
+		return usagef(hint, "--host %v", err)
 	}
-	return h, err
+	return err
 }
 
 // window turns the window flags into [from, to). With FILE arguments and no

@@ -114,6 +114,51 @@ func shortStep(d time.Duration) string {
 type mixPart struct {
 	Name  string
 	Count int64
+	Style mixStyle // its colour and pattern, by what it means
+}
+
+// mixStyle indexes the charts' palettes (svgPatterns and mailColors, in
+// the same order): a part of the TLS mix is drawn by what it means, so
+// that failed TLS is red and verified TLS green whatever else the window
+// holds.
+type mixStyle int
+
+const (
+	styleGrey mixStyle = iota
+	styleBlue
+	styleOrange
+	styleRed
+	stylePurple
+	styleGreen
+	styleBrown
+	styleLight
+)
+
+// postureStyles are the styles of the trust postures.
+var postureStyles = map[aggregate.TLSPosture]mixStyle{
+	aggregate.PostureVerified:  styleGreen,
+	aggregate.PostureTrusted:   styleBlue,
+	aggregate.PostureUntrusted: stylePurple,
+	aggregate.PostureAnonymous: styleBrown,
+	aggregate.PostureEncrypted: styleGrey,
+	aggregate.PosturePlaintext: styleOrange,
+	aggregate.PostureTLSFailed: styleRed,
+	aggregate.PostureNotLogged: styleLight,
+}
+
+// protocolStyle is the style of a TLS protocol version: the current one
+// green, TLS 1.2 blue, anything older orange, a name pftls does not know
+// grey.
+func protocolStyle(protocol string) mixStyle {
+	switch protocol {
+	case "TLSv1.3":
+		return styleGreen
+	case "TLSv1.2":
+		return styleBlue
+	case "TLSv1.1", "TLSv1", "SSLv3", "SSLv2":
+		return styleOrange
+	}
+	return styleGrey
 }
 
 // mixBar is one 100% bar of the TLS mix chart.
@@ -135,7 +180,7 @@ func (m *Model) tlsMixBars() []mixBar {
 	trust := mixBar{Title: "outbound trust"}
 	for _, p := range aggregate.Postures {
 		if v := o.ByTrust[string(p)]; v > 0 {
-			trust.Parts = append(trust.Parts, mixPart{string(p), v})
+			trust.Parts = append(trust.Parts, mixPart{string(p), v, postureStyles[p]})
 			trust.Total += v
 		}
 	}
@@ -145,7 +190,7 @@ func (m *Model) tlsMixBars() []mixBar {
 	proto := mixBar{Title: "outbound protocol"}
 	for _, k := range sortedKeys(o.ByProtocol) {
 		if v := o.ByProtocol[k]; v > 0 {
-			proto.Parts = append(proto.Parts, mixPart{k, v})
+			proto.Parts = append(proto.Parts, mixPart{k, v, protocolStyle(k)})
 			proto.Total += v
 		}
 	}
@@ -155,10 +200,10 @@ func (m *Model) tlsMixBars() []mixBar {
 	if o.TLS > 0 {
 		pq := mixBar{Title: "post-quantum key exchange", Total: o.TLS}
 		if o.PostQuantum > 0 {
-			pq.Parts = append(pq.Parts, mixPart{"post-quantum hybrid", o.PostQuantum})
+			pq.Parts = append(pq.Parts, mixPart{"post-quantum hybrid", o.PostQuantum, styleGreen})
 		}
 		if rest := o.TLS - o.PostQuantum; rest > 0 {
-			pq.Parts = append(pq.Parts, mixPart{"classical", rest})
+			pq.Parts = append(pq.Parts, mixPart{"classical", rest, styleGrey})
 		}
 		bars = append(bars, pq)
 	}

@@ -110,8 +110,8 @@ func (m *Model) mailChartsOf(zone *time.Location) *mailCharts {
 	}
 	for _, b := range m.tlsMixBars() {
 		mix := mailMix{Title: b.Title + " (" + n(b.Total) + ")"}
-		for i, p := range b.Parts {
-			color := mailColors[(i+1)%len(mailColors)]
+		for _, p := range b.Parts {
+			color := mailColors[p.Style]
 			mix.Segs = append(mix.Segs, mailSeg{pctOf(p.Count, b.Total), color})
 			mix.Parts = append(mix.Parts, mailLegend{color, oneLine(p.Name) + " " + n(p.Count) + " (" + share(p.Count, b.Total) + ")"})
 		}

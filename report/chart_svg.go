@@ -259,7 +259,7 @@ func (m *Model) mixSVG() *svgChart {
 		for i, p := range b.Parts {
 			w := float64(svgW) * float64(p.Count) / float64(b.Total)
 			names[i] = p.Name + " " + n(p.Count) + " (" + share(p.Count, b.Total) + ")"
-			fills[i] = fill(id, i+1)
+			fills[i] = fill(id, int(p.Style))
 			c.Rects = append(c.Rects, svgRect{X: svgNum(x), Y: svgNum(y), W: svgNum(w), H: "18", Fill: fills[i], Stroke: "#1f2328", Title: names[i]})
 			x += w
 		}

@@ -128,6 +128,50 @@ func TestChartsInEveryFormat(t *testing.T) {
 	}
 }
 
+// TestTLSMixStyledByMeaning: the TLS mix chart coloured its parts by
+// their place in the bar, so that in the corpus report plaintext was
+// green and untrusted red, and what a colour meant changed with the
+// window. Each part now has the style of what it means, in the SVG and in
+// the e-mail, and no two trust postures share one.
+func TestTLSMixStyledByMeaning(t *testing.T) {
+	seen := map[mixStyle]aggregate.TLSPosture{}
+	for _, p := range aggregate.Postures {
+		st, ok := postureStyles[p]
+		if !ok {
+			t.Errorf("posture %s has no style", p)
+			continue
+		}
+		if other, dup := seen[st]; dup {
+			t.Errorf("postures %s and %s look the same", other, p)
+		}
+		seen[st] = p
+	}
+	if len(svgPatterns) != len(mailColors) || int(styleLight) != len(svgPatterns)-1 {
+		t.Fatalf("%d patterns, %d mail colours, %d styles: the palettes must match the styles", len(svgPatterns), len(mailColors), styleLight+1)
+	}
+	m := corpusModel(t, corpusLog)
+	page := render(t, m, "html", RenderOptions{})
+	for _, want := range []string{
+		`fill="url(#chart-mix-p5)" stroke="#1f2328" stroke-width="0.5"><title>verified `,
+		`fill="url(#chart-mix-p4)" stroke="#1f2328" stroke-width="0.5"><title>untrusted `,
+		`fill="url(#chart-mix-p2)" stroke="#1f2328" stroke-width="0.5"><title>plaintext `,
+		`fill="url(#chart-mix-p5)" stroke="#1f2328" stroke-width="0.5"><title>TLSv1.3 `,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the TLS mix chart lacks %q", want)
+		}
+	}
+	var mail strings.Builder
+	if err := renderMailHTML(&mail, m.forPeople(), RenderOptions{Zone: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`color:#1a7f37">&#9632;</span>&nbsp;verified `, `color:#bc4c00">&#9632;</span>&nbsp;plaintext `} {
+		if !strings.Contains(mail.String(), want) {
+			t.Errorf("the e-mail's TLS mix lacks %q", want)
+		}
+	}
+}
+
 // TestChartTextEscaped: a domain name is log text in the charts too.
 func TestChartTextEscaped(t *testing.T) {
 	m := &Model{Totals: Totals{Delivered: 1, Deferrals: 1},

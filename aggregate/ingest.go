@@ -104,10 +104,13 @@ func (r *Run) followClock() *Run {
 // written and one being packed (and then waiting for it). SQLite writes
 // them one after the other, and writing was the longest of the pipeline's
 // stages: packing the next batch meanwhile, on the other core, takes it
-// off that path.
+// off that path. Without a store, under Pump.Overlap, it bounds the
+// batches the consumers have not finished in the same way: one being
+// counted and one waiting for it, besides the one the correlator fills.
 const maxInflight = 2
 
-// commitJob is one commit under way in the background.
+// commitJob is one commit under way in the background, or under
+// Pump.Overlap one batch handed to the consumers.
 type commitJob struct {
 	done    chan struct{} // closed when the commit is over
 	err     error         // its error, or the error of a commit before it
@@ -123,6 +126,11 @@ type commitJob struct {
 // (Pump.Overlap). The batch goes back to the correlator once the consumers
 // are done with it (waitOldest), on the correlator's goroutine.
 func (r *Run) emitBeside(batch Batch) error {
+	p := r.p
+	if p.quiet {
+		p.Corr.Recycle(&batch) // held back when drained, not when handed on
+		return nil
+	}
 	for len(r.inflight) >= maxInflight {
 		if err := r.waitOldest(); err != nil {
 			return err
@@ -134,7 +142,6 @@ func (r *Run) emitBeside(batch Batch) error {
 		prev = r.inflight[n-1]
 	}
 	r.inflight = append(r.inflight, job)
-	p := r.p
 	go func() {
 		defer close(job.done)
 		if prev != nil {

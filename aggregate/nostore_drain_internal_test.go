@@ -61,16 +61,18 @@ func TestPumpWithoutStore_drains_small_batches(t *testing.T) {
 // correlator reads on; they must get the same facts, in the same order, as
 // without it, and no batch may be recycled while they still read it. The
 // consumer dawdles over the first batches so that the correlator runs
-// ahead of it: a batch handed out of order, or cleared too early, shows.
+// ahead of it and has to wait for them (maxInflight): a batch handed out
+// of order, or cleared too early, shows.
 func TestPumpOverlap_hands_the_same_facts_in_order(t *testing.T) {
-	facts := func(overlap bool) []string {
-		var seen []string
+	const dawdle = maxInflight + 2
+	facts := func(overlap bool) (seen []string, beforeFlush int) {
 		p := &Pump{
-			Corr:     NewCorrelator(DefaultOptions),
-			KeepOpen: true,
-			Overlap:  overlap,
+			Corr:        NewCorrelator(DefaultOptions),
+			CommitLines: 256, // about 20 batches of the corpus
+			KeepOpen:    true,
+			Overlap:     overlap,
 			Consumers: []FactConsumer{FactsFunc(func(b *Batch) {
-				if overlap && len(seen) < 3 {
+				if overlap && len(seen) < dawdle {
 					time.Sleep(20 * time.Millisecond)
 				}
 				// The line counts come from a map, in no order.
@@ -94,12 +96,14 @@ func TestPumpOverlap_hands_the_same_facts_in_order(t *testing.T) {
 		if _, err := p.IngestReader(context.Background(), r); err != nil {
 			t.Fatal(err)
 		}
+		beforeFlush = len(seen)
 		p.Flush()
-		return seen
+		return seen, beforeFlush
 	}
-	want, got := facts(false), facts(true)
-	if len(want) < 3 {
-		t.Fatalf("the corpus gave %d batches: too few to overlap", len(want))
+	want, _ := facts(false)
+	got, overlapped := facts(true)
+	if overlapped < 2*dawdle {
+		t.Fatalf("the corpus gave %d batches before the flush: too few to overlap", overlapped)
 	}
 	if len(got) != len(want) {
 		t.Fatalf("with Overlap the consumer got %d batches, without %d", len(got), len(want))

@@ -44,12 +44,13 @@ type Pump struct {
 	// message once).
 	KeepOpen bool
 	// Overlap, for a pump with no store, lets the consumers count a batch
-	// while the correlator reads the next lines: on two cores or more,
-	// parsing, correlating and counting each get one (report --db
-	// :memory:). The consumers are still called in order, one batch at a
-	// time, but on another goroutine: set it only for consumers nothing
+	// while the correlator reads the next lines (report --db :memory:):
+	// parsing, correlating and counting run side by side, on as many cores
+	// as there are. The consumers are still called in order, one batch at
+	// a time, but on another goroutine: set it only for consumers nothing
 	// else reads until the last source is finished (Run.Finish) and Flush
-	// has returned.
+	// has returned, and never for Tail (its view reads its consumers while
+	// it follows).
 	Overlap bool
 	// Format is the envelope every line is read as (--input-format);
 	// logparse.FormatAuto, the zero value, finds it per line.

@@ -147,16 +147,20 @@ var postureStyles = map[aggregate.TLSPosture]mixStyle{
 }
 
 // protocolStyle is the style of a TLS protocol version: the current one
-// green, TLS 1.2 blue, anything older orange, a name pftls does not know
-// grey.
+// green, TLS 1.2 blue, the older ones brown, orange and red (each its own,
+// as they sort next to each other), a name pftls does not know grey.
 func protocolStyle(protocol string) mixStyle {
 	switch protocol {
 	case "TLSv1.3":
 		return styleGreen
 	case "TLSv1.2":
 		return styleBlue
-	case "TLSv1.1", "TLSv1", "SSLv3", "SSLv2":
+	case "TLSv1.1":
+		return styleBrown
+	case "TLSv1":
 		return styleOrange
+	case "SSLv3", "SSLv2":
+		return styleRed
 	}
 	return styleGrey
 }

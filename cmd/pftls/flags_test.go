@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -99,8 +101,17 @@ func TestExplainAcceptsItsFlags(t *testing.T) {
 // and a misspelt --host read as a window without a line (exit 0 for the
 // text report, no sample but the last line's stamp for Prometheus). It
 // is now the usage error the database's reports give, once the hosts are
-// known; host names still match in any case.
+// known; host names still match in any case. A log with no line at all (just
+// rotated) is an empty window, not a misspelt --host.
 func TestReportDirectKnowsItsHosts(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "mail.log")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "", "report", "--db", ":memory:", "--year", "2026", "--tz", "UTC", "--host", "mail", empty)
+	if code != exitOK || !strings.Contains(out, "no Postfix log lines: is logging working?") {
+		t.Errorf("an empty log with --host mail: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
 	for _, format := range []string{"text", "prometheus"} {
 		code, out, errOut := runCLI(t, "", "report", "--db", ":memory:", "--year", "2026", "--tz", "UTC",
 			"--format", format, "--host", "mial", corpusLog)

@@ -213,7 +213,7 @@ func readDirect(ctx context.Context, e env, f *reportFlags, files []string,
 	pump := &aggregate.Pump{
 		Corr:      aggregate.NewCorrelator(aggregate.DefaultOptions),
 		KeepOpen:  true,
-		Overlap:   true, // the consumers are read only once readDirect returns
+		Overlap:   true, // the consumers are read only once the pump is flushed
 		Consumers: []aggregate.FactConsumer{consumer(from, to, zone), hosts},
 		Resolver:  resolvers,
 		Now:       e.now,

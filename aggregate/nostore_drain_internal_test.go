@@ -32,18 +32,8 @@ func TestPumpWithoutStore_drains_small_batches(t *testing.T) {
 			most = max(most, n)
 			total += n
 		})},
-		Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} },
-		Now:      func() time.Time { return time.Unix(0, 0) },
 	}
-	r, err := source.Open("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	res, err := p.IngestReader(context.Background(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := ingestCorpus(t, p)
 	p.Flush()
 	if res.Lines <= noStoreDrainLines {
 		t.Fatalf("the corpus has %d lines: too few to need a second batch", res.Lines)
@@ -85,17 +75,8 @@ func TestPumpOverlap_hands_the_same_facts_in_order(t *testing.T) {
 				rest.LineCounts = nil
 				seen = append(seen, fmt.Sprintf("%+v %v", rest, counts))
 			})},
-			Resolver: func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} },
-			Now:      func() time.Time { return time.Unix(0, 0) },
 		}
-		r, err := source.Open("../testdata/corpus/corpus-a.log")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		if _, err := p.IngestReader(context.Background(), r); err != nil {
-			t.Fatal(err)
-		}
+		ingestCorpus(t, p)
 		beforeFlush = len(seen)
 		p.Flush()
 		return seen, beforeFlush
@@ -113,4 +94,22 @@ func TestPumpOverlap_hands_the_same_facts_in_order(t *testing.T) {
 			t.Errorf("batch %d differs with Overlap:\n got %.300s\nwant %.300s", i, got[i], want[i])
 		}
 	}
+}
+
+// ingestCorpus reads the corpus through p, a pump with no store, with these
+// tests' year, zone and clock; the caller flushes it.
+func ingestCorpus(t *testing.T, p *Pump) FileResult {
+	t.Helper()
+	p.Resolver = func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} }
+	p.Now = func() time.Time { return time.Unix(0, 0) }
+	r, err := source.Open("../testdata/corpus/corpus-a.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := p.IngestReader(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

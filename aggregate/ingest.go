@@ -183,6 +183,9 @@ func (p *Pump) begin(ctx context.Context, id source.Identity, fingerprint func(n
 		if found {
 			r.src = src
 			r.res.Resumed = src.Lines
+			if src.Offset > 0 {
+				r.stamps.Continue(src.LastLine) // where the lines read before end
+			}
 			if id.FingerprintLen > src.FingerprintLen {
 				// The file has grown: remember it by more of its bytes.
 				r.src.Fingerprint, r.src.FingerprintLen = id.Fingerprint, id.FingerprintLen

@@ -30,7 +30,6 @@ func windowStart(path string, end int64, window time.Duration, res logparse.Reso
 	defer file.Close()
 	var (
 		latest, cutoff time.Time
-		stamps         = logparse.StampCache{Resolver: res}
 		carry          []byte // the start of a line cut by the chunk below it
 		pos            = end  // file offset of the first byte of buf
 	)
@@ -57,7 +56,9 @@ func windowStart(path string, end int64, window time.Duration, res logparse.Reso
 			if len(line) > 0 {
 				rec := parse(&source.Line{Bytes: line}, f).line.Record
 				if rec.Stamp.Month != 0 {
-					t := stamps.Time(rec.Stamp)
+					// Not a StampCache: it reads a log's lines in their
+					// order, and these come last first.
+					t := res.Time(rec.Stamp)
 					if latest.IsZero() {
 						latest, cutoff = t, t.Add(-window)
 					} else if t.Before(cutoff) {

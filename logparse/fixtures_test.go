@@ -133,6 +133,14 @@ func TestFixtures(t *testing.T) {
 		"tls-recipient-without-domain.log": {1, map[string]int{
 			"pickup": 1, "message-id": 1, "queue-entry": 1, "tls-cert-failure/untrusted-issuer": 1,
 			"tls-established/untrusted-to": 1, "delivery/deferred/not-verified": 1}},
+		"dst-fall-back.log": {50, map[string]int{
+			"abnormal-end": 11, "client": 40, "connect": 57, "connect-failure": 4, "delivery/deferred": 4,
+			"delivery/deferred/handshake": 3, "delivery/deferred/not-verified": 8, "delivery/sent": 67, "disconnect": 56,
+			"expired": 3, "message-id": 50, "notice": 54, "notification": 7, "pickup": 3, "queue-entry": 61, "reject": 20,
+			"removed": 49, "tls-cert-failure/name-mismatch": 4, "tls-cert-failure/untrusted-issuer": 4,
+			"tls-established/anonymous-from": 37, "tls-established/anonymous-to": 3, "tls-established/trusted-from": 1,
+			"tls-established/trusted-to": 20, "tls-established/untrusted-to": 10, "tls-established/verified-to": 4,
+			"tls-handshake-error": 6, "tls-library-problem": 6, "warning": 8}},
 		"foreign-lines.log": {1, map[string]int{
 			"not-postfix": 7, "connect": 1, "tls-established/anonymous-from": 1, "client": 1, "notice": 1,
 			"message-id": 1, "disconnect": 1, "queue-entry": 1, "tls-established/trusted-to": 1, "delivery/sent": 1, "removed": 1}},

@@ -68,20 +68,79 @@ func (r Resolver) inferYear(s Stamp, loc *time.Location) int {
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
-// StampCache resolves stamps with a Resolver, remembering the last one:
-// consecutive log lines mostly share their stamp, and building the time
-// again for each was a tenth of ingest's parsing cost.
+// StampCache resolves the stamps of one log's lines, in the order they
+// were written, with a Resolver. It remembers the last one: consecutive log
+// lines mostly share their stamp, and building the time again for each was
+// a tenth of ingest's parsing cost.
+//
+// It also reads the hour that happens twice when clocks go back at the end
+// of summer time: a stamp without a UTC offset (classic syslog) in that
+// hour could be either, and time.Date picks one for all of them, which put
+// the first pass's lines an hour late, leaving the hour before without a
+// line ("is logging working?") and the next with two. A log is written in
+// order, so such a stamp is the first pass of the hour until the lines
+// before it have gone past it by more than repeatSlack, and the second
+// from then on.
 type StampCache struct {
 	Resolver Resolver
 	last     Stamp
 	t        time.Time
 	ok       bool
+	before   time.Time // the instant of the line before (Continue, or the last resolved)
 }
 
-// Time is c.Resolver.Time(s).
+// repeatSlack is how far a log's lines may run out of order (syslog
+// writers' clocks, queued forwarding) in the hour that happens twice
+// without being taken for its second pass.
+const repeatSlack = 10 * time.Minute
+
+// Continue says that the log's lines before the next one (read by an
+// earlier run) end at t.
+func (c *StampCache) Continue(t time.Time) { c.before = t }
+
+// Time returns the instant the stamp stands for.
 func (c *StampCache) Time(s Stamp) time.Time {
-	if !c.ok || s != c.last {
-		c.last, c.t, c.ok = s, c.Resolver.Time(s), true
+	if c.ok && s == c.last {
+		return c.t
 	}
-	return c.t
+	t := c.Resolver.Time(s)
+	if !s.Zoned {
+		if first, second, ok := repeated(t); ok {
+			t = first
+			if !c.before.IsZero() && c.before.After(first.Add(repeatSlack)) {
+				t = second
+			}
+		}
+	}
+	c.last, c.t, c.ok, c.before = s, t, true, t
+	return t
+}
+
+// repeated reports whether t's wall clock happens twice in its location
+// (clocks go back within a few hours of it), and the two instants.
+func repeated(t time.Time) (first, second time.Time, ok bool) {
+	_, before := t.Add(-6 * time.Hour).Zone()
+	_, after := t.Add(6 * time.Hour).Zone()
+	if before <= after {
+		return t, t, false // no change, or clocks go forward: no hour twice
+	}
+	d := time.Duration(before-after) * time.Second
+	for _, other := range []time.Time{t.Add(-d), t.Add(d)} {
+		if sameWallClock(t, other) {
+			if other.Before(t) {
+				return other, t, true
+			}
+			return t, other, true
+		}
+	}
+	return t, t, false
+}
+
+// sameWallClock says whether a and b read the same on a clock of their
+// location.
+func sameWallClock(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() &&
+		a.Second() == b.Second() && a.Nanosecond() == b.Nanosecond()
 }

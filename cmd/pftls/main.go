@@ -9,6 +9,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The zone rules --tz and TZ name, in the binary: a container image
+	// often has no /usr/share/zoneinfo, and a log's year-less, zone-less
+	// stamps are read by them (summer time, the hour that happens twice).
+	_ "time/tzdata"
 )
 
 func main() {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReport_hour_that_happens_twice: at the end of summer time a classic
+// syslog stamp (no UTC offset) between 02:00 and 03:00 local happens twice.
+// Every such line was put in the second pass, so the hour 00:00-01:00 UTC
+// read "no Postfix log lines: is logging working?" and the next held both.
+// Each pass now gets its own lines (testdata/logs/README.md counts them),
+// straight from the file, and from a database ingested in two runs the
+// second of which begins inside the second pass (a cron ingest).
+func TestReport_hour_that_happens_twice(t *testing.T) {
+	const log = "../../testdata/logs/dst-fall-back.log"
+	hours := []struct {
+		from, to string
+		lines    int64
+	}{
+		{"2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", 227}, // 02:00-03:00 CEST
+		{"2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z", 162}, // 02:00-03:00 CET
+	}
+	check := func(route string, args ...string) {
+		t.Helper()
+		for _, h := range hours {
+			m := runReportJSON(t, "", append([]string{"--tz", "Europe/Berlin", "--year", "2026", "--from", h.from, "--to", h.to}, args...)...)
+			if m.Lines.Read != h.lines {
+				t.Errorf("%s, %s to %s: %d lines read, want %d (state %q)", route, h.from, h.to, m.Lines.Read, h.lines, m.Summary(nil))
+			}
+		}
+	}
+	check("from the file", "--db", ":memory:", log)
+
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	dir := t.TempDir()
+	grown, db := filepath.Join(dir, "mail.log"), filepath.Join(dir, "pftls.db")
+	for _, part := range [][]string{lines[:400], lines[400:]} { // line 400 is in the second pass
+		appendTo(t, grown, part)
+		if code, _, errOut := runCLI(t, "", "ingest", "-q", "--db", db, "--tz", "Europe/Berlin", "--year", "2026", grown); code != exitOK {
+			t.Fatalf("ingest: exit %d: %s", code, errOut)
+		}
+	}
+	check("from a database ingested in two runs", "--db", db)
+}

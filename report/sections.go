@@ -525,10 +525,10 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 	}
 	from, to := "beginning", "end"
 	if !m.Window.From.IsZero() {
-		from = m.Window.From.In(zone).Format("2006-01-02 15:04:05")
+		from = windowEnd(m.Window.From, m.Window.To, zone, "2006-01-02 15:04:05")
 	}
 	if !m.Window.To.IsZero() {
-		to = m.Window.To.In(zone).Format("2006-01-02 15:04:05")
+		to = windowEnd(m.Window.To, m.Window.From, zone, "2006-01-02 15:04:05")
 	}
 	hosts := strings.Join(m.Hosts, ", ")
 	if hosts == "" {

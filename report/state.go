@@ -227,7 +227,24 @@ func (m *Model) windowWords(zone *time.Location) string {
 	if zone == nil {
 		zone = m.zone()
 	}
-	return " from " + minute(m.Window.From, zone) + " to " + minute(m.Window.To, zone)
+	const layout = "2006-01-02 15:04"
+	return " from " + windowEnd(m.Window.From, m.Window.To, zone, layout) + " to " + windowEnd(m.Window.To, m.Window.From, zone, layout)
+}
+
+// windowEnd writes one end of a window (t; the other end is other) in zone
+// with layout, and the zone's name after it when the two ends are on
+// either side of a change of summer time: a window of the hour clocks go
+// back over would read "02:00 to 02:00".
+func windowEnd(t, other time.Time, zone *time.Location, layout string) string {
+	t = t.In(zone)
+	if !other.IsZero() {
+		_, a := t.Zone()
+		_, b := other.In(zone).Zone()
+		if a != b {
+			return t.Format(layout + " MST")
+		}
+	}
+	return t.Format(layout)
 }
 
 // minute is t to the minute in zone, as the state's words show times.

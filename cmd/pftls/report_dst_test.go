@@ -34,6 +34,14 @@ func TestReport_hour_that_happens_twice(t *testing.T) {
 	}
 	check("from the file", "--db", ":memory:", log)
 
+	// The window of the first pass ends where it began, on the clock: the
+	// zone's names tell its two ends apart.
+	code, out, errOut := runCLI(t, "", "report", "--db", ":memory:", "--tz", "Europe/Berlin", "--year", "2026",
+		"--from", hours[0].from, "--to", hours[0].to, log)
+	if want := "window: 2026-10-25 02:00:00 CEST to 2026-10-25 02:00:00 CET (Europe/Berlin)"; code != exitOK || !strings.Contains(out, want) {
+		t.Errorf("exit %d, stderr %q; want %q in:\n%.600s", code, errOut, want, out)
+	}
+
 	data, err := os.ReadFile(log)
 	if err != nil {
 		t.Fatal(err)

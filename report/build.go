@@ -475,9 +475,23 @@ func (b *Builder) Message(m *aggregate.Message) {
 		sender = "from=<>"
 	}
 	b.senders.add(sender)
-	addString(b.sendDoms, senderDomain(sender))
+	from := sendingDomain(m, sender)
+	addString(b.sendDoms, from)
 	b.sendersVol.add(sender, 1, m.Size)
-	b.recvFrom.add(senderDomain(sender), 1, m.Size)
+	b.recvFrom.add(from, 1, m.Size)
+}
+
+// sendingDomain is where a received message came from, as pflogsumm's
+// "sending hosts/domains" counts it: its sender's domain; for a sender
+// without one (from=<>: bounces, a local name), the domain of the client
+// that sent it over SMTP, or the sender itself when it was picked up
+// locally.
+func sendingDomain(m *aggregate.Message, sender string) string {
+	if d := aggregate.Domain(sender); d != "" || m.Origin != aggregate.OriginSMTPD || m.Client == "" {
+		return senderDomain(sender)
+	}
+	name, _, _ := strings.Cut(m.Client, "[")
+	return aggregate.ClientDomain(name, m.ClientIP)
 }
 
 func senderDomain(addr string) string {

@@ -326,6 +326,10 @@ type failAcc struct {
 	details  map[string]int64
 	names    map[string]bool
 	rdoms    map[string]bool // recipient domains under another policy domain
+	// evidenceAt is when the failure whose lines row.Evidence shows
+	// happened: the earliest with lines, whatever order they come in (a
+	// database reads them in time order, a log as written).
+	evidenceAt time.Time
 }
 
 type rejectKey struct {

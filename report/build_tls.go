@@ -219,8 +219,8 @@ func (b *Builder) TLSFailure(f *aggregate.TLSFailure) {
 		}
 		b.failures[k] = acc
 	}
-	if len(acc.row.Evidence) == 0 && f.Evidence != "" {
-		acc.row.Evidence = strings.Split(f.Evidence, "\n")
+	if f.Evidence != "" && (len(acc.row.Evidence) == 0 || f.Time.Before(acc.evidenceAt)) {
+		acc.row.Evidence, acc.evidenceAt = strings.Split(f.Evidence, "\n"), f.Time
 	}
 	for n := range strings.SplitSeq(f.Names, ",") {
 		if n = strings.TrimSpace(n); n != "" {

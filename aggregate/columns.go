@@ -273,7 +273,7 @@ var tlsFailuresTable = &factTable[TLSFailure]{name: "tls_failures",
 		SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 FROM pftls_rows(?, ?)`,
 	query: `SELECT time, host, direction, peer, peer_host, peer_addr, domain, queue_id, recipient, kind,
 			rfc8460, detail, deferred, status, names, evidence FROM tls_failures
-			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time`,
+			WHERE time >= ? AND time < ? AND (? = '' OR host = ?) ORDER BY time, rowid`, // rowid: ties in the order written (a row's evidence is the earliest failure's)
 	cols: []column[TLSFailure]{
 		timeCol("time", func(f *TLSFailure) *time.Time { return &f.Time }),
 		textCol("host", func(f *TLSFailure) *string { return &f.Host }),

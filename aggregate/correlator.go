@@ -301,7 +301,7 @@ func (c *Correlator) Add(l *logparse.Line, t time.Time) {
 	c.stats.Lines++
 	kind := l.Event.Kind()
 	host := l.Host
-	if kind == logparse.KindMalformed || kind == logparse.KindForeign && l.Host == "" {
+	if !l.Timed() {
 		// No stamp, no host (a blank line is foreign): count it where
 		// the log was.
 		t, host = c.latest, c.lastHost

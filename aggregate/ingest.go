@@ -75,17 +75,18 @@ type OutOfOrder struct {
 // stored of its host (Run.orderUnchecked), before anything of it is
 // stored.
 func (r *Run) noteOrder(ctx context.Context, l *logparse.Line) error {
-	if !r.orderUnchecked || l.Host == "" {
-		return nil
-	}
-	switch l.Event.Kind() {
-	case logparse.KindForeign, logparse.KindMalformed:
+	if !r.orderUnchecked || !l.Timed() || l.Event.Kind() == logparse.KindForeign {
 		return nil
 	}
 	r.orderUnchecked = false
 	last, err := r.p.Store.LastLine(ctx, l.Host)
 	if err != nil || last.IsZero() {
 		return err
+	}
+	if !r.stamps.Resolved() {
+		// A log begun in the hour that happens twice, after the lines
+		// stored of its host: which pass it starts in, they tell.
+		r.stamps.Continue(last)
 	}
 	if at := r.stamps.Time(l.Stamp); at.Before(last.Add(-orderSlack)) {
 		r.res.OutOfOrder = &OutOfOrder{Host: l.Host, First: at, Stored: last}
@@ -351,7 +352,10 @@ func (r *Run) parsed(l *logparse.Line, end int64, truncated bool) {
 			r.stamps.Resolver.Reference = now
 		}
 	}
-	at := r.stamps.Time(l.Stamp)
+	at := r.lastAt // a line without a time of its own is where the log was (Correlator.Add)
+	if l.Timed() {
+		at = r.stamps.Time(l.Stamp)
+	}
 	if !r.storedUntil.IsZero() {
 		if !at.After(r.storedUntil) {
 			// Stored before the file shrank: pass over it.

@@ -54,14 +54,15 @@ func windowStart(path string, end int64, window time.Duration, res logparse.Reso
 			line := bytes.TrimRight(buf[start:e], "\r\n")
 			lineEnd = start
 			if len(line) > 0 {
-				rec := parse(&source.Line{Bytes: line}, f).line.Record
-				if rec.Stamp.Month != 0 {
-					// Not a StampCache: it reads a log's lines in their
-					// order, and these come last first.
-					t := res.Time(rec.Stamp)
+				if l := parse(&source.Line{Bytes: line}, f).line; l.Timed() {
+					// Not a StampCache, which reads a log's lines in their
+					// order: these come last first. In the hour that
+					// happens twice a stamp may be either pass; the window
+					// is taken at its widest.
+					first, second := res.Times(l.Stamp)
 					if latest.IsZero() {
-						latest, cutoff = t, t.Add(-window)
-					} else if t.Before(cutoff) {
+						latest, cutoff = first, first.Add(-window)
+					} else if second.Before(cutoff) {
 						return pos + int64(e), nil // the window starts after this line
 					}
 				}

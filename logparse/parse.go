@@ -8,6 +8,20 @@ type Line struct {
 	Event Event
 }
 
+// Timed says whether the line carries a time of its own. A line without
+// a syslog envelope (Malformed) does not, nor does one of no host (a blank
+// line is Foreign): they are counted where the log was, at the time and
+// host of the lines before, and their stamp, if any, is not read.
+func (l *Line) Timed() bool {
+	switch l.Event.Kind() {
+	case KindMalformed:
+		return false
+	case KindForeign:
+		return l.Host != ""
+	}
+	return true
+}
+
 // Parse parses one log line (without its newline), finding its envelope
 // format by itself (see Format). It never fails: a line it cannot read
 // becomes [Malformed], [Foreign] or [Unparsed].

@@ -17,7 +17,8 @@ type Resolver struct {
 // between syslog writers, a file still being written).
 const slack = 24 * time.Hour
 
-// Time returns the instant the stamp stands for.
+// Time returns the instant the stamp stands for; in the hour that happens
+// twice when clocks go back, the one time.Date picks (see Times).
 func (r Resolver) Time(s Stamp) time.Time {
 	if s.Zoned {
 		loc := time.FixedZone("", s.OffsetSeconds)
@@ -35,6 +36,19 @@ func (r Resolver) Time(s Stamp) time.Time {
 		year = r.inferYear(s, loc)
 	}
 	return time.Date(year, time.Month(s.Month), s.Day, s.Hour, s.Minute, s.Second, s.Nanos, loc)
+}
+
+// Times returns the instants the stamp may stand for: two, an hour apart
+// (or whatever the zone's change is), for a stamp without a UTC offset in
+// the hour that happens twice when clocks go back; first == second for
+// every other stamp. Which of the two a line is only the lines around it
+// can tell (StampCache).
+func (r Resolver) Times(s Stamp) (first, second time.Time) {
+	t := r.Time(s)
+	if s.Zoned {
+		return t, t
+	}
+	return repeated(t)
 }
 
 func (r Resolver) inferYear(s Stamp, loc *time.Location) int {
@@ -75,12 +89,13 @@ func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 //
 // It also reads the hour that happens twice when clocks go back at the end
 // of summer time: a stamp without a UTC offset (classic syslog) in that
-// hour could be either, and time.Date picks one for all of them, which put
-// the first pass's lines an hour late, leaving the hour before without a
-// line ("is logging working?") and the next with two. A log is written in
-// order, so such a stamp is the first pass of the hour until the lines
-// before it have gone past it by more than repeatSlack, and the second
-// from then on.
+// hour could be either, and time.Date picks one of them for all (in
+// Europe the second), which left the hour of the other without a line ("is
+// logging working?") and gave the next one two. A log is written in order,
+// so such a stamp is the first pass of the hour until the lines before it
+// have gone past it by more than repeatSlack, and the second from then on.
+// Only timed lines (Line.Timed) are to be resolved: a line without a stamp
+// of its own would stand for the wrong pass.
 type StampCache struct {
 	Resolver Resolver
 	last     Stamp
@@ -95,52 +110,51 @@ type StampCache struct {
 const repeatSlack = 10 * time.Minute
 
 // Continue says that the log's lines before the next one (read by an
-// earlier run) end at t.
+// earlier run, or stored of the same host) end at t. It is for a cache
+// that has resolved nothing yet (Resolved).
 func (c *StampCache) Continue(t time.Time) { c.before = t }
+
+// Resolved says whether the cache has resolved a stamp.
+func (c *StampCache) Resolved() bool { return c.ok }
 
 // Time returns the instant the stamp stands for.
 func (c *StampCache) Time(s Stamp) time.Time {
 	if c.ok && s == c.last {
 		return c.t
 	}
-	t := c.Resolver.Time(s)
-	if !s.Zoned {
-		if first, second, ok := repeated(t); ok {
-			t = first
-			if !c.before.IsZero() && c.before.After(first.Add(repeatSlack)) {
-				t = second
-			}
-		}
+	t, second := c.Resolver.Times(s)
+	if !second.Equal(t) && !c.before.IsZero() && c.before.After(t.Add(repeatSlack)) {
+		t = second
 	}
 	c.last, c.t, c.ok, c.before = s, t, true, t
 	return t
 }
 
-// repeated reports whether t's wall clock happens twice in its location
-// (clocks go back within a few hours of it), and the two instants.
-func repeated(t time.Time) (first, second time.Time, ok bool) {
+// repeated returns the instants t's wall clock stands for in t's location:
+// two when clocks go back within a few hours of it and that reading
+// happens twice, earlier first; t twice otherwise.
+func repeated(t time.Time) (first, second time.Time) {
 	_, before := t.Add(-6 * time.Hour).Zone()
 	_, after := t.Add(6 * time.Hour).Zone()
 	if before <= after {
-		return t, t, false // no change, or clocks go forward: no hour twice
+		return t, t // no change, or clocks go forward: no hour twice
 	}
 	d := time.Duration(before-after) * time.Second
 	for _, other := range []time.Time{t.Add(-d), t.Add(d)} {
 		if sameWallClock(t, other) {
 			if other.Before(t) {
-				return other, t, true
+				return other, t
 			}
-			return t, other, true
+			return t, other
 		}
 	}
-	return t, t, false
+	return t, t
 }
 
 // sameWallClock says whether a and b read the same on a clock of their
-// location.
+// location (to the second: a zone changes by whole seconds).
 func sameWallClock(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() &&
-		a.Second() == b.Second() && a.Nanosecond() == b.Nanosecond()
+	return ay == by && am == bm && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
 }

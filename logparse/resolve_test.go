@@ -38,7 +38,7 @@ func TestStampCacheRepeatedHour(t *testing.T) {
 		{"a run that resumes a log in the second pass", utc(3, 5, 0),
 			[]string{"02:10:00", "02:50:00", "03:00:01"},
 			[]time.Time{utc(3, 10, 0), utc(3, 50, 0), utc(4, 0, 1)}},
-		{"a run that resumes a log in the first pass", utc(2, 5, 0),
+		{"a run that resumes a log in the first pass stays in it", utc(2, 5, 0),
 			[]string{"02:10:00"},
 			[]time.Time{utc(2, 10, 0)}},
 	}
@@ -56,21 +56,39 @@ func TestStampCacheRepeatedHour(t *testing.T) {
 		})
 	}
 
-	// Elsewhere nothing changes: a zone without summer time, the hour
-	// clocks skip in spring (no line can be in it), and a stamp with an
-	// offset, which is exact.
+	// Elsewhere a stamp stands for one instant, whatever came before: a
+	// zone without summer time, the hour clocks skip in spring (no line
+	// can be in it), a stamp with an offset, the repeated hour west of UTC
+	// (New York, 2026-11-01 02:00 EDT -> 01:00 EST) but for its own hour.
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		loc  *time.Location
-		line string
-		want time.Time
+		loc         *time.Location
+		line        string
+		first, last time.Time // the instants the stamp may be
 	}{
-		{time.UTC, line("02:30:00"), time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC)},
-		{berlin, "Mar 29 03:30:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed", time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)},
-		{berlin, "2026-10-25T02:30:00+01:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed", time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)},
+		{time.UTC, line("02:30:00"), time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), time.Time{}},
+		{berlin, "Mar 29 02:30:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed", time.Time{}, time.Time{}},
+		{berlin, "2026-10-25T02:30:00+01:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed", time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC), time.Time{}},
+		{newYork, "Nov  1 01:30:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed", time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC), time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC)},
+		{newYork, "Nov  1 02:30:00 mail postfix/qmgr[880]: 3F1A22C0B1F: removed", time.Date(2026, 11, 1, 7, 30, 0, 0, time.UTC), time.Time{}},
 	} {
-		c := logparse.StampCache{Resolver: logparse.Resolver{Year: 2026, Location: tc.loc}}
-		if got := c.Time(stampOf(t, tc.line)); !got.Equal(tc.want) {
-			t.Errorf("%s in %s: %s, want %s", tc.line, tc.loc, got.UTC().Format(time.RFC3339), tc.want.Format(time.RFC3339))
+		r := logparse.Resolver{Year: 2026, Location: tc.loc}
+		s := stampOf(t, tc.line)
+		first, last := r.Times(s)
+		want := tc.first
+		if want.IsZero() {
+			want = r.Time(s) // the hour skipped: time.Date's answer, whatever it is
+		}
+		wantLast := tc.last
+		if wantLast.IsZero() {
+			wantLast = want
+		}
+		if !first.Equal(want) || !last.Equal(wantLast) {
+			t.Errorf("Times(%s) in %s = %s, %s; want %s, %s", tc.line, tc.loc, first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339),
+				want.UTC().Format(time.RFC3339), wantLast.UTC().Format(time.RFC3339))
 		}
 	}
 }

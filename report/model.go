@@ -298,7 +298,7 @@ type TLSFailureRow struct {
 	LastSeen   time.Time               `json:"last_seen"`
 	Deferring  bool                    `json:"deferring"`              // mail is being deferred because of it (dsn 4.7.x)
 	Names      []string                `json:"names,omitempty"`        // certificate names seen (TLS loglevel 2)
-	Evidence   []string                `json:"evidence,omitempty"`     // log lines of the first failed session
+	Evidence   []string                `json:"evidence,omitempty"`     // log lines of the earliest failed session
 	LastGood   time.Time               `json:"last_good_tls,omitzero"` // last TLS delivery to the domain before the window
 	Sent       int64                   `json:"sent_despite,omitempty"` // failures after which the mail was still sent (plaintext retry)
 	// RecipientDomains are the recipients' domains when the row is keyed

@@ -56,10 +56,14 @@ func parseOne(ctx context.Context, e env, path string, tf *timeFlags, format log
 	}
 	stamps := &logparse.StampCache{Resolver: resolvers(r.Identity())}
 	return aggregate.EachLine(ctx, r, format, func(number int64, l *logparse.Line) error {
+		var at time.Time // every line's, --only or not: which pass of the hour that happens twice a stamp is depends on the lines before it
+		if l.Timed() {
+			at = stamps.Time(l.Stamp)
+		}
 		if len(want) > 0 && !want[string(l.Event.Kind())] {
 			return nil
 		}
-		b, err := encodeLine(l, stamps, path, number)
+		b, err := encodeLine(l, at, path, number)
 		if err != nil {
 			return fmt.Errorf("%s:%d: encode: %w", path, number, err)
 		}
@@ -93,11 +97,14 @@ type parsedEnvelope struct {
 	Text     string `json:"text,omitempty"`
 }
 
-// encodeLine writes the envelope and the event's own fields as one object.
-func encodeLine(l *logparse.Line, stamps *logparse.StampCache, file string, number int64) ([]byte, error) {
+// encodeLine writes the envelope and the event's own fields as one object;
+// at is the line's time (zero for a line without one of its own).
+func encodeLine(l *logparse.Line, at time.Time, file string, number int64) ([]byte, error) {
 	env := parsedEnvelope{File: file, Line: number, Kind: string(l.Event.Kind())}
+	if !at.IsZero() {
+		env.Time = at.Format(time.RFC3339Nano)
+	}
 	if _, malformed := l.Event.(logparse.Malformed); !malformed {
-		env.Time = stamps.Time(l.Stamp).Format(time.RFC3339Nano)
 		env.Host, env.Program, env.PID, env.QueueID = l.Host, l.Program, l.PID, l.QueueID
 		if l.Severity != logparse.SevInfo && l.Severity != "" {
 			env.Severity = string(l.Severity)

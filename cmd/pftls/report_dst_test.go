@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -13,15 +15,19 @@ import (
 // read "no Postfix log lines: is logging working?" and the next held both.
 // Each pass now gets its own lines (testdata/logs/README.md counts them),
 // straight from the file, and from a database ingested in two runs the
-// second of which begins inside the second pass (a cron ingest).
+// second of which begins inside the second pass: of the same file (a cron
+// ingest), or of a new file after a rotation, whose first line only the
+// lines stored before it can place. A blank line and one without a syslog
+// envelope in the second pass (no stamp of their own) do not send the
+// lines after them back to the first.
 func TestReport_hour_that_happens_twice(t *testing.T) {
-	const log = "../../testdata/logs/dst-fall-back.log"
+	const fixture = "../../testdata/logs/dst-fall-back.log"
 	hours := []struct {
 		from, to string
 		lines    int64
 	}{
-		{"2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", 227}, // 02:00-03:00 CEST
-		{"2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z", 162}, // 02:00-03:00 CET
+		{"2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", 227},     // 02:00-03:00 CEST
+		{"2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z", 162 + 2}, // 02:00-03:00 CET, and the two lines below
 	}
 	check := func(route string, args ...string) {
 		t.Helper()
@@ -32,6 +38,15 @@ func TestReport_hour_that_happens_twice(t *testing.T) {
 			}
 		}
 	}
+	data, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	lines = slices.Concat(lines[:390], []string{"\n", "no syslog envelope here\n"}, lines[390:]) // line 390 is in the second pass
+	dir := t.TempDir()
+	log := filepath.Join(dir, "whole.log")
+	appendTo(t, log, lines)
 	check("from the file", "--db", ":memory:", log)
 
 	// The window of the first pass ends where it began, on the clock: the
@@ -42,18 +57,23 @@ func TestReport_hour_that_happens_twice(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %q in:\n%.600s", code, errOut, want, out)
 	}
 
-	data, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	dir := t.TempDir()
-	grown, db := filepath.Join(dir, "mail.log"), filepath.Join(dir, "pftls.db")
-	for _, part := range [][]string{lines[:400], lines[400:]} { // line 400 is in the second pass
-		appendTo(t, grown, part)
-		if code, _, errOut := runCLI(t, "", "ingest", "-q", "--db", db, "--tz", "Europe/Berlin", "--year", "2026", grown); code != exitOK {
-			t.Fatalf("ingest: exit %d: %s", code, errOut)
+	for _, rotate := range []bool{false, true} {
+		sub := filepath.Join(dir, fmt.Sprint(rotate))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
 		}
+		live, db := filepath.Join(sub, "mail.log"), filepath.Join(sub, "pftls.db")
+		for i, part := range [][]string{lines[:400], lines[400:]} { // line 400 is in the second pass
+			if i == 1 && rotate {
+				if err := os.Rename(live, live+".1"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			appendTo(t, live, part)
+			if code, _, errOut := runCLI(t, "", "ingest", "-q", "--db", db, "--tz", "Europe/Berlin", "--year", "2026", live); code != exitOK {
+				t.Fatalf("ingest: exit %d: %s", code, errOut)
+			}
+		}
+		check(fmt.Sprintf("from a database ingested in two runs (rotated between them: %v)", rotate), "--db", db)
 	}
-	check("from a database ingested in two runs", "--db", db)
 }

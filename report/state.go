@@ -44,7 +44,8 @@ const (
 	// to the domain (or a misspelt name).
 	StateEmpty State = "empty"
 	// StateIncomplete: no problem in what is left, but pftls prune
-	// deleted facts of the window (Model.Incomplete): not "all clear".
+	// deleted facts of the window (Model.Incomplete): not "all clear", and
+	// --fail-on unreadable fires.
 	StateIncomplete State = "incomplete"
 )
 
@@ -61,8 +62,10 @@ func (m *Model) Has(p Problem) bool {
 		return m.Totals.Fatal > 0
 	case ProblemUnreadable:
 		// Lines not understood, or not read: missing from a log rotated
-		// away (Model.Gaps).
-		return m.misread() || len(m.Gaps) > 0
+		// away (Model.Gaps), or the facts of the window pftls prune
+		// deleted (Model.Incomplete): --fail-on exits 0 only on what it
+		// could read whole.
+		return m.misread() || len(m.Gaps) > 0 || m.Incomplete != nil
 	case ProblemEmpty:
 		return m.Lines.Postfix == 0 || m.noDomainFacts()
 	}
@@ -83,7 +86,7 @@ func (m *Model) Problems() []Problem {
 // State decides the window's state from its problems.
 func (m *Model) State() State {
 	switch ps := m.Problems(); {
-	case len(ps) == 0 && m.Incomplete != nil:
+	case m.prunedOnly(ps):
 		return StateIncomplete
 	case len(ps) == 0:
 		return StateClear
@@ -91,6 +94,25 @@ func (m *Model) State() State {
 		return StateEmpty
 	}
 	return StateProblems
+}
+
+// prunedOnly says whether every problem of the window, and there is one
+// at least, is what pftls prune left out of it: facts deleted, and with
+// them the line counts that would have shown it was not empty.
+func (m *Model) prunedOnly(ps []Problem) bool {
+	in := m.Incomplete
+	if in == nil || len(ps) == 0 || m.misread() || len(m.Gaps) > 0 {
+		return false
+	}
+	for _, p := range ps {
+		switch {
+		case p == ProblemUnreadable:
+		case p == ProblemEmpty && !in.CountsBefore.IsZero():
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // NotUnderstood is how many lines pftls did not understand: in the

@@ -26,12 +26,12 @@ func TestModelState(t *testing.T) {
 		subject  string
 	}{
 		{"clear", Model{Lines: read}, StateClear, nil, "all clear"},
-		{"nothing found in what pruning kept", Model{Lines: read, Incomplete: &Incomplete{FactsBefore: from}}, StateIncomplete, nil,
+		{"nothing found in what pruning kept", Model{Lines: read, Incomplete: &Incomplete{FactsBefore: from}}, StateIncomplete, []Problem{ProblemUnreadable},
 			"no problems in the facts kept (those before 2026-03-07 06:15 were pruned)"},
 		{"problems found in what pruning kept", Model{Lines: read, Totals: Totals{Deferred: 4}, Incomplete: &Incomplete{FactsBefore: from}},
-			StateProblems, []Problem{ProblemDeferred}, "4 deferred, more may be in the facts pruned before 2026-03-07 06:15"},
+			StateProblems, []Problem{ProblemDeferred, ProblemUnreadable}, "4 deferred, more may be in the facts pruned before 2026-03-07 06:15"},
 		{"counts pruned too", Model{Window: Window{From: from, To: from.Add(time.Hour), Zone: "UTC"},
-			Incomplete: &Incomplete{FactsBefore: from.Add(48 * time.Hour), CountsBefore: from.Add(24 * time.Hour)}}, StateEmpty, []Problem{ProblemEmpty},
+			Incomplete: &Incomplete{FactsBefore: from.Add(48 * time.Hour), CountsBefore: from.Add(24 * time.Hour)}}, StateIncomplete, []Problem{ProblemUnreadable, ProblemEmpty},
 			"no Postfix log lines from 2026-03-07 06:15 to 2026-03-07 07:15: pruned (the counts before 2026-03-08 06:15 are gone), " +
 				"more may be in the facts pruned before 2026-03-09 06:15"},
 		{"expired is said, not a problem", Model{Lines: read, Totals: Totals{Expired: 2}}, StateClear, nil, "2 expired"},

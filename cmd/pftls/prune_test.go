@@ -51,6 +51,14 @@ func TestPrune_keep_facts(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"incomplete": {`) || !strings.Contains(out, `"missing_detail": [`) {
 		t.Errorf("a report over pruned facts does not say what it lacks: exit %d\n%.600s", code, out)
 	}
+	// --fail-on unreadable: the window could not be read whole. It exited 0
+	// on a pruned window whose TLS failures and deferrals were the facts
+	// pruned, and monitoring that looks at the exit status alone read "all
+	// clear".
+	code, out, errOut = runCLI(t, "", "report", "--db", db, "--from", "2026-11-23", "--to", "2026-11-24", "--format", "json", "--fail-on", "unreadable")
+	if code != exitProblems || !strings.Contains(out, `"state": "incomplete"`) {
+		t.Errorf("--fail-on unreadable over pruned facts: exit %d, stderr %q\n%.300s", code, errOut, out)
+	}
 	// Metrics have no incomplete line: over pruned facts they are refused.
 	code, out, errOut = runCLI(t, "", "report", "--db", db, "--from", "2026-11-23", "--to", "2026-11-24", "--format", "prometheus")
 	if code != exitUsage || !strings.Contains(errOut, "were pruned (pftls prune): metrics of the window cannot be made") {

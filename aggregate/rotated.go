@@ -94,6 +94,26 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 			unfinished = append(unfinished, at)
 		}
 	}
+	// A rotated copy read before it settled may hold more since: a last
+	// line left without its newline (a writer might still complete it),
+	// or lines the syslog daemon wrote to it before it reopened its files.
+	// Its source bears the copy's name now (Pump.begin), not path's, and
+	// nothing but this would read it again.
+	grown, err := p.grownCopies(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(grown) > 0 {
+		ss, err := siblings()
+		if err != nil {
+			return nil, err
+		}
+		for j, s := range ss {
+			if grown[s] {
+				unfinished = append(unfinished, j)
+			}
+		}
+	}
 	var out []string
 	seen := map[int]bool{}
 	for _, j := range unfinished {
@@ -108,6 +128,38 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 	}
 	return out, nil
 }
+
+// grownCopies are the rotated copies of the log at path, among the
+// sources read last, that are still where and what they were when read
+// (same name and first bytes, not compressed) and longer now.
+func (p *Pump) grownCopies(ctx context.Context, path string) (map[string]bool, error) {
+	srcs, err := p.Store.RecentSources(ctx, recentSourcesChecked)
+	if err != nil {
+		return nil, err
+	}
+	var grown map[string]bool
+	for _, src := range srcs {
+		if src.Path == path || !source.InRotation(path, src.Path) || src.Compression != "" || src.FingerprintLen < MinFingerprint {
+			continue
+		}
+		if fi, err := os.Stat(src.Path); err != nil || fi.Size() <= src.Offset {
+			continue
+		}
+		if fp, err := source.Fingerprint(src.Path, src.FingerprintLen); err != nil || fp != src.Fingerprint {
+			continue
+		}
+		if grown == nil {
+			grown = map[string]bool{}
+		}
+		grown[src.Path] = true
+	}
+	return grown, nil
+}
+
+// recentSourcesChecked is how many of the sources read last grownCopies
+// looks at: the logs of a few hosts or instances, each with its rotated
+// copy.
+const recentSourcesChecked = 16
 
 // olderSourcesChecked is how many of the sources last read from a path
 // RotatedBefore looks at: the rotations a tail may have been killed

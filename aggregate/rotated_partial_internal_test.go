@@ -82,3 +82,78 @@ func splitLines(b []byte) [][]byte {
 	}
 	return out
 }
+
+// TestLogRotation_copy_read_before_it_settled_is_read_again: a cron ingest
+// that reads a log's rotated copy seconds after the rotation leaves its
+// cut last line for the next run, as a writer may still complete it; but
+// the source then bears the copy's name, and no later run looked at it:
+// the line was lost for good, and no report said so. Once the copy has
+// settled, the next run of the live log reads it (RotatedBefore), and then
+// no more.
+func TestLogRotation_copy_read_before_it_settled_is_read_again(t *testing.T) {
+	ctx := t.Context()
+	data := readCorpus(t)
+	lines := splitLines(data)
+	const cut = "Mar  1 06:00:00 mail postfix/qmgr[1]: 4ABCDEF: removed"
+	dir := t.TempDir()
+	live := filepath.Join(dir, "mail.log")
+	if err := os.WriteFile(live, append(append([]byte{}, data...), cut...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store, err := Open(ctx, filepath.Join(dir, "pftls.db"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	pump := &Pump{Store: store, Corr: NewCorrelator(DefaultOptions), Resolver: resolve2026}
+	ingest := func(path string) FileResult {
+		t.Helper()
+		rd, err := source.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		res, err := pump.IngestReader(ctx, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// The cron run of the live log, the line after it still being written.
+	if res := ingest(live); !res.Partial {
+		t.Fatalf("the live log's cut last line was read: %+v", res)
+	}
+	// logrotate: the log becomes mail.log.1, a new mail.log begins.
+	if err := os.Rename(live, live+".1"); err != nil {
+		t.Fatal(err)
+	}
+	var next []byte
+	for _, l := range lines[len(lines)/2:] {
+		next = append(append(next, l...), '\n')
+	}
+	if err := os.WriteFile(live, next, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func() (read int64) {
+		t.Helper()
+		before, err := pump.RotatedBefore(ctx, live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range before {
+			read += ingest(p).Lines
+		}
+		return read + ingest(live).Lines
+	}
+	run() // seconds after the rotation: the copy has not settled
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(live+".1", old, old); err != nil {
+		t.Fatal(err)
+	}
+	if read := run(); read != 1 {
+		t.Errorf("the run after the copy settled read %d lines, want its cut last line", read)
+	}
+	if read := run(); read != 0 {
+		t.Errorf("a run after that read %d lines, want none", read)
+	}
+}

@@ -46,15 +46,7 @@ func TestLogRotation_copy_partial_last_line_is_read(t *testing.T) {
 			defer store.Close()
 			pump := &Pump{Store: store, Corr: NewCorrelator(DefaultOptions),
 				Resolver: resolve2026}
-			rd, err := source.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rd.Close()
-			res, err := pump.IngestReader(ctx, rd)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := ingestPath(t, pump, path)
 			whole := int64(len(splitLines(data)))
 			switch {
 			case tc.wantRead && (res.Lines != whole+1 || res.Partial):
@@ -106,19 +98,7 @@ func TestLogRotation_copy_read_before_it_settled_is_read_again(t *testing.T) {
 	}
 	defer store.Close()
 	pump := &Pump{Store: store, Corr: NewCorrelator(DefaultOptions), Resolver: resolve2026}
-	ingest := func(path string) FileResult {
-		t.Helper()
-		rd, err := source.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rd.Close()
-		res, err := pump.IngestReader(ctx, rd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	ingest := func(path string) FileResult { return ingestPath(t, pump, path) }
 	// The cron run of the live log, the line after it still being written.
 	if res := ingest(live); !res.Partial {
 		t.Fatalf("the live log's cut last line was read: %+v", res)
@@ -156,4 +136,19 @@ func TestLogRotation_copy_read_before_it_settled_is_read_again(t *testing.T) {
 	if read := run(); read != 0 {
 		t.Errorf("a run after that read %d lines, want none", read)
 	}
+}
+
+// ingestPath reads the file at path through pump.
+func ingestPath(t *testing.T, pump *Pump, path string) FileResult {
+	t.Helper()
+	rd, err := source.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	res, err := pump.IngestReader(t.Context(), rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -102,14 +101,5 @@ func ingestCorpus(t *testing.T, p *Pump) FileResult {
 	t.Helper()
 	p.Resolver = func(source.Identity) logparse.Resolver { return logparse.Resolver{Year: 2026, Location: time.UTC} }
 	p.Now = func() time.Time { return time.Unix(0, 0) }
-	r, err := source.Open("../testdata/corpus/corpus-a.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	res, err := p.IngestReader(context.Background(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return ingestPath(t, p, "../testdata/corpus/corpus-a.log")
 }

@@ -42,7 +42,7 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 	// the new log may have left the one before unfinished (its last burst
 	// not committed), and several rotations may have happened since.
 	srcs, err := p.Store.SourcesAt(ctx, path, olderSourcesChecked)
-	if err != nil || len(srcs) == 0 {
+	if err != nil {
 		return nil, err
 	}
 	var sibs []string
@@ -98,21 +98,14 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 	// line left without its newline (a writer might still complete it),
 	// or lines the syslog daemon wrote to it before it reopened its files.
 	// Its source bears the copy's name now (Pump.begin), not path's, and
-	// nothing but this would read it again.
-	grown, err := p.grownCopies(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if len(grown) > 0 {
-		ss, err := siblings()
+	// nothing but this would read it again. A directory pftls may not list
+	// leaves it to the runs that can.
+	if ss, err := siblings(); err == nil {
+		grown, err := p.grownCopies(ctx, ss)
 		if err != nil {
 			return nil, err
 		}
-		for j, s := range ss {
-			if grown[s] {
-				unfinished = append(unfinished, j)
-			}
-		}
+		unfinished = append(unfinished, grown...)
 	}
 	var out []string
 	seen := map[int]bool{}
@@ -129,37 +122,29 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 	return out, nil
 }
 
-// grownCopies are the rotated copies of the log at path, among the
-// sources read last, that are still where and what they were when read
-// (same name and first bytes, not compressed) and longer now.
-func (p *Pump) grownCopies(ctx context.Context, path string) (map[string]bool, error) {
-	srcs, err := p.Store.RecentSources(ctx, recentSourcesChecked)
-	if err != nil {
-		return nil, err
-	}
-	var grown map[string]bool
-	for _, src := range srcs {
-		if src.Path == path || !source.InRotation(path, src.Path) || src.Compression != "" || src.FingerprintLen < MinFingerprint {
+// grownCopies are the indexes of the rotated copies among sibs (a log's,
+// source.Siblings) that were read under their own name and are still what
+// they were then (same first bytes, not compressed) and longer now.
+func (p *Pump) grownCopies(ctx context.Context, sibs []string) ([]int, error) {
+	var grown []int
+	for j, s := range sibs {
+		src, found, err := p.Store.SourceAt(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if !found || src.Compression != "" || src.FingerprintLen < MinFingerprint {
 			continue
 		}
-		if fi, err := os.Stat(src.Path); err != nil || fi.Size() <= src.Offset {
+		if fi, err := os.Stat(s); err != nil || fi.Size() <= src.Offset {
 			continue
 		}
-		if fp, err := source.Fingerprint(src.Path, src.FingerprintLen); err != nil || fp != src.Fingerprint {
+		if fp, err := source.Fingerprint(s, src.FingerprintLen); err != nil || fp != src.Fingerprint {
 			continue
 		}
-		if grown == nil {
-			grown = map[string]bool{}
-		}
-		grown[src.Path] = true
+		grown = append(grown, j)
 	}
 	return grown, nil
 }
-
-// recentSourcesChecked is how many of the sources read last grownCopies
-// looks at: the logs of a few hosts or instances, each with its rotated
-// copy.
-const recentSourcesChecked = 16
 
 // olderSourcesChecked is how many of the sources last read from a path
 // RotatedBefore looks at: the rotations a tail may have been killed

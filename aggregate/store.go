@@ -745,13 +745,6 @@ func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source
 		last_line, last_ingest FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT ?`, path, limit)
 }
 
-// RecentSources returns the sources read last, the latest first, at most
-// limit of them.
-func (s *Store) RecentSources(ctx context.Context, limit int) ([]Source, error) {
-	return s.sources(ctx, "the database", `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor,
-		last_line, last_ingest FROM sources ORDER BY last_ingest DESC, id DESC LIMIT ?`, limit)
-}
-
 // sources reads the rows of query (the columns SourcesAt selects); path
 // says whose sources they are in an error.
 func (s *Store) sources(ctx context.Context, path, query string, args ...any) ([]Source, error) {

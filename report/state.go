@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ const (
 	ProblemDeferred   Problem = "deferred"   // messages deferred
 	ProblemBounced    Problem = "bounced"    // recipients bounced
 	ProblemFatal      Problem = "fatal"      // fatal: or panic: lines
-	ProblemUnreadable Problem = "unreadable" // lines pftls did not understand
+	ProblemUnreadable Problem = "unreadable" // lines pftls did not understand or could not read, facts pruned
 	ProblemEmpty      Problem = "empty"      // no Postfix lines at all; under --domain, no fact of the domain
 )
 
@@ -83,10 +84,16 @@ func (m *Model) Problems() []Problem {
 	return out
 }
 
-// State decides the window's state from its problems.
+// State decides the window's state from its problems. Facts pftls prune
+// deleted make a window unreadable for --fail-on, but its state says them
+// apart: incomplete when nothing else is wrong.
 func (m *Model) State() State {
-	switch ps := m.Problems(); {
-	case m.prunedOnly(ps):
+	ps := m.Problems()
+	if m.Incomplete != nil && !m.misread() && len(m.Gaps) == 0 {
+		ps = slices.DeleteFunc(ps, func(p Problem) bool { return p == ProblemUnreadable }) // the prune's alone
+	}
+	switch {
+	case len(ps) == 0 && m.Incomplete != nil:
 		return StateIncomplete
 	case len(ps) == 0:
 		return StateClear
@@ -94,25 +101,6 @@ func (m *Model) State() State {
 		return StateEmpty
 	}
 	return StateProblems
-}
-
-// prunedOnly says whether every problem of the window, and there is one
-// at least, is what pftls prune left out of it: facts deleted, and with
-// them the line counts that would have shown it was not empty.
-func (m *Model) prunedOnly(ps []Problem) bool {
-	in := m.Incomplete
-	if in == nil || len(ps) == 0 || m.misread() || len(m.Gaps) > 0 {
-		return false
-	}
-	for _, p := range ps {
-		switch {
-		case p == ProblemUnreadable:
-		case p == ProblemEmpty && !in.CountsBefore.IsZero():
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // NotUnderstood is how many lines pftls did not understand: in the

@@ -31,9 +31,12 @@ func TestModelState(t *testing.T) {
 		{"problems found in what pruning kept", Model{Lines: read, Totals: Totals{Deferred: 4}, Incomplete: &Incomplete{FactsBefore: from}},
 			StateProblems, []Problem{ProblemDeferred, ProblemUnreadable}, "4 deferred, more may be in the facts pruned before 2026-03-07 06:15"},
 		{"counts pruned too", Model{Window: Window{From: from, To: from.Add(time.Hour), Zone: "UTC"},
-			Incomplete: &Incomplete{FactsBefore: from.Add(48 * time.Hour), CountsBefore: from.Add(24 * time.Hour)}}, StateIncomplete, []Problem{ProblemUnreadable, ProblemEmpty},
+			Incomplete: &Incomplete{FactsBefore: from.Add(48 * time.Hour), CountsBefore: from.Add(24 * time.Hour)}}, StateEmpty, []Problem{ProblemUnreadable, ProblemEmpty},
 			"no Postfix log lines from 2026-03-07 06:15 to 2026-03-07 07:15: pruned (the counts before 2026-03-08 06:15 are gone), " +
 				"more may be in the facts pruned before 2026-03-09 06:15"},
+		{"an empty window over pruned facts", Model{Window: Window{From: from, To: from.Add(time.Hour), Zone: "UTC"},
+			Incomplete: &Incomplete{FactsBefore: from.Add(48 * time.Hour)}}, StateEmpty, []Problem{ProblemUnreadable, ProblemEmpty},
+			"no Postfix log lines from 2026-03-07 06:15 to 2026-03-07 07:15: is logging working?, more may be in the facts pruned before 2026-03-09 06:15"},
 		{"expired is said, not a problem", Model{Lines: read, Totals: Totals{Expired: 2}}, StateClear, nil, "2 expired"},
 		{"fatal only", Model{Lines: read, Totals: Totals{Fatal: 1}}, StateProblems, []Problem{ProblemFatal}, "1 fatal error"},
 		{"tls and deferred", Model{Lines: read, Totals: Totals{TLSFailures: 3, TLSFailedDomains: 2, Deferred: 4}}, StateProblems,

@@ -52,7 +52,7 @@ var commandDocs = map[string]commandDoc{
 		about: "Follows a log across rotation and shows, on a terminal, a live per-domain view of the rolling window; " +
 			"elsewhere it prints one line per notable event (TLS failure, deferral, bounce, error, lines not understood, a log it cannot read). " +
 			"What it reads is stored like ingest does, unless --no-db. SIGINT or SIGTERM store the last lines and exit 0 " +
-			"(while the log cannot be read too: its last words on standard error say so).",
+			"(also while the log cannot be read: its last line on standard error says so).",
 		examples: []example{
 			{"pftls tail /var/log/mail.log", "live view during an incident"},
 			{"pftls tail --no-db --format json /var/log/mail.log", "one JSON line per event, storing nothing"},

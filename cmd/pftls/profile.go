@@ -160,6 +160,14 @@ const boundedGCPercent = 300
 // GOMEMLIMIT overrides it.
 const reportMemory = 110 << 20
 
+// reportGCPercent is GOGC under reportMemory. What a direct report keeps
+// is small beside what it allocates as it reads (the lines, the batches of
+// facts): at GOGC 200 the collector runs half as often, for 6-10 % less
+// wall time on a million lines (1.09-1.29 -> 0.99-1.01 s default mix,
+// 1.20-1.25 -> 1.13-1.17 s TLS-heavy) and 112-126 MB of RSS instead of
+// 86-94. At 10 million lines the limit bounds it as before (127 MB).
+const reportGCPercent = 200
+
 // databaseReportMemory is the soft limit for a report from a database,
 // lower than reportMemory because SQLite's own memory (its page cache,
 // the rows being read and the statements' copies of their parameters)
@@ -206,13 +214,14 @@ func setHeapLimit(limit int64, gcPercent int) bool {
 }
 
 // limitReportMemory sets the report's heap limit (reportMemory or
-// databaseReportMemory), with GOGC back at its default after an ingest of
-// FILE arguments, unless GOMEMLIMIT says otherwise. Until stop is called
+// databaseReportMemory) and GOGC (reportGCPercent, or 100: back at its
+// default after an ingest of FILE arguments), unless GOMEMLIMIT says
+// otherwise. Until stop is called
 // it lifts the limit as the live heap grows (liftedLimit): a window whose
 // live heap alone nears the limit (a week at 10M lines a day) would
 // otherwise keep the collector running without pause.
-func limitReportMemory(limit int64) (stop func()) {
-	if !setHeapLimit(limit, 100) {
+func limitReportMemory(limit int64, gcPercent int) (stop func()) {
+	if !setHeapLimit(limit, gcPercent) {
 		return func() {}
 	}
 	done := make(chan struct{})

@@ -70,10 +70,11 @@ func TestLimitMemory(t *testing.T) {
 		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
 		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
 		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
-		{"report from a database", func() { limitReportMemory(databaseReportMemory)() }, "", databaseReportMemory, 100},
-		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory)() }, "", databaseReportMemory, 100},
+		{"report from a database", func() { limitReportMemory(databaseReportMemory, 100)() }, "", databaseReportMemory, 100},
+		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory, 100)() }, "", databaseReportMemory, 100},
 		{"report FILE: its ingest", limitIngestMemory, "", boundedMemory, boundedGCPercent},
-		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory)() }, "1GiB", math.MaxInt64, 100},
+		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory, 100)() }, "1GiB", math.MaxInt64, 100},
+		{"report --db :memory: FILE", func() { limitReportMemory(reportMemory, reportGCPercent)() }, "", reportMemory, reportGCPercent},
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
@@ -109,15 +110,17 @@ func TestReportMemoryFromFiles(t *testing.T) {
 		args       []string
 		gomemlimit string
 		wantLimit  int64
+		wantGOGC   int
 	}{
-		{[]string{"--db", ":memory:", log}, "", reportMemory},
-		{[]string{"--db", ":memory:", log}, "1GiB", math.MaxInt64},
-		{[]string{"--db", db, "--all"}, "", databaseReportMemory},
-		{[]string{"--db", db, "--all"}, "1GiB", math.MaxInt64},
+		{[]string{"--db", ":memory:", log}, "", reportMemory, reportGCPercent},
+		{[]string{"--db", ":memory:", log}, "1GiB", math.MaxInt64, 100},
+		{[]string{"--db", db, "--all"}, "", databaseReportMemory, 100},
+		{[]string{"--db", db, "--all"}, "1GiB", math.MaxInt64, 100},
 	} {
 		t.Setenv("GOMEMLIMIT", tc.gomemlimit)
 		t.Setenv("GOGC", "")
 		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetGCPercent(100)
 		args := append([]string{"report", "--format", "json", "--year", "2026", "--tz", "UTC"}, tc.args...)
 		code, _, errOut := runCLI(t, "", args...)
 		if code != 0 {
@@ -125,6 +128,9 @@ func TestReportMemoryFromFiles(t *testing.T) {
 		}
 		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
 			t.Errorf("%v, GOMEMLIMIT=%q: memory limit %d, want %d", tc.args, tc.gomemlimit, got, tc.wantLimit)
+		}
+		if got := debug.SetGCPercent(100); got != tc.wantGOGC {
+			t.Errorf("%v, GOMEMLIMIT=%q: GOGC %d, want %d", tc.args, tc.gomemlimit, got, tc.wantGOGC)
 		}
 	}
 }

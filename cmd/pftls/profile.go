@@ -152,8 +152,9 @@ const boundedGCPercent = 300
 // senders, recipients and clients, deferred messages and recipients), and
 // the lines being parsed: 60-90 MB for a day of 10,000,000 lines. Under
 // GOGC 100 alone the heap may grow to twice that (160 and 218 MB of RSS on
-// the two 10M-line days); the limit leaves GOGC in charge while the live
-// heap is under half of it and makes the collector run more often above:
+// the two 10M-line days); the limit leaves GOGC (reportGCPercent) in
+// charge while the live heap is well under it, and makes the collector
+// run more often above:
 // 127 MB for both, for no more CPU (what a report keeps of a window holds
 // few pointers, report/ids.go, so a collection costs little). A window
 // whose live heap nears the limit costs collector CPU, not failure;

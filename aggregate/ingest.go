@@ -75,7 +75,7 @@ type OutOfOrder struct {
 // stored of its host (Run.orderUnchecked), before anything of it is
 // stored.
 func (r *Run) noteOrder(ctx context.Context, l *logparse.Line) error {
-	if !r.orderUnchecked || !l.Timed() || l.Event.Kind() == logparse.KindForeign {
+	if !r.orderUnchecked || l.Host == "" || !l.Timed() || l.Event.Kind() == logparse.KindForeign {
 		return nil
 	}
 	r.orderUnchecked = false

@@ -99,9 +99,8 @@ func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 type StampCache struct {
 	Resolver Resolver
 	last     Stamp
-	t        time.Time
-	ok       bool
-	before   time.Time // the instant of the line before (Continue, or the last resolved)
+	t        time.Time // the instant of the line before: last's, or Continue's
+	ok       bool      // last and t are a stamp and its instant
 }
 
 // repeatSlack is how far a log's lines may run out of order (syslog
@@ -112,7 +111,7 @@ const repeatSlack = 10 * time.Minute
 // Continue says that the log's lines before the next one (read by an
 // earlier run, or stored of the same host) end at t. It is for a cache
 // that has resolved nothing yet (Resolved).
-func (c *StampCache) Continue(t time.Time) { c.before = t }
+func (c *StampCache) Continue(t time.Time) { c.t = t }
 
 // Resolved says whether the cache has resolved a stamp.
 func (c *StampCache) Resolved() bool { return c.ok }
@@ -123,10 +122,10 @@ func (c *StampCache) Time(s Stamp) time.Time {
 		return c.t
 	}
 	t, second := c.Resolver.Times(s)
-	if !second.Equal(t) && !c.before.IsZero() && c.before.After(t.Add(repeatSlack)) {
+	if !second.Equal(t) && !c.t.IsZero() && c.t.After(t.Add(repeatSlack)) {
 		t = second
 	}
-	c.last, c.t, c.ok, c.before = s, t, true, t
+	c.last, c.t, c.ok = s, t, true
 	return t
 }
 
@@ -156,5 +155,7 @@ func repeated(t time.Time) (first, second time.Time) {
 func sameWallClock(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
+	ah, amin, as := a.Clock()
+	bh, bmin, bs := b.Clock()
+	return ay == by && am == bm && ad == bd && ah == bh && amin == bmin && as == bs
 }

@@ -126,16 +126,14 @@ func (p *Pump) RotatedBefore(ctx context.Context, path string) ([]string, error)
 // source.Siblings) that were read under their own name and are still what
 // they were then (same first bytes, not compressed) and longer now.
 func (p *Pump) grownCopies(ctx context.Context, sibs []string) ([]int, error) {
+	read, err := p.Store.SourcesIn(ctx, sibs)
+	if err != nil {
+		return nil, err
+	}
 	var grown []int
 	for j, s := range sibs {
-		src, found, err := p.Store.SourceAt(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		if !found || src.Compression != "" || src.FingerprintLen < MinFingerprint {
-			continue
-		}
-		if fi, err := os.Stat(s); err != nil || fi.Size() <= src.Offset {
+		src, found := read[s]
+		if !found || src.Compression != "" || src.FingerprintLen < MinFingerprint || !maybeUnfinished(s, src) {
 			continue
 		}
 		if fp, err := source.Fingerprint(s, src.FingerprintLen); err != nil || fp != src.Fingerprint {

@@ -745,6 +745,30 @@ func (s *Store) SourcesAt(ctx context.Context, path string, limit int) ([]Source
 		last_line, last_ingest FROM sources WHERE path = ? ORDER BY last_ingest DESC, id DESC LIMIT ?`, path, limit)
 }
 
+// SourcesIn returns the source read last from each of paths (under that
+// name) that has one, by path, in one query.
+func (s *Store) SourcesIn(ctx context.Context, paths []string) (map[string]Source, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(paths)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := s.sources(ctx, "rotated copies", `SELECT id, path, dev, inode, fingerprint, fingerprint_len, compression, offset, lines, cursor,
+		last_line, last_ingest FROM sources WHERE path IN (SELECT value FROM json_each(?)) ORDER BY last_ingest DESC, id DESC`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	byPath := map[string]Source{}
+	for _, src := range srcs {
+		if _, seen := byPath[src.Path]; !seen {
+			byPath[src.Path] = src // the latest first
+		}
+	}
+	return byPath, nil
+}
+
 // sources reads the rows of query (the columns SourcesAt selects); path
 // says whose sources they are in an error.
 func (s *Store) sources(ctx context.Context, path, query string, args ...any) ([]Source, error) {

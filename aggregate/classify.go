@@ -155,7 +155,7 @@ var Postures = []TLSPosture{PostureVerified, PostureTrusted, PostureUntrusted, P
 // TLSLogged reports whether the attempt's line, or a TLS line before it,
 // says how its TLS went: a "TLS connection established" line, or the
 // tls= field of Postfix 3.11+. A host with no such attempt in a window's
-// TLSLoggedSpan logs no TLS, and its plaintext attempts in the window are
+// span (InTLSLoggedSpan) logs no TLS, and its plaintext attempts in the window are
 // PostureNotLogged.
 func (a *Attempt) TLSLogged() bool { return tlsLogged(a.TLSTrust, a.TLSPolicy) }
 
@@ -173,20 +173,20 @@ func tlsLogged(trust logparse.Trust, policy logparse.TLSPolicy) bool {
 // domain's, may hold no such delivery of a host that logs TLS.
 const TLSLoggedLookback = 7 * 24 * time.Hour
 
-// TLSLoggedSpan is when the deliveries of a host tell whether it logs TLS,
+// tlsLoggedSpan is when the deliveries of a host tell whether it logs TLS,
 // for the window [from, to) (zero: unbounded): the window and the
 // TLSLoggedLookback before it, every domain's deliveries.
-func TLSLoggedSpan(from, to time.Time) (time.Time, time.Time) {
+func tlsLoggedSpan(from, to time.Time) (time.Time, time.Time) {
 	if !from.IsZero() {
 		from = from.Add(-TLSLoggedLookback)
 	}
 	return from, to
 }
 
-// InTLSLoggedSpan reports whether an attempt at t is in TLSLoggedSpan of
+// InTLSLoggedSpan reports whether an attempt at t is in tlsLoggedSpan of
 // the window [from, to).
 func InTLSLoggedSpan(t, from, to time.Time) bool {
-	from, to = TLSLoggedSpan(from, to)
+	from, to = tlsLoggedSpan(from, to)
 	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }
 

@@ -258,11 +258,11 @@ func (s *Store) Span(ctx context.Context, host string) (first, last time.Time, e
 }
 
 // TLSLogged reports whether host (empty: any host) had a delivery whose
-// TLS was logged (Attempt.TLSLogged) in TLSLoggedSpan of the window
+// TLS was logged (Attempt.TLSLogged) in tlsLoggedSpan of the window
 // [from, to), from the hourly rollups of the plain deliveries (whole
 // hours). It stops at the first such delivery: a probe, not a scan.
 func (s *Store) TLSLogged(ctx context.Context, host string, from, to time.Time) (bool, error) {
-	spanFrom, spanTo := TLSLoggedSpan(from, to)
+	spanFrom, spanTo := tlsLoggedSpan(from, to)
 	lo, hi := Query{From: spanFrom, To: spanTo}.bounds()
 	var one int
 	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM rollup_delivered WHERE hour >= ?1 AND hour <= ?2 AND (?3 = '' OR host = ?3)

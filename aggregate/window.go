@@ -30,6 +30,8 @@ func windowStart(path string, end int64, window time.Duration, res logparse.Reso
 	defer file.Close()
 	var (
 		latest, cutoff time.Time
+		last           logparse.Stamp // the stamp resolved last, and its instants: lines mostly share theirs
+		first, second  time.Time
 		carry          []byte // the start of a line cut by the chunk below it
 		pos            = end  // file offset of the first byte of buf
 	)
@@ -59,7 +61,10 @@ func windowStart(path string, end int64, window time.Duration, res logparse.Reso
 					// order: these come last first. In the hour that
 					// happens twice a stamp may be either pass; the window
 					// is taken at its widest.
-					first, second := res.Times(l.Stamp)
+					if l.Stamp != last || first.IsZero() {
+						last = l.Stamp
+						first, second = res.Times(l.Stamp)
+					}
 					if latest.IsZero() {
 						latest, cutoff = first, first.Add(-window)
 					} else if second.Before(cutoff) {

@@ -14,7 +14,7 @@ import (
 // delivery with no TLS line and no tls= field was plaintext or had its
 // TLS not logged (aggregate.PostureNotLogged): plaintext when its host
 // had a delivery whose TLS was logged in the window's
-// aggregate.TLSLoggedSpan, to any domain.
+// aggregate.InTLSLoggedSpan, to any domain.
 type tlsLogging struct {
 	from, to time.Time       // the window
 	logged   map[string]bool // hosts known to log TLS

@@ -409,9 +409,9 @@ func checkDayStored(ctx context.Context, store *aggregate.Store, day time.Time, 
 		return err
 	}
 	if !logged {
-		return fmt.Errorf("%s: no delivery of %s or the 7 days before it has a TLS line or a tls= field: "+
+		return fmt.Errorf("%s: no delivery of %s or the %d days before it has a TLS line or a tls= field: "+
 			"at smtp_tls_loglevel = 0 Postfix logs no TLS session that succeeded, so the reports would count none; set smtp_tls_loglevel = 1 (or use TLS at all)",
-			store.Path(), name)
+			store.Path(), name, aggregate.TLSLoggedLookback/(24*time.Hour))
 	}
 	if lines.NotUnderstood > 0 {
 		show := "pftls report --tz UTC --day " + day.Format("2006-01-02") + " --format csv --section unparsed"

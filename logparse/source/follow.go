@@ -181,6 +181,12 @@ type skipped struct {
 	since    time.Time // when a look first could not open it
 }
 
+// is says whether s is the file of device dev and inode ino: never when
+// neither is known (no inodes here).
+func (s skipped) is(dev, ino uint64) bool {
+	return s.dev == dev && s.ino == ino && (dev != 0 || ino != 0)
+}
+
 // Follow starts following path, which need not exist yet: Follow then
 // waits for it to appear (its directory must exist) and reads it from its
 // start, ignoring Offset and AtEnd. "-" is not supported; read standard
@@ -427,7 +433,7 @@ func (r *Reader) look() bool {
 func (f *follower) skip(fi fs.FileInfo, err error) {
 	dev, ino := fileID(fi)
 	for i, s := range f.skipped {
-		if s.dev == dev && s.ino == ino && (dev != 0 || ino != 0) {
+		if s.is(dev, ino) {
 			f.skipped[i].err = err
 			return
 		}
@@ -449,14 +455,14 @@ func (f *follower) recover(fi fs.FileInfo) []*os.File {
 	var sibs map[[2]uint64]string
 	looked := false
 	for _, s := range f.skipped {
-		if s.dev == dev && s.ino == ino && (dev != 0 || ino != 0) {
+		if s.is(dev, ino) {
 			continue // the very file, readable now at path
 		}
 		if !looked {
 			sibs, looked = siblingsByID(f.path), true
 		}
 		why := s.err
-		if p, ok := sibs[[2]uint64{s.dev, s.ino}]; ok && (s.dev != 0 || s.ino != 0) {
+		if p, ok := sibs[[2]uint64{s.dev, s.ino}]; ok && s.is(s.dev, s.ino) {
 			h, err := f.open(p)
 			if err == nil {
 				out = append(out, h)

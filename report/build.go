@@ -491,14 +491,11 @@ func (b *Builder) Message(m *aggregate.Message) {
 // that sent it over SMTP, or the sender itself when it was picked up
 // locally.
 func sendingDomain(m *aggregate.Message, sender string) string {
-	if d := aggregate.Domain(sender); d != "" {
-		return d
+	if m.Origin == aggregate.OriginSMTPD && m.Client != "" && aggregate.Domain(sender) == "" {
+		name, _, _ := strings.Cut(m.Client, "[")
+		return aggregate.ClientDomain(name, m.ClientIP)
 	}
-	if m.Origin != aggregate.OriginSMTPD || m.Client == "" {
-		return sender // picked up: pflogsumm's from=<> or the local name
-	}
-	name, _, _ := strings.Cut(m.Client, "[")
-	return aggregate.ClientDomain(name, m.ClientIP)
+	return senderDomain(sender)
 }
 
 func senderDomain(addr string) string {

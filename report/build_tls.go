@@ -71,7 +71,11 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	if posture == aggregate.PosturePlaintext && !a.TLSLogged() {
 		// Plaintext, or TLS not logged: decided once every attempt of the
 		// host is in (notLogged).
-		b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] += n
+		if k := [2]string{a.Host, row.Domain}; b.unlogged[k] > 0 {
+			b.unlogged[k] += n
+		} else {
+			b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] = n // a copy kept: the fact's strings are not
+		}
 		b.tls.unknown(a.Host)
 		counted = ""
 	}
@@ -143,11 +147,10 @@ func (b *Builder) notLogged() {
 		}
 		row.NotLogged += n
 		o.ByTrust[string(aggregate.PostureNotLogged)] += n
-		if !slices.Contains(o.NotLoggedHosts, host) {
-			o.NotLoggedHosts = append(o.NotLoggedHosts, host)
-		}
+		o.NotLoggedHosts = append(o.NotLoggedHosts, host)
 	}
 	slices.Sort(o.NotLoggedHosts)
+	o.NotLoggedHosts = slices.Compact(o.NotLoggedHosts)
 	clear(b.unlogged)
 }
 

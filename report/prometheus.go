@@ -185,6 +185,11 @@ func add(c map[*metricFamily]map[labelKey]float64, f *metricFamily, k labelKey, 
 		s = map[labelKey]float64{}
 		c[f] = s
 	}
+	addLabels(s, k, n)
+}
+
+// addLabels adds n to the series k of s, copying its labels when it is new.
+func addLabels(s map[labelKey]float64, k labelKey, n float64) {
 	if v, ok := s[k]; ok {
 		s[k] = v + n
 		return
@@ -433,8 +438,8 @@ func (m *Metrics) attempt(a *aggregate.Attempt) {
 			k[2] = string(m.tls.posture(a.Host))
 			m.inc(famTLSSessions, k)
 		default:
-			k[0], k[2] = strings.Clone(a.Host), ""
-			m.unlogged[k]++
+			k[2] = ""
+			addLabels(m.unlogged, k, 1)
 			m.tls.unknown(a.Host)
 		}
 	}

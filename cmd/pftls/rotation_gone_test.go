@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,18 +131,12 @@ func TestLogRotationCopyGoneBeforeTailStarts(t *testing.T) {
 	writeTemp(t, dir, "mail.log", []byte(part(2200, 4000)))
 
 	t.Setenv("PFTLS_NOW", "2026-11-23T06:00:00Z")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var out, errOut bytes.Buffer
-	go func() {
-		done <- run(ctx, []string{"tail", "--db", db, "--year", "2026", "--tz", "UTC", "--format", "json", live}, strings.NewReader(""), &out, &errOut)
-	}()
+	_, errOut, stop := startTail(t, "tail", "--db", db, "--year", "2026", "--tz", "UTC", "--format", "json", live)
 	deadline := time.Now().Add(20 * time.Second)
 	for storedFacts(t, db)["line_counts SUM(count)"] < 3300 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	cancel()
-	if code := <-done; code != 0 {
+	if code := stop(); code != 0 {
 		t.Fatalf("tail: exit %d: %s", code, errOut.String())
 	}
 	if want := "pftls tail: warning: " + live + ": the lines written to it after 2026-11-23 00:21:34"; !strings.Contains(errOut.String(), want) {

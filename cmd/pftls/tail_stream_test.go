@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestTailStreamSaysLinesNotUnderstood: the event stream (not a terminal)
@@ -29,14 +27,7 @@ func TestTailStreamSaysLinesNotUnderstood(t *testing.T) {
 
 	for _, format := range []string{"json", "text"} {
 		t.Run(format, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var stdout, stderr syncBuffer
-			done := make(chan int, 1)
-			go func() {
-				done <- run(ctx, []string{"tail", "--no-db", "--from-start", "--format", format, "--year", "2026", "--tz", "UTC", log},
-					strings.NewReader(""), &stdout, &stderr)
-			}()
+			stdout, stderr, stop := startTail(t, "tail", "--no-db", "--from-start", "--format", format, "--year", "2026", "--tz", "UTC", log)
 			textRe := regexp.MustCompile(`^\S+ not-understood - - (\d+) lines? not understood from mail; first: "(.*)"$`)
 			var n int64
 			var examples []string
@@ -70,14 +61,8 @@ func TestTailStreamSaysLinesNotUnderstood(t *testing.T) {
 			if n != 20 || examples[0] != first {
 				t.Errorf("stream: %d lines not understood, first %q; want 20, %q\n%s", n, examples[0], first, stdout.String())
 			}
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("tail ended with %d: %s", code, stderr.String())
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("tail did not end after its context was cancelled")
+			if code := stop(); code != 0 {
+				t.Errorf("tail ended with %d: %s", code, stderr.String())
 			}
 		})
 	}

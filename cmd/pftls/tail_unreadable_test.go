@@ -42,11 +42,26 @@ func (s *syncBuffer) String() string {
 // that cancels it and returns its exit code.
 func tailUnreadable(t *testing.T, log string, args ...string) (base string, stdout, stderr *syncBuffer, stop func() int) {
 	t.Helper()
+	args = append([]string{"tail", "--no-db", "--from-start", "--year", "2026", "--tz", "UTC", "--listen", "127.0.0.1:0"}, args...)
+	stdout, stderr, stop = startTail(t, append(args, log)...)
+	var addr []string
+	waitFor(t, "tail to say where it serves", func() bool {
+		addr = regexp.MustCompile(`http://(\S+)/metrics`).FindStringSubmatch(stderr.String())
+		return addr != nil
+	})
+	return "http://" + addr[1], stdout, stderr, stop
+}
+
+// startTail runs pftls with args (a tail command line) in-process and
+// returns its standard output and error, and a stop function that cancels
+// it and returns its exit code (stopping it at the test's end if the test
+// does not).
+func startTail(t *testing.T, args ...string) (stdout, stderr *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
-	args = append([]string{"tail", "--no-db", "--from-start", "--year", "2026", "--tz", "UTC", "--listen", "127.0.0.1:0"}, args...)
-	go func() { done <- run(ctx, append(args, log), strings.NewReader(""), stdout, stderr) }()
+	go func() { done <- run(ctx, args, strings.NewReader(""), stdout, stderr) }()
 	code, stopped := -1, false
 	stop = func() int {
 		if stopped {
@@ -62,12 +77,7 @@ func tailUnreadable(t *testing.T, log string, args ...string) (base string, stdo
 		return code
 	}
 	t.Cleanup(func() { stop() })
-	var addr []string
-	waitFor(t, "tail to say where it serves", func() bool {
-		addr = regexp.MustCompile(`http://(\S+)/metrics`).FindStringSubmatch(stderr.String())
-		return addr != nil
-	})
-	return "http://" + addr[1], stdout, stderr, stop
+	return stdout, stderr, stop
 }
 
 // readable is a scrape condition: pftls_log_readable and pftls_up are v,

@@ -93,6 +93,25 @@ type following struct {
 // startFollow follows path and stops at the end of the test. Without a
 // Waker in o and without Poll, it runs on a testWaker. What the Reader
 // reports as unreadable goes to reports.
+// followFirstLine follows a new mail.log that holds one line, read
+// already.
+func followFirstLine(t *testing.T, o FollowOptions) (string, *following) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendLog(t, path, joinLines(mailLine(1)))
+	f := startFollow(t, path, o)
+	expectLines(t, f, mailLine(1))
+	return path, f
+}
+
+// rotateAway renames the log at path to path.1, as logrotate does.
+func rotateAway(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func startFollow(t *testing.T, path string, o FollowOptions) *following {
 	t.Helper()
 	h := &following{lines: make(chan followed, 4096), errc: make(chan error, 1), reports: make(chan error, 64)}
@@ -521,9 +540,7 @@ func TestFollow(t *testing.T) {
 		appendLog(t, path, mailLine(3)[10:]+"\n")
 		old = append(old, expectLines(t, f, mailLine(3))...)
 
-		if err := os.Rename(path, path+".1"); err != nil {
-			t.Fatal(err)
-		}
+		rotateAway(t, path)
 		appendLog(t, path+".1", joinLines(mailLine(4)))
 		appendLog(t, path, joinLines(mailLine(5), mailLine(6)))
 		old = append(old, expectLines(t, f, mailLine(4))...)
@@ -610,20 +627,15 @@ func TestFollowUnreadable(t *testing.T) {
 		t.Parallel()
 		// logrotate's create with the wrong mode: the new file is root's,
 		// 0600, and the follower is not root.
-		path := filepath.Join(t.TempDir(), "mail.log")
-		appendLog(t, path, joinLines(mailLine(1)))
 		var d denyOpen
-		f := startFollow(t, path, FollowOptions{open: d.open})
-		expectLines(t, f, mailLine(1))
+		path, f := followFirstLine(t, FollowOptions{open: d.open})
 
 		w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) // syslog, until its HUP
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer w.Close()
-		if err := os.Rename(path, path+".1"); err != nil {
-			t.Fatal(err)
-		}
+		rotateAway(t, path)
 		d.set(true)
 		appendLog(t, path, joinLines(mailLine(3)))
 		expectReportPersisting(t, f, "open "+path+": permission denied")
@@ -656,13 +668,8 @@ func TestFollowUnreadable(t *testing.T) {
 		// Something else took the path: a directory, which no one can
 		// follow, root included. It is reported, and when it is gone
 		// while reported, that is reported too (not a rotation under way).
-		path := filepath.Join(t.TempDir(), "mail.log")
-		appendLog(t, path, joinLines(mailLine(1)))
-		f := startFollow(t, path, FollowOptions{})
-		expectLines(t, f, mailLine(1))
-		if err := os.Rename(path, path+".1"); err != nil {
-			t.Fatal(err)
-		}
+		path, f := followFirstLine(t, FollowOptions{})
+		rotateAway(t, path)
 		if err := os.Mkdir(path, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -728,9 +735,7 @@ func testRotation(t *testing.T, o FollowOptions, wait time.Duration) {
 				t.Fatal(err)
 			}
 		}
-		if err := os.Rename(path, path+".1"); err != nil {
-			t.Fatal(err)
-		}
+		rotateAway(t, path)
 		if _, err := w.WriteString(after); err != nil {
 			t.Fatal(err)
 		}
@@ -846,9 +851,7 @@ func testLateWriteLost(t *testing.T, o FollowOptions) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if err := os.Rename(path, path+".1"); err != nil {
-		t.Fatal(err)
-	}
+	rotateAway(t, path)
 	appendLog(t, path, joinLines(mailLine(2)))
 	if l := expectLines(t, f, mailLine(2))[0]; !l.reopened {
 		t.Errorf("new file's first line %v: want Reopened", l)
@@ -1038,9 +1041,7 @@ func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
 			f := startFollow(t, path, FollowOptions{open: d.open, Missed: func(e *MissedError) { missed <- e }})
 			expectLines(t, f, mailLine(1))
 
-			if err := os.Rename(path, path+".1"); err != nil {
-				t.Fatal(err)
-			}
+			rotateAway(t, path)
 			appendLog(t, path, joinLines(mailLine(2)))
 			d.deny(t, path, true)
 			expectReportPersisting(t, f, "open "+path+": permission denied")
@@ -1048,9 +1049,7 @@ func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
 			if err := os.Rename(path+".1", path+".2"); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Rename(path, path+".1"); err != nil {
-				t.Fatal(err)
-			}
+			rotateAway(t, path)
 			appendLog(t, path, joinLines(mailLine(3)))
 			tc.fix(t, &d, path)
 			expectReport(t, f, "")
@@ -1082,14 +1081,9 @@ func TestLogRotation_unreadable_file_rotated_away(t *testing.T) {
 // report flapped /healthz and pftls_up), and the new file is read.
 func TestLogRotation_create_then_chmod_is_not_an_alarm(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "mail.log")
-	appendLog(t, path, joinLines(mailLine(1)))
 	var d denyOpen
-	f := startFollow(t, path, FollowOptions{open: d.open})
-	expectLines(t, f, mailLine(1))
-	if err := os.Rename(path, path+".1"); err != nil {
-		t.Fatal(err)
-	}
+	path, f := followFirstLine(t, FollowOptions{open: d.open})
+	rotateAway(t, path)
 	appendLog(t, path, joinLines(mailLine(2)))
 	d.set(true) // created root-only
 	f.look(t)
@@ -1114,9 +1108,7 @@ func TestLogRotation_path_stays_missing(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
 	f := startFollow(t, path, FollowOptions{now: now, MissingAfter: time.Minute})
 	expectLines(t, f, mailLine(1))
-	if err := os.Rename(path, path+".1"); err != nil {
-		t.Fatal(err)
-	}
+	rotateAway(t, path)
 	f.look(t) // the first look that finds it missing starts the grace
 	advance(59 * time.Second)
 	expectQuiet(t, f, 0)

@@ -17,13 +17,8 @@ func TestFollowUnreadableUnix(t *testing.T) {
 		if os.Geteuid() == 0 {
 			t.Skip("running as root, which reads a file of any mode: log_rotation_new_file_permission_denied refuses the open instead")
 		}
-		path := filepath.Join(t.TempDir(), "mail.log")
-		appendLog(t, path, joinLines(mailLine(1)))
-		f := startFollow(t, path, FollowOptions{})
-		expectLines(t, f, mailLine(1))
-		if err := os.Rename(path, path+".1"); err != nil {
-			t.Fatal(err)
-		}
+		path, f := followFirstLine(t, FollowOptions{})
+		rotateAway(t, path)
 		appendLog(t, path, joinLines(mailLine(2)))
 		if err := os.Chmod(path, 0); err != nil {
 			t.Fatal(err)
@@ -41,13 +36,8 @@ func TestFollowUnreadableUnix(t *testing.T) {
 		t.Parallel()
 		// A named pipe took the path: reported without opening it (an
 		// open would wait for a writer, and the Reader with it).
-		path := filepath.Join(t.TempDir(), "mail.log")
-		appendLog(t, path, joinLines(mailLine(1)))
-		f := startFollow(t, path, FollowOptions{})
-		expectLines(t, f, mailLine(1))
-		if err := os.Rename(path, path+".1"); err != nil {
-			t.Fatal(err)
-		}
+		path, f := followFirstLine(t, FollowOptions{})
+		rotateAway(t, path)
 		if err := syscall.Mkfifo(path, 0o644); err != nil {
 			t.Skipf("mkfifo: %v", err)
 		}

@@ -413,13 +413,14 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 		case <-o.Tick:
 			onTick()
 		case <-readable:
-			changes, missed := t.readable.take()
-			for _, e := range missed {
-				if err := t.missed(ctx, e, o); err != nil {
-					return err
+			for _, ev := range t.readable.take() {
+				if ev.missed != nil {
+					if err := t.missed(ctx, ev.missed, o); err != nil {
+						return err
+					}
+					continue
 				}
-			}
-			for _, err := range changes {
+				err := ev.change
 				switch {
 				case err != nil && t.unreadable == nil:
 					t.unreadableLine = t.p.Corr.Latest()
@@ -437,15 +438,23 @@ func (t *route) loop(ctx context.Context, lines <-chan source.Line, errc <-chan 
 }
 
 // readability carries what the followed file's Reader reports about its
-// path (source.FollowOptions.Unreadable), from the goroutine reading it
-// to the pump's, every change in order. tell never blocks: the reading
-// goroutine must end when tail stops, whether or not the pump still
-// listens.
+// path (source.FollowOptions.Unreadable and Missed), from the goroutine
+// reading it to the pump's, in the order it was told: a file missed comes
+// after the change that the path could not be read, whose newest line its
+// gap begins after, and before the change that it can be again. tell
+// never blocks: the reading goroutine must end when tail stops, whether or
+// not the pump still listens.
 type readability struct {
-	mu      sync.Mutex
-	changes []error
-	missed  []*source.MissedError
-	wake    chan struct{} // one receive for the changes told since the last take
+	mu     sync.Mutex
+	events []readEvent
+	wake   chan struct{} // one receive for the events told since the last take
+}
+
+// readEvent is a change of the path's readability (change: nil when it
+// can be read again) or, when missed is set, a file rotated away unread.
+type readEvent struct {
+	change error
+	missed *source.MissedError
 }
 
 func newReadability() *readability { return &readability{wake: make(chan struct{}, 1)} }
@@ -453,7 +462,7 @@ func newReadability() *readability { return &readability{wake: make(chan struct{
 // tell is the Reader's FollowOptions.Unreadable.
 func (r *readability) tell(err error) {
 	r.mu.Lock()
-	r.changes = append(r.changes, err)
+	r.events = append(r.events, readEvent{change: err})
 	r.mu.Unlock()
 	r.poke()
 }
@@ -461,7 +470,7 @@ func (r *readability) tell(err error) {
 // miss is the Reader's FollowOptions.Missed.
 func (r *readability) miss(e *source.MissedError) {
 	r.mu.Lock()
-	r.missed = append(r.missed, e)
+	r.events = append(r.events, readEvent{missed: e})
 	r.mu.Unlock()
 	r.poke()
 }
@@ -473,14 +482,13 @@ func (r *readability) poke() {
 	}
 }
 
-// take returns the changes and the files missed told since the last take.
-// Missed files are told before the change that a file is read again.
-func (r *readability) take() ([]error, []*source.MissedError) {
+// take returns the events told since the last take, in order.
+func (r *readability) take() []readEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, m := r.changes, r.missed
-	r.changes, r.missed = nil, nil
-	return c, m
+	ev := r.events
+	r.events = nil
+	return ev
 }
 
 // missed records the gap a file rotated away unread leaves (with a store)

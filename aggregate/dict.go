@@ -211,12 +211,24 @@ func (r *rowBuffer) dictText(s string, key bool) {
 // TestDelaysSurviveTheCompactStep holds the two together.
 func (r *rowBuffer) delay(v float64) {
 	if r.dict != nil {
-		if c := math.Round(v * 100); math.Abs(c) < 1<<53 && c/100 == v {
-			r.int(int64(c))
+		if c, ok := Hundredths(v); ok {
+			r.int(c)
 			return
 		}
 	}
 	r.float(v)
+}
+
+// Hundredths is delay v in whole hundredths of a second, when v is the
+// float nearest such a number (how strconv.ParseFloat reads Postfix's
+// delays, which have two decimals unless delay_logging_resolution_limit
+// says otherwise): float64(c)/100 is then v, bit for bit.
+func Hundredths(v float64) (c int64, ok bool) {
+	f := math.Round(v * 100)
+	if math.Abs(f) < 1<<53 && f/100 == v {
+		return int64(f), true
+	}
+	return 0, false
 }
 
 // dictCol is a text column stored through the dictionary.

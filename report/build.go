@@ -305,7 +305,7 @@ type domainAcc struct {
 	def     DeferralRow
 	reasons map[string]int64
 	dsns    map[string]int64
-	delays  []float64
+	delays  delays
 	// delayMicros is the sum of the delivered recipients' delays, for
 	// AvgDelay, in whole microseconds: the same in any order of adding, so
 	// that hourly rollups add up to what single attempts do.
@@ -584,7 +584,7 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 		if a.DSN != "" {
 			countString(d.dsns, a.DSN)
 		}
-		d.delays = append(d.delays, a.Delay)
+		d.delays.add(a.Delay)
 		d.row.MaxDelay = max(d.row.MaxDelay, a.Delay)
 		// The message and the recipient count once for the domain
 		// (domainDeferrals): a recipient's domain is that of its address,

@@ -84,7 +84,7 @@ func (b *Builder) Model() *Model {
 	for _, d := range b.domains {
 		d.def.Reasons = topCounts(d.reasons, b.opts.Top)
 		d.def.DSNs = topCounts(d.dsns, b.opts.Top)
-		d.def.MaxDelay, d.def.MedianDelay = maxMedian(d.delays)
+		d.def.MaxDelay, d.def.MedianDelay = d.delays.maxMedian()
 		d.row.Deferred = d.def.Messages
 		if d.row.Delivered > 0 {
 			d.row.AvgDelay = float64(d.delayMicros) / 1e6 / float64(d.row.Delivered)
@@ -345,20 +345,6 @@ func topKey(m map[string]int64) string {
 		return top[0].Reason
 	}
 	return ""
-}
-
-func maxMedian(xs []float64) (float64, float64) {
-	if len(xs) == 0 {
-		return 0, 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	mid := len(s) / 2
-	med := s[mid]
-	if len(s)%2 == 0 {
-		med = (s[mid-1] + s[mid]) / 2
-	}
-	return s[len(s)-1], med
 }
 
 // pendingKey is a pending recipient with the number of its domain.

@@ -502,14 +502,10 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	}
 	// Attempts in time order, segment by segment; the deferred
 	// recipients, for the resolutions.
-	type deferral struct {
-		start     int64
-		recipient string
-	}
-	deferred := map[deferral]bool{}
+	deferred := map[deferredRecipient]bool{}
 	noteDeferred := func(a *Attempt) {
 		if a.Outcome() == OutcomeDeferred {
-			deferred[deferral{nanos(a.MessageStart), strings.Clone(a.Recipient)}] = true
+			deferred[deferredRecipient{nanos(a.MessageStart), strings.Clone(a.Recipient)}] = true
 		}
 		sink.Attempt(a)
 	}
@@ -533,14 +529,38 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 			return err
 		}
 	}
-	if len(deferred) > 0 {
-		// In the index's order, so that each probe finds its pages near
-		// the last one's rather than anywhere in a store of weeks.
-		keys := slices.SortedFunc(maps.Keys(deferred), func(a, b deferral) int {
-			return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.recipient, b.recipient))
-		})
-		r := newRowBuffer(nil)
-		for _, d := range keys {
+	keys := slices.SortedFunc(maps.Keys(deferred), compareDeferral)
+	deferred = nil
+	if err := s.scanResolutions(ctx, keys, resolutionBatch, segs, host, sink.Resolution); err != nil {
+		return err
+	}
+	return s.scanRest(ctx, q, sink)
+}
+
+// deferredRecipient is a recipient (as written) deferred in a report's window, and
+// the start of its message.
+type deferredRecipient struct {
+	start     int64
+	recipient string
+}
+
+// compareDeferral orders deferrals as the index resolutions probe is:
+// each probe then finds its pages near the last one's rather than
+// anywhere in a store of weeks.
+func compareDeferral(a, b deferredRecipient) int {
+	return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.recipient, b.recipient))
+}
+
+// scanResolutions reads the plain deliveries of the rollup segments that
+// may end the deferrals keys (sorted by compareDeferral), batch of them
+// at a time: the driver and pftls_rows each copy a query's blob into C
+// memory, and a week of a busy server defers a million recipients (40 MB
+// of blob, three times over, was the peak of its report's memory).
+func (s *Store) scanResolutions(ctx context.Context, keys []deferredRecipient, batch int, segs []segment, host string, add func(*Attempt)) error {
+	r := newRowBuffer(nil)
+	for part := range slices.Chunk(keys, batch) {
+		r.reset()
+		for _, d := range part {
 			r.int(d.start)
 			r.text(d.recipient)
 			r.bool(!ascii(d.recipient))
@@ -550,10 +570,14 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 				continue // a segment read from the facts brought its plain deliveries
 			}
 			args := []any{r.b, sg.from, sg.to, host}
-			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(s.dict, attemptsTable, sink.Resolution)); err != nil {
+			if err := s.scanRows(ctx, "resolutions", resolutionsQuery, args, scanEach(s.dict, attemptsTable, add)); err != nil {
 				return err
 			}
 		}
 	}
-	return s.scanRest(ctx, q, sink)
+	return nil
 }
+
+// resolutionBatch is how many deferred recipients one resolutions query
+// probes for: about 400 KiB of blob.
+const resolutionBatch = 10_000

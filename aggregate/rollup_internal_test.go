@@ -125,6 +125,49 @@ func TestResolutionsCaseFolding(t *testing.T) {
 	}
 }
 
+// TestResolutionsInBatches: the deliveries that end deferrals are the
+// same whether the deferred recipients are probed for all at once or a
+// few at a time, in a window with ragged edges (segments the facts serve,
+// which need no probe) and whole hours.
+func TestResolutionsInBatches(t *testing.T) {
+	s := memoryStore(t)
+	hour := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	var batch Batch
+	var keys []deferredRecipient
+	var want []string
+	for i := range 7 {
+		start := hour.Add(time.Duration(i) * time.Minute)
+		qid := fmt.Sprint("Q", i)
+		rcpt := fmt.Sprintf("r%d@example.org", i)
+		batch.Attempts = append(batch.Attempts,
+			Attempt{Time: start.Add(time.Second), Host: "mx", QueueID: qid, MessageStart: start, Status: logparse.StatusDeferred,
+				Recipient: rcpt, Domain: "example.org"},
+			Attempt{Time: start.Add(time.Duration(1+i%3) * time.Hour), Host: "mx", QueueID: qid, MessageStart: start,
+				Status: logparse.StatusSent, Recipient: rcpt, Domain: "example.org"})
+		keys = append(keys, deferredRecipient{start.UnixNano(), rcpt})
+		if i%3 < 2 { // delivered within the whole hours below
+			want = append(want, rcpt)
+		}
+	}
+	if err := s.Commit(context.Background(), &batch, nil, nil, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	h := int64(time.Hour)
+	from := hour.UnixNano()
+	segs := []segment{{from, from + h, false}, {from + h, from + 3*h, true}}
+	for _, size := range []int{1, 2, 3, len(keys), resolutionBatch} {
+		var got []string
+		err := s.scanResolutions(context.Background(), keys, size, segs, "", func(a *Attempt) { got = append(got, a.Recipient) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("batches of %d: resolutions %q, want %q", size, got, want)
+		}
+	}
+}
+
 // nopSink ignores every fact.
 type nopSink struct{}
 

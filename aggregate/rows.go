@@ -48,6 +48,9 @@ func newRowBuffer(dict *dictionary) rowBuffer {
 	return rowBuffer{b: make([]byte, 0, rowBufferLimit+rowBufferLimit/4), dict: dict}
 }
 
+// reset empties the buffer, keeping its memory.
+func (r *rowBuffer) reset() { r.b, r.values = r.b[:0], 0 }
+
 // full reports whether the next rows should go into a new buffer.
 func (r *rowBuffer) full() bool { return len(r.b) >= rowBufferLimit }
 

@@ -5,8 +5,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // TestProfilesAreWritten: --cpuprofile and --memprofile on report and
@@ -70,11 +72,11 @@ func TestLimitMemory(t *testing.T) {
 		{"report args", func() { limitMemory([]string{"report", "--since", "24h"}) }, "", math.MaxInt64, 100},
 		{"no command", func() { limitMemory(nil) }, "", math.MaxInt64, 100},
 		{"ingest GOMEMLIMIT", func() { limitMemory([]string{"ingest"}) }, "1GiB", math.MaxInt64, 100},
-		{"report from a database", func() { limitReportMemory(databaseReportMemory, 100)() }, "", databaseReportMemory, 100},
-		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory, 100)() }, "", databaseReportMemory, 100},
+		{"report from a database", func() { limitReportMemory(databaseReportMemory, 100, databaseLargeGCPercent)() }, "", databaseReportMemory, 100},
+		{"report FILE: its ingest, then the report", func() { limitIngestMemory(); limitReportMemory(databaseReportMemory, 100, databaseLargeGCPercent)() }, "", databaseReportMemory, 100},
 		{"report FILE: its ingest", limitIngestMemory, "", boundedMemory, boundedGCPercent},
-		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory, 100)() }, "1GiB", math.MaxInt64, 100},
-		{"report --db :memory: FILE", func() { limitReportMemory(reportMemory, reportGCPercent)() }, "", reportMemory, reportGCPercent},
+		{"report GOMEMLIMIT", func() { limitReportMemory(databaseReportMemory, 100, databaseLargeGCPercent)() }, "1GiB", math.MaxInt64, 100},
+		{"report --db :memory: FILE", func() { limitReportMemory(reportMemory, reportGCPercent, 0)() }, "", reportMemory, reportGCPercent},
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
@@ -151,5 +153,50 @@ func TestLiftedLimit(t *testing.T) {
 		if got := liftedLimit(tc.limit, tc.live); got != tc.want {
 			t.Errorf("liftedLimit(%d MiB, live %d MiB) = %d, want %d", tc.limit/mib, tc.live/mib, got, tc.want)
 		}
+	}
+}
+
+// TestLargeHeapGCPercent: a report from a database whose live heap passes
+// largeLiveHeap runs at databaseLargeGCPercent; one that stays under it,
+// and one under a GOGC of the user's, keep their GOGC.
+func TestLargeHeapGCPercent(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for _, tc := range []struct {
+		name   string
+		gogc   string
+		keep   int64 // bytes kept live while the watcher looks
+		want   int
+		waitOK bool // whether to wait for the switch
+	}{
+		{"small", "", 0, 100, false},
+		{"large", "", largeLiveHeap + 8<<20, databaseLargeGCPercent, true},
+		{"large under GOGC", "80", largeLiveHeap + 8<<20, 100, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GOMEMLIMIT", "")
+			t.Setenv("GOGC", tc.gogc)
+			debug.SetGCPercent(100)
+			stop := limitReportMemory(databaseReportMemory, 100, databaseLargeGCPercent)
+			kept := make([]byte, tc.keep)
+			for i := range kept {
+				kept[i] = 1 // touched, so that it is live memory
+			}
+			got := 100
+			// The watcher looks every limitCheckEvery at the live heap of
+			// the last collection.
+			for range 10 {
+				runtime.GC()
+				time.Sleep(2 * limitCheckEvery)
+				if got = debug.SetGCPercent(-1); got != 100 || !tc.waitOK {
+					break
+				}
+			}
+			stop()
+			runtime.KeepAlive(kept)
+			if got != tc.want {
+				t.Errorf("GOGC %d with %d MiB live, want %d", got, tc.keep>>20, tc.want)
+			}
+		})
 	}
 }

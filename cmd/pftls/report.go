@@ -138,7 +138,7 @@ func buildReport(ctx context.Context, e env, f *reportFlags, files []string) (_ 
 	if err != nil {
 		return nil, nil, err
 	}
-	defer limitReportMemory(databaseReportMemory, 100)()
+	defer limitReportMemory(databaseReportMemory, 100, databaseLargeGCPercent)()
 	model, err := report.Build(ctx, store, f.reportOptions(from, to, zone, e.now(), cfg))
 	if err != nil {
 		return nil, nil, err
@@ -166,7 +166,7 @@ func addInputs(m *report.Model, read []aggregate.FileResult) {
 // counting code the store's scans feed, at several times the speed and a
 // fraction of the memory).
 func analyseDirect(ctx context.Context, e env, f *reportFlags, files []string, cfg *report.PostfixConfig) (*report.Model, *time.Location, error) {
-	defer limitReportMemory(reportMemory, reportGCPercent)()
+	defer limitReportMemory(reportMemory, reportGCPercent, 0)()
 	var b *report.Builder
 	read, zone, err := readDirect(ctx, e, f, files, func(from, to time.Time, zone *time.Location) aggregate.FactConsumer {
 		b = report.NewBuilder(f.reportOptions(from, to, zone, e.now(), cfg))

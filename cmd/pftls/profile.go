@@ -208,11 +208,15 @@ func setHeapLimit(limit int64, gcPercent int) bool {
 		return false
 	}
 	debug.SetMemoryLimit(limit)
-	if os.Getenv("GOGC") == "" {
+	if !userGOGC() {
 		debug.SetGCPercent(gcPercent)
 	}
 	return true
 }
+
+// userGOGC reports whether GOGC is the user's to set: pftls then leaves
+// the collector's pace alone.
+func userGOGC() bool { return os.Getenv("GOGC") != "" }
 
 // limitReportMemory sets the report's heap limit (reportMemory or
 // databaseReportMemory) and GOGC (reportGCPercent, or 100: back at its
@@ -227,15 +231,20 @@ func limitReportMemory(limit int64, gcPercent, largeGCPercent int) (stop func())
 	if !setHeapLimit(limit, gcPercent) {
 		return func() {}
 	}
-	if os.Getenv("GOGC") != "" {
+	if userGOGC() {
 		largeGCPercent = 0
 	}
+	// The live heap is measured by each collection: only those that end
+	// after the report began measure the report's (an ingest of FILE
+	// arguments may have kept tens of MB live before it).
+	samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(samples)
+	began := samples[0].Value.Uint64()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		tick := time.NewTicker(limitCheckEvery)
 		defer tick.Stop()
 		for {
@@ -244,8 +253,11 @@ func limitReportMemory(limit int64, gcPercent, largeGCPercent int) (stop func())
 				return
 			case <-tick.C:
 			}
-			metrics.Read(live)
-			n := int64(live[0].Value.Uint64())
+			metrics.Read(samples)
+			if samples[0].Value.Uint64() == began {
+				continue
+			}
+			n := int64(samples[1].Value.Uint64())
 			if next := liftedLimit(limit, n); next != limit {
 				limit = next
 				debug.SetMemoryLimit(limit)

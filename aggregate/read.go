@@ -530,8 +530,7 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 		}
 	}
 	keys := slices.SortedFunc(maps.Keys(deferred), compareDeferral)
-	deferred = nil
-	if err := s.scanResolutions(ctx, keys, resolutionBatch, segs, host, sink.Resolution); err != nil {
+	if err := s.scanResolutions(ctx, keys, rowBufferLimit, segs, host, sink.Resolution); err != nil {
 		return err
 	}
 	return s.scanRest(ctx, q, sink)
@@ -552,19 +551,25 @@ func compareDeferral(a, b deferredRecipient) int {
 }
 
 // scanResolutions reads the plain deliveries of the rollup segments that
-// may end the deferrals keys (sorted by compareDeferral), batch of them
-// at a time: the driver and pftls_rows each copy a query's blob into C
+// may end the deferrals keys (sorted by compareDeferral), a blob of at
+// most about limit bytes of them at a time (rowBufferLimit; at least one
+// recipient): the driver and pftls_rows each copy a query's blob into C
 // memory, and a week of a busy server defers a million recipients (40 MB
 // of blob, three times over, was the peak of its report's memory).
-func (s *Store) scanResolutions(ctx context.Context, keys []deferredRecipient, batch int, segs []segment, host string, add func(*Attempt)) error {
+func (s *Store) scanResolutions(ctx context.Context, keys []deferredRecipient, limit int, segs []segment, host string, add func(*Attempt)) error {
 	r := newRowBuffer(nil)
-	for part := range slices.Chunk(keys, batch) {
+	for len(keys) > 0 {
 		r.reset()
-		for _, d := range part {
+		n := 0
+		for n < len(keys) && (n == 0 || len(r.b) < limit) {
+			d := &keys[n]
 			r.int(d.start)
 			r.text(d.recipient)
 			r.bool(!ascii(d.recipient))
+			n++
 		}
+		clear(keys[:n]) // their texts are in the blob now
+		keys = keys[n:]
 		for _, sg := range segs {
 			if !sg.rollup {
 				continue // a segment read from the facts brought its plain deliveries
@@ -577,7 +582,3 @@ func (s *Store) scanResolutions(ctx context.Context, keys []deferredRecipient, b
 	}
 	return nil
 }
-
-// resolutionBatch is how many deferred recipients one resolutions query
-// probes for: about 400 KiB of blob.
-const resolutionBatch = 10_000

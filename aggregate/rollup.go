@@ -308,8 +308,9 @@ const problemAttemptsQuery = `SELECT time, host, queue_id, message_start, servic
 // resolutionsQuery reads the plain deliveries of a time range that may
 // end a deferral: those of the deferred recipients, given as rows (message
 // start, recipient as written, 1 when the recipient is not all ASCII) of a
-// pftls_rows blob (?1, bound once: it holds every deferred recipient of
-// the window), the range (?2, ?3) and the host (?4). The report matches
+// pftls_rows blob (?1, bound once for both parts: a batch of the
+// window's deferred recipients, Store.scanResolutions), the range (?2,
+// ?3) and the host (?4). The report matches
 // recipients by their Go lower case; the query keeps a superset of those:
 //   - the same address in ASCII case folding, through the index;
 //   - every delivery of the message when the deferred address is not all

@@ -127,7 +127,7 @@ func TestResolutionsCaseFolding(t *testing.T) {
 
 // TestResolutionsInBatches: the deliveries that end deferrals are the
 // same whether the deferred recipients are probed for all at once or a
-// few at a time, in a window with ragged edges (segments the facts serve,
+// few at a time (blobs of a limited size), in a window with ragged edges (segments the facts serve,
 // which need no probe) and whole hours.
 func TestResolutionsInBatches(t *testing.T) {
 	s := memoryStore(t)
@@ -155,15 +155,16 @@ func TestResolutionsInBatches(t *testing.T) {
 	h := int64(time.Hour)
 	from := hour.UnixNano()
 	segs := []segment{{from, from + h, false}, {from + h, from + 3*h, true}}
-	for _, size := range []int{1, 2, 3, len(keys), resolutionBatch} {
+	// 1 byte: a recipient a query; 40: two; 64 KiB: all at once.
+	for _, limit := range []int{1, 40, rowBufferLimit} {
 		var got []string
-		err := s.scanResolutions(context.Background(), keys, size, segs, "", func(a *Attempt) { got = append(got, a.Recipient) })
+		err := s.scanResolutions(context.Background(), slices.Clone(keys), limit, segs, "", func(a *Attempt) { got = append(got, a.Recipient) })
 		if err != nil {
 			t.Fatal(err)
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
-			t.Errorf("batches of %d: resolutions %q, want %q", size, got, want)
+			t.Errorf("blobs of %d bytes: resolutions %q, want %q", limit, got, want)
 		}
 	}
 }

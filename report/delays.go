@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -13,64 +14,56 @@ import (
 // heap (62 MB of 202 at 10M lines a day), and the median's sorted copy
 // doubled it at the end.
 //
-// Postfix logs delays in hundredths of a second (unless
-// delay_logging_resolution_limit says otherwise), so they are kept as
-// uint32 hundredths, 4 bytes each and exact up to 497 days, as long as every
-// delay is one (aggregate.Hundredths). The first that is not turns the
-// domain's delays into float64s for good.
+// Postfix logs delays with two significant digits and at most two
+// decimals (delay_logging_resolution_limit = 2, its default), so they are
+// kept as uint32 hundredths of a second, 4 bytes each and exact up to 497
+// days, as long as every delay is one (aggregate.Hundredths). The first
+// that is not turns the domain's delays into float64s for good.
 type delays struct {
 	hundredths []uint32
-	floats     []float64 // every delay, once one was not a uint32 of hundredths
-	mixed      bool      // floats holds them
+	floats     []float64 // every delay, once one was not a uint32 of hundredths (then hundredths is nil)
 }
 
 // add keeps delay v.
 func (d *delays) add(v float64) {
-	if !d.mixed {
+	if d.floats == nil {
 		if c, ok := aggregate.Hundredths(v); ok && c >= 0 && c <= math.MaxUint32 {
 			d.hundredths = append(d.hundredths, uint32(c))
 			return
 		}
-		d.mixed = true
 		d.floats = make([]float64, 0, len(d.hundredths)+1)
 		for _, c := range d.hundredths {
-			d.floats = append(d.floats, float64(c)/100)
+			d.floats = append(d.floats, fromHundredths(c))
 		}
 		d.hundredths = nil
 	}
 	d.floats = append(d.floats, v)
 }
 
+// fromHundredths is the delay of c hundredths of a second.
+func fromHundredths(c uint32) float64 { return float64(c) / 100 }
+
 // maxMedian is the largest delay and the median (of an even count, the
 // mean of the middle two); zero for none. It sorts the delays in place.
 func (d *delays) maxMedian() (maxDelay, median float64) {
-	if d.mixed {
-		return maxMedian(d.floats)
+	if d.floats != nil {
+		return maxMedian(d.floats, func(v float64) float64 { return v })
 	}
-	h := d.hundredths
-	if len(h) == 0 {
-		return 0, 0
-	}
-	slices.Sort(h)
-	mid := len(h) / 2
-	median = float64(h[mid]) / 100
-	if len(h)%2 == 0 {
-		median = (float64(h[mid-1])/100 + median) / 2
-	}
-	return float64(h[len(h)-1]) / 100, median
+	return maxMedian(d.hundredths, fromHundredths)
 }
 
 // maxMedian is the largest of xs and their median (of an even count, the
-// mean of the middle two); zero for none. It sorts xs in place.
-func maxMedian(xs []float64) (float64, float64) {
+// mean of the middle two) as the delays value gives them; zero for none.
+// It sorts xs in place; value must keep their order.
+func maxMedian[T cmp.Ordered](xs []T, value func(T) float64) (maxDelay, median float64) {
 	if len(xs) == 0 {
 		return 0, 0
 	}
 	slices.Sort(xs)
 	mid := len(xs) / 2
-	med := xs[mid]
+	median = value(xs[mid])
 	if len(xs)%2 == 0 {
-		med = (xs[mid-1] + xs[mid]) / 2
+		median = (value(xs[mid-1]) + median) / 2
 	}
-	return xs[len(xs)-1], med
+	return value(xs[len(xs)-1]), median
 }

@@ -220,9 +220,9 @@ func (r *rowBuffer) delay(v float64) {
 }
 
 // Hundredths is delay v in whole hundredths of a second, when v is the
-// float nearest such a number (how strconv.ParseFloat reads Postfix's
-// delays, which have two decimals unless delay_logging_resolution_limit
-// says otherwise): float64(c)/100 is then v, bit for bit.
+// float nearest such a number (as the parser reads Postfix's delays, which
+// have at most two decimals unless delay_logging_resolution_limit says
+// otherwise): float64(c)/100 is then v, bit for bit.
 func Hundredths(v float64) (c int64, ok bool) {
 	f := math.Round(v * 100)
 	if math.Abs(f) < 1<<53 && f/100 == v {

@@ -2,6 +2,9 @@ package logparse_test
 
 import (
 	"bufio"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -298,6 +301,46 @@ func TestCorpusDetails(t *testing.T) {
 	check("relay=local", localRelay, 275)
 	check("orig_to", origTo, 45)
 	check("postfix/submission/smtpd", submission, 90)
+}
+
+// TestDelayValuesAsParseFloat: a delay of any whole part and up to nine
+// decimals (delay_logging_resolution_limit may be up to 6) is the
+// float64 strconv.ParseFloat reads, bit for bit: "1.57" is the double
+// nearest 1.57, not 1 plus the double nearest 0.57, which can be one ulp
+// below it.
+func TestDelayValuesAsParseFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	texts := []string{"1.57", "0.15", "310", "0.01", "4.5", "86400.07", "9007199.254740993", "123456789012.123456789", ".5", "5."}
+	for range 20000 {
+		whole := r.IntN(1_000_000)
+		if r.IntN(4) == 0 {
+			whole = r.IntN(100)
+		}
+		digits := 1 + r.IntN(6)
+		texts = append(texts, fmt.Sprintf("%d.%0*d", whole, digits, r.IntN(int(math.Pow10(digits)))))
+	}
+	bad := 0
+	for _, text := range texts {
+		line := "Nov 23 00:20:05 mail postfix/smtp[13448]: 4D8D6BC3A0: to=<a@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=" +
+			text + ", delays=0/0/0/" + text + ", dsn=2.0.0, status=sent (250 2.0.0 Ok)"
+		d, ok := logparse.ParseString(line).Event.(logparse.Delivery)
+		if !ok {
+			t.Fatalf("not a delivery: %s", line)
+		}
+		want, err := strconv.ParseFloat(strings.TrimSuffix(text, "."), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Float64bits(d.Delay) != math.Float64bits(want) || math.Float64bits(d.Delays[3]) != math.Float64bits(want) {
+			bad++
+			if bad <= 5 {
+				t.Errorf("delay=%s parsed as %v (delays: %v), want %v", text, d.Delay, d.Delays[3], want)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d delays differ from strconv.ParseFloat", bad, len(texts))
+	}
 }
 
 // TestCorpusDelayValues compares every delay= and delays= number with

@@ -149,18 +149,13 @@ type Builder struct {
 	// pending are the recipients deferred in the window, each once: they
 	// also make each domain's deferred messages and recipients, counted
 	// once each (domainDeferrals).
-	pending   map[rcptID]recipState
-	failures  map[failKey]*failAcc
-	outbound  map[string]*TLSDomainRow
-	outProtos map[string]map[string]bool
-	// outKex and outSig are the key exchange groups and server signatures seen per domain.
-	outKex, outSig map[string]map[string]bool
+	pending  map[rcptID]recipState
+	failures map[failKey]*failAcc
+	outbound map[string]*outboundAcc
 	// failRcpts are the envelope recipients of attempts that failed for TLS, per failure row.
 	failRcpts map[failKey]set[envID]
 	// rpt counts TLSRPT results per domain.
 	rpt map[string]*rptAcc
-	// outPolicies counts notable tls= outcomes per domain: {as written, meaning}.
-	outPolicies map[string]map[[2]string]int64
 	// unlogged counts the plaintext attempts per host and domain with
 	// no TLS line and no tls= field, filed by tls once every attempt is
 	// in (notLogged).
@@ -169,7 +164,6 @@ type Builder struct {
 	// domainFacts counts the delivery attempts and failed TLS sessions
 	// of the window that --domain keeps (Filter.Facts).
 	domainFacts int64
-	outCiphrs   map[string]map[string]bool
 	legacy      map[string]*ClientCount
 	handshake   map[string]*ClientCount
 	// bounces counts bounced recipients by domain, relay and reason
@@ -362,13 +356,10 @@ func NewBuilder(opts Options) *Builder {
 		opts: opts, expired: set[msgID]{}, deleted: set[msgID]{}, senders: newDistinct(),
 		sendDoms: map[string]bool{}, recips: newDistinct(), recipDoms: map[string]bool{},
 		hopDeferred: set[msgID]{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
-		failures: map[failKey]*failAcc{}, outbound: map[string]*TLSDomainRow{},
-		outProtos: map[string]map[string]bool{}, outCiphrs: map[string]map[string]bool{},
-		outPolicies: map[string]map[[2]string]int64{}, rpt: map[string]*rptAcc{},
+		failures: map[failKey]*failAcc{}, outbound: map[string]*outboundAcc{}, rpt: map[string]*rptAcc{},
 		unlogged: map[[2]string]int64{}, tls: newTLSLogging(opts.From, opts.To),
 		failRcpts: map[failKey]set[envID]{},
-		outKex:    map[string]map[string]bool{}, outSig: map[string]map[string]bool{},
-		legacy: map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
+		legacy:    map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]*int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},
 		hosts: map[string]bool{}, lastGood: map[string]time.Time{},
 		hourly: map[string]*TrafficRow{}, daily: map[string]*TrafficRow{},

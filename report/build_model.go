@@ -107,16 +107,17 @@ func (b *Builder) Model() *Model {
 	})
 
 	b.notLogged()
-	for name, row := range b.outbound {
-		row.Protocols = sortedKeys(b.outProtos[name])
-		row.Ciphers = sortedKeys(b.outCiphrs[name])
-		if len(b.outKex[name]) > 0 {
-			row.KeyExchanges = sortedKeys(b.outKex[name])
+	for _, acc := range b.outbound {
+		row := &acc.row
+		row.Protocols = sortedKeys(acc.protocols)
+		row.Ciphers = sortedKeys(acc.ciphers)
+		if len(acc.kex) > 0 {
+			row.KeyExchanges = sortedKeys(acc.kex)
 		}
-		if len(b.outSig[name]) > 0 {
-			row.ServerSignatures = sortedKeys(b.outSig[name])
+		if len(acc.sigs) > 0 {
+			row.ServerSignatures = sortedKeys(acc.sigs)
 		}
-		for k, n := range b.outPolicies[name] {
+		for k, n := range acc.policies {
 			row.Policies = append(row.Policies, PolicyCount{Policy: k[0], Meaning: k[1], Count: n})
 		}
 		slices.SortFunc(row.Policies, func(a, c PolicyCount) int {

@@ -29,14 +29,23 @@ func (b *Builder) bySig() map[string]int64 {
 	return o.BySignature
 }
 
-// domainSet is the set of names seen at a domain in sets, made on first use.
-func (b *Builder) domainSet(sets map[string]map[string]bool, domain string) map[string]bool {
-	m := sets[domain]
-	if m == nil {
-		m = map[string]bool{}
-		sets[strings.Clone(domain)] = m
+// outboundAcc is a destination domain's outbound TLS row as it is
+// counted, and what its row lists: the protocols, ciphers, key exchange
+// groups and server signatures seen, and the notable tls= outcomes
+// ({as written, meaning}) with their counts.
+type outboundAcc struct {
+	row                TLSDomainRow
+	protocols, ciphers map[string]bool
+	kex, sigs          map[string]bool     // made when first needed: most domains have none
+	policies           map[[2]string]int64 // likewise
+}
+
+// lazySet is *m, made first if it is nil.
+func lazySet(m *map[string]bool) map[string]bool {
+	if *m == nil {
+		*m = map[string]bool{}
 	}
-	return m
+	return *m
 }
 
 func relayLabel(a *aggregate.Attempt) string {
@@ -52,15 +61,14 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		return
 	}
 	o := &b.m.TLS.Outbound
-	row := b.outbound[a.Domain]
-	if row == nil {
+	acc := b.outbound[a.Domain]
+	if acc == nil {
 		// Copied: a map key that outlives its line would keep the line alive.
 		domain := strings.Clone(a.Domain)
-		row = &TLSDomainRow{Domain: domain}
-		b.outbound[domain] = row
-		b.outProtos[domain] = map[string]bool{}
-		b.outCiphrs[domain] = map[string]bool{}
+		acc = &outboundAcc{row: TLSDomainRow{Domain: domain}, protocols: map[string]bool{}, ciphers: map[string]bool{}}
+		b.outbound[domain] = acc
 	}
+	row := &acc.row
 	row.Deliveries += n
 	o.Deliveries += n
 	if a.Outcome().Sent() {
@@ -99,11 +107,10 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		o.ByTrust[string(counted)] += n
 	}
 	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
-		k := [2]string{a.TLSPolicy.String(), meaning}
-		if b.outPolicies[row.Domain] == nil {
-			b.outPolicies[row.Domain] = map[[2]string]int64{} // row.Domain: a copy, not the line's
+		if acc.policies == nil {
+			acc.policies = map[[2]string]int64{}
 		}
-		b.outPolicies[row.Domain][k] += n
+		acc.policies[[2]string{a.TLSPolicy.String(), meaning}] += n
 	}
 	if a.TLSRPT != "" {
 		b.tlsrpt(a, posture, n)
@@ -114,7 +121,7 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	}
 	if a.TLSKeyExchange != "" {
 		countStringN(b.byKex(), a.TLSKeyExchange, n)
-		addString(b.domainSet(b.outKex, a.Domain), a.TLSKeyExchange)
+		addString(lazySet(&acc.kex), a.TLSKeyExchange)
 		if aggregate.PostQuantum(a.TLSKeyExchange) {
 			o.PostQuantum += n
 			row.PostQuantum += n
@@ -122,14 +129,14 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	}
 	if a.TLSServerSig != "" {
 		countStringN(b.bySig(), a.TLSServerSig, n)
-		addString(b.domainSet(b.outSig, a.Domain), a.TLSServerSig)
+		addString(lazySet(&acc.sigs), a.TLSServerSig)
 	}
 	if a.TLSProtocol != "" {
 		o.TLS += n
 		countStringN(o.ByProtocol, a.TLSProtocol, n)
 		countStringN(o.ByCipher, a.TLSCipher, n)
-		addString(b.outProtos[row.Domain], a.TLSProtocol)
-		addString(b.outCiphrs[row.Domain], a.TLSCipher)
+		addString(acc.protocols, a.TLSProtocol)
+		addString(acc.ciphers, a.TLSCipher)
 	}
 }
 
@@ -139,7 +146,7 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 func (b *Builder) notLogged() {
 	o := &b.m.TLS.Outbound
 	for k, n := range b.unlogged {
-		host, row := k[0], b.outbound[k[1]]
+		host, row := k[0], &b.outbound[k[1]].row
 		if b.tls.posture(host) == aggregate.PosturePlaintext {
 			row.Plaintext += n
 			o.ByTrust[string(aggregate.PosturePlaintext)] += n

@@ -149,6 +149,10 @@ fi
 out=$BENCH_DIR/out
 mkdir -p "$BENCH_DIR/bin" "$out"
 echo "bench: building into $BENCH_DIR/bin" >&2
+# The commit the binaries are built from, noted now: the record must name
+# it even when the repository moves on during a run of half an hour.
+rev=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(cd "$repo" && git status --porcelain --untracked-files=no 2>/dev/null | head -1)" ]; then rev="$rev (with uncommitted changes)"; fi
 (cd "$repo" && go build -o "$BENCH_DIR/bin/pftls" ./cmd/pftls &&
 	go build -o "$BENCH_DIR/bin/pftls-loggen" ./cmd/pftls-loggen &&
 	go build -o "$BENCH_DIR/bin/barescan" ./scripts/barescan)
@@ -591,8 +595,6 @@ model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 memtotal=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 pflv="not installed"
 if [ -n "$pflogsumm" ]; then pflv=$("$pflogsumm" --version 2>&1 | head -1); fi
-rev=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(cd "$repo" && git status --porcelain --untracked-files=no 2>/dev/null | head -1)" ]; then rev="$rev (with uncommitted changes)"; fi
 section=$out/section.md
 {
 	echo "<!-- bench:begin (written by scripts/bench.sh --write-doc; edit outside the markers) -->"

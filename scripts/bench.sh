@@ -148,6 +148,7 @@ fi
 
 out=$BENCH_DIR/out
 mkdir -p "$BENCH_DIR/bin" "$out"
+rm -f "$out/procs.md" # rows an interrupted run left would join this run's table
 echo "bench: building into $BENCH_DIR/bin" >&2
 # The commit the binaries are built from, noted now: the record must name
 # it even when the repository moves on during a run of half an hour.

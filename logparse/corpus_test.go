@@ -343,6 +343,26 @@ func TestDelayValuesAsParseFloat(t *testing.T) {
 	}
 }
 
+// TestDelayValuesMalformed: a delay that is no decimal number, or not a
+// finite one, is 0 (a report could not say +Inf or NaN in JSON); ten
+// decimals or more are read to the ninth.
+func TestDelayValuesMalformed(t *testing.T) {
+	for text, want := range map[string]float64{
+		"inf": 0, "-Inf": 0, "nan": 0, "1e999": 0, "1.x": 0, "1.5e3": 0, "x": 0, ".": 0,
+		"5.": 5, ".5": 0.5, "00.10": 0.1, "1.1234567891": 1.123456789, "1.5": 1.5,
+	} {
+		line := "Nov 23 00:20:05 mail postfix/smtp[13448]: 4D8D6BC3A0: to=<a@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=" +
+			text + ", delays=0/0/0/" + text + ", dsn=2.0.0, status=sent (250 2.0.0 Ok)"
+		d, ok := logparse.ParseString(line).Event.(logparse.Delivery)
+		if !ok {
+			t.Fatalf("not a delivery: %s", line)
+		}
+		if d.Delay != want || d.Delays[3] != want {
+			t.Errorf("delay=%s parsed as %v (delays: %v), want %v", text, d.Delay, d.Delays[3], want)
+		}
+	}
+}
+
 // TestCorpusDelayValues compares every delay= and delays= number with
 // strconv.ParseFloat of the same text: "0.15" must be the float64 0.15.
 func TestCorpusDelayValues(t *testing.T) {

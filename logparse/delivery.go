@@ -1,6 +1,7 @@
 package logparse
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -138,32 +139,43 @@ func trimParens(s string) string {
 // the digits are read as one integer and divided once, a division of two
 // exact doubles, which IEEE 754 rounds correctly. (1 + 0.57 rounds twice,
 // and can be one ulp below 1.57.) Decimals past the ninth are dropped. A
-// malformed number is 0: delays are informational.
+// malformed number, or one that is not finite ("inf", "nan": a report
+// could not say them in JSON), is 0: delays are informational.
 func parseFloat(s string) float64 {
 	whole, frac, _ := strings.Cut(s, ".")
 	w, ok := atoi(whole)
 	if !ok && whole != "" {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return 0
-		}
-		return f
+		return finiteFloat(s)
 	}
 	if len(frac) > 9 {
 		frac = frac[:9]
 	}
-	f, ok := atoi(frac)
-	if !ok {
+	if frac == "" {
 		return float64(w)
 	}
-	if scale := pow10[len(frac)]; w <= (1<<53-f)/scale { // w*scale+f is an exact double
-		return float64(w*scale+f) / float64(scale)
+	f, ok := atoi(frac)
+	if !ok {
+		return 0
 	}
-	v, err := strconv.ParseFloat(whole+"."+frac, 64)
-	if err != nil {
+	if n := len(frac); int64(w) < exactWhole[n] { // w*10ⁿ+f < 2⁵³: an exact double
+		return float64(int64(w)*pow10[n]+int64(f)) / float64(pow10[n])
+	}
+	return finiteFloat(whole + "." + frac)
+}
+
+// finiteFloat is s as strconv.ParseFloat reads it, or 0 when that is an
+// error or not finite.
+func finiteFloat(s string) float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0
 	}
 	return v
 }
 
-var pow10 = [...]int{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// exactWhole[n] bounds the whole part of a number with n decimals whose
+// digits make an integer below 2⁵³: ⌊2⁵³/10ⁿ⌋.
+var exactWhole = [...]int64{1 << 53, 1 << 53 / 10, 1 << 53 / 100, 1 << 53 / 1000, 1 << 53 / 10_000, 1 << 53 / 100_000,
+	1 << 53 / 1_000_000, 1 << 53 / 10_000_000, 1 << 53 / 100_000_000, 1 << 53 / 1_000_000_000}

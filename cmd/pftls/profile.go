@@ -234,9 +234,11 @@ func limitReportMemory(limit int64, gcPercent, largeGCPercent int) (stop func())
 	if userGOGC() {
 		largeGCPercent = 0
 	}
-	// The live heap is measured by each collection: only those that end
-	// after the report began measure the report's (an ingest of FILE
-	// arguments may have kept tens of MB live before it).
+	// The live heap is measured by each collection, of what was reachable
+	// when it began: only a collection begun after the report began
+	// measures the report's (an ingest of FILE arguments may have kept
+	// tens of MB live before it), and the first to end after it may have
+	// begun before it.
 	samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/live:bytes"}}
 	metrics.Read(samples)
 	began := samples[0].Value.Uint64()
@@ -254,7 +256,7 @@ func limitReportMemory(limit int64, gcPercent, largeGCPercent int) (stop func())
 			case <-tick.C:
 			}
 			metrics.Read(samples)
-			if samples[0].Value.Uint64() == began {
+			if samples[0].Value.Uint64() < began+2 {
 				continue
 			}
 			n := int64(samples[1].Value.Uint64())

@@ -159,7 +159,7 @@ type Builder struct {
 	// unlogged counts the plaintext attempts per host and domain with
 	// no TLS line and no tls= field, filed by tls once every attempt is
 	// in (notLogged).
-	unlogged map[[2]string]int64
+	unlogged map[[2]string]*int64 // by pointer, as bounces
 	tls      tlsLogging
 	// domainFacts counts the delivery attempts and failed TLS sessions
 	// of the window that --domain keeps (Filter.Facts).
@@ -357,7 +357,7 @@ func NewBuilder(opts Options) *Builder {
 		sendDoms: map[string]bool{}, recips: newDistinct(), recipDoms: map[string]bool{},
 		hopDeferred: set[msgID]{}, domains: map[string]*domainAcc{}, pending: map[rcptID]recipState{},
 		failures: map[failKey]*failAcc{}, outbound: map[string]*outboundAcc{}, rpt: map[string]*rptAcc{},
-		unlogged: map[[2]string]int64{}, tls: newTLSLogging(opts.From, opts.To),
+		unlogged: map[[2]string]*int64{}, tls: newTLSLogging(opts.From, opts.To),
 		failRcpts: map[failKey]set[envID]{},
 		legacy:    map[string]*ClientCount{}, handshake: map[string]*ClientCount{},
 		bounces: map[[3]string]*int64{}, rejects: map[rejectKey]*rejectAcc{}, warnings: map[warningKey]*WarningRow{},

@@ -118,7 +118,7 @@ func (b *Builder) Model() *Model {
 			row.ServerSignatures = sortedKeys(acc.sigs)
 		}
 		for k, n := range acc.policies {
-			row.Policies = append(row.Policies, PolicyCount{Policy: k[0], Meaning: k[1], Count: n})
+			row.Policies = append(row.Policies, PolicyCount{Policy: k[0], Meaning: k[1], Count: *n})
 		}
 		slices.SortFunc(row.Policies, func(a, c PolicyCount) int {
 			return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Policy, c.Policy))

@@ -36,8 +36,10 @@ func (b *Builder) bySig() map[string]int64 {
 type outboundAcc struct {
 	row                TLSDomainRow
 	protocols, ciphers map[string]bool
-	kex, sigs          map[string]bool     // made when first needed: most domains have none
-	policies           map[[2]string]int64 // likewise
+	kex, sigs          map[string]bool // made when first needed: most domains have none
+	// policies counts by pointer, as Builder.bounces does: assigning to
+	// a string key stores the key again.
+	policies map[[2]string]*int64 // made when first needed, likewise
 }
 
 // lazySet is *m, made first if it is nil.
@@ -79,10 +81,11 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	if posture == aggregate.PosturePlaintext && !a.TLSLogged() {
 		// Plaintext, or TLS not logged: decided once every attempt of the
 		// host is in (notLogged).
-		if k := [2]string{a.Host, row.Domain}; b.unlogged[k] > 0 {
-			b.unlogged[k] += n
+		if c := b.unlogged[[2]string{a.Host, row.Domain}]; c != nil {
+			*c += n
 		} else {
-			b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] = n // a copy kept: the fact's strings are not
+			c := n
+			b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] = &c // a copy kept: the fact's strings are not
 		}
 		b.tls.unknown(a.Host)
 		counted = ""
@@ -108,9 +111,14 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	}
 	if meaning := aggregate.PolicyMeaning(a.TLSPolicy); meaning != "" {
 		if acc.policies == nil {
-			acc.policies = map[[2]string]int64{}
+			acc.policies = map[[2]string]*int64{}
 		}
-		acc.policies[[2]string{a.TLSPolicy.String(), meaning}] += n
+		if k := [2]string{a.TLSPolicy.String(), meaning}; acc.policies[k] != nil {
+			*acc.policies[k] += n
+		} else {
+			c := n
+			acc.policies[[2]string{strings.Clone(k[0]), meaning}] = &c // a copy: a bare tls=requiretls is a slice of its line
+		}
 	}
 	if a.TLSRPT != "" {
 		b.tlsrpt(a, posture, n)
@@ -145,8 +153,8 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 // attempt went, and under PostureNotLogged when it logged none.
 func (b *Builder) notLogged() {
 	o := &b.m.TLS.Outbound
-	for k, n := range b.unlogged {
-		host, row := k[0], &b.outbound[k[1]].row
+	for k, c := range b.unlogged {
+		host, row, n := k[0], &b.outbound[k[1]].row, *c
 		if b.tls.posture(host) == aggregate.PosturePlaintext {
 			row.Plaintext += n
 			o.ByTrust[string(aggregate.PosturePlaintext)] += n

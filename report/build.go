@@ -159,7 +159,7 @@ type Builder struct {
 	// unlogged counts the plaintext attempts per host and domain with
 	// no TLS line and no tls= field, filed by tls once every attempt is
 	// in (notLogged).
-	unlogged map[[2]string]*int64 // by pointer, as bounces
+	unlogged map[[2]string]*int64 // by addCount
 	tls      tlsLogging
 	// domainFacts counts the delivery attempts and failed TLS sessions
 	// of the window that --domain keeps (Filter.Facts).
@@ -602,13 +602,22 @@ func (b *Builder) Attempt(a *aggregate.Attempt) {
 // bounce counts a bounced recipient of attempt a by its domain, relay
 // and reason class.
 func (b *Builder) bounce(a *aggregate.Attempt) {
-	k := [3]string{a.Domain, relayLabel(a), a.ReasonClass}
-	if n := b.bounces[k]; n != nil {
-		*n++
+	addCount(b.bounces, [3]string{a.Domain, relayLabel(a), a.ReasonClass}, 1, func(k [3]string) [3]string {
+		return [3]string{strings.Clone(k[0]), strings.Clone(k[1]), strings.Clone(k[2])}
+	})
+}
+
+// addCount adds n to the count of k in m, by pointer: assigning to a key
+// that holds strings stores the key again, and a fact's strings are
+// slices of its line, which the map would then keep alive. A new key is
+// stored as own makes it (the copies it needs).
+func addCount[K comparable](m map[K]*int64, k K, n int64, own func(K) K) {
+	if c := m[k]; c != nil {
+		*c += n
 		return
 	}
-	n := int64(1)
-	b.bounces[[3]string{strings.Clone(k[0]), strings.Clone(k[1]), strings.Clone(k[2])}] = &n
+	c := n
+	m[own(k)] = &c
 }
 
 // delivered counts n delivered recipients of attempts like a (its

@@ -36,10 +36,8 @@ func (b *Builder) bySig() map[string]int64 {
 type outboundAcc struct {
 	row                TLSDomainRow
 	protocols, ciphers map[string]bool
-	kex, sigs          map[string]bool // made when first needed: most domains have none
-	// policies counts by pointer, as Builder.bounces does: assigning to
-	// a string key stores the key again.
-	policies map[[2]string]*int64 // made when first needed, likewise
+	kex, sigs          map[string]bool      // made when first needed: most domains have none
+	policies           map[[2]string]*int64 // by addCount; made when first needed, likewise
 }
 
 // lazySet is *m, made first if it is nil.
@@ -81,12 +79,9 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 	if posture == aggregate.PosturePlaintext && !a.TLSLogged() {
 		// Plaintext, or TLS not logged: decided once every attempt of the
 		// host is in (notLogged).
-		if c := b.unlogged[[2]string{a.Host, row.Domain}]; c != nil {
-			*c += n
-		} else {
-			c := n
-			b.unlogged[[2]string{strings.Clone(a.Host), row.Domain}] = &c // a copy kept: the fact's strings are not
-		}
+		addCount(b.unlogged, [2]string{a.Host, row.Domain}, n, func(k [2]string) [2]string {
+			return [2]string{strings.Clone(k[0]), k[1]} // the domain is row's copy already
+		})
 		b.tls.unknown(a.Host)
 		counted = ""
 	}
@@ -113,12 +108,9 @@ func (b *Builder) outboundTLS(a *aggregate.Attempt, n int64) {
 		if acc.policies == nil {
 			acc.policies = map[[2]string]*int64{}
 		}
-		if k := [2]string{a.TLSPolicy.String(), meaning}; acc.policies[k] != nil {
-			*acc.policies[k] += n
-		} else {
-			c := n
-			acc.policies[[2]string{strings.Clone(k[0]), meaning}] = &c // a copy: a bare tls=requiretls is a slice of its line
-		}
+		addCount(acc.policies, [2]string{a.TLSPolicy.String(), meaning}, n, func(k [2]string) [2]string {
+			return [2]string{strings.Clone(k[0]), k[1]} // a bare tls=requiretls is a slice of its line
+		})
 	}
 	if a.TLSRPT != "" {
 		b.tlsrpt(a, posture, n)

@@ -191,7 +191,7 @@ func add(c map[*metricFamily]map[labelKey]float64, f *metricFamily, k labelKey, 
 // addLabels adds n to the series k of s, copying its labels when it is new.
 // (An update stores k as the key again, so a series keeps the labels of
 // its latest fact alive, at most five lines' texts, as countStringN's
-// keys do; counting by pointer, as Builder.bounces does, would avoid it.)
+// keys do; counting by pointer, as addCount does, would avoid it.)
 func addLabels(s map[labelKey]float64, k labelKey, n float64) {
 	if v, ok := s[k]; ok {
 		s[k] = v + n

@@ -523,12 +523,12 @@ func (m *Model) HeaderLines(zone *time.Location) [][2]string {
 	if zone == nil {
 		zone = time.Local
 	}
-	from, to := "beginning", "end"
-	if !m.Window.From.IsZero() {
-		from = windowEnd(m.Window.From, m.Window.To, zone, "2006-01-02 15:04:05")
+	from, to := windowEnds(m.Window.From, m.Window.To, zone, "2006-01-02 15:04:05")
+	if m.Window.From.IsZero() {
+		from = "beginning"
 	}
-	if !m.Window.To.IsZero() {
-		to = windowEnd(m.Window.To, m.Window.From, zone, "2006-01-02 15:04:05")
+	if m.Window.To.IsZero() {
+		to = "end"
 	}
 	hosts := strings.Join(m.Hosts, ", ")
 	if hosts == "" {

@@ -66,7 +66,7 @@ func (m *Model) Has(p Problem) bool {
 		// away (Model.Gaps), or the facts of the window pftls prune
 		// deleted (Model.Incomplete): --fail-on exits 0 only on what it
 		// could read whole.
-		return m.misread() || len(m.Gaps) > 0 || m.Incomplete != nil
+		return m.unread() || m.Incomplete != nil
 	case ProblemEmpty:
 		return m.Lines.Postfix == 0 || m.noDomainFacts()
 	}
@@ -89,7 +89,7 @@ func (m *Model) Problems() []Problem {
 // apart: incomplete when nothing else is wrong.
 func (m *Model) State() State {
 	ps := m.Problems()
-	if m.Incomplete != nil && !m.misread() && len(m.Gaps) == 0 {
+	if m.Incomplete != nil && !m.unread() {
 		ps = slices.DeleteFunc(ps, func(p Problem) bool { return p == ProblemUnreadable }) // the prune's alone
 	}
 	switch {
@@ -113,6 +113,10 @@ func (m *Model) NotUnderstood() int64 {
 	}
 	return max(m.Lines.NotUnderstood, files)
 }
+
+// unread says whether lines of the window were not understood or not read
+// (misread, Model.Gaps): what makes it unreadable but for pruned facts.
+func (m *Model) unread() bool { return m.misread() || len(m.Gaps) > 0 }
 
 // misread says whether pftls did not understand lines it read, or read
 // a file that is not a Postfix log it can read.
@@ -237,24 +241,24 @@ func (m *Model) windowWords(zone *time.Location) string {
 	if zone == nil {
 		zone = m.zone()
 	}
-	const layout = "2006-01-02 15:04"
-	return " from " + windowEnd(m.Window.From, m.Window.To, zone, layout) + " to " + windowEnd(m.Window.To, m.Window.From, zone, layout)
+	from, to := windowEnds(m.Window.From, m.Window.To, zone, "2006-01-02 15:04")
+	return " from " + from + " to " + to
 }
 
-// windowEnd writes one end of a window (t; the other end is other) in zone
-// with layout, and the zone's name after it when the two ends are on
-// either side of a change of summer time: a window of the hour clocks go
-// back over would read "02:00 to 02:00".
-func windowEnd(t, other time.Time, zone *time.Location, layout string) string {
-	t = t.In(zone)
-	if !other.IsZero() {
-		_, a := t.Zone()
-		_, b := other.In(zone).Zone()
+// windowEnds writes the ends of a window in zone with layout, with the
+// zone's name after each when the two (both set) are on either side of a
+// change of summer time: a window of the hour clocks go back over would
+// read "02:00 to 02:00".
+func windowEnds(from, to time.Time, zone *time.Location, layout string) (string, string) {
+	from, to = from.In(zone), to.In(zone)
+	if !from.IsZero() && !to.IsZero() {
+		_, a := from.Zone()
+		_, b := to.Zone()
 		if a != b {
-			return t.Format(layout + " MST")
+			layout += " MST"
 		}
 	}
-	return t.Format(layout)
+	return from.Format(layout), to.Format(layout)
 }
 
 // minute is t to the minute in zone, as the state's words show times.

@@ -504,8 +504,11 @@ func (s *Store) ScanRollups(ctx context.Context, q Query, rollup func(hour time.
 	// recipients, for the resolutions.
 	deferred := map[deferredRecipient]bool{}
 	noteDeferred := func(a *Attempt) {
-		if a.Outcome() == OutcomeDeferred {
-			deferred[deferredRecipient{nanos(a.MessageStart), strings.Clone(a.Recipient)}] = true
+		// A recipient deferred again and again is copied once, and not
+		// stored again (which would store the key, the row's text, again).
+		if k := (deferredRecipient{nanos(a.MessageStart), a.Recipient}); a.Outcome() == OutcomeDeferred && !deferred[k] {
+			k.recipient = strings.Clone(k.recipient)
+			deferred[k] = true
 		}
 		sink.Attempt(a)
 	}
